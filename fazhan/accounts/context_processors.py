@@ -1,0 +1,23 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from fazhan.accounts.models import CASE_ROLES, Role
+from fazhan.accounts.selectors import user_assignments, user_roles
+
+
+def navigation(request):
+    """The menu follows the user's roles: case pages for case roles, administration for the administrator."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    roles = user_roles(user)
+    items = []
+    if roles & CASE_ROLES:
+        items += [
+            (_("首页"), reverse("home")),
+            (_("组织"), reverse("organizations:tree")),
+            (_("人员"), reverse("people:list")),
+        ]
+    if Role.SYSADMIN in roles:
+        items.append((_("系统管理"), reverse("admin:index")))
+    return {"nav_items": items, "nav_assignments": user_assignments(user)}

@@ -1,0 +1,55 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    BRANCH_SECRETARY = "branch_secretary", _("支部书记")
+    BRANCH_ORGANIZER = "branch_organizer", _("支部组织委员")
+    TOWNSHIP_ORGANIZER = "township_organizer", _("镇党委组织委员")
+    TOWNSHIP_APPROVER = "township_approver", _("镇党委审批人")
+    DISTRICT_REVIEWER = "district_reviewer", _("区委组织部审核人")
+    INSPECTOR = "inspector", _("督查员")
+    SYSADMIN = "sysadmin", _("系统管理员")
+
+
+# Roles that read case content inside their subtree. The system administrator is not among them:
+# separation of duties (product.md) — users, roles and backups, never a person's file.
+CASE_ROLES = frozenset(r for r in Role.values if r != Role.SYSADMIN)
+# Roles whose work needs a person's full ID number (pre-review, form issue, approval: FORM-MATCH).
+ID_NUMBER_ROLES = frozenset({Role.TOWNSHIP_ORGANIZER, Role.TOWNSHIP_APPROVER, Role.DISTRICT_REVIEWER})
+# Roles that telephone the people they cultivate.
+PHONE_ROLES = ID_NUMBER_ROLES | {Role.BRANCH_SECRETARY, Role.BRANCH_ORGANIZER}
+# Roles that may create and edit persons.
+EDIT_ROLES = frozenset({Role.BRANCH_SECRETARY, Role.BRANCH_ORGANIZER, Role.TOWNSHIP_ORGANIZER})
+
+
+class User(AbstractUser):
+    full_name = models.CharField(_("姓名"), max_length=60, blank=True)
+    person = models.ForeignKey(
+        "people.Person",
+        verbose_name=_("对应人员"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="users",
+    )
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+
+class RoleAssignment(models.Model):
+    """A user holds a role on an org and acts inside that org's subtree."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="assignments")
+    role = models.CharField(_("角色"), max_length=30, choices=Role.choices)
+    org = models.ForeignKey("organizations.Org", verbose_name=_("组织"), on_delete=models.PROTECT)
+
+    class Meta:
+        verbose_name = _("角色分配")
+        verbose_name_plural = _("角色分配")
+        constraints = [models.UniqueConstraint(fields=["user", "role", "org"], name="assignment_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.get_role_display()} @ {self.org}"

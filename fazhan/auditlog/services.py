@@ -1,0 +1,52 @@
+import hashlib
+import json
+from typing import Any
+
+from django.db import connection, models, transaction
+
+from fazhan.auditlog.models import AuditEvent
+
+# Any constant 64-bit key: on PostgreSQL it serializes writers of the chain for the length of a transaction.
+_CHAIN_LOCK_KEY = 7_110_022_018
+
+
+def _chain_lock() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+    # SQLite runs every transaction as BEGIN IMMEDIATE (settings.py): writers are already serialized.
+
+
+def _event_hash(prev_hash: str, payload: dict[str, Any]) -> str:
+    body = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
+
+
+def audit_record(
+    *, actor, action: str, target: models.Model | None = None, org=None, data: dict[str, Any] | None = None
+) -> AuditEvent:
+    """Append one event to the trail. Call it inside the transaction of the change it records."""
+    with transaction.atomic():
+        _chain_lock()
+        last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or ""
+        event = AuditEvent(
+            actor=actor if getattr(actor, "pk", None) else None,
+            action=action,
+            target_type=target._meta.label_lower if target is not None else "",
+            target_id=str(target.pk) if target is not None else "",
+            org_path=getattr(org, "path", "") or "",
+            data=data or {},
+            prev_hash=last,
+        )
+        event.hash = _event_hash(
+            last,
+            {
+                "actor": event.actor_id,
+                "action": action,
+                "target": [event.target_type, event.target_id],
+                "org": event.org_path,
+                "data": event.data,
+            },
+        )
+        event.save()
+    return event

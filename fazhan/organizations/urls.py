@@ -1,0 +1,9 @@
+from django.urls import path
+
+from fazhan.organizations import views
+
+app_name = "organizations"
+urlpatterns = [
+    path("", views.org_tree, name="tree"),
+    path("<str:code>/", views.org_detail, name="detail"),
+]

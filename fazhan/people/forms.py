@@ -1,0 +1,69 @@
+from django import forms
+from django.forms.models import fields_for_model
+from django.utils.translation import gettext_lazy as _
+
+from fazhan.organizations.models import Org
+from fazhan.people.choices import FOCUS_TAG_CHOICES, Gender
+from fazhan.people.idnumber import IdNumberError, id_number_parse
+from fazhan.people.models import Person
+from fazhan.people.services import PERSON_FIELDS
+
+_MODEL_FIELDS = [f for f in PERSON_FIELDS if f not in {"tags", "org", "work_unit_org"}]
+
+
+class PersonForm(forms.Form):
+    """Shape only: the ID number's form and the field types. Identity checks run in people.services."""
+
+    id_number = forms.CharField(label=_("身份证号"), max_length=20)
+    gender = forms.ChoiceField(
+        label=_("性别"), required=False, choices=[("", _("（按身份证号）")), *Gender.choices],
+        help_text=_("可不填；填写时须与身份证号一致。"),
+    )
+    birth_date = forms.DateField(
+        label=_("出生日期"), required=False, help_text=_("可不填；填写时须与身份证号一致。"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    org = forms.ModelChoiceField(label=_("所在党组织"), queryset=Org.objects.none())
+    work_unit_org = forms.ModelChoiceField(label=_("工作单位党组织"), queryset=Org.objects.none(), required=False)
+    tags = forms.MultipleChoiceField(
+        label=_("重点群体"), choices=FOCUS_TAG_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, orgs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(fields_for_model(Person, fields=_MODEL_FIELDS))
+        for name in ("planned_departure", "joined_on", "full_since"):
+            self.fields[name].widget = forms.DateInput(attrs={"type": "date"})
+        self.fields["org"].queryset = orgs
+        self.fields["work_unit_org"].queryset = orgs
+        self.order_fields(["name", "id_number", "gender", "birth_date", "ethnicity", "education", "occupation",
+                           "org", "tags", "phone", "household_place", "residence", "floating", "front_line",
+                           "league_member", "work_unit_org", "planned_departure", "party_status", "joined_on",
+                           "full_since"])
+
+    def clean_id_number(self) -> str:
+        try:
+            return id_number_parse(self.cleaned_data["id_number"]).number
+        except IdNumberError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data.get("phone", "").strip()
+        if phone and not phone.replace("-", "").isdigit():
+            raise forms.ValidationError(_("联系电话只能包含数字和-。"))
+        return phone
+
+    def person_data(self) -> dict:
+        return {f: self.cleaned_data[f] for f in PERSON_FIELDS}
+
+    @classmethod
+    def initial_for(cls, person: Person) -> dict:
+        initial = {f: getattr(person, f) for f in PERSON_FIELDS}
+        initial["id_number"] = person.id_number
+        return initial
+
+
+class PersonSearchForm(forms.Form):
+    q = forms.CharField(label=_("搜索"), required=False, max_length=40)
+    org = forms.CharField(required=False, max_length=40)
+    stage = forms.CharField(required=False, max_length=20)

@@ -1,0 +1,34 @@
+import re
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from fazhan.accounts.selectors import user_scope_q
+from fazhan.people.identity import person_filter_by_id_number
+from fazhan.people.models import Person
+
+_ID_CHARS = re.compile(r"^[0-9Xx]+$")
+_LATIN = re.compile(r"^[A-Za-z]+$")
+
+
+def person_list_for_user(user) -> QuerySet[Person]:
+    return Person.objects.filter(user_scope_q(user, "org__path")).select_related("org")
+
+
+def person_get_for_user(user, pid: str) -> Person:
+    """The one way to fetch a person: 404 outside the user's subtrees."""
+    return get_object_or_404(person_list_for_user(user), pid=pid)
+
+
+def person_search(qs: QuerySet[Person], query: str) -> QuerySet[Person]:
+    """By name, pinyin initials (zs → 张三) or the tail of the ID number (last 1–4 characters, or all 18)."""
+    query = query.strip()
+    if not query:
+        return qs
+    if _ID_CHARS.match(query) and len(query) == 18:
+        return person_filter_by_id_number(qs, query)
+    if _ID_CHARS.match(query) and len(query) <= 4:
+        return qs.filter(Q(id_tail__endswith=query.upper()) | Q(pid__iexact=query))
+    if _LATIN.match(query):
+        return qs.filter(Q(name_initials__startswith=query.lower()) | Q(pid__iexact=query))
+    return qs.filter(Q(name__contains=query) | Q(pid__iexact=query))

@@ -1,0 +1,146 @@
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.db.models.functions import Cast, Substr
+from django.db.models import IntegerField
+from django.utils.translation import gettext as _
+
+from fazhan.auditlog.services import audit_record
+from fazhan.core.pinyin import pinyin_initials
+from fazhan.people.choices import FOCUS_TAGS
+from fazhan.people.identity import id_number_key, person_set_id_number
+from fazhan.people.idnumber import IdNumber, IdNumberError, id_number_parse
+from fazhan.people.models import DisciplineRecord, Kinship, Person, PersonRole
+
+ERR_ID_TAKEN = "该身份证号已登记在另一人员名下（%(pid)s）。"
+ERR_GENDER_MISMATCH = "性别与身份证号不符（身份证号为%(gender)s）。"
+ERR_BIRTH_MISMATCH = "出生日期与身份证号不符（身份证号为%(date)s）。"
+
+# Fields a person's record holds besides identity; the forms, the importer and the API all pass these.
+PERSON_FIELDS = (
+    "name", "ethnicity", "education", "occupation", "tags", "phone", "household_place", "residence",
+    "floating", "front_line", "league_member", "org", "work_unit_org", "planned_departure", "party_status",
+    "joined_on", "full_since",
+)
+
+
+def person_identity_check(
+    *, id_number: str, gender: str | None = None, birth_date: datetime.date | None = None,
+    exclude_pk: int | None = None,
+) -> IdNumber:
+    """Parse the ID number and check what was entered beside it; errors are keyed by field."""
+    try:
+        parsed = id_number_parse(id_number)
+    except IdNumberError as exc:
+        raise ValidationError({"id_number": str(exc)}) from None
+    errors: dict[str, str] = {}
+    if gender and gender != parsed.gender:
+        errors["gender"] = _(ERR_GENDER_MISMATCH) % {"gender": _("男") if parsed.gender == "M" else _("女")}
+    if birth_date and birth_date != parsed.birth_date:
+        errors["birth_date"] = _(ERR_BIRTH_MISMATCH) % {"date": parsed.birth_date.isoformat()}
+    holder = Person.objects.filter(id_number_key=id_number_key(parsed.number)).exclude(pk=exclude_pk).first()
+    if holder is not None:
+        errors["id_number"] = _(ERR_ID_TAKEN) % {"pid": holder.pid}
+    if errors:
+        raise ValidationError(errors)
+    return parsed
+
+
+def person_next_pid() -> str:
+    """`P<number>` for persons created in the pages (interchange.md keys)."""
+    numbers = Person.objects.filter(pid__regex=r"^P[0-9]+$").annotate(
+        n=Cast(Substr("pid", 2), IntegerField())
+    )
+    top = numbers.aggregate(top=Max("n"))["top"] or 0
+    return f"P{top + 1:04d}"
+
+
+def _person_apply(person: Person, *, data: dict[str, Any], parsed: IdNumber) -> None:
+    for field in PERSON_FIELDS:
+        if field in data:
+            setattr(person, field, data[field])
+    unknown = set(person.tags) - set(FOCUS_TAGS)
+    if unknown:
+        raise ValidationError({"tags": _("未知的重点群体：%(tags)s") % {"tags": "、".join(sorted(unknown))}})
+    person_set_id_number(person, parsed.number)
+    person.gender, person.birth_date = parsed.gender, parsed.birth_date
+    person.name_initials = pinyin_initials(person.name)
+    if person.party_status and not person.joined_on:
+        raise ValidationError({"joined_on": _("党员须填写入党日期。")})
+    if not person.org.is_branch and not person.is_member:
+        raise ValidationError({"org": _("入党申请人应属于一个党支部。")})
+
+
+@transaction.atomic
+def person_create(
+    *, actor, id_number: str, data: dict[str, Any], pid: str | None = None,
+    gender: str | None = None, birth_date: datetime.date | None = None,
+) -> Person:
+    parsed = person_identity_check(id_number=id_number, gender=gender, birth_date=birth_date)
+    person = Person(pid=pid or person_next_pid())
+    _person_apply(person, data=data, parsed=parsed)
+    person.full_clean(exclude=["id_number_key", "pid"] if pid is None else ["id_number_key"])
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError:
+        raise ValidationError({"id_number": _("该身份证号或人员编号已被登记。")}) from None
+    audit_record(actor=actor, action="person.create", target=person, org=person.org, data={"pid": person.pid})
+    return person
+
+
+@transaction.atomic
+def person_update(
+    *, actor, person: Person, id_number: str, data: dict[str, Any],
+    gender: str | None = None, birth_date: datetime.date | None = None,
+) -> Person:
+    parsed = person_identity_check(id_number=id_number, gender=gender, birth_date=birth_date, exclude_pk=person.pk)
+    before = {f: str(getattr(person, f)) for f in PERSON_FIELDS}
+    _person_apply(person, data=data, parsed=parsed)
+    person.full_clean(exclude=["id_number_key"])
+    person.save()
+    changed = sorted(f for f in PERSON_FIELDS if str(getattr(person, f)) != before[f])
+    audit_record(actor=actor, action="person.update", target=person, org=person.org, data={"changed": changed})
+    return person
+
+
+@transaction.atomic
+def person_set_roles(*, actor, person: Person, roles: list[str]) -> None:
+    person.roles.exclude(role__in=roles).delete()
+    for role in roles:
+        PersonRole.objects.get_or_create(person=person, role=role)
+    audit_record(actor=actor, action="person.roles", target=person, org=person.org, data={"roles": roles})
+
+
+@transaction.atomic
+def kinship_declare(*, actor, a: Person, b: Person, relation: str) -> Kinship:
+    if a.pk == b.pk:
+        raise ValidationError({"b": _("不能与本人登记亲属关系。")})
+    kin, created = Kinship.objects.get_or_create(a=a, b=b, relation=relation)
+    if created:
+        audit_record(actor=actor, action="kinship.declare", target=kin, org=a.org,
+                     data={"a": a.pid, "b": b.pid, "relation": relation})
+    return kin
+
+
+@transaction.atomic
+def discipline_record(
+    *, actor, person: Person, kind: str, date_from: datetime.date, date_to: datetime.date | None = None,
+    rights_restored_on: datetime.date | None = None, note: str = "",
+) -> DisciplineRecord:
+    record = DisciplineRecord(person=person, kind=kind, date_from=date_from, date_to=date_to,
+                              rights_restored_on=rights_restored_on, note=note)
+    record.full_clean()
+    record.save()
+    audit_record(actor=actor, action="discipline.record", target=record, org=person.org,
+                 data={"person": person.pid, "kind": kind, "from": date_from.isoformat()})
+    return record
+
+
+def person_log_personal_access(*, actor, person: Person, fields: list[str]) -> None:
+    """Every display of an unmasked ID number or phone is logged (product.md, Standards)."""
+    audit_record(actor=actor, action="person.personal_data_viewed", target=person, org=person.org,
+                 data={"fields": fields})

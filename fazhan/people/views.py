@@ -1,0 +1,113 @@
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import redirect, render
+
+from django.utils.translation import gettext as _
+
+from fazhan.accounts.models import EDIT_ROLES
+from fazhan.accounts.selectors import user_roles, user_roles_at, user_sees_id_number, user_sees_phone
+from fazhan.core.forms import form_add_service_errors
+from fazhan.core.masking import mask_id_number, mask_phone
+from fazhan.organizations.selectors import org_list_for_user
+from fazhan.people.forms import PersonForm, PersonSearchForm
+from fazhan.people.models import Person
+from fazhan.people.selectors import person_get_for_user, person_list_for_user, person_search
+from fazhan.people.services import person_create, person_log_personal_access, person_update
+from fazhan.procedure.definition import STEPS_BY_CODE, CaseStage
+from fazhan.procedure.models import Case
+
+
+def _open_case_prefetch() -> Prefetch:
+    return Prefetch("cases", queryset=Case.objects.filter(closed_on__isnull=True), to_attr="open_cases")
+
+
+def person_list(request):
+    form = PersonSearchForm(request.GET or None)
+    people = person_list_for_user(request.user)
+    if form.is_valid():
+        people = person_search(people, form.cleaned_data["q"])
+        if form.cleaned_data["org"]:
+            people = people.filter(org__code=form.cleaned_data["org"])
+        if form.cleaned_data["stage"]:
+            people = people.filter(cases__stage=form.cleaned_data["stage"], cases__closed_on__isnull=True)
+    page = Paginator(people.prefetch_related(_open_case_prefetch()), 50).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "person": p,
+            "id_number": mask_id_number(p.id_number),
+            "phone": mask_phone(p.phone),
+            "stage": p.open_cases[0].get_stage_display() if p.open_cases else p.get_party_status_display(),
+        }
+        for p in page
+    ]
+    template = "people/_list_rows.html" if request.htmx else "people/list.html"
+    return render(request, template, {
+        "form": form, "page": page, "rows": rows, "stages": CaseStage.CHOICES[:-1],
+        "can_create": bool(user_roles(request.user) & EDIT_ROLES),
+    })
+
+
+def person_detail(request, pid: str):
+    person = person_get_for_user(request.user, pid)
+    sees_id, sees_phone = user_sees_id_number(request.user, person.org), user_sees_phone(request.user, person.org)
+    shown = [f for f, clear in (("id_number", sees_id), ("phone", sees_phone and person.phone)) if clear]
+    if shown:
+        person_log_personal_access(actor=request.user, person=person, fields=shown)
+    cases = list(person.cases.prefetch_related("steps__recorded_by").all())
+    timeline = [
+        {"case": case, "records": [(r, STEPS_BY_CODE[r.step]) for r in case.steps.all()]} for case in cases
+    ]
+    return render(request, "people/detail.html", {
+        "person": person,
+        "id_number": person.id_number if sees_id else mask_id_number(person.id_number),
+        "phone": person.phone if sees_phone else mask_phone(person.phone),
+        "roles": person.roles.all(),
+        "kin": person.kin_declared.select_related("b"),
+        "discipline": person.discipline_records.all(),
+        "timeline": timeline,
+        "can_edit": bool(user_roles_at(request.user, person.org) & EDIT_ROLES),
+    })
+
+
+def _editable_orgs(user):
+    return org_list_for_user(user).order_by("path")
+
+
+def person_create_view(request):
+    if not user_roles(request.user) & EDIT_ROLES:
+        raise PermissionDenied
+    form = PersonForm(request.POST or None, orgs=_editable_orgs(request.user))
+    if request.method == "POST" and form.is_valid():
+        if not user_roles_at(request.user, form.cleaned_data["org"]) & EDIT_ROLES:
+            form.add_error("org", _("您无权在该组织登记人员。"))
+        else:
+            try:
+                person = person_create(
+                    actor=request.user, id_number=form.cleaned_data["id_number"], data=form.person_data(),
+                    gender=form.cleaned_data["gender"] or None, birth_date=form.cleaned_data["birth_date"],
+                )
+            except ValidationError as exc:
+                form_add_service_errors(form, exc)
+            else:
+                return redirect("people:detail", pid=person.pid)
+    return render(request, "people/form.html", {"form": form, "person": None})
+
+
+def person_edit(request, pid: str):
+    person = person_get_for_user(request.user, pid)
+    if not user_roles_at(request.user, person.org) & EDIT_ROLES:
+        raise PermissionDenied
+    form = PersonForm(request.POST or None, orgs=_editable_orgs(request.user), initial=PersonForm.initial_for(person))
+    if request.method == "POST" and form.is_valid():
+        try:
+            person_update(
+                actor=request.user, person=Person.objects.get(pk=person.pk), id_number=form.cleaned_data["id_number"],
+                data=form.person_data(), gender=form.cleaned_data["gender"] or None,
+                birth_date=form.cleaned_data["birth_date"],
+            )
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            return redirect("people:detail", pid=person.pid)
+    return render(request, "people/form.html", {"form": form, "person": person})

@@ -1,0 +1,51 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fazhan.procedure.definition import STEP_CHOICES, CaseStage
+
+
+class Case(models.Model):
+    """One person's way from application to full membership (全程纪实: one file per person)."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="cases")
+    stage = models.CharField(_("阶段"), max_length=20, choices=CaseStage.CHOICES, default=CaseStage.APPLICANT)
+    opened_on = models.DateField(_("申请日期"))
+    closed_on = models.DateField(_("终止日期"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("发展档案")
+        verbose_name_plural = _("发展档案")
+        ordering = ["-opened_on"]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.get_stage_display()}"
+
+
+class StepRecord(models.Model):
+    """One entry per event. Never overwritten: a correction is a new record that supersedes this one."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="steps")
+    step = models.CharField(_("步骤"), max_length=3, choices=STEP_CHOICES)
+    date = models.DateField(_("日期"))
+    details = models.JSONField(_("内容"), default=dict, blank=True)
+    recorded_at = models.DateTimeField(_("录入时间"), null=True, blank=True, default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("录入人"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    recorded_by_label = models.CharField(max_length=80, blank=True)
+    supersedes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+    )
+    reason = models.CharField(_("更正原因"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        verbose_name = _("步骤记录")
+        verbose_name_plural = _("步骤记录")
+        indexes = [models.Index(fields=["case", "step"], name="steprecord_case_step_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.step} {self.date}"
