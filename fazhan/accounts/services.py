@@ -8,8 +8,9 @@ from fazhan.auditlog.services import audit_record
 def user_create(
     *, actor, username: str, password: str, full_name: str = "", person=None, is_sysadmin: bool = False
 ) -> User:
-    user = User(username=username, full_name=full_name, person=person, is_staff=is_sysadmin,
-                is_superuser=is_sysadmin)
+    user = User(
+        username=username, full_name=full_name, person=person, is_staff=is_sysadmin, is_superuser=is_sysadmin
+    )
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
@@ -21,6 +22,11 @@ def user_create(
 def role_assign(*, actor, user: User, role: str, org) -> RoleAssignment:
     assignment, created = RoleAssignment.objects.get_or_create(user=user, role=role, org=org)
     if created:
-        audit_record(actor=actor, action="role.assign", target=assignment, org=org,
-                     data={"user": user.username, "role": role})
+        audit_record(
+            actor=actor,
+            action="role.assign",
+            target=assignment,
+            org=org,
+            data={"user": user.username, "role": role},
+        )
     return assignment

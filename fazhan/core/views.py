@@ -20,9 +20,17 @@ def home(request):
         return render(request, "core/no_scope.html")
     cases = Case.objects.filter(user_scope_q(request.user, "person__org__path"), closed_on__isnull=True)
     by_stage = dict(cases.values_list("stage").annotate(n=Count("id")))
-    stages = [(code, label, by_stage.get(code, 0)) for code, label in CaseStage.CHOICES if code != CaseStage.EXITED]
-    return render(request, "core/home.html", {
-        "stages": stages,
-        "org_count": Org.objects.filter(user_scope_q(request.user)).count(),
-        "member_count": Person.objects.filter(user_scope_q(request.user, "org__path")).exclude(party_status="").count(),
-    })
+    stages = [
+        (code, label, by_stage.get(code, 0)) for code, label in CaseStage.CHOICES if code != CaseStage.EXITED
+    ]
+    return render(
+        request,
+        "core/home.html",
+        {
+            "stages": stages,
+            "org_count": Org.objects.filter(user_scope_q(request.user)).count(),
+            "member_count": Person.objects.filter(user_scope_q(request.user, "org__path"))
+            .exclude(party_status="")
+            .count(),
+        },
+    )

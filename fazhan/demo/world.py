@@ -1,4 +1,4 @@
-"""The demo world: 市中区委 → 罗汉镇党委 → its branches, members, candidates at every stage, one login per role.
+"""The demo world: 市中区委 → 罗汉镇党委 → branches, members, candidates at every stage, a login per role.
 
 Built through the services, so it is what a user would have entered; deterministic, so every run is alike.
 """
@@ -23,10 +23,26 @@ DEMO_PASSWORD = "Fazhan@2018"
 DISTRICT, TOWNSHIP = "SZQ", "SZQ-LH"
 
 VILLAGES = [
-    "高桥村", "双河村", "石板村", "龙泉村", "黄桷村", "白鹤村", "新民村", "团结村", "长乐村", "永安村",
-    "桂花村", "青杠村", "红岩村", "金鸡村", "大冲村", "回龙村",
+    "高桥村",
+    "双河村",
+    "石板村",
+    "龙泉村",
+    "黄桷村",
+    "白鹤村",
+    "新民村",
+    "团结村",
+    "长乐村",
+    "永安村",
+    "桂花村",
+    "青杠村",
+    "红岩村",
+    "金鸡村",
+    "大冲村",
+    "回龙村",
 ]
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢钟"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢钟"
+)
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国志华春梅海燕文斌丹宇浩婷雪琳鑫晨"
 
 
@@ -72,7 +88,9 @@ class DemoBuilder:
                 return number
 
     def name(self) -> str:
-        return self.rng.choice(SURNAMES) + "".join(self.rng.choice(GIVEN) for _ in range(self.rng.choice((1, 2))))
+        return self.rng.choice(SURNAMES) + "".join(
+            self.rng.choice(GIVEN) for _ in range(self.rng.choice((1, 2)))
+        )
 
     def new_person(self, *, org: Org, age: int, member: str = "", joined_on=None, **extra) -> Person:
         self.counter += 1
@@ -84,8 +102,12 @@ class DemoBuilder:
             "ethnicity": self.rng.choice(["汉族"] * 12 + ["彝族", "回族"]),
             "education": extra.pop("education", self.rng.choice(list(Education.values))),
             "occupation": extra.pop(
-                "occupation", Occupation.FARMER if farmer and self.rng.random() < 0.7 else self.rng.choice(
-                    [Occupation.WORKER, Occupation.PROFESSIONAL, Occupation.MANAGER, Occupation.OTHER])
+                "occupation",
+                Occupation.FARMER
+                if farmer and self.rng.random() < 0.7
+                else self.rng.choice(
+                    [Occupation.WORKER, Occupation.PROFESSIONAL, Occupation.MANAGER, Occupation.OTHER]
+                ),
             ),
             "tags": extra.pop("tags", []),
             "phone": f"13{self.rng.randint(0, 9)}{self.rng.randint(10000000, 99999999)}",
@@ -97,31 +119,86 @@ class DemoBuilder:
             "full_since": add_days(joined_on, 366) if member == PartyStatus.FULL and joined_on else None,
             **extra,
         }
-        return person_create(actor=None, pid=f"{'M' if member else 'P'}{self.counter:04d}",
-                             id_number=self.id_number(birth, gender), data=data)
+        return person_create(
+            actor=None,
+            pid=f"{'M' if member else 'P'}{self.counter:04d}",
+            id_number=self.id_number(birth, gender),
+            data=data,
+        )
 
 
 def build_orgs() -> list[Org]:
     district = org_create(actor=None, code=DISTRICT, name="中共市中区委员会", kind=OrgKind.DISTRICT_COMMITTEE)
-    township = org_create(actor=None, code=TOWNSHIP, name="中共罗汉镇委员会", kind=OrgKind.COMMITTEE,
-                          category=OrgCategory.TOWNSHIP, parent=district)
+    township = org_create(
+        actor=None,
+        code=TOWNSHIP,
+        name="中共罗汉镇委员会",
+        kind=OrgKind.COMMITTEE,
+        category=OrgCategory.TOWNSHIP,
+        parent=district,
+    )
     branches = []
     for i, village in enumerate(VILLAGES, start=1):
-        branches.append(org_create(
-            actor=None, code=f"{TOWNSHIP}-{i:02d}", name=f"中共罗汉镇{village}支部委员会", kind=OrgKind.BRANCH,
-            category=OrgCategory.VILLAGE, parent=township, election_dates=["2021-10-15", "2026-10-20"],
-        ))
-    branches.append(org_create(actor=None, code=f"{TOWNSHIP}-17", name="中共罗汉镇场镇社区支部委员会",
-                               kind=OrgKind.BRANCH, category=OrgCategory.COMMUNITY, parent=township))
-    branches.append(org_create(actor=None, code=f"{TOWNSHIP}-18", name="中共内江罗汉食品有限公司支部委员会",
-                               kind=OrgKind.BRANCH, category=OrgCategory.PRIVATE_ENTERPRISE, parent=township))
-    school = org_create(actor=None, code=f"{TOWNSHIP}-19", name="中共罗汉镇中心学校总支部委员会",
-                        kind=OrgKind.GENERAL_BRANCH, category=OrgCategory.SCHOOL, parent=township)
+        branches.append(
+            org_create(
+                actor=None,
+                code=f"{TOWNSHIP}-{i:02d}",
+                name=f"中共罗汉镇{village}支部委员会",
+                kind=OrgKind.BRANCH,
+                category=OrgCategory.VILLAGE,
+                parent=township,
+                election_dates=["2021-10-15", "2026-10-20"],
+            )
+        )
+    branches.append(
+        org_create(
+            actor=None,
+            code=f"{TOWNSHIP}-17",
+            name="中共罗汉镇场镇社区支部委员会",
+            kind=OrgKind.BRANCH,
+            category=OrgCategory.COMMUNITY,
+            parent=township,
+        )
+    )
+    branches.append(
+        org_create(
+            actor=None,
+            code=f"{TOWNSHIP}-18",
+            name="中共内江罗汉食品有限公司支部委员会",
+            kind=OrgKind.BRANCH,
+            category=OrgCategory.PRIVATE_ENTERPRISE,
+            parent=township,
+        )
+    )
+    school = org_create(
+        actor=None,
+        code=f"{TOWNSHIP}-19",
+        name="中共罗汉镇中心学校总支部委员会",
+        kind=OrgKind.GENERAL_BRANCH,
+        category=OrgCategory.SCHOOL,
+        parent=township,
+    )
     for j, part in enumerate(("教师第一", "教师第二"), start=1):
-        branches.append(org_create(actor=None, code=f"{TOWNSHIP}-19-{j}", name=f"中共罗汉镇中心学校{part}支部委员会",
-                                   kind=OrgKind.BRANCH, category=OrgCategory.SCHOOL, parent=school))
-    branches.append(org_create(actor=None, code=f"{TOWNSHIP}-20", name="中共罗汉镇机关支部委员会",
-                               kind=OrgKind.BRANCH, category=OrgCategory.ORGAN, parent=township))
+        branches.append(
+            org_create(
+                actor=None,
+                code=f"{TOWNSHIP}-19-{j}",
+                name=f"中共罗汉镇中心学校{part}支部委员会",
+                kind=OrgKind.BRANCH,
+                category=OrgCategory.SCHOOL,
+                parent=school,
+            )
+        )
+    branches.append(
+        org_create(
+            actor=None,
+            code=f"{TOWNSHIP}-20",
+            name="中共罗汉镇机关支部委员会",
+            kind=OrgKind.BRANCH,
+            category=OrgCategory.ORGAN,
+            parent=township,
+        )
+    )
     return branches
 
 
@@ -130,19 +207,65 @@ def build_orgs() -> list[Org]:
 # activist date, pre-review by township then district, meeting within a month, approval within 3 months,
 # probation of a year from the meeting, conversion at expiry.
 PATH = [
-    ("S01", 0), ("S02", 18), ("S03", 110), ("S04", 118), ("S05", 125), ("S06", 280), ("S06", 440),
-    ("S07", 500), ("S08", 510), ("S09", 520), ("S10", 540), ("S11", 550), ("S12", 565), ("S13", 575),
-    ("S13", 585), ("S14", 590), ("S15", 600), ("S16", 620), ("S17", 650), ("S18", 660), ("S19", 665),
-    ("S20", 680), ("S21", 780), ("S21", 880), ("S22", 958), ("S23", 972), ("S24", 1000), ("S25", 1030),
+    ("S01", 0),
+    ("S02", 18),
+    ("S03", 110),
+    ("S04", 118),
+    ("S05", 125),
+    ("S06", 280),
+    ("S06", 440),
+    ("S07", 500),
+    ("S08", 510),
+    ("S09", 520),
+    ("S10", 540),
+    ("S11", 550),
+    ("S12", 565),
+    ("S13", 575),
+    ("S13", 585),
+    ("S14", 590),
+    ("S15", 600),
+    ("S16", 620),
+    ("S17", 650),
+    ("S18", 660),
+    ("S19", 665),
+    ("S20", 680),
+    ("S21", 780),
+    ("S21", 880),
+    ("S22", 958),
+    ("S23", 972),
+    ("S24", 1000),
+    ("S25", 1030),
 ]
 # How many candidates stop after each point of the path (the index of their last step): every stage filled.
-STOP_POINTS = {1: 14, 2: 16, 4: 8, 6: 18, 7: 14, 9: 8, 11: 10, 15: 8, 16: 8, 19: 10, 22: 10, 24: 8, 26: 8, 27: 12}
+STOP_POINTS = {
+    1: 14,
+    2: 16,
+    4: 8,
+    6: 18,
+    7: 14,
+    9: 8,
+    11: 10,
+    15: 8,
+    16: 8,
+    19: 10,
+    22: 10,
+    24: 8,
+    26: 8,
+    27: 12,
+}
 
 
-def step_details(step: str, n: int, *, branch: Org, members: list[Person], township: Org, district: Org,
-                 form_number: str) -> dict:
+def step_details(
+    step: str, n: int, *, branch: Org, members: list[Person], township: Org, district: Org, form_number: str
+) -> dict:
     full = [m.pid for m in members]
-    votes = {"entitled": len(full), "present": len(full) - 1, "for": len(full) - 2, "against": 0, "abstain": 1}
+    votes = {
+        "entitled": len(full),
+        "present": len(full) - 1,
+        "for": len(full) - 2,
+        "against": 0,
+        "abstain": 1,
+    }
     return {
         "S02": {"talkers": full[:1]},
         "S03": {"method": "member_recommendation", "decided_by": "branch_committee"},
@@ -178,15 +301,18 @@ def demo_build(*, today: datetime.date) -> dict[str, int]:
         members = []
         for k in range(12):
             joined = datetime.date(builder.rng.randint(1985, 2020), builder.rng.randint(1, 12), 1)
-            m = builder.new_person(org=branch, age=builder.rng.randint(32, 75), member=PartyStatus.FULL,
-                                   joined_on=joined)
+            m = builder.new_person(
+                org=branch, age=builder.rng.randint(32, 75), member=PartyStatus.FULL, joined_on=joined
+            )
             if k == 0:
                 person_set_roles(actor=None, person=m, roles=[MemberRole.BRANCH_SECRETARY])
             elif k == 1:
                 person_set_roles(actor=None, person=m, roles=[MemberRole.BRANCH_COMMITTEE])
             members.append(m)
         members_of[branch.pk] = members
-    organizer = builder.new_person(org=township, age=45, member=PartyStatus.FULL, joined_on=datetime.date(2001, 7, 1))
+    organizer = builder.new_person(
+        org=township, age=45, member=PartyStatus.FULL, joined_on=datetime.date(2001, 7, 1)
+    )
     person_set_roles(actor=None, person=organizer, roles=[MemberRole.ORGANIZER])
 
     stops = [point for point, count in STOP_POINTS.items() for _ in range(count)]
@@ -198,8 +324,8 @@ def demo_build(*, today: datetime.date) -> dict[str, int]:
         start = add_days(today, -last_offset - builder.rng.randint(3, 40))
         young = builder.rng.random() < 0.75
         person = builder.new_person(
-            org=branch, age=(builder.rng.randint(19, 34) if young else builder.rng.randint(36, 52))
-            + last_offset // 365,
+            org=branch,
+            age=(builder.rng.randint(19, 34) if young else builder.rng.randint(36, 52)) + last_offset // 365,
             tags=(["青年农民"] if young and branch.category == OrgCategory.VILLAGE else []),
         )
         case = case_open(actor=None, person=person, opened_on=start)
@@ -208,22 +334,45 @@ def demo_build(*, today: datetime.date) -> dict[str, int]:
         for step, offset in PATH[: point + 1]:
             n = seen.get(step, 0)
             seen[step] = n + 1
-            details = step_details(step, n, branch=branch, members=members, township=township, district=district,
-                                   form_number=f"SZQ{start.year + 1}-{i + 1:04d}")
+            details = step_details(
+                step,
+                n,
+                branch=branch,
+                members=members,
+                township=township,
+                district=district,
+                form_number=f"SZQ{start.year + 1}-{i + 1:04d}",
+            )
             case_record_step(actor=None, case=case, step=step, date=add_days(start, offset), details=details)
             steps += 1
     first = Person.objects.filter(org__code="SZQ-LH-01", party_status="").order_by("pid")[:2]
     if len(first) == 2:
         kinship_declare(actor=None, a=first[0], b=members_of[branches[0].pk][0], relation="parent")
-        discipline_record(actor=None, person=first[1], kind="investigation", date_from=add_days(today, -200),
-                          date_to=add_days(today, -120), note="已了结")
+        discipline_record(
+            actor=None,
+            person=first[1],
+            kind="investigation",
+            date_from=add_days(today, -200),
+            date_to=add_days(today, -120),
+            note="已了结",
+        )
 
     for login in LOGINS:
         org = Org.objects.get(code=login.org_code)
-        user = user_create(actor=None, username=login.username, password=DEMO_PASSWORD, full_name=login.full_name,
-                           is_sysadmin=login.role == Role.SYSADMIN)
+        user = user_create(
+            actor=None,
+            username=login.username,
+            password=DEMO_PASSWORD,
+            full_name=login.full_name,
+            is_sysadmin=login.role == Role.SYSADMIN,
+        )
         role_assign(actor=None, user=user, role=login.role, org=org)
-    return {"orgs": Org.objects.count(), "persons": Person.objects.count(), "candidates": len(stops), "steps": steps}
+    return {
+        "orgs": Org.objects.count(),
+        "persons": Person.objects.count(),
+        "candidates": len(stops),
+        "steps": steps,
+    }
 
 
 def demo_exists() -> bool:

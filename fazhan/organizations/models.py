@@ -43,7 +43,12 @@ class Org(models.Model):
     code = models.CharField(_("组织代码"), max_length=40, unique=True, validators=[ORG_CODE_VALIDATOR])
     name = models.CharField(_("名称"), max_length=120)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级组织"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("上级组织"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     kind = models.CharField(_("组织类型"), max_length=20, choices=OrgKind.choices)
     category = models.CharField(_("组织类别"), max_length=20, choices=OrgCategory.choices, blank=True)

@@ -14,13 +14,25 @@ def _org_check_parent(*, kind: str, parent: Org | None) -> None:
 
 @transaction.atomic
 def org_create(
-    *, actor, code: str, name: str, kind: str, parent: Org | None = None, category: str = "",
+    *,
+    actor,
+    code: str,
+    name: str,
+    kind: str,
+    parent: Org | None = None,
+    category: str = "",
     election_dates: list[str] | None = None,
 ) -> Org:
     _org_check_parent(kind=kind, parent=parent)
     org = Org(
-        code=code, name=name, kind=kind, parent=parent, category=category, election_dates=election_dates or [],
-        path=f"{parent.path if parent else '/'}{code}/", depth=(parent.depth + 1) if parent else 0,
+        code=code,
+        name=name,
+        kind=kind,
+        parent=parent,
+        category=category,
+        election_dates=election_dates or [],
+        path=f"{parent.path if parent else '/'}{code}/",
+        depth=(parent.depth + 1) if parent else 0,
     )
     org.full_clean()
     org.save()
@@ -33,5 +45,7 @@ def org_update(*, actor, org: Org, name: str, category: str, election_dates: lis
     org.name, org.category, org.election_dates = name, category, election_dates
     org.full_clean()
     org.save(update_fields=["name", "category", "election_dates"])
-    audit_record(actor=actor, action="org.update", target=org, org=org, data={"name": name, "category": category})
+    audit_record(
+        actor=actor, action="org.update", target=org, org=org, data={"name": name, "category": category}
+    )
     return org

@@ -17,7 +17,8 @@ def _with_pipeline(orgs):
     return org_list_with_counts(orgs).annotate(
         candidate_count=Count(
             "persons__cases",
-            filter=open_cases & Q(persons__cases__stage__in=[CaseStage.APPLICANT, CaseStage.ACTIVIST, CaseStage.TARGET]),
+            filter=open_cases
+            & Q(persons__cases__stage__in=[CaseStage.APPLICANT, CaseStage.ACTIVIST, CaseStage.TARGET]),
             distinct=True,
         ),
     )
@@ -35,10 +36,14 @@ def org_detail(request, code: str):
     org = org_get_for_user(request.user, code)
     children = list(_with_pipeline(org.children.all()))
     subtree = org_subtree(org)
-    return render(request, "organizations/detail.html", {
-        "org": org,
-        "ancestors": [a for a in org_ancestors(org) if a.pk != org.pk],
-        "children": children,
-        "secretaries": org_secretaries([org, *children]),
-        "subtree_count": subtree.count(),
-    })
+    return render(
+        request,
+        "organizations/detail.html",
+        {
+            "org": org,
+            "ancestors": [a for a in org_ancestors(org) if a.pk != org.pk],
+            "children": children,
+            "secretaries": org_secretaries([org, *children]),
+            "subtree_count": subtree.count(),
+        },
+    )

@@ -16,15 +16,21 @@ class PersonForm(forms.Form):
 
     id_number = forms.CharField(label=_("身份证号"), max_length=20)
     gender = forms.ChoiceField(
-        label=_("性别"), required=False, choices=[("", _("（按身份证号）")), *Gender.choices],
+        label=_("性别"),
+        required=False,
+        choices=[("", _("（按身份证号）")), *Gender.choices],
         help_text=_("可不填；填写时须与身份证号一致。"),
     )
     birth_date = forms.DateField(
-        label=_("出生日期"), required=False, help_text=_("可不填；填写时须与身份证号一致。"),
+        label=_("出生日期"),
+        required=False,
+        help_text=_("可不填；填写时须与身份证号一致。"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     org = forms.ModelChoiceField(label=_("所在党组织"), queryset=Org.objects.none())
-    work_unit_org = forms.ModelChoiceField(label=_("工作单位党组织"), queryset=Org.objects.none(), required=False)
+    work_unit_org = forms.ModelChoiceField(
+        label=_("工作单位党组织"), queryset=Org.objects.none(), required=False
+    )
     tags = forms.MultipleChoiceField(
         label=_("重点群体"), choices=FOCUS_TAG_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -36,10 +42,30 @@ class PersonForm(forms.Form):
             self.fields[name].widget = forms.DateInput(attrs={"type": "date"})
         self.fields["org"].queryset = orgs
         self.fields["work_unit_org"].queryset = orgs
-        self.order_fields(["name", "id_number", "gender", "birth_date", "ethnicity", "education", "occupation",
-                           "org", "tags", "phone", "household_place", "residence", "floating", "front_line",
-                           "league_member", "work_unit_org", "planned_departure", "party_status", "joined_on",
-                           "full_since"])
+        self.order_fields(
+            [
+                "name",
+                "id_number",
+                "gender",
+                "birth_date",
+                "ethnicity",
+                "education",
+                "occupation",
+                "org",
+                "tags",
+                "phone",
+                "household_place",
+                "residence",
+                "floating",
+                "front_line",
+                "league_member",
+                "work_unit_org",
+                "planned_departure",
+                "party_status",
+                "joined_on",
+                "full_since",
+            ]
+        )
 
     def clean_id_number(self) -> str:
         try:

@@ -13,7 +13,17 @@ from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumError
 
 PROVINCE_PREFIXES = frozenset(
-    [*range(11, 16), *range(21, 24), *range(31, 38), *range(41, 47), *range(50, 55), *range(61, 66), 71, 81, 82]
+    [
+        *range(11, 16),
+        *range(21, 24),
+        *range(31, 38),
+        *range(41, 47),
+        *range(50, 55),
+        *range(61, 66),
+        71,
+        81,
+        82,
+    ]
 )
 
 

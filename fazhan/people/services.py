@@ -3,9 +3,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import IntegerField, Max
 from django.db.models.functions import Cast, Substr
-from django.db.models import IntegerField
 from django.utils.translation import gettext as _
 
 from fazhan.auditlog.services import audit_record
@@ -21,14 +20,31 @@ ERR_BIRTH_MISMATCH = "出生日期与身份证号不符（身份证号为%(date)
 
 # Fields a person's record holds besides identity; the forms, the importer and the API all pass these.
 PERSON_FIELDS = (
-    "name", "ethnicity", "education", "occupation", "tags", "phone", "household_place", "residence",
-    "floating", "front_line", "league_member", "org", "work_unit_org", "planned_departure", "party_status",
-    "joined_on", "full_since",
+    "name",
+    "ethnicity",
+    "education",
+    "occupation",
+    "tags",
+    "phone",
+    "household_place",
+    "residence",
+    "floating",
+    "front_line",
+    "league_member",
+    "org",
+    "work_unit_org",
+    "planned_departure",
+    "party_status",
+    "joined_on",
+    "full_since",
 )
 
 
 def person_identity_check(
-    *, id_number: str, gender: str | None = None, birth_date: datetime.date | None = None,
+    *,
+    id_number: str,
+    gender: str | None = None,
+    birth_date: datetime.date | None = None,
     exclude_pk: int | None = None,
 ) -> IdNumber:
     """Parse the ID number and check what was entered beside it; errors are keyed by field."""
@@ -76,8 +92,13 @@ def _person_apply(person: Person, *, data: dict[str, Any], parsed: IdNumber) -> 
 
 @transaction.atomic
 def person_create(
-    *, actor, id_number: str, data: dict[str, Any], pid: str | None = None,
-    gender: str | None = None, birth_date: datetime.date | None = None,
+    *,
+    actor,
+    id_number: str,
+    data: dict[str, Any],
+    pid: str | None = None,
+    gender: str | None = None,
+    birth_date: datetime.date | None = None,
 ) -> Person:
     parsed = person_identity_check(id_number=id_number, gender=gender, birth_date=birth_date)
     person = Person(pid=pid or person_next_pid())
@@ -94,16 +115,25 @@ def person_create(
 
 @transaction.atomic
 def person_update(
-    *, actor, person: Person, id_number: str, data: dict[str, Any],
-    gender: str | None = None, birth_date: datetime.date | None = None,
+    *,
+    actor,
+    person: Person,
+    id_number: str,
+    data: dict[str, Any],
+    gender: str | None = None,
+    birth_date: datetime.date | None = None,
 ) -> Person:
-    parsed = person_identity_check(id_number=id_number, gender=gender, birth_date=birth_date, exclude_pk=person.pk)
+    parsed = person_identity_check(
+        id_number=id_number, gender=gender, birth_date=birth_date, exclude_pk=person.pk
+    )
     before = {f: str(getattr(person, f)) for f in PERSON_FIELDS}
     _person_apply(person, data=data, parsed=parsed)
     person.full_clean(exclude=["id_number_key"])
     person.save()
     changed = sorted(f for f in PERSON_FIELDS if str(getattr(person, f)) != before[f])
-    audit_record(actor=actor, action="person.update", target=person, org=person.org, data={"changed": changed})
+    audit_record(
+        actor=actor, action="person.update", target=person, org=person.org, data={"changed": changed}
+    )
     return person
 
 
@@ -121,26 +151,53 @@ def kinship_declare(*, actor, a: Person, b: Person, relation: str) -> Kinship:
         raise ValidationError({"b": _("不能与本人登记亲属关系。")})
     kin, created = Kinship.objects.get_or_create(a=a, b=b, relation=relation)
     if created:
-        audit_record(actor=actor, action="kinship.declare", target=kin, org=a.org,
-                     data={"a": a.pid, "b": b.pid, "relation": relation})
+        audit_record(
+            actor=actor,
+            action="kinship.declare",
+            target=kin,
+            org=a.org,
+            data={"a": a.pid, "b": b.pid, "relation": relation},
+        )
     return kin
 
 
 @transaction.atomic
 def discipline_record(
-    *, actor, person: Person, kind: str, date_from: datetime.date, date_to: datetime.date | None = None,
-    rights_restored_on: datetime.date | None = None, note: str = "",
+    *,
+    actor,
+    person: Person,
+    kind: str,
+    date_from: datetime.date,
+    date_to: datetime.date | None = None,
+    rights_restored_on: datetime.date | None = None,
+    note: str = "",
 ) -> DisciplineRecord:
-    record = DisciplineRecord(person=person, kind=kind, date_from=date_from, date_to=date_to,
-                              rights_restored_on=rights_restored_on, note=note)
+    record = DisciplineRecord(
+        person=person,
+        kind=kind,
+        date_from=date_from,
+        date_to=date_to,
+        rights_restored_on=rights_restored_on,
+        note=note,
+    )
     record.full_clean()
     record.save()
-    audit_record(actor=actor, action="discipline.record", target=record, org=person.org,
-                 data={"person": person.pid, "kind": kind, "from": date_from.isoformat()})
+    audit_record(
+        actor=actor,
+        action="discipline.record",
+        target=record,
+        org=person.org,
+        data={"person": person.pid, "kind": kind, "from": date_from.isoformat()},
+    )
     return record
 
 
 def person_log_personal_access(*, actor, person: Person, fields: list[str]) -> None:
     """Every display of an unmasked ID number or phone is logged (product.md, Standards)."""
-    audit_record(actor=actor, action="person.personal_data_viewed", target=person, org=person.org,
-                 data={"fields": fields})
+    audit_record(
+        actor=actor,
+        action="person.personal_data_viewed",
+        target=person,
+        org=person.org,
+        data={"fields": fields},
+    )

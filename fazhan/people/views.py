@@ -2,7 +2,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
-
 from django.utils.translation import gettext as _
 
 from fazhan.accounts.models import EDIT_ROLES
@@ -42,15 +41,25 @@ def person_list(request):
         for p in page
     ]
     template = "people/_list_rows.html" if request.htmx else "people/list.html"
-    return render(request, template, {
-        "form": form, "page": page, "rows": rows, "stages": CaseStage.CHOICES[:-1],
-        "can_create": bool(user_roles(request.user) & EDIT_ROLES),
-    })
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "stages": CaseStage.CHOICES[:-1],
+            "can_create": bool(user_roles(request.user) & EDIT_ROLES),
+        },
+    )
 
 
 def person_detail(request, pid: str):
     person = person_get_for_user(request.user, pid)
-    sees_id, sees_phone = user_sees_id_number(request.user, person.org), user_sees_phone(request.user, person.org)
+    sees_id, sees_phone = (
+        user_sees_id_number(request.user, person.org),
+        user_sees_phone(request.user, person.org),
+    )
     shown = [f for f, clear in (("id_number", sees_id), ("phone", sees_phone and person.phone)) if clear]
     if shown:
         person_log_personal_access(actor=request.user, person=person, fields=shown)
@@ -58,16 +67,20 @@ def person_detail(request, pid: str):
     timeline = [
         {"case": case, "records": [(r, STEPS_BY_CODE[r.step]) for r in case.steps.all()]} for case in cases
     ]
-    return render(request, "people/detail.html", {
-        "person": person,
-        "id_number": person.id_number if sees_id else mask_id_number(person.id_number),
-        "phone": person.phone if sees_phone else mask_phone(person.phone),
-        "roles": person.roles.all(),
-        "kin": person.kin_declared.select_related("b"),
-        "discipline": person.discipline_records.all(),
-        "timeline": timeline,
-        "can_edit": bool(user_roles_at(request.user, person.org) & EDIT_ROLES),
-    })
+    return render(
+        request,
+        "people/detail.html",
+        {
+            "person": person,
+            "id_number": person.id_number if sees_id else mask_id_number(person.id_number),
+            "phone": person.phone if sees_phone else mask_phone(person.phone),
+            "roles": person.roles.all(),
+            "kin": person.kin_declared.select_related("b"),
+            "discipline": person.discipline_records.all(),
+            "timeline": timeline,
+            "can_edit": bool(user_roles_at(request.user, person.org) & EDIT_ROLES),
+        },
+    )
 
 
 def _editable_orgs(user):
@@ -84,8 +97,11 @@ def person_create_view(request):
         else:
             try:
                 person = person_create(
-                    actor=request.user, id_number=form.cleaned_data["id_number"], data=form.person_data(),
-                    gender=form.cleaned_data["gender"] or None, birth_date=form.cleaned_data["birth_date"],
+                    actor=request.user,
+                    id_number=form.cleaned_data["id_number"],
+                    data=form.person_data(),
+                    gender=form.cleaned_data["gender"] or None,
+                    birth_date=form.cleaned_data["birth_date"],
                 )
             except ValidationError as exc:
                 form_add_service_errors(form, exc)
@@ -98,12 +114,17 @@ def person_edit(request, pid: str):
     person = person_get_for_user(request.user, pid)
     if not user_roles_at(request.user, person.org) & EDIT_ROLES:
         raise PermissionDenied
-    form = PersonForm(request.POST or None, orgs=_editable_orgs(request.user), initial=PersonForm.initial_for(person))
+    form = PersonForm(
+        request.POST or None, orgs=_editable_orgs(request.user), initial=PersonForm.initial_for(person)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             person_update(
-                actor=request.user, person=Person.objects.get(pk=person.pk), id_number=form.cleaned_data["id_number"],
-                data=form.person_data(), gender=form.cleaned_data["gender"] or None,
+                actor=request.user,
+                person=Person.objects.get(pk=person.pk),
+                id_number=form.cleaned_data["id_number"],
+                data=form.person_data(),
+                gender=form.cleaned_data["gender"] or None,
                 birth_date=form.cleaned_data["birth_date"],
             )
         except ValidationError as exc:

@@ -82,6 +82,7 @@ class CaseStage:
         (EXITED, _("已终止")),
     ]
 
+
 # The step that opens each stage, with the result it must carry where the step has one.
 STAGE_ENTRY = (
     (CaseStage.FULL, "S24", ("result", "approved")),

@@ -30,7 +30,12 @@ def case_open(*, actor, person: Person, opened_on: datetime.date) -> Case:
 
 @transaction.atomic
 def case_record_step(
-    *, actor, case: Case, step: str, date: datetime.date, details: dict[str, Any] | None = None,
+    *,
+    actor,
+    case: Case,
+    step: str,
+    date: datetime.date,
+    details: dict[str, Any] | None = None,
     recorded_at: datetime.datetime | None = None,
 ) -> StepRecord:
     """Write one step record and move the case's stage. The rules of procedure.md B join here."""
@@ -38,13 +43,22 @@ def case_record_step(
         raise ValueError(step)
     case = Case.objects.select_for_update().get(pk=case.pk)
     record = StepRecord.objects.create(
-        case=case, step=step, date=date, details=details or {}, recorded_at=recorded_at or timezone.now(),
+        case=case,
+        step=step,
+        date=date,
+        details=details or {},
+        recorded_at=recorded_at or timezone.now(),
         recorded_by=actor if getattr(actor, "pk", None) else None,
     )
     live = list(case.steps.filter(superseded_by__isnull=True))
     case.stage = case_stage_of(live)
     case.version += 1
     case.save(update_fields=["stage", "version"])
-    audit_record(actor=actor, action="step.record", target=record, org=case.person.org,
-                 data={"case": case.pk, "step": step, "date": date.isoformat()})
+    audit_record(
+        actor=actor,
+        action="step.record",
+        target=record,
+        org=case.person.org,
+        data={"case": case.pk, "step": step, "date": date.isoformat()},
+    )
     return record

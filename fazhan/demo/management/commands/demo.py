@@ -10,8 +10,12 @@ class Command(BaseCommand):
     help = "Build the demo world of 市中区 / 罗汉镇 (idempotent) and print the demo logins."
 
     def add_arguments(self, parser):
-        parser.add_argument("--today", type=datetime.date.fromisoformat, default=None,
-                            help="the date the demo histories run up to (default: today)")
+        parser.add_argument(
+            "--today",
+            type=datetime.date.fromisoformat,
+            default=None,
+            help="the date the demo histories run up to (default: today)",
+        )
 
     def handle(self, *args, today=None, **options):
         if demo_exists():
@@ -22,6 +26,6 @@ class Command(BaseCommand):
                 f"演示数据已创建：组织 {counts['orgs']} 个，人员 {counts['persons']} 名，"
                 f"发展对象等候选人 {counts['candidates']} 名，步骤记录 {counts['steps']} 条。"
             )
-        self.stdout.write("\n演示账号（密码均为 %s）：" % DEMO_PASSWORD)
+        self.stdout.write(f"\n演示账号（密码均为 {DEMO_PASSWORD}）：")
         for login in LOGINS:
             self.stdout.write(f"  {login.username:<20} {login.full_name}（{login.org_code}）")
