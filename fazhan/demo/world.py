@@ -266,7 +266,7 @@ def step_details(
         "against": 0,
         "abstain": 1,
     }
-    return {
+    details: dict[str, dict] = {
         "S02": {"talkers": full[:1]},
         "S03": {"method": "member_recommendation", "decided_by": "branch_committee"},
         "S04": {"filed_with": township.code},
@@ -288,7 +288,8 @@ def step_details(
         "S23": {**votes, "decision": "convert"},
         "S24": {"approver": township.code, "result": "approved"},
         "S25": {"archive_no": f"LH-{form_number[-4:]}"},
-    }.get(step, {})
+    }
+    return details.get(step, {})
 
 
 @transaction.atomic

@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
@@ -40,8 +42,8 @@ class PersonForm(forms.Form):
         self.fields.update(fields_for_model(Person, fields=_MODEL_FIELDS))
         for name in ("planned_departure", "joined_on", "full_since"):
             self.fields[name].widget = forms.DateInput(attrs={"type": "date"})
-        self.fields["org"].queryset = orgs
-        self.fields["work_unit_org"].queryset = orgs
+        for name in ("org", "work_unit_org"):
+            cast(forms.ModelChoiceField, self.fields[name]).queryset = orgs
         self.order_fields(
             [
                 "name",

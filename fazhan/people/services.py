@@ -57,7 +57,9 @@ def person_identity_check(
         errors["gender"] = _(ERR_GENDER_MISMATCH) % {"gender": _("男") if parsed.gender == "M" else _("女")}
     if birth_date and birth_date != parsed.birth_date:
         errors["birth_date"] = _(ERR_BIRTH_MISMATCH) % {"date": parsed.birth_date.isoformat()}
-    holder = Person.objects.filter(id_number_key=id_number_key(parsed.number)).exclude(pk=exclude_pk).first()
+    holder = (
+        Person.objects.filter(id_number_key=id_number_key(parsed.number)).exclude(pk=exclude_pk or 0).first()
+    )
     if holder is not None:
         errors["id_number"] = _(ERR_ID_TAKEN) % {"pid": holder.pid}
     if errors:

@@ -21,6 +21,11 @@ def _open_case_prefetch() -> Prefetch:
     return Prefetch("cases", queryset=Case.objects.filter(closed_on__isnull=True), to_attr="open_cases")
 
 
+def _stage_label(person: Person) -> str:
+    open_cases = getattr(person, "open_cases", [])
+    return open_cases[0].get_stage_display() if open_cases else person.get_party_status_display()
+
+
 def person_list(request):
     form = PersonSearchForm(request.GET or None)
     people = person_list_for_user(request.user)
@@ -36,7 +41,7 @@ def person_list(request):
             "person": p,
             "id_number": mask_id_number(p.id_number),
             "phone": mask_phone(p.phone),
-            "stage": p.open_cases[0].get_stage_display() if p.open_cases else p.get_party_status_display(),
+            "stage": _stage_label(p),
         }
         for p in page
     ]

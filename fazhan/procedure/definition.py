@@ -4,21 +4,25 @@ This is the only module that names a step. The rules of section B attach here (i
 """
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
 class Stage:
     code: str
-    name: str
+    name: "StrOrPromise"
 
 
 @dataclass(frozen=True)
 class Step:
     code: str
     number: int
-    name: str
+    name: "StrOrPromise"
     stage: str
     article: str
 
