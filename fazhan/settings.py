@@ -102,7 +102,7 @@ FORMAT_MODULE_PATH = ["fazhan.formats"]
 LOCALE_PATHS = [BASE_DIR / "fazhan" / "locale"]
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = os.environ.get("STATIC_ROOT") or None  # set for collectstatic in production
 MEDIA_ROOT = Path(os.environ.get("FAZHAN_MEDIA_ROOT", BASE_DIR / "media"))
 
 SESSION_COOKIE_HTTPONLY = True

@@ -5,7 +5,7 @@ from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
 from fazhan.organizations.models import Org
-from fazhan.people.choices import FOCUS_TAG_CHOICES, Gender
+from fazhan.people.choices import FOCUS_TAG_CHOICES, DisciplineKind, Gender, KinRelation, MemberRole
 from fazhan.people.idnumber import IdNumberError, id_number_parse
 from fazhan.people.models import Person
 from fazhan.people.services import PERSON_FIELDS
@@ -95,3 +95,26 @@ class PersonSearchForm(forms.Form):
     q = forms.CharField(label=_("搜索"), required=False, max_length=40)
     org = forms.CharField(required=False, max_length=40)
     stage = forms.CharField(required=False, max_length=20)
+
+
+class KinshipForm(forms.Form):
+    relative = forms.CharField(label=_("亲属（人员编号）"), max_length=40)
+    relation = forms.ChoiceField(label=_("关系"), choices=KinRelation.choices)
+
+
+class DisciplineForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类型"), choices=DisciplineKind.choices)
+    date_from = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(
+        label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    rights_restored_on = forms.DateField(
+        label=_("恢复党员权利日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+
+class MemberRolesForm(forms.Form):
+    roles = forms.MultipleChoiceField(
+        label=_("职务"), choices=MemberRole.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )

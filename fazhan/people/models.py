@@ -78,7 +78,7 @@ class Person(TimeStampedModel):
 class PersonRole(models.Model):
     """A role a member holds in the org they belong to (支部书记, 支委, 组织员, 党委委员)."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="roles")
+    person = models.ForeignKey(Person, verbose_name=_("人员"), on_delete=models.CASCADE, related_name="roles")
     role = models.CharField(_("职务"), max_length=30, choices=MemberRole.choices)
 
     class Meta:
@@ -91,8 +91,10 @@ class PersonRole(models.Model):
 class Kinship(models.Model):
     """A declared kinship: `b` is `a`'s <relation>. Feeds the 近亲繁殖 detectors."""
 
-    a = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="kin_declared")
-    b = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="kin_of")
+    a = models.ForeignKey(
+        Person, verbose_name=_("人员"), on_delete=models.CASCADE, related_name="kin_declared"
+    )
+    b = models.ForeignKey(Person, verbose_name=_("亲属"), on_delete=models.CASCADE, related_name="kin_of")
     relation = models.CharField(_("关系"), max_length=20, choices=KinRelation.choices)
 
     class Meta:
@@ -110,7 +112,9 @@ class Kinship(models.Model):
 class DisciplineRecord(models.Model):
     """An investigation or sanction with its dates (the register VIO-DISCIPLINE reads)."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="discipline_records")
+    person = models.ForeignKey(
+        Person, verbose_name=_("人员"), on_delete=models.CASCADE, related_name="discipline_records"
+    )
     kind = models.CharField(_("类型"), max_length=20, choices=DisciplineKind.choices)
     date_from = models.DateField(_("开始日期"))
     date_to = models.DateField(_("结束日期"), null=True, blank=True)

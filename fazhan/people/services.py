@@ -174,6 +174,8 @@ def discipline_record(
     rights_restored_on: datetime.date | None = None,
     note: str = "",
 ) -> DisciplineRecord:
+    if date_to and date_to < date_from:
+        raise ValidationError({"date_to": _("结束日期不能早于开始日期。")})
     record = DisciplineRecord(
         person=person,
         kind=kind,

@@ -3,16 +3,24 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from fazhan.accounts.models import EDIT_ROLES
 from fazhan.accounts.selectors import user_roles, user_roles_at, user_sees_id_number, user_sees_phone
 from fazhan.core.forms import form_add_service_errors
 from fazhan.core.masking import mask_id_number, mask_phone
 from fazhan.organizations.selectors import org_list_for_user
-from fazhan.people.forms import PersonForm, PersonSearchForm
+from fazhan.people.forms import DisciplineForm, KinshipForm, MemberRolesForm, PersonForm, PersonSearchForm
 from fazhan.people.models import Person
 from fazhan.people.selectors import person_get_for_user, person_list_for_user, person_search
-from fazhan.people.services import person_create, person_log_personal_access, person_update
+from fazhan.people.services import (
+    discipline_record,
+    kinship_declare,
+    person_create,
+    person_log_personal_access,
+    person_set_roles,
+    person_update,
+)
 from fazhan.procedure.definition import STEPS_BY_CODE, CaseStage
 from fazhan.procedure.models import Case
 
@@ -59,8 +67,7 @@ def person_list(request):
     )
 
 
-def person_detail(request, pid: str):
-    person = person_get_for_user(request.user, pid)
+def _detail_context(request, person: Person, **forms) -> dict:
     sees_id, sees_phone = (
         user_sees_id_number(request.user, person.org),
         user_sees_phone(request.user, person.org),
@@ -69,23 +76,84 @@ def person_detail(request, pid: str):
     if shown:
         person_log_personal_access(actor=request.user, person=person, fields=shown)
     cases = list(person.cases.prefetch_related("steps__recorded_by").all())
-    timeline = [
-        {"case": case, "records": [(r, STEPS_BY_CODE[r.step]) for r in case.steps.all()]} for case in cases
-    ]
-    return render(
-        request,
-        "people/detail.html",
-        {
-            "person": person,
-            "id_number": person.id_number if sees_id else mask_id_number(person.id_number),
-            "phone": person.phone if sees_phone else mask_phone(person.phone),
-            "roles": person.roles.all(),
-            "kin": person.kin_declared.select_related("b"),
-            "discipline": person.discipline_records.all(),
-            "timeline": timeline,
-            "can_edit": bool(user_roles_at(request.user, person.org) & EDIT_ROLES),
-        },
-    )
+    roles = list(person.roles.all())
+    return {
+        "person": person,
+        "id_number": person.id_number if sees_id else mask_id_number(person.id_number),
+        "phone": person.phone if sees_phone else mask_phone(person.phone),
+        "roles": roles,
+        "kin": person.kin_declared.select_related("b"),
+        "discipline": person.discipline_records.all(),
+        "timeline": [
+            {"case": case, "records": [(r, STEPS_BY_CODE[r.step]) for r in case.steps.all()]}
+            for case in cases
+        ],
+        "can_edit": bool(user_roles_at(request.user, person.org) & EDIT_ROLES),
+        "kin_form": forms.get("kin_form") or KinshipForm(),
+        "discipline_form": forms.get("discipline_form") or DisciplineForm(),
+        "roles_form": forms.get("roles_form") or MemberRolesForm(initial={"roles": [r.role for r in roles]}),
+    }
+
+
+def person_detail(request, pid: str):
+    person = person_get_for_user(request.user, pid)
+    return render(request, "people/detail.html", _detail_context(request, person))
+
+
+def _person_for_edit(request, pid: str) -> Person:
+    person = person_get_for_user(request.user, pid)
+    if not user_roles_at(request.user, person.org) & EDIT_ROLES:
+        raise PermissionDenied
+    return person
+
+
+@require_POST
+def person_kin_add(request, pid: str):
+    person = _person_for_edit(request, pid)
+    form = KinshipForm(request.POST)
+    if form.is_valid():
+        relative = (
+            person_list_for_user(request.user).filter(pid=form.cleaned_data["relative"].strip()).first()
+        )
+        if relative is None:
+            form.add_error("relative", _("未找到该人员编号，或不在您的管辖范围内。"))
+        else:
+            try:
+                kinship_declare(
+                    actor=request.user, a=person, b=relative, relation=form.cleaned_data["relation"]
+                )
+            except ValidationError as exc:
+                form.add_error("relative", exc.messages)
+            else:
+                return redirect("people:detail", pid=person.pid)
+    return render(request, "people/detail.html", _detail_context(request, person, kin_form=form))
+
+
+@require_POST
+def person_discipline_add(request, pid: str):
+    person = _person_for_edit(request, pid)
+    form = DisciplineForm(request.POST)
+    if form.is_valid():
+        try:
+            discipline_record(actor=request.user, person=person, **form.cleaned_data)
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            return redirect("people:detail", pid=person.pid)
+    return render(request, "people/detail.html", _detail_context(request, person, discipline_form=form))
+
+
+@require_POST
+def person_roles_set(request, pid: str):
+    person = _person_for_edit(request, pid)
+    form = MemberRolesForm(request.POST)
+    if form.is_valid():
+        if form.cleaned_data["roles"] and not person.is_member:
+            form.add_error("roles", _("只有党员才能担任职务。"))
+        else:
+            person_set_roles(actor=request.user, person=person, roles=form.cleaned_data["roles"])
+            return redirect("people:detail", pid=person.pid)
+    return render(request, "people/detail.html", _detail_context(request, person, roles_form=form))
 
 
 def _editable_orgs(user):
@@ -116,9 +184,7 @@ def person_create_view(request):
 
 
 def person_edit(request, pid: str):
-    person = person_get_for_user(request.user, pid)
-    if not user_roles_at(request.user, person.org) & EDIT_ROLES:
-        raise PermissionDenied
+    person = _person_for_edit(request, pid)
     form = PersonForm(
         request.POST or None, orgs=_editable_orgs(request.user), initial=PersonForm.initial_for(person)
     )

@@ -9,7 +9,9 @@ from fazhan.procedure.definition import STEP_CHOICES, CaseStage
 class Case(models.Model):
     """One person's way from application to full membership (全程纪实: one file per person)."""
 
-    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="cases")
+    person = models.ForeignKey(
+        "people.Person", verbose_name=_("人员"), on_delete=models.PROTECT, related_name="cases"
+    )
     stage = models.CharField(_("阶段"), max_length=20, choices=CaseStage.CHOICES, default=CaseStage.APPLICANT)
     opened_on = models.DateField(_("申请日期"))
     closed_on = models.DateField(_("终止日期"), null=True, blank=True)
@@ -27,7 +29,7 @@ class Case(models.Model):
 class StepRecord(models.Model):
     """One entry per event. Never overwritten: a correction is a new record that supersedes this one."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="steps")
+    case = models.ForeignKey(Case, verbose_name=_("发展档案"), on_delete=models.PROTECT, related_name="steps")
     step = models.CharField(_("步骤"), max_length=3, choices=STEP_CHOICES)
     date = models.DateField(_("日期"))
     details = models.JSONField(_("内容"), default=dict, blank=True)
