@@ -9,3 +9,11 @@ def form_add_service_errors(form: forms.Form, exc: ValidationError) -> None:
         return
     for field, errors in exc.error_dict.items():
         form.add_error(field if field in form.fields else None, errors)
+
+
+class ChineseForm(forms.Form):
+    """Labels end in a full-width colon (姓名：), as on the paper forms."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "：")
+        super().__init__(*args, **kwargs)

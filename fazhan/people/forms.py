@@ -4,6 +4,7 @@ from django import forms
 from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
+from fazhan.core.forms import ChineseForm
 from fazhan.organizations.models import Org
 from fazhan.people.choices import FOCUS_TAG_CHOICES, DisciplineKind, Gender, KinRelation, MemberRole
 from fazhan.people.idnumber import IdNumberError, id_number_parse
@@ -13,7 +14,7 @@ from fazhan.people.services import PERSON_FIELDS
 _MODEL_FIELDS = [f for f in PERSON_FIELDS if f not in {"tags", "org", "work_unit_org"}]
 
 
-class PersonForm(forms.Form):
+class PersonForm(ChineseForm):
     """Shape only: the ID number's form and the field types. Identity checks run in people.services."""
 
     id_number = forms.CharField(label=_("身份证号"), max_length=20)
@@ -91,18 +92,18 @@ class PersonForm(forms.Form):
         return initial
 
 
-class PersonSearchForm(forms.Form):
+class PersonSearchForm(ChineseForm):
     q = forms.CharField(label=_("搜索"), required=False, max_length=40)
     org = forms.CharField(required=False, max_length=40)
     stage = forms.CharField(required=False, max_length=20)
 
 
-class KinshipForm(forms.Form):
+class KinshipForm(ChineseForm):
     relative = forms.CharField(label=_("亲属（人员编号）"), max_length=40)
     relation = forms.ChoiceField(label=_("关系"), choices=KinRelation.choices)
 
 
-class DisciplineForm(forms.Form):
+class DisciplineForm(ChineseForm):
     kind = forms.ChoiceField(label=_("类型"), choices=DisciplineKind.choices)
     date_from = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(
@@ -114,7 +115,7 @@ class DisciplineForm(forms.Form):
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
 
-class MemberRolesForm(forms.Form):
+class MemberRolesForm(ChineseForm):
     roles = forms.MultipleChoiceField(
         label=_("职务"), choices=MemberRole.choices, required=False, widget=forms.CheckboxSelectMultiple
     )

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from fazhan.accounts.models import EDIT_ROLES
 from fazhan.accounts.selectors import user_roles, user_roles_at, user_sees_id_number, user_sees_phone
 from fazhan.core.forms import form_add_service_errors
+from fazhan.core.htmx import render_partial_or_page
 from fazhan.core.masking import mask_id_number, mask_phone
 from fazhan.organizations.selectors import org_list_for_user
 from fazhan.people.forms import DisciplineForm, KinshipForm, MemberRolesForm, PersonForm, PersonSearchForm
@@ -53,11 +54,11 @@ def person_list(request):
         }
         for p in page
     ]
-    template = "people/_list_rows.html" if request.htmx else "people/list.html"
-    return render(
+    return render_partial_or_page(
         request,
-        template,
-        {
+        page="people/list.html",
+        partial="people/_list_rows.html",
+        context={
             "form": form,
             "page": page,
             "rows": rows,
