@@ -1,8 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from fazhan.core import views as core_views
+from fazhan.core.converters import OrgCodeConverter, RecordKeyConverter
+
+register_converter(OrgCodeConverter, "code")
+register_converter(RecordKeyConverter, "key")
 
 urlpatterns = [
     path("", core_views.home, name="home"),

@@ -179,3 +179,9 @@ def client_for(world):
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """PBKDF2's million rounds cost seconds per world of nine users; tests hash with MD5."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

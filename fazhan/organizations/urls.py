@@ -5,5 +5,5 @@ from fazhan.organizations import views
 app_name = "organizations"
 urlpatterns = [
     path("", views.org_tree, name="tree"),
-    path("<str:code>/", views.org_detail, name="detail"),
+    path("<code:code>/", views.org_detail, name="detail"),
 ]

@@ -5,6 +5,7 @@ from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
 from fazhan.core.forms import ChineseForm
+from fazhan.core.masking import mask_id_number
 from fazhan.organizations.models import Org
 from fazhan.people.choices import FOCUS_TAG_CHOICES, DisciplineKind, Gender, KinRelation, MemberRole
 from fazhan.people.idnumber import IdNumberError, id_number_parse
@@ -38,8 +39,10 @@ class PersonForm(ChineseForm):
         label=_("重点群体"), choices=FOCUS_TAG_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args, orgs, **kwargs):
+    def __init__(self, *args, orgs, stored_id_number: str = "", **kwargs):
+        """`stored_id_number`: the number the form shows masked; sent back unchanged, it is kept."""
         super().__init__(*args, **kwargs)
+        self.stored_id_number = stored_id_number
         self.fields.update(fields_for_model(Person, fields=_MODEL_FIELDS))
         for name in ("planned_departure", "joined_on", "full_since"):
             self.fields[name].widget = forms.DateInput(attrs={"type": "date"})
@@ -71,6 +74,8 @@ class PersonForm(ChineseForm):
         )
 
     def clean_id_number(self) -> str:
+        if self.stored_id_number and self.cleaned_data["id_number"] == mask_id_number(self.stored_id_number):
+            return self.stored_id_number
         try:
             return id_number_parse(self.cleaned_data["id_number"]).number
         except IdNumberError as exc:
@@ -86,9 +91,9 @@ class PersonForm(ChineseForm):
         return {f: self.cleaned_data[f] for f in PERSON_FIELDS}
 
     @classmethod
-    def initial_for(cls, person: Person) -> dict:
+    def initial_for(cls, person: Person, *, show_id_number: bool) -> dict:
         initial = {f: getattr(person, f) for f in PERSON_FIELDS}
-        initial["id_number"] = person.id_number
+        initial["id_number"] = person.id_number if show_id_number else mask_id_number(person.id_number)
         return initial
 
 

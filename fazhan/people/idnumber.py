@@ -6,6 +6,8 @@ before), which would turn away real people.
 """
 
 import datetime
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -26,6 +28,9 @@ PROVINCE_PREFIXES = frozenset(
     ]
 )
 
+_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
+_LEGACY = re.compile(r"[0-9]{15}")
+
 
 class IdNumberError(ValueError):
     pass
@@ -40,12 +45,13 @@ class IdNumber:
 
 def id_number_parse(value: str, *, today: datetime.date | None = None) -> IdNumber:
     """Normalize and check an ID number; raise IdNumberError with a message a user can act on."""
-    number = (value or "").strip().upper()
-    if len(number) == 15 and number.isdigit():
+    # NFKC turns full-width digits typed with a Chinese input method (５１１…) into ASCII ones.
+    number = unicodedata.normalize("NFKC", value or "").strip().upper()
+    if _LEGACY.fullmatch(number):
         number = id_number_from_legacy(number)
     if len(number) != 18:
         raise IdNumberError(_("身份证号应为18位（现为%(n)d位）。") % {"n": len(number)})
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if not _SHAPE.fullmatch(number):
         raise IdNumberError(_("身份证号前17位应为数字，末位为数字或X。"))
     if int(number[:2]) not in PROVINCE_PREFIXES:
         raise IdNumberError(_("身份证号前两位不是有效的省级行政区代码。"))

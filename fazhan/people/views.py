@@ -186,9 +186,17 @@ def person_create_view(request):
 
 def person_edit(request, pid: str):
     person = _person_for_edit(request, pid)
+    sees_id = user_sees_id_number(request.user, person.org)
     form = PersonForm(
-        request.POST or None, orgs=_editable_orgs(request.user), initial=PersonForm.initial_for(person)
+        request.POST or None,
+        orgs=_editable_orgs(request.user),
+        initial=PersonForm.initial_for(person, show_id_number=sees_id),
+        stored_id_number="" if sees_id else person.id_number,
     )
+    if request.method == "GET":
+        shown = [f for f, clear in (("id_number", sees_id), ("phone", person.phone)) if clear]
+        if shown:  # an editor of the person's org is a role that sees the phone (PHONE_ROLES ⊇ EDIT_ROLES)
+            person_log_personal_access(actor=request.user, person=person, fields=shown)
     if request.method == "POST" and form.is_valid():
         try:
             person_update(

@@ -72,12 +72,6 @@ def page(browser: Browser, request) -> Iterator[Page]:
     context.close()
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """The world creates nine users; the default hasher takes ~0.25 s for each (and for every login)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def browser_world(transactional_db, world):
     """The canonical world in a database the live server's thread can see."""
