@@ -8,6 +8,7 @@ import random
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 from stdnum.cn import ric
 
 from fazhan.accounts.models import Role
@@ -125,6 +126,15 @@ class DemoBuilder:
             id_number=self.id_number(birth, gender),
             data=data,
         )
+
+
+def entered_at(builder: DemoBuilder, day: datetime.date) -> datetime.datetime:
+    """Entries made a day or two after the event, in office hours, as a diligent secretary would."""
+    entered = datetime.datetime.combine(
+        min(add_days(day, builder.rng.randint(0, 3)), builder.today),
+        datetime.time(builder.rng.randint(9, 17)),
+    )
+    return timezone.make_aware(entered)
 
 
 def build_orgs() -> list[Org]:
@@ -344,7 +354,15 @@ def demo_build(*, today: datetime.date) -> dict[str, int]:
                 district=district,
                 form_number=f"SZQ{start.year + 1}-{i + 1:04d}",
             )
-            case_record_step(actor=None, case=case, step=step, date=add_days(start, offset), details=details)
+            day = add_days(start, offset)
+            case_record_step(
+                actor=None,
+                case=case,
+                step=step,
+                date=day,
+                details=details,
+                recorded_at=entered_at(builder, day),
+            )
             steps += 1
     first = Person.objects.filter(org__code="SZQ-LH-01", party_status="").order_by("pid")[:2]
     if len(first) == 2:

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from fazhan.auditlog.services import audit_record
+from fazhan.core.calendar import add_months
 from fazhan.people.models import Person
 from fazhan.procedure.definition import STAGE_ENTRY, STEPS_BY_CODE, CaseStage
 from fazhan.procedure.models import Case, StepRecord
@@ -19,6 +20,28 @@ def case_stage_of(records: list[StepRecord]) -> str:
             if required is None or record.details.get(required[0]) == required[1]:
                 return stage
     return CaseStage.APPLICANT
+
+
+def _first_date(records: list[StepRecord], step: str) -> datetime.date | None:
+    return min((r.date for r in records if r.step == step), default=None)
+
+
+def _person_follow_stage(person: Person, stage: str, live: list[StepRecord]) -> None:
+    """Admission makes a member: 党籍 counts from the branch meeting (S15), full membership from the end of
+    probation (procedure.md B.29, PRB-DATES)."""
+    if stage == CaseStage.PROBATIONARY:
+        person.party_status, person.joined_on, person.full_since = (
+            "probationary",
+            _first_date(live, "S15"),
+            None,
+        )
+    elif stage == CaseStage.FULL:
+        joined = _first_date(live, "S15")
+        person.party_status, person.joined_on = "full", joined
+        person.full_since = add_months(joined, 12) if joined else None
+    else:
+        return
+    person.save(update_fields=["party_status", "joined_on", "full_since"])
 
 
 @transaction.atomic
@@ -54,6 +77,7 @@ def case_record_step(
     case.stage = case_stage_of(live)
     case.version += 1
     case.save(update_fields=["stage", "version"])
+    _person_follow_stage(case.person, case.stage, live)
     audit_record(
         actor=actor,
         action="step.record",

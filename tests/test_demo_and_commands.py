@@ -1,0 +1,115 @@
+import datetime
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from fazhan.accounts.models import RoleAssignment, User
+from fazhan.organizations.models import Org, OrgKind
+from fazhan.people.models import Person
+from fazhan.procedure.definition import CaseStage
+from fazhan.procedure.models import Case, StepRecord
+
+TODAY = datetime.date(2026, 11, 25)
+
+
+@pytest.fixture
+def demo(db, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    out = io.StringIO()
+    call_command("demo", today=TODAY, stdout=out)
+    return out.getvalue()
+
+
+def test_demo_builds_a_township_with_branches_members_candidates_at_every_stage_and_logins(demo):
+    township = Org.objects.get(code="SZQ-LH")
+    assert township.parent.code == "SZQ"
+    branches = Org.objects.filter(path__startswith=township.path, kind=OrgKind.BRANCH)
+    assert branches.count() >= 20
+    assert {"village", "community", "private_enterprise", "school"} <= set(
+        branches.values_list("category", flat=True)
+    )
+    for branch in branches:
+        assert Person.objects.filter(org=branch, party_status="full", cases__isnull=True).count() == 12
+
+    assert Case.objects.count() >= 150
+    stages = set(Case.objects.values_list("stage", flat=True))
+    assert stages >= {
+        CaseStage.APPLICANT,
+        CaseStage.ACTIVIST,
+        CaseStage.TARGET,
+        CaseStage.PROBATIONARY,
+        CaseStage.FULL,
+    }
+
+    # histories lie in the past and were entered after the event, not on the day the demo was built
+    assert not StepRecord.objects.filter(date__gt=TODAY).exists()
+    for record in StepRecord.objects.all()[:300]:
+        assert record.recorded_at.date() >= record.date
+        assert (record.recorded_at.date() - record.date).days <= 3
+
+    # admitted candidates are members from their branch meeting (PRB-DATES)
+    case = Case.objects.filter(stage=CaseStage.PROBATIONARY).select_related("person").first()
+    assert case.person.party_status == "probationary"
+    assert case.person.joined_on == case.steps.get(step="S15").date
+
+    usernames = [
+        "branch_secretary",
+        "branch_organizer",
+        "township_organizer",
+        "township_approver",
+        "district_reviewer",
+        "inspector",
+        "admin",
+    ]
+    for username in usernames:
+        assert username in demo
+        assert Client().login(username=username, password="Fazhan@2018")
+    assert "Fazhan@2018" in demo
+    assert len(set(RoleAssignment.objects.values_list("role", flat=True))) == 7
+
+
+def test_demo_is_idempotent(demo):
+    counts = (Org.objects.count(), Person.objects.count(), StepRecord.objects.count(), User.objects.count())
+    out = io.StringIO()
+    call_command("demo", today=TODAY, stdout=out)
+    assert "已存在" in out.getvalue()
+    assert (
+        Org.objects.count(),
+        Person.objects.count(),
+        StepRecord.objects.count(),
+        User.objects.count(),
+    ) == counts
+
+
+def test_adduser_creates_a_login_with_a_role_on_an_org(world):
+    out = io.StringIO()
+    call_command("adduser", "newsec", role="branch_secretary", org="SZQ-LH-02", stdout=out)
+    user = User.objects.get(username="newsec")
+    assert user.assignments.get().org == world.branch2
+    password = out.getvalue().split("password: ")[1].strip()
+    assert Client().login(username="newsec", password=password)
+
+
+def test_adduser_gives_an_existing_login_another_role(world):
+    call_command("adduser", "sec1", role="branch_organizer", org="SZQ-LH-02", stdout=io.StringIO())
+    assert set(world.users["sec1"].assignments.values_list("role", "org__code")) == {
+        ("branch_secretary", "SZQ-LH-01"),
+        ("branch_organizer", "SZQ-LH-02"),
+    }
+
+
+def test_adduser_refuses_an_unknown_org_naming_the_option(world):
+    with pytest.raises(CommandError, match="--org"):
+        call_command("adduser", "x", role="branch_secretary", org="NOPE", stdout=io.StringIO())
+    assert not User.objects.filter(username="x").exists()
+
+
+def test_orgs_prints_the_subtree_with_member_counts(world):
+    out = io.StringIO()
+    call_command("orgs", org="SZQ-LH", stdout=out)
+    text = out.getvalue()
+    assert "SZQ-LH-03-1" in text
+    assert "SZQ-YX" not in text
+    assert "正式1" in text  # 高建国 in SZQ-LH-01
