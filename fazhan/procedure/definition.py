@@ -3,13 +3,20 @@
 This is the only module that names a step. The rules of section B attach here (issue: the procedure).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
+
+
+# Who records a step: the roles of accounts.Role, grouped by the level they act at.
+BRANCH = ("branch_secretary", "branch_organizer")
+TOWNSHIP = ("township_organizer", "township_approver")
+APPROVER = ("township_approver",)
+DISTRICT = ("district_reviewer",)
 
 
 @dataclass(frozen=True)
@@ -19,12 +26,27 @@ class Stage:
 
 
 @dataclass(frozen=True)
+class Detail:
+    """One key of a step's `details` (interchange.md): its kind, whether required, and its code list."""
+
+    kind: str  # pids | orgs | org | bool | date | int | choice | choices | text | flags
+    required: bool = False
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Step:
     code: str
     number: int
     name: "StrOrPromise"
     stage: str
     article: str
+    actors: tuple[str, ...] = BRANCH
+    details: dict[str, Detail] = field(default_factory=dict)
+    documents: tuple[str, ...] = ()
+    repeats: bool = False
+    passing: tuple[str, tuple[str, ...]] | None = None  # (details key, values that pass)
+    prerequisites: tuple[str, ...] = ()
 
 
 PHASES = (
@@ -35,33 +57,313 @@ PHASES = (
     Stage("V", _("预备党员的教育考察和转正")),
 )
 
-STEPS = (
-    Step("S01", 1, _("递交入党申请书"), "I", "Art.5–6"),
-    Step("S02", 2, _("党组织派人谈话"), "I", "Art.7"),
-    Step("S03", 3, _("推荐和确定入党积极分子"), "II", "Art.8"),
-    Step("S04", 4, _("上级党委备案"), "II", "Art.8"),
-    Step("S05", 5, _("指定培养联系人"), "II", "Art.9"),
-    Step("S06", 6, _("培养教育考察"), "II", "Art.10–12"),
-    Step("S07", 7, _("确定发展对象"), "III", "Art.13"),
-    Step("S08", 8, _("报上级党委备案"), "III", "Art.13"),
-    Step("S09", 9, _("确定入党介绍人"), "III", "Art.14–15"),
-    Step("S10", 10, _("进行政治审查"), "III", "Art.16"),
-    Step("S11", 11, _("开展集中培训"), "III", "Art.17"),
-    Step("S12", 12, _("支部委员会审查"), "IV", "Art.19"),
-    Step("S13", 13, _("上级党委预审"), "IV", "Art.19"),
-    Step("S14", 14, _("填写入党志愿书"), "IV", "Art.15,19"),
-    Step("S15", 15, _("支部大会讨论"), "IV", "Art.20–22"),
-    Step("S16", 16, _("上级党委派人谈话"), "IV", "Art.24"),
-    Step("S17", 17, _("上级党委审批"), "IV", "Art.23,25–26"),
-    Step("S18", 18, _("再上一级党委组织部门备案"), "IV", "Art.26"),
-    Step("S19", 19, _("编入党支部和党小组"), "V", "Art.29"),
-    Step("S20", 20, _("入党宣誓"), "V", "Art.30"),
-    Step("S21", 21, _("继续教育考察"), "V", "Art.31–32"),
-    Step("S22", 22, _("提出转正申请"), "V", "Art.33"),
-    Step("S23", 23, _("支部大会讨论"), "V", "Art.32–33"),
-    Step("S24", 24, _("上级党委审批"), "V", "Art.34"),
-    Step("S25", 25, _("材料归档"), "V", "Art.37"),
+_TALKERS = {"talkers": Detail("pids")}
+_FILED = {"filed_with": Detail("org")}
+_PUBLICITY = {"publicity_from": Detail("date"), "publicity_to": Detail("date")}
+_EDUCATION = {"kind": Detail("choice", True, ("examination", "thought_report", "training"))}
+_VOTE = {
+    "entitled": Detail("int", True),
+    "present": Detail("int", True),
+    "for": Detail("int", True),
+    "against": Detail("int", True),
+    "abstain": Detail("int", True),
+    "written_for": Detail("int"),
+    "written_against": Detail("int"),
+    "secret_ballot": Detail("bool"),
+    "one_by_one": Detail("bool"),
+}
+_APPROVAL = {"approver": Detail("org"), "result": Detail("choice", True, ("approved", "rejected"))}
+NEGATIVE_LIST = (
+    "ambiguous_on_principle",
+    "self_interest",
+    "cult_religion_superstition",
+    "under_investigation",
+    "otherwise_unfit",
 )
+
+STEPS = (
+    Step("S01", 1, _("递交入党申请书"), "I", "Art.5–6", documents=("application",)),
+    Step(
+        "S02",
+        2,
+        _("党组织派人谈话"),
+        "I",
+        "Art.7",
+        details=_TALKERS,
+        documents=("talk_record",),
+        prerequisites=("S01",),
+    ),
+    Step(
+        "S03",
+        3,
+        _("推荐和确定入党积极分子"),
+        "II",
+        "Art.8",
+        documents=("recommendation",),
+        prerequisites=("S02",),
+        details={
+            "method": Detail("choice", False, ("member_recommendation", "mass_org_recommendation", "other")),
+            "decided_by": Detail("choice", False, ("branch_committee", "branch_meeting")),
+        },
+    ),
+    Step("S04", 4, _("上级党委备案"), "II", "Art.8", actors=TOWNSHIP, details=_FILED, prerequisites=("S03",)),
+    Step(
+        "S05",
+        5,
+        _("指定培养联系人"),
+        "II",
+        "Art.9",
+        details={"contacts": Detail("pids", True)},
+        prerequisites=("S03",),
+    ),
+    Step(
+        "S06",
+        6,
+        _("培养教育考察"),
+        "II",
+        "Art.10–12",
+        details=_EDUCATION,
+        repeats=True,
+        documents=("cultivation_records", "thought_reports"),
+        prerequisites=("S05",),
+    ),
+    Step(
+        "S07",
+        7,
+        _("确定发展对象"),
+        "III",
+        "Art.13",
+        documents=("publicity",),
+        prerequisites=("S04", "S06"),
+        details={
+            **_PUBLICITY,
+            "opinions_heard": Detail("choices", False, ("party_group", "contacts", "members", "public")),
+        },
+    ),
+    Step(
+        "S08",
+        8,
+        _("报上级党委备案"),
+        "III",
+        "Art.13",
+        actors=TOWNSHIP,
+        prerequisites=("S07",),
+        details={**_FILED, "agreed": Detail("bool")},
+    ),
+    Step(
+        "S09",
+        9,
+        _("确定入党介绍人"),
+        "III",
+        "Art.14–15",
+        details={"introducers": Detail("pids", True)},
+        prerequisites=("S08",),
+    ),
+    Step(
+        "S10",
+        10,
+        _("进行政治审查"),
+        "III",
+        "Art.16",
+        documents=("political_review",),
+        prerequisites=("S08",),
+        passing=("result", ("pass",)),
+        details={
+            "result": Detail("choice", True, ("pass", "fail")),
+            "negative_list": Detail("flags", False, NEGATIVE_LIST),
+            "floating_opinions": Detail("orgs"),
+        },
+    ),
+    Step(
+        "S11",
+        11,
+        _("开展集中培训"),
+        "III",
+        "Art.17",
+        actors=TOWNSHIP + DISTRICT,
+        documents=("training_certificate",),
+        prerequisites=("S08",),
+        details={
+            "days": Detail("int"),
+            "hours": Detail("int"),
+            "provider": Detail("org"),
+            "exception_reason": Detail("text"),
+        },
+    ),
+    Step(
+        "S12",
+        12,
+        _("支部委员会审查"),
+        "IV",
+        "Art.19",
+        details=_PUBLICITY,
+        documents=("publicity",),
+        prerequisites=("S09", "S10", "S11"),
+    ),
+    Step(
+        "S13",
+        13,
+        _("上级党委预审"),
+        "IV",
+        "Art.19",
+        actors=TOWNSHIP + DISTRICT,
+        repeats=True,
+        passing=("result", ("pass",)),
+        prerequisites=("S12",),
+        details={
+            "reviewer": Detail("org", True),
+            "result": Detail("choice", True, ("pass", "fail", "returned")),
+            "reason": Detail("text"),
+        },
+    ),
+    Step(
+        "S14",
+        14,
+        _("填写入党志愿书"),
+        "IV",
+        "Art.15,19",
+        documents=("volunteer_form",),
+        prerequisites=("S13",),
+        details={"form_number": Detail("text", True)},
+    ),
+    Step(
+        "S15",
+        15,
+        _("支部大会讨论"),
+        "IV",
+        "Art.20–22",
+        details=_VOTE,
+        documents=("meeting_minutes",),
+        prerequisites=("S14",),
+    ),
+    Step(
+        "S16",
+        16,
+        _("上级党委派人谈话"),
+        "IV",
+        "Art.24",
+        actors=TOWNSHIP,
+        details=_TALKERS,
+        prerequisites=("S15",),
+    ),
+    Step(
+        "S17",
+        17,
+        _("上级党委审批"),
+        "IV",
+        "Art.23,25–26",
+        actors=APPROVER,
+        documents=("approval",),
+        passing=("result", ("approved",)),
+        prerequisites=("S16",),
+        details={**_APPROVAL, "special_reason": Detail("text"), "quota_override_reason": Detail("text")},
+    ),
+    Step(
+        "S18",
+        18,
+        _("再上一级党委组织部门备案"),
+        "IV",
+        "Art.26",
+        actors=TOWNSHIP,
+        details=_FILED,
+        prerequisites=("S17",),
+    ),
+    Step(
+        "S19",
+        19,
+        _("编入党支部和党小组"),
+        "V",
+        "Art.29",
+        details={"branch": Detail("org")},
+        prerequisites=("S17",),
+    ),
+    Step("S20", 20, _("入党宣誓"), "V", "Art.30", actors=BRANCH + TOWNSHIP, prerequisites=("S17",)),
+    Step(
+        "S21",
+        21,
+        _("继续教育考察"),
+        "V",
+        "Art.31–32",
+        details=_EDUCATION,
+        repeats=True,
+        documents=("cultivation_records", "thought_reports"),
+        prerequisites=("S17",),
+    ),
+    Step(
+        "S22",
+        22,
+        _("提出转正申请"),
+        "V",
+        "Art.33",
+        documents=("conversion_application",),
+        prerequisites=("S17",),
+    ),
+    Step(
+        "S23",
+        23,
+        _("支部大会讨论"),
+        "V",
+        "Art.32–33",
+        repeats=True,
+        documents=("meeting_minutes", "publicity"),
+        prerequisites=("S22",),
+        details={
+            **_VOTE,
+            **_PUBLICITY,
+            "decision": Detail("choice", True, ("convert", "extend", "cancel")),
+            "extend_months": Detail("int"),
+        },
+    ),
+    Step(
+        "S24",
+        24,
+        _("上级党委审批"),
+        "V",
+        "Art.34",
+        actors=APPROVER,
+        documents=("approval",),
+        repeats=True,
+        passing=("result", ("approved",)),
+        prerequisites=("S23",),
+        details=_APPROVAL,
+    ),
+    Step(
+        "S25",
+        25,
+        _("材料归档"),
+        "V",
+        "Art.37",
+        actors=BRANCH + TOWNSHIP,
+        prerequisites=("S24",),
+        details={"archive_no": Detail("text")},
+    ),
+)
+
+# The materials of interchange.md; the five of Art.37 must be in every archived file (ARC-FILE).
+MATERIALS = {
+    "application": _("入党申请书"),
+    "talk_record": _("谈话记录"),
+    "recommendation": _("推荐材料"),
+    "cultivation_records": _("培养教育考察材料"),
+    "thought_reports": _("思想汇报"),
+    "political_review": _("政审材料"),
+    "training_certificate": _("培训结业证书"),
+    "publicity": _("公示材料"),
+    "volunteer_form": _("入党志愿书"),
+    "meeting_minutes": _("会议记录"),
+    "approval": _("审批材料"),
+    "conversion_application": _("转正申请书"),
+}
+ARCHIVE_CORE = (
+    "application",
+    "volunteer_form",
+    "political_review",
+    "conversion_application",
+    "cultivation_records",
+)
+
+# Steps whose prerequisite must have passed, not merely happened (SEQ-ORDER: S14 ← passing S13, S25 ← S24).
+PASSING_PREREQUISITES = {"S14": "S13", "S25": "S24"}
 
 STEPS_BY_CODE = {s.code: s for s in STEPS}
 STEP_CHOICES = [(s.code, f"{s.code} {s.name}") for s in STEPS]
@@ -95,3 +397,177 @@ STAGE_ENTRY = (
     (CaseStage.ACTIVIST, "S03", None),
     (CaseStage.APPLICANT, "S01", None),
 )
+
+
+# --- The rules (procedure.md B, C, D) ---------------------------------------------------------------------
+
+BLOCK, ERROR, WARN = "BLOCK", "ERROR", "WARN"
+SEVERITY_RANK = {BLOCK: 3, ERROR: 2, WARN: 1}
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    article: str
+    severity: str  # the rule's main severity; a [P] sub-rule may report a lower one
+    section: str  # B (national and provincial practice) | C (the 2018 notice) | D (violation detectors)
+    steps: tuple[str, ...]  # the steps the rule judges (none: org-level or derived)
+    title: "StrOrPromise"
+    since: str = ""  # in force from this date (profile shizhongqu-2018); empty: always
+
+
+RULES = (
+    Rule("SEQ-ORDER", "25-step chart", BLOCK, "B", (), _("步骤须在其前置步骤之后")),
+    Rule("ELIG-AGE", "Art.5", BLOCK, "B", ("S01",), _("申请人须年满十八周岁")),
+    Rule("ELIG-NAT", "党章 Art.1", BLOCK, "B", ("S01",), _("申请人须具有中国国籍（有效居民身份证）")),
+    Rule("APP-WRITTEN", "Art.7", BLOCK, "B", ("S01",), _("须有书面入党申请书")),
+    Rule("APP-ORG", "Art.6", WARN, "B", ("S01",), _("申请应向工作、学习单位或居住地党组织提出")),
+    Rule("APP-TALK", "Art.7", ERROR, "B", ("S02",), _("收到申请后一个月内派人谈话")),
+    Rule("ACT-PRE", "Art.8", BLOCK, "B", ("S03",), _("经推荐并由支委会（无支委会的由支部大会）确定积极分子")),
+    Rule("ACT-GAP", "Art.8 [P]", WARN, "B", ("S03",), _("递交申请一定期限后方可确定为积极分子")),
+    Rule("ACT-FILE", "Art.8", BLOCK, "B", ("S04",), _("积极分子须报上级党委备案")),
+    Rule("ACT-CONTACT", "Art.9", BLOCK, "B", ("S05",), _("指定一至二名正式党员作培养联系人")),
+    Rule("ACT-HALFYEAR", "Art.11", ERROR, "B", ("S06",), _("党支部每半年对积极分子进行一次考察")),
+    Rule("ACT-REPORT", "Art.10 [P]", WARN, "B", ("S06",), _("积极分子每季度至少递交一次思想汇报")),
+    Rule("TGT-1YEAR", "Art.13", BLOCK, "B", ("S07",), _("经过一年以上培养教育和考察方可确定为发展对象")),
+    Rule("TGT-OPINION", "Art.13", BLOCK, "B", ("S07", "S08"), _("听取各方意见、支委会讨论并报上级党委备案")),
+    Rule("TGT-NOTICE", "Art.13 [P]", WARN, "B", ("S07",), _("确定发展对象前公示不少于5个工作日")),
+    Rule("INTRO-2", "Art.14", BLOCK, "B", ("S09",), _("须有两名正式党员作入党介绍人")),
+    Rule("POL-DONE", "Art.16", BLOCK, "B", ("S10", "S15"), _("政治审查合格并形成结论材料")),
+    Rule("TRN-MIN", "Art.17", BLOCK, "B", ("S11", "S15"), _("集中培训不少于3天或24学时")),
+    Rule("PRE-REVIEW", "Art.19", BLOCK, "B", ("S13", "S14"), _("基层党委预审合格后方可发放入党志愿书")),
+    Rule("PRE-LEAVE", "Art.19", ERROR, "B", ("S13",), _("预审时三个月内将离开工作单位的一般不办理接收")),
+    Rule("ACC-AFTER-PRE", "Art.19 [P]", WARN, "B", ("S15",), _("预审通过后一个月内召开支部大会")),
+    Rule("ACC-PRE-PASS", "Art.19–20", BLOCK, "B", ("S15",), _("支部大会须在预审合格、填写志愿书之后召开")),
+    Rule("ACC-QUORUM", "Art.20", BLOCK, "B", ("S15", "S23"), _("到会有表决权的党员须超过应到会人数的半数")),
+    Rule("ACC-MAJORITY", "Art.21", BLOCK, "B", ("S15", "S23"), _("赞成人数须超过应到会有表决权党员的半数")),
+    Rule("ACC-ONEBYONE", "Art.21,25", BLOCK, "B", ("S15",), _("逐个讨论、逐个表决")),
+    Rule("ACC-RESOLUTION", "Art.22", ERROR, "B", ("S15",), _("支部大会决议内容完整")),
+    Rule("APV-AUTH", "Art.23", BLOCK, "B", ("S17",), _("由具有审批权的基层党委审批")),
+    Rule("APV-TALK", "Art.24", BLOCK, "B", ("S16", "S17"), _("审批前上级党委派人谈话")),
+    Rule("APV-TIME", "Art.26", BLOCK, "B", ("S17",), _("支部大会决议后三个月内审批，特殊情况不超过六个月")),
+    Rule("APV-FILE", "Art.26", ERROR, "B", ("S18",), _("审批后及时报再上一级组织部门备案")),
+    Rule("PRB-EXAM", "Art.31–32 [P]", WARN, "B", ("S21",), _("预备期内每半年考察、每季度思想汇报")),
+    Rule("PRB-DATES", "Art.31–32,34", WARN, "B", (), _("预备期自支部大会通过之日起计算（推导，不产生问题）")),
+    Rule("PRB-OATH", "Art.30", ERROR, "B", ("S20",), _("预备期内进行入党宣誓")),
+    Rule("CNV-APPLY", "Art.33", BLOCK, "B", ("S22", "S23"), _("预备期满须有书面转正申请")),
+    Rule("CNV-MEETING", "Art.32–33", ERROR, "B", ("S23",), _("预备期满及时讨论转正，不得提前转正")),
+    Rule(
+        "CNV-OUTCOME", "Art.32", BLOCK, "B", ("S23",), _("转正、延长预备期（一次，六个月至一年）或取消资格")
+    ),
+    Rule("CNV-APV-TIME", "Art.34", ERROR, "B", ("S24",), _("转正决议后三个月内审批")),
+    Rule("CNV-TRANSFER", "Art.35–36", ERROR, "B", ("S23",), _("转入的预备党员转正讨论最多推迟六个月")),
+    Rule("ARC-FILE", "Art.37", BLOCK, "B", ("S25",), _("五项核心材料归入档案")),
+    Rule("GEN-INDIV", "Art.3", WARN, "B", (), _("成熟一个发展一个，不得突击发展（由 VIO-RUSH 报告）")),
+    Rule("GEN-INVALID", "Art.41", WARN, "B", (), _("违反规定吸收的一律不予承认（处理结果，不产生问题）")),
+    Rule("PLAN-QUOTA", "通知一", ERROR, "C", ("S17",), _("年度发展党员不超过计划"), since="2018-01-01"),
+    Rule("PLAN-GROUPS", "通知五", WARN, "C", ("S17",), _("重点群体发展目标"), since="2018-01-01"),
+    Rule(
+        "POOL-RATIO",
+        "通知一",
+        WARN,
+        "C",
+        (),
+        _("申请人、积极分子、发展对象保持6:3:1以上"),
+        since="2018-01-01",
+    ),
+    Rule("RES-VILLAGE", "通知二", ERROR, "C", (), _("每个村常态化储备至少1名积极分子"), since="2018-01-01"),
+    Rule(
+        "RES-YOUNG-FARMER",
+        "通知二",
+        WARN,
+        "C",
+        (),
+        _("每个村每两年至少发展1名青年农民党员"),
+        since="2018-01-01",
+    ),
+    Rule(
+        "PRE-DISTRICT",
+        "通知三",
+        BLOCK,
+        "C",
+        ("S13", "S14"),
+        _("区委组织部预审合格后方可领取编号志愿书"),
+        since="2018-01-01",
+    ),
+    Rule("FORM-ONE", "通知三", BLOCK, "C", ("S14",), _("入党志愿书一人一本、定人定本"), since="2018-01-01"),
+    Rule(
+        "FORM-MATCH",
+        "通知三",
+        BLOCK,
+        "C",
+        ("S14", "S15"),
+        _("实际发展对象须与预审对象一致"),
+        since="2018-01-01",
+    ),
+    Rule(
+        "ARC-REVIEW",
+        "通知三",
+        ERROR,
+        "C",
+        ("S25",),
+        _("乡镇党委自行审核新党员和转正党员档案"),
+        since="2018-07-01",
+    ),
+    Rule("NEG-LIST", "通知四", BLOCK, "C", ("S10",), _("政治上不合格负面清单"), since="2018-01-01"),
+    Rule("CNV-ONTIME", "通知七", ERROR, "C", ("S23",), _("预备党员按期转正"), since="2018-01-01"),
+    Rule("VIO-BACKDATE", "通知三", WARN, "D", (), _("补录或事后修改（弄虚作假信号）")),
+    Rule("VIO-DATE-ORDER", "通知三", ERROR, "D", (), _("日期顺序异常（弄虚作假信号）")),
+    Rule("VIO-VOTES", "通知三", ERROR, "D", ("S15", "S23"), _("表决数据异常（弄虚作假信号）")),
+    Rule("VIO-DISCIPLINE", "通知七", ERROR, "D", (), _("培养考察期间受审查或处分（带病入党信号）")),
+    Rule(
+        "VIO-KIN-ROLE",
+        "通知七",
+        ERROR,
+        "D",
+        (),
+        _("亲属担任联系人、介绍人、谈话人或支部书记（近亲繁殖信号）"),
+    ),
+    Rule("VIO-KIN-SHARE", "通知七", WARN, "D", (), _("支部新党员中委员亲属占比过高（近亲繁殖信号）")),
+    Rule(
+        "VIO-FAVOUR", "通知七", WARN, "D", ("S03", "S07"), _("推荐或听取意见缺失、一人决定（人情党员信号）")
+    ),
+    Rule("VIO-RUSH", "通知七", WARN, "D", ("S17",), _("突击发展信号")),
+)
+RULES_BY_ID = {r.id: r for r in RULES}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Every time limit and threshold of the rules, with the defaults of procedure.md. A deployment overrides
+    them with settings.FAZHAN_PROCEDURE = {"activist_gap_months": 6, ...}."""
+
+    min_age: int = 18
+    talk_within_months: int = 1  # APP-TALK
+    activist_gap_months: int = 3  # ACT-GAP (Guizhou 3, common 6)
+    target_after_months: int = 12  # TGT-1YEAR
+    contacts_min: int = 1
+    contacts_max: int = 2  # ACT-CONTACT
+    examination_window_months: int = 6  # ACT-HALFYEAR, PRB-EXAM
+    report_window_months: int = 3  # ACT-REPORT, PRB-EXAM
+    notice_working_days: int = 5  # TGT-NOTICE
+    introducers: int = 2  # INTRO-2
+    review_valid_months: int = 12  # POL-DONE [P]
+    training_min_days: int = 3
+    training_min_hours: int = 24  # TRN-MIN
+    training_valid_months: int = 12
+    leave_within_months: int = 3  # PRE-LEAVE
+    meeting_after_prereview_months: int = 1  # ACC-AFTER-PRE
+    approval_months: int = 3
+    approval_special_months: int = 6  # APV-TIME
+    promptly_months: int = 1  # APV-FILE and every "promptly"
+    probation_months: int = 12  # PRB-DATES
+    extension_min_months: int = 6
+    extension_max_months: int = 12  # CNV-OUTCOME
+    conversion_apply_days_before: int = 7  # CNV-APPLY [P]
+    conversion_meeting_months: int = 1  # CNV-MEETING [P] and CNV-ONTIME
+    conversion_approval_months: int = 3  # CNV-APV-TIME
+    transfer_deferral_months: int = 6  # CNV-TRANSFER
+    committee_min_full_members: int = 7  # ACT-PRE: fewer full members, the branch meeting decides
+    district_prereview: bool = True  # PRE-DISTRICT (profile shizhongqu-2018)
+
+
+def limits() -> Limits:
+    from django.conf import settings
+
+    return Limits(**getattr(settings, "FAZHAN_PROCEDURE", {}))

@@ -51,3 +51,20 @@ class StepRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.step} {self.date}"
+
+
+class StepFinding(models.Model):
+    """An ERROR or WARN finding a rule made on a record when it was entered (BLOCK ones refuse the entry)."""
+
+    record = models.ForeignKey(StepRecord, on_delete=models.PROTECT, related_name="findings")
+    rule = models.CharField(_("规则"), max_length=30)
+    severity = models.CharField(_("级别"), max_length=5)
+    message = models.CharField(_("说明"), max_length=300)
+    evidence = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("录入时发现的问题")
+        verbose_name_plural = _("录入时发现的问题")
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.severity}"

@@ -1,14 +1,40 @@
 import datetime
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from fazhan.accounts.selectors import user_roles_at
 from fazhan.auditlog.services import audit_record
 from fazhan.core.calendar import add_months
 from fazhan.people.models import Person
 from fazhan.procedure.definition import STAGE_ENTRY, STEPS_BY_CODE, CaseStage
-from fazhan.procedure.models import Case, StepRecord
+from fazhan.procedure.details import details_clean, details_errors
+from fazhan.procedure.engine import NEW, Finding, Rec, blocking, evaluate_entry
+from fazhan.procedure.models import Case, StepFinding, StepRecord
+from fazhan.procedure.selectors import case_facts
+
+ERR_NOT_YOUR_STEP = "您的角色不能录入此步骤（%(step)s）。"
+ERR_ALREADY = "该步骤已有记录；如需更改，请录入更正记录并说明原因。"
+ERR_FUTURE = "日期不能晚于今天。"
+ERR_REASON = "更正须说明原因。"
+
+
+class StepRefused(ValidationError):
+    """A step the rules forbid: carries the BLOCK findings (rule id, article, earliest possible date)."""
+
+    def __init__(self, findings: list[Finding]):
+        self.findings = findings
+        super().__init__({"date": [refusal_text(f) for f in findings]})
+
+
+def refusal_text(f: Finding) -> str:
+    text = f"{f.rule}（{f.article}）：{f.message}"
+    if f.earliest:
+        text += _("；最早可于 %(date)s 办理") % {"date": f.earliest.isoformat()}
+    return text
 
 
 def case_stage_of(records: list[StepRecord]) -> str:
@@ -51,6 +77,75 @@ def case_open(*, actor, person: Person, opened_on: datetime.date) -> Case:
     return case
 
 
+def _check_actor(actor, case: Case, step: str) -> None:
+    """Who may record a step (definition.Step.actors); actor None is the system itself (demo, import)."""
+    if actor is None:
+        return
+    if not user_roles_at(actor, case.person.org) & set(STEPS_BY_CODE[step].actors):
+        raise PermissionDenied(_(ERR_NOT_YOUR_STEP) % {"step": step})
+
+
+def _validated(step: str, date: datetime.date, details: dict[str, Any] | None) -> dict[str, Any]:
+    if step not in STEPS_BY_CODE:
+        raise ValidationError({"step": _("未知步骤：%(step)s") % {"step": step}})
+    if date > timezone.localdate():
+        raise ValidationError({"date": _(ERR_FUTURE)})
+    details = details or {}
+    errors = details_errors(step, details)
+    if errors:
+        raise ValidationError({f"details.{k}": v for k, v in errors.items()})
+    return details_clean(step, details)
+
+
+def _write(
+    *,
+    actor,
+    case: Case,
+    step: str,
+    date: datetime.date,
+    details: dict[str, Any],
+    recorded_at: datetime.datetime | None,
+    supersedes: StepRecord | None,
+    reason: str,
+    findings: list[Finding],
+) -> StepRecord:
+    record = StepRecord.objects.create(
+        case=case,
+        step=step,
+        date=date,
+        details=details,
+        recorded_at=recorded_at or timezone.now(),
+        recorded_by=actor if getattr(actor, "pk", None) else None,
+        supersedes=supersedes,
+        reason=reason,
+    )
+    StepFinding.objects.bulk_create(
+        StepFinding(
+            record=record, rule=f.rule, severity=f.severity, message=f.message, evidence=dict(f.evidence)
+        )
+        for f in findings
+    )
+    live = list(case.steps.filter(superseded_by__isnull=True))
+    case.stage = case_stage_of(live)
+    case.version += 1
+    case.save(update_fields=["stage", "version"])
+    _person_follow_stage(case.person, case.stage, live)
+    audit_record(
+        actor=actor,
+        action="step.correct" if supersedes else "step.record",
+        target=record,
+        org=case.person.org,
+        data={
+            "case": case.pk,
+            "step": step,
+            "date": date.isoformat(),
+            "supersedes": getattr(supersedes, "pk", None),
+            "findings": [f.rule for f in findings],
+        },
+    )
+    return record
+
+
 @transaction.atomic
 def case_record_step(
     *,
@@ -60,29 +155,63 @@ def case_record_step(
     date: datetime.date,
     details: dict[str, Any] | None = None,
     recorded_at: datetime.datetime | None = None,
+    enforce: bool = True,
 ) -> StepRecord:
-    """Write one step record and move the case's stage. The rules of procedure.md B join here."""
-    if step not in STEPS_BY_CODE:
-        raise ValueError(step)
-    case = Case.objects.select_for_update().get(pk=case.pk)
-    record = StepRecord.objects.create(
+    """Record one step as it happened: validate, refuse what a BLOCK rule forbids (with the rule, the article
+    and the earliest date), keep ERROR and WARN findings with the record, write the audit event — at once."""
+    details = _validated(step, date, details)
+    _check_actor(actor, case, step)
+    case = (
+        Case.objects.select_for_update().select_related("person__org").get(pk=case.pk)
+    )  # one writer per case
+    if not STEPS_BY_CODE[step].repeats and case.steps.filter(step=step, superseded_by__isnull=True).exists():
+        raise ValidationError({"step": _(ERR_ALREADY)})
+    pending = Rec(NEW, step, date, details)
+    findings = evaluate_entry(case_facts(case, pending=pending), pending) if enforce else []
+    if blocking(findings):
+        raise StepRefused(blocking(findings))
+    return _write(
+        actor=actor,
         case=case,
         step=step,
         date=date,
-        details=details or {},
-        recorded_at=recorded_at or timezone.now(),
-        recorded_by=actor if getattr(actor, "pk", None) else None,
+        details=details,
+        recorded_at=recorded_at,
+        supersedes=None,
+        reason="",
+        findings=findings,
     )
-    live = list(case.steps.filter(superseded_by__isnull=True))
-    case.stage = case_stage_of(live)
-    case.version += 1
-    case.save(update_fields=["stage", "version"])
-    _person_follow_stage(case.person, case.stage, live)
-    audit_record(
+
+
+@transaction.atomic
+def step_correct(
+    *, actor, record: StepRecord, date: datetime.date, details: dict[str, Any] | None, reason: str
+) -> StepRecord:
+    """A correction is a new record that supersedes the old one, with its reason; nothing is overwritten."""
+    if not reason.strip():
+        raise ValidationError({"reason": _(ERR_REASON)})
+    details = _validated(record.step, date, details)
+    case = Case.objects.select_for_update().select_related("person__org").get(pk=record.case_id)
+    _check_actor(actor, case, record.step)
+    record = StepRecord.objects.select_for_update().get(pk=record.pk)
+    if StepRecord.objects.filter(supersedes=record).exists():
+        raise ValidationError({"reason": _("该记录已被更正过，请更正最新的记录。")})
+    pending = Rec(NEW, record.step, date, details)
+    facts = case_facts(case, pending=pending)
+    facts = facts.__class__(
+        **{**facts.__dict__, "records": tuple(r for r in facts.records if r.id != record.pk)}
+    )
+    findings = evaluate_entry(facts, pending)
+    if blocking(findings):
+        raise StepRefused(blocking(findings))
+    return _write(
         actor=actor,
-        action="step.record",
-        target=record,
-        org=case.person.org,
-        data={"case": case.pk, "step": step, "date": date.isoformat()},
+        case=case,
+        step=record.step,
+        date=date,
+        details=details,
+        recorded_at=None,
+        supersedes=record,
+        reason=reason.strip(),
+        findings=findings,
     )
-    return record

@@ -1,0 +1,60 @@
+"""The shape of a step's `details` (interchange.md), checked alike at entry, in the API and on import."""
+
+import datetime
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from fazhan.procedure.definition import STEPS_BY_CODE, Detail
+
+
+def _shape_error(spec: Detail, value: Any) -> str | None:
+    if spec.kind in ("pids", "orgs"):
+        ok = isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
+        return None if ok else _("应为编号列表")
+    if spec.kind in ("org", "text"):
+        return None if isinstance(value, str) else _("应为文本")
+    if spec.kind == "bool":
+        return None if isinstance(value, bool) else _("应为是或否")
+    if spec.kind == "int":
+        ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 100_000
+        return None if ok else _("应为不小于0的整数")
+    if spec.kind == "date":
+        try:
+            datetime.date.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            return _("应为日期（YYYY-MM-DD）")
+        return None if isinstance(value, str) else _("应为日期（YYYY-MM-DD）")
+    if spec.kind == "choice":
+        return None if value in spec.choices else _("不在可选值内：%(c)s") % {"c": "、".join(spec.choices)}
+    if spec.kind == "choices":
+        ok = isinstance(value, list) and all(v in spec.choices for v in value)
+        return None if ok else _("不在可选值内：%(c)s") % {"c": "、".join(spec.choices)}
+    if spec.kind == "flags":
+        ok = isinstance(value, dict) and all(isinstance(v, bool) for v in value.values())
+        return None if ok else _("应为各项是否适用")
+    raise LookupError(spec.kind)
+
+
+def details_errors(step: str, details: Mapping[str, Any]) -> dict[str, str]:
+    """{key: problem} for every malformed, unknown or missing key of a step's details."""
+    specs = STEPS_BY_CODE[step].details
+    errors: dict[str, str] = {}
+    for key, value in details.items():
+        spec = specs.get(key)
+        if spec is None:
+            errors[key] = _("该步骤没有此项内容")
+        elif value is None or value == "" or value == []:
+            continue
+        elif (problem := _shape_error(spec, value)) is not None:
+            errors[key] = problem
+    for key, spec in specs.items():
+        if spec.required and details.get(key) in (None, "", []):
+            errors[key] = _("必填")
+    return errors
+
+
+def details_clean(step: str, details: Mapping[str, Any]) -> dict[str, Any]:
+    """Drop empty values, so that an absent item and an empty one read the same."""
+    return {k: v for k, v in details.items() if v not in (None, "", [])}

@@ -1,0 +1,232 @@
+"""The rule engine: pure functions over one case's facts (procedure.md B0).
+
+A rule reads `CaseFacts` and yields `Finding`s. The same functions serve step entry (a BLOCK finding on the
+record being entered refuses it), the person page's procedure calendar (the `earliest` date a timing rule
+reports) and, in the inspection, every case of the tree.
+"""
+
+import datetime
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from fazhan.core.calendar import add_months
+from fazhan.procedure.definition import (
+    RULES_BY_ID,
+    SEVERITY_RANK,
+    STEPS,
+    STEPS_BY_CODE,
+    Limits,
+)
+
+NEW = -1  # the id of a record being entered, not yet saved
+
+
+@dataclass(frozen=True)
+class Rec:
+    """A live step record as the rules see it (superseded records never reach a rule: B0.1)."""
+
+    id: int
+    step: str
+    date: datetime.date
+    details: Mapping[str, Any] = field(default_factory=dict)
+    recorded_at: datetime.datetime | None = None
+
+    def passed(self) -> bool:
+        rule = STEPS_BY_CODE[self.step].passing
+        return rule is None or self.details.get(rule[0]) in rule[1]
+
+
+@dataclass(frozen=True)
+class MemberFacts:
+    """What rules need to know of a contact, introducer or talker."""
+
+    pid: str
+    party_status: str  # "" | probationary | full
+    joined_on: datetime.date | None = None
+    full_since: datetime.date | None = None
+    party_probation: tuple[tuple[datetime.date, datetime.date | None], ...] = ()  # (from, rights restored on)
+    org_code: str = ""
+
+    def full_member_on(self, day: datetime.date) -> bool:
+        if self.party_status != "full":
+            return False
+        since = self.full_since or (add_months(self.joined_on, 12) if self.joined_on else None)
+        return since is None or since <= day
+
+    def rights_restricted_on(self, day: datetime.date) -> bool:
+        return any(
+            start <= day and (restored is None or day < restored) for start, restored in self.party_probation
+        )
+
+
+@dataclass(frozen=True)
+class OrgFacts:
+    code: str
+    kind: str
+    path: str
+    full_members: int = 0
+
+    def is_above(self, other: "OrgFacts") -> bool:
+        return other.path.startswith(self.path) and other.path != self.path
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    person_pid: str
+    birth_date: datetime.date
+    floating: bool
+    branch: OrgFacts
+    records: tuple[Rec, ...]
+    limits: Limits
+    as_of: datetime.date
+    planned_departure: datetime.date | None = None
+    resident_id_valid: bool = True  # ELIG-NAT: the ID number passes procedure.md F
+    work_unit_org: str = ""
+    members: Mapping[str, MemberFacts] = field(default_factory=dict)
+    orgs: Mapping[str, OrgFacts] = field(default_factory=dict)
+    forms: tuple[Mapping[str, Any], ...] = ()  # the form register's rows for this person
+    transfers: tuple[Mapping[str, Any], ...] = ()
+    exited_on: datetime.date | None = None
+
+    # --- reading the record as B0 says ---------------------------------------------------------------------
+    def all(self, step: str) -> list[Rec]:
+        return [r for r in self.records if r.step == step]
+
+    def first(self, step: str) -> Rec | None:
+        """The record that made the step happen: its first record with a passing result (B0.1)."""
+        return next((r for r in self.records if r.step == step and r.passed()), None)
+
+    def date_of(self, step: str) -> datetime.date | None:
+        record = self.first(step)
+        return record.date if record else None
+
+    def until(self, day: datetime.date) -> "CaseFacts":
+        """The record as it stood on `day` (B0.6): later events are ignored, clocks run to it."""
+        return replace(self, records=tuple(r for r in self.records if r.date <= day), as_of=day)
+
+    def with_record(self, record: Rec) -> "CaseFacts":
+        ordered = sorted((*self.records, record), key=lambda r: (r.date, r.id if r.id != NEW else 1 << 62))
+        return replace(self, records=tuple(ordered), as_of=max(self.as_of, record.date))
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: str
+    message: str
+    step: str = ""
+    record: int | None = None  # the record that breaks the rule (NEW for one being entered)
+    earliest: datetime.date | None = None  # the first date on which the step becomes possible
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def article(self) -> str:
+        return RULES_BY_ID[self.rule].article
+
+
+Check = Callable[[CaseFacts], Iterable[Finding]]
+CHECKS: dict[str, Check] = {}
+
+
+def check(rule_id: str) -> Callable[[Check], Check]:
+    """Register the one function that implements a rule of the catalogue."""
+
+    def register(fn: Check) -> Check:
+        if rule_id not in RULES_BY_ID:
+            raise LookupError(f"{fn.__qualname__}: rule {rule_id} is not in procedure/definition.py")
+        if rule_id in CHECKS:
+            raise LookupError(
+                f"rule {rule_id} is implemented twice: {CHECKS[rule_id].__qualname__}, {fn.__qualname__}"
+            )
+        CHECKS[rule_id] = fn
+        return fn
+
+    return register
+
+
+def finding(rule_id: str, message: str, *, severity: str | None = None, **kwargs: Any) -> Finding:
+    return Finding(
+        rule=rule_id, severity=severity or RULES_BY_ID[rule_id].severity, message=message, **kwargs
+    )
+
+
+def evaluate(facts: CaseFacts, *, rules: Iterable[str] | None = None) -> list[Finding]:
+    """Every finding of the (given) rules on this case, in the catalogue's order."""
+    _load_rules()
+    wanted = CHECKS.keys() if rules is None else rules
+    out: list[Finding] = []
+    for rule_id in wanted:
+        out.extend(CHECKS[rule_id](facts))
+    return out
+
+
+def evaluate_entry(facts: CaseFacts, record: Rec) -> list[Finding]:
+    """The findings a new record would bring on itself, most severe first."""
+    after = facts.with_record(record)
+    own = [f for f in evaluate(after) if f.record == NEW]
+    return sorted(own, key=lambda f: -SEVERITY_RANK[f.severity])
+
+
+def blocking(findings: Iterable[Finding]) -> list[Finding]:
+    return [f for f in findings if f.severity == "BLOCK"]
+
+
+def earliest_date(
+    facts: CaseFacts, step: str, *, details: Mapping[str, Any] | None = None, not_before: datetime.date
+) -> tuple[datetime.date, list[Finding]]:
+    """The first date on or after `not_before` that every timing rule allows for `step`, and the BLOCK
+    findings no date cures (a missing prerequisite, bad details) on that date."""
+    day, untimed = not_before, []
+    for _ in range(12):  # each round moves to a later `earliest`; the limits converge in a few
+        found = blocking(evaluate_entry(facts, Rec(NEW, step, day, details or {})))
+        timed = [f.earliest for f in found if f.earliest and f.earliest > day]
+        untimed = [f for f in found if not (f.earliest and f.earliest > day)]
+        if not timed:
+            break
+        day = max(timed)
+    return day, untimed
+
+
+def procedure_calendar(facts: CaseFacts, *, today: datetime.date) -> dict[str, datetime.date]:
+    """For every step not yet done: the earliest date it can legally happen if each step before it happens
+    as early as it can (product.md's procedure calendar). It answers "when", so details are assumed sound."""
+    plan: dict[str, datetime.date] = {}
+    assumed = facts
+    for n, step in enumerate(STEPS, start=2):
+        if facts.first(step.code) is not None:
+            continue
+        base = max([today, *(plan[p] for p in step.prerequisites if p in plan)])
+        sample = SAMPLE_DETAILS.get(step.code, {})
+        day, _ = earliest_date(assumed, step.code, details=sample, not_before=base)
+        plan[step.code] = day
+        assumed = assumed.with_record(Rec(NEW - n, step.code, day, sample))
+    return plan
+
+
+# A passing, well-formed record of each step, for planning ahead (the calendar asks "when", not "what").
+SAMPLE_DETAILS: dict[str, dict[str, Any]] = {
+    "S06": {"kind": "examination"},
+    "S10": {"result": "pass"},
+    "S13": {"result": "pass"},
+    "S17": {"result": "approved"},
+    "S21": {"kind": "examination"},
+    "S23": {"decision": "convert"},
+    "S24": {"result": "approved"},
+}
+
+
+def records_after(records: Iterable[Rec], day: datetime.date) -> Iterator[Rec]:
+    return (r for r in records if r.date > day)
+
+
+def overdue(facts: CaseFacts, deadline: datetime.date) -> bool:
+    """A deadline passed by the as-of date, while the case is still open (B0.4; an exit stops the clocks)."""
+    if facts.exited_on and facts.exited_on <= deadline:
+        return False
+    return facts.as_of > deadline
+
+
+def _load_rules() -> None:
+    if not CHECKS:
+        from fazhan.procedure import rules  # noqa: F401  (registers the checks)

@@ -1,0 +1,10 @@
+"""The rule checks of procedure.md, one module per part of the procedure; importing registers them."""
+
+from fazhan.procedure.rules import (  # noqa: F401
+    activists,
+    admission,
+    application,
+    order,
+    probation,
+    targets,
+)

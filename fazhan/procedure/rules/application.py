@@ -1,0 +1,93 @@
+import datetime
+from collections.abc import Iterator
+
+from django.utils.translation import gettext as _
+
+from fazhan.core.calendar import add_months, full_years
+from fazhan.procedure.engine import CaseFacts, Finding, check, finding, overdue
+
+
+def _adult_from(born: datetime.date, age: int) -> datetime.date:
+    """The day `age` full years are reached; born 29 Feb, in a common year that is 1 Mar (B.1)."""
+    try:
+        return born.replace(year=born.year + age)
+    except ValueError:
+        return datetime.date(born.year + age, 3, 1)
+
+
+@check("ELIG-AGE")
+def elig_age(facts: CaseFacts) -> Iterator[Finding]:
+    for record in facts.all("S01"):
+        age = full_years(facts.birth_date, record.date)
+        if age < facts.limits.min_age:
+            yield finding(
+                "ELIG-AGE",
+                _("申请时未满%(min)d周岁（%(age)d周岁）") % {"min": facts.limits.min_age, "age": age},
+                step="S01",
+                record=record.id,
+                earliest=_adult_from(facts.birth_date, facts.limits.min_age),
+                evidence={"birth_date": facts.birth_date.isoformat(), "application": record.date.isoformat()},
+            )
+
+
+@check("ELIG-NAT")
+def elig_nat(facts: CaseFacts) -> Iterator[Finding]:
+    if facts.resident_id_valid:
+        return
+    for record in facts.all("S01"):
+        yield finding("ELIG-NAT", _("申请人没有有效的居民身份证号"), step="S01", record=record.id)
+
+
+@check("APP-WRITTEN")
+def app_written(facts: CaseFacts) -> Iterator[Finding]:
+    """The S01 record is the written application (B0.8): a case whose steps go on without one breaks it."""
+    if facts.records and not facts.all("S01"):
+        first = facts.records[0]
+        yield finding(
+            "APP-WRITTEN",
+            _("没有书面入党申请书的记录"),
+            step=first.step,
+            record=first.id,
+            evidence={"first_step": first.step, "date": first.date.isoformat()},
+        )
+
+
+@check("APP-ORG")
+def app_org(facts: CaseFacts) -> Iterator[Finding]:
+    """Apply to the work/study unit's org where there is one; a floating person may also apply elsewhere."""
+    unit = facts.orgs.get(facts.work_unit_org)
+    if unit is None or facts.floating or facts.branch.path.startswith(unit.path):
+        return
+    for record in facts.all("S01"):
+        yield finding(
+            "APP-ORG",
+            _("有工作单位党组织（%(unit)s），却向其他党组织提出申请") % {"unit": unit.code},
+            step="S01",
+            record=record.id,
+            evidence={"work_unit_org": unit.code, "org": facts.branch.code},
+        )
+
+
+@check("APP-TALK")
+def app_talk(facts: CaseFacts) -> Iterator[Finding]:
+    application = facts.first("S01")
+    if application is None:
+        return
+    deadline = add_months(application.date, facts.limits.talk_within_months)
+    talk = facts.first("S02")
+    evidence = {"application": application.date.isoformat(), "deadline": deadline.isoformat()}
+    if talk is not None and talk.date > deadline:
+        yield finding(
+            "APP-TALK",
+            _("谈话晚于收到申请后一个月（应在 %(d)s 前）") % {"d": deadline},
+            step="S02",
+            record=talk.id,
+            evidence={**evidence, "talk": talk.date.isoformat()},
+        )
+    elif talk is None and overdue(facts, deadline):
+        yield finding(
+            "APP-TALK",
+            _("收到申请已超过一个月仍未谈话（应在 %(d)s 前）") % {"d": deadline},
+            step="S02",
+            evidence=evidence,
+        )

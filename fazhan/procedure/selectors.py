@@ -1,0 +1,94 @@
+"""Reads of the procedure: a case's facts for the rules, the case a user may see."""
+
+import datetime
+
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
+
+from fazhan.accounts.selectors import user_scope_q
+from fazhan.organizations.models import Org
+from fazhan.people.idnumber import IdNumberError, id_number_parse
+from fazhan.people.models import Person
+from fazhan.procedure.definition import limits
+from fazhan.procedure.engine import CaseFacts, MemberFacts, OrgFacts, Rec
+from fazhan.procedure.models import Case, StepRecord
+
+
+def case_get_for_user(user, pk: int) -> Case:
+    return get_object_or_404(
+        Case.objects.filter(user_scope_q(user, "person__org__path")).select_related("person"), pk=pk
+    )
+
+
+def _referenced(records: list[Rec], kind: str) -> set[str]:
+    from fazhan.procedure.definition import STEPS_BY_CODE
+
+    out: set[str] = set()
+    for r in records:
+        for key, spec in STEPS_BY_CODE[r.step].details.items():
+            value = r.details.get(key)
+            if spec.kind == kind + "s" and isinstance(value, list):
+                out.update(value)
+            elif spec.kind == kind and isinstance(value, str):
+                out.add(value)
+    return out
+
+
+def _org_facts(orgs) -> dict[str, OrgFacts]:
+    rows = orgs.annotate(full=Count("persons", filter=Q(persons__party_status="full")))
+    return {o.code: OrgFacts(o.code, o.kind, o.path, o.full) for o in rows}
+
+
+def case_facts(case: Case, *, as_of: datetime.date | None = None, pending: Rec | None = None) -> CaseFacts:
+    """Everything the rules read about one case, in a fixed handful of queries; `pending` is a record about
+    to be entered, whose people and orgs are loaded too."""
+    person: Person = case.person
+    records = [
+        Rec(r.pk, r.step, r.date, r.details, r.recorded_at)
+        for r in StepRecord.objects.filter(case=case, superseded_by__isnull=True).order_by("date", "id")
+    ]
+    referenced = [*records, pending] if pending else records
+    pids = _referenced(referenced, "pid")
+    members = {
+        m.pid: MemberFacts(
+            m.pid,
+            m.party_status,
+            m.joined_on,
+            m.full_since,
+            org_code=m.org.code,
+            party_probation=tuple(
+                (d.date_from, d.rights_restored_on)
+                for d in m.discipline_records.all()
+                if d.kind == "party_probation"
+            ),
+        )
+        for m in Person.objects.filter(pid__in=pids)
+        .select_related("org")
+        .prefetch_related("discipline_records")
+    }
+    codes = _referenced(referenced, "org") | {c for c in person.org.path.strip("/").split("/") if c}
+    orgs = _org_facts(Org.objects.filter(code__in=codes))
+    today = as_of or datetime.date.today()
+    return CaseFacts(
+        person_pid=person.pid,
+        birth_date=person.birth_date,
+        floating=person.floating,
+        planned_departure=person.planned_departure,
+        branch=orgs[person.org.code],
+        records=tuple(records),
+        limits=limits(),
+        as_of=max([today, *(r.date for r in records)]),
+        members=members,
+        orgs=orgs,
+        exited_on=case.closed_on,
+        resident_id_valid=_resident_id_valid(person.id_number),
+        work_unit_org=person.work_unit_org.code if person.work_unit_org else "",
+    )
+
+
+def _resident_id_valid(number: str) -> bool:
+    try:
+        id_number_parse(number)
+    except IdNumberError:
+        return False
+    return True
