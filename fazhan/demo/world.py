@@ -212,17 +212,21 @@ def build_orgs() -> list[Org]:
     return branches
 
 
-# A legal path through the 25 steps, as days after the application (rules of procedure.md B respected):
-# talk within a month, activist after 3 months, examinations every half year, target a year after the
-# activist date, pre-review by township then district, meeting within a month, approval within 3 months,
-# probation of a year from the meeting, conversion at expiry.
-PATH = [
+# A legal path through the 25 steps, as days after the application, keeping every rule of procedure.md B:
+# talk within a month, activist after 3 months, a thought report every quarter and an examination every half
+# year, target a year after the activist date, pre-review by township then district, meeting within a month,
+# approval within 3 months, probation of a year from the meeting, conversion at expiry. Tests walk it too.
+LEGAL_PATH = [
     ("S01", 0),
     ("S02", 18),
     ("S03", 110),
     ("S04", 118),
     ("S05", 125),
+    ("S06", 150),
+    ("S06", 240),
     ("S06", 280),
+    ("S06", 330),
+    ("S06", 420),
     ("S06", 440),
     ("S07", 500),
     ("S08", 510),
@@ -236,39 +240,77 @@ PATH = [
     ("S15", 600),
     ("S16", 620),
     ("S17", 650),
+    ("S21", 655),
     ("S18", 660),
     ("S19", 665),
     ("S20", 680),
+    ("S21", 740),
     ("S21", 780),
+    ("S21", 830),
     ("S21", 880),
+    ("S21", 920),
     ("S22", 958),
     ("S23", 972),
     ("S24", 1000),
     ("S25", 1030),
 ]
-# How many candidates stop after each point of the path (the index of their last step): every stage filled.
-STOP_POINTS = {
-    1: 14,
-    2: 16,
-    4: 8,
-    6: 18,
-    7: 14,
-    9: 8,
-    11: 10,
-    15: 8,
-    16: 8,
-    19: 10,
-    22: 10,
-    24: 8,
-    26: 8,
-    27: 12,
+# The kind of each S06 and S21 record in order.
+EDUCATION_KINDS = {
+    "S06": [
+        "thought_report",
+        "thought_report",
+        "examination",
+        "thought_report",
+        "thought_report",
+        "examination",
+    ],
+    "S21": [
+        "thought_report",
+        "thought_report",
+        "examination",
+        "thought_report",
+        "examination",
+        "thought_report",
+    ],
 }
 
 
+def _path_index(step: str, n: int) -> int:
+    return [i for i, (s, _) in enumerate(LEGAL_PATH) if s == step][n]
+
+
+# How many candidates stop after the n-th record of a step: every stage filled.
+STOPS = {
+    ("S02", 0): 14,
+    ("S03", 0): 16,
+    ("S05", 0): 8,
+    ("S06", 5): 18,
+    ("S07", 0): 14,
+    ("S09", 0): 8,
+    ("S11", 0): 10,
+    ("S14", 0): 8,
+    ("S15", 0): 8,
+    ("S18", 0): 10,
+    ("S21", 2): 10,
+    ("S22", 0): 8,
+    ("S24", 0): 8,
+    ("S25", 0): 12,
+}
+STOP_POINTS = {_path_index(step, n): count for (step, n), count in STOPS.items()}
+
+
 def step_details(
-    step: str, n: int, *, branch: Org, members: list[Person], township: Org, district: Org, form_number: str
+    step: str,
+    n: int,
+    *,
+    day: datetime.date,
+    branch: Org,
+    members: list[Person],
+    township: Org,
+    district: Org,
+    form_number: str,
 ) -> dict:
-    full = [m.pid for m in members]
+    full = [m.pid for m in members[:-1]]  # the branch's full members; the last is the township's organizer
     votes = {
         "entitled": len(full),
         "present": len(full) - 1,
@@ -281,8 +323,12 @@ def step_details(
         "S03": {"method": "member_recommendation", "decided_by": "branch_committee"},
         "S04": {"filed_with": township.code},
         "S05": {"contacts": full[2:4]},
-        "S06": {"kind": "examination"},
-        "S07": {"opinions_heard": ["party_group", "contacts", "members", "public"]},
+        "S06": {"kind": EDUCATION_KINDS["S06"][n % 6]},
+        "S07": {
+            "opinions_heard": ["party_group", "contacts", "members", "public"],
+            "publicity_from": add_days(day, -20).isoformat(),
+            "publicity_to": add_days(day, -3).isoformat(),
+        },
         "S08": {"filed_with": township.code, "agreed": True},
         "S09": {"introducers": full[2:4]},
         "S10": {"result": "pass", "negative_list": {}},
@@ -294,7 +340,7 @@ def step_details(
         "S17": {"approver": township.code, "result": "approved"},
         "S18": {"filed_with": district.code},
         "S19": {"branch": branch.code},
-        "S21": {"kind": "examination"},
+        "S21": {"kind": EDUCATION_KINDS["S21"][n % 6]},
         "S23": {**votes, "decision": "convert"},
         "S24": {"approver": township.code, "result": "approved"},
         "S25": {"archive_no": f"LH-{form_number[-4:]}"},
@@ -331,7 +377,7 @@ def demo_build(*, today: datetime.date) -> dict[str, int]:
     steps = 0
     for i, point in enumerate(stops):
         branch = branches[i % len(branches)]
-        last_offset = PATH[point][1]
+        last_offset = LEGAL_PATH[point][1]
         start = add_days(today, -last_offset - builder.rng.randint(3, 40))
         young = builder.rng.random() < 0.75
         person = builder.new_person(
@@ -342,19 +388,20 @@ def demo_build(*, today: datetime.date) -> dict[str, int]:
         case = case_open(actor=None, person=person, opened_on=start)
         members = [*members_of[branch.pk], organizer]
         seen: dict[str, int] = {}
-        for step, offset in PATH[: point + 1]:
+        for step, offset in LEGAL_PATH[: point + 1]:
             n = seen.get(step, 0)
             seen[step] = n + 1
+            day = add_days(start, offset)
             details = step_details(
                 step,
                 n,
+                day=day,
                 branch=branch,
                 members=members,
                 township=township,
                 district=district,
                 form_number=f"SZQ{start.year + 1}-{i + 1:04d}",
             )
-            day = add_days(start, offset)
             case_record_step(
                 actor=None,
                 case=case,

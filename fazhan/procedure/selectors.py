@@ -67,6 +67,8 @@ def case_facts(case: Case, *, as_of: datetime.date | None = None, pending: Rec |
         .prefetch_related("discipline_records")
     }
     codes = _referenced(referenced, "org") | {c for c in person.org.path.strip("/").split("/") if c}
+    if person.work_unit_org:
+        codes.add(person.work_unit_org.code)
     orgs = _org_facts(Org.objects.filter(code__in=codes))
     today = as_of or datetime.date.today()
     return CaseFacts(

@@ -8,44 +8,13 @@ import datetime
 
 import pytest
 
+from fazhan.demo.world import EDUCATION_KINDS, LEGAL_PATH
 from fazhan.people.choices import PartyStatus
 from fazhan.people.services import person_create
 from fazhan.procedure.services import case_open, case_record_step
 from tests.conftest import make_id_number, person_data
 
 START = datetime.date(2020, 3, 2)
-
-# (step, days after the application) — every rule of procedure.md B kept, as in the demo world.
-LEGAL_PATH = [
-    ("S01", 0),
-    ("S02", 18),
-    ("S03", 110),
-    ("S04", 118),
-    ("S05", 125),
-    ("S06", 280),
-    ("S06", 440),
-    ("S07", 500),
-    ("S08", 510),
-    ("S09", 520),
-    ("S10", 540),
-    ("S11", 550),
-    ("S12", 565),
-    ("S13", 575),
-    ("S13", 585),
-    ("S14", 590),
-    ("S15", 600),
-    ("S16", 620),
-    ("S17", 650),
-    ("S18", 660),
-    ("S19", 665),
-    ("S20", 680),
-    ("S21", 780),
-    ("S21", 880),
-    ("S22", 958),
-    ("S23", 972),
-    ("S24", 1000),
-    ("S25", 1030),
-]
 
 
 def day(offset: int) -> datetime.date:
@@ -67,7 +36,7 @@ def legal_details(step: str, n: int, w) -> dict:
         "S03": {"method": "member_recommendation", "decided_by": "branch_committee"},
         "S04": {"filed_with": "SZQ-LH"},
         "S05": {"contacts": full[1:3]},
-        "S06": {"kind": "examination"},
+        "S06": {"kind": EDUCATION_KINDS["S06"][n % 6]},
         "S07": {
             "opinions_heard": ["party_group", "contacts", "members", "public"],
             "publicity_from": day(490).isoformat(),
@@ -84,7 +53,7 @@ def legal_details(step: str, n: int, w) -> dict:
         "S17": {"approver": "SZQ-LH", "result": "approved"},
         "S18": {"filed_with": "SZQ"},
         "S19": {"branch": "SZQ-LH-01"},
-        "S21": {"kind": "examination"},
+        "S21": {"kind": EDUCATION_KINDS["S21"][n % 6]},
         "S23": {**votes, "decision": "convert"},
         "S24": {"approver": "SZQ-LH", "result": "approved"},
         "S25": {"archive_no": "LH-0001"},

@@ -1,1 +1,236 @@
-"""Rules of procedure.md B (see the module docstring of fazhan.procedure.rules)."""
+"""Rules of the development-target stage (procedure.md B.12–17) and the notice's negative list (C)."""
+
+import datetime
+from collections.abc import Iterator
+
+from django.utils.translation import gettext as _
+
+from fazhan.core.calendar import add_months, working_days_between
+from fazhan.procedure.definition import RULES_BY_ID
+from fazhan.procedure.engine import CaseFacts, Finding, check, finding
+
+OPINIONS = ("party_group", "contacts", "members", "public")
+
+
+def cultivation_start(facts: CaseFacts) -> datetime.date | None:
+    """The activist date; a transfer without the materials restarts the clock there (Art.12)."""
+    activist = facts.first("S03")
+    if activist is None:
+        return None
+    start = activist.date
+    for transfer in facts.transfers:
+        moved = datetime.date.fromisoformat(str(transfer["date"]))
+        if moved > start and not transfer.get("materials_transferred", False):
+            start = moved
+    return start
+
+
+@check("TGT-1YEAR")
+def tgt_1year(facts: CaseFacts) -> Iterator[Finding]:
+    start = cultivation_start(facts)
+    target = facts.first("S07")
+    if start is None or target is None:
+        return
+    earliest = add_months(start, facts.limits.target_after_months)
+    if target.date < earliest:
+        yield finding(
+            "TGT-1YEAR",
+            _("培养考察不满一年（自 %(s)s 起）") % {"s": start},
+            step="S07",
+            record=target.id,
+            earliest=earliest,
+            evidence={"activist": start.isoformat(), "target": target.date.isoformat()},
+        )
+
+
+@check("TGT-OPINION")
+def tgt_opinion(facts: CaseFacts) -> Iterator[Finding]:
+    """Opinions of the party group, the contacts, the members and the public heard before the 支委会 decides;
+    [P] the committee's agreement with the record (S08 agreed)."""
+    for record in facts.all("S07"):
+        missing = [o for o in OPINIONS if o not in (record.details.get("opinions_heard") or [])]
+        if missing:
+            yield finding(
+                "TGT-OPINION",
+                _("确定发展对象前未听取以下意见：%(m)s") % {"m": "、".join(missing)},
+                step="S07",
+                record=record.id,
+                evidence={"missing": missing},
+            )
+    for record in facts.all("S08"):
+        if record.details.get("agreed") is False:
+            yield finding(
+                "TGT-OPINION",
+                _("上级党委未同意确定该发展对象"),
+                severity="ERROR",
+                step="S08",
+                record=record.id,
+                evidence={"agreed": False},
+            )
+
+
+@check("TGT-NOTICE")
+def tgt_notice(facts: CaseFacts) -> Iterator[Finding]:
+    """[P] A 公示 of at least 5 working days (make-up workdays counted), ended before the record request."""
+    target, filing = facts.first("S07"), facts.first("S08")
+    if target is None:
+        return
+    start, end = target.details.get("publicity_from"), target.details.get("publicity_to")
+    if not (start and end):
+        yield finding("TGT-NOTICE", _("没有公示记录"), step="S07", record=target.id)
+        return
+    first, last = datetime.date.fromisoformat(start), datetime.date.fromisoformat(end)
+    days = working_days_between(first, last)
+    evidence = {"from": start, "to": end, "working_days": days.count, "provisional": days.provisional}
+    if days.count < facts.limits.notice_working_days:
+        yield finding(
+            "TGT-NOTICE",
+            _("公示仅 %(n)d 个工作日（应不少于 %(min)d 个）")
+            % {"n": days.count, "min": facts.limits.notice_working_days},
+            step="S07",
+            record=target.id,
+            evidence=evidence,
+        )
+    if filing is not None and last >= filing.date:
+        yield finding(
+            "TGT-NOTICE",
+            _("公示在报上级党委备案时尚未结束"),
+            step="S08",
+            record=filing.id,
+            evidence={**evidence, "filed": filing.date.isoformat()},
+        )
+
+
+@check("INTRO-2")
+def intro_2(facts: CaseFacts) -> Iterator[Finding]:
+    for record in facts.all("S09"):
+        introducers = record.details.get("introducers") or []
+        if len(introducers) != facts.limits.introducers:
+            yield finding(
+                "INTRO-2",
+                _("入党介绍人应为%(n)d名（现为%(k)d名）")
+                % {"n": facts.limits.introducers, "k": len(introducers)},
+                step="S09",
+                record=record.id,
+                evidence={"introducers": introducers},
+            )
+        for pid in introducers:
+            member = facts.members.get(pid)
+            if member is None or not member.full_member_on(record.date):
+                yield finding(
+                    "INTRO-2",
+                    _("入党介绍人 %(p)s 不是正式党员") % {"p": pid},
+                    step="S09",
+                    record=record.id,
+                    evidence={"introducer": pid},
+                )
+            elif member.rights_restricted_on(record.date):
+                yield finding(
+                    "INTRO-2",
+                    _("入党介绍人 %(p)s 正在留党察看期间，未恢复党员权利") % {"p": pid},
+                    step="S09",
+                    record=record.id,
+                    evidence={"introducer": pid},
+                )
+
+
+@check("POL-DONE")
+def pol_done(facts: CaseFacts) -> Iterator[Finding]:
+    """A passing written conclusion before the branch meeting (SEQ-ORDER owns a missing S10 altogether);
+    [P] dated before the pre-review; floating persons need both household and residence opinions;
+    [P] not older than 12 months at the meeting."""
+    review, meeting, prereview = facts.first("S10"), facts.first("S15"), facts.first("S13")
+    if meeting is not None and (review is None or review.date > meeting.date) and facts.all("S10"):
+        yield finding(
+            "POL-DONE",
+            _("支部大会前没有合格的政治审查结论"),
+            step="S15",
+            record=meeting.id,
+            evidence={"reviews": [(r.date.isoformat(), r.details.get("result")) for r in facts.all("S10")]},
+        )
+    if review is None:
+        return
+    if prereview is not None and review.date > prereview.date:
+        yield finding(
+            "POL-DONE",
+            _("政治审查结论晚于预审"),
+            severity="ERROR",
+            step="S10",
+            record=review.id,
+            evidence={"review": review.date.isoformat(), "prereview": prereview.date.isoformat()},
+        )
+    if facts.floating and len(set(review.details.get("floating_opinions") or [])) < 2:
+        yield finding(
+            "POL-DONE",
+            _("流动人员须有户籍地和居住地党组织的意见"),
+            step="S10",
+            record=review.id,
+            evidence={"floating_opinions": review.details.get("floating_opinions") or []},
+        )
+    if meeting is not None and meeting.date > add_months(review.date, facts.limits.review_valid_months):
+        yield finding(
+            "POL-DONE",
+            _("政审结论已超过一年"),
+            severity="WARN",
+            step="S15",
+            record=meeting.id,
+            evidence={"review": review.date.isoformat(), "meeting": meeting.date.isoformat()},
+        )
+
+
+@check("TRN-MIN")
+def trn_min(facts: CaseFacts) -> Iterator[Finding]:
+    """At least 3 days or 24 class hours, given by a 基层党委 or the county 组织部, unless an exception with a
+    written reason is recorded; [P] not more than 12 months before the branch meeting."""
+    meeting = facts.first("S15")
+    for record in facts.all("S11"):
+        d = record.details
+        exempt = bool((d.get("exception_reason") or "").strip())
+        long_enough = (d.get("days") or 0) >= facts.limits.training_min_days or (
+            d.get("hours") or 0
+        ) >= facts.limits.training_min_hours
+        if not long_enough and not exempt:
+            yield finding(
+                "TRN-MIN",
+                _("集中培训不足%(d)d天或%(h)d学时")
+                % {"d": facts.limits.training_min_days, "h": facts.limits.training_min_hours},
+                step="S11",
+                record=record.id,
+                evidence={"days": d.get("days"), "hours": d.get("hours")},
+            )
+        provider = facts.orgs.get(d.get("provider") or "")
+        if d.get("provider") and (
+            provider is None or provider.kind not in ("committee", "district_committee")
+        ):
+            yield finding(
+                "TRN-MIN",
+                _("培训应由基层党委或县级党委组织部门举办"),
+                step="S11",
+                record=record.id,
+                evidence={"provider": d.get("provider")},
+            )
+        if meeting is not None and meeting.date > add_months(record.date, facts.limits.training_valid_months):
+            yield finding(
+                "TRN-MIN",
+                _("培训结业已超过一年"),
+                severity="WARN",
+                step="S15",
+                record=meeting.id,
+                evidence={"training": record.date.isoformat(), "meeting": meeting.date.isoformat()},
+            )
+
+
+@check("NEG-LIST")
+def neg_list(facts: CaseFacts) -> Iterator[Finding]:
+    """The reviewer's negative-list check (the notice, section C): any item that applies blocks admission."""
+    since = datetime.date.fromisoformat(RULES_BY_ID["NEG-LIST"].since)
+    for record in facts.all("S10"):
+        applies = sorted(k for k, v in (record.details.get("negative_list") or {}).items() if v)
+        if record.date >= since and applies:
+            yield finding(
+                "NEG-LIST",
+                _("政治审查负面清单有适用项：%(items)s") % {"items": "、".join(applies)},
+                step="S10",
+                record=record.id,
+                evidence={"applies": applies},
+            )
