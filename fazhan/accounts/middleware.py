@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
 
 PUBLIC_PREFIXES = ("/accounts/login/", "/static/", "/admin/login/", "/healthz")
 
@@ -12,5 +13,11 @@ class LoginRequiredMiddleware:
 
     def __call__(self, request):
         if not request.user.is_authenticated and not request.path.startswith(PUBLIC_PREFIXES):
+            if request.headers.get("HX-Request"):
+                # An expired session during an htmx swap: send the whole page to the login, not a fragment.
+                current = request.headers.get("HX-Current-URL") or request.get_full_path()
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = redirect_to_login(current, settings.LOGIN_URL)["Location"]
+                return response
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
         return self.get_response(request)

@@ -2,6 +2,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,8 +23,12 @@ from fazhan.people.services import (
     person_set_roles,
     person_update,
 )
-from fazhan.procedure.definition import STEPS_BY_CODE, CaseStage
+from fazhan.procedure.definition import BRANCH, TOWNSHIP, CaseStage
 from fazhan.procedure.models import Case
+from fazhan.procedure.selectors import case_facts
+from fazhan.procedure.timeline import case_timeline, steps_recordable
+
+CORRECT_ROLES = set(BRANCH + TOWNSHIP)
 
 
 def _open_case_prefetch() -> Prefetch:
@@ -76,7 +81,7 @@ def _detail_context(request, person: Person, **forms) -> dict:
     shown = [f for f, clear in (("id_number", sees_id), ("phone", sees_phone and person.phone)) if clear]
     if shown:
         person_log_personal_access(actor=request.user, person=person, fields=shown)
-    cases = list(person.cases.prefetch_related("steps__recorded_by").all())
+    cases = list(person.cases.select_related("person__org").all())
     roles = list(person.roles.all())
     return {
         "person": person,
@@ -85,14 +90,21 @@ def _detail_context(request, person: Person, **forms) -> dict:
         "roles": roles,
         "kin": person.kin_declared.select_related("b"),
         "discipline": person.discipline_records.all(),
-        "timeline": [
-            {"case": case, "records": [(r, STEPS_BY_CODE[r.step]) for r in case.steps.all()]}
-            for case in cases
-        ],
+        "timeline": [_case_panel(request, case) for case in cases],
         "can_edit": bool(user_roles_at(request.user, person.org) & EDIT_ROLES),
         "kin_form": forms.get("kin_form") or KinshipForm(),
         "discipline_form": forms.get("discipline_form") or DisciplineForm(),
         "roles_form": forms.get("roles_form") or MemberRolesForm(initial={"roles": [r.role for r in roles]}),
+    }
+
+
+def _case_panel(request, case: Case) -> dict:
+    facts = case_facts(case)
+    return {
+        "case": case,
+        "rows": case_timeline(case, facts, today=timezone.localdate()),
+        "recordable": steps_recordable(request.user, case, facts),
+        "can_correct": bool(user_roles_at(request.user, case.person.org) & CORRECT_ROLES),
     }
 
 

@@ -173,13 +173,20 @@ def blocking(findings: Iterable[Finding]) -> list[Finding]:
 
 
 def earliest_date(
-    facts: CaseFacts, step: str, *, details: Mapping[str, Any] | None = None, not_before: datetime.date
+    facts: CaseFacts,
+    step: str,
+    *,
+    details: Mapping[str, Any] | None = None,
+    not_before: datetime.date,
+    lawful: bool = False,
 ) -> tuple[datetime.date, list[Finding]]:
-    """The first date on or after `not_before` that every timing rule allows for `step`, and the BLOCK
+    """The first date on or after `not_before` that every timing rule allows for `step` — BLOCK rules only,
+    or with `lawful` every rule that names an earliest date (an ERROR is allowed but not compliant) — and the
     findings no date cures (a missing prerequisite, bad details) on that date."""
     day, untimed = not_before, []
     for _ in range(12):  # each round moves to a later `earliest`; the limits converge in a few
-        found = blocking(evaluate_entry(facts, Rec(NEW, step, day, details or {})))
+        found = evaluate_entry(facts, Rec(NEW, step, day, details or {}))
+        found = found if lawful else blocking(found)
         timed = [f.earliest for f in found if f.earliest and f.earliest > day]
         untimed = [f for f in found if not (f.earliest and f.earliest > day)]
         if not timed:
@@ -198,7 +205,7 @@ def procedure_calendar(facts: CaseFacts, *, today: datetime.date) -> dict[str, d
             continue
         base = max([today, *(plan[p] for p in step.prerequisites if p in plan)])
         sample = SAMPLE_DETAILS.get(step.code, {})
-        day, _ = earliest_date(assumed, step.code, details=sample, not_before=base)
+        day, _ = earliest_date(assumed, step.code, details=sample, not_before=base, lawful=True)
         plan[step.code] = day
         assumed = assumed.with_record(Rec(NEW - n, step.code, day, sample))
     return plan

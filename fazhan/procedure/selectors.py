@@ -70,8 +70,7 @@ def case_facts(case: Case, *, as_of: datetime.date | None = None, pending: Rec |
     if person.work_unit_org:
         codes.add(person.work_unit_org.code)
     orgs = _org_facts(Org.objects.filter(code__in=codes))
-    today = as_of or datetime.date.today()
-    return CaseFacts(
+    facts = CaseFacts(
         person_pid=person.pid,
         birth_date=person.birth_date,
         floating=person.floating,
@@ -79,13 +78,14 @@ def case_facts(case: Case, *, as_of: datetime.date | None = None, pending: Rec |
         branch=orgs[person.org.code],
         records=tuple(records),
         limits=limits(),
-        as_of=max([today, *(r.date for r in records)]),
+        as_of=max([datetime.date.today(), *(r.date for r in records)]),
         members=members,
         orgs=orgs,
         exited_on=case.closed_on,
         resident_id_valid=_resident_id_valid(person.id_number),
         work_unit_org=person.work_unit_org.code if person.work_unit_org else "",
     )
+    return facts.until(as_of) if as_of else facts
 
 
 def _resident_id_valid(number: str) -> bool:

@@ -8,12 +8,12 @@ from django.utils.translation import gettext as _
 
 from fazhan.accounts.selectors import user_roles_at
 from fazhan.auditlog.services import audit_record
-from fazhan.core.calendar import add_months
 from fazhan.people.models import Person
 from fazhan.procedure.definition import STAGE_ENTRY, STEPS_BY_CODE, CaseStage
 from fazhan.procedure.details import details_clean, details_errors
-from fazhan.procedure.engine import NEW, Finding, Rec, blocking, evaluate_entry
+from fazhan.procedure.engine import NEW, CaseFacts, Finding, Rec, blocking, evaluate_entry
 from fazhan.procedure.models import Case, StepFinding, StepRecord
+from fazhan.procedure.rules.probation import probation_end
 from fazhan.procedure.selectors import case_facts
 
 ERR_NOT_YOUR_STEP = "您的角色不能录入此步骤（%(step)s）。"
@@ -48,23 +48,14 @@ def case_stage_of(records: list[StepRecord]) -> str:
     return CaseStage.APPLICANT
 
 
-def _first_date(records: list[StepRecord], step: str) -> datetime.date | None:
-    return min((r.date for r in records if r.step == step), default=None)
-
-
-def _person_follow_stage(person: Person, stage: str, live: list[StepRecord]) -> None:
+def _person_follow_stage(person: Person, stage: str, facts: CaseFacts) -> None:
     """Admission makes a member: 党籍 counts from the branch meeting (S15), full membership from the end of
-    probation (procedure.md B.29, PRB-DATES)."""
+    probation, extensions included (procedure.md B.29, PRB-DATES)."""
     if stage == CaseStage.PROBATIONARY:
-        person.party_status, person.joined_on, person.full_since = (
-            "probationary",
-            _first_date(live, "S15"),
-            None,
-        )
+        person.party_status, person.joined_on, person.full_since = "probationary", facts.date_of("S15"), None
     elif stage == CaseStage.FULL:
-        joined = _first_date(live, "S15")
-        person.party_status, person.joined_on = "full", joined
-        person.full_since = add_months(joined, 12) if joined else None
+        person.party_status, person.joined_on = "full", facts.date_of("S15")
+        person.full_since = probation_end(facts)
     else:
         return
     person.save(update_fields=["party_status", "joined_on", "full_since"])
@@ -129,7 +120,7 @@ def _write(
     case.stage = case_stage_of(live)
     case.version += 1
     case.save(update_fields=["stage", "version"])
-    _person_follow_stage(case.person, case.stage, live)
+    _person_follow_stage(case.person, case.stage, case_facts(case))
     audit_record(
         actor=actor,
         action="step.correct" if supersedes else "step.record",

@@ -93,3 +93,6 @@ def screenshot(page: Page, name: str, *, full_page: bool = False) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+from tests.procedure.conftest import pw  # noqa: E402, F401  (the procedure world, for step-entry pages)

@@ -5,14 +5,17 @@ from django.utils.translation import gettext as _
 from fazhan.procedure.definition import PASSING_PREREQUISITES, STEPS_BY_CODE
 from fazhan.procedure.engine import CaseFacts, Finding, check, finding
 
+OWNED_BY_OTHER_RULES = ("S01", "S22")  # a missing written application: APP-WRITTEN, CNV-APPLY
+
 
 @check("SEQ-ORDER")
 def seq_order(facts: CaseFacts) -> Iterator[Finding]:
-    """Each step comes after its prerequisites (the 25-step chart). A case with no application at all is
-    APP-WRITTEN's finding, so S02 ← S01 is judged here only when an S01 exists."""
+    """Each step comes after its prerequisites (the 25-step chart). A case with no written application at all
+    is APP-WRITTEN's finding and one with no conversion application CNV-APPLY's (B0.7: one fact, one
+    finding), so S02 ← S01 and S23 ← S22 are judged here only when the application exists."""
     for record in facts.records:
         for needed in STEPS_BY_CODE[record.step].prerequisites:
-            if needed == "S01" and not facts.all("S01"):
+            if needed in OWNED_BY_OTHER_RULES and not facts.all(needed):
                 continue
             must_pass = PASSING_PREREQUISITES.get(record.step) == needed
             candidates = [r for r in facts.all(needed) if r.passed() or not must_pass]

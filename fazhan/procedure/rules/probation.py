@@ -1,1 +1,376 @@
-"""Rules of procedure.md B (see the module docstring of fazhan.procedure.rules)."""
+"""Rules of probation and conversion (procedure.md B.28a–36).
+
+Every date here is read as B0.2 says: the branch meeting is S15, the probation end is `probation_end`
+(PRB-DATES), and an S23 is judged against the probation end as it stood before it, so a second conversion
+meeting after an extension is judged against the extended end, the first against the original one.
+"""
+
+import datetime
+from collections.abc import Iterator
+from dataclasses import replace
+
+from django.utils.translation import gettext as _
+
+from fazhan.core.calendar import add_months
+from fazhan.procedure.definition import ARCHIVE_CORE, MATERIALS, STEPS_BY_CODE
+from fazhan.procedure.engine import CaseFacts, Finding, Rec, check, finding, overdue
+from fazhan.procedure.rules.windows import empty_windows
+
+# The step record that stands for each core document of the archive (B0.8); `facts.first` reads the passing
+# record, so the political review counts only with result = pass.
+ARCHIVE_CORE_STEPS = {
+    "application": "S01",
+    "volunteer_form": "S14",
+    "political_review": "S10",
+    "conversion_application": "S22",
+    "cultivation_records": "S06",
+}
+
+
+def _extension_months(record: Rec) -> int:
+    """The months an S23 adds to probation: those of an "extend" decision (none given reads as 0, which
+    CNV-OUTCOME reports)."""
+    if record.details.get("decision") != "extend":
+        return 0
+    months = record.details.get("extend_months")
+    return months if isinstance(months, int) else 0
+
+
+def probation_end(facts: CaseFacts) -> datetime.date | None:
+    """PRB-DATES: add_months(branch meeting S15, probation months + the months of every extension decided
+    by an S23). Every extension on the record counts — a second one is CNV-OUTCOME's finding, but it is still
+    what the branch decided. None before the branch meeting."""
+    meeting = facts.date_of("S15")
+    if meeting is None:
+        return None
+    extension = sum(_extension_months(r) for r in facts.all("S23"))
+    return add_months(meeting, facts.limits.probation_months + extension)
+
+
+def _before(facts: CaseFacts, record: Rec) -> CaseFacts:
+    """The record as it stood just before `record` (in the record's order: date, then entry)."""
+    return replace(facts, records=facts.records[: facts.records.index(record)])
+
+
+def _end_before(facts: CaseFacts, record: Rec) -> datetime.date | None:
+    """The probation end `record` is judged against: extensions decided before it, not by it or after it."""
+    return probation_end(_before(facts, record))
+
+
+def _probation_stop(facts: CaseFacts, end: datetime.date) -> datetime.date:
+    """Where the probation clocks stop: its end, the as-of date, an exit, or a cancellation."""
+    stops = [end, facts.as_of]
+    if facts.exited_on:
+        stops.append(facts.exited_on)
+    stops.extend(r.date for r in facts.all("S23") if r.details.get("decision") == "cancel")
+    return min(stops)
+
+
+@check("PRB-DATES")
+def prb_dates(facts: CaseFacts) -> Iterator[Finding]:
+    """A derivation, no finding (procedure.md B.29: "a derivation, no finding"): it only computes the
+    probation end, which `probation_end` exposes to the other rules and pages. Registered so that the
+    catalogue has an implementation for every id."""
+    yield from ()
+
+
+@check("PRB-EXAM")
+def prb_exam(facts: CaseFacts) -> Iterator[Finding]:
+    """[P] During probation, an examination (S21 kind examination) in every half year and a thought report
+    in every quarter, in windows from the branch meeting (B0.5). Only windows that ended by the probation end
+    (or the as-of date, an exit, a cancellation) are judged. A missing window is reported on the conversion
+    meeting held after it, if there is one (the later step that exists without it, B0.4)."""
+    end = probation_end(facts)
+    meeting = facts.first("S15")
+    if end is None or meeting is None or facts.first("S17") is None:
+        return
+    stop = _probation_stop(facts, end)
+    education = facts.all("S21")
+    for kind, months, message in (
+        (
+            "examination",
+            facts.limits.examination_window_months,
+            _("%(from)s 至 %(to)s 的半年内没有预备期考察"),
+        ),
+        ("thought_report", facts.limits.report_window_months, _("%(from)s 至 %(to)s 的季度内没有思想汇报")),
+    ):
+        for first, last in empty_windows(education, kind=kind, start=meeting.date, end=stop, months=months):
+            later = next((r for r in facts.all("S23") if r.date > last), None)
+            yield finding(
+                "PRB-EXAM",
+                message % {"from": first, "to": last},
+                step="S21",
+                record=later.id if later else None,
+                evidence={"kind": kind, "window": [first.isoformat(), last.isoformat()]},
+            )
+
+
+@check("PRB-OATH")
+def prb_oath(facts: CaseFacts) -> Iterator[Finding]:
+    """The oath (S20) is taken during probation. ERROR when there is none at the probation end: overdue by the
+    as-of date, or a conversion meeting or approval (S23, S24) exists without it — SEQ-ORDER does not cover
+    this, S20 has only S17 before it. [P] WARN when the oath is dated on or after the probation end, or before
+    the approval (S17 approved) while an earlier S17 record exists (with none, SEQ-ORDER owns it, B0.7)."""
+    approval, end = facts.first("S17"), probation_end(facts)
+    if approval is None or end is None:
+        return
+    evidence = {"approval": approval.date.isoformat(), "probation_end": end.isoformat()}
+    oaths = facts.all("S20")
+    if not oaths:
+        later = next((r for r in facts.records if r.step in ("S23", "S24")), None)
+        if later is not None:
+            yield finding(
+                "PRB-OATH",
+                _("未进行入党宣誓即讨论或审批转正"),
+                step=later.step,
+                record=later.id,
+                evidence={**evidence, later.step: later.date.isoformat()},
+            )
+        elif overdue(facts, end):
+            yield finding(
+                "PRB-OATH",
+                _("预备期已满（%(d)s）仍未进行入党宣誓") % {"d": end},
+                step="S20",
+                evidence=evidence,
+            )
+        return
+    for oath in oaths:
+        end_then = _end_before(facts, oath) or end
+        if oath.date >= end_then:
+            yield finding(
+                "PRB-OATH",
+                _("入党宣誓应在预备期内（预备期至 %(d)s）") % {"d": end_then},
+                severity="WARN",
+                step="S20",
+                record=oath.id,
+                evidence={**evidence, "probation_end": end_then.isoformat(), "oath": oath.date.isoformat()},
+            )
+        elif oath.date < approval.date and any(r.date <= oath.date for r in facts.all("S17")):
+            yield finding(
+                "PRB-OATH",
+                _("入党宣誓早于上级党委审批（%(d)s）") % {"d": approval.date},
+                severity="WARN",
+                step="S20",
+                record=oath.id,
+                earliest=approval.date,
+                evidence={**evidence, "oath": oath.date.isoformat()},
+            )
+
+
+@check("CNV-APPLY")
+def cnv_apply(facts: CaseFacts) -> Iterator[Finding]:
+    """A written conversion application (the S22 record, B0.8) exists: BLOCK on the conversion meeting (the
+    first S23) of a case with no S22 at all — as APP-WRITTEN does for S01. (An S22 dated after the S23 is
+    SEQ-ORDER's; SEQ-ORDER also reports S23 ← S22 when there is no S22 at all, see the report of this issue.)
+
+    [P] "About one week before expiry" (WARN): the application is expected `conversion_apply_days_before` days
+    before the probation end; it is flagged when it is later than the end, or earlier than
+    add_months(end, -conversion_meeting_months) — so early that the meeting cannot both follow the application
+    within conversion_meeting_months ([P] of CNV-MEETING) and not precede the end."""
+    meetings = facts.all("S23")
+    if meetings and not facts.all("S22"):
+        yield finding(
+            "CNV-APPLY",
+            _("没有书面转正申请的记录"),
+            step="S23",
+            record=meetings[0].id,
+            evidence={"meeting": meetings[0].date.isoformat()},
+        )
+    for application in facts.all("S22"):
+        end = _end_before(facts, application)
+        if end is None:
+            continue
+        expected = end - datetime.timedelta(days=facts.limits.conversion_apply_days_before)
+        too_early = add_months(end, -facts.limits.conversion_meeting_months)
+        evidence = {
+            "application": application.date.isoformat(),
+            "probation_end": end.isoformat(),
+            "expected": expected.isoformat(),
+        }
+        if application.date < too_early:
+            yield finding(
+                "CNV-APPLY",
+                _("转正申请过早（预备期至 %(end)s，一般应于 %(d)s 前后提出）") % {"end": end, "d": expected},
+                severity="WARN",
+                step="S22",
+                record=application.id,
+                earliest=too_early,
+                evidence=evidence,
+            )
+        elif application.date > end:
+            yield finding(
+                "CNV-APPLY",
+                _("转正申请晚于预备期满（%(end)s）") % {"end": end},
+                severity="WARN",
+                step="S22",
+                record=application.id,
+                evidence=evidence,
+            )
+
+
+@check("CNV-MEETING")
+def cnv_meeting(facts: CaseFacts) -> Iterator[Finding]:
+    """No early conversion: a conversion meeting (S23) before the probation end, as it stood before the
+    meeting, is flagged with the end as the earliest date. A cancellation may be decided during probation
+    (Art.32), so it is not judged. Lateness is CNV-ONTIME's; quorum and majority are ACC-QUORUM's and
+    ACC-MAJORITY's (B0.7)."""
+    for meeting in facts.all("S23"):
+        end = _end_before(facts, meeting)
+        if end is None or meeting.details.get("decision") == "cancel" or meeting.date >= end:
+            continue
+        yield finding(
+            "CNV-MEETING",
+            _("预备期未满（至 %(d)s）即讨论转正") % {"d": end},
+            step="S23",
+            record=meeting.id,
+            earliest=end,
+            evidence={"meeting": meeting.date.isoformat(), "probation_end": end.isoformat()},
+        )
+
+
+@check("CNV-OUTCOME")
+def cnv_outcome(facts: CaseFacts) -> Iterator[Finding]:
+    """The outcome is convert, extend or cancel; an extension gives its months, between extension_min_months
+    and extension_max_months inclusive, and happens at most once in the case."""
+    low, high = facts.limits.extension_min_months, facts.limits.extension_max_months
+    outcomes = STEPS_BY_CODE["S23"].details["decision"].choices
+    extended: Rec | None = None
+    for meeting in facts.all("S23"):
+        decision = meeting.details.get("decision")
+        months = meeting.details.get("extend_months")
+        evidence = {"decision": decision, "extend_months": months, "meeting": meeting.date.isoformat()}
+        if decision not in outcomes:
+            yield finding(
+                "CNV-OUTCOME",
+                _("转正讨论结果须为按期转正、延长预备期或取消预备党员资格"),
+                step="S23",
+                record=meeting.id,
+                evidence=evidence,
+            )
+            continue
+        if decision != "extend":
+            continue
+        if extended is not None:
+            yield finding(
+                "CNV-OUTCOME",
+                _("预备期只能延长一次（已于 %(d)s 延长）") % {"d": extended.date},
+                step="S23",
+                record=meeting.id,
+                evidence={**evidence, "extended_on": extended.date.isoformat()},
+            )
+        else:
+            extended = meeting
+        if not isinstance(months, int):
+            yield finding(
+                "CNV-OUTCOME",
+                _("延长预备期须写明延长的月数"),
+                step="S23",
+                record=meeting.id,
+                evidence=evidence,
+            )
+        elif not low <= months <= high:
+            yield finding(
+                "CNV-OUTCOME",
+                _("延长预备期应为%(low)d至%(high)d个月（现为%(n)d个月）")
+                % {"low": low, "high": high, "n": months},
+                step="S23",
+                record=meeting.id,
+                evidence=evidence,
+            )
+
+
+@check("CNV-APV-TIME")
+def cnv_apv_time(facts: CaseFacts) -> Iterator[Finding]:
+    """The committee decides (S24, approved or rejected) within conversion_approval_months of the branch
+    resolution it decides on — the latest S23 on or before it. Only the first S24 on each resolution is
+    judged (a later one is a reconsideration); a resolution with none past the deadline is overdue."""
+    months = facts.limits.conversion_approval_months
+    decided: dict[int, Rec] = {}
+    for decision in facts.all("S24"):
+        resolution = next((r for r in reversed(facts.all("S23")) if r.date <= decision.date), None)
+        if resolution is not None and resolution.id not in decided:
+            decided[resolution.id] = decision
+    for resolution in facts.all("S23"):
+        deadline = add_months(resolution.date, months)
+        evidence = {"resolution": resolution.date.isoformat(), "deadline": deadline.isoformat()}
+        approval = decided.get(resolution.id)
+        if approval is not None and approval.date > deadline:
+            yield finding(
+                "CNV-APV-TIME",
+                _("转正审批晚于支部大会决议后%(n)d个月（应在 %(d)s 前）") % {"n": months, "d": deadline},
+                step="S24",
+                record=approval.id,
+                evidence={**evidence, "approval": approval.date.isoformat()},
+            )
+        elif approval is None and overdue(facts, deadline):
+            yield finding(
+                "CNV-APV-TIME",
+                _("支部大会决议已超过%(n)d个月仍未审批转正（应在 %(d)s 前）") % {"n": months, "d": deadline},
+                step="S24",
+                evidence=evidence,
+            )
+
+
+@check("CNV-TRANSFER")
+def cnv_transfer(facts: CaseFacts) -> Iterator[Finding]:
+    """A probationary member transferred in (a transfer dated from the approval S17 until conversion, S24
+    approved): the conversion discussion may be deferred at most transfer_deferral_months after the probation
+    end. The meeting judged is the one that opens each round (the first S23, or one after an extension); late,
+    or none past the deadline (overdue), is flagged. Without a transfer, lateness is CNV-ONTIME's."""
+    approval, end = facts.first("S17"), probation_end(facts)
+    if approval is None or end is None:
+        return
+    converted = facts.first("S24")
+    dates = [datetime.date.fromisoformat(str(t["date"])) for t in facts.transfers]
+    moves = [d for d in dates if approval.date <= d and (converted is None or d < converted.date)]
+    if not moves:
+        return
+    months = facts.limits.transfer_deferral_months
+    evidence = {"transfers": [d.isoformat() for d in moves]}
+    open_round = True  # the next S23 opens a round (the first one, or one after an extension)
+    for meeting in facts.all("S23"):
+        if open_round:
+            end_then = _end_before(facts, meeting) or end
+            deadline = add_months(end_then, months)
+            if meeting.date > deadline:
+                yield finding(
+                    "CNV-TRANSFER",
+                    _("转入的预备党员转正讨论推迟超过%(n)d个月（应在 %(d)s 前）")
+                    % {"n": months, "d": deadline},
+                    step="S23",
+                    record=meeting.id,
+                    evidence={
+                        **evidence,
+                        "probation_end": end_then.isoformat(),
+                        "deadline": deadline.isoformat(),
+                        "meeting": meeting.date.isoformat(),
+                    },
+                )
+        open_round = meeting.details.get("decision") == "extend"
+    deadline = add_months(end, months)
+    if open_round and overdue(facts, deadline):
+        yield finding(
+            "CNV-TRANSFER",
+            _("转入的预备党员预备期满（%(end)s）已超过%(n)d个月仍未讨论转正") % {"end": end, "n": months},
+            step="S23",
+            evidence={**evidence, "probation_end": end.isoformat(), "deadline": deadline.isoformat()},
+        )
+
+
+@check("ARC-FILE")
+def arc_file(facts: CaseFacts) -> Iterator[Finding]:
+    """The five core documents of Art.37 (ARCHIVE_CORE) are on record when the file is archived (S25), each
+    represented by its step record (B0.8): the application S01, the form S14, a passing political review S10,
+    the conversion application S22 and at least one cultivation record S06. That the archive follows the
+    approved conversion is SEQ-ORDER's (S25 ← S24 approved); whether scans are attached is not judged here."""
+    for archive in facts.all("S25"):
+        held = facts.until(archive.date)
+        missing = [doc for doc in ARCHIVE_CORE if held.first(ARCHIVE_CORE_STEPS[doc]) is None]
+        if missing:
+            yield finding(
+                "ARC-FILE",
+                _("归档材料不全，缺少：%(m)s") % {"m": "、".join(str(MATERIALS[doc]) for doc in missing)},
+                step="S25",
+                record=archive.id,
+                evidence={"missing": missing},
+            )

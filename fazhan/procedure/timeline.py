@@ -1,0 +1,62 @@
+"""The person page's timeline: every step done (with every record, corrections included), overdue, or
+ahead with the earliest date it can legally happen (the procedure calendar)."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from fazhan.accounts.selectors import user_roles_at
+from fazhan.procedure.definition import PASSING_PREREQUISITES, STEPS, Step
+from fazhan.procedure.engine import CaseFacts, Finding, evaluate, procedure_calendar
+from fazhan.procedure.models import Case, StepRecord
+
+
+@dataclass
+class TimelineRow:
+    step: Step
+    records: list[StepRecord] = field(default_factory=list)
+    overdue: list[Finding] = field(default_factory=list)
+    earliest: datetime.date | None = None
+
+    @property
+    def status(self) -> str:
+        if any(not getattr(r, "is_superseded", False) for r in self.records):
+            return "done"
+        return "overdue" if self.overdue else "ahead"
+
+
+def case_timeline(case: Case, facts: CaseFacts, *, today: datetime.date) -> list[TimelineRow]:
+    records = list(
+        StepRecord.objects.filter(case=case)
+        .select_related("recorded_by", "supersedes")
+        .prefetch_related("findings")
+    )
+    superseded = {r.supersedes_id for r in records if r.supersedes_id}
+    for r in records:
+        r.is_superseded = r.pk in superseded  # type: ignore[attr-defined]
+    rows = {s.code: TimelineRow(step=s) for s in STEPS}
+    for r in sorted(records, key=lambda r: (r.date, r.pk)):
+        rows[r.step].records.append(r)
+    if case.closed_on is None:
+        for f in evaluate(facts):
+            if f.record is None and f.step in rows:
+                rows[f.step].overdue.append(f)
+        for code, day in procedure_calendar(facts, today=today).items():
+            rows[code].earliest = day
+    return list(rows.values())
+
+
+def steps_recordable(user, case: Case, facts: CaseFacts) -> list[Step]:
+    """The steps this user may record on this case now: their role acts at the step, it is not done (or it
+    repeats), and its prerequisites are on record (a passing one where SEQ-ORDER needs it)."""
+    if case.closed_on is not None:
+        return []
+    roles = user_roles_at(user, case.person.org)
+    done = {r.step for r in facts.records}
+    out = []
+    for step in STEPS:
+        if not roles & set(step.actors) or (step.code in done and not step.repeats):
+            continue
+        needs_pass = PASSING_PREREQUISITES.get(step.code)
+        if all((facts.first(p) if p == needs_pass else p in done) for p in step.prerequisites):
+            out.append(step)
+    return out

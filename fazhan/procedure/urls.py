@@ -1,0 +1,9 @@
+from django.urls import path
+
+from fazhan.procedure import views
+
+app_name = "procedure"
+urlpatterns = [
+    path("cases/<int:case_id>/step/", views.case_step, name="step"),
+    path("records/<int:record_id>/correct/", views.step_correct_view, name="correct"),
+]

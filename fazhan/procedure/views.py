@@ -1,0 +1,85 @@
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from fazhan.procedure.definition import STEPS_BY_CODE
+from fazhan.procedure.forms import CorrectionForm, StepForm
+from fazhan.procedure.models import StepRecord
+from fazhan.procedure.selectors import case_facts, case_get_for_user
+from fazhan.procedure.services import case_record_step, step_correct
+from fazhan.procedure.timeline import steps_recordable
+
+
+def _done(request, case):
+    url = reverse("people:detail", args=[case.person.pid]) + "#timeline"
+    if request.htmx:  # entered on the person page itself: reload it (a redirect to its own #hash would not)
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return redirect(url)
+
+
+def _form_errors(form: StepForm, exc: ValidationError) -> None:
+    for field, messages in exc.message_dict.items():
+        form.add_service_error(field, messages)
+
+
+def case_step(request, case_id: int):
+    """GET: the entry form of one step (an htmx partial); POST: record it through the service."""
+    case = case_get_for_user(request.user, case_id)
+    code = request.POST.get("step") or request.GET.get("step") or ""
+    allowed = {s.code for s in steps_recordable(request.user, case, case_facts(case))}
+    if code not in allowed:
+        raise Http404
+    form = StepForm(request.POST or None, step=code, initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            case_record_step(
+                actor=request.user,
+                case=case,
+                step=code,
+                date=form.cleaned_data["date"],
+                details=form.details(),
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            return _done(request, case)
+    return render(
+        request, "procedure/_step_form.html", {"form": form, "case": case, "step": STEPS_BY_CODE[code]}
+    )
+
+
+def step_correct_view(request, record_id: int):
+    record = get_object_or_404(StepRecord.objects.select_related("case"), pk=record_id)
+    case = case_get_for_user(request.user, record.case_id)
+    initial = {"date": record.date, **{f"d_{k}": _initial(v) for k, v in record.details.items()}}
+    form = CorrectionForm(request.POST or None, step=record.step, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            step_correct(
+                actor=request.user,
+                record=record,
+                date=form.cleaned_data["date"],
+                details=form.details(),
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            return _done(request, case)
+    return render(
+        request,
+        "procedure/correct.html",
+        {"form": form, "record": record, "case": case, "step": STEPS_BY_CODE[record.step]},
+    )
+
+
+def _initial(value):
+    if isinstance(value, list):
+        return " ".join(value) if all(isinstance(v, str) for v in value) else value
+    if isinstance(value, dict):
+        return [k for k, v in value.items() if v]
+    return value
