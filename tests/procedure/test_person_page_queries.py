@@ -1,0 +1,33 @@
+import datetime
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from fazhan.procedure.models import StepRecord
+from fazhan.procedure.services import case_record_step
+from tests.procedure.conftest import day, walk
+
+
+def _page_queries(client) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/people/P0001/")
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_the_person_page_renders_sixty_step_records_in_a_bounded_number_of_queries(pw, client_for):
+    walk(pw)
+    client = client_for("sec1")
+    few = _page_queries(client)
+    for k in range(60 - StepRecord.objects.count()):
+        case_record_step(
+            actor=None,
+            case=pw.case,
+            step="S21",
+            date=day(700) + datetime.timedelta(days=k),
+            details={"kind": "thought_report"},
+        )
+    assert StepRecord.objects.filter(case=pw.case).count() == 60
+    many = _page_queries(client)
+    assert many == few  # no query per record
+    assert many <= 25
