@@ -15,6 +15,7 @@ def navigation(request):
     if roles & CASE_ROLES:
         items += [
             (_("首页"), reverse("home")),
+            (_("待办"), reverse("procedure:todo")),
             (_("组织"), reverse("organizations:tree")),
             (_("人员"), reverse("people:list")),
         ]

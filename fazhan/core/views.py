@@ -1,12 +1,16 @@
+from collections import Counter
+
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from fazhan.accounts.selectors import user_case_paths, user_is_sysadmin, user_scope_q
 from fazhan.organizations.models import Org
 from fazhan.people.models import Person
 from fazhan.procedure.definition import CaseStage
 from fazhan.procedure.models import Case
+from fazhan.procedure.todo import todo_for_user
 
 
 def healthz(request):
@@ -23,10 +27,14 @@ def home(request):
     stages = [
         (code, label, by_stage.get(code, 0)) for code, label in CaseStage.CHOICES if code != CaseStage.EXITED
     ]
+    todo = todo_for_user(request.user, today=timezone.localdate())
     return render(
         request,
         "core/home.html",
         {
+            "todo_count": len(todo),
+            "todo_overdue": sum(1 for i in todo if i.overdue),
+            "todo_by_kind": Counter(str(i.label) for i in todo).most_common(),
             "stages": stages,
             "org_count": Org.objects.filter(user_scope_q(request.user)).count(),
             "member_count": Person.objects.filter(user_scope_q(request.user, "org__path"))

@@ -4,6 +4,7 @@ from fazhan.procedure import views
 
 app_name = "procedure"
 urlpatterns = [
+    path("todo/", views.todo, name="todo"),
     path("cases/<int:case_id>/step/", views.case_step, name="step"),
     path("records/<int:record_id>/correct/", views.step_correct_view, name="correct"),
 ]

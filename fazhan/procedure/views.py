@@ -4,12 +4,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from fazhan.core.excel import xlsx_response
 from fazhan.procedure.definition import STEPS_BY_CODE
 from fazhan.procedure.forms import CorrectionForm, StepForm
 from fazhan.procedure.models import StepRecord
 from fazhan.procedure.selectors import case_facts, case_get_for_user
 from fazhan.procedure.services import case_record_step, step_correct
 from fazhan.procedure.timeline import steps_recordable
+from fazhan.procedure.todo import todo_for_user
 
 
 def _done(request, case):
@@ -83,3 +85,26 @@ def _initial(value):
     if isinstance(value, dict):
         return [k for k, v in value.items() if v]
     return value
+
+
+TODO_HEADERS = ("到期日", "事项", "姓名", "人员编号", "所在党组织", "状态")
+
+
+def _todo_rows(items):
+    for i in items:
+        state = f"逾期 {i.days_overdue} 天" if i.overdue else f"还有 {i.days_left} 天"
+        yield (i.due, str(i.label), i.case.person.name, i.case.person.pid, i.case.person.org.name, state)
+
+
+def todo(request):
+    """The to-do list of the user's subtree, soonest first; ?format=xlsx downloads it."""
+    today = timezone.localdate()
+    items = todo_for_user(request.user, today=today)
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(
+            filename=f"todo-{today.isoformat()}.xlsx",
+            title="待办事项",
+            headers=TODO_HEADERS,
+            rows=_todo_rows(items),
+        )
+    return render(request, "procedure/todo.html", {"items": items, "today": today})

@@ -1,0 +1,98 @@
+"""The to-do lists of a branch secretary and a township organizer on a fixed dataset, item by item."""
+
+import datetime
+import io
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+
+from fazhan.people.services import person_create
+from fazhan.procedure.services import case_open
+from fazhan.procedure.todo import todo_for_user
+from tests.conftest import make_id_number, person_data
+from tests.procedure.conftest import START, day, walk
+
+TODAY = day(665)  # 2021-12-27
+
+
+@pytest.fixture
+def dataset(pw):
+    """A: applied, no talk yet. B: activist with no examination or report. C: branch meeting held, waiting
+    for approval. D: branch committee reviewed, waiting for the pre-review."""
+    people = {"A": pw.p1}
+    for n, key in enumerate("BCD", start=1):
+        people[key] = person_create(
+            actor=None,
+            pid=f"P01{n:02d}",
+            id_number=make_id_number(datetime.date(1996, 1, n), 11 + 2 * n),
+            data=person_data(pw.branch1, name=f"候选人{key}"),
+        )
+    stops = {"A": "S01", "B": "S05", "C": "S15", "D": "S12"}
+    for key, upto in stops.items():
+        pw.case = case_open(actor=None, person=people[key], opened_on=START)
+        walk(pw, upto)
+    return people
+
+
+def _items(user):
+    return [(i.due, i.kind, i.case.person.pid) for i in todo_for_user(user, today=TODAY)]
+
+
+def test_the_branch_secretary_sees_the_branchs_own_work_soonest_first(pw, dataset):
+    assert _items(pw.users["sec1"]) == [
+        (datetime.date(2020, 4, 2), "talk", "P0001"),  # application 2020-03-02 + 1 month
+        (
+            datetime.date(2020, 9, 19),
+            "thought_report",
+            "P0101",
+        ),  # first quarter from the activist date 2020-06-20
+        (datetime.date(2020, 12, 19), "examination", "P0101"),  # first half year
+        (datetime.date(2021, 6, 20), "target_ready", "P0101"),  # a year of cultivation
+    ]
+
+
+def test_the_township_organizer_also_sees_pre_reviews_and_approvals(pw, dataset):
+    assert _items(pw.users["lh_organizer"]) == [
+        (datetime.date(2020, 4, 2), "talk", "P0001"),
+        (datetime.date(2020, 9, 19), "thought_report", "P0101"),
+        (datetime.date(2020, 12, 19), "examination", "P0101"),
+        (datetime.date(2021, 6, 20), "target_ready", "P0101"),
+        (datetime.date(2021, 10, 18), "prereview", "P0103"),  # branch review 2021-09-18 + 1 month
+        (datetime.date(2022, 1, 23), "approval", "P0102"),  # branch meeting 2021-10-23 + 3 months
+    ]
+
+
+def test_other_branches_and_townships_see_none_of_it(pw, dataset):
+    assert _items(pw.users["sec2"]) == []
+    assert _items(pw.users["yx_organizer"]) == []
+
+
+def test_an_item_further_than_a_month_ahead_waits(pw, dataset):
+    items = todo_for_user(pw.users["lh_organizer"], today=day(640))  # 2021-12-02: approval due in 52 days
+    assert "approval" not in {i.kind for i in items}
+
+
+def test_the_todo_page_lists_the_items_and_downloads_them_as_excel(pw, dataset, client_for, time_machine):
+    time_machine.move_to(datetime.datetime(2021, 12, 27, 10, tzinfo=datetime.UTC))
+    client = client_for("lh_organizer")
+    page = client.get("/todo/").content.decode()
+    assert page.index("候选人D") < page.index("候选人C")
+    assert "逾期" in page
+    download = client.get("/todo/?format=xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(download.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("到期日", "事项", "姓名")
+    assert [r[3] for r in rows[1:]] == ["P0001", "P0101", "P0101", "P0101", "P0103", "P0102"]
+    home = client.get("/").content.decode()
+    assert "待办 6 项" in home
+    assert "其中逾期 5 项" in home
+
+
+def test_remind_prints_the_items_per_org(pw, dataset):
+    out = io.StringIO()
+    call_command("remind", org="SZQ-LH", today=TODAY, stdout=out)
+    text = out.getvalue()
+    assert "SZQ-LH-01" in text
+    assert "待审批 候选人C（P0102）" in text
+    assert "共 6 项" in text
