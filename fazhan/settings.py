@@ -34,6 +34,9 @@ INSTALLED_APPS = [
     "fazhan.accounts",
     "fazhan.people",
     "fazhan.procedure",
+    "fazhan.prereview",
+    "fazhan.plans",
+    "fazhan.archive",
     "fazhan.demo",
 ]
 

@@ -9,7 +9,9 @@ which_engines=${1:-all}
 PYTEST=(.venv/bin/pytest -p no:cacheprovider "$@")
 PG_HOST=127.0.0.1
 PG_PORT=5432
-PG_URL="postgres://fazhan@${PG_HOST}:${PG_PORT}/fazhan"
+# FAZHAN_PG_DB lets two checkouts on one machine test side by side (their test databases are test_<name>).
+PG_DB=${FAZHAN_PG_DB:-fazhan}
+PG_URL="postgres://fazhan@${PG_HOST}:${PG_PORT}/${PG_DB}"
 in_ci=false
 [ "${CI:-}" = "true" ] && in_ci=true
 
@@ -42,8 +44,8 @@ postgres_up() {
   if [ "$("${psql[@]}" -c "select 1 from pg_roles where rolname='fazhan'")" != "1" ]; then
     "${psql[@]}" -c "create role fazhan login createdb" || return 1
   fi
-  if [ "$("${psql[@]}" -c "select 1 from pg_database where datname='fazhan'")" != "1" ]; then
-    "${psql[@]}" -c "create database fazhan owner fazhan" || return 1
+  if [ "$("${psql[@]}" -c "select 1 from pg_database where datname='${PG_DB}'")" != "1" ]; then
+    "${psql[@]}" -c "create database \"${PG_DB}\" owner fazhan" || return 1
   fi
 }
 

@@ -135,3 +135,29 @@ class DisciplineRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person.name} {self.get_kind_display()} {self.date_from}"
+
+
+class Transfer(models.Model):
+    """A person moved from one org to another. With the materials transferred, the cultivation clock keeps
+    counting (Art.12); without them it starts again at the move (TGT-1YEAR)."""
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="transfers"
+    )
+    date = models.DateField(_("转接日期"))
+    from_org = models.ForeignKey(
+        "organizations.Org", verbose_name=_("转出组织"), on_delete=models.PROTECT, related_name="+"
+    )
+    to_org = models.ForeignKey(
+        "organizations.Org", verbose_name=_("转入组织"), on_delete=models.PROTECT, related_name="+"
+    )
+    materials_transferred = models.BooleanField(_("材料已随转"), default=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        verbose_name = _("组织关系转接")
+        verbose_name_plural = _("组织关系转接")
+        constraints = [models.UniqueConstraint(fields=["person", "date"], name="transfer_person_date_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} {self.from_org.code}→{self.to_org.code} {self.date}"

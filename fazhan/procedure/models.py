@@ -6,6 +6,16 @@ from django.utils.translation import gettext_lazy as _
 from fazhan.procedure.definition import STEP_CHOICES, CaseStage
 
 
+class ExitReason(models.TextChoices):
+    """Why a case ended (interchange.md `exit`). An exit ends the case and stops its clocks (B0.3)."""
+
+    WITHDRAWN = "withdrawn", _("本人撤回申请")
+    DISQUALIFIED = "disqualified", _("取消资格")
+    TRANSFERRED_OUT = "transferred_out", _("转出本系统")
+    DECEASED = "deceased", _("去世")
+    INVALIDATED = "invalidated", _("违规发展，不予承认")
+
+
 class Case(models.Model):
     """One person's way from application to full membership (全程纪实: one file per person)."""
 
@@ -15,6 +25,8 @@ class Case(models.Model):
     stage = models.CharField(_("阶段"), max_length=20, choices=CaseStage.CHOICES, default=CaseStage.APPLICANT)
     opened_on = models.DateField(_("申请日期"))
     closed_on = models.DateField(_("终止日期"), null=True, blank=True)
+    exit_reason = models.CharField(_("终止原因"), max_length=20, choices=ExitReason.choices, blank=True)
+    exit_note = models.CharField(_("终止说明"), max_length=200, blank=True)
     version = models.PositiveIntegerField(default=0)
 
     class Meta:

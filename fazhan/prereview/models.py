@@ -1,0 +1,68 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class FormStatus(models.TextChoices):
+    """The life of a numbered 入党志愿书 (interchange.md `form`)."""
+
+    IN_STOCK = "in_stock", _("库存")
+    ISSUED = "issued", _("已发放")
+    USED = "used", _("已使用")
+    VOIDED = "voided", _("已作废")
+    LOST = "lost", _("已遗失")
+    RETURNED = "returned", _("已收回")
+
+
+# A form that still stands for its holder (FORM-ONE: at most one per person).
+ACTIVE_FORM_STATUSES = (FormStatus.ISSUED, FormStatus.USED)
+
+
+class NumberedForm(models.Model):
+    """One numbered 入党志愿书 of the district's register: 一人一本、定人定本 (FORM-ONE). The district issues it to
+    a person who passed its pre-review (PRE-DISTRICT); step S14 names it (FORM-MATCH)."""
+
+    number = models.CharField(_("志愿书编号"), max_length=40, unique=True)
+    person = models.ForeignKey(
+        "people.Person",
+        verbose_name=_("领用人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="numbered_forms",
+    )
+    issued_on = models.DateField(_("发放日期"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        "organizations.Org",
+        verbose_name=_("发放单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=FormStatus.choices, default=FormStatus.IN_STOCK
+    )
+    void_reason = models.CharField(_("作废/遗失原因"), max_length=200, blank=True)
+    replaces = models.OneToOneField(
+        "self",
+        verbose_name=_("替换的志愿书"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+    )
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("入党志愿书")
+        verbose_name_plural = _("入党志愿书登记")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="in_stock")
+                | models.Q(person__isnull=False, issued_on__isnull=False),
+                name="form_issued_has_holder",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
