@@ -18,8 +18,8 @@ ACTIVE_FORM_STATUSES = (FormStatus.ISSUED, FormStatus.USED)
 
 
 class NumberedForm(models.Model):
-    """One numbered 入党志愿书 of the district's register: 一人一本、定人定本 (FORM-ONE). The district issues it to
-    a person who passed its pre-review (PRE-DISTRICT); step S14 names it (FORM-MATCH)."""
+    """One numbered 入党志愿书 of the district's register: 一人一本、定人定本 (FORM-ONE). The district issues
+    it to a person who passed its pre-review (PRE-DISTRICT); step S14 names it (FORM-MATCH)."""
 
     number = models.CharField(_("志愿书编号"), max_length=40, unique=True)
     person = models.ForeignKey(
