@@ -44,9 +44,9 @@ lint: install
 	$(BIN)/mypy fazhan
 	$(BIN)/fazhan makemigrations --check --dry-run
 
-## bench: the long measurements (none yet: the import and inspection issues add them)
+## bench: the long measurements (benchmarks/bench_*.py, on SQLite and on PostgreSQL)
 bench: install
-	@echo "make bench: no benchmarks yet — the import (10,000 persons) and the district-scale inspection add theirs."
+	bash scripts/bench.sh
 
 clean:
 	rm -rf $(VENV) fazhan.sqlite3 fazhan.sqlite3-* .pytest_cache .mypy_cache .ruff_cache test-artifacts

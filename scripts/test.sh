@@ -19,9 +19,10 @@ say() { printf '\n== %s\n' "$*"; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo -n "$@"; fi; }
 
 debian_packages() {
-  # chromium for the browser tests, CJK fonts so Chinese renders in pages and PDFs, poppler for PDF → PNG.
+  # chromium for the browser tests, CJK fonts so Chinese renders in pages and PDFs, poppler for PDF → PNG,
+  # pango for WeasyPrint's PDFs.
   local missing=()
-  for pkg in chromium fonts-noto-cjk poppler-utils; do
+  for pkg in chromium fonts-noto-cjk poppler-utils libpango-1.0-0 libpangoft2-1.0-0; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
