@@ -18,6 +18,7 @@ from fazhan.organizations.services import org_create
 from fazhan.people.choices import Education, MemberRole, Occupation, PartyStatus
 from fazhan.people.models import Person
 from fazhan.people.services import discipline_record, kinship_declare, person_create, person_set_roles
+from fazhan.prereview.services import form_issue
 from fazhan.procedure.services import case_open, case_record_step
 
 DEMO_PASSWORD = "Fazhan@2018"
@@ -402,6 +403,8 @@ def demo_build(*, today: datetime.date) -> dict[str, int]:
                 district=district,
                 form_number=f"SZQ{start.year + 1}-{i + 1:04d}",
             )
+            if "form_number" in details:  # the district issues the numbered form before it is filled in
+                form_issue(actor=None, person=person, number=details["form_number"], issued_on=day)
             case_record_step(
                 actor=None,
                 case=case,

@@ -1,7 +1,7 @@
 import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import IntegerField, Max
 from django.db.models.functions import Cast, Substr
@@ -12,7 +12,7 @@ from fazhan.core.pinyin import pinyin_initials
 from fazhan.people.choices import FOCUS_TAGS
 from fazhan.people.identity import id_number_key, person_set_id_number
 from fazhan.people.idnumber import IdNumber, IdNumberError, id_number_parse
-from fazhan.people.models import DisciplineRecord, Kinship, Person, PersonRole
+from fazhan.people.models import DisciplineRecord, Kinship, Person, PersonRole, Transfer
 
 ERR_ID_TAKEN = "该身份证号已登记在另一人员名下（%(pid)s）。"
 ERR_GENDER_MISMATCH = "性别与身份证号不符（身份证号为%(gender)s）。"
@@ -194,6 +194,60 @@ def discipline_record(
         data={"person": person.pid, "kind": kind, "from": date_from.isoformat()},
     )
     return record
+
+
+ERR_TRANSFER_SAME = "转入组织与现所在组织相同。"
+ERR_TRANSFER_KIND = "只能转入党支部。"
+ERR_TRANSFER_SCOPE = "只有同时管辖转出和转入组织的镇党委可以办理转接。"
+ERR_TRANSFER_DATE = "转接日期不能晚于今天，也不能早于上一次转接（%(d)s）。"
+
+
+@transaction.atomic
+def person_transfer(
+    *, actor, person: Person, to_org, date: datetime.date, materials_transferred: bool
+) -> Transfer:
+    """Move a person to another branch. The case goes on; with the materials transferred its cultivation
+    clock keeps counting (Art.12), without them it starts again at the move (TGT-1YEAR)."""
+    from django.utils import timezone
+
+    from fazhan.accounts.selectors import user_roles_at
+    from fazhan.procedure.definition import TRANSFER_ACTORS
+
+    person = Person.objects.select_for_update().select_related("org").get(pk=person.pk)
+    if to_org.pk == person.org_id:
+        raise ValidationError({"to_org": _(ERR_TRANSFER_SAME)})
+    if not to_org.is_branch:
+        raise ValidationError({"to_org": _(ERR_TRANSFER_KIND)})
+    if actor is not None and not all(
+        user_roles_at(actor, org) & set(TRANSFER_ACTORS) for org in (person.org, to_org)
+    ):
+        raise PermissionDenied(_(ERR_TRANSFER_SCOPE))
+    last = person.transfers.order_by("-date").first()
+    if date > timezone.localdate() or (last is not None and date <= last.date):
+        raise ValidationError({"date": _(ERR_TRANSFER_DATE) % {"d": last.date.isoformat() if last else "—"}})
+    transfer = Transfer.objects.create(
+        person=person,
+        date=date,
+        from_org=person.org,
+        to_org=to_org,
+        materials_transferred=materials_transferred,
+    )
+    person.org = to_org
+    person.save(update_fields=["org"])
+    audit_record(
+        actor=actor,
+        action="person.transfer",
+        target=transfer,
+        org=to_org,
+        data={
+            "person": person.pid,
+            "from": transfer.from_org.code,
+            "to": to_org.code,
+            "date": date.isoformat(),
+            "materials_transferred": materials_transferred,
+        },
+    )
+    return transfer
 
 
 def person_log_personal_access(*, actor, person: Person, fields: list[str]) -> None:

@@ -13,7 +13,7 @@ from fazhan.procedure.definition import (
     STEPS_BY_CODE,
 )
 
-DETAIL_KINDS = {"pids", "orgs", "org", "bool", "date", "int", "choice", "choices", "text", "flags"}
+DETAIL_KINDS = {"pids", "orgs", "org", "form", "bool", "date", "int", "choice", "choices", "text", "flags"}
 
 
 def definition_problems() -> list[str]:

@@ -29,7 +29,7 @@ class Stage:
 class Detail:
     """One key of a step's `details` (interchange.md): its kind, whether required, and its code list."""
 
-    kind: str  # pids | orgs | org | bool | date | int | choice | choices | text | flags
+    kind: str  # pids | orgs | org | form | bool | date | int | choice | choices | text | flags
     required: bool = False
     choices: tuple[str, ...] = ()
 
@@ -224,7 +224,7 @@ STEPS = (
         "Art.15,19",
         documents=("volunteer_form",),
         prerequisites=("S13",),
-        details={"form_number": Detail("text", True)},
+        details={"form_number": Detail("form", True)},
     ),
     Step(
         "S15",
@@ -361,6 +361,19 @@ ARCHIVE_CORE = (
     "conversion_application",
     "cultivation_records",
 )
+
+# Who may end a case, by exit reason (interchange.md `exit`): the branch records a withdrawal, a death or a
+# move out of the system; disqualification is the committee's decision; invalidating an irregular admission
+# (GEN-INVALID, Art.41) is the committee's or the district's, after an inspection.
+EXIT_ACTORS = {
+    "withdrawn": BRANCH + TOWNSHIP,
+    "deceased": BRANCH + TOWNSHIP,
+    "transferred_out": BRANCH + TOWNSHIP,
+    "disqualified": TOWNSHIP,
+    "invalidated": TOWNSHIP + DISTRICT,
+}
+# Who moves a person between branches: the committee above both.
+TRANSFER_ACTORS = TOWNSHIP
 
 # Steps whose prerequisite must have passed, not merely happened (SEQ-ORDER: S14 ← passing S13, S25 ← S24).
 PASSING_PREREQUISITES = {"S14": "S13", "S25": "S24"}

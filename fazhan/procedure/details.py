@@ -13,7 +13,7 @@ def _shape_error(spec: Detail, value: Any) -> str | None:
     if spec.kind in ("pids", "orgs"):
         ok = isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
         return None if ok else _("应为编号列表")
-    if spec.kind in ("org", "text"):
+    if spec.kind in ("org", "form", "text"):
         return None if isinstance(value, str) else _("应为文本")
     if spec.kind == "bool":
         return None if isinstance(value, bool) else _("应为是或否")

@@ -125,6 +125,16 @@ class Finding:
         return RULES_BY_ID[self.rule].article
 
 
+def refusal_text(f: Finding) -> str:
+    """How a refusal reads: the rule, its article, what is wrong and from when the step becomes possible."""
+    from django.utils.translation import gettext as _
+
+    text = f"{f.rule}（{f.article}）：{f.message}"
+    if f.earliest:
+        text += _("；最早可于 %(date)s 办理") % {"date": f.earliest.isoformat()}
+    return text
+
+
 Check = Callable[[CaseFacts], Iterable[Finding]]
 CHECKS: dict[str, Check] = {}
 
@@ -149,6 +159,13 @@ def finding(rule_id: str, message: str, *, severity: str | None = None, **kwargs
     return Finding(
         rule=rule_id, severity=severity or RULES_BY_ID[rule_id].severity, message=message, **kwargs
     )
+
+
+def in_force(rule_id: str, day: datetime.date) -> bool:
+    """A rule applies to a step by the date of that step (procedure.md G): a rule with `since` judges only
+    steps on or after it."""
+    since = RULES_BY_ID[rule_id].since
+    return not since or day >= datetime.date.fromisoformat(since)
 
 
 def evaluate(facts: CaseFacts, *, rules: Iterable[str] | None = None) -> list[Finding]:

@@ -8,7 +8,8 @@ from django.shortcuts import get_object_or_404
 from fazhan.accounts.selectors import user_scope_q
 from fazhan.organizations.models import Org
 from fazhan.people.idnumber import IdNumberError, id_number_parse
-from fazhan.people.models import Person
+from fazhan.people.models import Person, Transfer
+from fazhan.prereview.models import NumberedForm
 from fazhan.procedure.definition import limits
 from fazhan.procedure.engine import CaseFacts, MemberFacts, OrgFacts, Rec
 from fazhan.procedure.models import Case, StepRecord
@@ -69,6 +70,8 @@ def case_facts(case: Case, *, as_of: datetime.date | None = None, pending: Rec |
     codes = _referenced(referenced, "org") | {c for c in person.org.path.strip("/").split("/") if c}
     if person.work_unit_org:
         codes.add(person.work_unit_org.code)
+    transfers = list(Transfer.objects.filter(person=person).select_related("from_org", "to_org"))
+    codes |= {t.from_org.code for t in transfers}
     orgs = _org_facts(Org.objects.filter(code__in=codes))
     facts = CaseFacts(
         person_pid=person.pid,
@@ -84,8 +87,38 @@ def case_facts(case: Case, *, as_of: datetime.date | None = None, pending: Rec |
         exited_on=case.closed_on,
         resident_id_valid=_resident_id_valid(person.id_number),
         work_unit_org=person.work_unit_org.code if person.work_unit_org else "",
+        transfers=tuple(transfer_fact(t) for t in transfers),
+        forms=_form_facts(person, referenced),
     )
     return facts.until(as_of) if as_of else facts
+
+
+def transfer_fact(t: Transfer) -> dict:
+    return {
+        "date": t.date.isoformat(),
+        "from": t.from_org.code,
+        "to": t.to_org.code,
+        "materials_transferred": t.materials_transferred,
+    }
+
+
+def form_fact(f: NumberedForm) -> dict:
+    return {
+        "number": f.number,
+        "person": f.person.pid if f.person else None,
+        "issued_on": f.issued_on.isoformat() if f.issued_on else None,
+        "issued_by": f.issued_by.code if f.issued_by else None,
+        "status": f.status,
+    }
+
+
+def _form_facts(person: Person, records: list[Rec]) -> tuple[dict, ...]:
+    """The person's forms and every form a step names (FORM-MATCH asks whose a named form is)."""
+    named = _referenced(records, "form")
+    rows = NumberedForm.objects.filter(Q(person=person) | Q(number__in=named)).select_related(
+        "person", "issued_by"
+    )
+    return tuple(form_fact(f) for f in rows)
 
 
 def _resident_id_valid(number: str) -> bool:

@@ -9,10 +9,11 @@ from django.utils.translation import gettext as _
 from fazhan.accounts.selectors import user_roles_at
 from fazhan.auditlog.services import audit_record
 from fazhan.people.models import Person
-from fazhan.procedure.definition import STAGE_ENTRY, STEPS_BY_CODE, CaseStage
+from fazhan.prereview.services import form_mark_used
+from fazhan.procedure.definition import EXIT_ACTORS, STAGE_ENTRY, STEPS_BY_CODE, CaseStage
 from fazhan.procedure.details import details_clean, details_errors
-from fazhan.procedure.engine import NEW, CaseFacts, Finding, Rec, blocking, evaluate_entry
-from fazhan.procedure.models import Case, StepFinding, StepRecord
+from fazhan.procedure.engine import NEW, CaseFacts, Finding, Rec, blocking, evaluate_entry, refusal_text
+from fazhan.procedure.models import Case, ExitReason, StepFinding, StepRecord
 from fazhan.procedure.rules.probation import probation_end
 from fazhan.procedure.selectors import case_facts
 
@@ -28,13 +29,6 @@ class StepRefused(ValidationError):
     def __init__(self, findings: list[Finding]):
         self.findings = findings
         super().__init__({"date": [refusal_text(f) for f in findings]})
-
-
-def refusal_text(f: Finding) -> str:
-    text = f"{f.rule}（{f.article}）：{f.message}"
-    if f.earliest:
-        text += _("；最早可于 %(date)s 办理") % {"date": f.earliest.isoformat()}
-    return text
 
 
 def case_stage_of(records: list[StepRecord]) -> str:
@@ -116,6 +110,9 @@ def _write(
         )
         for f in findings
     )
+    forms = [v for k, v in details.items() if STEPS_BY_CODE[step].details[k].kind == "form"]
+    if forms:
+        form_mark_used(person=case.person, numbers=forms)
     live = list(case.steps.filter(superseded_by__isnull=True))
     case.stage = case_stage_of(live)
     case.version += 1
@@ -206,3 +203,44 @@ def step_correct(
         reason=reason.strip(),
         findings=findings,
     )
+
+
+ERR_CLOSED = "该发展档案已终止。"
+ERR_BEFORE_OPEN = "终止日期不能早于申请日期（%(d)s）。"
+ERR_NOT_YOUR_EXIT = "您的角色不能以此原因终止发展档案。"
+
+
+@transaction.atomic
+def case_exit(*, actor, case: Case, date: datetime.date, reason: str, note: str = "") -> Case:
+    """End a case: withdrawal, disqualification, a move out of the system, death, or the invalidation of an
+    irregular admission (GEN-INVALID, Art.41: not recognized, announced at a branch general meeting; the
+    person leaves the statistics and the membership). The steps stay on record; the clocks stop (B0.3)."""
+    if reason not in ExitReason.values:
+        raise ValidationError({"reason": _("未知终止原因：%(r)s") % {"r": reason}})
+    if date > timezone.localdate():
+        raise ValidationError({"date": _(ERR_FUTURE)})
+    case = Case.objects.select_for_update().select_related("person__org").get(pk=case.pk)
+    if actor is not None and not user_roles_at(actor, case.person.org) & set(EXIT_ACTORS[reason]):
+        raise PermissionDenied(_(ERR_NOT_YOUR_EXIT))
+    if case.closed_on is not None:
+        raise ValidationError({"reason": _(ERR_CLOSED)})
+    if date < case.opened_on:
+        raise ValidationError({"date": _(ERR_BEFORE_OPEN) % {"d": case.opened_on.isoformat()}})
+    if reason == ExitReason.INVALIDATED and not note.strip():
+        raise ValidationError({"note": _("不予承认须写明依据（检查发现的问题）。")})
+    case.closed_on, case.exit_reason, case.exit_note = date, reason, note.strip()
+    case.stage = CaseStage.EXITED
+    case.version += 1
+    case.save(update_fields=["closed_on", "exit_reason", "exit_note", "stage", "version"])
+    person = case.person
+    if reason in (ExitReason.INVALIDATED, ExitReason.DISQUALIFIED) and person.party_status:
+        person.party_status, person.joined_on, person.full_since = "", None, None
+        person.save(update_fields=["party_status", "joined_on", "full_since"])
+    audit_record(
+        actor=actor,
+        action="case.exit",
+        target=case,
+        org=person.org,
+        data={"person": person.pid, "date": date.isoformat(), "reason": reason, "note": case.exit_note},
+    )
+    return case

@@ -11,6 +11,7 @@ import pytest
 from fazhan.demo.world import EDUCATION_KINDS, LEGAL_PATH
 from fazhan.people.choices import PartyStatus
 from fazhan.people.services import person_create
+from fazhan.prereview.services import form_issue
 from fazhan.procedure.services import case_open, case_record_step
 from tests.conftest import make_id_number, person_data
 
@@ -47,7 +48,7 @@ def legal_details(step: str, n: int, w) -> dict:
         "S10": {"result": "pass", "negative_list": {}},
         "S11": {"days": 3, "hours": 24, "provider": "SZQ-LH"},
         "S13": {"reviewer": "SZQ-LH" if n == 0 else "SZQ", "result": "pass"},
-        "S14": {"form_number": "SZQ2021-0001"},
+        "S14": {"form_number": form_number(w)},
         "S15": votes,
         "S16": {"talkers": [w.organizer.pid]},
         "S17": {"approver": "SZQ-LH", "result": "approved"},
@@ -100,9 +101,22 @@ def walk(w, upto: str | None = None, *, until: int | None = None, **replace) -> 
     for step, offset in LEGAL_PATH[:stop]:
         n = len(done.get(step, []))
         details = replace.get(step, legal_details(step, n, w))
+        if step == "S14" and not w.case.person.numbered_forms.exists():
+            issue_legal_form(w, day(offset))
         record = case_record_step(actor=None, case=w.case, step=step, date=day(offset), details=details)
         done.setdefault(step, []).append(record)
     return done
+
+
+def issue_legal_form(w, on: datetime.date):
+    """The district issues the numbered form of the legal path (PRE-DISTRICT, FORM-ONE) to the walked case's
+    person: the legal path's number for 张三, one of their own for others."""
+    return form_issue(actor=None, person=w.case.person, number=form_number(w), issued_on=on)
+
+
+def form_number(w) -> str:
+    person = w.case.person
+    return "SZQ2021-0001" if person == w.p1 else f"SZQ2021-{person.pid}"
 
 
 def next_offset(step: str) -> int:

@@ -14,7 +14,7 @@ from fazhan.procedure.engine import Rec, evaluate
 from fazhan.procedure.models import StepFinding, StepRecord
 from fazhan.procedure.selectors import case_facts
 from fazhan.procedure.services import StepRefused, case_record_step
-from tests.procedure.conftest import day, legal_details, walk
+from tests.procedure.conftest import day, issue_legal_form, legal_details, walk
 
 ONE_DAY = datetime.timedelta(days=1)
 COMMITTEE_PASS = day(575)  # the township committee's pre-review pass on the legal path
@@ -73,7 +73,9 @@ def test_pre_review_accepts_the_form_after_the_township_committees_pass(pw):
     """PRE-REVIEW: the township committee's pass on or before the form lets it be issued."""
     walk(pw, "S12")
     record(pw, "S13", COMMITTEE_PASS, {"reviewer": "SZQ-LH", "result": "pass"})
-    form = record(pw, "S14", COMMITTEE_PASS, legal_details("S14", 0, pw))
+    record(pw, "S13", DISTRICT_PASS, {"reviewer": "SZQ", "result": "pass"})
+    issue_legal_form(pw, DISTRICT_PASS)
+    form = record(pw, "S14", DISTRICT_PASS, legal_details("S14", 0, pw))
     assert "PRE-REVIEW" not in stored(form)
 
 

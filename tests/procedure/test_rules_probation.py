@@ -16,7 +16,7 @@ from fazhan.procedure.models import StepFinding, StepRecord
 from fazhan.procedure.rules.probation import probation_end
 from fazhan.procedure.selectors import case_facts
 from fazhan.procedure.services import StepRefused, case_record_step
-from tests.procedure.conftest import LEGAL_PATH, day, legal_details, walk
+from tests.procedure.conftest import LEGAL_PATH, day, issue_legal_form, legal_details, walk
 
 RULES = ("PRB-EXAM", "PRB-DATES", "PRB-OATH", "CNV-APPLY", "CNV-MEETING", "CNV-OUTCOME", "CNV-APV-TIME")
 RULES += ("CNV-TRANSFER", "ARC-FILE")
@@ -54,6 +54,8 @@ def path(w, upto, *, skip=(), enforce=True):
     for step, offset in LEGAL_PATH[: last + 1]:
         n = seen.get(step, 0)
         seen[step] = n + 1
+        if step == "S14" and not w.case.person.numbered_forms.exists():
+            issue_legal_form(w, day(offset))
         if step not in skip:
             record(w, step, day(offset), n=n, enforce=enforce)
 

@@ -6,8 +6,7 @@ from collections.abc import Iterator
 from django.utils.translation import gettext as _
 
 from fazhan.core.calendar import add_months, working_days_between
-from fazhan.procedure.definition import RULES_BY_ID
-from fazhan.procedure.engine import CaseFacts, Finding, check, finding
+from fazhan.procedure.engine import CaseFacts, Finding, check, finding, in_force
 
 OPINIONS = ("party_group", "contacts", "members", "public")
 
@@ -223,10 +222,9 @@ def trn_min(facts: CaseFacts) -> Iterator[Finding]:
 @check("NEG-LIST")
 def neg_list(facts: CaseFacts) -> Iterator[Finding]:
     """The reviewer's negative-list check (the notice, section C): any item that applies blocks admission."""
-    since = datetime.date.fromisoformat(RULES_BY_ID["NEG-LIST"].since)
     for record in facts.all("S10"):
         applies = sorted(k for k, v in (record.details.get("negative_list") or {}).items() if v)
-        if record.date >= since and applies:
+        if in_force("NEG-LIST", record.date) and applies:
             yield finding(
                 "NEG-LIST",
                 _("政治审查负面清单有适用项：%(items)s") % {"items": "、".join(applies)},

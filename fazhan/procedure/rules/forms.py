@@ -1,0 +1,109 @@
+"""The numbered 入党志愿书 (procedure.md C, the notice's third point): the district pre-reviews every proposed
+member and issues a numbered form only to one who passed (PRE-DISTRICT); one form per person, fixed
+(FORM-ONE); the form used at step 14 is the one issued to this person (FORM-MATCH).
+
+Who owns which fact (B0.7): an S14 naming a form the register does not hold, or holds for someone else, or
+holds as voided or lost: FORM-MATCH. A form issued without a district pass on or before its issue date:
+PRE-DISTRICT (an S14 without any passing pre-review is SEQ-ORDER's; without the township's, PRE-REVIEW's).
+More than one form standing for the person at once: FORM-ONE.
+"""
+
+import datetime
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from fazhan.procedure.engine import CaseFacts, Finding, Rec, check, finding, in_force
+
+DISTRICT = "district_committee"  # OrgFacts.kind of the district committee, whose 组织部 pre-reviews
+ACTIVE = ("issued", "used")
+
+
+def _form(facts: CaseFacts, number: Any) -> Mapping[str, Any] | None:
+    return next((f for f in facts.forms if f["number"] == number), None)
+
+
+def _own_forms(facts: CaseFacts) -> list[Mapping[str, Any]]:
+    return [f for f in facts.forms if f["person"] == facts.person_pid]
+
+
+def district_passes(facts: CaseFacts) -> list[Rec]:
+    """The district's passing pre-reviews (S13 whose reviewer is the district committee)."""
+    return [
+        r
+        for r in facts.all("S13")
+        if r.passed() and getattr(facts.orgs.get(str(r.details.get("reviewer"))), "kind", "") == DISTRICT
+    ]
+
+
+def district_pass_on(facts: CaseFacts, day: datetime.date) -> Rec | None:
+    return next((r for r in district_passes(facts) if r.date <= day), None)
+
+
+def _forms_used(facts: CaseFacts) -> Iterator[tuple[Rec, Mapping[str, Any] | None]]:
+    for record in facts.all("S14"):
+        if in_force("FORM-MATCH", record.date):
+            yield record, _form(facts, record.details.get("form_number"))
+
+
+@check("FORM-MATCH")
+def form_match(facts: CaseFacts) -> Iterator[Finding]:
+    for record, form in _forms_used(facts):
+        number = record.details.get("form_number")
+        if form is None:
+            problem = _("志愿书编号 %(n)s 不在登记簿中") % {"n": number}
+        elif form["person"] != facts.person_pid:
+            problem = _("志愿书 %(n)s 发放给了另一人员（%(p)s）") % {"n": number, "p": form["person"] or "—"}
+        elif form["status"] not in ACTIVE:
+            problem = _("志愿书 %(n)s 已作废或遗失（%(s)s）") % {"n": number, "s": form["status"]}
+        else:
+            continue
+        yield finding(
+            "FORM-MATCH",
+            problem,
+            step="S14",
+            record=record.id,
+            evidence={"form_number": number, "register": dict(form) if form else None},
+        )
+
+
+@check("PRE-DISTRICT")
+def pre_district(facts: CaseFacts) -> Iterator[Finding]:
+    """The form used at S14 was issued after a district pass (PRE-DISTRICT's own date is the form's issue
+    date; a form not in the register is FORM-MATCH's)."""
+    if not facts.limits.district_prereview:
+        return
+    for record, form in _forms_used(facts):
+        if form is None or form["person"] != facts.person_pid or not form.get("issued_on"):
+            continue
+        issued = datetime.date.fromisoformat(str(form["issued_on"]))
+        if not in_force("PRE-DISTRICT", issued) or district_pass_on(facts, issued):
+            continue
+        later = next((r.date for r in district_passes(facts)), None)
+        yield finding(
+            "PRE-DISTRICT",
+            _("志愿书 %(n)s 于 %(d)s 发放，此前没有区委组织部预审合格意见")
+            % {"n": form["number"], "d": issued.isoformat()},
+            step="S14",
+            record=record.id,
+            evidence={"form_number": form["number"], "issued_on": issued.isoformat(), "district_pass": later},
+        )
+
+
+@check("FORM-ONE")
+def form_one(facts: CaseFacts) -> Iterator[Finding]:
+    """One form per person, fixed: more than one form standing for the person breaks it; so does the person's
+    S14 being recorded while two stand."""
+    active = sorted(f["number"] for f in _own_forms(facts) if f["status"] in ACTIVE)
+    if len(active) < 2:
+        return
+    records = [r for r in facts.all("S14") if in_force("FORM-ONE", r.date)] or [None]
+    for record in records:
+        yield finding(
+            "FORM-ONE",
+            _("同一人员同时持有多本有效志愿书：%(n)s") % {"n": "、".join(active)},
+            step="S14",
+            record=record.id if record else None,
+            evidence={"active_forms": active},
+        )
