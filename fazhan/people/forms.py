@@ -124,3 +124,25 @@ class MemberRolesForm(ChineseForm):
     roles = forms.MultipleChoiceField(
         label=_("职务"), choices=MemberRole.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
+
+
+class TransferForm(ChineseForm):
+    to_org = forms.ModelChoiceField(label=_("转入党支部"), queryset=Org.objects.none())
+    date = forms.DateField(label=_("转接日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    materials_transferred = forms.BooleanField(label=_("培养考察材料随转"), required=False, initial=True)
+
+    def __init__(self, *args, orgs=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if orgs is not None:
+            field = cast(forms.ModelChoiceField, self.fields["to_org"])
+            field.queryset = orgs
+
+
+class ExitForm(ChineseForm):
+    reason = forms.ChoiceField(label=_("终止原因"), choices=())
+    date = forms.DateField(label=_("终止日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+    def __init__(self, *args, reasons=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["reason"]).choices = list(reasons)

@@ -11,4 +11,6 @@ urlpatterns = [
     path("<key:pid>/kin/", views.person_kin_add, name="kin_add"),
     path("<key:pid>/discipline/", views.person_discipline_add, name="discipline_add"),
     path("<key:pid>/roles/", views.person_roles_set, name="roles_set"),
+    path("<key:pid>/transfer/", views.person_transfer_view, name="transfer"),
+    path("<key:pid>/exit/", views.case_exit_view, name="exit"),
 ]

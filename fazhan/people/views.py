@@ -11,8 +11,17 @@ from fazhan.accounts.selectors import user_roles, user_roles_at, user_sees_id_nu
 from fazhan.core.forms import form_add_service_errors
 from fazhan.core.htmx import render_partial_or_page
 from fazhan.core.masking import mask_id_number, mask_phone
+from fazhan.organizations.models import OrgKind
 from fazhan.organizations.selectors import org_list_for_user
-from fazhan.people.forms import DisciplineForm, KinshipForm, MemberRolesForm, PersonForm, PersonSearchForm
+from fazhan.people.forms import (
+    DisciplineForm,
+    ExitForm,
+    KinshipForm,
+    MemberRolesForm,
+    PersonForm,
+    PersonSearchForm,
+    TransferForm,
+)
 from fazhan.people.models import Person
 from fazhan.people.selectors import person_get_for_user, person_list_for_user, person_search
 from fazhan.people.services import (
@@ -21,11 +30,15 @@ from fazhan.people.services import (
     person_create,
     person_log_personal_access,
     person_set_roles,
+    person_transfer,
     person_update,
 )
-from fazhan.procedure.definition import BRANCH, TOWNSHIP, CaseStage
-from fazhan.procedure.models import Case
+from fazhan.prereview.forms import FormIssueForm, FormVoidForm
+from fazhan.prereview.selectors import form_issued_to, form_list_for_person
+from fazhan.procedure.definition import BRANCH, DISTRICT, EXIT_ACTORS, TOWNSHIP, TRANSFER_ACTORS, CaseStage
+from fazhan.procedure.models import Case, ExitReason
 from fazhan.procedure.selectors import case_facts
+from fazhan.procedure.services import case_exit
 from fazhan.procedure.timeline import case_timeline, steps_recordable
 
 CORRECT_ROLES = set(BRANCH + TOWNSHIP)
@@ -73,7 +86,7 @@ def person_list(request):
     )
 
 
-def _detail_context(request, person: Person, **forms) -> dict:
+def detail_context(request, person: Person, **forms) -> dict:
     sees_id, sees_phone = (
         user_sees_id_number(request.user, person.org),
         user_sees_phone(request.user, person.org),
@@ -95,7 +108,42 @@ def _detail_context(request, person: Person, **forms) -> dict:
         "kin_form": forms.get("kin_form") or KinshipForm(),
         "discipline_form": forms.get("discipline_form") or DisciplineForm(),
         "roles_form": forms.get("roles_form") or MemberRolesForm(initial={"roles": [r.role for r in roles]}),
+        **_case_action_forms(request, person, cases, forms),
     }
+
+
+def _exit_reasons(user, person: Person) -> list[tuple[str, str]]:
+    roles = user_roles_at(user, person.org)
+    return [(value, label) for value, label in ExitReason.choices if roles & set(EXIT_ACTORS[value])]
+
+
+def _transfer_orgs(user):
+    return (
+        org_list_for_user(user).filter(kind__in=[OrgKind.BRANCH, OrgKind.TEMPORARY_BRANCH]).order_by("path")
+    )
+
+
+def _case_action_forms(request, person: Person, cases: list[Case], forms: dict) -> dict:
+    """The forms of what may happen to a case besides its steps: a move to another branch, its end, and the
+    district's numbered form. Each offered only to the roles that may do it."""
+    roles = user_roles_at(request.user, person.org)
+    today = timezone.localdate()
+    open_case = next((c for c in cases if c.closed_on is None), None)
+    out: dict = {"numbered_forms": form_list_for_person(person)}
+    if roles & set(TRANSFER_ACTORS):
+        out["transfer_form"] = forms.get("transfer_form") or TransferForm(
+            orgs=_transfer_orgs(request.user).exclude(pk=person.org_id), initial={"date": today}
+        )
+    reasons = _exit_reasons(request.user, person)
+    if open_case is not None and reasons:
+        out["exit_form"] = forms.get("exit_form") or ExitForm(reasons=reasons, initial={"date": today})
+    if open_case is not None and roles & set(DISTRICT):
+        issued = form_issued_to(person)
+        out["form_issue_form"] = forms.get("form_issue_form") or FormIssueForm(initial={"issued_on": today})
+        if issued is not None:
+            out["issued_form"] = issued
+            out["form_void_form"] = forms.get("form_void_form") or FormVoidForm()
+    return out
 
 
 def _case_panel(request, case: Case) -> dict:
@@ -110,7 +158,7 @@ def _case_panel(request, case: Case) -> dict:
 
 def person_detail(request, pid: str):
     person = person_get_for_user(request.user, pid)
-    return render(request, "people/detail.html", _detail_context(request, person))
+    return render(request, "people/detail.html", detail_context(request, person))
 
 
 def _person_for_edit(request, pid: str) -> Person:
@@ -139,7 +187,7 @@ def person_kin_add(request, pid: str):
                 form.add_error("relative", exc.messages)
             else:
                 return redirect("people:detail", pid=person.pid)
-    return render(request, "people/detail.html", _detail_context(request, person, kin_form=form))
+    return render(request, "people/detail.html", detail_context(request, person, kin_form=form))
 
 
 @require_POST
@@ -153,7 +201,7 @@ def person_discipline_add(request, pid: str):
             form_add_service_errors(form, exc)
         else:
             return redirect("people:detail", pid=person.pid)
-    return render(request, "people/detail.html", _detail_context(request, person, discipline_form=form))
+    return render(request, "people/detail.html", detail_context(request, person, discipline_form=form))
 
 
 @require_POST
@@ -166,7 +214,7 @@ def person_roles_set(request, pid: str):
         else:
             person_set_roles(actor=request.user, person=person, roles=form.cleaned_data["roles"])
             return redirect("people:detail", pid=person.pid)
-    return render(request, "people/detail.html", _detail_context(request, person, roles_form=form))
+    return render(request, "people/detail.html", detail_context(request, person, roles_form=form))
 
 
 def _editable_orgs(user):
@@ -224,3 +272,37 @@ def person_edit(request, pid: str):
         else:
             return redirect("people:detail", pid=person.pid)
     return render(request, "people/form.html", {"form": form, "person": person})
+
+
+@require_POST
+def person_transfer_view(request, pid: str):
+    person = person_get_for_user(request.user, pid)
+    if not user_roles_at(request.user, person.org) & set(TRANSFER_ACTORS):
+        raise PermissionDenied
+    form = TransferForm(request.POST, orgs=_transfer_orgs(request.user))
+    if form.is_valid():
+        try:
+            person_transfer(actor=request.user, person=person, **form.cleaned_data)
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            return redirect("people:detail", pid=person.pid)
+    return render(request, "people/detail.html", detail_context(request, person, transfer_form=form))
+
+
+@require_POST
+def case_exit_view(request, pid: str):
+    person = person_get_for_user(request.user, pid)
+    case = person.cases.filter(closed_on__isnull=True).first()
+    reasons = _exit_reasons(request.user, person)
+    if case is None or not reasons:
+        raise PermissionDenied
+    form = ExitForm(request.POST, reasons=reasons)
+    if form.is_valid():
+        try:
+            case_exit(actor=request.user, case=case, **form.cleaned_data)
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            return redirect("people:detail", pid=person.pid)
+    return render(request, "people/detail.html", detail_context(request, person, exit_form=form))

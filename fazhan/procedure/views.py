@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fazhan.core.excel import xlsx_response
+from fazhan.prereview.selectors import form_issued_to
 from fazhan.procedure.definition import STEPS_BY_CODE
 from fazhan.procedure.forms import CorrectionForm, StepForm
 from fazhan.procedure.models import StepRecord
@@ -28,6 +29,16 @@ def _form_errors(form: StepForm, exc: ValidationError) -> None:
         form.add_service_error(field, messages)
 
 
+def _initial_details(case, code: str) -> dict:
+    """Today's date, and the numbered form the district issued to the person where the step names one."""
+    initial: dict = {"date": timezone.localdate()}
+    issued = form_issued_to(case.person)
+    for key, detail in STEPS_BY_CODE[code].details.items():
+        if detail.kind == "form" and issued is not None:
+            initial[f"d_{key}"] = issued.number
+    return initial
+
+
 def case_step(request, case_id: int):
     """GET: the entry form of one step (an htmx partial); POST: record it through the service."""
     case = case_get_for_user(request.user, case_id)
@@ -35,7 +46,7 @@ def case_step(request, case_id: int):
     allowed = {s.code for s in steps_recordable(request.user, case, case_facts(case))}
     if code not in allowed:
         raise Http404
-    form = StepForm(request.POST or None, step=code, initial={"date": timezone.localdate()})
+    form = StepForm(request.POST or None, step=code, initial=_initial_details(case, code))
     if request.method == "POST" and form.is_valid():
         try:
             case_record_step(
