@@ -146,3 +146,7 @@ class ExitForm(ChineseForm):
     def __init__(self, *args, reasons=(), **kwargs):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["reason"]).choices = list(reasons)
+
+
+class ApplyForm(ChineseForm):
+    date = forms.DateField(label=_("收到入党申请书日期"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -13,4 +13,5 @@ urlpatterns = [
     path("<key:pid>/roles/", views.person_roles_set, name="roles_set"),
     path("<key:pid>/transfer/", views.person_transfer_view, name="transfer"),
     path("<key:pid>/exit/", views.case_exit_view, name="exit"),
+    path("<key:pid>/apply/", views.case_apply_view, name="apply"),
 ]

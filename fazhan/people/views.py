@@ -14,6 +14,7 @@ from fazhan.core.masking import mask_id_number, mask_phone
 from fazhan.organizations.models import OrgKind
 from fazhan.organizations.selectors import org_list_for_user
 from fazhan.people.forms import (
+    ApplyForm,
     DisciplineForm,
     ExitForm,
     KinshipForm,
@@ -35,10 +36,18 @@ from fazhan.people.services import (
 )
 from fazhan.prereview.forms import FormIssueForm, FormVoidForm
 from fazhan.prereview.selectors import form_issued_to, form_list_for_person
-from fazhan.procedure.definition import BRANCH, DISTRICT, EXIT_ACTORS, TOWNSHIP, TRANSFER_ACTORS, CaseStage
+from fazhan.procedure.definition import (
+    BRANCH,
+    DISTRICT,
+    EXIT_ACTORS,
+    STEPS,
+    TOWNSHIP,
+    TRANSFER_ACTORS,
+    CaseStage,
+)
 from fazhan.procedure.models import Case, ExitReason
 from fazhan.procedure.selectors import case_facts
-from fazhan.procedure.services import case_exit
+from fazhan.procedure.services import case_apply, case_exit
 from fazhan.procedure.timeline import case_timeline, steps_recordable
 
 CORRECT_ROLES = set(BRANCH + TOWNSHIP)
@@ -112,7 +121,7 @@ def detail_context(request, person: Person, **forms) -> dict:
     }
 
 
-def _exit_reasons(user, person: Person) -> list[tuple[str, str]]:
+def _exit_reasons(user, person: Person) -> list[tuple[str, object]]:
     roles = user_roles_at(user, person.org)
     return [(value, label) for value, label in ExitReason.choices if roles & set(EXIT_ACTORS[value])]
 
@@ -128,14 +137,18 @@ def _case_action_forms(request, person: Person, cases: list[Case], forms: dict) 
     district's numbered form. Each offered only to the roles that may do it."""
     roles = user_roles_at(request.user, person.org)
     today = timezone.localdate()
-    open_case = next((c for c in cases if c.closed_on is None), None)
+    open_case = next((c for c in cases if c.closed_on is None and c.stage != CaseStage.FULL), None)
     out: dict = {"numbered_forms": form_list_for_person(person)}
     if roles & set(TRANSFER_ACTORS):
         out["transfer_form"] = forms.get("transfer_form") or TransferForm(
             orgs=_transfer_orgs(request.user).exclude(pk=person.org_id), initial={"date": today}
         )
+    if "apply_form" in forms or (
+        open_case is None and not person.party_status and roles & set(STEPS[0].actors)
+    ):
+        out["apply_form"] = forms.get("apply_form") or ApplyForm(initial={"date": today})
     reasons = _exit_reasons(request.user, person)
-    if open_case is not None and reasons:
+    if "exit_form" in forms or (open_case is not None and reasons):
         out["exit_form"] = forms.get("exit_form") or ExitForm(reasons=reasons, initial={"date": today})
     if open_case is not None and roles & set(DISTRICT):
         issued = form_issued_to(person)
@@ -306,3 +319,20 @@ def case_exit_view(request, pid: str):
         else:
             return redirect("people:detail", pid=person.pid)
     return render(request, "people/detail.html", detail_context(request, person, exit_form=form))
+
+
+@require_POST
+def case_apply_view(request, pid: str):
+    """The written application received: the case opens with its first step."""
+    person = person_get_for_user(request.user, pid)
+    if not user_roles_at(request.user, person.org) & set(STEPS[0].actors):
+        raise PermissionDenied
+    form = ApplyForm(request.POST)
+    if form.is_valid():
+        try:
+            case_apply(actor=request.user, person=person, date=form.cleaned_data["date"])
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            return redirect("people:detail", pid=person.pid)
+    return render(request, "people/detail.html", detail_context(request, person, apply_form=form))

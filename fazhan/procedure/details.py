@@ -58,3 +58,24 @@ def details_errors(step: str, details: Mapping[str, Any]) -> dict[str, str]:
 def details_clean(step: str, details: Mapping[str, Any]) -> dict[str, Any]:
     """Drop empty values, so that an absent item and an empty one read the same."""
     return {k: v for k, v in details.items() if v not in (None, "", [])}
+
+
+def details_display(step: str, details: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(label, value) pairs of a record's details in Chinese, for the timeline and the printed record."""
+    from fazhan.procedure.definition import CHOICE_LABELS, DETAIL_LABELS
+
+    specs = STEPS_BY_CODE[step].details
+    out = []
+    for key, value in details.items():
+        kind = specs[key].kind if key in specs else "text"
+        if kind in ("choices", "pids", "orgs") and isinstance(value, list):
+            shown = "、".join(str(CHOICE_LABELS.get(v, v)) for v in value)
+        elif kind == "flags" and isinstance(value, dict):
+            shown = "、".join(str(CHOICE_LABELS.get(k, k)) for k, v in value.items() if v) or _("无")
+        elif kind == "bool":
+            shown = _("是") if value else _("否")
+        else:
+            shown = str(CHOICE_LABELS.get(value, value)) if isinstance(value, str) else str(value)
+        label = str(DETAIL_LABELS.get(key, key)).split("（")[0]
+        out.append((label, shown))
+    return out

@@ -10,7 +10,7 @@ from fazhan.accounts.selectors import user_roles_at
 from fazhan.auditlog.services import audit_record
 from fazhan.people.models import Person
 from fazhan.prereview.services import form_mark_used
-from fazhan.procedure.definition import EXIT_ACTORS, STAGE_ENTRY, STEPS_BY_CODE, CaseStage
+from fazhan.procedure.definition import EXIT_ACTORS, STAGE_ENTRY, STEPS, STEPS_BY_CODE, CaseStage
 from fazhan.procedure.details import details_clean, details_errors
 from fazhan.procedure.engine import NEW, CaseFacts, Finding, Rec, blocking, evaluate_entry, refusal_text
 from fazhan.procedure.models import Case, ExitReason, StepFinding, StepRecord
@@ -53,6 +53,23 @@ def _person_follow_stage(person: Person, stage: str, facts: CaseFacts) -> None:
     else:
         return
     person.save(update_fields=["party_status", "joined_on", "full_since"])
+
+
+ERR_OPEN_CASE = "该人员已有进行中的发展档案。"
+ERR_MEMBER = "该人员已是党员。"
+
+
+@transaction.atomic
+def case_apply(*, actor, person: Person, date: datetime.date) -> Case:
+    """A written application received: the case opens with its first step, or neither happens (ELIG-AGE,
+    ELIG-NAT refuse it like any step)."""
+    if person.cases.filter(closed_on__isnull=True).exists():
+        raise ValidationError({"date": _(ERR_OPEN_CASE)})
+    if person.party_status:
+        raise ValidationError({"date": _(ERR_MEMBER)})
+    case = case_open(actor=actor, person=person, opened_on=date)
+    case_record_step(actor=actor, case=case, step=STEPS[0].code, date=date)
+    return case
 
 
 @transaction.atomic

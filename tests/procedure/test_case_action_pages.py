@@ -121,3 +121,29 @@ def test_a_void_needs_its_reason_and_then_frees_the_person_for_a_new_serial(pw, 
         "/people/P0001/form/issue/", {"number": "SZQ2021-0002", "issued_on": day(587).isoformat()}
     )
     assert again.status_code == 302
+
+
+def test_an_application_opens_the_case_with_its_first_step(world, client_for):
+    response = client_for("sec1").post("/people/P0001/apply/", {"date": "2020-03-02"})
+    assert response.status_code == 302
+    case = Case.objects.get(person=world.p1)
+    assert [(s.step, s.date.isoformat()) for s in case.steps.all()] == [("S01", "2020-03-02")]
+
+
+def test_elig_age_an_application_before_eighteen_is_refused_and_opens_no_case(world, client_for):
+    """ELIG-AGE through the page: 张三 was born 1998-03-04; on 2016-03-03 he is 17. Refused with the rule,
+    the article and the day he turns 18; no case is left behind."""
+    response = client_for("sec1").post("/people/P0001/apply/", {"date": "2016-03-03"})
+    errors = " ".join(response.context["apply_form"].errors["date"])
+    assert "ELIG-AGE" in errors
+    assert "Art.5" in errors
+    assert "2016-03-04" in errors
+    assert not Case.objects.filter(person=world.p1).exists()
+
+
+def test_a_second_application_while_a_case_is_open_is_refused(world, client_for):
+    client = client_for("sec1")
+    client.post("/people/P0001/apply/", {"date": "2020-03-02"})
+    again = client.post("/people/P0001/apply/", {"date": "2020-04-02"})
+    assert again.context["apply_form"].errors["date"]
+    assert Case.objects.filter(person=world.p1).count() == 1

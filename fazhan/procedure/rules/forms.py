@@ -98,7 +98,7 @@ def form_one(facts: CaseFacts) -> Iterator[Finding]:
     active = sorted(f["number"] for f in _own_forms(facts) if f["status"] in ACTIVE)
     if len(active) < 2:
         return
-    records = [r for r in facts.all("S14") if in_force("FORM-ONE", r.date)] or [None]
+    records: list[Rec | None] = [r for r in facts.all("S14") if in_force("FORM-ONE", r.date)] or [None]
     for record in records:
         yield finding(
             "FORM-ONE",
