@@ -84,6 +84,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+    # Tests run on a file too, not SQLite's shared in-memory cache, whose table locks fail at once where a
+    # real database file makes the second writer wait (the one-writer-per-case test depends on it).
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("FAZHAN_TEST_SQLITE", str(BASE_DIR / ".test-fazhan.sqlite3"))
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

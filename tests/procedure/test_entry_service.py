@@ -1,0 +1,126 @@
+"""The one service that records a step: honest corrections, one writer at a time, and a definition the
+system check holds to account at start-up."""
+
+import dataclasses
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from fazhan.auditlog.models import AuditEvent
+from fazhan.procedure import checks
+from fazhan.procedure.definition import STEPS, STEPS_BY_CODE
+from fazhan.procedure.models import StepRecord
+from fazhan.procedure.services import StepRefused, case_record_step, step_correct
+from tests.procedure.conftest import day, legal_details, walk
+
+
+def test_a_correction_supersedes_the_record_and_keeps_both_with_the_reason(pw, client_for):
+    done = walk(pw, "S02")
+    talk = done["S02"][0]
+    fixed = step_correct(
+        actor=pw.users["sec1"],
+        record=talk,
+        date=day(20),
+        details=legal_details("S02", 0, pw),
+        reason="日期抄错，以谈话记录为准",
+    )
+    assert fixed.supersedes == talk
+    assert StepRecord.objects.filter(case=pw.case, step="S02").count() == 2  # nothing overwritten
+    assert AuditEvent.objects.filter(action="step.correct", target_id=str(fixed.pk)).exists()
+    page = client_for("sec1").get("/people/P0001/").content.decode()
+    assert f"<s>{day(18).isoformat()}</s>" in page  # the old one struck through
+    assert "日期抄错，以谈话记录为准" in page
+
+
+def test_a_correction_needs_a_reason_and_a_record_is_corrected_once(pw):
+    talk = walk(pw, "S02")["S02"][0]
+    with pytest.raises(ValidationError) as bare:
+        step_correct(actor=None, record=talk, date=day(20), details=legal_details("S02", 0, pw), reason=" ")
+    assert "reason" in bare.value.message_dict
+    step_correct(actor=None, record=talk, date=day(20), details=legal_details("S02", 0, pw), reason="改期")
+    with pytest.raises(ValidationError):
+        step_correct(
+            actor=None, record=talk, date=day(21), details=legal_details("S02", 0, pw), reason="再改"
+        )
+
+
+def test_a_correction_the_rules_forbid_is_refused_with_the_rule(pw):
+    """SEQ-ORDER through a correction: the talk cannot be moved before the application."""
+    talk = walk(pw, "S02")["S02"][0]
+    with pytest.raises(StepRefused) as refusal:
+        step_correct(
+            actor=None, record=talk, date=day(-3), details=legal_details("S02", 0, pw), reason="改期"
+        )
+    assert "SEQ-ORDER" in {f.rule for f in refusal.value.findings}
+    assert not StepRecord.objects.filter(supersedes=talk).exists()
+
+
+def test_a_step_recorded_twice_is_refused_the_second_time(pw):
+    walk(pw, "S02")
+    with pytest.raises(ValidationError) as again:
+        case_record_step(
+            actor=None, case=pw.case, step="S02", date=day(19), details=legal_details("S02", 0, pw)
+        )
+    assert "step" in again.value.message_dict
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_users_recording_the_same_step_at_once_cannot_both_succeed(pw):
+    """The case row is locked for the entry (select_for_update; SQLite's immediate transactions): of two
+    simultaneous entries of the talk, one is written and the other refused."""
+    walk(pw, "S01")
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def enter(user: str) -> None:
+        try:
+            start.wait()
+            case_record_step(
+                actor=pw.users[user],
+                case=pw.case,
+                step="S02",
+                date=day(18),
+                details=legal_details("S02", 0, pw),
+            )
+            outcomes.append("written")
+        except ValidationError:
+            outcomes.append("refused")
+        except Exception as exc:  # noqa: BLE001
+            outcomes.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=enter, args=(u,)) for u in ("sec1", "org1")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(outcomes) == ["refused", "written"]
+    assert StepRecord.objects.filter(case=pw.case, step="S02").count() == 1
+
+
+def test_the_definition_passes_its_system_check():
+    assert checks.definition_problems() == []
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (
+            lambda s: dataclasses.replace(s, prerequisites=("S09",)) if s.code == "S03" else s,
+            "S03: prerequisite S09",
+        ),
+        (
+            lambda s: dataclasses.replace(s, actors=("mayor",)) if s.code == "S02" else s,
+            "unknown actor role mayor",
+        ),
+        (lambda s: dataclasses.replace(s, stage="IX") if s.code == "S05" else s, "unknown stage IX"),
+    ],
+)
+def test_the_system_check_rejects_an_inconsistent_definition(monkeypatch, change, problem):
+    broken = tuple(change(s) for s in STEPS)
+    monkeypatch.setattr(checks, "STEPS", broken)
+    monkeypatch.setattr(checks, "STEPS_BY_CODE", {**STEPS_BY_CODE, **{s.code: s for s in broken}})
+    assert any(problem in p for p in checks.definition_problems())
