@@ -87,7 +87,7 @@ def test_two_users_recording_the_same_step_at_once_cannot_both_succeed(pw):
             outcomes.append("written")
         except ValidationError:
             outcomes.append("refused")
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             outcomes.append(repr(exc))
         finally:
             connection.close()
