@@ -375,6 +375,36 @@ EXIT_ACTORS = {
 # Who moves a person between branches: the committee above both.
 TRANSFER_ACTORS = TOWNSHIP
 
+
+class Anchor:
+    """The steps whose dates the rules, the to-do list and the services read by name (procedure.md B0.2)."""
+
+    APPLICATION = "S01"
+    TALK = "S02"
+    ACTIVIST = "S03"
+    CULTIVATION = "S06"
+    TARGET = "S07"
+    COMMITTEE_REVIEW = "S12"
+    PREREVIEW = "S13"
+    FORM = "S14"
+    BRANCH_MEETING = "S15"
+    APPROVAL = "S17"
+    PROBATION_EDUCATION = "S21"
+    CONVERSION_MEETING = "S23"
+    CONVERSION_APPROVAL = "S24"
+
+
+# A passing, well-formed record of each step, for planning ahead (the procedure calendar asks "when").
+SAMPLE_DETAILS: dict[str, dict] = {
+    "S06": {"kind": "examination"},
+    "S10": {"result": "pass"},
+    "S13": {"result": "pass"},
+    "S17": {"result": "approved"},
+    "S21": {"kind": "examination"},
+    "S23": {"decision": "convert"},
+    "S24": {"result": "approved"},
+}
+
 # Steps whose prerequisite must have passed, not merely happened (SEQ-ORDER: S14 ← passing S13, S25 ← S24).
 PASSING_PREREQUISITES = {"S14": "S13", "S25": "S24"}
 

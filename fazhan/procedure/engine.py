@@ -13,6 +13,7 @@ from typing import Any
 from fazhan.core.calendar import add_months
 from fazhan.procedure.definition import (
     RULES_BY_ID,
+    SAMPLE_DETAILS,
     SEVERITY_RANK,
     STEPS,
     STEPS_BY_CODE,
@@ -226,18 +227,6 @@ def procedure_calendar(facts: CaseFacts, *, today: datetime.date) -> dict[str, d
         plan[step.code] = day
         assumed = assumed.with_record(Rec(NEW - n, step.code, day, sample))
     return plan
-
-
-# A passing, well-formed record of each step, for planning ahead (the calendar asks "when", not "what").
-SAMPLE_DETAILS: dict[str, dict[str, Any]] = {
-    "S06": {"kind": "examination"},
-    "S10": {"result": "pass"},
-    "S13": {"result": "pass"},
-    "S17": {"result": "approved"},
-    "S21": {"kind": "examination"},
-    "S23": {"decision": "convert"},
-    "S24": {"result": "approved"},
-}
 
 
 def records_after(records: Iterable[Rec], day: datetime.date) -> Iterator[Rec]:

@@ -130,13 +130,21 @@ def _resident_id_valid(number: str) -> bool:
 
 
 def case_facts_bulk(cases: list[Case], *, as_of: datetime.date) -> list[CaseFacts]:
-    """The step records of many cases in one query, for views over a subtree (the to-do list). People and
-    orgs named in details are not loaded: what reads these facts asks only about dates."""
+    """The step records of many cases in one query, for views over a subtree (the to-do list), with the orgs
+    their details name and the persons' numbered forms. People named in details are not loaded: what reads
+    these facts asks only about dates, reviewers and forms."""
     by_case: dict[int, list[Rec]] = {c.pk: [] for c in cases}
     for r in StepRecord.objects.filter(case__in=cases, superseded_by__isnull=True, date__lte=as_of).order_by(
         "date", "id"
     ):
         by_case[r.case_id].append(Rec(r.pk, r.step, r.date, r.details, r.recorded_at))
+    codes = _referenced([r for records in by_case.values() for r in records], "org")
+    orgs = {o.code: OrgFacts(o.code, o.kind, o.path) for o in Org.objects.filter(code__in=codes)}
+    forms: dict[int, list[dict]] = {}
+    for f in NumberedForm.objects.filter(person__in=[c.person_id for c in cases]).select_related(
+        "person", "issued_by"
+    ):
+        forms.setdefault(f.person_id, []).append(form_fact(f))
     settings_limits = limits()
     return [
         CaseFacts(
@@ -148,6 +156,8 @@ def case_facts_bulk(cases: list[Case], *, as_of: datetime.date) -> list[CaseFact
             limits=settings_limits,
             as_of=as_of,
             exited_on=c.closed_on,
+            orgs=orgs,
+            forms=tuple(forms.get(c.person_id, ())),
         )
         for c in cases
     ]

@@ -10,7 +10,7 @@ from fazhan.accounts.selectors import user_roles_at
 from fazhan.auditlog.services import audit_record
 from fazhan.people.models import Person
 from fazhan.prereview.services import form_mark_used
-from fazhan.procedure.definition import EXIT_ACTORS, STAGE_ENTRY, STEPS, STEPS_BY_CODE, CaseStage
+from fazhan.procedure.definition import EXIT_ACTORS, STAGE_ENTRY, STEPS, STEPS_BY_CODE, Anchor, CaseStage
 from fazhan.procedure.details import details_clean, details_errors
 from fazhan.procedure.engine import NEW, CaseFacts, Finding, Rec, blocking, evaluate_entry, refusal_text
 from fazhan.procedure.models import Case, ExitReason, StepFinding, StepRecord
@@ -46,9 +46,13 @@ def _person_follow_stage(person: Person, stage: str, facts: CaseFacts) -> None:
     """Admission makes a member: 党籍 counts from the branch meeting (S15), full membership from the end of
     probation, extensions included (procedure.md B.29, PRB-DATES)."""
     if stage == CaseStage.PROBATIONARY:
-        person.party_status, person.joined_on, person.full_since = "probationary", facts.date_of("S15"), None
+        person.party_status, person.joined_on, person.full_since = (
+            "probationary",
+            facts.date_of(Anchor.BRANCH_MEETING),
+            None,
+        )
     elif stage == CaseStage.FULL:
-        person.party_status, person.joined_on = "full", facts.date_of("S15")
+        person.party_status, person.joined_on = "full", facts.date_of(Anchor.BRANCH_MEETING)
         person.full_since = probation_end(facts)
     else:
         return

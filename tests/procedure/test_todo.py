@@ -7,11 +7,20 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 
+from fazhan.core.calendar import add_months
 from fazhan.people.services import person_create
-from fazhan.procedure.services import case_open
+from fazhan.procedure.services import case_open, case_record_step
 from fazhan.procedure.todo import todo_for_user
 from tests.conftest import make_id_number, person_data
-from tests.procedure.conftest import START, day, walk
+from tests.procedure.conftest import (
+    LEGAL_PATH,
+    START,
+    day,
+    issue_legal_form,
+    legal_details,
+    next_offset,
+    walk,
+)
 
 TODAY = day(665)  # 2021-12-27
 
@@ -96,3 +105,24 @@ def test_remind_prints_the_items_per_org(pw, dataset):
     assert "SZQ-LH-01" in text
     assert "待审批 候选人C（P0102）" in text
     assert "共 6 项" in text
+
+
+def test_the_district_reviewer_sees_its_pre_review_then_the_form_to_issue(pw):
+    """After the township's pass the district's pre-review is due within a month; after the district's pass,
+    the numbered form. The branch secretary sees neither: they are the district's work."""
+    done = walk(pw, until=next(i for i, (s, _) in enumerate(LEGAL_PATH) if s == "S13") + 1)
+    township_pass = done["S13"][0].date
+    district = pw.users["district"]
+    waiting = [(i.kind, i.due) for i in todo_for_user(district, today=township_pass)]
+    assert ("district_prereview", add_months(township_pass, 1)) in waiting
+    assert "district_prereview" not in {i.kind for i in todo_for_user(pw.users["sec1"], today=township_pass)}
+    district_pass = day(next_offset("S14") - 5)
+    case_record_step(
+        actor=None, case=pw.case, step="S13", date=district_pass, details=legal_details("S13", 1, pw)
+    )
+    kinds = {i.kind: i.due for i in todo_for_user(district, today=district_pass)}
+    assert "district_prereview" not in kinds
+    assert kinds["form_issue"] == add_months(district_pass, 1)
+    assert "form_issue" not in {i.kind for i in todo_for_user(pw.users["sec1"], today=district_pass)}
+    issue_legal_form(pw, district_pass)
+    assert "form_issue" not in {i.kind for i in todo_for_user(district, today=district_pass)}
