@@ -144,7 +144,8 @@ def case_facts_bulk(cases: list[Case], *, as_of: datetime.date) -> list[CaseFact
     for f in NumberedForm.objects.filter(person__in=[c.person_id for c in cases]).select_related(
         "person", "issued_by"
     ):
-        forms.setdefault(f.person_id, []).append(form_fact(f))
+        if f.person_id is not None:
+            forms.setdefault(f.person_id, []).append(form_fact(f))
     settings_limits = limits()
     return [
         CaseFacts(
