@@ -63,7 +63,11 @@ def person_zip(attachments: list[Attachment]) -> IO[bytes]:
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
         for n, attachment in enumerate(attachments, start=1):
             name = zip_member_name(n, attachment)
-            archive.write(blob_path(attachment.sha256), name)
+            path = blob_path(attachment.sha256)
+            if path.exists():
+                archive.write(path, name)
+            else:  # a blob lost from the disk: the index says so rather than the download failing
+                name = _("（文件缺失）") + name
             writer.writerow(_index_row(name, attachment))
         archive.writestr("index.csv", "\ufeff" + index.getvalue(), compress_type=zipfile.ZIP_DEFLATED)
     out.seek(0)

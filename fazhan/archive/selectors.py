@@ -6,14 +6,16 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from fazhan.accounts.selectors import user_scope_q
+from fazhan.accounts.selectors import user_case_paths, user_scope_q
 from fazhan.archive.models import ArchiveReview, Attachment
 from fazhan.organizations.models import Org, OrgKind
 from fazhan.people.models import Person
-from fazhan.procedure.definition import ARCHIVE_CORE, MATERIALS, STEPS_BY_CODE, CaseStage, Step
+from fazhan.procedure.definition import ARCHIVE_CORE, MATERIALS, STAGE_ENTRY, STEPS_BY_CODE, CaseStage, Step
 from fazhan.procedure.models import StepRecord
 
-CONVERSION = "S24"  # the step whose approval makes a full member (definition.STAGE_ENTRY)
+# The step (and its result) that makes a full member: conversion, after which the file is archived.
+_, CONVERSION, _CONVERTED = next(entry for entry in STAGE_ENTRY if entry[0] == CaseStage.FULL)
+_RESULT_KEY, _RESULT_VALUE = _CONVERTED or ("", "")
 
 
 def attachment_get_for_user(user, pk: int) -> Attachment:
@@ -41,7 +43,7 @@ def person_attachments(person: Person) -> list[Attachment]:
 
 
 def _is_conversion(record: StepRecord) -> bool:
-    return record.step == CONVERSION and record.details.get("result") == "approved"
+    return record.step == CONVERSION and record.details.get(_RESULT_KEY) == _RESULT_VALUE
 
 
 def person_step_records(person: Person) -> list[StepRecord]:
@@ -108,7 +110,10 @@ def person_completeness(person: Person) -> list[MaterialRow]:
 def person_conversion_date(person: Person) -> datetime.date | None:
     record = (
         StepRecord.objects.filter(
-            case__person=person, step=CONVERSION, superseded_by__isnull=True, details__result="approved"
+            case__person=person,
+            step=CONVERSION,
+            superseded_by__isnull=True,
+            **{f"details__{_RESULT_KEY}": _RESULT_VALUE},
         )
         .order_by("date")
         .first()
@@ -151,7 +156,7 @@ def archive_register(user, org: Org, *, unreviewed: bool = False) -> list[Regist
             case__stage=CaseStage.FULL,
             step=CONVERSION,
             superseded_by__isnull=True,
-            details__result="approved",
+            **{f"details__{_RESULT_KEY}": _RESULT_VALUE},
         )
         .select_related("case__person__org")
         .order_by("date", "id")
@@ -175,7 +180,8 @@ def archive_register(user, org: Org, *, unreviewed: bool = False) -> list[Regist
 
 
 def register_orgs_for_user(user) -> QuerySet[Org]:
-    """The committees (and the district) a user may open a register for."""
+    """The orgs whose register a user may open: the top of each of their subtrees, the committees in them."""
     return Org.objects.filter(
-        user_scope_q(user), Q(kind=OrgKind.COMMITTEE) | Q(kind=OrgKind.DISTRICT_COMMITTEE)
+        user_scope_q(user),
+        Q(kind__in=(OrgKind.COMMITTEE, OrgKind.DISTRICT_COMMITTEE)) | Q(path__in=user_case_paths(user)),
     ).order_by("path")

@@ -174,3 +174,18 @@ def test_an_inspector_cannot_post_an_upload(pw, client_for):
     )
     assert response.status_code == 403
     assert not Attachment.objects.exists()
+
+
+def test_a_scan_is_replaced_from_the_page_only_with_a_reason(pw, client_for):
+    s01 = walk(pw, "S01")["S01"][0]
+    old = attachment_add(
+        actor=pw.users["sec1"], record=s01, material="application", upload=upload(png_bytes())
+    )
+    client = client_for("sec1")
+    url = f"/archive/attachments/{old.pk}/supersede/"
+    response = client.post(url, {"file": upload(png_bytes("blue")), "reason": ""})
+    assert response.status_code == 400
+    assert Attachment.objects.count() == 1
+    response = client.post(url, {"file": upload(png_bytes("blue")), "reason": "扫描不清"})
+    assert response.status_code == 302
+    assert Attachment.objects.get(supersedes=old).reason == "扫描不清"

@@ -5,6 +5,7 @@ import zipfile
 
 import pytest
 
+from fazhan.archive.blobs import blob_path
 from fazhan.archive.selectors import completeness_missing, person_completeness
 from fazhan.archive.services import attachment_add, attachment_supersede
 from fazhan.auditlog.models import AuditEvent
@@ -134,3 +135,16 @@ def test_an_attachment_downloads_with_its_content_and_is_logged(pw, client_for):
     assert AuditEvent.objects.filter(
         action="archive.download.attachment", actor=pw.users["district"]
     ).exists()
+
+
+def test_a_blob_lost_from_the_disk_is_named_in_the_index_not_a_failed_download(pw, client_for):
+    s01 = walk(pw, "S01")["S01"][0]
+    a = attachment_add(actor=pw.users["sec1"], record=s01, material="application", upload=upload(png_bytes()))
+    path = blob_path(a.sha256)
+    path.chmod(0o644)
+    path.unlink()
+    archive = _zip(client_for("sec1"))
+    index = list(csv.DictReader(io.StringIO(archive.read("index.csv").decode("utf-8-sig"))))
+    assert index[0]["文件"].startswith("（文件缺失）")
+    assert index[0]["SHA-256"] == a.sha256
+    assert archive.namelist() == ["index.csv"]

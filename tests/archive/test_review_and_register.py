@@ -1,11 +1,13 @@
 import datetime
 import io
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from openpyxl import load_workbook
 
 from fazhan.archive.models import ArchiveReview
+from fazhan.archive.selectors import completeness_missing, person_completeness
 from fazhan.archive.services import (
     ERR_NOT_CONVERTED,
     ERR_REVIEW_SAME_DAY,
@@ -102,10 +104,10 @@ def test_a_branch_secretary_cannot_sign_a_file_off(pw):
 def test_the_review_form_is_prefilled_and_records_the_sign_off(pw, client_for):
     walk(pw)
     client = client_for("lh_organizer")
-    html = client.get("/archive/people/P0001/").content.decode()
-    assert 'value="application" checked' in html.split('id="review-form"')[1].replace(
-        'id="id_missing_0" ', ""
-    )
+    form = client.get("/archive/people/P0001/").content.decode().split('id="review-form"')[1]
+    checked = set(re.findall(r'name="missing" value="(\w+)"[^>]*checked', form))
+    assert checked == set(completeness_missing(person_completeness(pw.p1)))
+    assert set(ARCHIVE_CORE) <= checked  # nothing attached yet
     response = client.post(
         "/archive/people/P0001/review/",
         {"date": AFTER.isoformat(), "missing": ["application", "political_review"], "location": "镇档案室"},
@@ -168,3 +170,10 @@ def test_the_register_of_another_township_is_404(pw, client_for):
     assert client_for("yx_organizer").get("/archive/register/?org=SZQ-LH").status_code == 404
     html = client_for("yx_organizer").get("/archive/register/").content.decode()
     assert 'data-person="P0001"' not in html
+
+
+def test_a_branch_secretary_sees_the_register_of_the_branch(pw, client_for):
+    walk(pw)
+    html = client_for("sec1").get("/archive/register/").content.decode()
+    assert 'data-person="P0001"' in html
+    assert client_for("sec2").get("/archive/register/?org=SZQ-LH-01").status_code == 404
