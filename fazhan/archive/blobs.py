@@ -60,3 +60,15 @@ def blob_store(upload: File) -> str:
     finally:
         os.unlink(tmp.name)
     return sha256
+
+
+def blob_intact(sha256: str) -> bool | None:
+    """True when the blob's content still hashes to its name, False when it does not, None when it is gone."""
+    path = blob_path(sha256)
+    if not path.exists():
+        return None
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest() == sha256

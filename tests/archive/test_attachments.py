@@ -189,3 +189,22 @@ def test_a_scan_is_replaced_from_the_page_only_with_a_reason(pw, client_for):
     response = client.post(url, {"file": upload(png_bytes("blue")), "reason": "扫描不清"})
     assert response.status_code == 302
     assert Attachment.objects.get(supersedes=old).reason == "扫描不清"
+
+
+def test_verifyfiles_finds_a_changed_or_missing_blob(pw):
+    from django.core.management import CommandError, call_command
+
+    done = walk(pw, "S02")
+    a = attachment_add(
+        actor=pw.users["sec1"], record=done["S01"][0], material="application", upload=upload(png_bytes())
+    )
+    b = attachment_add(
+        actor=pw.users["sec1"], record=done["S02"][0], material="talk_record", upload=upload(png_bytes("red"))
+    )
+    call_command("verifyfiles")
+    path = blob_path(a.sha256)
+    path.chmod(0o644)
+    path.write_bytes(b"tampered")
+    blob_path(b.sha256).unlink()
+    with pytest.raises(CommandError, match="2 of 2"):
+        call_command("verifyfiles")
