@@ -68,6 +68,10 @@ def _check_file(upload: File) -> str:
     return kind
 
 
+def _printable(name: str) -> str:
+    return "".join(c for c in name if c.isprintable())
+
+
 def _create(
     *, actor, record: StepRecord, material: str, upload: File, supersedes: Attachment | None, reason: str
 ) -> Attachment:
@@ -78,7 +82,7 @@ def _create(
     attachment = Attachment.objects.create(
         record=record,
         material=material,
-        original_name=(upload.name or "")[-255:].rsplit("/", 1)[-1],
+        original_name=_printable(upload.name or "")[-255:].rsplit("/", 1)[-1],
         kind=kind,
         size=upload.size or 0,
         sha256=sha256,
