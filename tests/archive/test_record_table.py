@@ -101,3 +101,14 @@ def test_the_docx_strikes_through_the_superseded_record_and_gives_its_reason(cor
     assert live.cells[1].text == date_cn(day(20))
     dates = [row.cells[1].text for row in steps.rows[1:]]
     assert dates[0] == date_cn(day(0))
+
+
+def test_a_person_without_any_step_record_still_prints(pw, client_for, tmp_path):
+    response = client_for("sec2").get("/archive/people/P0002/record.pdf")
+    assert response.status_code == 200
+    path = tmp_path / "empty.pdf"
+    path.write_bytes(response.content)
+    text = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    assert "李四" in text
+    assert "尚无步骤记录" in text
+    assert client_for("sec2").get("/archive/people/P0002/record.docx").status_code == 200

@@ -4,6 +4,8 @@ import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from fazhan.archive.models import ArchiveReview
@@ -15,8 +17,11 @@ from fazhan.archive.services import (
     attachment_add,
 )
 from fazhan.auditlog.models import AuditEvent
+from fazhan.people.services import person_create
 from fazhan.procedure.definition import ARCHIVE_CORE
+from fazhan.procedure.services import case_open, case_record_step
 from tests.archive.conftest import png_bytes, upload
+from tests.conftest import make_id_number, person_data
 from tests.procedure.conftest import day, next_offset, walk
 
 AFTER = day(next_offset("S25") + 10)
@@ -177,3 +182,29 @@ def test_a_branch_secretary_sees_the_register_of_the_branch(pw, client_for):
     html = client_for("sec1").get("/archive/register/").content.decode()
     assert 'data-person="P0001"' in html
     assert client_for("sec2").get("/archive/register/?org=SZQ-LH-01").status_code == 404
+
+
+def test_the_register_costs_the_same_queries_for_one_file_or_many(pw, client_for):
+    walk(pw)
+    client = client_for("lh_organizer")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/archive/register/?org=SZQ-LH").status_code == 200
+        return len(captured.captured_queries)
+
+    one = queries()
+    archive_review_record(actor=pw.users["lh_organizer"], person=pw.p1, date=AFTER, missing=[])
+    # a second converted member, with the same history
+    other = person_create(
+        actor=None,
+        pid="P0009",
+        id_number=make_id_number(datetime.date(1996, 1, 1), 51),
+        data=person_data(pw.branch2, name="孙七"),
+    )
+    case = case_open(actor=None, person=other, opened_on=pw.case.opened_on)
+    for r in pw.case.steps.order_by("date", "id"):  # the same history, entered as history (no rule refuses)
+        case_record_step(actor=None, case=case, step=r.step, date=r.date, details=r.details, enforce=False)
+    html = client.get("/archive/register/?org=SZQ-LH").content.decode()
+    assert 'data-person="P0009"' in html
+    assert queries() == one
