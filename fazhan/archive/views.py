@@ -1,3 +1,5 @@
+import re
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -30,6 +32,7 @@ from fazhan.archive.services import (
     user_may_review,
     user_may_upload,
 )
+from fazhan.core.converters import OrgCodeConverter
 from fazhan.core.excel import xlsx_response
 from fazhan.core.forms import form_add_service_errors
 from fazhan.core.masking import mask_id_number
@@ -237,7 +240,9 @@ def register(request):
     ?unreviewed=1 keeps the files never reviewed, ?format=xlsx downloads the same rows."""
     orgs = list(register_orgs_for_user(request.user))
     code = request.GET.get("org") or (orgs[0].code if orgs else "")
-    if not code:
+    if not re.fullmatch(
+        OrgCodeConverter.regex, code
+    ):  # nothing else reaches a query (a NUL 500s on PostgreSQL)
         raise Http404
     org = org_get_for_user(request.user, code)
     unreviewed = request.GET.get("unreviewed") == "1"

@@ -208,3 +208,13 @@ def test_the_register_costs_the_same_queries_for_one_file_or_many(pw, client_for
     html = client.get("/archive/register/?org=SZQ-LH").content.decode()
     assert 'data-person="P0009"' in html
     assert queries() == one
+
+
+@pytest.mark.parametrize("code", ["\x00", "SZQ-LH'--", "NOPE", "SZQ-YX"])
+def test_a_bad_or_foreign_org_code_for_the_register_is_404(pw, client_for, code):
+    assert client_for("sec1").get("/archive/register/", {"org": code}).status_code == 404
+
+
+def test_no_org_code_opens_the_register_of_the_users_own_subtree(pw, client_for):
+    html = client_for("yx_organizer").get("/archive/register/", {"org": ""}).content.decode()
+    assert "中共永兴镇委员会" in html.split('id="register-org"')[1].split("</select>")[0]
