@@ -112,6 +112,8 @@ LOCALE_PATHS = [BASE_DIR / "fazhan" / "locale"]
 STATIC_URL = "static/"
 STATIC_ROOT = os.environ.get("STATIC_ROOT") or None  # set for collectstatic in production
 MEDIA_ROOT = Path(os.environ.get("FAZHAN_MEDIA_ROOT", BASE_DIR / "media"))
+# Attached scans (archive): the largest file accepted.
+FAZHAN_ATTACHMENT_MAX_BYTES = int(os.environ.get("FAZHAN_ATTACHMENT_MAX_MB", "20")) * 1024 * 1024
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

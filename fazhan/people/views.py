@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from fazhan.accounts.models import EDIT_ROLES
 from fazhan.accounts.selectors import user_roles, user_roles_at, user_sees_id_number, user_sees_phone
+from fazhan.archive.views import person_files_context
 from fazhan.core.forms import form_add_service_errors
 from fazhan.core.htmx import render_partial_or_page
 from fazhan.core.masking import mask_id_number, mask_phone
@@ -113,6 +114,7 @@ def detail_context(request, person: Person, **forms) -> dict:
         "kin": person.kin_declared.select_related("b"),
         "discipline": person.discipline_records.all(),
         "timeline": [_case_panel(request, case) for case in cases],
+        "files": person_files_context(request, person),
         "can_edit": bool(user_roles_at(request.user, person.org) & EDIT_ROLES),
         "kin_form": forms.get("kin_form") or KinshipForm(),
         "discipline_form": forms.get("discipline_form") or DisciplineForm(),

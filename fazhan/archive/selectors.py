@@ -1,0 +1,187 @@
+"""Reads of the archive: a person's attachments and the completeness of their file, the archive register."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from fazhan.accounts.selectors import user_case_paths, user_scope_q
+from fazhan.archive.models import ArchiveReview, Attachment
+from fazhan.organizations.models import Org, OrgKind
+from fazhan.people.models import Person
+from fazhan.procedure.definition import ARCHIVE_CORE, MATERIALS, STAGE_ENTRY, STEPS_BY_CODE, CaseStage, Step
+from fazhan.procedure.models import StepRecord
+
+# The step (and its result) that makes a full member: conversion, after which the file is archived.
+_, CONVERSION, _CONVERTED = next(entry for entry in STAGE_ENTRY if entry[0] == CaseStage.FULL)
+_RESULT_KEY, _RESULT_VALUE = _CONVERTED or ("", "")
+
+
+def attachment_get_for_user(user, pk: int) -> Attachment:
+    """The one way to fetch an attachment: 404 outside the user's subtrees."""
+    return get_object_or_404(
+        Attachment.objects.filter(user_scope_q(user, "record__case__person__org__path")).select_related(
+            "record__case__person__org"
+        ),
+        pk=pk,
+    )
+
+
+def person_attachments(person: Person) -> list[Attachment]:
+    """Every attachment of the person's file, superseded ones included, in step-date order; each carries
+    `is_superseded`."""
+    rows = list(
+        Attachment.objects.filter(record__case__person=person)
+        .select_related("record", "uploaded_by")
+        .order_by("record__date", "record_id", "uploaded_at", "id")
+    )
+    superseded = {a.supersedes_id for a in rows if a.supersedes_id}
+    for a in rows:
+        a.is_superseded = a.pk in superseded  # type: ignore[attr-defined]
+    return rows
+
+
+def _is_conversion(record: StepRecord) -> bool:
+    return record.step == CONVERSION and record.details.get(_RESULT_KEY) == _RESULT_VALUE
+
+
+def person_step_records(person: Person) -> list[StepRecord]:
+    records = list(
+        StepRecord.objects.filter(case__person=person)
+        .select_related("recorded_by", "superseded_by")
+        .order_by("date", "id")
+    )
+    for r in records:
+        r.is_superseded = hasattr(r, "superseded_by")  # type: ignore[attr-defined]
+    return records
+
+
+@dataclass
+class MaterialRow:
+    """One line of the completeness matrix: a required material, the steps that require it, the current
+    attachments that provide it."""
+
+    code: str
+    steps: list[Step] = field(default_factory=list)
+    core: bool = False
+    attachments: list[Attachment] = field(default_factory=list)
+
+    @property
+    def label(self):
+        return MATERIALS[self.code]
+
+    @property
+    def present(self) -> bool:
+        return bool(self.attachments)
+
+
+def completeness(records: list[StepRecord], attachments: list[Attachment]) -> list[MaterialRow]:
+    """Material × present/missing: what the steps reached (live records) produce, and after conversion the
+    five of Art.37 (ARCHIVE_CORE) whatever the records say; present when a current attachment provides it."""
+    live = [r for r in records if not getattr(r, "is_superseded", False)]
+    rows: dict[str, MaterialRow] = {}
+    for r in live:
+        step = STEPS_BY_CODE[r.step]
+        for code in step.documents:
+            row = rows.setdefault(code, MaterialRow(code))
+            if step not in row.steps:
+                row.steps.append(step)
+    if any(_is_conversion(r) for r in live):
+        for code in ARCHIVE_CORE:
+            rows.setdefault(code, MaterialRow(code))
+    for a in attachments:
+        if not getattr(a, "is_superseded", False) and a.material in rows:
+            rows[a.material].attachments.append(a)
+    for code in ARCHIVE_CORE:
+        if code in rows:
+            rows[code].core = True
+    return [rows[code] for code in MATERIALS if code in rows]
+
+
+def completeness_missing(rows: list[MaterialRow]) -> list[str]:
+    return [row.code for row in rows if not row.present]
+
+
+def person_completeness(person: Person) -> list[MaterialRow]:
+    return completeness(person_step_records(person), person_attachments(person))
+
+
+def person_conversion_date(person: Person) -> datetime.date | None:
+    record = (
+        StepRecord.objects.filter(
+            case__person=person,
+            step=CONVERSION,
+            superseded_by__isnull=True,
+            **{f"details__{_RESULT_KEY}": _RESULT_VALUE},
+        )
+        .order_by("date")
+        .first()
+    )
+    return record.date if record else None
+
+
+def person_reviews(person: Person) -> QuerySet[ArchiveReview]:
+    return person.archive_reviews.select_related("reviewer", "reviewed_by").order_by("-date", "-id")
+
+
+def reviewing_committee(person: Person) -> Org:
+    """The committee above the person's branch (the township's 党委), which reviews the file."""
+    codes = [c for c in person.org.path.strip("/").split("/") if c]
+    committee = Org.objects.filter(code__in=codes, kind=OrgKind.COMMITTEE).order_by("-depth").first()
+    return committee or person.org
+
+
+# --- The archive register: each converted member's file in a subtree --------------------------------------
+
+
+@dataclass
+class RegisterRow:
+    person: Person
+    converted_on: datetime.date
+    review: ArchiveReview | None
+
+    @property
+    def missing_labels(self) -> list[str]:
+        return [str(MATERIALS.get(code, code)) for code in (self.review.missing if self.review else [])]
+
+
+def archive_register(user, org: Org, *, unreviewed: bool = False) -> list[RegisterRow]:
+    """Converted members (S24 approved) of the org's subtree the user may see, with their latest review —
+    one query for the conversions, one for the reviews; the page and the Excel download both read it."""
+    conversions = (
+        StepRecord.objects.filter(
+            user_scope_q(user, "case__person__org__path"),
+            case__person__org__path__startswith=org.path,
+            case__stage=CaseStage.FULL,
+            step=CONVERSION,
+            superseded_by__isnull=True,
+            **{f"details__{_RESULT_KEY}": _RESULT_VALUE},
+        )
+        .select_related("case__person__org")
+        .order_by("date", "id")
+    )
+    converted: dict[int, tuple[Person, datetime.date]] = {}
+    for r in conversions:
+        converted.setdefault(r.case.person_id, (r.case.person, r.date))
+    latest: dict[int, ArchiveReview] = {}
+    for review in ArchiveReview.objects.filter(person_id__in=converted).select_related(
+        "reviewer", "reviewed_by"
+    ):
+        if review.person_id not in latest or (review.date, review.pk) > (
+            latest[review.person_id].date,
+            latest[review.person_id].pk,
+        ):
+            latest[review.person_id] = review
+    rows = [RegisterRow(p, day, latest.get(pid)) for pid, (p, day) in converted.items()]
+    if unreviewed:
+        rows = [r for r in rows if r.review is None]
+    return sorted(rows, key=lambda r: (r.person.org.path, r.converted_on, r.person.pid))
+
+
+def register_orgs_for_user(user) -> QuerySet[Org]:
+    """The orgs whose register a user may open: the top of each of their subtrees, the committees in them."""
+    return Org.objects.filter(
+        user_scope_q(user),
+        Q(kind__in=(OrgKind.COMMITTEE, OrgKind.DISTRICT_COMMITTEE)) | Q(path__in=user_case_paths(user)),
+    ).order_by("path")
