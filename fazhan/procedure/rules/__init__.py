@@ -5,7 +5,9 @@ from fazhan.procedure.rules import (  # noqa: F401
     admission,
     application,
     general,
+    notice,
     order,
     probation,
     targets,
+    violations,
 )
