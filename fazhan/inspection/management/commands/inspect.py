@@ -4,7 +4,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from fazhan.inspection.run import inspect, stderr_progress
+from fazhan.inspection.run import inspect
+from fazhan.inspection.services import inspection_run
 from fazhan.organizations.models import Org
 
 
@@ -19,6 +20,10 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=("json", "text"), default="json")
         parser.add_argument("--save", action="store_true", help="also store the run and its findings")
 
+    def progress(self, message: str) -> None:
+        self.stderr.write(message)
+        self.stderr.flush()
+
     def handle(self, *args, **options):
         root = None
         if options["org"]:
@@ -31,14 +36,10 @@ class Command(BaseCommand):
             )
         except ValueError:
             raise CommandError(f"--as-of: {options['as_of']} is not a date (YYYY-MM-DD)") from None
+        result = inspect(root=root, as_of=as_of, progress=self.progress)
         if options["save"]:
-            from fazhan.inspection.services import inspection_run
-
-            run = inspection_run(actor=None, org=root, as_of=as_of, progress=stderr_progress)
-            stderr_progress(f"saved as run {run.pk}")
-            result = run.result
-        else:
-            result = inspect(root=root, as_of=as_of, progress=stderr_progress)
+            run = inspection_run(actor=None, org=root, as_of=as_of, result=result)
+            self.progress(f"saved as run {run.pk}")
         if options["format"] == "json":
             self.stdout.write(json.dumps([i.as_json() for i in result.issues], ensure_ascii=False, indent=1))
             return
