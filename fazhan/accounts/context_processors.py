@@ -18,6 +18,7 @@ def navigation(request):
             (_("待办"), reverse("procedure:todo")),
             (_("组织"), reverse("organizations:tree")),
             (_("人员"), reverse("people:list")),
+            (_("检查"), reverse("inspection:index")),
         ]
     if Role.SYSADMIN in roles:
         items.append((_("系统管理"), reverse("admin:index")))
