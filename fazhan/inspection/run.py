@@ -9,11 +9,15 @@ set-based is the loading (loader.tree_load: a dozen queries for the whole tree) 
 
 import datetime
 import hashlib
+import multiprocessing
+import os
 import sys
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.conf import settings
 
 from fazhan.inspection.loader import Loaded, tree_load
 from fazhan.organizations.models import Org
@@ -138,12 +142,7 @@ def inspect(
     loaded = tree_load(root=root, as_of=as_of)
     cases = loaded.tree.cases
     say(f"{len(cases)} cases, {loaded.records} step records; judging …")
-    issues: list[Issue] = []
-    step = max(1, len(cases) // 10)
-    for i, facts in enumerate(cases, start=1):
-        issues.extend(place(loaded, facts, case_findings(facts)))
-        if i % step == 0:
-            say(f"  {i}/{len(cases)} cases")
+    issues = _judge_cases(loaded, say)
     seen: dict[tuple, int] = defaultdict(int)
     for t in evaluate_tree(loaded.tree):
         f = t.finding
@@ -167,6 +166,47 @@ def inspect(
     issues.sort(key=lambda i: (i.org, i.person or "", i.rule, i.step, i.record or 0))
     say(f"{len(issues)} findings")
     return Result(as_of, root.code if root else "", len(cases), loaded.records, issues)
+
+
+_SHARED: list[Loaded] = []  # the loaded tree, inherited by forked workers (copy-on-write, never pickled)
+PARALLEL_FROM = 2000  # cases: below this a pool costs more than it saves
+
+
+def _judge(bounds: tuple[int, int]) -> list[Issue]:
+    loaded = _SHARED[-1]
+    out: list[Issue] = []
+    for facts in loaded.tree.cases[bounds[0] : bounds[1]]:
+        out.extend(place(loaded, facts, case_findings(facts)))
+    return out
+
+
+def _judge_cases(loaded: Loaded, say: Callable[[str], None]) -> list[Issue]:
+    """The per-case rules on every case: in chunks, on forked worker processes where there are many cases
+    and more than one core (settings.FAZHAN_INSPECT_WORKERS, default the number of cores). The workers read
+    the facts already loaded and run the same functions; they never touch the database."""
+    n = len(loaded.tree.cases)
+    workers = getattr(settings, "FAZHAN_INSPECT_WORKERS", None) or os.cpu_count() or 1
+    size = max(500, n // (workers * 4) or 1)
+    chunks = [(lo, min(lo + size, n)) for lo in range(0, n, size)]
+    issues: list[Issue] = []
+    if workers < 2 or n < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        _SHARED.append(loaded)
+        try:
+            for i, bounds in enumerate(chunks, start=1):
+                issues.extend(_judge(bounds))
+                say(f"  {bounds[1]}/{n} cases ({i}/{len(chunks)})")
+        finally:
+            _SHARED.pop()
+        return issues
+    _SHARED.append(loaded)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for i, part in enumerate(pool.imap(_judge, chunks), start=1):
+                issues.extend(part)
+                say(f"  {chunks[i - 1][1]}/{n} cases ({i}/{len(chunks)}, {workers} workers)")
+    finally:
+        _SHARED.pop()
+    return issues
 
 
 def stderr_progress(message: str) -> None:

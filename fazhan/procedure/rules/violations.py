@@ -16,6 +16,7 @@ VIO-KIN-SHARE and VIO-RUSH judge many cases at once (ORG_CHECKS of rules/notice.
 """
 
 import datetime
+import functools
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -43,13 +44,16 @@ VOTED = ("S15", "S23")
 
 
 def _entered_on(record: Rec) -> datetime.date | None:
-    if record.recorded_at is None:
+    """The local day a record was entered (settings.TIME_ZONE, the deployment's day)."""
+    at = record.recorded_at
+    if at is None:
         return None
-    return (
-        timezone.localtime(record.recorded_at).date()
-        if timezone.is_aware(record.recorded_at)
-        else (record.recorded_at.date())
-    )
+    return at.astimezone(_local_zone()).date() if timezone.is_aware(at) else at.date()
+
+
+@functools.cache
+def _local_zone() -> datetime.tzinfo:
+    return timezone.get_default_timezone()
 
 
 @check("VIO-BACKDATE")
