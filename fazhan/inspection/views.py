@@ -1,12 +1,16 @@
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from fazhan.accounts.models import User
 from fazhan.inspection.forms import AssignForm, ExplainForm, RunForm, VerifyForm
 from fazhan.inspection.models import FindingStatus
+from fazhan.inspection.report import report_build, report_docx, report_html, report_pdf
 from fazhan.inspection.selectors import (
     _ancestor_paths,
     finding_get_for_user,
@@ -152,3 +156,27 @@ def finding_correct_view(request, finding_id: int):
             return redirect("inspection:finding", finding.pk)
     context = {"form": form, "finding": finding, "record": record, "step": STEPS_BY_CODE[record.step]}
     return render(request, "inspection/correct.html", context)
+
+
+def run_report(request, run_id: int):
+    """The self-inspection report of a run: ?format=pdf (default), docx or html; ?since=YYYY-MM-DD."""
+    run = run_get_for_user(request.user, run_id)
+    try:
+        since = datetime.date.fromisoformat(request.GET.get("since") or "2017-01-01")
+    except ValueError:
+        since = datetime.date(2017, 1, 1)
+    report = report_build(run, user=request.user, since=since)
+    fmt = request.GET.get("format", "pdf")
+    name = f"self-inspection-{run.org.code}-{run.as_of.isoformat()}"
+    if fmt == "html":
+        return HttpResponse(report_html(report))
+    if fmt == "docx":
+        response = HttpResponse(
+            report_docx(report),
+            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.docx"'
+        return response
+    response = HttpResponse(report_pdf(report), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    return response
