@@ -15,7 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fazhan.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -28,6 +28,10 @@ from fazhan.inspection.synth import synth_build  # noqa: E402
 from fazhan.procedure.models import Case  # noqa: E402
 
 SAMPLE = int(os.environ.get("BENCH_SAMPLE", "300"))
+
+
+def _list(values: list[float]) -> str:
+    return ", ".join(f"{v:.2f}" for v in values)
 
 
 def _cpu() -> float:
@@ -57,14 +61,14 @@ def main() -> None:
     loaded = tree_load(root=None, as_of=as_of)
     load = time.perf_counter() - t0
     records = result.records
+    print(f"inspection (set-based load, every rule): best of 3 {best:.2f} s (runs {_list(runs)})")
     print(
-        f"inspection (set-based load, every rule): best of 3 {best:.2f} s (runs {', '.join(f'{r:.2f}' for r in runs)})"
+        f"  CPU seconds (this process and its workers): {_list(cpu)}; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
     print(
-        f"  CPU seconds (this process and its workers): {', '.join(f'{c:.2f}' for c in cpu)}; load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
-    )
-    print(
-        f"  of which loading {load:.2f} s; {result.cases} cases, {records} step records, {len(result.issues)} findings"
+        f"  of which loading {load:.2f} s; {result.cases} cases, {records} step records, "
+        f"{len(result.issues)} findings"
     )
     print(f"  {records / best:,.0f} step records/s, {result.cases / best:,.0f} cases/s")
 
@@ -77,7 +81,8 @@ def main() -> None:
     per_case_cpu = (_cpu() - c0) / len(sample)
     loop = per_case * len(ids)
     print(
-        f"per-case loop (case_facts + evaluate per case): {per_case * 1000:.1f} ms/case on a sample of {len(sample)}, "
+        f"per-case loop (case_facts + evaluate per case): {per_case * 1000:.1f} ms/case "
+        f"on a sample of {len(sample)}, "
         f"extrapolated to {len(ids)} cases: {loop:.1f} s"
     )
     print(f"  (CPU {per_case_cpu * 1000:.1f} ms/case; the database server's time is not in it)")
