@@ -104,6 +104,8 @@ def test_arc_review_flags_missing_items_and_a_reviewer_that_is_not_the_township(
     assert [f.evidence["missing"] for f in rules(missing, "ARC-REVIEW")] == [["approval"]]
     branch = replace(full(pw), archive_reviews=({**REVIEW, "reviewer": "SZQ-LH-01"},))
     assert [f.evidence["reviewer"] for f in rules(branch, "ARC-REVIEW")] == ["SZQ-LH-01"]
+    other = replace(full(pw), archive_reviews=({**REVIEW, "reviewer": "SZQ-YX"},))
+    assert [f.evidence["reviewer"] for f in rules(other, "ARC-REVIEW")] == ["SZQ-YX"]
 
 
 def test_arc_review_applies_to_conversions_from_2018_07_01():

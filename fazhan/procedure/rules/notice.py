@@ -123,7 +123,8 @@ def cnv_ontime(facts: CaseFacts) -> Iterator[Finding]:
 @check("ARC-REVIEW")
 def arc_review(facts: CaseFacts) -> Iterator[Finding]:
     """通知三: from 2018-07-01 the township committee reviews a converted member's file itself, against the
-    checklist: a review by a committee (kind "committee") dated on or after the conversion (S24 approved),
+    checklist: a review by the person's own township committee (kind "committee", above the branch) dated
+    on or after the conversion (S24 approved),
     within archive_review_months (overdue after), whose latest check finds nothing missing. The finding names
     no step record: it is about the archive register, so entering S25 never carries it. Whether the step
     records of the five core documents exist is ARC-FILE's (B0.7); this rule reads the archive register."""
@@ -149,7 +150,7 @@ def arc_review(facts: CaseFacts) -> Iterator[Finding]:
     latest = reviews[-1]
     evidence = {**evidence, "review": as_date(latest["date"]).isoformat(), "reviewer": latest["reviewer"]}
     reviewer = facts.orgs.get(str(latest["reviewer"]))
-    if reviewer is None or reviewer.kind != "committee":
+    if reviewer is None or reviewer.kind != "committee" or not reviewer.is_above(facts.branch):
         yield finding(
             "ARC-REVIEW",
             _("档案审核单位（%(o)s）不是乡镇党委") % {"o": latest["reviewer"]},
