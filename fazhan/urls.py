@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("orgs/", include("fazhan.organizations.urls")),
     path("people/", include("fazhan.people.urls")),
+    path("inspection/", include("fazhan.inspection.urls")),
     path("", include("fazhan.procedure.urls")),
     path("", include("fazhan.prereview.urls")),
     path("archive/", include("fazhan.archive.urls")),

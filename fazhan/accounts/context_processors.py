@@ -19,6 +19,7 @@ def navigation(request):
             (_("组织"), reverse("organizations:tree")),
             (_("人员"), reverse("people:list")),
             (_("档案"), reverse("archive:register")),
+            (_("检查"), reverse("inspection:index")),
         ]
     if Role.SYSADMIN in roles:
         items.append((_("系统管理"), reverse("admin:index")))

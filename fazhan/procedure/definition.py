@@ -608,6 +608,21 @@ class Limits:
     transfer_deferral_months: int = 6  # CNV-TRANSFER
     committee_min_full_members: int = 7  # ACT-PRE: fewer full members, the branch meeting decides
     district_prereview: bool = True  # PRE-DISTRICT (profile shizhongqu-2018)
+    # Sections C and D (the 2018 notice, the violation detectors): thresholds, defaults as stated there.
+    archive_review_months: int = 3  # ARC-REVIEW: the township reviews a converted member's file within
+    pool_applicants_per_activist: int = 2
+    pool_activists_per_target: int = 3  # POOL-RATIO 6:3:1 (strict reading: counts exclusive)
+    pool_ratio_loose: bool = False  # POOL-RATIO loose reading: each stage counts everyone beyond it too
+    young_farmer_age: int = 35
+    young_farmer_window_years: int = 2  # RES-YOUNG-FARMER: windows 2018–2019, 2020–2021 …
+    backdate_warn_days: int = 30
+    backdate_error_days: int = 90  # VIO-BACKDATE
+    votes_quorum_margin: int = 0  # VIO-VOTES: "barely a quorum" = at most this many above the minimum
+    kin_share_max: float = 0.30
+    kin_share_years: int = 5  # VIO-KIN-SHARE
+    rush_month_share: float = 0.5  # VIO-RUSH: approvals in one month over this share of the yearly quota
+    rush_election_months: int = 3  # VIO-RUSH: admissions this close before a village election
+    rush_minimum_slack_days: int = 7  # VIO-RUSH: "at the legal minimum" = within this many days of it
 
 
 def limits() -> Limits:

@@ -32,6 +32,7 @@ class Rec:
     date: datetime.date
     details: Mapping[str, Any] = field(default_factory=dict)
     recorded_at: datetime.datetime | None = None
+    supersedes: int | None = None  # the record this one corrects (VIO-BACKDATE reads when it was changed)
 
     def passed(self) -> bool:
         rule = STEPS_BY_CODE[self.step].passing
@@ -89,6 +90,11 @@ class CaseFacts:
     forms: tuple[Mapping[str, Any], ...] = ()  # the form register's rows for this person
     transfers: tuple[Mapping[str, Any], ...] = ()
     exited_on: datetime.date | None = None
+    # Registers the violation detectors (procedure.md D) read; loaded by the inspection (optional, additive).
+    kin: Mapping[str, str] = field(default_factory=dict)  # pid of a declared close relative → relation
+    discipline: tuple[Mapping[str, Any], ...] = ()  # the person's own register: kind, from, to
+    branch_secretaries: tuple[str, ...] = ()  # pids of the secretary of the person's branch
+    archive_reviews: tuple[Mapping[str, Any], ...] = ()  # date, reviewer (org code), missing (ARC-REVIEW)
 
     # --- reading the record as B0 says ---------------------------------------------------------------------
     def all(self, step: str) -> list[Rec]:

@@ -6,7 +6,9 @@ from fazhan.procedure.rules import (  # noqa: F401
     application,
     forms,
     general,
+    notice,
     order,
     probation,
     targets,
+    violations,
 )

@@ -1,0 +1,96 @@
+"""The inspection at district scale: `fazhan synth --scale district` (10,000 candidates with their full step
+histories), then the whole-tree inspection timed against a straightforward per-case loop (the single-case
+facts and evaluate, case by case) over the same data. The loop is timed on a sample and extrapolated.
+
+Run by `make bench` on SQLite and PostgreSQL (scripts/bench.sh sets DATABASE_URL to an empty database).
+"""
+
+import os
+import random
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fazhan.settings")
+
+import django
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from fazhan.inspection.loader import case_facts_full, tree_load  # noqa: E402
+from fazhan.inspection.run import case_findings, inspect  # noqa: E402
+from fazhan.inspection.synth import synth_build  # noqa: E402
+from fazhan.procedure.models import Case  # noqa: E402
+
+SAMPLE = int(os.environ.get("BENCH_SAMPLE", "300"))
+
+
+def _list(values: list[float]) -> str:
+    return ", ".join(f"{v:.2f}" for v in values)
+
+
+def _cpu() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def main() -> None:
+    call_command("migrate", verbosity=0)
+    scale = os.environ.get("BENCH_SCALE", "district")
+    t0 = time.perf_counter()
+    synth = synth_build(scale=scale)
+    built = time.perf_counter() - t0
+    print(f"{connection.vendor}: synth --scale {scale}: {synth.counts} in {built:.1f} s", flush=True)
+    as_of = synth.as_of
+
+    inspect(root=None, as_of=as_of)  # warm caches (translations, rule registry)
+    runs, cpu = [], []
+    for _ in range(3):
+        c0 = _cpu()
+        t0 = time.perf_counter()
+        result = inspect(root=None, as_of=as_of)
+        runs.append(time.perf_counter() - t0)
+        cpu.append(_cpu() - c0)
+    best = min(runs)
+    t0 = time.perf_counter()
+    loaded = tree_load(root=None, as_of=as_of)
+    load = time.perf_counter() - t0
+    records = result.records
+    print(f"inspection (set-based load, every rule): best of 3 {best:.2f} s (runs {_list(runs)})")
+    print(
+        f"  CPU seconds (this process and its workers): {_list(cpu)}; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
+    print(
+        f"  of which loading {load:.2f} s; {result.cases} cases, {records} step records, "
+        f"{len(result.issues)} findings"
+    )
+    print(f"  {records / best:,.0f} step records/s, {result.cases / best:,.0f} cases/s")
+
+    ids = sorted(Case.objects.values_list("pk", flat=True))
+    sample = random.Random(1).sample(ids, min(SAMPLE, len(ids)))
+    t0, c0 = time.perf_counter(), _cpu()
+    for case in Case.objects.filter(pk__in=sample).select_related("person__org", "person__work_unit_org"):
+        case_findings(case_facts_full(case, as_of=as_of))
+    per_case = (time.perf_counter() - t0) / len(sample)
+    per_case_cpu = (_cpu() - c0) / len(sample)
+    loop = per_case * len(ids)
+    print(
+        f"per-case loop (case_facts + evaluate per case): {per_case * 1000:.1f} ms/case "
+        f"on a sample of {len(sample)}, "
+        f"extrapolated to {len(ids)} cases: {loop:.1f} s"
+    )
+    print(f"  (CPU {per_case_cpu * 1000:.1f} ms/case; the database server's time is not in it)")
+    print(f"ratio per-case loop / inspection: {loop / best:.1f}× (wall clock)")
+    goal = "met" if best < 2 else "NOT met"
+    print(f"goal (district under 2 s): {goal} ({best:.2f} s)")
+    del loaded
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,34 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fazhan.accounts.models import User
+from fazhan.core.forms import ChineseForm
+from fazhan.organizations.models import Org
+
+
+class RunForm(ChineseForm):
+    org = forms.ModelChoiceField(label=_("检查范围"), queryset=Org.objects.none())
+    as_of = forms.DateField(label=_("检查基准日"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, orgs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = orgs  # type: ignore[attr-defined]
+        self.fields["as_of"].initial = timezone.localdate()
+
+
+class AssignForm(ChineseForm):
+    assignee = forms.ModelChoiceField(label=_("整改责任人"), queryset=User.objects.none())
+    note = forms.CharField(label=_("交办说明"), max_length=300, required=False)
+
+    def __init__(self, *args, users, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = users  # type: ignore[attr-defined]
+
+
+class ExplainForm(ChineseForm):
+    explanation = forms.CharField(label=_("情况说明"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class VerifyForm(ChineseForm):
+    note = forms.CharField(label=_("核实意见"), max_length=300, required=False)

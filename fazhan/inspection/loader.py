@@ -1,0 +1,390 @@
+"""Everything the rules read about a whole subtree, in a fixed handful of set-based queries (no query per
+case), and the same facts for one case (the single-case form the parity test compares against).
+
+Each query selects a subtree by the org's materialized path, never by a list of ids, so its cost grows with
+the rows it returns and nothing else: a province is the same dozen queries as a village.
+"""
+
+import datetime
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, Q
+
+from fazhan.archive.models import ArchiveReview
+from fazhan.organizations.models import Org
+from fazhan.people.idnumber import IdNumberError, id_number_parse
+from fazhan.people.models import DisciplineRecord, Kinship, Person, PersonRole, Transfer
+from fazhan.plans.models import Plan
+from fazhan.prereview.models import NumberedForm
+from fazhan.procedure.definition import STEPS_BY_CODE, limits
+from fazhan.procedure.engine import CaseFacts, MemberFacts, OrgFacts, Rec
+from fazhan.procedure.models import Case, StepRecord
+from fazhan.procedure.rules.notice import OrgRow, PersonRow, TreeFacts, as_date
+from fazhan.procedure.selectors import case_facts
+
+COMMITTEE_ROLES = ("branch_secretary", "branch_committee")
+CHUNK = 2000  # ids per IN list when members named in details are looked up
+
+
+@dataclass(frozen=True)
+class IndexedFacts(CaseFacts):
+    """CaseFacts that index their records by step once (the whole-tree run asks `all` and `first` some fifty
+    times per case). Same answers as CaseFacts — the parity test runs both — only without rescanning."""
+
+    def _by_step(self) -> dict[str, list[Rec]]:
+        cached = self.__dict__.get("_index")
+        if cached is None or cached[0] is not self.records:
+            index: dict[str, list[Rec]] = defaultdict(list)
+            for r in self.records:
+                index[r.step].append(r)
+            cached = (self.records, index)
+            object.__setattr__(self, "_index", cached)
+        return cached[1]
+
+    def all(self, step: str) -> list[Rec]:
+        return list(self._by_step().get(step, ()))
+
+    def first(self, step: str) -> Rec | None:
+        return next((r for r in self._by_step().get(step, ()) if r.passed()), None)
+
+
+@dataclass
+class Loaded:
+    """The tree's facts, and what the run needs beside them: the case of each CaseFacts, the first record of
+    each correction chain (a finding's stable key), the number of step records read."""
+
+    tree: TreeFacts
+    case_ids: list[int]
+    roots: dict[int, int]
+    records: int
+
+
+def _raw_rows(qs) -> Iterator[tuple]:
+    """The rows of a values_list(pk, case, step, date, details, recorded_at, supersedes) query straight from
+    the driver: Django's per-value converters cost more than the rules on 100,000s of rows. SQLite hands
+    text for dates, timestamps (UTC) and JSON; PostgreSQL hands dates and timestamps, and JSON as text or
+    already decoded."""
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(5000):
+            for pk, case_id, step, date, details, recorded_at, supersedes in rows:
+                if isinstance(date, str):
+                    date = datetime.date.fromisoformat(date)
+                if isinstance(details, str | bytes):
+                    details = json.loads(details)
+                if isinstance(recorded_at, str):
+                    recorded_at = datetime.datetime.fromisoformat(recorded_at)
+                if recorded_at is not None and recorded_at.tzinfo is None:
+                    recorded_at = recorded_at.replace(tzinfo=datetime.UTC)
+                yield pk, case_id, step, date, details, recorded_at, supersedes
+
+
+def _subtree(root: Org | None, field: str) -> Q:
+    return Q(**{f"{field}__startswith": root.path}) if root is not None else Q()
+
+
+def _id_valid(number: str) -> bool:
+    try:
+        id_number_parse(number)
+    except IdNumberError:
+        return False
+    return True
+
+
+def _orgs() -> tuple[dict[str, OrgFacts], dict[str, OrgRow], dict[int, str]]:
+    rows = Org.objects.annotate(full=Count("persons", filter=Q(persons__party_status="full"))).values_list(
+        "pk", "code", "kind", "category", "path", "election_dates", "full"
+    )
+    facts, tree, codes = {}, {}, {}
+    for pk, code, kind, category, path, elections, full in rows:
+        facts[code] = OrgFacts(code, kind, path, full)
+        tree[code] = OrgRow(code, kind, category, path, tuple(as_date(e) for e in elections or ()))
+        codes[pk] = code
+    return facts, tree, codes
+
+
+# The details keys that name persons, per step (talkers, contacts, introducers).
+PID_KEYS = {
+    step.code: tuple(k for k, spec in step.details.items() if spec.kind == "pids")
+    for step in STEPS_BY_CODE.values()
+}
+
+
+def _referenced(details: dict[str, Any], step: str, into: set[str]) -> None:
+    for key in PID_KEYS[step]:
+        value = details.get(key)
+        if isinstance(value, list):
+            into.update(v for v in value if isinstance(v, str))
+
+
+def _chunks(items: Iterable[str]) -> Iterator[list[str]]:
+    items = sorted(items)
+    for i in range(0, len(items), CHUNK):
+        yield items[i : i + CHUNK]
+
+
+def _members(pids: set[str], codes: dict[int, str]) -> dict[str, MemberFacts]:
+    probation: dict[str, list] = defaultdict(list)
+    out = {}
+    for chunk in _chunks(pids):
+        for pid, start, restored in DisciplineRecord.objects.filter(
+            person__pid__in=chunk, kind="party_probation"
+        ).values_list("person__pid", "date_from", "rights_restored_on"):
+            probation[pid].append((start, restored))
+        for pid, status, joined, full, org_id in Person.objects.filter(pid__in=chunk).values_list(
+            "pid", "party_status", "joined_on", "full_since", "org_id"
+        ):
+            out[pid] = MemberFacts(pid, status, joined, full, tuple(probation[pid]), codes[org_id])
+    return out
+
+
+def tree_load(*, root: Org | None, as_of: datetime.date) -> Loaded:
+    """Every case whose person is in `root`'s subtree (the whole tree for None), as of `as_of`."""
+    org_facts, org_rows, codes = _orgs()
+    settings_limits = limits()
+    persons = {}
+    people = {}
+    for row in (
+        Person.objects.filter(_subtree(root, "org__path"), cases__isnull=False)
+        .distinct()
+        .values(
+            "pk",
+            "pid",
+            "birth_date",
+            "floating",
+            "planned_departure",
+            "org_id",
+            "work_unit_org_id",
+            "id_number",
+            "gender",
+            "education",
+            "occupation",
+            "tags",
+        )
+    ):
+        persons[row["pk"]] = row
+        people[row["pid"]] = PersonRow(
+            row["pid"],
+            row["gender"],
+            row["education"],
+            row["occupation"],
+            row["birth_date"],
+            tuple(row["tags"]),
+        )
+    cases = list(
+        Case.objects.filter(_subtree(root, "person__org__path"))
+        .order_by("pk")
+        .values_list("pk", "person_id", "closed_on")
+    )
+    records: dict[int, list[Rec]] = defaultdict(list)
+    referenced: set[str] = set()
+    count = 0
+    steps = (
+        StepRecord.objects.filter(
+            _subtree(root, "case__person__org__path"), superseded_by__isnull=True, date__lte=as_of
+        )
+        .order_by("date", "id")
+        .values_list("pk", "case_id", "step", "date", "details", "recorded_at", "supersedes_id")
+    )
+    for pk, case_id, step, date, details, recorded_at, supersedes in _raw_rows(steps):
+        records[case_id].append(Rec(pk, step, date, details, recorded_at, supersedes))
+        _referenced(details, step, referenced)
+        count += 1
+    previous = dict(
+        StepRecord.objects.filter(
+            _subtree(root, "case__person__org__path"), supersedes__isnull=False
+        ).values_list("pk", "supersedes_id")
+    )
+    roots = {}
+    for pk in previous:
+        first = pk
+        while first in previous:
+            first = previous[first]
+        roots[pk] = first
+    by_person = _by_person(root, as_of)
+    secretaries: dict[str, list[str]] = defaultdict(list)
+    committees: dict[str, set[str]] = defaultdict(set)
+    for pid, org_id, role in PersonRole.objects.filter(role__in=COMMITTEE_ROLES).values_list(
+        "person__pid", "person__org_id", "role"
+    ):
+        committees[codes[org_id]].add(pid)
+        if role == "branch_secretary":
+            secretaries[codes[org_id]].append(pid)
+    members = _members(referenced, codes)
+    out = []
+    for case_id, person_id, closed_on in cases:
+        p = persons[person_id]
+        pid, branch = p["pid"], codes[p["org_id"]]
+        facts = IndexedFacts(
+            person_pid=pid,
+            birth_date=p["birth_date"],
+            floating=p["floating"],
+            branch=org_facts[branch],
+            records=tuple(records.get(case_id, ())),
+            limits=settings_limits,
+            as_of=as_of,
+            planned_departure=p["planned_departure"],
+            resident_id_valid=_id_valid(p["id_number"]),
+            work_unit_org=codes[p["work_unit_org_id"]] if p["work_unit_org_id"] else "",
+            members=members,
+            orgs=org_facts,
+            forms=tuple(by_person["forms"].get(pid, ())),
+            transfers=tuple(by_person["transfers"].get(pid, ())),
+            exited_on=closed_on if closed_on and closed_on <= as_of else None,
+            kin=dict(by_person["kin"].get(pid, ())),
+            discipline=tuple(by_person["discipline"].get(pid, ())),
+            branch_secretaries=tuple(sorted(secretaries.get(branch, ()))),
+            archive_reviews=tuple(by_person["archive_reviews"].get(pid, ())),
+        )
+        out.append(facts)
+    plans = {
+        (codes[org_id], year): {"quota": quota, "groups": groups}
+        for org_id, year, quota, groups in Plan.objects.filter(_subtree(root, "org__path")).values_list(
+            "org_id", "year", "quota", "groups"
+        )
+    }
+    tree = TreeFacts(
+        as_of=as_of,
+        limits=settings_limits,
+        root_path=root.path if root is not None else "/",
+        orgs=org_rows,
+        cases=out,
+        people=people,
+        plans=plans,
+        committees={code: frozenset(pids) for code, pids in committees.items()},
+    )
+    return Loaded(tree=tree, case_ids=[c[0] for c in cases], roots=roots, records=count)
+
+
+def _by_person(root: Org | None, as_of: datetime.date) -> dict[str, dict[str, list]]:
+    """The registers the rules read beside the steps, per person pid: kinship (both sides), discipline,
+    transfers, numbered forms, archive reviews — each in one query over the subtree."""
+    out: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for a, b, relation in Kinship.objects.filter(_subtree(root, "a__org__path")).values_list(
+        "a__pid", "b__pid", "relation"
+    ):
+        out["kin"][a].append((b, relation))
+    for a, b, relation in Kinship.objects.filter(_subtree(root, "b__org__path")).values_list(
+        "a__pid", "b__pid", "relation"
+    ):
+        out["kin"][b].append((a, relation))
+    for pid, kind, start, stop in DisciplineRecord.objects.filter(
+        _subtree(root, "person__org__path"), date_from__lte=as_of
+    ).values_list("person__pid", "kind", "date_from", "date_to"):
+        out["discipline"][pid].append({"kind": kind, "from": start, "to": stop})
+    for pid, date, src, dst, materials in (
+        Transfer.objects.filter(_subtree(root, "person__org__path"), date__lte=as_of)
+        .order_by("date", "id")
+        .values_list("person__pid", "date", "from_org__code", "to_org__code", "materials_transferred")
+    ):
+        out["transfers"][pid].append(
+            {"date": date.isoformat(), "from": src, "to": dst, "materials_transferred": materials}
+        )
+    for row in (
+        NumberedForm.objects.filter(_subtree(root, "person__org__path"))
+        .order_by("number")
+        .values(
+            "person__pid",
+            "number",
+            "issued_on",
+            "issued_by__code",
+            "status",
+            "void_reason",
+            "replaces__number",
+        )
+    ):
+        out["forms"][row["person__pid"]].append(
+            {
+                "number": row["number"],
+                "issued_to": row["person__pid"],
+                "issued_on": row["issued_on"].isoformat() if row["issued_on"] else None,
+                "issued_by": row["issued_by__code"],
+                "status": row["status"],
+                "void_reason": row["void_reason"],
+                "replaces": row["replaces__number"],
+            }
+        )
+    for pid, date, reviewer, missing in (
+        ArchiveReview.objects.filter(_subtree(root, "person__org__path"), date__lte=as_of)
+        .order_by("date", "id")
+        .values_list("person__pid", "date", "reviewer__code", "missing")
+    ):
+        out["archive_reviews"][pid].append({"date": date, "reviewer": reviewer, "missing": list(missing)})
+    return out
+
+
+def case_facts_full(case: Case, *, as_of: datetime.date) -> CaseFacts:
+    """One case the single-case way: procedure.selectors.case_facts (what step entry reads), with the
+    registers the detectors read besides and the corrections' links, loaded for this case alone."""
+    facts = case_facts(case, as_of=as_of)
+    person = case.person
+    links = dict(
+        StepRecord.objects.filter(case=case, supersedes__isnull=False).values_list("pk", "supersedes_id")
+    )
+    one = _by_person_one(person, as_of)
+    secretaries = tuple(
+        sorted(
+            PersonRole.objects.filter(person__org=person.org, role="branch_secretary").values_list(
+                "person__pid", flat=True
+            )
+        )
+    )
+    return replace(
+        facts,
+        records=tuple(replace(r, supersedes=links.get(r.id)) for r in facts.records),
+        kin=dict(one["kin"]),
+        discipline=tuple(one["discipline"]),
+        branch_secretaries=secretaries,
+        archive_reviews=tuple(one["archive_reviews"]),
+        # Until selectors.case_facts loads the form register and the transfers itself:
+        forms=facts.forms or tuple(one["forms"]),
+        transfers=facts.transfers or tuple(one["transfers"]),
+        exited_on=facts.exited_on if facts.exited_on and facts.exited_on <= as_of else None,
+    )
+
+
+def _by_person_one(person: Person, as_of: datetime.date) -> dict[str, list]:
+    out: dict[str, list] = defaultdict(list)
+    for b, relation in Kinship.objects.filter(a=person).values_list("b__pid", "relation"):
+        out["kin"].append((b, relation))
+    for a, relation in Kinship.objects.filter(b=person).values_list("a__pid", "relation"):
+        out["kin"].append((a, relation))
+    for kind, start, stop in person.discipline_records.filter(date_from__lte=as_of).values_list(
+        "kind", "date_from", "date_to"
+    ):
+        out["discipline"].append({"kind": kind, "from": start, "to": stop})
+    for date, src, dst, materials in (
+        person.transfers.filter(date__lte=as_of)
+        .order_by("date", "id")
+        .values_list("date", "from_org__code", "to_org__code", "materials_transferred")
+    ):
+        out["transfers"].append(
+            {"date": date.isoformat(), "from": src, "to": dst, "materials_transferred": materials}
+        )
+    for row in person.numbered_forms.order_by("number").values(
+        "number", "issued_on", "issued_by__code", "status", "void_reason", "replaces__number"
+    ):
+        out["forms"].append(
+            {
+                "number": row["number"],
+                "issued_to": person.pid,
+                "issued_on": row["issued_on"].isoformat() if row["issued_on"] else None,
+                "issued_by": row["issued_by__code"],
+                "status": row["status"],
+                "void_reason": row["void_reason"],
+                "replaces": row["replaces__number"],
+            }
+        )
+    for date, reviewer, missing in (
+        person.archive_reviews.filter(date__lte=as_of)
+        .order_by("date", "id")
+        .values_list("date", "reviewer__code", "missing")
+    ):
+        out["archive_reviews"].append({"date": date, "reviewer": reviewer, "missing": list(missing)})
+    return out

@@ -1,0 +1,213 @@
+"""One inspection: every rule of the catalogue over every case of a subtree, and the org-level rules over the
+subtree, as the records stood on the as-of date (procedure.md B0.6). Pure reading: `inspect` returns the
+findings; services.inspection_run persists them.
+
+The per-case rules run as the very functions step entry runs (engine.evaluate on each CaseFacts); what is
+set-based is the loading (loader.tree_load: a dozen queries for the whole tree) and the org-level rules
+(notice.ORG_CHECKS, one pass over all cases).
+"""
+
+import datetime
+import hashlib
+import multiprocessing
+import os
+import sys
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+
+from fazhan.inspection.loader import Loaded, tree_load
+from fazhan.organizations.models import Org
+from fazhan.procedure.definition import RULES_BY_ID
+from fazhan.procedure.engine import CHECKS, CaseFacts, Finding, _load_rules, evaluate
+from fazhan.procedure.rules.notice import ORG_CHECKS, evaluate_tree, org_on
+
+
+def per_case_rules() -> list[str]:
+    """Every registered rule in the catalogue's order, less the org-level ones (nothing per case)."""
+    _load_rules()
+    return [r for r in RULES_BY_ID if r in CHECKS and r not in ORG_CHECKS]
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A finding placed in the tree: the rule's finding, the org (the person's org on the date of the step
+    concerned, or the org judged), the person, and the key that matches it across runs."""
+
+    rule: str
+    severity: str
+    org: str
+    person: str | None
+    message: str
+    step: str
+    record: int | None
+    evidence: dict[str, Any] = field(default_factory=dict)
+    key: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        """The shape of interchange.md: {rule, severity, org, person, message, evidence}."""
+        evidence = dict(self.evidence)
+        if self.step:
+            evidence.setdefault("step", self.step)
+        if self.record is not None:
+            evidence.setdefault("record", self.record)
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "org": self.org,
+            "person": self.person,
+            "message": self.message,
+            "evidence": evidence,
+        }
+
+
+@dataclass
+class Result:
+    as_of: datetime.date
+    root: str
+    cases: int
+    records: int
+    issues: list[Issue]
+
+
+def case_findings(facts: CaseFacts) -> list[Finding]:
+    """The per-case rules on one case (the org-level ids yield nothing per case and are skipped)."""
+    return evaluate(facts, rules=per_case_rules())
+
+
+# Evidence that tells apart two findings of one rule on the same record or org (a window, a year, a member).
+DISCRIMINATORS: tuple[str, ...] = (
+    "year",
+    "window",
+    "month",
+    "election",
+    "kind",
+    "contact",
+    "introducer",
+    "relative",
+    "role",
+    "member",
+    "from",
+)
+
+
+def _key(rule: str, person: str | None, step: str, record: int | None, org: str, n: str) -> str:
+    """Stable across runs: a corrected record keeps its chain's first id, so a finding on it matches."""
+    raw = f"{rule}|{person or ''}|{step}|{record if record is not None else ''}|{org}|{n}"
+    return hashlib.sha1(raw.encode()).hexdigest()
+
+
+def _which(evidence: Any) -> str:
+    return "|".join(str(evidence.get(k)) for k in DISCRIMINATORS if k in evidence)
+
+
+def place(loaded: Loaded, facts: CaseFacts, found: list[Finding]) -> list[Issue]:
+    dates = {r.id: r.date for r in facts.records}
+    seen: dict[tuple, int] = defaultdict(int)
+    out = []
+    for f in found:
+        day = dates.get(f.record, facts.as_of) if f.record is not None else facts.as_of
+        org = org_on(facts, day)
+        root = loaded.roots.get(f.record, f.record) if f.record is not None else None
+        slot = (f.rule, f.step, root, org, _which(f.evidence))
+        n = seen[slot]
+        seen[slot] += 1
+        out.append(
+            Issue(
+                f.rule,
+                f.severity,
+                org,
+                facts.person_pid,
+                f.message,
+                f.step,
+                f.record,
+                dict(f.evidence),
+                _key(f.rule, facts.person_pid, f.step, root, org, f"{slot[-1]}#{n}"),
+            )
+        )
+    return out
+
+
+def inspect(
+    *,
+    root: Org | None,
+    as_of: datetime.date,
+    progress: Callable[[str], None] | None = None,
+) -> Result:
+    say = progress or (lambda _m: None)
+    say(f"loading records as of {as_of.isoformat()} …")
+    loaded = tree_load(root=root, as_of=as_of)
+    cases = loaded.tree.cases
+    say(f"{len(cases)} cases, {loaded.records} step records; judging …")
+    issues = _judge_cases(loaded, say)
+    seen: dict[tuple, int] = defaultdict(int)
+    for t in evaluate_tree(loaded.tree):
+        f = t.finding
+        root_id = loaded.roots.get(f.record, f.record) if f.record is not None else None
+        slot = (f.rule, t.person, f.step, root_id, t.org, _which(f.evidence))
+        n = seen[slot]
+        seen[slot] += 1
+        issues.append(
+            Issue(
+                f.rule,
+                f.severity,
+                t.org,
+                t.person,
+                f.message,
+                f.step,
+                f.record,
+                dict(f.evidence),
+                _key(f.rule, t.person, f.step, root_id, t.org, f"{slot[-1]}#{n}"),
+            )
+        )
+    issues.sort(key=lambda i: (i.org, i.person or "", i.rule, i.step, i.record or 0))
+    say(f"{len(issues)} findings")
+    return Result(as_of, root.code if root else "", len(cases), loaded.records, issues)
+
+
+_SHARED: list[Loaded] = []  # the loaded tree, inherited by forked workers (copy-on-write, never pickled)
+PARALLEL_FROM = 2000  # cases: below this a pool costs more than it saves
+
+
+def _judge(bounds: tuple[int, int]) -> list[Issue]:
+    loaded = _SHARED[-1]
+    out: list[Issue] = []
+    for facts in loaded.tree.cases[bounds[0] : bounds[1]]:
+        out.extend(place(loaded, facts, case_findings(facts)))
+    return out
+
+
+def _judge_cases(loaded: Loaded, say: Callable[[str], None]) -> list[Issue]:
+    """The per-case rules on every case: in chunks, on forked worker processes where there are many cases
+    and more than one core (settings.FAZHAN_INSPECT_WORKERS, default the number of cores). The workers read
+    the facts already loaded and run the same functions; they never touch the database."""
+    n = len(loaded.tree.cases)
+    workers = getattr(settings, "FAZHAN_INSPECT_WORKERS", None) or os.cpu_count() or 1
+    size = max(500, n // (workers * 4) or 1)
+    chunks = [(lo, min(lo + size, n)) for lo in range(0, n, size)]
+    issues: list[Issue] = []
+    if workers < 2 or n < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        _SHARED.append(loaded)
+        try:
+            for i, bounds in enumerate(chunks, start=1):
+                issues.extend(_judge(bounds))
+                say(f"  {bounds[1]}/{n} cases ({i}/{len(chunks)})")
+        finally:
+            _SHARED.pop()
+        return issues
+    _SHARED.append(loaded)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for i, part in enumerate(pool.imap(_judge, chunks), start=1):
+                issues.extend(part)
+                say(f"  {chunks[i - 1][1]}/{n} cases ({i}/{len(chunks)}, {workers} workers)")
+    finally:
+        _SHARED.pop()
+    return issues
+
+
+def stderr_progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)

@@ -1,0 +1,246 @@
+"""The writers of the inspection: a run and its findings, and the rectification of a finding.
+
+A run as of today matches what it finds against the open findings of its subtree by their stable key: those
+found again stay open (keeping their rectification state and history), new ones open, and those no longer
+found are closed by the run. A correction is never an edit: it goes through procedure.services.step_correct,
+which writes a new record superseding the old one.
+"""
+
+import datetime
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fazhan.accounts.selectors import user_roles_at
+from fazhan.auditlog.services import audit_record
+from fazhan.inspection.models import Finding, FindingEvent, FindingStatus, InspectionRun
+from fazhan.inspection.run import Issue, Result, inspect
+from fazhan.organizations.models import Org
+from fazhan.people.models import Person
+from fazhan.procedure.models import StepRecord
+from fazhan.procedure.services import step_correct
+
+# Who may start a run over an org's subtree (product.md: township organizer, district reviewer, inspector).
+RUN_ROLES = frozenset({"township_organizer", "district_reviewer", "inspector"})
+# Who may assign and verify the rectification of a finding.
+RECTIFY_ROLES = frozenset({"township_organizer", "township_approver", "district_reviewer", "inspector"})
+
+ERR_RUN_ROLE = "您的角色不能对该组织发起检查。"
+ERR_CLOSED = "该问题已关闭，无需整改。"
+ERR_SNAPSHOT = "历史基准日的检查只作留存，不用于整改。"
+ERR_EXPLANATION = "请填写情况说明。"
+ERR_NOT_VERIFIABLE = "问题须先说明情况或更正记录，才能核实。"
+ERR_NO_RECORD = "该问题不针对某条步骤记录，无法更正；请说明情况。"
+ERR_ASSIGNEE = "整改责任人须在该组织范围内有角色。"
+
+
+def _whole_tree_root() -> Org:
+    root = Org.objects.filter(parent__isnull=True).order_by("path").first()
+    if root is None:
+        raise ValidationError({"org": _("还没有任何党组织。")})
+    return root
+
+
+@transaction.atomic
+def inspection_run(
+    *,
+    actor,
+    org: Org | None,
+    as_of: datetime.date,
+    progress: Callable[[str], None] | None = None,
+    result: Result | None = None,
+) -> InspectionRun:
+    """Run every rule over `org`'s subtree (the whole tree for None) and keep the findings (`result`: a run
+    already made by run.inspect with the same org and date, to keep rather than run again)."""
+    if actor is not None and not user_roles_at(actor, org or _whole_tree_root()) & RUN_ROLES:
+        raise PermissionDenied(_(ERR_RUN_ROLE))
+    result = result or inspect(root=org, as_of=as_of, progress=progress)
+    scope = org or _whole_tree_root()
+    run = InspectionRun.objects.create(
+        org=scope,
+        as_of=as_of,
+        started_by=actor if getattr(actor, "pk", None) else None,
+        cases=result.cases,
+        records=result.records,
+        found=len(result.issues),
+        tracks=as_of >= timezone.localdate(),
+    )
+    opened, closed = _keep(run, scope, result)
+    run.opened, run.closed, run.finished_at = opened, closed, timezone.now()
+    run.save(update_fields=["opened", "closed", "finished_at"])
+    audit_record(
+        actor=actor,
+        action="inspection.run",
+        target=run,
+        org=scope,
+        data={"as_of": as_of.isoformat(), "found": len(result.issues), "opened": opened, "closed": closed},
+    )
+    return run
+
+
+def _keep(run: InspectionRun, scope: Org, result: Result) -> tuple[int, int]:
+    orgs = dict(Org.objects.values_list("code", "pk"))
+    persons = dict(Person.objects.filter(org__path__startswith=scope.path).values_list("pid", "pk"))
+    for pid in {i.person for i in result.issues if i.person and i.person not in persons}:
+        persons[pid] = Person.objects.values_list("pk", flat=True).get(pid=pid)  # moved out since
+    current = {}
+    if run.tracks:
+        current = {
+            f.key: f
+            for f in Finding.objects.filter(
+                closed_run__isnull=True, first_run__tracks=True, org__path__startswith=scope.path
+            )
+        }
+    new, kept = [], []
+    for issue in result.issues:
+        f = current.pop(issue.key, None)
+        if f is None:
+            new.append(_new(run, issue, orgs, persons))
+            continue
+        f.severity, f.message, f.evidence, f.record_id, f.last_run = (
+            issue.severity,
+            issue.message,
+            _json(issue.evidence),
+            issue.record,
+            run,
+        )
+        kept.append(f)
+    Finding.objects.bulk_update(
+        kept, ["severity", "message", "evidence", "record", "last_run"], batch_size=500
+    )
+    created = Finding.objects.bulk_create(new, batch_size=500)
+    if not run.tracks:
+        return len(created), 0
+    events = [FindingEvent(finding=f, action="found", run=run) for f in created]
+    for f in current.values():
+        f.closed_run, f.status = run, FindingStatus.CLOSED
+        events.append(FindingEvent(finding=f, action="closed", run=run, note=_("本次检查未再发现")))
+    Finding.objects.bulk_update(list(current.values()), ["closed_run", "status"], batch_size=500)
+    FindingEvent.objects.bulk_create(events, batch_size=500)
+    return len(created), len(current)
+
+
+def _json(evidence: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(json.dumps(evidence, ensure_ascii=False, default=str))
+
+
+def _new(run: InspectionRun, issue: Issue, orgs: dict[str, int], persons: dict[str, int]) -> Finding:
+    return Finding(
+        key=issue.key,
+        rule=issue.rule,
+        severity=issue.severity,
+        org_id=orgs[issue.org],
+        person_id=persons.get(issue.person) if issue.person else None,
+        step=issue.step,
+        record_id=issue.record,
+        message=issue.message,
+        evidence=_json(issue.evidence),
+        first_run=run,
+        last_run=run,
+        closed_run=None if run.tracks else run,
+        status=FindingStatus.OPEN if run.tracks else FindingStatus.CLOSED,
+    )
+
+
+# --- rectification ----------------------------------------------------------------------------------------
+
+
+def _open(finding: Finding) -> Finding:
+    finding = Finding.objects.select_for_update().select_related("first_run", "org").get(pk=finding.pk)
+    if finding.closed_run_id is not None:
+        raise ValidationError({"status": _(ERR_SNAPSHOT) if not finding.first_run.tracks else _(ERR_CLOSED)})
+    return finding
+
+
+def _event(
+    *, actor, finding: Finding, action: str, note: str = "", data: dict[str, Any] | None = None
+) -> None:
+    FindingEvent.objects.create(
+        finding=finding, actor=actor if getattr(actor, "pk", None) else None, action=action, note=note
+    )
+    audit_record(
+        actor=actor,
+        action=f"finding.{action}",
+        target=finding,
+        org=finding.org,
+        data={"rule": finding.rule, "note": note, **(data or {})},
+    )
+
+
+def _require(actor, finding: Finding, roles: frozenset[str]) -> None:
+    if actor is not None and not user_roles_at(actor, finding.org) & roles:
+        raise PermissionDenied(_("您的角色不能办理此项整改。"))
+
+
+@transaction.atomic
+def finding_assign(*, actor, finding: Finding, assignee, note: str = "") -> Finding:
+    finding = _open(finding)
+    _require(actor, finding, RECTIFY_ROLES)
+    if not user_roles_at(assignee, finding.org):
+        raise ValidationError({"assignee": _(ERR_ASSIGNEE)})
+    finding.assignee, finding.status = assignee, FindingStatus.ASSIGNED
+    finding.save(update_fields=["assignee", "status"])
+    _event(actor=actor, finding=finding, action="assigned", note=note, data={"assignee": assignee.username})
+    return finding
+
+
+@transaction.atomic
+def finding_explain(*, actor, finding: Finding, explanation: str) -> Finding:
+    finding = _open(finding)
+    _require(actor, finding, RECTIFY_ROLES | {"branch_secretary", "branch_organizer"})
+    if not explanation.strip():
+        raise ValidationError({"explanation": _(ERR_EXPLANATION)})
+    finding.explanation, finding.status = explanation.strip(), FindingStatus.EXPLAINED
+    finding.save(update_fields=["explanation", "status"])
+    _event(actor=actor, finding=finding, action="explained", note=finding.explanation)
+    return finding
+
+
+def finding_record_to_correct(finding: Finding) -> StepRecord:
+    """The live record the finding is about: the record itself, or the latest correction of it."""
+    if finding.record_id is None:
+        raise ValidationError({"record": _(ERR_NO_RECORD)})
+    record = StepRecord.objects.get(pk=finding.record_id)
+    while (later := StepRecord.objects.filter(supersedes=record).first()) is not None:
+        record = later
+    return record
+
+
+@transaction.atomic
+def finding_correct(
+    *, actor, finding: Finding, date: datetime.date, details: dict[str, Any] | None, reason: str
+) -> StepRecord:
+    """Correct the record a finding is about through a correction record (never an edit); the next run
+    closes the finding if the correction fixed it."""
+    finding = _open(finding)
+    record = finding_record_to_correct(finding)
+    correction = step_correct(actor=actor, record=record, date=date, details=details, reason=reason)
+    finding.correction, finding.status = correction, FindingStatus.CORRECTED
+    finding.save(update_fields=["correction", "status"])
+    _event(
+        actor=actor,
+        finding=finding,
+        action="corrected",
+        note=reason.strip(),
+        data={"record": record.pk, "correction": correction.pk},
+    )
+    return correction
+
+
+@transaction.atomic
+def finding_verify(*, actor, finding: Finding, note: str = "") -> Finding:
+    """A reviewer confirms the explanation or the correction. The finding stays open while a run still
+    finds it (an accepted explanation keeps it verified); the next run closes it once it is fixed."""
+    finding = _open(finding)
+    _require(actor, finding, RECTIFY_ROLES)
+    if finding.status not in (FindingStatus.EXPLAINED, FindingStatus.CORRECTED):
+        raise ValidationError({"status": _(ERR_NOT_VERIFIABLE)})
+    finding.status = FindingStatus.VERIFIED
+    finding.save(update_fields=["status"])
+    _event(actor=actor, finding=finding, action="verified", note=note)
+    return finding

@@ -1,0 +1,548 @@
+"""Realistic records straight into the database, in bulk, with planted violations whose findings are known.
+
+A district is townships of village, community and enterprise branches, each with its full members (a
+secretary and a committee among them) and a township organizer; candidates follow the legal path of the
+demo (demo.world.LEGAL_PATH) to a stop that fills every stage in the mix of a real pipeline, with the records
+a careful branch enters: details, the numbered forms of the district, archive reviews, annual plans. Each
+planted violation breaks one rule on one person (or org) and the generator says which: `Synth.planted`.
+Clean cases are dated so that no deadline is passed on the as-of date (today).
+"""
+
+import datetime
+import json
+import random
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from stdnum.cn import ric
+
+from fazhan.archive.models import ArchiveReview
+from fazhan.auditlog.services import audit_record
+from fazhan.core.calendar import add_months
+from fazhan.core.pinyin import pinyin_initials
+from fazhan.demo.world import EDUCATION_KINDS, GIVEN, LEGAL_PATH, SURNAMES, VILLAGES
+from fazhan.organizations.models import Org
+from fazhan.people.identity import id_number_key
+from fazhan.people.models import DisciplineRecord, Kinship, Person, PersonRole
+from fazhan.plans.models import Plan
+from fazhan.prereview.models import NumberedForm
+from fazhan.procedure.definition import CaseStage
+from fazhan.procedure.models import Case, StepRecord
+
+SCALES = {"township": (1, 20, 1000), "district": (10, 25, 10_000)}  # townships, branches each, cases
+MEMBERS_PER_BRANCH = 10
+# Where candidates stop on the legal path (index of LEGAL_PATH) and how often: the stage mix of a pipeline.
+STAGE_MIX = (
+    (CaseStage.APPLICANT, (0, 1), 0.30),
+    (CaseStage.ACTIVIST, tuple(range(2, 11)), 0.25),
+    (CaseStage.TARGET, tuple(range(11, 22)), 0.10),
+    (CaseStage.PROBATIONARY, tuple(range(22, 34)), 0.10),
+    (CaseStage.FULL, (35,), 0.25),
+)
+S = {step: i for i, (step, _o) in reversed(list(enumerate(LEGAL_PATH)))}  # first index of each step
+VIOLATIONS = (
+    "APP-TALK",
+    "VIO-BACKDATE",
+    "VIO-VOTES",
+    "VIO-DISCIPLINE",
+    "VIO-KIN-ROLE",
+    "VIO-DATE-ORDER",
+    "TGT-1YEAR",
+    "CNV-ONTIME",
+    "ACC-QUORUM",
+    "NEG-LIST",
+    "VIO-FAVOUR",
+    "ARC-REVIEW",
+)
+
+
+@dataclass(frozen=True)
+class Planted:
+    rule: str
+    org: str
+    person: str | None = None
+
+
+@dataclass
+class Synth:
+    as_of: datetime.date
+    counts: dict[str, int]
+    planted: list[Planted] = field(default_factory=list)
+    persons: list[str] = field(default_factory=list)  # every candidate's pid
+
+
+def _day(start: datetime.date, offset: int) -> datetime.date:
+    return start + datetime.timedelta(days=offset)
+
+
+class Builder:
+    def __init__(self, *, today: datetime.date, seed: int, code: str = "SZQ"):
+        self.today, self.rng, self.code = today, random.Random(seed), code
+        self.orgs: list[Org] = []
+        self.persons: list[Person] = []
+        self.roles: list[PersonRole] = []
+        self.numbers: set[str] = set()
+        self.n = 0
+
+    # identity -----------------------------------------------------------------------------------------
+    def id_number(self, birth: datetime.date, gender: str) -> str:
+        while True:
+            sex = self.rng.choice("13579" if gender == "M" else "02468")
+            body = f"511002{birth:%Y%m%d}{self.rng.randrange(100):02d}{sex}"
+            number = body + ric.calc_check_digit(body + "0")
+            if number not in self.numbers:
+                self.numbers.add(number)
+                return number
+
+    def person(self, org: Org, *, birth: datetime.date, member: bool = False, **extra: Any) -> Person:
+        self.n += 1
+        gender = self.rng.choice("MMF")
+        name = self.rng.choice(SURNAMES) + "".join(
+            self.rng.choice(GIVEN) for _ in range(self.rng.choice((1, 2)))
+        )
+        number = self.id_number(birth, gender)
+        village = org.category == "village"
+        p = Person(
+            pid=f"{'M' if member else 'P'}{self.n:06d}",
+            name=name,
+            name_initials=pinyin_initials(name),
+            id_number=number,
+            id_number_key=id_number_key(number),
+            id_tail=number[-4:],
+            gender=gender,
+            birth_date=birth,
+            ethnicity=self.rng.choice(["汉族"] * 12 + ["彝族", "回族"]),
+            education=self.rng.choice(["大学本科", "大学专科", "中专", "高中", "初中及以下"]),
+            occupation="农牧渔民"
+            if village and self.rng.random() < 0.7
+            else self.rng.choice(["工人", "专业技术人员", "管理人员", "其他"]),
+            tags=[],
+            org=org,
+            **extra,
+        )
+        if member:
+            joined = datetime.date(self.rng.randint(1985, 2010), self.rng.randint(1, 12), 1)
+            p.party_status, p.joined_on, p.full_since = "full", joined, add_months(joined, 12)
+        self.persons.append(p)
+        return p
+
+    def org(
+        self, code: str, name: str, kind: str, parent: Org | None, category: str = "", **extra: Any
+    ) -> Org:
+        org = Org(
+            code=code,
+            name=name,
+            kind=kind,
+            category=category,
+            parent=parent,
+            path=f"{parent.path if parent else '/'}{code}/",
+            depth=(parent.depth + 1) if parent else 0,
+            **extra,
+        )
+        org.save()
+        self.orgs.append(org)
+        return org
+
+
+def _details(step: str, n: int, *, day: datetime.date, b: dict[str, Any], form: str) -> dict[str, Any]:
+    full = b["members"]
+    votes = {
+        "entitled": len(full),
+        "present": len(full) - 1,
+        "for": len(full) - 2,
+        "against": 0,
+        "abstain": 1,
+    }
+    return {
+        "S02": {"talkers": full[:1]},
+        "S03": {"method": "member_recommendation", "decided_by": "branch_committee"},
+        "S04": {"filed_with": b["township"]},
+        "S05": {"contacts": full[1:3]},
+        "S06": {"kind": EDUCATION_KINDS["S06"][n % 6]},
+        "S07": {
+            "opinions_heard": ["party_group", "contacts", "members", "public"],
+            "publicity_from": _day(day, -14).isoformat(),
+            "publicity_to": _day(day, -4).isoformat(),
+        },
+        "S08": {"filed_with": b["township"], "agreed": True},
+        "S09": {"introducers": full[3:5]},
+        "S10": {"result": "pass", "negative_list": {}},
+        "S11": {"days": 3, "hours": 24, "provider": b["township"]},
+        "S13": {"reviewer": b["township"] if n == 0 else b["district"], "result": "pass"},
+        "S14": {"form_number": form},
+        "S15": votes,
+        "S16": {"talkers": [b["organizer"]]},
+        "S17": {"approver": b["township"], "result": "approved"},
+        "S18": {"filed_with": b["district"]},
+        "S19": {"branch": b["code"]},
+        "S21": {"kind": EDUCATION_KINDS["S21"][n % 6]},
+        "S23": {**votes, "decision": "convert"},
+        "S24": {"approver": b["township"], "result": "approved"},
+        "S25": {"archive_no": f"A-{form}"},
+    }.get(step, {})
+
+
+def _entered(day: datetime.date, lag: int, now: datetime.datetime) -> datetime.datetime:
+    moment = timezone.make_aware(datetime.datetime.combine(_day(day, lag), datetime.time(10)))
+    return min(moment, now)
+
+
+@transaction.atomic
+def synth_build(
+    *,
+    scale: str = "township",
+    today: datetime.date | None = None,
+    seed: int = 2018,
+    cases: int | None = None,
+    out: Path | None = None,
+) -> Synth:
+    """Write a district (or one township) and its cases; `cases` overrides the scale's candidates."""
+    townships, branches_each, wanted = SCALES[scale]
+    wanted = cases if cases is not None else wanted
+    today = today or timezone.localdate()
+    now = timezone.now()
+    b = Builder(today=today, seed=seed)
+    district = b.org("SZQ", "中共市中区委员会", "district_committee", None)
+    branch_info: list[dict[str, Any]] = []
+    for t in range(1, townships + 1):
+        tcode = f"SZQ-T{t:02d}"
+        township = b.org(tcode, f"中共第{t}镇委员会", "committee", district, "township")
+        organizer = b.person(township, birth=datetime.date(1975, 3, 3), member=True)
+        b.roles.append(PersonRole(person=organizer, role="organizer"))
+        for k in range(1, branches_each + 1):
+            category = (
+                "village"
+                if k <= int(branches_each * 0.8)
+                else ("community" if k % 2 else "private_enterprise")
+            )
+            name = VILLAGES[(k - 1) % len(VILLAGES)] if category == "village" else f"第{k}支部"
+            branch_org = b.org(
+                f"{tcode}-{k:02d}",
+                f"中共第{t}镇{name}{k}支部委员会",
+                "branch",
+                township,
+                category,
+                election_dates=["2021-10-15"] if category == "village" else [],
+            )
+            members = [
+                b.person(branch_org, birth=datetime.date(b.rng.randint(1950, 1985), 5, 1), member=True)
+                for _ in range(MEMBERS_PER_BRANCH)
+            ]
+            b.roles.append(PersonRole(person=members[0], role="branch_secretary"))
+            b.roles.append(PersonRole(person=members[1], role="branch_committee"))
+            branch_info.append(
+                {
+                    "org": branch_org,
+                    "code": branch_org.code,
+                    "township": tcode,
+                    "district": district.code,
+                    "organizer": organizer.pid,
+                    "member_objs": members,
+                    "members": [m.pid for m in members],
+                }
+            )
+    # Candidates and their stops ----------------------------------------------------------------------------
+    villages = [bi for bi in branch_info if bi["org"].category == "village"]
+    empty_village = villages[-1]  # planted RES-VILLAGE: no activist there on the as-of date
+    plan_of = list(VIOLATIONS)
+    specs: list[tuple[dict[str, Any], str, int, str]] = []
+    for i in range(wanted):
+        branch = branch_info[i % len(branch_info)]
+        if i < len(villages) and villages[i] is not empty_village:
+            branch, stage, stop = villages[i], CaseStage.ACTIVIST, b.rng.choice(STAGE_MIX[1][1])
+        else:
+            stage, stops, _w = b.rng.choices(STAGE_MIX, weights=[m[2] for m in STAGE_MIX])[0]
+            stop = b.rng.choice(stops)
+            if branch is empty_village and stage == CaseStage.ACTIVIST:
+                stage, stop = CaseStage.APPLICANT, 0
+        plant = plan_of.pop(0) if plan_of and i >= len(villages) else ""
+        specs.append((branch, stage, stop, plant))
+    synth = Synth(as_of=today, counts={})
+    case_rows: list[tuple[Case, list[StepRecord], dict[str, Any]]] = []
+    forms, reviews, discipline, kin = [], [], [], []
+    path: list[list[Any]]
+    for n, (branch, stage, stop, plant) in enumerate(specs):
+        path = [list(x) for x in LEGAL_PATH[: stop + 1]]
+        if plant == "TGT-1YEAR":
+            stop = S["S07"] + 2
+            path = [list(x) for x in LEGAL_PATH[: stop + 1]]
+            for item in path[S["S07"] :]:
+                item[1] -= 200  # the target decided 290 days after the activist date
+            path = [item for item in path if item[0] != "S06" or item[1] < path[S["S07"]][1]]
+        if plant == "CNV-ONTIME":
+            stop = len(LEGAL_PATH) - 1
+            path = [list(x) for x in LEGAL_PATH]
+            for item in path[S["S23"] :]:
+                item[1] += 45  # the conversion meeting 52 days after probation ended
+        if plant in ("VIO-KIN-ROLE", "VIO-FAVOUR"):
+            stop = max(stop, S["S03"])
+            path = [list(x) for x in LEGAL_PATH[: stop + 1]]
+        if plant in ("VIO-VOTES", "ACC-QUORUM", "NEG-LIST", "VIO-DISCIPLINE", "VIO-BACKDATE"):
+            stop = max(stop, S["S15"] + 1)
+            path = [list(x) for x in LEGAL_PATH[: stop + 1]]
+        if plant == "ARC-REVIEW":
+            stop = len(LEGAL_PATH) - 1
+            path = [list(x) for x in LEGAL_PATH]
+        if plant in ("APP-TALK",):
+            path = [["S01", 0], ["S02", 50]]
+        last = path[-1][1]
+        if stop == len(LEGAL_PATH) - 1 and plant != "ARC-REVIEW" and plant != "CNV-ONTIME":
+            start = _day(today, -last - b.rng.randint(120, 3000))
+        elif plant == "ARC-REVIEW":
+            start = _day(today, -last - 200)
+        else:
+            start = _day(today, -last - b.rng.randint(2, 10))
+        age = b.rng.randint(19, 45)
+        birth = datetime.date(start.year - age, b.rng.randint(1, 12), b.rng.randint(1, 28))
+        person = b.person(branch["org"], birth=birth)
+        synth.persons.append(person.pid)
+        if plant:
+            synth.planted.append(Planted(plant, branch["code"], person.pid))
+        form = f"SZQ{start.year + 2}-{n + 1:06d}"
+        seen: Counter[str] = Counter()
+        records = []
+        for step, offset in path:
+            k = seen[step]
+            seen[step] += 1
+            day = _day(start, offset)
+            details = _details(step, k, day=day, b=branch, form=form)
+            lag = b.rng.randint(0, 3)
+            if plant == "VIO-VOTES" and step == "S15":
+                details = {**details, "for": details["present"], "against": 1, "abstain": 0}
+            if plant == "ACC-QUORUM" and step == "S15":
+                half = details["entitled"] // 2
+                details = {
+                    **details,
+                    "present": half,
+                    "for": half,
+                    "against": 0,
+                    "abstain": 0,
+                    "written_for": 1,
+                }
+            if plant == "NEG-LIST" and step == "S10":
+                details = {**details, "negative_list": {"self_interest": True}}
+            if plant == "VIO-FAVOUR" and step == "S03":
+                details = {**details, "method": "other"}
+            if plant == "VIO-BACKDATE" and step == "S10":
+                lag = 120
+            if plant == "VIO-DATE-ORDER" and step == "S01":
+                lag = -5
+            records.append(
+                StepRecord(
+                    step=step,
+                    date=day,
+                    details=details,
+                    recorded_at=_entered(day, lag, now),
+                    recorded_by_label="synth",
+                )
+            )
+        if seen["S14"]:
+            issued = _day(start, dict(path)["S14"] - 2)
+            forms.append((person, form, issued))
+        conversion = next((r.date for r in records if r.step == "S24"), None)
+        if conversion and plant != "ARC-REVIEW" and conversion >= datetime.date(2018, 7, 1):
+            reviews.append((person, _day(conversion, 40), branch["township"]))
+        if plant == "VIO-DISCIPLINE":
+            discipline.append((person, _day(start, 200), _day(start, 260)))
+        if plant == "VIO-KIN-ROLE":
+            kin.append((person, branch["member_objs"][0]))
+        closed = None
+        if stage == CaseStage.APPLICANT and not plant and b.rng.random() < 0.05:
+            closed = _day(records[-1].date, 1)
+        case_rows.append(
+            (
+                Case(
+                    opened_on=start,
+                    closed_on=closed,
+                    exit_reason="withdrawn" if closed else "",
+                    stage=_stage(records),
+                ),
+                records,
+                {"person": person},
+            )
+        )
+    # Write in bulk ----------------------------------------------------------------------------------------
+    Person.objects.bulk_create(b.persons, batch_size=2000)
+    PersonRole.objects.bulk_create(b.roles, batch_size=2000)
+    for c, _records, extra in case_rows:
+        c.person = extra["person"]
+    Case.objects.bulk_create([c for c, _r, _e in case_rows], batch_size=2000)
+    steps = []
+    for c, records, _e in case_rows:
+        for r in records:
+            r.case = c
+            steps.append(r)
+    StepRecord.objects.bulk_create(steps, batch_size=5000)
+    orgs = {o.code: o for o in b.orgs}
+    NumberedForm.objects.bulk_create(
+        [
+            NumberedForm(number=num, person=p, issued_on=d, issued_by=district, status="used")
+            for p, num, d in forms
+        ],
+        batch_size=2000,
+    )
+    ArchiveReview.objects.bulk_create(
+        [ArchiveReview(person=p, date=min(d, today), reviewer=orgs[t], missing=[]) for p, d, t in reviews],
+        batch_size=2000,
+    )
+    DisciplineRecord.objects.bulk_create(
+        [DisciplineRecord(person=p, kind="investigation", date_from=a, date_to=z) for p, a, z in discipline]
+    )
+    Kinship.objects.bulk_create([Kinship(a=p, b=m, relation="parent") for p, m in kin])
+    _plans(b, branch_info, case_rows, today, synth, district)
+    synth.counts = {
+        "orgs": len(b.orgs),
+        "persons": len(b.persons),
+        "cases": len(case_rows),
+        "steps": len(steps),
+        **Counter(c.stage for c, _r, _e in case_rows),
+    }
+    audit_record(actor=None, action="synth.build", org=district, data={"scale": scale, **synth.counts})
+    if out is not None:
+        _write(out, b, case_rows, forms, reviews, discipline, kin, synth)
+    return synth
+
+
+def _stage(records: list[StepRecord]) -> str:
+    steps = {r.step for r in records}
+    for stage, step in (("full", "S24"), ("probationary", "S17"), ("target", "S07"), ("activist", "S03")):
+        if step in steps:
+            return stage
+    return CaseStage.APPLICANT
+
+
+def _plans(b: Builder, branch_info, case_rows, today: datetime.date, synth: Synth, district: Org) -> None:
+    """Annual plans from 2018: each branch's quota two above what it admitted, the township's the sum; one
+    branch-year planted one below (PLAN-QUOTA)."""
+    admitted: Counter[tuple[str, int]] = Counter()
+    for _c, records, extra in case_rows:
+        approval = next((r.date for r in records if r.step == "S17"), None)
+        if approval is not None and approval.year >= 2018:
+            admitted[(extra["person"].org.code, approval.year)] += 1
+    over = next(
+        ((code, year) for (code, year), k in sorted(admitted.items()) if k >= 2 and year < today.year), None
+    )
+    plans: list[Plan] = []
+    township_quota: Counter[tuple[str, int]] = Counter()
+    orgs = {bi["code"]: bi["org"] for bi in branch_info}
+    for bi in branch_info:
+        for year in range(2018, today.year + 1):
+            quota = admitted[(bi["code"], year)] + b.rng.choice((0, 1, 2))
+            if (bi["code"], year) == over:
+                quota = admitted[over] - 1
+            plans.append(Plan(org=orgs[bi["code"]], year=year, quota=quota, groups={}))
+            township_quota[(bi["township"], year)] += quota
+    townships = {o.code: o for o in b.orgs if o.kind == "committee"}
+    plans += [Plan(org=townships[t], year=y, quota=q, groups={}) for (t, y), q in township_quota.items()]
+    Plan.objects.bulk_create(plans, batch_size=2000)
+    if over is not None:
+        synth.planted.append(Planted("PLAN-QUOTA", over[0]))
+    empty = [bi for bi in branch_info if bi["org"].category == "village"][-1]
+    synth.planted.append(Planted("RES-VILLAGE", empty["code"]))
+
+
+def _write(out: Path, b: Builder, case_rows, forms, reviews, discipline, kin, synth: Synth) -> None:
+    """The same records as an interchange file (interchange.md), and the planted findings beside it."""
+    roles = defaultdict(list)
+    for r in b.roles:
+        roles[r.person.pid].append("organizer" if r.role == "organizer" else r.role)
+    row: dict[str, Any]
+    with out.open("w", encoding="utf-8") as f:
+
+        def line(obj: dict[str, Any]) -> None:
+            f.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
+
+        line(
+            {
+                "type": "header",
+                "format": "fazhan-record",
+                "version": 1,
+                "exported_at": timezone.now().isoformat(),
+                "profile": "shizhongqu-2018",
+            }
+        )
+        for o in b.orgs:
+            row = {
+                "type": "org",
+                "code": o.code,
+                "name": o.name,
+                "parent": o.parent.code if o.parent else None,
+                "kind": o.kind,
+            }
+            if o.category:
+                row["category"] = o.category
+            if o.election_dates:
+                row["election_dates"] = o.election_dates
+            line(row)
+        for p in b.persons:
+            row = {
+                "type": "person",
+                "id": p.pid,
+                "name": p.name,
+                "id_number": p.id_number,
+                "org": p.org.code,
+                "ethnicity": p.ethnicity,
+                "education": p.education,
+                "occupation": p.occupation,
+            }
+            if p.party_status:
+                row.update(party_status=p.party_status, joined_on=p.joined_on, full_since=p.full_since)
+            if roles.get(p.pid):
+                row["roles"] = roles[p.pid]
+            line(row)
+        for c, records, _e in case_rows:
+            for r in records:
+                line(
+                    {
+                        "type": "step",
+                        "id": f"st-{r.pk}",
+                        "person": c.person.pid,
+                        "step": r.step,
+                        "date": r.date,
+                        "recorded_at": r.recorded_at.isoformat(),
+                        "recorded_by": "user:synth",
+                        "details": r.details,
+                    }
+                )
+            if c.closed_on:
+                line({"type": "exit", "person": c.person.pid, "date": c.closed_on, "reason": c.exit_reason})
+        for p, num, d in forms:
+            line(
+                {
+                    "type": "form",
+                    "number": num,
+                    "issued_to": p.pid,
+                    "issued_on": d,
+                    "issued_by": "SZQ",
+                    "status": "used",
+                }
+            )
+        for p, d, t in reviews:
+            line({"type": "archive_review", "person": p.pid, "date": d, "reviewer": t, "missing": []})
+        for p, a, z in discipline:
+            line({"type": "discipline", "person": p.pid, "from": a, "to": z, "kind": "investigation"})
+        for p, m in kin:
+            line({"type": "kin", "a": p.pid, "b": m.pid, "relation": "parent"})
+        for plan in Plan.objects.filter(org__path__startswith="/SZQ/").select_related("org"):
+            line(
+                {
+                    "type": "plan",
+                    "org": plan.org.code,
+                    "year": plan.year,
+                    "quota": plan.quota,
+                    "groups": plan.groups,
+                }
+            )
+    expected = out.with_suffix(".expected.json")
+    expected.write_text(
+        json.dumps(
+            [{"rule": p.rule, "org": p.org, "person": p.person} for p in synth.planted],
+            ensure_ascii=False,
+            indent=1,
+        ),
+        encoding="utf-8",
+    )

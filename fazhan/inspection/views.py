@@ -1,0 +1,182 @@
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from fazhan.accounts.models import User
+from fazhan.inspection.forms import AssignForm, ExplainForm, RunForm, VerifyForm
+from fazhan.inspection.models import FindingStatus
+from fazhan.inspection.report import report_build, report_docx, report_html, report_pdf
+from fazhan.inspection.selectors import (
+    _ancestor_paths,
+    finding_get_for_user,
+    findings_by_org,
+    findings_by_rule,
+    run_findings,
+    run_get_for_user,
+    run_list_for_user,
+    run_orgs_for_user,
+)
+from fazhan.inspection.services import (
+    finding_assign,
+    finding_correct,
+    finding_explain,
+    finding_record_to_correct,
+    finding_verify,
+    inspection_run,
+)
+from fazhan.procedure.definition import RULES_BY_ID, SEVERITY_RANK, STEPS_BY_CODE
+from fazhan.procedure.forms import CorrectionForm
+from fazhan.procedure.views import _initial
+
+FILTERS = ("rule", "severity", "org", "status")
+
+
+def _errors(form, exc: ValidationError) -> None:
+    for field, msgs in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, msgs)
+
+
+def index(request):
+    """The runs in the user's subtree, and a form to start one over an org the user may inspect."""
+    orgs = run_orgs_for_user(request.user)
+    form = RunForm(request.POST or None, orgs=orgs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = inspection_run(
+                actor=request.user, org=form.cleaned_data["org"], as_of=form.cleaned_data["as_of"]
+            )
+        except PermissionDenied as exc:
+            form.add_error("org", str(exc))
+        else:
+            return redirect("inspection:run", run.pk)
+    runs = run_list_for_user(request.user)[:50]
+    return render(request, "inspection/index.html", {"form": form, "runs": runs, "can_run": orgs.exists()})
+
+
+def run_detail(request, run_id: int):
+    run = run_get_for_user(request.user, run_id)
+    filters = {k: request.GET.get(k, "").strip() for k in FILTERS}
+    every = run_findings(run, user=request.user)
+    shown = run_findings(run, user=request.user, filters=filters)
+    page = Paginator(shown, 200).get_page(request.GET.get("page"))
+    by_rule = [
+        {**row, "title": RULES_BY_ID[row["rule"]].title, "article": RULES_BY_ID[row["rule"]].article}
+        for row in findings_by_rule(every)
+    ]
+    context = {
+        "run": run,
+        "page": page,
+        "filters": filters,
+        "by_rule": by_rule,
+        "by_org": findings_by_org(every),
+        "rules": sorted({row["rule"] for row in by_rule}),
+        "severities": sorted(SEVERITY_RANK, key=lambda s: -SEVERITY_RANK[s]),
+        "statuses": FindingStatus.choices,
+        "query": "&".join(f"{k}={v}" for k, v in filters.items() if v),
+    }
+    return render(request, "inspection/run.html", context)
+
+
+def _assignable(finding):
+    """Users holding a role on the finding's org or above it."""
+    return (
+        User.objects.filter(assignments__org__path__in=_ancestor_paths(finding.org.path), is_active=True)
+        .distinct()
+        .order_by("username")
+    )
+
+
+def finding_detail(request, finding_id: int):
+    finding = finding_get_for_user(request.user, finding_id)
+    action = request.POST.get("action", "")
+    assign = AssignForm(request.POST if action == "assign" else None, users=_assignable(finding))
+    explain = ExplainForm(request.POST if action == "explain" else None)
+    verify = VerifyForm(request.POST if action == "verify" else None)
+    form = {"assign": assign, "explain": explain, "verify": verify}.get(action)
+    if request.method == "POST" and form is not None and form.is_valid():
+        try:
+            if action == "assign":
+                finding_assign(actor=request.user, finding=finding, **assign.cleaned_data)
+            elif action == "explain":
+                finding_explain(actor=request.user, finding=finding, **explain.cleaned_data)
+            else:
+                finding_verify(actor=request.user, finding=finding, **verify.cleaned_data)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("inspection:finding", finding.pk)
+    context = {
+        "finding": finding,
+        "rule": RULES_BY_ID[finding.rule],
+        "step": STEPS_BY_CODE.get(finding.step),
+        "events": finding.events.select_related("actor", "run"),
+        "assign": assign,
+        "explain": explain,
+        "verify": verify,
+        "open": finding.closed_run_id is None,
+        "evidence": sorted(finding.evidence.items()),
+    }
+    return render(request, "inspection/finding.html", context)
+
+
+def finding_correct_view(request, finding_id: int):
+    """Correct the record a finding is about: a new record supersedes it, with its reason (never an edit)."""
+    finding = finding_get_for_user(request.user, finding_id)
+    try:
+        record = finding_record_to_correct(finding)
+    except ValidationError:
+        messages.error(request, _("该问题不针对某条步骤记录，无法更正；请说明情况。"))
+        return redirect("inspection:finding", finding.pk)
+    initial = {"date": record.date, **{f"d_{k}": _initial(v) for k, v in record.details.items()}}
+    form = CorrectionForm(request.POST or None, step=record.step, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            finding_correct(
+                actor=request.user,
+                finding=finding,
+                date=form.cleaned_data["date"],
+                details=form.details(),
+                reason=form.cleaned_data["reason"],
+            )
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            for field, msgs in exc.message_dict.items():
+                form.add_service_error(field, msgs)
+        else:
+            messages.success(request, _("已录入更正记录；下次检查将据此判定问题是否已整改。"))
+            return redirect("inspection:finding", finding.pk)
+    context = {"form": form, "finding": finding, "record": record, "step": STEPS_BY_CODE[record.step]}
+    return render(request, "inspection/correct.html", context)
+
+
+def run_report(request, run_id: int):
+    """The self-inspection report of a run: ?format=pdf (default), docx or html; ?since=YYYY-MM-DD."""
+    run = run_get_for_user(request.user, run_id)
+    try:
+        since = datetime.date.fromisoformat(request.GET.get("since") or "2017-01-01")
+    except ValueError:
+        since = datetime.date(2017, 1, 1)
+    report = report_build(run, user=request.user, since=since)
+    fmt = request.GET.get("format", "pdf")
+    name = f"self-inspection-{run.org.code}-{run.as_of.isoformat()}"
+    if fmt == "html":
+        return HttpResponse(report_html(report))
+    if fmt == "docx":
+        response = HttpResponse(
+            report_docx(report),
+            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.docx"'
+        return response
+    response = HttpResponse(report_pdf(report), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    return response

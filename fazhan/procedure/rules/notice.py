@@ -1,0 +1,481 @@
+"""Rules of the 2018 notice (procedure.md C, profile shizhongqu-2018) that this module owns: CNV-ONTIME and
+ARC-REVIEW on one case, and the org-level rules PLAN-QUOTA, PLAN-GROUPS, POOL-RATIO, RES-VILLAGE and
+RES-YOUNG-FARMER, which judge many cases at once (`TreeFacts`) and are registered in ORG_CHECKS.
+
+Each org-level id is also registered with engine.check as a per-case function that yields nothing (as
+GEN-INDIV is): one case cannot break a quota or a ratio. They are judged as B0.6 says: POOL-RATIO and
+RES-VILLAGE on the as-of date, the plan rules and RES-YOUNG-FARMER only on years (windows) that have ended,
+except over-quota, which is reported as soon as it happens; one finding per org per rule (per year or window).
+Approvals are counted at the approval date (S17 approved) for the org the person was in on that day, rolled
+up the tree (procedure.md E). PRE-DISTRICT, FORM-ONE and FORM-MATCH live in rules/forms.py; NEG-LIST in
+rules/targets.py.
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from fazhan.core.calendar import add_months, full_years
+from fazhan.people.choices import COLLEGE_AND_ABOVE
+from fazhan.procedure.definition import RULES_BY_ID, CaseStage, Limits
+from fazhan.procedure.engine import CaseFacts, Finding, Rec, check, finding, overdue
+from fazhan.procedure.rules.probation import _end_before, probation_end
+
+
+def as_date(value: Any) -> datetime.date:
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
+
+
+def in_force(rule_id: str, day: datetime.date) -> bool:
+    """A rule applies to a step by the date of that step (procedure.md G): the profile's `since`."""
+    since = RULES_BY_ID[rule_id].since
+    return not since or day >= datetime.date.fromisoformat(since)
+
+
+def transfers_until(facts: CaseFacts) -> list[Mapping[str, Any]]:
+    """The person's transfers dated on or before the as-of date (B0.6), in date order."""
+    moves = [t for t in facts.transfers if as_date(t["date"]) <= facts.as_of]
+    return sorted(moves, key=lambda t: as_date(t["date"]))
+
+
+def org_on(facts: CaseFacts, day: datetime.date) -> str:
+    """The org the person was in on `day`: the branch they are in now, unless a later transfer moved them."""
+    code = facts.branch.code
+    for move in reversed(transfers_until(facts)):
+        if as_date(move["date"]) > day:
+            code = str(move["from"])
+    return code
+
+
+def stage_of(facts: CaseFacts) -> str:
+    """The stage on the as-of date (B0.3): an exit ends the case."""
+    if facts.exited_on and facts.exited_on <= facts.as_of:
+        return CaseStage.EXITED
+    for stage, step in (
+        (CaseStage.FULL, "S24"),
+        (CaseStage.PROBATIONARY, "S17"),
+        (CaseStage.TARGET, "S07"),
+        (CaseStage.ACTIVIST, "S03"),
+        (CaseStage.APPLICANT, "S01"),
+    ):
+        if facts.first(step) is not None:
+            return stage
+    return CaseStage.APPLICANT
+
+
+# --- the per-case rules of section C --------------------------------------------------------------------
+
+
+def transferred_in_probation(facts: CaseFacts) -> bool:
+    """A move between the approval (S17) and the conversion (S24 approved): CNV-TRANSFER's case (Art.35)."""
+    approval, converted = facts.first("S17"), facts.first("S24")
+    if approval is None:
+        return False
+    return any(
+        approval.date <= as_date(t["date"]) and (converted is None or as_date(t["date"]) < converted.date)
+        for t in transfers_until(facts)
+    )
+
+
+@check("CNV-ONTIME")
+def cnv_ontime(facts: CaseFacts) -> Iterator[Finding]:
+    """通知七, 按期转正: the conversion meeting (S23) opening each round — the first, or the one after an
+    extension — is held within conversion_meeting_months of the probation end as it stood before it; none
+    past that deadline is overdue. Early meetings are CNV-MEETING's, a transferred-in member's deferral
+    CNV-TRANSFER's (B0.7). In force for meetings (deadlines) from 2018-01-01."""
+    approval, end = facts.first("S17"), probation_end(facts)
+    if approval is None or end is None or transferred_in_probation(facts):
+        return
+    months = facts.limits.conversion_meeting_months
+    open_round = True
+    for meeting in facts.all("S23"):
+        if open_round:
+            end_then = _end_before(facts, meeting) or end
+            deadline = add_months(end_then, months)
+            if meeting.date > deadline and in_force("CNV-ONTIME", meeting.date):
+                yield finding(
+                    "CNV-ONTIME",
+                    _("预备期满（%(end)s）后超过%(n)d个月才讨论转正（应在 %(d)s 前）")
+                    % {"end": end_then, "n": months, "d": deadline},
+                    step="S23",
+                    record=meeting.id,
+                    evidence={
+                        "probation_end": end_then.isoformat(),
+                        "deadline": deadline.isoformat(),
+                        "meeting": meeting.date.isoformat(),
+                    },
+                )
+        open_round = meeting.details.get("decision") == "extend"
+    deadline = add_months(end, months)
+    if open_round and overdue(facts, deadline) and in_force("CNV-ONTIME", deadline):
+        yield finding(
+            "CNV-ONTIME",
+            _("预备期满（%(end)s）已超过%(n)d个月仍未讨论转正") % {"end": end, "n": months},
+            step="S23",
+            evidence={"probation_end": end.isoformat(), "deadline": deadline.isoformat()},
+        )
+
+
+@check("ARC-REVIEW")
+def arc_review(facts: CaseFacts) -> Iterator[Finding]:
+    """通知三: from 2018-07-01 the township committee reviews a converted member's file itself, against the
+    checklist: a review by the person's own township committee (kind "committee", above the branch) dated
+    on or after the conversion (S24 approved),
+    within archive_review_months (overdue after), whose latest check finds nothing missing. The finding names
+    no step record: it is about the archive register, so entering S25 never carries it. Whether the step
+    records of the five core documents exist is ARC-FILE's (B0.7); this rule reads the archive register."""
+    conversion = facts.first("S24")
+    if conversion is None or not in_force("ARC-REVIEW", conversion.date):
+        return
+    where = {"step": "S25"}  # the register is judged, not a step record: nothing to refuse at entry
+    reviews = sorted(
+        (r for r in facts.archive_reviews if conversion.date <= as_date(r["date"]) <= facts.as_of),
+        key=lambda r: as_date(r["date"]),
+    )
+    deadline = add_months(conversion.date, facts.limits.archive_review_months)
+    evidence: dict[str, Any] = {"conversion": conversion.date.isoformat(), "deadline": deadline.isoformat()}
+    if not reviews:
+        if overdue(facts, deadline):
+            yield finding(
+                "ARC-REVIEW",
+                _("转正已超过%(n)d个月，乡镇党委仍未审核其档案") % {"n": facts.limits.archive_review_months},
+                evidence=evidence,
+                **where,
+            )
+        return
+    latest = reviews[-1]
+    evidence = {**evidence, "review": as_date(latest["date"]).isoformat(), "reviewer": latest["reviewer"]}
+    reviewer = facts.orgs.get(str(latest["reviewer"]))
+    if reviewer is None or reviewer.kind != "committee" or not reviewer.is_above(facts.branch):
+        yield finding(
+            "ARC-REVIEW",
+            _("档案审核单位（%(o)s）不是乡镇党委") % {"o": latest["reviewer"]},
+            evidence=evidence,
+            **where,
+        )
+    missing = list(latest.get("missing") or [])
+    if missing:
+        yield finding(
+            "ARC-REVIEW",
+            _("档案审核发现缺少材料：%(m)s") % {"m": "、".join(missing)},
+            evidence={**evidence, "missing": missing},
+            **where,
+        )
+
+
+# --- the org-level rules: many cases at once ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrgRow:
+    code: str
+    kind: str
+    category: str
+    path: str
+    election_dates: tuple[datetime.date, ...] = ()
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    """What the statistics of procedure.md E count about a case's person."""
+
+    pid: str
+    gender: str
+    education: str
+    occupation: str
+    birth_date: datetime.date
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TreeFacts:
+    """Every case of a subtree as it stood on `as_of`, with the orgs, plans and committees the org-level
+    rules read. `cases` are CaseFacts already cut to the as-of date (CaseFacts.until)."""
+
+    as_of: datetime.date
+    limits: Limits
+    root_path: str
+    orgs: Mapping[str, OrgRow]
+    cases: Sequence[CaseFacts]
+    people: Mapping[str, PersonRow] = field(default_factory=dict)
+    plans: Mapping[tuple[str, int], Mapping[str, Any]] = field(default_factory=dict)  # quota, groups
+    committees: Mapping[str, frozenset[str]] = field(default_factory=dict)  # branch → secretary, 支委
+
+    def in_tree(self, code: str) -> bool:
+        org = self.orgs.get(code)
+        return org is not None and org.path.startswith(self.root_path)
+
+    def ancestors(self, code: str) -> list[str]:
+        """The org and every org above it (its path), for rolling counts up the tree."""
+        org = self.orgs.get(code)
+        return [c for c in org.path.strip("/").split("/") if c] if org else []
+
+
+@dataclass(frozen=True)
+class TreeFinding:
+    org: str
+    finding: Finding
+    person: str | None = None
+
+
+OrgCheck = Callable[[TreeFacts], Iterable[TreeFinding]]
+ORG_CHECKS: dict[str, OrgCheck] = {}
+
+
+def org_check(rule_id: str) -> Callable[[OrgCheck], OrgCheck]:
+    """Register the function that judges an org-level rule over a whole subtree; its per-case entry in
+    engine.CHECKS yields nothing."""
+
+    def register(fn: OrgCheck) -> OrgCheck:
+        if rule_id not in RULES_BY_ID or rule_id in ORG_CHECKS:
+            raise LookupError(f"org rule {rule_id}: unknown or implemented twice")
+        ORG_CHECKS[rule_id] = fn
+        check(rule_id)(_judged_over_the_tree)
+        return fn
+
+    return register
+
+
+def _judged_over_the_tree(facts: CaseFacts) -> Iterator[Finding]:
+    return iter(())
+
+
+def evaluate_tree(tree: TreeFacts, *, rules: Iterable[str] | None = None) -> list[TreeFinding]:
+    wanted = ORG_CHECKS.keys() if rules is None else [r for r in rules if r in ORG_CHECKS]
+    out: list[TreeFinding] = []
+    for rule_id in wanted:
+        out.extend(ORG_CHECKS[rule_id](tree))
+    return out
+
+
+@dataclass(frozen=True)
+class Approval:
+    facts: CaseFacts
+    record: Rec
+    org: str  # the org the person was in on the approval date
+
+
+def approvals(tree: TreeFacts) -> list[Approval]:
+    """Every admission (the first approving S17) on or before the as-of date, in date order."""
+    out = []
+    for facts in tree.cases:
+        record = facts.first("S17")
+        if record is not None:
+            out.append(Approval(facts, record, org_on(facts, record.date)))
+    return sorted(out, key=lambda a: (a.record.date, a.facts.person_pid))
+
+
+def approvals_by_org_year(tree: TreeFacts) -> dict[tuple[str, int], list[Approval]]:
+    """Approvals rolled up the tree: each counts for its org and every org above it, by calendar year."""
+    out: dict[tuple[str, int], list[Approval]] = defaultdict(list)
+    for a in approvals(tree):
+        for code in tree.ancestors(a.org):
+            out[(code, a.record.date.year)].append(a)
+    return out
+
+
+def _year_ended(tree: TreeFacts, year: int) -> bool:
+    return tree.as_of >= datetime.date(year + 1, 1, 1)
+
+
+def _plans(tree: TreeFacts) -> Iterator[tuple[str, int, Mapping[str, Any]]]:
+    for (code, year), plan in sorted(tree.plans.items()):
+        if tree.in_tree(code) and in_force("PLAN-QUOTA", datetime.date(year, 12, 31)):
+            yield code, year, plan
+
+
+@org_check("PLAN-QUOTA")
+def plan_quota(tree: TreeFacts) -> Iterator[TreeFinding]:
+    """通知一: admissions in a year stay within the org's quota (ERROR as soon as one goes over without a
+    recorded override with reason, S17 quota_override_reason); under-execution at a year's end: WARN."""
+    counted = approvals_by_org_year(tree)
+    for code, year, plan in _plans(tree):
+        quota = int(plan.get("quota") or 0)
+        admitted = counted.get((code, year), [])
+        over = [a for a in admitted[quota:] if not str(a.record.details.get("quota_override_reason") or "")]
+        evidence = {"year": year, "quota": quota, "admitted": len(admitted)}
+        if over:
+            yield TreeFinding(
+                code,
+                finding(
+                    "PLAN-QUOTA",
+                    _("%(y)d年发展%(n)d名，超过计划%(q)d名，且%(k)d名未记录超计划理由")
+                    % {"y": year, "n": len(admitted), "q": quota, "k": len(over)},
+                    evidence={
+                        **evidence,
+                        "over_quota": [
+                            {"person": a.facts.person_pid, "approval": a.record.date.isoformat()}
+                            for a in over
+                        ],
+                    },
+                ),
+            )
+        elif _year_ended(tree, year) and len(admitted) < quota:
+            yield TreeFinding(
+                code,
+                finding(
+                    "PLAN-QUOTA",
+                    _("%(y)d年计划发展%(q)d名，实际发展%(n)d名，未完成计划")
+                    % {"y": year, "q": quota, "n": len(admitted)},
+                    severity="WARN",
+                    evidence=evidence,
+                ),
+            )
+
+
+def counts_toward(group: str, person: PersonRow | None, approved_on: datetime.date, limits: Limits) -> bool:
+    """Whether an admitted person counts toward a focus-group target of a plan (interchange.md `plan`)."""
+    if person is None:
+        return False
+    if group == "women":
+        return person.gender == "F"
+    if group == "age_35_and_under":
+        return full_years(person.birth_date, approved_on) <= limits.young_farmer_age
+    if group == "college_and_above":
+        return person.education in COLLEGE_AND_ABOVE
+    return group in person.tags
+
+
+@org_check("PLAN-GROUPS")
+def plan_groups(tree: TreeFacts) -> Iterator[TreeFinding]:
+    """通知五: the plan's focus-group targets against the admissions of the year, judged when the year has
+    ended: one finding per org and year listing every group short of its target."""
+    counted = approvals_by_org_year(tree)
+    for code, year, plan in _plans(tree):
+        groups = plan.get("groups") or {}
+        if not groups or not _year_ended(tree, year):
+            continue
+        admitted = counted.get((code, year), [])
+        short = {}
+        for group, target in sorted(groups.items()):
+            actual = sum(
+                counts_toward(group, tree.people.get(a.facts.person_pid), a.record.date, tree.limits)
+                for a in admitted
+            )
+            if actual < int(target or 0):
+                short[group] = {"target": int(target), "actual": actual}
+        if short:
+            yield TreeFinding(
+                code,
+                finding(
+                    "PLAN-GROUPS",
+                    _("%(y)d年重点群体发展未达目标：%(g)s")
+                    % {
+                        "y": year,
+                        "g": "、".join(f"{g} {v['actual']}/{v['target']}" for g, v in short.items()),
+                    },
+                    evidence={"year": year, "short": short},
+                ),
+            )
+
+
+def pools(tree: TreeFacts) -> dict[str, dict[str, int]]:
+    """Applicants, activists and targets on the as-of date, per org the person is in then (exclusive)."""
+    out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for facts in tree.cases:
+        out[org_on(facts, tree.as_of)][stage_of(facts)] += 1
+    return out
+
+
+def _base_orgs(tree: TreeFacts, *, category: str = "") -> list[OrgRow]:
+    return [
+        o
+        for o in tree.orgs.values()
+        if o.kind == "branch"
+        and o.path.startswith(tree.root_path)
+        and (not category or o.category == category)
+    ]
+
+
+@org_check("POOL-RATIO")
+def pool_ratio(tree: TreeFacts) -> Iterator[TreeFinding]:
+    """通知一: each base org (branch) holds applicants : activists : targets at 6:3:1 or better on the as-of
+    date. Strict reading (default): applicants ≥ 2 × activists and activists ≥ 3 × targets, each person
+    counted only in their stage; the loose reading counts each stage with everyone beyond it."""
+    if not in_force("POOL-RATIO", tree.as_of):
+        return
+    limits, counts = tree.limits, pools(tree)
+    for org in sorted(_base_orgs(tree), key=lambda o: o.path):
+        c = counts.get(org.code, {})
+        a, b, t = c.get(CaseStage.APPLICANT, 0), c.get(CaseStage.ACTIVIST, 0), c.get(CaseStage.TARGET, 0)
+        if limits.pool_ratio_loose:
+            a, b = a + b + t, b + t
+        if a >= limits.pool_applicants_per_activist * b and b >= limits.pool_activists_per_target * t:
+            continue
+        yield TreeFinding(
+            org.code,
+            finding(
+                "POOL-RATIO",
+                _("申请人%(a)d、积极分子%(b)d、发展对象%(t)d，未保持6:3:1的梯次比例")
+                % {"a": a, "b": b, "t": t},
+                evidence={
+                    "date": tree.as_of.isoformat(),
+                    "applicants": a,
+                    "activists": b,
+                    "targets": t,
+                    "loose": limits.pool_ratio_loose,
+                },
+            ),
+        )
+
+
+@org_check("RES-VILLAGE")
+def res_village(tree: TreeFacts) -> Iterator[TreeFinding]:
+    """通知二: every village branch keeps at least one activist (常态化储备), judged on the as-of date."""
+    if not in_force("RES-VILLAGE", tree.as_of):
+        return
+    counts = pools(tree)
+    for org in sorted(_base_orgs(tree, category="village"), key=lambda o: o.path):
+        if counts.get(org.code, {}).get(CaseStage.ACTIVIST, 0) == 0:
+            yield TreeFinding(
+                org.code,
+                finding(
+                    "RES-VILLAGE",
+                    _("%(d)s 本村没有入党积极分子储备") % {"d": tree.as_of.isoformat()},
+                    evidence={"date": tree.as_of.isoformat(), "activists": 0},
+                ),
+            )
+
+
+def young_farmer(person: PersonRow | None, approved_on: datetime.date, limits: Limits) -> bool:
+    """青年农民: occupation 农牧渔民 and at most young_farmer_age full years at approval (procedure.md C)."""
+    return (
+        person is not None
+        and person.occupation == "农牧渔民"
+        and full_years(person.birth_date, approved_on) <= limits.young_farmer_age
+    )
+
+
+@org_check("RES-YOUNG-FARMER")
+def res_young_farmer(tree: TreeFacts) -> Iterator[TreeFinding]:
+    """通知二: every village admits at least one young farmer in each two-year window from the profile's
+    start (2018–2019, 2020–2021 …); only windows that have ended by the as-of date are judged."""
+    since = datetime.date.fromisoformat(RULES_BY_ID["RES-YOUNG-FARMER"].since)
+    years = tree.limits.young_farmer_window_years
+    admitted: dict[str, list[Approval]] = defaultdict(list)
+    for a in approvals(tree):
+        admitted[a.org].append(a)
+    for org in sorted(_base_orgs(tree, category="village"), key=lambda o: o.path):
+        start = since
+        while (end := add_months(start, 12 * years)) <= tree.as_of:
+            found = [
+                a
+                for a in admitted.get(org.code, [])
+                if start <= a.record.date < end
+                and young_farmer(tree.people.get(a.facts.person_pid), a.record.date, tree.limits)
+            ]
+            if not found:
+                last = end - datetime.timedelta(days=1)
+                yield TreeFinding(
+                    org.code,
+                    finding(
+                        "RES-YOUNG-FARMER",
+                        _("%(a)s 至 %(b)s 未发展青年农民党员") % {"a": start, "b": last},
+                        evidence={"window": [start.isoformat(), last.isoformat()]},
+                    ),
+                )
+            start = end

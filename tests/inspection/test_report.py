@@ -1,0 +1,60 @@
+"""The self-inspection report: a PDF rendered to PNG with pdftoppm shows the findings table; the DOCX holds
+the same tables; the chart is drawn on the server."""
+
+import datetime
+import io
+import subprocess
+
+from docx import Document
+from PIL import Image
+
+from fazhan.inspection.models import InspectionRun
+from fazhan.procedure.services import case_record_step
+from tests.procedure.conftest import day, legal_details
+
+
+def a_run(w, client):
+    case_record_step(actor=None, case=w.case, step="S01", date=day(0), details={})
+    case_record_step(actor=None, case=w.case, step="S02", date=day(50), details=legal_details("S02", 0, w))
+    client.post("/inspection/", {"org": w.township.pk, "as_of": datetime.date.today().isoformat()})
+    return InspectionRun.objects.get()
+
+
+def test_the_report_pdf_rendered_to_png_shows_the_findings_table(pw, client_for, tmp_path):
+    client = client_for("lh_organizer")
+    run = a_run(pw, client)
+    response = client.get(f"/inspection/runs/{run.pk}/report/")
+    assert response["Content-Type"] == "application/pdf"
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(response.content)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "四、问题清单" in text
+    table = text.split("四、问题清单")[1]
+    assert "APP-TALK" in table
+    assert "张三" in table
+    subprocess.run(["pdftoppm", "-png", "-r", "50", str(pdf), str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page*.png"))
+    assert pages
+    image = Image.open(pages[0]).convert("L")
+    dark = sum(image.histogram()[:128])
+    assert dark > 0.01 * image.width * image.height  # text, tables and the chart, not a blank page
+
+
+def test_the_report_chart_is_an_svg_bar_per_rule_and_the_docx_holds_the_tables(pw, client_for):
+    client = client_for("lh_organizer")
+    run = a_run(pw, client)
+    html = client.get(f"/inspection/runs/{run.pk}/report/?format=html").content.decode()
+    assert "<svg" in html
+    assert html.count("<rect") >= 2  # APP-TALK and VIO-BACKDATE at least
+    response = client.get(f"/inspection/runs/{run.pk}/report/?format=docx")
+    doc = Document(io.BytesIO(response.content))
+    cells = {c.text for t in doc.tables for row in t.rows for c in row.cells}
+    assert "APP-TALK" in cells
+    assert "中共罗汉镇高桥村支部委员会" in cells
+
+
+def test_the_report_of_a_run_outside_the_users_subtree_is_404(pw, client_for):
+    run = a_run(pw, client_for("lh_organizer"))
+    assert client_for("yx_organizer").get(f"/inspection/runs/{run.pk}/report/").status_code == 404
