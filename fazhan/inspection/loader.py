@@ -9,7 +9,7 @@ import datetime
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
@@ -217,6 +217,7 @@ def tree_load(*, root: Org | None, as_of: datetime.date) -> Loaded:
         if role == "branch_secretary":
             secretaries[codes[org_id]].append(pid)
     members = _members(referenced, codes)
+    form_index = {f["number"]: f for forms in by_person["forms"].values() for f in forms}
     out = []
     for case_id, person_id, closed_on in cases:
         p = persons[person_id]
@@ -234,7 +235,7 @@ def tree_load(*, root: Org | None, as_of: datetime.date) -> Loaded:
             work_unit_org=codes[p["work_unit_org_id"]] if p["work_unit_org_id"] else "",
             members=members,
             orgs=org_facts,
-            forms=tuple(by_person["forms"].get(pid, ())),
+            forms=_forms_of(pid, records.get(case_id, ()), by_person["forms"], form_index),
             transfers=tuple(by_person["transfers"].get(pid, ())),
             exited_on=closed_on if closed_on and closed_on <= as_of else None,
             kin=dict(by_person["kin"].get(pid, ())),
@@ -260,6 +261,20 @@ def tree_load(*, root: Org | None, as_of: datetime.date) -> Loaded:
         committees={code: frozenset(pids) for code, pids in committees.items()},
     )
     return Loaded(tree=tree, case_ids=[c[0] for c in cases], roots=roots, records=count)
+
+
+def _forms_of(pid: str, records: Iterable[Rec], own: dict[str, list], index: dict[str, dict]) -> tuple:
+    """The person's forms and any other form of the subtree a step names (FORM-MATCH asks whose it is), as
+    procedure.selectors.person_registers gives them for one case."""
+    forms = list(own.get(pid, ()))
+    mine = {f["number"] for f in forms}
+    named: set[str] = set()
+    for r in records:
+        for key, spec in STEPS_BY_CODE[r.step].details.items():
+            if spec.kind == "form" and isinstance(r.details.get(key), str):
+                named.add(r.details[key])
+    forms += [index[n] for n in sorted(named - mine) if n in index]
+    return tuple(sorted(forms, key=lambda f: f["number"]))
 
 
 def _by_person(root: Org | None, as_of: datetime.date) -> dict[str, dict[str, list]]:
@@ -320,71 +335,5 @@ def _by_person(root: Org | None, as_of: datetime.date) -> dict[str, dict[str, li
 
 
 def case_facts_full(case: Case, *, as_of: datetime.date) -> CaseFacts:
-    """One case the single-case way: procedure.selectors.case_facts (what step entry reads), with the
-    registers the detectors read besides and the corrections' links, loaded for this case alone."""
-    facts = case_facts(case, as_of=as_of)
-    person = case.person
-    links = dict(
-        StepRecord.objects.filter(case=case, supersedes__isnull=False).values_list("pk", "supersedes_id")
-    )
-    one = _by_person_one(person, as_of)
-    secretaries = tuple(
-        sorted(
-            PersonRole.objects.filter(person__org=person.org, role="branch_secretary").values_list(
-                "person__pid", flat=True
-            )
-        )
-    )
-    return replace(
-        facts,
-        records=tuple(replace(r, supersedes=links.get(r.id)) for r in facts.records),
-        kin=dict(one["kin"]),
-        discipline=tuple(one["discipline"]),
-        branch_secretaries=secretaries,
-        archive_reviews=tuple(one["archive_reviews"]),
-        # Until selectors.case_facts loads the form register and the transfers itself:
-        forms=facts.forms or tuple(one["forms"]),
-        transfers=facts.transfers or tuple(one["transfers"]),
-        exited_on=facts.exited_on if facts.exited_on and facts.exited_on <= as_of else None,
-    )
-
-
-def _by_person_one(person: Person, as_of: datetime.date) -> dict[str, list]:
-    out: dict[str, list] = defaultdict(list)
-    for b, relation in Kinship.objects.filter(a=person).values_list("b__pid", "relation"):
-        out["kin"].append((b, relation))
-    for a, relation in Kinship.objects.filter(b=person).values_list("a__pid", "relation"):
-        out["kin"].append((a, relation))
-    for kind, start, stop in person.discipline_records.filter(date_from__lte=as_of).values_list(
-        "kind", "date_from", "date_to"
-    ):
-        out["discipline"].append({"kind": kind, "from": start, "to": stop})
-    for date, src, dst, materials in (
-        person.transfers.filter(date__lte=as_of)
-        .order_by("date", "id")
-        .values_list("date", "from_org__code", "to_org__code", "materials_transferred")
-    ):
-        out["transfers"].append(
-            {"date": date.isoformat(), "from": src, "to": dst, "materials_transferred": materials}
-        )
-    for row in person.numbered_forms.order_by("number").values(
-        "number", "issued_on", "issued_by__code", "status", "void_reason", "replaces__number"
-    ):
-        out["forms"].append(
-            {
-                "number": row["number"],
-                "issued_to": person.pid,
-                "issued_on": row["issued_on"].isoformat() if row["issued_on"] else None,
-                "issued_by": row["issued_by__code"],
-                "status": row["status"],
-                "void_reason": row["void_reason"],
-                "replaces": row["replaces__number"],
-            }
-        )
-    for date, reviewer, missing in (
-        person.archive_reviews.filter(date__lte=as_of)
-        .order_by("date", "id")
-        .values_list("date", "reviewer__code", "missing")
-    ):
-        out["archive_reviews"].append({"date": date, "reviewer": reviewer, "missing": list(missing)})
-    return out
+    """One case the single-case way: exactly what step entry reads (procedure.selectors.case_facts)."""
+    return case_facts(case, as_of=as_of)

@@ -109,8 +109,17 @@ class CaseFacts:
         return record.date if record else None
 
     def until(self, day: datetime.date) -> "CaseFacts":
-        """The record as it stood on `day` (B0.6): later events are ignored, clocks run to it."""
-        return replace(self, records=tuple(r for r in self.records if r.date <= day), as_of=day)
+        """The record as it stood on `day` (B0.6): steps, exits, transfers, discipline and archive reviews
+        dated after it are ignored; clocks run to it."""
+        return replace(
+            self,
+            records=tuple(r for r in self.records if r.date <= day),
+            as_of=day,
+            exited_on=self.exited_on if self.exited_on and self.exited_on <= day else None,
+            transfers=tuple(t for t in self.transfers if str(t["date"]) <= day.isoformat()),
+            discipline=tuple(d for d in self.discipline if d["from"] <= day),
+            archive_reviews=tuple(a for a in self.archive_reviews if a["date"] <= day),
+        )
 
     def with_record(self, record: Rec) -> "CaseFacts":
         ordered = sorted((*self.records, record), key=lambda r: (r.date, r.id if r.id != NEW else 1 << 62))

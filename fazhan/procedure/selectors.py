@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from fazhan.accounts.selectors import user_scope_q
 from fazhan.organizations.models import Org
 from fazhan.people.idnumber import IdNumberError, id_number_parse
-from fazhan.people.models import Person, Transfer
+from fazhan.people.models import Kinship, Person, PersonRole
 from fazhan.prereview.models import NumberedForm
 from fazhan.procedure.definition import limits
 from fazhan.procedure.engine import CaseFacts, MemberFacts, OrgFacts, Rec
@@ -41,11 +41,16 @@ def _org_facts(orgs) -> dict[str, OrgFacts]:
 
 
 def case_facts(case: Case, *, as_of: datetime.date | None = None, pending: Rec | None = None) -> CaseFacts:
-    """Everything the rules read about one case, in a fixed handful of queries; `pending` is a record about
-    to be entered, whose people and orgs are loaded too."""
+    """Everything the rules read about one case, in a fixed handful of queries: its live records (with the
+    record each corrects), the people and orgs they name, and the person's registers — kinship, discipline,
+    transfers, numbered forms, archive reviews. `pending` is a record about to be entered, whose people,
+    orgs and forms are loaded too. The inspection's whole-tree loader reads the same facts set-based."""
     person: Person = case.person
+    links = dict(
+        StepRecord.objects.filter(case=case, supersedes__isnull=False).values_list("pk", "supersedes_id")
+    )
     records = [
-        Rec(r.pk, r.step, r.date, r.details, r.recorded_at)
+        Rec(r.pk, r.step, r.date, r.details, r.recorded_at, links.get(r.pk))
         for r in StepRecord.objects.filter(case=case, superseded_by__isnull=True).order_by("date", "id")
     ]
     referenced = [*records, pending] if pending else records
@@ -67,11 +72,11 @@ def case_facts(case: Case, *, as_of: datetime.date | None = None, pending: Rec |
         .select_related("org")
         .prefetch_related("discipline_records")
     }
+    registers = person_registers(person, named_forms=_referenced(referenced, "form"))
     codes = _referenced(referenced, "org") | {c for c in person.org.path.strip("/").split("/") if c}
     if person.work_unit_org:
         codes.add(person.work_unit_org.code)
-    transfers = list(Transfer.objects.filter(person=person).select_related("from_org", "to_org"))
-    codes |= {t.from_org.code for t in transfers}
+    codes |= {t["from"] for t in registers["transfers"]}
     orgs = _org_facts(Org.objects.filter(code__in=codes))
     facts = CaseFacts(
         person_pid=person.pid,
@@ -87,38 +92,72 @@ def case_facts(case: Case, *, as_of: datetime.date | None = None, pending: Rec |
         exited_on=case.closed_on,
         resident_id_valid=_resident_id_valid(person.id_number),
         work_unit_org=person.work_unit_org.code if person.work_unit_org else "",
-        transfers=tuple(transfer_fact(t) for t in transfers),
-        forms=_form_facts(person, referenced),
+        transfers=tuple(registers["transfers"]),
+        forms=tuple(registers["forms"]),
+        kin=dict(registers["kin"]),
+        discipline=tuple(registers["discipline"]),
+        archive_reviews=tuple(registers["archive_reviews"]),
+        branch_secretaries=tuple(
+            sorted(
+                PersonRole.objects.filter(person__org=person.org, role="branch_secretary").values_list(
+                    "person__pid", flat=True
+                )
+            )
+        ),
     )
     return facts.until(as_of) if as_of else facts
 
 
-def transfer_fact(t: Transfer) -> dict:
+def transfer_fact(date: datetime.date, src: str, dst: str, materials: bool) -> dict:
+    return {"date": date.isoformat(), "from": src, "to": dst, "materials_transferred": materials}
+
+
+FORM_FIELDS = (
+    "number",
+    "person__pid",
+    "issued_on",
+    "issued_by__code",
+    "status",
+    "void_reason",
+    "replaces__number",
+)
+
+
+def form_fact(row: dict) -> dict:
+    """A row of the form register as the rules read it (the keys of interchange.md's `form` record)."""
     return {
-        "date": t.date.isoformat(),
-        "from": t.from_org.code,
-        "to": t.to_org.code,
-        "materials_transferred": t.materials_transferred,
+        "number": row["number"],
+        "issued_to": row["person__pid"],
+        "issued_on": row["issued_on"].isoformat() if row["issued_on"] else None,
+        "issued_by": row["issued_by__code"],
+        "status": row["status"],
+        "void_reason": row["void_reason"],
+        "replaces": row["replaces__number"],
     }
 
 
-def form_fact(f: NumberedForm) -> dict:
-    return {
-        "number": f.number,
-        "person": f.person.pid if f.person else None,
-        "issued_on": f.issued_on.isoformat() if f.issued_on else None,
-        "issued_by": f.issued_by.code if f.issued_by else None,
-        "status": f.status,
-    }
-
-
-def _form_facts(person: Person, records: list[Rec]) -> tuple[dict, ...]:
-    """The person's forms and every form a step names (FORM-MATCH asks whose a named form is)."""
-    named = _referenced(records, "form")
-    rows = NumberedForm.objects.filter(Q(person=person) | Q(number__in=named)).select_related(
-        "person", "issued_by"
-    )
-    return tuple(form_fact(f) for f in rows)
+def person_registers(person: Person, *, named_forms: set[str] = frozenset()) -> dict[str, list]:  # type: ignore[assignment]
+    """The registers the rules read beside the steps, for one person: kinship (both sides), discipline,
+    transfers, numbered forms (the person's and any a step names), archive reviews. `CaseFacts.until`
+    drops what is dated after an as-of day."""
+    out: dict[str, list] = {"kin": [], "discipline": [], "transfers": [], "forms": [], "archive_reviews": []}
+    for b, relation in Kinship.objects.filter(a=person).values_list("b__pid", "relation"):
+        out["kin"].append((b, relation))
+    for a, relation in Kinship.objects.filter(b=person).values_list("a__pid", "relation"):
+        out["kin"].append((a, relation))
+    for kind, start, stop in person.discipline_records.values_list("kind", "date_from", "date_to"):
+        out["discipline"].append({"kind": kind, "from": start, "to": stop})
+    for row in person.transfers.order_by("date", "id").values_list(
+        "date", "from_org__code", "to_org__code", "materials_transferred"
+    ):
+        out["transfers"].append(transfer_fact(*row))
+    forms = NumberedForm.objects.filter(Q(person=person) | Q(number__in=named_forms)).order_by("number")
+    out["forms"] = [form_fact(row) for row in forms.values(*FORM_FIELDS)]
+    for date, reviewer, missing in person.archive_reviews.order_by("date", "id").values_list(
+        "date", "reviewer__code", "missing"
+    ):
+        out["archive_reviews"].append({"date": date, "reviewer": reviewer, "missing": list(missing)})
+    return out
 
 
 def _resident_id_valid(number: str) -> bool:
@@ -140,12 +179,9 @@ def case_facts_bulk(cases: list[Case], *, as_of: datetime.date) -> list[CaseFact
         by_case[r.case_id].append(Rec(r.pk, r.step, r.date, r.details, r.recorded_at))
     codes = _referenced([r for records in by_case.values() for r in records], "org")
     orgs = {o.code: OrgFacts(o.code, o.kind, o.path) for o in Org.objects.filter(code__in=codes)}
-    forms: dict[int, list[dict]] = {}
-    for f in NumberedForm.objects.filter(person__in=[c.person_id for c in cases]).select_related(
-        "person", "issued_by"
-    ):
-        if f.person_id is not None:
-            forms.setdefault(f.person_id, []).append(form_fact(f))
+    forms: dict[str, list[dict]] = {}
+    for row in NumberedForm.objects.filter(person__in=[c.person_id for c in cases]).values(*FORM_FIELDS):
+        forms.setdefault(row["person__pid"], []).append(form_fact(row))
     settings_limits = limits()
     return [
         CaseFacts(
@@ -158,7 +194,7 @@ def case_facts_bulk(cases: list[Case], *, as_of: datetime.date) -> list[CaseFact
             as_of=as_of,
             exited_on=c.closed_on,
             orgs=orgs,
-            forms=tuple(forms.get(c.person_id, ())),
+            forms=tuple(forms.get(c.person.pid, ())),
         )
         for c in cases
     ]

@@ -112,7 +112,7 @@ def case_todo(case: Case, facts: CaseFacts, *, today: datetime.date) -> list[Tod
 
 
 def _form_standing(facts: CaseFacts) -> bool:
-    return any(f["person"] == facts.person_pid and f["status"] in ACTIVE for f in facts.forms)
+    return any(f["issued_to"] == facts.person_pid and f["status"] in ACTIVE for f in facts.forms)
 
 
 def todo_for_user(user, *, today: datetime.date, within_days: int = 31) -> list[TodoItem]:

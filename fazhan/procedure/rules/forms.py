@@ -25,7 +25,7 @@ def _form(facts: CaseFacts, number: Any) -> Mapping[str, Any] | None:
 
 
 def _own_forms(facts: CaseFacts) -> list[Mapping[str, Any]]:
-    return [f for f in facts.forms if f["person"] == facts.person_pid]
+    return [f for f in facts.forms if f["issued_to"] == facts.person_pid]
 
 
 def district_passes(facts: CaseFacts) -> list[Rec]:
@@ -53,8 +53,11 @@ def form_match(facts: CaseFacts) -> Iterator[Finding]:
         number = record.details.get("form_number")
         if form is None:
             problem = _("志愿书编号 %(n)s 不在登记簿中") % {"n": number}
-        elif form["person"] != facts.person_pid:
-            problem = _("志愿书 %(n)s 发放给了另一人员（%(p)s）") % {"n": number, "p": form["person"] or "—"}
+        elif form["issued_to"] != facts.person_pid:
+            problem = _("志愿书 %(n)s 发放给了另一人员（%(p)s）") % {
+                "n": number,
+                "p": form["issued_to"] or "—",
+            }
         elif form["status"] not in ACTIVE:
             problem = _("志愿书 %(n)s 已作废或遗失（%(s)s）") % {"n": number, "s": form["status"]}
         else:
@@ -75,7 +78,7 @@ def pre_district(facts: CaseFacts) -> Iterator[Finding]:
     if not facts.limits.district_prereview:
         return
     for record, form in _forms_used(facts):
-        if form is None or form["person"] != facts.person_pid or not form.get("issued_on"):
+        if form is None or form["issued_to"] != facts.person_pid or not form.get("issued_on"):
             continue
         issued = datetime.date.fromisoformat(str(form["issued_on"]))
         if not in_force("PRE-DISTRICT", issued) or district_pass_on(facts, issued):
