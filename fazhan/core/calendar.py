@@ -5,10 +5,12 @@ weekdays — marked provisional — for years the calendar does not cover yet.""
 import calendar
 import datetime
 from dataclasses import dataclass
+from functools import lru_cache
 
 import chinese_calendar
 
 
+@lru_cache(maxsize=1 << 16)  # pure, and the whole-tree inspection asks the same dates again and again
 def add_months(day: datetime.date, months: int) -> datetime.date:
     """Same day number `months` later, clamped to the month's end (31 Jan + 1 month = 28/29 Feb)."""
     index = day.year * 12 + (day.month - 1) + months
@@ -32,6 +34,7 @@ def _calendar_covers(day: datetime.date) -> bool:
     return True
 
 
+@lru_cache(maxsize=1 << 14)
 def is_workday(day: datetime.date) -> tuple[bool, bool]:
     """(is a working day, is provisional): provisional when the official calendar does not cover the year."""
     try:
@@ -46,6 +49,7 @@ class WorkingDays:
     provisional: bool
 
 
+@lru_cache(maxsize=1 << 14)
 def working_days_between(first: datetime.date, last: datetime.date) -> WorkingDays:
     """Working days from `first` to `last`, both ends included (公示 periods count inclusively)."""
     count, provisional, day = 0, False, first
