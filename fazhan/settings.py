@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "fazhan.plans",
     "fazhan.archive",
     "fazhan.demo",
+    "ninja",
+    "fazhan.api",
 ]
 
 MIDDLEWARE = [

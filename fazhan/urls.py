@@ -17,4 +17,5 @@ urlpatterns = [
     path("people/", include("fazhan.people.urls")),
     path("", include("fazhan.procedure.urls")),
     path("admin/", admin.site.urls),
+    path("api/", include("fazhan.api.urls")),
 ]
