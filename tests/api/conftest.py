@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from fazhan.api.services import apitoken_create
+from tests.procedure.conftest import pw  # noqa: F401 (the walked case the API tests read and extend)
 
 
 class ApiClient:
@@ -50,3 +51,12 @@ def api_for(token_for):
         return ApiClient(token_for(username))
 
     return make
+
+
+@pytest.fixture
+def walked(pw):
+    """The procedure tests' world with 张三's case walked to the branch's decision on the target (S08)."""
+    from tests.procedure.conftest import walk
+
+    pw.records = walk(pw, "S08")
+    return pw

@@ -34,8 +34,25 @@ def wsgi_in_test_transaction(db):
 
 
 @pytest.fixture
-def organizer_token(world, token_for, wsgi_in_test_transaction):
+def organizer_token(walked, token_for, wsgi_in_test_transaction):
     return token_for("lh_organizer")
+
+
+def aim_half_at_real_records(case, w) -> None:
+    """Random keys almost never name a record, so every other generated key is swapped for a real one: the
+    walked case, one of its records, 张三, 高桥村. The other half still probes the 404s."""
+    params = case.path_parameters
+    if not params:
+        return
+    real = {
+        "case_id": w.case.pk,
+        "record_id": w.records["S06"][-1].pk,
+        "pid": w.p1.pid,
+        "code": w.branch1.code,
+    }
+    for name, value in real.items():
+        if name in params and len(str(params[name])) % 2 == 0:
+            params[name] = value
 
 
 @schema.parametrize()
@@ -46,5 +63,6 @@ def organizer_token(world, token_for, wsgi_in_test_transaction):
     database=None,
     suppress_health_check=list(HealthCheck),
 )
-def test_no_request_gives_a_server_error_and_every_answer_is_as_documented(case, organizer_token):
+def test_no_request_gives_a_server_error_and_every_answer_is_as_documented(case, walked, organizer_token):
+    aim_half_at_real_records(case, walked)
     case.call_and_validate(headers={"Authorization": f"Bearer {organizer_token}"}, checks=CHECKS)
