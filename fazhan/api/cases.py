@@ -1,6 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from ninja import Path, Query, Router
+from ninja import Path, Query, Router, Status
 
 from fazhan.api.schemas import (
     KEY_PATTERN,
@@ -128,7 +128,7 @@ def case_step_record(request, payload: StepIn, case_id: int = CaseId):
         date=payload.date,
         details=payload.details,
     )
-    return 201, _one_record(record)
+    return Status(201, _one_record(record))
 
 
 @router.get("steps/{int:record_id}", response=responses({200: StepRecordOut}), summary="一条步骤记录")
@@ -146,4 +146,4 @@ def step_correct_op(request, payload: CorrectionIn, record_id: int = Path(..., g
     corrected = step_correct(
         actor=request.user, record=record, date=payload.date, details=payload.details, reason=payload.reason
     )
-    return 201, _one_record(corrected)
+    return Status(201, _one_record(corrected))

@@ -4,7 +4,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
-from ninja import Path, Query, Router
+from ninja import Path, Query, Router, Status
 
 from fazhan.accounts.models import EDIT_ROLES
 from fazhan.accounts.selectors import user_roles, user_roles_at, user_sees_id_number, user_sees_phone
@@ -149,7 +149,7 @@ def person_create_op(request, payload: PersonIn):
         gender=_plain(payload.gender),
         birth_date=payload.birth_date,
     )
-    return 201, person_out(request.user, person)
+    return Status(201, person_out(request.user, person))
 
 
 @router.get(

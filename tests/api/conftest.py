@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from fazhan.api.services import apitoken_create
-from tests.procedure.conftest import pw  # noqa: F401 (the walked case the API tests read and extend)
+from tests.procedure import conftest as procedure_conftest
 
 
 class ApiClient:
@@ -53,10 +53,12 @@ def api_for(token_for):
     return make
 
 
+# The procedure tests' world (eight full members, an organizer, a case opened for 张三), shared here.
+pw = procedure_conftest.pw
+
+
 @pytest.fixture
 def walked(pw):
     """The procedure tests' world with 张三's case walked to the branch's decision on the target (S08)."""
-    from tests.procedure.conftest import walk
-
-    pw.records = walk(pw, "S08")
+    pw.records = procedure_conftest.walk(pw, "S08")
     return pw
