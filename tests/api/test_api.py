@@ -4,15 +4,18 @@ import datetime
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from fazhan.api.models import ApiToken
 from fazhan.api.services import apitoken_revoke
 from fazhan.auditlog.models import AuditEvent
 from fazhan.people.models import Person
+from fazhan.people.services import person_create
 from fazhan.procedure.models import StepRecord
-from fazhan.procedure.services import case_open
+from fazhan.procedure.services import case_open, case_record_step
 from tests.api.conftest import ApiClient
-from tests.conftest import ID_1998_MALE, make_id_number
+from tests.conftest import ID_1998_MALE, make_id_number, person_data
 from tests.procedure.conftest import day, legal_details, walk
 
 MASKED_P1 = "5110**********1215"
@@ -359,3 +362,37 @@ def test_an_unknown_api_url_is_404_in_json(world, api_for):
     response = api_for("sec1").get("/api/v1/no/such/thing\n")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("application/json")
+
+
+# --- query budgets: a page of results costs the same few queries whatever its length ---
+
+
+def queries_for(api, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert api.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_the_person_list_costs_the_same_queries_for_five_or_fifteen_persons(world, api_for):
+    api = api_for("lh_organizer")
+    queries_for(api, "/api/v1/me")  # the token's once-an-hour "last used" write, out of the way
+    few = queries_for(api, "/api/v1/persons")
+    for k in range(10):
+        person = person_create(
+            actor=None,
+            id_number=make_id_number(datetime.date(1990, 1, 1 + k), 201 + 2 * k),
+            data=person_data(world.branch2, name=f"群众{k}"),
+        )
+        case_open(actor=None, person=person, opened_on=datetime.date(2020, 1, 1))
+    assert queries_for(api, "/api/v1/persons") == few
+    assert queries_for(api, "/api/v1/cases") <= few
+
+
+def test_a_case_costs_the_same_queries_with_one_record_or_twenty(walked, api_for):
+    api = api_for("lh_organizer")
+    queries_for(api, "/api/v1/me")
+    short_case = case_open(actor=None, person=walked.p2, opened_on=datetime.date(2020, 3, 2))
+    case_record_step(actor=None, case=short_case, step="S01", date=datetime.date(2020, 3, 2))
+    assert StepRecord.objects.filter(case=walked.case).count() > 10
+    short = queries_for(api, f"/api/v1/cases/{short_case.pk}")
+    assert queries_for(api, f"/api/v1/cases/{walked.case.pk}") == short
