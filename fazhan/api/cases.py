@@ -11,6 +11,7 @@ from fazhan.api.schemas import (
     CorrectionIn,
     StepIn,
     StepRecordOut,
+    details_bound_errors,
     responses,
 )
 from fazhan.api.selectors import case_list_for_user, steprecord_get_for_user
@@ -121,6 +122,8 @@ def case_step_record(request, payload: StepIn, case_id: int = CaseId):
     case = case_get_for_user(request.user, case_id)
     if case.closed_on is not None:
         raise ValidationError({"case": _(ERR_CLOSED)})
+    if errors := details_bound_errors(payload.step.value, payload.details):
+        raise ValidationError(errors)
     record = case_record_step(
         actor=request.user,
         case=case,
@@ -143,6 +146,8 @@ def step_detail(request, record_id: int = Path(..., ge=1, le=MAX_ID)):
 )
 def step_correct_op(request, payload: CorrectionIn, record_id: int = Path(..., ge=1, le=MAX_ID)):
     record = steprecord_get_for_user(request.user, record_id)
+    if errors := details_bound_errors(record.step, payload.details):
+        raise ValidationError(errors)
     corrected = step_correct(
         actor=request.user, record=record, date=payload.date, details=payload.details, reason=payload.reason
     )

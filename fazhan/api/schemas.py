@@ -5,11 +5,12 @@ import datetime
 import enum
 from typing import Annotated, Any
 
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import AfterValidator, StringConstraints
 
 from fazhan.people.choices import ETHNICITIES, FOCUS_TAGS, Education, Gender, Occupation, PartyStatus
-from fazhan.procedure.definition import STEPS
+from fazhan.procedure.definition import STEPS, STEPS_BY_CODE
 
 NO_NUL = r"^[^\x00]*$"
 # Person ids are kept verbatim from imported files: any printable text but a slash (core.converters).
@@ -38,9 +39,16 @@ Phone = Annotated[str, StringConstraints(max_length=20, pattern=r"^[0-9-]*$")]
 IdNumberText = Annotated[str, StringConstraints(min_length=1, max_length=20, pattern=r"^[0-9Xx]+$")]
 
 
+ERR_DATE_RANGE = "日期应在 %(first)s 至 %(last)s 之间"
+
+
+class OutOfRecordRange(ValueError):
+    pass
+
+
 def _in_record_range(value: datetime.date) -> datetime.date:
     if not FIRST_DAY <= value <= LAST_DAY:
-        raise ValueError(f"日期应在 {FIRST_DAY.isoformat()} 至 {LAST_DAY.isoformat()} 之间")
+        raise OutOfRecordRange(_(ERR_DATE_RANGE) % {"first": FIRST_DAY, "last": LAST_DAY})
     return value
 
 
@@ -301,3 +309,28 @@ ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: Erro
 def responses(ok: dict[int, Any]) -> dict[int, Any]:
     """An operation's success shape with the one error shape for every 4xx it may answer."""
     return {**ok, **ERRORS}
+
+
+# The rules compute dates from these details; beyond these bounds their date arithmetic overflows (a 500), so
+# the API refuses them first. procedure.details accepts any ISO date and any int up to 100,000: the proper
+# bound belongs there, and then this guard is redundant.
+MAX_EXTENSION_MONTHS = 120  # CNV-OUTCOME still reports anything over the legal 12 as a finding
+
+
+def details_bound_errors(step: str, details: dict[str, Any]) -> dict[str, str]:
+    specs = STEPS_BY_CODE[step].details
+    errors: dict[str, str] = {}
+    for key, value in details.items():
+        spec = specs.get(key)
+        if spec is None:
+            continue  # the service names an unknown key
+        if spec.kind == "date" and isinstance(value, str):
+            try:
+                _in_record_range(datetime.date.fromisoformat(value))
+            except OutOfRecordRange as exc:
+                errors[f"details.{key}"] = str(exc)
+            except ValueError:
+                continue  # not a date: the service names it
+        elif key == "extend_months" and isinstance(value, int) and value > MAX_EXTENSION_MONTHS:
+            errors[f"details.{key}"] = _("延长预备期不超过%(n)s个月") % {"n": MAX_EXTENSION_MONTHS}
+    return errors

@@ -308,6 +308,26 @@ def test_a_malformed_step_is_422_naming_the_field(walked, api_for, body, field):
     assert field in [e["field"] for e in response.json()["errors"]]
 
 
+@pytest.mark.parametrize(
+    ("step", "details", "field"),
+    [
+        ("S07", {"publicity_from": "2021-01-01", "publicity_to": "9999-12-31"}, "details.publicity_to"),
+        ("S23", {"decision": "extend", "extend_months": 100_000}, "details.extend_months"),
+    ],
+)
+def test_details_whose_dates_the_rules_cannot_compute_are_422_not_500(walked, api_for, step, details, field):
+    body = {"step": step, "date": day(500).isoformat(), "details": details}
+    response = api_for("sec1").post(f"/api/v1/cases/{walked.case.pk}/steps", body)
+    assert response.status_code == 422
+    assert field in [e["field"] for e in response.json()["errors"]]
+    old = walked.records["S07"][0]
+    fix = {"date": old.date.isoformat(), "details": details, "reason": "x"}
+    if step == "S07":
+        response = api_for("sec1").post(f"/api/v1/steps/{old.pk}/corrections", fix)
+        assert response.status_code == 422
+        assert field in [e["field"] for e in response.json()["errors"]]
+
+
 def test_a_body_that_is_not_json_is_400(walked, api_for):
     response = api_for("sec1").post(f"/api/v1/cases/{walked.case.pk}/steps", "{not json")
     assert response.status_code == 400
