@@ -66,12 +66,14 @@ def _error(request, status: int, detail: str, errors=(), refusals=()) -> HttpRes
 
 
 def _field_of(loc) -> str:
+    """`date`, `details.talkers`, `limit`: the field as the client named it; `body` for the body itself."""
     parts = [str(p) for p in loc]
+    where = parts[0] if parts else ""
     if parts and parts[0] in ("body", "query", "path"):
         parts = parts[1:]
     if parts and parts[0] == "payload":
         parts = parts[1:]
-    return ".".join(parts)
+    return ".".join(parts) or where
 
 
 @api.exception_handler(NinjaValidationError)

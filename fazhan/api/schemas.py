@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, ConfigDict, StringConstraints
 
 from fazhan.people.choices import ETHNICITIES, FOCUS_TAGS, Education, Gender, Occupation, PartyStatus
 from fazhan.procedure.definition import STEPS, STEPS_BY_CODE
@@ -20,6 +20,10 @@ ORG_CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
 FIRST_DAY = datetime.date(1921, 7, 1)
 LAST_DAY = datetime.date(2100, 12, 31)
 MAX_ID = 2**63 - 1
+# The years the record can hold (1921–2100), with `format: date` for the rest.
+DATE_IN_RECORD_PATTERN = (
+    r"^(192[1-9]|19[3-9][0-9]|20[0-9][0-9]|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+)
 
 Ethnicity = enum.Enum("Ethnicity", {e: e for e in ETHNICITIES}, type=str)  # type: ignore[misc]
 FocusTag = enum.Enum("FocusTag", {t: t for t in FOCUS_TAGS}, type=str)  # type: ignore[misc]
@@ -52,7 +56,11 @@ def _in_record_range(value: datetime.date) -> datetime.date:
     return value
 
 
-RecordDate = Annotated[datetime.date, AfterValidator(_in_record_range)]
+RecordDate = Annotated[
+    datetime.date,
+    AfterValidator(_in_record_range),
+    Field(json_schema_extra={"pattern": DATE_IN_RECORD_PATTERN}),
+]
 
 
 def _json_without_nul(value: Any, depth: int = 0) -> Any:
@@ -79,6 +87,54 @@ def _json_without_nul(value: Any, depth: int = 0) -> Any:
 
 
 Details = Annotated[dict[str, Any], AfterValidator(_json_without_nul)]
+
+
+def _detail_schema(key: str, spec: Any) -> dict[str, Any]:
+    """The JSON Schema of one details key (procedure.details checks the same shape at run time)."""
+    text = {"type": "string", "minLength": 1, "maxLength": 40, "pattern": KEY_PATTERN}
+    kinds: dict[str, dict[str, Any]] = {
+        "pids": {"type": "array", "items": text, "maxItems": 10},
+        "orgs": {"type": "array", "items": {"type": "string", "maxLength": 40, "pattern": ORG_CODE_PATTERN}},
+        "org": {"type": "string", "maxLength": 40, "pattern": ORG_CODE_PATTERN},
+        "text": {"type": "string", "maxLength": 200, "pattern": NO_NUL},
+        "bool": {"type": "boolean"},
+        "int": {"type": "integer", "minimum": 0, "maximum": 100_000},
+        "date": {"type": "string", "format": "date", "pattern": DATE_IN_RECORD_PATTERN},
+        "choice": {"type": "string", "enum": list(spec.choices)},
+        "choices": {
+            "type": "array",
+            "items": {"type": "string", "enum": list(spec.choices)},
+            "uniqueItems": True,
+        },
+        "flags": {
+            "type": "object",
+            "properties": {c: {"type": "boolean"} for c in spec.choices},
+            "additionalProperties": False,
+        },
+    }
+    schema = dict(kinds[spec.kind])
+    if key == "extend_months":
+        schema["maximum"] = MAX_EXTENSION_MONTHS
+    return schema
+
+
+def step_in_json_schema(schema: dict[str, Any]) -> None:
+    """StepIn in the OpenAPI description: one branch per step, with exactly the details keys interchange.md
+    gives that step, so clients (and schemathesis) see what each step takes."""
+    schema["oneOf"] = [
+        {
+            "properties": {
+                "step": {"const": step.code},
+                "details": {
+                    "type": "object",
+                    "properties": {k: _detail_schema(k, d) for k, d in step.details.items()},
+                    "required": [k for k, d in step.details.items() if d.required],
+                    "additionalProperties": False,
+                },
+            },
+        }
+        for step in STEPS
+    ]
 
 
 def _detail_text(key: str, spec: Any) -> str:
@@ -280,6 +336,8 @@ class CaseDetail(CaseOut):
 
 
 class StepIn(Schema):
+    model_config = ConfigDict(json_schema_extra=step_in_json_schema)  # type: ignore[typeddict-item]
+
     step: StepCode  # type: ignore[valid-type]
     date: RecordDate
     details: Details = Field({}, description=details_description())
