@@ -62,7 +62,7 @@ def aim_half_at_real_records(case, w) -> None:
 
 @schema.parametrize()
 @settings(
-    max_examples=20,
+    max_examples=12,
     deadline=None,
     derandomize=True,
     database=None,
