@@ -416,3 +416,16 @@ def test_a_case_costs_the_same_queries_with_one_record_or_twenty(walked, api_for
     assert StepRecord.objects.filter(case=walked.case).count() > 10
     short = queries_for(api, f"/api/v1/cases/{short_case.pk}")
     assert queries_for(api, f"/api/v1/cases/{walked.case.pk}") == short
+
+
+def test_the_administrator_revokes_a_users_token_in_the_admin_through_the_service(
+    world, client_for, token_for
+):
+    raw = token_for("sec1")
+    token = ApiToken.objects.get(user=world.users["sec1"])
+    response = client_for("admin").post(
+        "/admin/api/apitoken/", {"action": "revoke", "_selected_action": [token.pk]}, follow=True
+    )
+    assert response.status_code == 200
+    assert ApiClient(raw).get("/api/v1/me").status_code == 401
+    assert AuditEvent.objects.get(action="apitoken.revoke").actor == world.users["admin"]
