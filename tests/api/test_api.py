@@ -429,3 +429,22 @@ def test_the_administrator_revokes_a_users_token_in_the_admin_through_the_servic
     assert response.status_code == 200
     assert ApiClient(raw).get("/api/v1/me").status_code == 401
     assert AuditEvent.objects.get(action="apitoken.revoke").actor == world.users["admin"]
+
+
+def test_cases_filter_by_person_stage_and_open(walked, api_for):
+    api = api_for("lh_organizer")
+    closed = case_open(actor=None, person=walked.p2, opened_on=datetime.date(2020, 3, 2))
+    closed.closed_on = datetime.date(2020, 6, 1)
+    closed.save()
+    assert [c["person"] for c in api.get("/api/v1/cases", person="P0001").json()["items"]] == ["P0001"]
+    assert [c["id"] for c in api.get("/api/v1/cases", open="false").json()["items"]] == [closed.pk]
+    assert [c["id"] for c in api.get("/api/v1/cases", stage="target").json()["items"]] == [walked.case.pk]
+    people = api.get("/api/v1/persons", stage="target").json()["items"]
+    assert [p["pid"] for p in people] == ["P0001"]
+    assert people[0]["stage"] == "target"
+
+
+def test_the_org_tree_under_one_org(api_for):
+    codes = [o["code"] for o in api_for("lh_organizer").get("/api/v1/orgs", under="SZQ-LH-03").json()]
+    assert codes == ["SZQ-LH-03", "SZQ-LH-03-1"]
+    assert api_for("lh_organizer").get("/api/v1/orgs", under="SZQ-YX").status_code == 404
