@@ -76,9 +76,44 @@ def _field_of(loc) -> str:
     return ".".join(parts) or where
 
 
+# pydantic's error types in the UI's language; anything else keeps pydantic's own (English) message.
+SHAPE_MESSAGES = {
+    "missing": "必填",
+    "string_too_long": "不超过%(max_length)s个字符",
+    "string_too_short": "不少于%(min_length)s个字符",
+    "string_pattern_mismatch": "格式不符",
+    "string_type": "应为文本",
+    "enum": "应为以下之一：%(expected)s",
+    "literal_error": "应为以下之一：%(expected)s",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "bool_parsing": "应为是或否（true/false）",
+    "bool_type": "应为是或否（true/false）",
+    "date_parsing": "应为日期（YYYY-MM-DD）",
+    "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
+    "date_type": "应为日期（YYYY-MM-DD）",
+    "greater_than_equal": "不小于%(ge)s",
+    "less_than_equal": "不大于%(le)s",
+    "dict_type": "应为对象（{...}）",
+    "list_type": "应为列表（[...]）",
+    "too_long": "最多%(max_length)s项",
+    "extra_forbidden": "没有此项",
+}
+
+
+def _shape_message(error: dict) -> str:
+    template = SHAPE_MESSAGES.get(error.get("type", ""))
+    if template is None:
+        return str(error.get("msg", "")).removeprefix("Value error, ")
+    try:
+        return _(template) % dict(error.get("ctx") or {})
+    except (KeyError, TypeError, ValueError):
+        return str(error.get("msg", ""))
+
+
 @api.exception_handler(NinjaValidationError)
 def _on_shape_error(request, exc: NinjaValidationError):
-    errors = [{"field": _field_of(e.get("loc", ())), "message": str(e.get("msg", ""))} for e in exc.errors]
+    errors = [{"field": _field_of(e.get("loc", ())), "message": _shape_message(e)} for e in exc.errors]
     return _error(request, 422, _(MSG_INVALID), errors)
 
 

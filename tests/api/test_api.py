@@ -448,3 +448,15 @@ def test_the_org_tree_under_one_org(api_for):
     codes = [o["code"] for o in api_for("lh_organizer").get("/api/v1/orgs", under="SZQ-LH-03").json()]
     assert codes == ["SZQ-LH-03", "SZQ-LH-03-1"]
     assert api_for("lh_organizer").get("/api/v1/orgs", under="SZQ-YX").status_code == 404
+
+
+def test_shape_errors_are_in_chinese_and_name_the_field(walked, api_for):
+    body = {"step": "S99", "details": [], "date": "2021-13-01"}
+    errors = api_for("sec1").post(f"/api/v1/cases/{walked.case.pk}/steps", body).json()["errors"]
+    by_field = {e["field"]: e["message"] for e in errors}
+    assert by_field["step"].startswith("应为以下之一：")
+    assert by_field["date"] == "应为日期（YYYY-MM-DD）"
+    assert by_field["details"] == "应为对象（{...}）"
+    assert api_for("sec1").get("/api/v1/persons", limit=0).json()["errors"] == [
+        {"field": "limit", "message": "不小于1"}
+    ]
