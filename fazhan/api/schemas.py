@@ -3,6 +3,7 @@ rule it could break (a NUL in a string 500s on PostgreSQL; a date in year 1 over
 
 import datetime
 import enum
+import math
 from typing import Annotated, Any
 
 from django.utils.translation import gettext as _
@@ -66,23 +67,23 @@ RecordDate = Annotated[
 def _json_without_nul(value: Any, depth: int = 0) -> Any:
     """Details are free JSON: refuse what no step's details can hold and the database cannot store."""
     if depth > 4:
-        raise ValueError("内容嵌套过深")
+        raise ValueError(_("内容嵌套过深"))
     if isinstance(value, str):
         if "\x00" in value or len(value) > 1000:
-            raise ValueError("文本不能含空字符，且不超过1000字")
+            raise ValueError(_("文本不能含空字符，且不超过1000字"))
     elif isinstance(value, list):
         if len(value) > 200:
-            raise ValueError("列表过长")
+            raise ValueError(_("列表过长"))
         for item in value:
             _json_without_nul(item, depth + 1)
     elif isinstance(value, dict):
         if len(value) > 50:
-            raise ValueError("内容项过多")
+            raise ValueError(_("内容项过多"))
         for key, item in value.items():
             _json_without_nul(key, depth + 1)
             _json_without_nul(item, depth + 1)
-    elif isinstance(value, float) and value != value:  # NaN
-        raise ValueError("不是有效的数")
+    elif isinstance(value, float) and not math.isfinite(value):  # NaN, Infinity: JSON has neither
+        raise ValueError(_("不是有效的数"))
     return value
 
 
@@ -109,7 +110,7 @@ def _detail_schema(key: str, spec: Any) -> dict[str, Any]:
         "flags": {
             "type": "object",
             "properties": {c: {"type": "boolean"} for c in spec.choices},
-            "additionalProperties": False,
+            "additionalProperties": {"type": "boolean"},  # a deployment may add its own items
         },
     }
     schema = dict(kinds[spec.kind])

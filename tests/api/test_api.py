@@ -460,3 +460,11 @@ def test_shape_errors_are_in_chinese_and_name_the_field(walked, api_for):
     assert api_for("sec1").get("/api/v1/persons", limit=0).json()["errors"] == [
         {"field": "limit", "message": "不小于1"}
     ]
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity"])
+def test_a_number_json_cannot_hold_is_422(walked, api_for, value):
+    body = '{"step": "S15", "date": "2021-01-01", "details": {"entitled": VALUE}}'.replace("VALUE", value)
+    response = api_for("sec1").post(f"/api/v1/cases/{walked.case.pk}/steps", body)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "details"
