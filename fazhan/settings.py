@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "fazhan.archive",
     "fazhan.demo",
     "fazhan.inspection",
+    "ninja",
+    "fazhan.api",
 ]
 
 MIDDLEWARE = [

@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("fazhan.prereview.urls")),
     path("archive/", include("fazhan.archive.urls")),
     path("admin/", admin.site.urls),
+    path("api/", include("fazhan.api.urls")),
 ]

@@ -23,4 +23,5 @@ def navigation(request):
         ]
     if Role.SYSADMIN in roles:
         items.append((_("系统管理"), reverse("admin:index")))
+    items.append((_("接口令牌"), reverse("apitoken_list")))
     return {"nav_items": items, "nav_assignments": user_assignments(user)}

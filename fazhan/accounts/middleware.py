@@ -2,7 +2,8 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
 
-PUBLIC_PREFIXES = ("/accounts/login/", "/static/", "/admin/login/", "/healthz")
+# /api/v1/ authenticates by token itself (fazhan.api), and answers 401 in JSON rather than a login redirect.
+PUBLIC_PREFIXES = ("/accounts/login/", "/static/", "/admin/login/", "/healthz", "/api/v1/")
 
 
 class LoginRequiredMiddleware:

@@ -1,0 +1,32 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from fazhan.api.models import ApiToken
+from fazhan.api.services import apitoken_revoke
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """The administrator sees every token and revokes one through the service; a token is issued only where
+    it can be shown once (the 接口令牌 page, `fazhan apitoken`), and none is ever deleted."""
+
+    list_display = ["prefix", "user", "name", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["user__username", "name", "prefix"]
+    readonly_fields = ["user", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+    exclude = ["key_hash"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("吊销所选令牌"))
+    def revoke(self, request, queryset):
+        revoked = 0
+        for token in queryset.filter(revoked_at__isnull=True):
+            apitoken_revoke(actor=request.user, token=token)
+            revoked += 1
+        self.message_user(request, _("已吊销 %(n)s 个令牌。") % {"n": revoked}, messages.SUCCESS)
