@@ -11,15 +11,14 @@ from ninja import Field, Schema
 from pydantic import AfterValidator, ConfigDict, StringConstraints
 
 from fazhan.people.choices import ETHNICITIES, FOCUS_TAGS, Education, Gender, Occupation, PartyStatus
-from fazhan.procedure.definition import STEPS, STEPS_BY_CODE
+from fazhan.procedure.definition import FIRST_DAY, LAST_DAY, STEPS
+from fazhan.procedure.details import details_errors
 
 NO_NUL = r"^[^\x00]*$"
 # Person ids are kept verbatim from imported files: any printable text but a slash (core.converters).
 KEY_PATTERN = r"^[^/\x00-\x1f\x7f]+$"
 ORG_CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
 # The earliest date the record can hold (the Party's founding) and the latest a plan can reach.
-FIRST_DAY = datetime.date(1921, 7, 1)
-LAST_DAY = datetime.date(2100, 12, 31)
 MAX_ID = 2**63 - 1
 # The years the record can hold (1921–2100), with `format: date` for the rest.
 DATE_IN_RECORD_PATTERN = (
@@ -97,6 +96,7 @@ def _detail_schema(key: str, spec: Any) -> dict[str, Any]:
         "pids": {"type": "array", "items": text, "maxItems": 10},
         "orgs": {"type": "array", "items": {"type": "string", "maxLength": 40, "pattern": ORG_CODE_PATTERN}},
         "org": {"type": "string", "maxLength": 40, "pattern": ORG_CODE_PATTERN},
+        "form": {"type": "string", "minLength": 1, "maxLength": 40, "pattern": NO_NUL},
         "text": {"type": "string", "maxLength": 200, "pattern": NO_NUL},
         "bool": {"type": "boolean"},
         "int": {"type": "integer", "minimum": 0, "maximum": 100_000},
@@ -114,8 +114,8 @@ def _detail_schema(key: str, spec: Any) -> dict[str, Any]:
         },
     }
     schema = dict(kinds[spec.kind])
-    if key == "extend_months":
-        schema["maximum"] = MAX_EXTENSION_MONTHS
+    if spec.kind == "int":
+        schema["maximum"] = spec.maximum
     return schema
 
 
@@ -370,26 +370,6 @@ def responses(ok: dict[int, Any]) -> dict[int, Any]:
     return {**ok, **ERRORS}
 
 
-# The rules compute dates from these details; beyond these bounds their date arithmetic overflows (a 500), so
-# the API refuses them first. procedure.details accepts any ISO date and any int up to 100,000: the proper
-# bound belongs there, and then this guard is redundant.
-MAX_EXTENSION_MONTHS = 120  # CNV-OUTCOME still reports anything over the legal 12 as a finding
-
-
 def details_bound_errors(step: str, details: dict[str, Any]) -> dict[str, str]:
-    specs = STEPS_BY_CODE[step].details
-    errors: dict[str, str] = {}
-    for key, value in details.items():
-        spec = specs.get(key)
-        if spec is None:
-            continue  # the service names an unknown key
-        if spec.kind == "date" and isinstance(value, str):
-            try:
-                _in_record_range(datetime.date.fromisoformat(value))
-            except OutOfRecordRange as exc:
-                errors[f"details.{key}"] = str(exc)
-            except ValueError:
-                continue  # not a date: the service names it
-        elif key == "extend_months" and isinstance(value, int) and value > MAX_EXTENSION_MONTHS:
-            errors[f"details.{key}"] = _("延长预备期不超过%(n)s个月") % {"n": MAX_EXTENSION_MONTHS}
-    return errors
+    """The details' shape problems as the service would name them (procedure.details), before it is called."""
+    return {f"details.{k}": v for k, v in details_errors(step, details).items()}

@@ -3,6 +3,7 @@
 This is the only module that names a step. The rules of section B attach here (issue: the procedure).
 """
 
+import datetime
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -32,6 +33,7 @@ class Detail:
     kind: str  # pids | orgs | org | form | bool | date | int | choice | choices | text | flags
     required: bool = False
     choices: tuple[str, ...] = ()
+    maximum: int = 100_000  # for an int
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,11 @@ PHASES = (
     Stage("IV", _("预备党员的接收")),
     Stage("V", _("预备党员的教育考察和转正")),
 )
+
+# The dates the record can hold: from the Party's founding to the end of any plan. Beyond them the rules' date
+# arithmetic would overflow, so a detail dated outside is malformed, not a rule's finding.
+FIRST_DAY = datetime.date(1921, 7, 1)
+LAST_DAY = datetime.date(2100, 12, 31)
 
 _TALKERS = {"talkers": Detail("pids")}
 _FILED = {"filed_with": Detail("org")}
@@ -311,7 +318,7 @@ STEPS = (
             **_VOTE,
             **_PUBLICITY,
             "decision": Detail("choice", True, ("convert", "extend", "cancel")),
-            "extend_months": Detail("int"),
+            "extend_months": Detail("int", maximum=120),  # CNV-OUTCOME reports anything over 12
         },
     ),
     Step(

@@ -6,7 +6,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from fazhan.procedure.definition import STEPS_BY_CODE, Detail
+from fazhan.procedure.definition import FIRST_DAY, LAST_DAY, STEPS_BY_CODE, Detail
+
+
+def _date_range_error() -> str:
+    return _("日期应在 %(first)s 至 %(last)s 之间") % {"first": FIRST_DAY, "last": LAST_DAY}
 
 
 def _shape_error(spec: Detail, value: Any) -> str | None:
@@ -18,14 +22,16 @@ def _shape_error(spec: Detail, value: Any) -> str | None:
     if spec.kind == "bool":
         return None if isinstance(value, bool) else _("应为是或否")
     if spec.kind == "int":
-        ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 100_000
-        return None if ok else _("应为不小于0的整数")
+        ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= spec.maximum
+        return None if ok else _("应为0至%(max)d之间的整数") % {"max": spec.maximum}
     if spec.kind == "date":
         try:
-            datetime.date.fromisoformat(value) if isinstance(value, str) else None
+            day = datetime.date.fromisoformat(value) if isinstance(value, str) else None
         except ValueError:
+            day = None
+        if day is None:
             return _("应为日期（YYYY-MM-DD）")
-        return None if isinstance(value, str) else _("应为日期（YYYY-MM-DD）")
+        return None if FIRST_DAY <= day <= LAST_DAY else _date_range_error()
     if spec.kind == "choice":
         return None if value in spec.choices else _("不在可选值内：%(c)s") % {"c": "、".join(spec.choices)}
     if spec.kind == "choices":

@@ -10,7 +10,15 @@ from fazhan.accounts.selectors import user_roles_at
 from fazhan.auditlog.services import audit_record
 from fazhan.people.models import Person
 from fazhan.prereview.services import form_mark_used
-from fazhan.procedure.definition import EXIT_ACTORS, STAGE_ENTRY, STEPS, STEPS_BY_CODE, Anchor, CaseStage
+from fazhan.procedure.definition import (
+    EXIT_ACTORS,
+    FIRST_DAY,
+    STAGE_ENTRY,
+    STEPS,
+    STEPS_BY_CODE,
+    Anchor,
+    CaseStage,
+)
 from fazhan.procedure.details import details_clean, details_errors
 from fazhan.procedure.engine import NEW, CaseFacts, Finding, Rec, blocking, evaluate_entry, refusal_text
 from fazhan.procedure.models import Case, ExitReason, StepFinding, StepRecord
@@ -96,6 +104,8 @@ def _validated(step: str, date: datetime.date, details: dict[str, Any] | None) -
         raise ValidationError({"step": _("未知步骤：%(step)s") % {"step": step}})
     if date > timezone.localdate():
         raise ValidationError({"date": _(ERR_FUTURE)})
+    if date < FIRST_DAY:
+        raise ValidationError({"date": _("日期不能早于 %(d)s。") % {"d": FIRST_DAY}})
     details = details or {}
     errors = details_errors(step, details)
     if errors:

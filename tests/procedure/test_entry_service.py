@@ -2,6 +2,7 @@
 system check holds to account at start-up."""
 
 import dataclasses
+import datetime
 import threading
 
 import pytest
@@ -124,3 +125,39 @@ def test_the_system_check_rejects_an_inconsistent_definition(monkeypatch, change
     monkeypatch.setattr(checks, "STEPS", broken)
     monkeypatch.setattr(checks, "STEPS_BY_CODE", {**STEPS_BY_CODE, **{s.code: s for s in broken}})
     assert any(problem in p for p in checks.definition_problems())
+
+
+@pytest.mark.parametrize(
+    ("step", "details", "field"),
+    [
+        ("S07", {"publicity_from": "9999-12-31"}, "details.publicity_from"),
+        ("S07", {"publicity_to": "1900-01-01"}, "details.publicity_to"),
+        (
+            "S23",
+            {
+                "decision": "extend",
+                "extend_months": 100_000,
+                "entitled": 8,
+                "present": 7,
+                "for": 6,
+                "against": 0,
+                "abstain": 1,
+            },
+            "details.extend_months",
+        ),
+    ],
+)
+def test_details_the_rules_cannot_compute_are_malformed_and_named(pw, step, details, field):
+    """Dates outside 1921–2100 and an extension of years would overflow the rules' date arithmetic: they are
+    refused at their field before any rule runs, and nothing is written."""
+    walk(pw, "S01")
+    with pytest.raises(ValidationError) as error:
+        case_record_step(actor=None, case=pw.case, step=step, date=day(30), details=details)
+    assert field in error.value.message_dict
+    assert not StepRecord.objects.filter(case=pw.case, step=step).exists()
+
+
+def test_a_step_dated_before_1921_is_refused_at_its_date(pw):
+    with pytest.raises(ValidationError) as error:
+        case_record_step(actor=None, case=pw.case, step="S01", date=datetime.date(1900, 1, 1))
+    assert "date" in error.value.message_dict
