@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "fazhan.plans",
     "fazhan.archive",
     "fazhan.demo",
+    "fazhan.interchange",
 ]
 
 MIDDLEWARE = [

@@ -50,3 +50,43 @@ def audit_record(
         )
         event.save()
     return event
+
+
+def audit_record_many(*, actor, events: list[tuple[str, models.Model | None, str, dict[str, Any]]]) -> int:
+    """Append many events at once (action, target, org path, data), chained exactly as audit_record chains
+    one: for a bulk write such as an import, which records one event per record it changed."""
+    if not events:
+        return 0
+    with transaction.atomic():
+        _chain_lock()
+        last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or ""
+        actor_id = getattr(actor, "pk", None)
+        rows = []
+        for action, target, org_path, data in events:
+            target_type = target._meta.label_lower if target is not None else ""
+            target_id = str(target.pk) if target is not None else ""
+            digest = _event_hash(
+                last,
+                {
+                    "actor": actor_id,
+                    "action": action,
+                    "target": [target_type, target_id],
+                    "org": org_path,
+                    "data": data,
+                },
+            )
+            rows.append(
+                AuditEvent(
+                    actor_id=actor_id,
+                    action=action,
+                    target_type=target_type,
+                    target_id=target_id,
+                    org_path=org_path,
+                    data=data,
+                    prev_hash=last,
+                    hash=digest,
+                )
+            )
+            last = digest
+        AuditEvent.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
