@@ -96,17 +96,8 @@ def _load_steps(pids: set[str]) -> dict[str, list[DbStep]]:
     }
     out: dict[str, list[DbStep]] = defaultdict(list)
     by_pk: dict[int, DbStep] = {}
-    fields = (
-        "pk",
-        "case_id",
-        "case__person__pid",
-        "step",
-        "date",
-        "details",
-        "recorded_at",
-        "recorded_by_id",
-    )
-    fields += ("recorded_by_label", "supersedes_id", "reason")
+    fields = ["pk", "case_id", "case__person__pid", "step", "date", "details", "recorded_at"]
+    fields += ["recorded_by_id", "recorded_by_label", "supersedes_id", "reason"]
     for chunk in _chunks(pids):
         rows = StepRecord.objects.filter(case__person__pid__in=chunk).order_by("pk").values_list(*fields)
         for pk, case_id, pid, step, date, details, at, by_id, label, sup, reason in rows:
