@@ -85,7 +85,7 @@ def audit_record_many(*, actor, events: list[tuple[str, models.Model | None, str
 def _insert_events(rows: list[tuple]) -> None:
     fields = ["at", "actor", "action", "target_type", "target_id", "org_path", "data", "prev_hash", "hash"]
     meta = AuditEvent._meta
-    columns = [meta.get_field(f).column for f in fields]
+    columns = [str(meta.get_field(f).column) for f in fields]  # type: ignore[union-attr]
     at_field, data_field = meta.get_field("at"), meta.get_field("data")
     at = at_field.get_db_prep_save(rows[0][0], connection)  # one moment for the whole batch
     prepared = [(at, *row[1:6], data_field.get_db_prep_save(row[6], connection), *row[7:]) for row in rows]

@@ -23,8 +23,8 @@ def sample_id_number(birth: datetime.date, seq: int) -> str:
 
 
 def _details(step: str, n: int, *, day: datetime.date, members: list[str], township: str, form: str) -> dict:
-    votes = {"entitled": 8, "present": 7, "for": 6, "against": 0, "abstain": 1}
-    return {
+    votes: dict[str, Any] = {"entitled": 8, "present": 7, "for": 6, "against": 0, "abstain": 1}
+    by_step: dict[str, dict[str, Any]] = {
         "S02": {"talkers": members[:1]},
         "S03": {"method": "member_recommendation", "decided_by": "branch_committee"},
         "S04": {"filed_with": township},
@@ -48,7 +48,8 @@ def _details(step: str, n: int, *, day: datetime.date, members: list[str], towns
         "S21": {"kind": EDUCATION_KINDS["S21"][n % 6]},
         "S23": {**votes, "decision": "convert"},
         "S24": {"approver": township, "result": "approved"},
-    }.get(step, {})
+    }
+    return by_step.get(step, {})
 
 
 def sample_records(*, persons: int, seed: int = 2018) -> list[dict[str, Any]]:
