@@ -53,7 +53,9 @@ def audit_record(
     return event
 
 
-def audit_record_many(*, actor, events: list[tuple[str, models.Model | None, str, dict[str, Any]]]) -> int:
+def audit_record_many(
+    *, actor, events: list[tuple[str, models.Model | tuple[str, Any] | None, str, dict[str, Any]]]
+) -> int:
     """Append many events at once (action, target, org path, data), chained exactly as audit_record chains
     one: for a bulk write such as an import, which records one event per record it changed. Rows go in with
     one executemany, as an import of 10,000 persons writes hundreds of thousands of them."""
@@ -66,8 +68,11 @@ def audit_record_many(*, actor, events: list[tuple[str, models.Model | None, str
         at = timezone.now()
         rows = []
         for action, target, org_path, data in events:
-            target_type = target._meta.label_lower if target is not None else ""
-            target_id = str(target.pk) if target is not None else ""
+            if isinstance(target, tuple):
+                target_type, target_id = target[0], str(target[1])
+            else:
+                target_type = target._meta.label_lower if target is not None else ""
+                target_id = str(target.pk) if target is not None else ""
             payload = {
                 "actor": actor_id,
                 "action": action,

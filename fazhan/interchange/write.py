@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from fazhan.core.pinyin import pinyin_initials
+from fazhan.interchange.bulk import insert_returning_pks, preparer
 from fazhan.interchange.models import StepKey
 from fazhan.organizations.models import Org
 from fazhan.people.identity import person_set_id_number
@@ -21,7 +22,7 @@ from fazhan.procedure.models import Case, StepRecord
 if TYPE_CHECKING:
     from fazhan.interchange.services import Item, _Plan
 
-Event = tuple[str, models.Model | None, str, dict[str, Any]]
+Event = tuple[str, models.Model | tuple[str, Any] | None, str, dict[str, Any]]
 BATCH = 2000
 
 
@@ -167,6 +168,9 @@ class _Writer:
 
     def steps_write(self, cases: dict[str, Case]) -> None:
         users = dict(get_user_model().objects.values_list("username", "pk"))
+        fields = ["case", "step", "date", "details", "recorded_at", "recorded_by", "recorded_by_label"]
+        fields += ["supersedes", "reason"]
+        date_of, details_of, moment_of = (preparer(StepRecord, f) for f in ("date", "details", "recorded_at"))
         pending = self.changed("step", "create")
         done: set[int] = set()
         while pending:
@@ -175,31 +179,37 @@ class _Writer:
                 for i in pending
                 if not (t := self.d.step_target.get(id(i))) or isinstance(t, int) or id(t) in done
             ]
-            records = []
+            rows = []
             for item in wave:
                 row, target = item.row, self.d.step_target.get(id(item))
                 label = row["recorded_by"]
                 login = label[5:] if label.startswith("user:") else None
-                records.append(
-                    StepRecord(
-                        case=cases[row["pid"]],
-                        step=row["step"],
-                        date=row["date"],
-                        details=row["details"],
-                        recorded_at=row["recorded_at"],
-                        recorded_by_id=users.get(login) if login else None,
-                        recorded_by_label=label,
-                        supersedes_id=target if isinstance(target, int) else (target.obj if target else None),
-                        reason=row["reason"],
-                    )
+                rows.append(
+                    [
+                        cases[row["pid"]].pk,
+                        row["step"],
+                        date_of(row["date"]),
+                        details_of(row["details"]),
+                        moment_of(row["recorded_at"]),
+                        users.get(login) if login else None,
+                        label,
+                        target if isinstance(target, int) else (target.obj if target else None),
+                        row["reason"],
+                    ]
                 )
-            StepRecord.objects.bulk_create(records, batch_size=BATCH)
-            for item, record in zip(wave, records, strict=True):
-                item.obj = record.pk
+            pks = insert_returning_pks(StepRecord, fields, rows)
+            for item, pk in zip(wave, pks, strict=True):
+                item.obj = pk
                 done.add(id(item))
-                self.event(item, record, self.persons[item.row["pid"]].org.path)
+                data = {
+                    "line": item.source.line,
+                    "step": item.row["step"],
+                    "date": item.row["date"].isoformat(),
+                }
+                path = self.persons[item.row["pid"]].org.path
+                self.events.append(("interchange.step.create", ("procedure.steprecord", pk), path, data))
             pending = [i for i in pending if id(i) not in done]
-            self.progress(_("已写入步骤记录 %(n)d 条") % {"n": len(records)})
+            self.progress(_("已写入步骤记录 %(n)d 条") % {"n": len(rows)})
         self._keys_write()
 
     def _keys_write(self) -> None:
