@@ -1,4 +1,4 @@
-"""Import of a generated 10,000-person file with full step histories (issue 4: under a minute on this machine).
+"""Import of a generated 10,000-person file with full step histories (issue 4: under a minute here).
 
 Reports persons per second for the first import, then imports the same file again, checks that it changed
 nothing (no record created or updated, the row counts unchanged), and reports the second import's time as a
@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fazhan.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -68,7 +68,8 @@ def main() -> int:
         unchanged = second.ok and second.changed == 0
         unchanged = unchanged and counts == (Person.objects.count(), StepRecord.objects.count())
         print(
-            f"second import: {second_seconds:6.1f} s  ratio to the first: {second_seconds / first_seconds:.2f}  "
+            f"second import: {second_seconds:6.1f} s  "
+            f"ratio to the first: {second_seconds / first_seconds:.2f}  "
             f"changed records: {second.changed} ({'nothing changed' if unchanged else 'CHANGED'})"
         )
     return 0 if unchanged else 1
