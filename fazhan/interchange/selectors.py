@@ -69,31 +69,7 @@ class _Export:
         ]
 
     def person_record(self, p: Person, roles: list[str]) -> dict[str, Any]:
-        masked = self.mask is not None and self.mask(p)
-        record = {
-            "type": "person",
-            "id": p.pid,
-            "name": p.name,
-            "id_number": mask_id_number(p.id_number) if masked else p.id_number,
-            "org": p.org.code,
-            "ethnicity": p.ethnicity,
-            "education": p.education,
-            "occupation": p.occupation,
-            "tags": list(p.tags),
-            "phone": mask_phone(p.phone) if masked else p.phone,
-            "household_place": p.household_place,
-            "residence": p.residence,
-            "floating": p.floating,
-            "front_line": p.front_line,
-            "league_member": p.league_member,
-            "work_unit_org": p.work_unit_org.code if p.work_unit_org else None,
-            "planned_departure": _iso(p.planned_departure),
-            "party_status": p.party_status,
-            "joined_on": _iso(p.joined_on),
-            "full_since": _iso(p.full_since),
-            "roles": sorted(roles),
-        }
-        return _compact(record, keep=("full_since",) if p.party_status == "full" else ())
+        return person_export_record(p, roles, masked=self.mask is not None and self.mask(p))
 
     def step_records(self) -> list[dict[str, Any]]:
         users = {
@@ -268,6 +244,33 @@ class _Export:
             if p.work_unit_org:
                 self.org_codes.add(p.work_unit_org.code)
         return [self.person_record(p, roles[p.pk]) for p in persons]
+
+
+def person_export_record(p: Person, roles: list[str], *, masked: bool = False) -> dict[str, Any]:
+    record = {
+        "type": "person",
+        "id": p.pid,
+        "name": p.name,
+        "id_number": mask_id_number(p.id_number) if masked else p.id_number,
+        "org": p.org.code,
+        "ethnicity": p.ethnicity,
+        "education": p.education,
+        "occupation": p.occupation,
+        "tags": list(p.tags),
+        "phone": mask_phone(p.phone) if masked else p.phone,
+        "household_place": p.household_place,
+        "residence": p.residence,
+        "floating": p.floating,
+        "front_line": p.front_line,
+        "league_member": p.league_member,
+        "work_unit_org": p.work_unit_org.code if p.work_unit_org else None,
+        "planned_departure": _iso(p.planned_departure),
+        "party_status": p.party_status,
+        "joined_on": _iso(p.joined_on),
+        "full_since": _iso(p.full_since),
+        "roles": sorted(roles),
+    }
+    return _compact(record, keep=("full_since",) if p.party_status == "full" else ())
 
 
 _ORDER = ("exit", "transfer", "kin", "discipline", "plan", "form", "archive_review")

@@ -399,6 +399,8 @@ class _Plan:
         if f.bad:
             return None
         step_key: tuple = ("id", step_id) if step_id else ("line", s.line)
+        if s.ledger:
+            step_key = ("ledger", pid, step)
         return Item("step", s, step_key, row, path=self.person_org_path(pid))
 
     def _check_detail_refs(self, f: Fields, step: str, details: dict[str, Any]) -> None:
