@@ -16,5 +16,6 @@ urlpatterns = [
     path("orgs/", include("fazhan.organizations.urls")),
     path("people/", include("fazhan.people.urls")),
     path("", include("fazhan.procedure.urls")),
+    path("interchange/", include("fazhan.interchange.urls")),
     path("admin/", admin.site.urls),
 ]

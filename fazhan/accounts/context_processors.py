@@ -19,6 +19,8 @@ def navigation(request):
             (_("组织"), reverse("organizations:tree")),
             (_("人员"), reverse("people:list")),
         ]
+    if roles & {Role.TOWNSHIP_ORGANIZER, Role.DISTRICT_REVIEWER}:
+        items.append((_("数据交换"), reverse("interchange:home")))
     if Role.SYSADMIN in roles:
         items.append((_("系统管理"), reverse("admin:index")))
     return {"nav_items": items, "nav_assignments": user_assignments(user)}
