@@ -2,7 +2,7 @@ import hashlib
 import json
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.utils import timezone
 
 from fazhan.auditlog.models import AuditEvent
@@ -92,8 +92,9 @@ def _insert_events(rows: list[tuple]) -> None:
     meta = AuditEvent._meta
     columns = [str(meta.get_field(f).column) for f in fields]  # type: ignore[union-attr]
     at_field, data_field = meta.get_field("at"), meta.get_field("data")
-    at = at_field.get_db_prep_save(rows[0][0], connection)  # one moment for the whole batch
-    prepared = [(at, *row[1:6], data_field.get_db_prep_save(row[6], connection), *row[7:]) for row in rows]
+    real = connections[DEFAULT_DB_ALIAS]  # the connection itself, not its proxy: it is asked once per row
+    at = at_field.get_db_prep_save(rows[0][0], real)  # one moment for the whole batch
+    prepared = [(at, *row[1:6], data_field.get_db_prep_save(row[6], real), *row[7:]) for row in rows]
     table = connection.ops.quote_name(meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     marks = ", ".join(["%s"] * len(columns))

@@ -3,7 +3,7 @@ step records, where bulk_create spends most of its time compiling each value."""
 
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 
 def insert_returning_pks(model: type[models.Model], fields: list[str], rows: list[list[Any]]) -> list[int]:
@@ -28,5 +28,5 @@ def insert_returning_pks(model: type[models.Model], fields: list[str], rows: lis
 
 def preparer(model: type[models.Model], field: str):
     """The function that turns a Python value into what the database driver takes for this field."""
-    model_field = model._meta.get_field(field)
-    return lambda value: model_field.get_db_prep_save(value, connection)  # type: ignore[union-attr]
+    model_field, real = model._meta.get_field(field), connections[DEFAULT_DB_ALIAS]  # not the proxy: per row
+    return lambda value: model_field.get_db_prep_save(value, real)  # type: ignore[union-attr]

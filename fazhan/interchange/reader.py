@@ -2,6 +2,7 @@
 shares. Nothing here touches the database."""
 
 import datetime
+import functools
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -71,16 +72,20 @@ def jsonl_sources(lines: Iterable[str]) -> tuple[list[Source], list[Problem]]:
     return sources, problems
 
 
+@functools.cache
+def _known_keys(allowed: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(("type", *allowed))
+
+
 class Fields:
     """Reads one record's fields, noting every problem instead of stopping at the first."""
 
     def __init__(self, source: Source, problems: list[Problem], *, allowed: Iterable[str]):
         self.source, self.data, self.problems = source, source.data, problems
         self.bad = False
-        known = {"type", *allowed}
-        for key in self.data:
-            if key not in known:
-                self.fail(key, _(ERR_UNKNOWN_KEY))
+        known = _known_keys(tuple(allowed))
+        for key in self.data.keys() - known:
+            self.fail(key, _(ERR_UNKNOWN_KEY))
 
     def fail(self, key: str, reason: str) -> None:
         self.bad = True

@@ -527,20 +527,24 @@ class _Plan:
         decide_all(self)
 
     def check_scope(self) -> None:
+        """From the web, every record the import would change must lie in the user's subtrees; a person
+        moved in from outside them counts as outside."""
         if self.scope is None:
             return
+        scope = self.scope
         for kind, items in self.items.items():
             for item in items:
                 if item.action == "same":
                     continue
-                if not any(item.path.startswith(p) for p in self.scope) or not item.path:
-                    code = item.path.strip("/").rsplit("/", 1)[-1] if item.path else "—"
-                    field_name = {"org": "code", "person": "org", "plan": "org"}.get(kind, "person")
-                    if kind == "kin":
-                        field_name = "a"
-                    self.problems.append(
-                        item.source.problem(field_name, _(ERR_OUT_OF_SCOPE) % {"code": code})
-                    )
+                paths = [item.path]
+                if kind == "person" and item.obj is not None:
+                    paths.append(item.obj.org.path)
+                outside = next((p for p in paths if not p or not any(p.startswith(s) for s in scope)), None)
+                if outside is None:
+                    continue
+                code = outside.strip("/").rsplit("/", 1)[-1] if outside else "—"
+                field_name = {"org": "code", "person": "org", "plan": "org", "kin": "a"}.get(kind, "person")
+                self.problems.append(item.source.problem(field_name, _(ERR_OUT_OF_SCOPE) % {"code": code}))
 
     def counts(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}

@@ -78,3 +78,10 @@ def test_the_ledger_rosters_and_template_download_as_excel(client_for, world):
         response = client.get(f"/interchange/export/?format={kind}")
         assert response.status_code == 200
         assert response.content[:2] == b"PK"  # a zip: an .xlsx workbook
+
+
+def test_moving_a_person_in_from_outside_the_subtree_is_refused(client_for, world):
+    record = {"type": "person", "id": "P0004", "name": "赵六", "id_number": world.p_yx.id_number}
+    record |= {"org": "SZQ-LH-01", "education": "大学专科", "occupation": "农牧渔民", "phone": "13800001234"}
+    preview = client_for("lh_organizer").get(upload(client_for("lh_organizer"), [record])["Location"])
+    assert "line 1: org: 超出您的管辖范围：SZQ-YX-01" in preview.content.decode()
