@@ -204,3 +204,18 @@ def test_an_exit_closes_the_case(base_records, tmp_path):
         "withdrawn",
         "exited",
     )
+
+
+def test_a_subtree_export_carries_the_outside_persons_and_orgs_it_names(transactional_db, pw, tmp_path):
+    from tests.procedure.conftest import walk
+
+    walk(pw, "S17")  # S16's talker is the township's organizer, outside the branch
+    records = export_records(tmp_path, "branch.jsonl", "--org", "SZQ-LH-01")
+    persons = {r["id"]: r["org"] for r in records if r["type"] == "person"}
+    assert persons["M0900"] == "SZQ-LH"
+    assert [r["code"] for r in records if r["type"] == "org"] == ["SZQ", "SZQ-LH", "SZQ-LH-01"]
+
+    run("flush", "--no-input")
+    status, out = run("import", str(tmp_path / "branch.jsonl"))
+    assert status == 0, out
+    assert Person.objects.get(pid="P0001").party_status == "probationary"
