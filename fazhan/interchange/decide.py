@@ -289,10 +289,9 @@ def _decide_cases(plan: "_Plan", d: Decisions, db_steps, new_by_pid) -> None:
             limits=limit_values,
             as_of=plan.today,
         )
-        if recs or pid not in plan.file_pids:
-            membership = membership_from_stage(stage, facts)
-            if membership is not None:
-                d.members[pid] = membership
+        membership = membership_from_stage(stage, facts)
+        if membership is not None:
+            d.members[pid] = membership
         case: Case | None = cases.get(pid)
         all_dates = [r.date for r in recs]
         first = facts.date_of("S01") or (min(all_dates) if all_dates else None)

@@ -45,9 +45,6 @@ ERR_NO_PERSON = "找不到人员：%(pid)s（文件和数据库中都没有）"
 ERR_DUPLICATE = "与第 %(line)d 行的键重复"
 ERR_ID_TAKEN = "该身份证号已登记在另一人员名下（%(pid)s）"
 ERR_OUT_OF_SCOPE = "超出您的管辖范围：%(code)s"
-ERR_NO_STEP = "找不到被更正的记录：%(id)s"
-ERR_SUPERSEDED_TWICE = "该记录已被更正过（第 %(line)s 行或已登记的记录）"
-ERR_CHANGED_REASON = "导入的记录与已登记的不同"
 CHUNK = 900
 
 TYPES: tuple[str, ...] = ("header", "org", "person", "step", "exit", "transfer", "kin", "discipline", "plan")
