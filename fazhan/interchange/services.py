@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -566,6 +566,14 @@ def interchange_check(
     return report, plan
 
 
+def _sqlite_roomy_cache() -> None:
+    """SQLite's default page cache (2 MB) makes a write of a few hundred thousand rows into random-keyed
+    indexes (the audit trail's hashes) spill to the WAL again and again; an import may use more memory."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size = -262144")  # KiB: 256 MB at most, taken only as needed
+
+
 @transaction.atomic
 def interchange_import(
     *,
@@ -580,6 +588,7 @@ def interchange_import(
     report, plan = interchange_check(sources, problems, scope=scope, progress=progress)
     if not report.ok:
         return report
+    _sqlite_roomy_cache()
     from fazhan.interchange.write import write_all
 
     events = write_all(plan, progress=progress)
