@@ -163,7 +163,7 @@ class Fields:
         if self._missing(key, required):
             return ""
         value, allowed = self.data[key], list(values)
-        if value not in allowed:
+        if not isinstance(value, str) or value not in allowed:
             self.fail(key, _(ERR_CHOICE) % {"value": value})
             return ""
         return str(value)
@@ -175,7 +175,7 @@ class Fields:
         if not isinstance(value, list):
             self.fail(key, _(ERR_LIST))
             return []
-        wrong = [v for v in value if v not in allowed]
+        wrong = [v for v in value if not isinstance(v, str) or v not in allowed]
         if wrong:
             self.fail(key, _(ERR_CHOICE) % {"value": "、".join(map(str, wrong))})
             return []

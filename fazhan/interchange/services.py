@@ -292,11 +292,13 @@ class _Plan:
             except IdNumberError as exc:
                 f.fail("id_number", str(exc))
         gender = s.data.get("gender")
-        if parsed and gender not in (None, ""):
+        if parsed and isinstance(gender, str) and gender:
             given = {"男": "M", "女": "F"}.get(gender, gender)
             if given != parsed.gender:
                 f.fail("gender", _("性别与身份证号不符"))
         birth = f.date("birth_date")
+        if gender is not None and not isinstance(gender, str):
+            f.fail("gender", _("应为 M、F、男 或 女"))
         if parsed and birth and birth != parsed.birth_date:
             f.fail("birth_date", _("出生日期与身份证号不符（身份证号为%(d)s）") % {"d": parsed.birth_date})
         org = self.org_ref(f, "org", required=True)

@@ -219,3 +219,27 @@ def test_a_subtree_export_carries_the_outside_persons_and_orgs_it_names(transact
     status, out = run("import", str(tmp_path / "branch.jsonl"))
     assert status == 0, out
     assert Person.objects.get(pid="P0001").party_status == "probationary"
+
+
+def test_values_of_any_json_type_in_any_field_are_problems_not_crashes(base_records, tmp_path):
+    from fazhan.interchange.reader import Source
+    from fazhan.interchange.services import interchange_check
+
+    samples = [
+        *base_records,
+        {"type": "exit", "person": "P0901", "date": "2018-03-01", "reason": "withdrawn"},
+        {"type": "transfer", "person": "P0901", "date": "2018-03-01", "from": "SZQ-LH-01", "to": "SZQ-LH-09"},
+        {"type": "kin", "a": "P0901", "b": "M0901", "relation": "parent"},
+        {"type": "discipline", "person": "P0901", "from": "2018-03-01", "kind": "sanction"},
+        {"type": "plan", "org": "SZQ-LH-09", "year": 2018, "quota": 1, "groups": {"women": 1}},
+        {"type": "form", "number": "F1", "issued_to": "P0901", "issued_on": "2018-01-01", "status": "issued"},
+        {"type": "archive_review", "person": "P0901", "date": "2019-01-01", "reviewer": "SZQ-LH"},
+    ]
+    for junk in ([{}], {"a": [1]}, 3.5, "x" * 300):
+        for n, record in enumerate(samples):
+            for key in record:
+                if key == "type":
+                    continue
+                broken = [Source(k + 1, dict(r)) for k, r in enumerate(samples)]
+                broken[n].data[key] = junk
+                interchange_check(broken)  # must not raise
