@@ -85,3 +85,12 @@ def test_moving_a_person_in_from_outside_the_subtree_is_refused(client_for, worl
     record |= {"org": "SZQ-LH-01", "education": "大学专科", "occupation": "农牧渔民", "phone": "13800001234"}
     preview = client_for("lh_organizer").get(upload(client_for("lh_organizer"), [record])["Location"])
     assert "line 1: org: 超出您的管辖范围：SZQ-YX-01" in preview.content.decode()
+
+
+def test_a_file_that_is_no_workbook_is_a_problem_in_the_preview(client_for, world):
+    client = client_for("lh_organizer")
+    response = client.post("/interchange/", {"file": SimpleUploadedFile("台账.xlsx", b"\x00\xffnot a zip")})
+    preview = client.get(response["Location"]).content.decode()
+    assert "row 1: 文件: 不是有效的 Excel（.xlsx）文件" in preview
+    bad = client.post("/interchange/", {"file": SimpleUploadedFile("x.csv", b"a,b")})
+    assert "只能导入" in bad.content.decode()
