@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from fazhan.core.excel import xlsx_bytes
-from fazhan.interchange.reader import Problem, Source
+from fazhan.interchange.reader import Problem, Source, no_cyclic_gc
 from fazhan.interchange.selectors import person_export_record
 from fazhan.organizations.models import Org, OrgKind
 from fazhan.people.choices import Gender
@@ -259,6 +259,7 @@ class _LedgerReader:
         return self.names[org]
 
 
+@no_cyclic_gc()
 def ledger_sources(content: bytes) -> tuple[list[Source], list[Problem]]:
     reader = _LedgerReader()
     reader.read(content)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from fazhan.auditlog.services import audit_record, audit_record_many
 from fazhan.core.calendar import add_months
 from fazhan.interchange.canon import ARCHIVE_MATERIALS, PLAN_GROUP_KEYS
-from fazhan.interchange.reader import ERR_CHOICE, Fields, Problem, Source
+from fazhan.interchange.reader import ERR_CHOICE, Fields, Problem, Source, no_cyclic_gc
 from fazhan.organizations.models import ALLOWED_PARENT_KINDS, ORG_CODE_VALIDATOR, Org, OrgCategory, OrgKind
 from fazhan.people.choices import (
     ETHNICITIES,
@@ -576,6 +576,7 @@ def _sqlite_roomy_cache() -> None:
             cursor.execute("PRAGMA cache_size = -262144")  # KiB: 256 MB at most, taken only as needed
 
 
+@no_cyclic_gc()
 @transaction.atomic
 def interchange_import(
     *,
