@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "fazhan.inspection",
     "ninja",
     "fazhan.api",
+    "fazhan.interchange",
 ]
 
 MIDDLEWARE = [

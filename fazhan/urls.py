@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("fazhan.procedure.urls")),
     path("", include("fazhan.prereview.urls")),
     path("archive/", include("fazhan.archive.urls")),
+    path("interchange/", include("fazhan.interchange.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("fazhan.api.urls")),
 ]

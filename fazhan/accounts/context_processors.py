@@ -21,6 +21,8 @@ def navigation(request):
             (_("档案"), reverse("archive:register")),
             (_("检查"), reverse("inspection:index")),
         ]
+    if roles & {Role.TOWNSHIP_ORGANIZER, Role.DISTRICT_REVIEWER}:
+        items.append((_("数据交换"), reverse("interchange:home")))
     if Role.SYSADMIN in roles:
         items.append((_("系统管理"), reverse("admin:index")))
     items.append((_("接口令牌"), reverse("apitoken_list")))

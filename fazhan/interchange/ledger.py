@@ -1,0 +1,362 @@
+"""The 发展党员工作台账 (interchange.md, Excel ledgers): one row per person, the dates of the main steps.
+
+Import turns each row into a person record and the step records its dates imply (no `recorded_at`), and
+hands them to the same importer as the JSON Lines format; problems read `row N: 列名: reason`. A ledger's
+step is matched with the person's first passing record of that step, so a changed date becomes a correction
+of it. Export writes the first passing record of each step.
+"""
+
+import datetime
+import io
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+
+from fazhan.core.excel import xlsx_bytes
+from fazhan.interchange.reader import Problem, Source, no_cyclic_gc
+from fazhan.interchange.selectors import person_export_record
+from fazhan.organizations.models import Org, OrgKind
+from fazhan.people.choices import Gender
+from fazhan.people.identity import id_number_key
+from fazhan.people.idnumber import IdNumberError, id_number_parse
+from fazhan.people.models import Person, PersonRole
+from fazhan.procedure.definition import STEPS_BY_CODE, CaseStage
+from fazhan.procedure.models import Case, StepRecord
+
+# (header, what the column holds): a step code for a date column, else a field of the row.
+COLUMNS = [
+    ("序号", "seq"),
+    ("姓名", "name"),
+    ("身份证号", "id_number"),
+    ("性别", "gender"),
+    ("民族", "ethnicity"),
+    ("学历", "education"),
+    ("职业", "occupation"),
+    ("所在党支部(代码)", "org"),
+    ("申请入党日期", "S01"),
+    ("谈话日期", "S02"),
+    ("确定积极分子日期", "S03"),
+    ("培养联系人", "contacts"),
+    ("确定发展对象日期", "S07"),
+    ("入党介绍人", "introducers"),
+    ("政审日期", "S10"),
+    ("集中培训日期", "S11"),
+    ("预审日期", "S13"),
+    ("志愿书编号", "form_number"),
+    ("支部大会日期", "S15"),
+    ("审批日期", "S17"),
+    ("入党宣誓日期", "S20"),
+    ("转正申请日期", "S22"),
+    ("转正大会日期", "S23"),
+    ("转正审批日期", "S24"),
+    ("备注", "note"),
+]
+HEADERS = [h for h, _ in COLUMNS]
+HEADER_OF = {what: h for h, what in COLUMNS}
+DATE_STEPS = [what for _, what in COLUMNS if what in STEPS_BY_CODE]
+# Steps the ledger names without a date of their own: (details key, step, the column whose date it takes).
+NAMED_STEPS: list[tuple[str, str, tuple[str, ...]]] = [("contacts", "S05", ("S03",))]
+NAMED_STEPS += [("introducers", "S09", ("S07",)), ("form_number", "S14", ("S13", "S15"))]
+PERSON_LABELS = {
+    "id": "身份证号",
+    "name": "姓名",
+    "id_number": "身份证号",
+    "gender": "性别",
+    "ethnicity": "民族",
+    "education": "学历",
+    "occupation": "职业",
+    "org": "所在党支部(代码)",
+}
+_SEPARATORS = re.compile(r"[、,，;；\s]+")
+_NAMED_PID = re.compile(r"^(.*?)[（(]([A-Za-z0-9_-]+)[)）]$")
+TITLE = "发展党员工作台账"
+
+
+def _cell_date(value: Any) -> datetime.date | str | None:
+    """A date cell as a date; "" when empty; the text itself when it is no date."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = str(value).strip()
+    match = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text)
+    if match:
+        try:
+            return datetime.date(*map(int, match.groups()))
+        except ValueError:
+            return text
+    return text
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+class _LedgerReader:
+    def __init__(self) -> None:
+        self.sources: list[Source] = []
+        self.problems: list[Problem] = []
+        self.names: dict[str, dict[str, set[str]]] = defaultdict(
+            lambda: defaultdict(set)
+        )  # org → name → pids
+        self.db_names_loaded: set[str] = set()
+        self.pending_refs: list[tuple[Source, str, str, str]] = []  # source, details key, org, cell text
+        top = 0
+        for pid in Person.objects.filter(pid__regex=r"^P[0-9]+$").values_list("pid", flat=True):
+            top = max(top, int(pid[1:]))
+        self.next_number = top + 1
+        self.orgs = {o.code: o for o in Org.objects.all()}
+
+    def problem(self, row: int, column: str, reason: str) -> None:
+        self.problems.append(Problem(row, column, reason, "row"))
+
+    def read(self, content: bytes) -> None:
+        try:
+            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        except Exception:
+            self.problem(1, _("文件"), _("不是有效的 Excel（.xlsx）文件"))
+            return
+        sheet = book.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header = [_cell_text(v) for v in next(rows, ())]
+        while header and not header[-1]:
+            header.pop()
+        if header != HEADERS:
+            self.problem(1, _("表头"), _("列名和顺序应为：%(h)s") % {"h": "，".join(HEADERS)})
+            return
+        for number, values in enumerate(rows, start=2):
+            cells = dict(zip([what for _, what in COLUMNS], values, strict=False))
+            if all(v in (None, "") for v in cells.values()):
+                continue
+            self.read_row(number, cells)
+        self.resolve_refs()
+
+    def committee_of(self, code: str) -> str:
+        org = self.orgs.get(code)
+        if org is None:
+            return ""
+        for ancestor in reversed([c for c in org.path.strip("/").split("/") if c]):
+            if ancestor in self.orgs and self.orgs[ancestor].kind == OrgKind.COMMITTEE:
+                return ancestor
+        return ""
+
+    def read_row(self, number: int, cells: dict[str, Any]) -> None:
+        id_number = _cell_text(cells.get("id_number"))
+        org = _cell_text(cells.get("org"))
+        name = _cell_text(cells.get("name"))
+        pid = self.person_id(id_number)
+        record: dict[str, Any] = {"type": "person", "id": pid}
+        existing = Person.objects.filter(pid=pid).select_related("org", "work_unit_org").first()
+        if existing is not None:
+            roles = list(PersonRole.objects.filter(person=existing).values_list("role", flat=True))
+            record = person_export_record(existing, roles)
+        gender = _cell_text(cells.get("gender"))
+        record |= {"name": name, "id_number": id_number, "org": org}
+        for key in ("ethnicity", "education", "occupation"):
+            if _cell_text(cells.get(key)):
+                record[key] = _cell_text(cells.get(key))
+        if gender:
+            record["gender"] = {"男": Gender.MALE.value, "女": Gender.FEMALE.value}.get(gender, gender)
+        self.sources.append(Source(number, record, "row", PERSON_LABELS))
+        if name and org:
+            self.names[org][name].add(pid)
+        dates: dict[str, datetime.date] = {}
+        for step in DATE_STEPS:
+            value = _cell_date(cells.get(step))
+            if isinstance(value, str):
+                self.problem(number, HEADER_OF[step], _("应为日期（如 2018-03-01）"))
+            elif value is not None:
+                dates[step] = value
+                self.add_step(number, pid, step, value, self.step_details(step, org), HEADER_OF[step])
+        for key, step, date_columns in NAMED_STEPS:
+            text = _cell_text(cells.get(key))
+            if not text:
+                continue
+            day = next((dates[c] for c in date_columns if c in dates), None)
+            if day is None:
+                needed = "或".join(HEADER_OF[c] for c in date_columns)
+                self.problem(number, HEADER_OF[key], _("须同时填写%(c)s") % {"c": needed})
+                continue
+            source = self.add_step(number, pid, step, day, {key: text}, HEADER_OF[key])
+            if key != "form_number":
+                self.pending_refs.append((source, key, org, text))
+
+    def step_details(self, step: str, org: str) -> dict[str, Any]:
+        committee = self.committee_of(org)
+        return {
+            "S10": {"result": "pass"},
+            "S13": {"reviewer": committee, "result": "pass"},
+            "S17": {"approver": committee, "result": "approved"},
+            "S23": {"decision": "convert"},
+            "S24": {"approver": committee, "result": "approved"},
+        }.get(step, {})
+
+    def add_step(self, number: int, pid: str, step: str, day, details: dict, column: str) -> Source:
+        labels = {"date": column, "person": "姓名", "step": column}
+        labels |= {
+            f"details.{k}": HEADER_OF.get(k, column) for k in ("contacts", "introducers", "form_number")
+        }
+        data = {"type": "step", "person": pid, "step": step, "date": day.isoformat(), "details": details}
+        source = Source(number, data, "row", labels, ledger=True)
+        self.sources.append(source)
+        return source
+
+    def person_id(self, id_number: str) -> str:
+        try:
+            number = id_number_parse(id_number).number
+        except IdNumberError:
+            number = id_number
+        holder = (
+            Person.objects.filter(id_number_key=id_number_key(number)).values_list("pid", flat=True).first()
+        )
+        if holder:
+            return holder
+        pid = f"P{self.next_number:04d}"
+        self.next_number += 1
+        return pid
+
+    def resolve_refs(self) -> None:
+        """Contacts and introducers named by person id, by 姓名（编号）, or by name within the branch."""
+        for source, key, org, text in self.pending_refs:
+            pids = []
+            for token in [t for t in _SEPARATORS.split(text) if t]:
+                pid = self.resolve(token, org)
+                if pid is None:
+                    self.problem(source.line, HEADER_OF[key], self.unresolved(token, org))
+                else:
+                    pids.append(pid)
+            source.data["details"][key] = pids
+
+    def resolve(self, token: str, org: str) -> str | None:
+        named = _NAMED_PID.match(token)
+        if named:
+            token = named.group(2)
+        if Person.objects.filter(pid=token).exists() or any(token in p for p in self.names[org].values()):
+            return token
+        candidates = self.branch_names(org).get(token, set())
+        return next(iter(candidates)) if len(candidates) == 1 else None
+
+    def unresolved(self, token: str, org: str) -> str:
+        if len(self.branch_names(org).get(token, set())) > 1:
+            return _("本支部有多人名为“%(n)s”，请写人员编号") % {"n": token}
+        return _("找不到本支部的人员：%(n)s") % {"n": token}
+
+    def branch_names(self, org: str) -> dict[str, set[str]]:
+        if org not in self.db_names_loaded:
+            self.db_names_loaded.add(org)
+            for name, pid in Person.objects.filter(org__code=org).values_list("name", "pid"):
+                self.names[org][name].add(pid)
+        return self.names[org]
+
+
+@no_cyclic_gc()
+def ledger_sources(content: bytes) -> tuple[list[Source], list[Problem]]:
+    reader = _LedgerReader()
+    reader.read(content)
+    return reader.sources, reader.problems
+
+
+# --- export --------------------------------------------------------------------------------------------
+
+
+def _first_passing(records: list[StepRecord]) -> dict[str, StepRecord]:
+    first: dict[str, StepRecord] = {}
+    for r in records:
+        rule = STEPS_BY_CODE[r.step].passing
+        if r.step not in first and (rule is None or r.details.get(rule[0]) in rule[1]):
+            first[r.step] = r
+    return first
+
+
+def ledger_cases(root: Org | None, *, stages: tuple[str, ...] | None = None) -> list[Case]:
+    cases = Case.objects.select_related("person__org")
+    if root is not None:
+        cases = cases.filter(person__org__path__startswith=root.path)
+    if stages:
+        cases = cases.filter(stage__in=stages, closed_on__isnull=True)
+    return list(cases.order_by("person__org__path", "person__pid", "opened_on", "pk"))
+
+
+def ledger_rows(
+    root: Org | None = None,
+    *,
+    mask: Callable[[Person], bool] | None = None,
+    stages: tuple[str, ...] | None = None,
+) -> list[list[Any]]:
+    cases = ledger_cases(root, stages=stages)
+    records: dict[int, list[StepRecord]] = defaultdict(list)
+    live = StepRecord.objects.filter(case__in=cases, superseded_by__isnull=True).order_by("date", "pk")
+    for r in live:
+        records[r.case_id].append(r)
+    named = {
+        p
+        for rs in records.values()
+        for r in rs
+        for k in ("contacts", "introducers")
+        for p in r.details.get(k, [])
+    }
+    names = dict(Person.objects.filter(pid__in=named).values_list("pid", "name"))
+    rows = []
+    for n, case in enumerate(cases, start=1):
+        person, first = case.person, _first_passing(records[case.pk])
+        masked = mask is not None and mask(person)
+        from fazhan.core.masking import mask_id_number
+
+        row: dict[str, Any] = {
+            "seq": n,
+            "name": person.name,
+            "id_number": mask_id_number(person.id_number) if masked else person.id_number,
+            "gender": person.get_gender_display(),
+            "ethnicity": person.ethnicity,
+            "education": person.education,
+            "occupation": person.occupation,
+            "org": person.org.code,
+            "note": case.get_exit_reason_display() if case.closed_on else "",
+        }
+        for step in DATE_STEPS:
+            row[step] = first[step].date if step in first else None
+        for key, step, _columns in NAMED_STEPS:
+            value = first[step].details.get(key) if step in first else None
+            if isinstance(value, list):
+                value = "、".join(f"{names.get(p, '')}（{p}）" if names.get(p) else p for p in value)
+            row[key] = value or ""
+        rows.append([row.get(what) for _, what in COLUMNS])
+    return rows
+
+
+def ledger_export_bytes(*, root: Org | None = None, mask: Callable[[Person], bool] | None = None) -> bytes:
+    return xlsx_bytes(title=TITLE, headers=HEADERS, rows=ledger_rows(root, mask=mask))
+
+
+def ledger_template_bytes() -> bytes:
+    return xlsx_bytes(title=TITLE, headers=HEADERS, rows=[])
+
+
+# The rosters (花名册) of the pools: who is an applicant, an activist, a target now.
+ROSTERS = {
+    "applicants": (_("入党申请人花名册"), CaseStage.APPLICANT, ("S01", "S02")),
+    "activists": (_("入党积极分子花名册"), CaseStage.ACTIVIST, ("S01", "S03", "contacts")),
+    "targets": (_("发展对象花名册"), CaseStage.TARGET, ("S01", "S03", "S07", "introducers")),
+}
+
+
+def roster_bytes(kind: str, *, root: Org | None, mask: Callable[[Person], bool] | None = None) -> bytes:
+    title, stage, extra = ROSTERS[kind]
+    wanted = ["seq", "name", "gender", "id_number", "ethnicity", "education", "occupation", "org", *extra]
+    index = {what: i for i, (_, what) in enumerate(COLUMNS)}
+    rows = ledger_rows(root, mask=mask, stages=(stage,))
+    return xlsx_bytes(
+        title=str(title),
+        headers=[HEADER_OF[w] for w in wanted],
+        rows=[[row[index[w]] for w in wanted] for row in rows],
+    )

@@ -1,0 +1,39 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class StepKey(models.Model):
+    """The `id` an interchange file gave a step record (interchange.md keys), so that the next import of the
+    same file finds the record again and `supersedes` can name it."""
+
+    key = models.CharField(_("记录编号"), max_length=80, unique=True)
+    record = models.OneToOneField(
+        "procedure.StepRecord", on_delete=models.PROTECT, related_name="interchange_key"
+    )
+
+    class Meta:
+        verbose_name = _("步骤记录编号")
+        verbose_name_plural = _("步骤记录编号")
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class ImportUpload(models.Model):
+    """A file uploaded for import from the web, kept until it is confirmed: the confirmation re-reads this
+    stored copy, never what the browser sends again."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    filename = models.CharField(max_length=200)
+    content = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    imported_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导入文件")
+        verbose_name_plural = _("导入文件")
+
+    def __str__(self) -> str:
+        return self.filename

@@ -1,0 +1,304 @@
+"""Export of the record interchange format: a subtree's complete record, with the outside persons and orgs it
+refers to, in an order fixed by the data so that two exports of the same records are identical."""
+
+import datetime
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
+
+from fazhan.archive.models import ArchiveReview
+from fazhan.core.masking import mask_id_number, mask_phone
+from fazhan.interchange.canon import recorded_by_label, step_id_natural
+from fazhan.interchange.models import StepKey
+from fazhan.organizations.models import Org
+from fazhan.people.models import DisciplineRecord, Kinship, Person, PersonRole, Transfer
+from fazhan.plans.models import Plan
+from fazhan.prereview.models import NumberedForm
+from fazhan.procedure.definition import STEPS_BY_CODE
+from fazhan.procedure.models import Case, StepRecord
+
+PROFILE = "shizhongqu-2018"
+
+
+def _iso(day: datetime.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _compact(record: dict[str, Any], keep: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {k: v for k, v in record.items() if k in keep or v not in (None, "", [], {}, False)}
+
+
+class _Export:
+    def __init__(self, root: Org | None, mask: Callable[[Person], bool] | None):
+        self.root, self.mask = root, mask
+        self.org_codes: set[str] = set()
+        self.extra_pids: set[str] = set()
+        scope = Q(path__startswith=root.path) if root else Q()
+        self.subtree = list(Org.objects.filter(scope).order_by("path"))
+        self.org_codes = {o.code for o in self.subtree}
+        path_q = Q(org__path__startswith=root.path) if root else Q()
+        self.persons = list(
+            Person.objects.filter(path_q).select_related("org", "work_unit_org").order_by("org__path", "pid")
+        )
+        self.pids = {p.pid for p in self.persons}
+
+    def org_records(self) -> list[dict[str, Any]]:
+        wanted: set[str] = set()
+        for org in Org.objects.filter(code__in=self.org_codes).only("path"):
+            wanted.update(c for c in org.path.strip("/").split("/") if c)
+        orgs = Org.objects.filter(code__in=wanted).select_related("parent").order_by("path")
+        return [
+            _compact(
+                {
+                    "type": "org",
+                    "code": o.code,
+                    "name": o.name,
+                    "parent": o.parent.code if o.parent else None,
+                    "kind": o.kind,
+                    "category": o.category,
+                    "election_dates": list(o.election_dates),
+                },
+                keep=("parent",),
+            )
+            for o in orgs
+        ]
+
+    def person_record(self, p: Person, roles: list[str]) -> dict[str, Any]:
+        return person_export_record(p, roles, masked=self.mask is not None and self.mask(p))
+
+    def step_records(self) -> list[dict[str, Any]]:
+        users = {
+            pk: (login, pid or "")
+            for pk, login, pid in get_user_model().objects.values_list("pk", "username", "person__pid")
+        }
+        records = list(
+            StepRecord.objects.filter(case__person__pid__in=self.pids)
+            .select_related("case__person")
+            .order_by("case__person__org__path", "case__person__pid", "date", "pk")
+        )
+        keys = dict(StepKey.objects.filter(record__in=records).values_list("record_id", "key"))
+        chained = {r.supersedes_id for r in records if r.supersedes_id} | {
+            r.pk for r in records if r.supersedes_id
+        }
+        nth: dict[tuple, int] = defaultdict(int)
+        ids: dict[int, str] = {}
+        for r in sorted(records, key=lambda r: r.pk):
+            nth[(r.case.person.pid, r.step, r.date)] += 1
+            if r.pk in keys:
+                ids[r.pk] = keys[r.pk]
+            elif r.pk in chained:
+                ids[r.pk] = step_id_natural(
+                    r.case.person.pid, r.step, r.date, nth[(r.case.person.pid, r.step, r.date)]
+                )
+        out = []
+        for r in records:
+            by = recorded_by_label(r.recorded_by_label, r.recorded_by_id, users)
+            if by and not by.startswith("user:"):
+                self.extra_pids.add(by)
+            self._note_refs(r.step, r.details)
+            record = {
+                "type": "step",
+                "id": ids.get(r.pk),
+                "person": r.case.person.pid,
+                "step": r.step,
+                "date": r.date.isoformat(),
+                "supersedes": ids.get(r.supersedes_id) if r.supersedes_id else None,
+                "reason": r.reason,
+                "recorded_at": timezone.localtime(r.recorded_at).isoformat() if r.recorded_at else None,
+                "recorded_by": by,
+                "details": dict(r.details),
+            }
+            out.append(_compact(record, keep=("details",)))
+        return out
+
+    def _note_refs(self, step: str, details: dict[str, Any]) -> None:
+        for key, spec in STEPS_BY_CODE[step].details.items():
+            value = details.get(key)
+            if spec.kind == "pids" and isinstance(value, list):
+                self.extra_pids.update(value)
+            elif spec.kind == "orgs" and isinstance(value, list):
+                self.org_codes.update(value)
+            elif spec.kind == "org" and isinstance(value, str) and value:
+                self.org_codes.add(value)
+
+    def register_records(self) -> list[dict[str, Any]]:
+        pids = self.pids
+        out: list[dict[str, Any]] = []
+        for case in Case.objects.filter(person__pid__in=pids, closed_on__isnull=False).select_related(
+            "person"
+        ):
+            out.append(
+                _compact(
+                    {
+                        "type": "exit",
+                        "person": case.person.pid,
+                        "date": case.closed_on.isoformat() if case.closed_on else None,
+                        "reason": case.exit_reason,
+                        "note": case.exit_note,
+                    }
+                )
+            )
+        for t in Transfer.objects.filter(person__pid__in=pids).select_related("person", "from_org", "to_org"):
+            self.org_codes.update((t.from_org.code, t.to_org.code))
+            out.append(
+                {
+                    "type": "transfer",
+                    "person": t.person.pid,
+                    "date": t.date.isoformat(),
+                    "from": t.from_org.code,
+                    "to": t.to_org.code,
+                    "materials_transferred": t.materials_transferred,
+                }
+            )
+        for k in (
+            Kinship.objects.filter(a__pid__in=pids).select_related("a", "b").order_by("a__pid", "b__pid")
+        ):
+            self.extra_pids.add(k.b.pid)
+            out.append({"type": "kin", "a": k.a.pid, "b": k.b.pid, "relation": k.relation})
+        for d in DisciplineRecord.objects.filter(person__pid__in=pids).select_related("person"):
+            record = {
+                "type": "discipline",
+                "person": d.person.pid,
+                "from": d.date_from.isoformat(),
+                "to": _iso(d.date_to),
+                "kind": d.kind,
+                "rights_restored_on": _iso(d.rights_restored_on),
+                "note": d.note,
+            }
+            out.append(_compact(record, keep=("to",)))
+        for plan in Plan.objects.filter(org__in=self.subtree).select_related("org"):
+            out.append(
+                {
+                    "type": "plan",
+                    "org": plan.org.code,
+                    "year": plan.year,
+                    "quota": plan.quota,
+                    "groups": plan.groups,
+                }
+            )
+        out += self._forms()
+        for a in ArchiveReview.objects.filter(person__pid__in=pids).select_related("person", "reviewer"):
+            self.org_codes.add(a.reviewer.code)
+            review: dict[str, Any] = {
+                "type": "archive_review",
+                "person": a.person.pid,
+                "date": a.date.isoformat(),
+                "reviewer": a.reviewer.code,
+                "missing": list(a.missing),
+                "location": a.location,
+            }
+            out.append(_compact(review, keep=("missing",)))
+        out.sort(
+            key=lambda r: (
+                _ORDER.index(r["type"]),
+                r.get("person") or r.get("a") or r.get("org") or "",
+                r.get("date") or r.get("from") or "",
+            )
+        )
+        return out
+
+    def _forms(self) -> list[dict[str, Any]]:
+        forms = {
+            f.pk: f
+            for f in NumberedForm.objects.filter(
+                Q(person__pid__in=self.pids) | Q(issued_by__code__in=[o.code for o in self.subtree])
+            ).select_related("person", "issued_by", "replaces")
+        }
+        missing = {f.replaces_id for f in forms.values() if f.replaces_id and f.replaces_id not in forms}
+        while missing:
+            for f in NumberedForm.objects.filter(pk__in=missing).select_related(
+                "person", "issued_by", "replaces"
+            ):
+                forms[f.pk] = f
+            missing = {f.replaces_id for f in forms.values() if f.replaces_id and f.replaces_id not in forms}
+        out = []
+        for f in sorted(forms.values(), key=lambda f: f.number):
+            if f.person:
+                self.extra_pids.add(f.person.pid)
+            if f.issued_by:
+                self.org_codes.add(f.issued_by.code)
+            record = {
+                "type": "form",
+                "number": f.number,
+                "issued_to": f.person.pid if f.person else None,
+                "issued_on": _iso(f.issued_on),
+                "issued_by": f.issued_by.code if f.issued_by else None,
+                "status": f.status,
+                "void_reason": f.void_reason,
+                "replaces": f.replaces.number if f.replaces else None,
+            }
+            out.append(_compact(record))
+        return out
+
+    def person_records(self, persons: list[Person]) -> list[dict[str, Any]]:
+        roles: dict[int, list[str]] = defaultdict(list)
+        for person_id, role in PersonRole.objects.filter(person__in=persons).values_list("person_id", "role"):
+            roles[person_id].append(role)
+        for p in persons:
+            self.org_codes.add(p.org.code)
+            if p.work_unit_org:
+                self.org_codes.add(p.work_unit_org.code)
+        return [self.person_record(p, roles[p.pk]) for p in persons]
+
+
+def person_export_record(p: Person, roles: list[str], *, masked: bool = False) -> dict[str, Any]:
+    record = {
+        "type": "person",
+        "id": p.pid,
+        "name": p.name,
+        "id_number": mask_id_number(p.id_number) if masked else p.id_number,
+        "org": p.org.code,
+        "ethnicity": p.ethnicity,
+        "education": p.education,
+        "occupation": p.occupation,
+        "tags": list(p.tags),
+        "phone": mask_phone(p.phone) if masked else p.phone,
+        "household_place": p.household_place,
+        "residence": p.residence,
+        "floating": p.floating,
+        "front_line": p.front_line,
+        "league_member": p.league_member,
+        "work_unit_org": p.work_unit_org.code if p.work_unit_org else None,
+        "planned_departure": _iso(p.planned_departure),
+        "party_status": p.party_status,
+        "joined_on": _iso(p.joined_on),
+        "full_since": _iso(p.full_since),
+        "roles": sorted(roles),
+    }
+    return _compact(record, keep=("full_since",) if p.party_status == "full" else ())
+
+
+_ORDER = ("exit", "transfer", "kin", "discipline", "plan", "form", "archive_review")
+
+
+def interchange_export(
+    *, root: Org | None = None, mask: Callable[[Person], bool] | None = None
+) -> list[dict]:
+    """The records of `root`'s subtree (everything without a root), with the persons and orgs they name."""
+    export = _Export(root, mask)
+    steps = export.step_records()
+    registers = export.register_records()
+    persons = export.person_records(export.persons)
+    outside_pids = export.extra_pids - export.pids
+    outside = list(
+        Person.objects.filter(pid__in=outside_pids).select_related("org", "work_unit_org").order_by("pid")
+    )
+    persons += export.person_records(outside)
+    header = {
+        "type": "header",
+        "format": "fazhan-record",
+        "version": 1,
+        "exported_at": timezone.localtime().isoformat(timespec="seconds"),
+        "profile": PROFILE,
+    }
+    return [header, *export.org_records(), *persons, *steps, *registers]
+
+
+def interchange_lines(records: list[dict]) -> Iterator[str]:
+    for record in records:
+        yield json.dumps(record, ensure_ascii=False) + "\n"

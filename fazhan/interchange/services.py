@@ -1,0 +1,605 @@
+"""Import of the record interchange format (interchange.md): check the whole file, then write it in bulk in
+one transaction, or write nothing and list every problem.
+
+History that breaks the procedure is imported as it happened: only the shape of the data is checked (the same
+validators as live entry: details.details_errors, people.idnumber, the code lists), never a rule of
+procedure.md. Each record is matched by its key (interchange.md, "Keys and repeated imports"), so importing
+the same file twice changes nothing; a changed step is entered as a new record that supersedes the old one.
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fazhan.auditlog.services import audit_record, audit_record_many
+from fazhan.core.calendar import add_months
+from fazhan.interchange.canon import ARCHIVE_MATERIALS, PLAN_GROUP_KEYS
+from fazhan.interchange.reader import ERR_CHOICE, Fields, Problem, Source, no_cyclic_gc
+from fazhan.organizations.models import ALLOWED_PARENT_KINDS, ORG_CODE_VALIDATOR, Org, OrgCategory, OrgKind
+from fazhan.people.choices import (
+    ETHNICITIES,
+    FOCUS_TAGS,
+    DisciplineKind,
+    Education,
+    KinRelation,
+    MemberRole,
+    Occupation,
+)
+from fazhan.people.identity import id_number_key
+from fazhan.people.idnumber import IdNumberError, id_number_parse
+from fazhan.people.models import Person
+from fazhan.prereview.models import FormStatus
+from fazhan.procedure.definition import STEPS_BY_CODE
+from fazhan.procedure.details import details_clean, details_errors
+from fazhan.procedure.models import ExitReason
+
+ERR_UNKNOWN_TYPE = "未知记录类型"
+ERR_NO_ORG = "找不到组织：%(code)s（文件和数据库中都没有）"
+ERR_NO_PERSON = "找不到人员：%(pid)s（文件和数据库中都没有）"
+ERR_DUPLICATE = "与第 %(line)d 行的键重复"
+ERR_ID_TAKEN = "该身份证号已登记在另一人员名下（%(pid)s）"
+ERR_OUT_OF_SCOPE = "超出您的管辖范围：%(code)s"
+CHUNK = 900
+
+TYPES: tuple[str, ...] = ("header", "org", "person", "step", "exit", "transfer", "kin", "discipline", "plan")
+TYPES += ("form", "archive_review")
+
+PERSON_KEYS = (
+    *("id", "name", "id_number", "gender", "birth_date", "org", "ethnicity", "education", "occupation"),
+    *("tags", "phone", "household_place", "residence", "floating", "front_line", "league_member"),
+    *("work_unit_org", "planned_departure", "party_status", "joined_on", "full_since", "roles"),
+)
+
+
+@dataclass
+class Item:
+    """One checked record: its canonical values, and what importing it would do."""
+
+    type: str
+    source: Source
+    key: tuple
+    row: dict[str, Any]
+    action: str = "same"  # create | update | same
+    obj: Any = None
+    path: str = ""  # the org path it touches, for the scope check
+
+
+@dataclass
+class ImportReport:
+    problems: list[Problem] = field(default_factory=list)
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def changed(self) -> int:
+        return sum(c.get("create", 0) + c.get("update", 0) for c in self.counts.values())
+
+    def summary(self) -> str:
+        parts = [
+            f"{kind}: +{c.get('create', 0)} ~{c.get('update', 0)} ={c.get('same', 0)}"
+            for kind, c in self.counts.items()
+        ]
+        return "; ".join(parts) if parts else _("文件中没有记录")
+
+
+def _chunks(values: Iterable[Any], size: int = CHUNK) -> Iterable[list[Any]]:
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+class _Plan:
+    """Everything one import decides before it writes: checked items, their actions, and the problems."""
+
+    def __init__(self, sources: list[Source], *, scope: list[str] | None, progress: Callable[[str], None]):
+        self.sources, self.scope, self.progress = sources, scope, progress
+        self.problems: list[Problem] = []
+        self.today = timezone.localdate()
+        self.items: dict[str, list[Item]] = defaultdict(list)
+        self.by_type: dict[str, list[Source]] = defaultdict(list)
+        for source in sources:
+            kind = source.type
+            if kind not in TYPES:
+                self.problems.append(source.problem("type", _(ERR_UNKNOWN_TYPE) + f"：{kind or '—'}"))
+            else:
+                self.by_type[kind].append(source)
+        self.db_orgs = {o.code: o for o in Org.objects.all()}
+        self.file_orgs = {str(s.data.get("code")): s for s in self.by_type["org"] if s.data.get("code")}
+        self.file_pids = {str(s.data.get("id")): s for s in self.by_type["person"] if s.data.get("id")}
+        self.db_persons = self._load_persons()
+        self.org_paths: dict[str, str] = {}
+        self.decisions: Any = None
+
+    # --- references -------------------------------------------------------------------------------------
+    def _load_persons(self) -> dict[str, Person]:
+        wanted: set[str] = set(self.file_pids)
+        for kind in ("step", "exit", "transfer", "discipline", "archive_review"):
+            wanted.update(str(s.data.get("person")) for s in self.by_type[kind])
+        for s in self.by_type["kin"]:
+            wanted.update((str(s.data.get("a")), str(s.data.get("b"))))
+        for s in self.by_type["form"]:
+            wanted.add(str(s.data.get("issued_to")))
+        for s in self.by_type["step"]:
+            details = s.data.get("details")
+            if isinstance(details, dict):
+                for value in details.values():
+                    if isinstance(value, list):
+                        wanted.update(v for v in value if isinstance(v, str))
+            if isinstance(s.data.get("recorded_by"), str):
+                wanted.add(s.data["recorded_by"])
+        found: dict[str, Person] = {}
+        for chunk in _chunks(wanted):
+            found.update((p.pid, p) for p in Person.objects.filter(pid__in=chunk).select_related("org"))
+        return found
+
+    def org_exists(self, code: str) -> bool:
+        return code in self.file_orgs or code in self.db_orgs
+
+    def person_exists(self, pid: str) -> bool:
+        return pid in self.file_pids or pid in self.db_persons
+
+    def org_ref(self, f: Fields, key: str, *, required: bool = False) -> str:
+        code = f.text(key, required=required, max_length=40)
+        if code and not self.org_exists(code):
+            f.fail(key, _(ERR_NO_ORG) % {"code": code})
+            return ""
+        return code
+
+    def person_ref(self, f: Fields, key: str, *, required: bool = False) -> str:
+        pid = f.text(key, required=required, max_length=40)
+        if pid and not self.person_exists(pid):
+            f.fail(key, _(ERR_NO_PERSON) % {"pid": pid})
+            return ""
+        return pid
+
+    def org_path(self, code: str, seen: frozenset[str] = frozenset()) -> str:
+        """The materialized path the org has or will have ("" when its chain is broken)."""
+        if code in self.org_paths:
+            return self.org_paths[code]
+        if code in self.file_orgs and code not in seen:
+            parent = self.file_orgs[code].data.get("parent")
+            if parent in (None, ""):
+                path = f"/{code}/"
+            else:
+                above = self.org_path(str(parent), seen | {code})
+                path = f"{above}{code}/" if above else ""
+        elif code in self.db_orgs:
+            path = self.db_orgs[code].path
+        else:
+            path = ""
+        self.org_paths[code] = path
+        return path
+
+    def person_org_path(self, pid: str) -> str:
+        source = self.file_pids.get(pid)
+        if source is not None and isinstance(source.data.get("org"), str):
+            return self.org_path(source.data["org"])
+        person = self.db_persons.get(pid)
+        return person.org.path if person else ""
+
+    def add(self, item: Item, seen: dict[tuple, int]) -> None:
+        first = seen.get((item.type, *item.key))
+        if first is not None:
+            self.problems.append(
+                item.source.problem(self.key_field(item.type), _(ERR_DUPLICATE) % {"line": first})
+            )
+            return
+        seen[(item.type, *item.key)] = item.source.line
+        self.items[item.type].append(item)
+
+    @staticmethod
+    def key_field(kind: str) -> str:
+        return {"org": "code", "person": "id", "form": "number", "plan": "year", "kin": "relation"}.get(
+            kind, "date"
+        )
+
+    # --- checking each type -----------------------------------------------------------------------------
+    def run(self) -> None:
+        seen: dict[tuple, int] = {}
+        for s in self.by_type["header"]:
+            self.check_header(s)
+        for kind in ("org", "person", "step", "exit", "transfer", "kin", "discipline", "plan", "form"):
+            checker = getattr(self, f"check_{kind}")
+            for s in self.by_type[kind]:
+                item = checker(s)
+                if item is not None:
+                    self.add(item, seen)
+            self.progress(_("已检查 %(kind)s：%(n)d 条") % {"kind": kind, "n": len(self.by_type[kind])})
+        for s in self.by_type["archive_review"]:
+            item = self.check_archive_review(s)
+            if item is not None:
+                self.add(item, seen)
+        self.check_id_numbers()
+        self.decide()
+        self.check_scope()
+
+    def check_header(self, s: Source) -> None:
+        f = Fields(s, self.problems, allowed=("format", "version", "exported_at", "profile"))
+        if s.data.get("format") not in (None, "fazhan-record"):
+            f.fail("format", _("应为 fazhan-record"))
+        if s.data.get("version") not in (None, 1):
+            f.fail("version", _("不支持的版本：%(v)s") % {"v": s.data.get("version")})
+
+    def check_org(self, s: Source) -> Item | None:
+        f = Fields(s, self.problems, allowed=("code", "name", "parent", "kind", "category", "election_dates"))
+        code = f.text("code", required=True, max_length=40)
+        if code:
+            try:
+                ORG_CODE_VALIDATOR(code)
+            except Exception:
+                f.fail("code", _("组织代码只能包含字母、数字、-和_"))
+        name = f.text("name", required=True, max_length=120)
+        kind = f.choice("kind", OrgKind.values, required=True)
+        category = f.choice("category", OrgCategory.values)
+        parent = self.org_ref(f, "parent")
+        dates = s.data.get("election_dates") or []
+        if not isinstance(dates, list):
+            f.fail("election_dates", _("应为日期列表"))
+            dates = []
+        for value in dates:
+            try:
+                datetime.date.fromisoformat(value)
+            except (TypeError, ValueError):
+                f.fail("election_dates", _("应为日期列表（YYYY-MM-DD）"))
+                break
+        if parent and code and not self.org_path(code):
+            f.fail("parent", _("上级组织形成循环"))
+        if kind and not f.bad:
+            parent_kind = self._org_kind(parent) if parent else None
+            if parent_kind not in ALLOWED_PARENT_KINDS[kind]:
+                f.fail("parent", _("该类型的组织不能设在此上级组织之下"))
+        existing = self.db_orgs.get(code)
+        moved = existing is not None and (
+            (existing.parent.code if existing.parent else "") != parent or existing.kind != kind
+        )
+        if moved and not f.bad:
+            f.fail("parent", _("与已登记的上级组织或类型不同：导入不移动组织"))
+        if f.bad:
+            return None
+        row = {
+            "code": code,
+            "name": name,
+            "parent": parent or None,
+            "kind": kind,
+            "category": category,
+            "election_dates": list(dates),
+        }
+        return Item("org", s, (code,), row, obj=existing, path=self.org_path(code))
+
+    def _org_kind(self, code: str) -> str:
+        if code in self.file_orgs:
+            return str(self.file_orgs[code].data.get("kind", ""))
+        return self.db_orgs[code].kind
+
+    def check_person(self, s: Source) -> Item | None:
+        f = Fields(s, self.problems, allowed=PERSON_KEYS)
+        pid = f.text("id", required=True, max_length=40)
+        name = f.text("name", required=True, max_length=60)
+        raw_number = f.text("id_number", required=True, max_length=30)
+        parsed = None
+        if raw_number:
+            try:
+                parsed = id_number_parse(raw_number)
+            except IdNumberError as exc:
+                f.fail("id_number", str(exc))
+        gender = s.data.get("gender")
+        if parsed and isinstance(gender, str) and gender:
+            given = {"男": "M", "女": "F"}.get(gender, gender)
+            if given != parsed.gender:
+                f.fail("gender", _("性别与身份证号不符"))
+        birth = f.date("birth_date")
+        if gender is not None and not isinstance(gender, str):
+            f.fail("gender", _("应为 M、F、男 或 女"))
+        if parsed and birth and birth != parsed.birth_date:
+            f.fail("birth_date", _("出生日期与身份证号不符（身份证号为%(d)s）") % {"d": parsed.birth_date})
+        org = self.org_ref(f, "org", required=True)
+        status = f.choice("party_status", ("full", "probationary"))
+        joined_on = f.date("joined_on", required=bool(status))
+        full_since = f.date("full_since")
+        if "full_since" not in s.data and status == "full" and joined_on:
+            full_since = add_months(joined_on, 12)
+        row = {
+            "pid": pid,
+            "name": name,
+            "id_number": parsed.number if parsed else "",
+            "org": org,
+            "ethnicity": f.choice("ethnicity", ETHNICITIES) or "汉族",
+            "education": f.choice("education", Education.values),
+            "occupation": f.choice("occupation", Occupation.values),
+            "tags": f.choices("tags", FOCUS_TAGS),
+            "phone": f.text("phone", max_length=20),
+            "household_place": f.text("household_place"),
+            "residence": f.text("residence"),
+            "floating": f.boolean("floating"),
+            "front_line": f.boolean("front_line"),
+            "league_member": f.boolean("league_member"),
+            "work_unit_org": self.org_ref(f, "work_unit_org") or None,
+            "planned_departure": f.date("planned_departure"),
+            "party_status": status,
+            "joined_on": joined_on,
+            "full_since": full_since if status else None,
+            "roles": sorted(f.choices("roles", MemberRole.values)),
+        }
+        if f.bad:
+            return None
+        return Item("person", s, (pid,), row, obj=self.db_persons.get(pid), path=self.org_path(org))
+
+    def check_id_numbers(self) -> None:
+        """An ID number may belong to one person id only, in the file and in the database."""
+        by_key: dict[str, Item] = {}
+        for item in list(self.items["person"]):
+            key = id_number_key(item.row["id_number"])
+            if key in by_key:
+                self.problems.append(
+                    item.source.problem("id_number", _(ERR_DUPLICATE) % {"line": by_key[key].source.line})
+                )
+                continue
+            by_key[key] = item
+        for chunk in _chunks(by_key):
+            for pid, key in Person.objects.filter(id_number_key__in=chunk).values_list(
+                "pid", "id_number_key"
+            ):
+                item = by_key[key]
+                if pid != item.row["pid"]:
+                    self.problems.append(item.source.problem("id_number", _(ERR_ID_TAKEN) % {"pid": pid}))
+
+    def check_step(self, s: Source) -> Item | None:
+        f = Fields(
+            s,
+            self.problems,
+            allowed=(
+                "id",
+                "person",
+                "step",
+                "date",
+                "supersedes",
+                "reason",
+                "recorded_at",
+                "recorded_by",
+                "details",
+            ),
+        )
+        step_id = f.text("id", max_length=80)
+        pid = self.person_ref(f, "person", required=True)
+        step = f.choice("step", STEPS_BY_CODE, required=True)
+        date = f.date("date", required=True, today=self.today)
+        details = s.data.get("details") or {}
+        if not isinstance(details, dict):
+            f.fail("details", _("应为对象"))
+            details = {}
+        if step:
+            for key, reason in details_errors(step, details).items():
+                if not (s.ledger and reason == _("必填")):
+                    f.fail(f"details.{key}", reason)
+            self._check_detail_refs(f, step, details)
+        recorded_by = f.text("recorded_by", max_length=80)
+        if recorded_by and not recorded_by.startswith("user:") and not self.person_exists(recorded_by):
+            f.fail("recorded_by", _(ERR_NO_PERSON) % {"pid": recorded_by})
+        row = {
+            "id": step_id,
+            "pid": pid,
+            "step": step,
+            "date": date,
+            "details": details_clean(step, details) if step else {},
+            "supersedes": f.text("supersedes", max_length=80),
+            "reason": f.text("reason"),
+            "recorded_at": f.timestamp("recorded_at"),
+            "recorded_by": recorded_by,
+        }
+        if f.bad:
+            return None
+        step_key: tuple = ("id", step_id) if step_id else ("line", s.line)
+        if s.ledger:
+            step_key = ("ledger", pid, step)
+        return Item("step", s, step_key, row, path=self.person_org_path(pid))
+
+    def _check_detail_refs(self, f: Fields, step: str, details: dict[str, Any]) -> None:
+        for key, spec in STEPS_BY_CODE[step].details.items():
+            value = details.get(key)
+            if spec.kind in ("pids", "orgs") and isinstance(value, list):
+                values = [v for v in value if isinstance(v, str)]
+            elif spec.kind == "org" and isinstance(value, str) and value:
+                values = [value]
+            else:
+                continue
+            exists = self.person_exists if spec.kind == "pids" else self.org_exists
+            missing = [v for v in values if not exists(v)]
+            if missing:
+                message = ERR_NO_PERSON if spec.kind == "pids" else ERR_NO_ORG
+                arg = {"pid": "、".join(missing), "code": "、".join(missing)}
+                f.fail(f"details.{key}", _(message) % arg)
+
+    def check_exit(self, s: Source) -> Item | None:
+        f = Fields(s, self.problems, allowed=("person", "date", "reason", "note"))
+        pid = self.person_ref(f, "person", required=True)
+        date = f.date("date", required=True, today=self.today)
+        reason = f.choice("reason", ExitReason.values, required=True)
+        note = f.text("note")
+        if f.bad:
+            return None
+        return Item("exit", s, (pid,), {"pid": pid, "date": date, "reason": reason, "note": note})
+
+    def check_transfer(self, s: Source) -> Item | None:
+        f = Fields(s, self.problems, allowed=("person", "date", "from", "to", "materials_transferred"))
+        pid = self.person_ref(f, "person", required=True)
+        date = f.date("date", required=True, today=self.today)
+        row = {
+            "from": self.org_ref(f, "from", required=True),
+            "to": self.org_ref(f, "to", required=True),
+            "materials_transferred": f.boolean("materials_transferred", True),
+        }
+        if f.bad:
+            return None
+        return Item("transfer", s, (pid, date), row, path=self.person_org_path(pid))
+
+    def check_kin(self, s: Source) -> Item | None:
+        f = Fields(s, self.problems, allowed=("a", "b", "relation"))
+        a = self.person_ref(f, "a", required=True)
+        b = self.person_ref(f, "b", required=True)
+        relation = f.choice("relation", KinRelation.values, required=True)
+        if a and a == b:
+            f.fail("b", _("不能与本人登记亲属关系"))
+        if f.bad:
+            return None
+        return Item("kin", s, (a, b, relation), {}, path=self.person_org_path(a))
+
+    def check_discipline(self, s: Source) -> Item | None:
+        allowed = ("person", "from", "to", "kind", "rights_restored_on", "note")
+        f = Fields(s, self.problems, allowed=allowed)
+        pid = self.person_ref(f, "person", required=True)
+        date_from = f.date("from", required=True)
+        kind = f.choice("kind", DisciplineKind.values, required=True)
+        date_to = f.date("to")
+        row = {"to": date_to, "rights_restored_on": f.date("rights_restored_on"), "note": f.text("note")}
+        if date_from and date_to and date_to < date_from:
+            f.fail("to", _("结束日期不能早于开始日期"))
+        if f.bad:
+            return None
+        return Item("discipline", s, (pid, date_from, kind), row, path=self.person_org_path(pid))
+
+    def check_plan(self, s: Source) -> Item | None:
+        f = Fields(s, self.problems, allowed=("org", "year", "quota", "groups"))
+        org = self.org_ref(f, "org", required=True)
+        year = f.integer("year", required=True)
+        if year is not None and not 1921 <= year <= 2200:
+            f.fail("year", _("年度不合理"))
+        quota = f.integer("quota", required=True)
+        groups = s.data.get("groups") or {}
+        if not isinstance(groups, dict):
+            f.fail("groups", _("应为对象"))
+            groups = {}
+        for key, value in groups.items():
+            if key not in PLAN_GROUP_KEYS:
+                f.fail(f"groups.{key}", _(ERR_CHOICE) % {"value": key})
+            elif not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                f.fail(f"groups.{key}", _("应为不小于0的整数"))
+        if f.bad:
+            return None
+        return Item("plan", s, (org, year), {"quota": quota, "groups": groups}, path=self.org_path(org))
+
+    def check_form(self, s: Source) -> Item | None:
+        allowed = ("number", "issued_to", "issued_on", "issued_by", "status", "void_reason", "replaces")
+        f = Fields(s, self.problems, allowed=allowed)
+        number = f.text("number", required=True, max_length=40)
+        row: dict[str, Any] = {
+            "issued_to": self.person_ref(f, "issued_to") or None,
+            "issued_on": f.date("issued_on"),
+            "issued_by": self.org_ref(f, "issued_by") or None,
+            "status": f.choice("status", FormStatus.values) or FormStatus.IN_STOCK,
+            "void_reason": f.text("void_reason"),
+            "replaces": f.text("replaces", max_length=40) or None,
+        }
+        if row["status"] != FormStatus.IN_STOCK and not (row["issued_to"] and row["issued_on"]):
+            f.fail("issued_to", _("已发放的志愿书须有领用人和发放日期"))
+        if f.bad:
+            return None
+        holder = row["issued_to"]
+        path = self.person_org_path(holder) if holder else self.org_path(row["issued_by"] or "")
+        return Item("form", s, (number,), row, path=path)
+
+    def check_archive_review(self, s: Source) -> Item | None:
+        f = Fields(s, self.problems, allowed=("person", "date", "reviewer", "missing", "location"))
+        pid = self.person_ref(f, "person", required=True)
+        date = f.date("date", required=True, today=self.today)
+        row = {
+            "reviewer": self.org_ref(f, "reviewer", required=True),
+            "missing": f.choices("missing", ARCHIVE_MATERIALS),
+            "location": f.text("location"),
+        }
+        if f.bad:
+            return None
+        return Item("archive_review", s, (pid, date), row, path=self.person_org_path(pid))
+
+    # --- deciding what changes --------------------------------------------------------------------------
+    def decide(self) -> None:
+        from fazhan.interchange.decide import decide_all
+
+        decide_all(self)
+
+    def check_scope(self) -> None:
+        """From the web, every record the import would change must lie in the user's subtrees; a person
+        moved in from outside them counts as outside."""
+        if self.scope is None:
+            return
+        scope = self.scope
+        for kind, items in self.items.items():
+            for item in items:
+                if item.action == "same":
+                    continue
+                paths = [item.path]
+                if kind == "person" and item.obj is not None:
+                    paths.append(item.obj.org.path)
+                outside = next((p for p in paths if not p or not any(p.startswith(s) for s in scope)), None)
+                if outside is None:
+                    continue
+                code = outside.strip("/").rsplit("/", 1)[-1] if outside else "—"
+                field_name = {"org": "code", "person": "org", "plan": "org", "kin": "a"}.get(kind, "person")
+                self.problems.append(item.source.problem(field_name, _(ERR_OUT_OF_SCOPE) % {"code": code}))
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        for kind in TYPES:
+            for item in self.items.get(kind, []):
+                out.setdefault(kind, {"create": 0, "update": 0, "same": 0})[item.action] += 1
+        return out
+
+
+def interchange_check(
+    sources: list[Source],
+    problems: list[Problem] | None = None,
+    *,
+    scope: list[str] | None = None,
+    progress: Callable[[str], None] = lambda message: None,
+) -> tuple[ImportReport, "_Plan"]:
+    """Check a file and decide what importing it would change, writing nothing (the web preview)."""
+    plan = _Plan(sources, scope=scope, progress=progress)
+    plan.problems.extend(problems or [])
+    plan.run()
+    report = ImportReport(sorted(plan.problems, key=lambda p: (p.where, p.field)), plan.counts())
+    return report, plan
+
+
+def _sqlite_roomy_cache() -> None:
+    """SQLite's default page cache (2 MB) makes a write of a few hundred thousand rows into random-keyed
+    indexes (the audit trail's hashes) spill to the WAL again and again; an import may use more memory."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size = -262144")  # KiB: 256 MB at most, taken only as needed
+
+
+@no_cyclic_gc()
+@transaction.atomic
+def interchange_import(
+    *,
+    actor,
+    sources: list[Source],
+    problems: list[Problem] | None = None,
+    scope: list[str] | None = None,
+    filename: str = "",
+    progress: Callable[[str], None] = lambda message: None,
+) -> ImportReport:
+    """Import a whole file or nothing: every problem is listed, and with any problem nothing is written."""
+    report, plan = interchange_check(sources, problems, scope=scope, progress=progress)
+    if not report.ok:
+        return report
+    _sqlite_roomy_cache()
+    from fazhan.interchange.write import write_all
+
+    events = write_all(plan, progress=progress)
+    audit_record(
+        actor=actor,
+        action="interchange.import",
+        data={"file": filename, "counts": report.counts, "changed": report.changed},
+    )
+    audit_record_many(actor=actor, events=events)
+    progress(_("导入完成"))
+    return report

@@ -1,0 +1,166 @@
+"""Import and export from the web: upload, a preview of the problems or of what would change, confirm."""
+
+import hashlib
+import io
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from fazhan.accounts.models import CASE_ROLES, Role
+from fazhan.accounts.selectors import user_assignments, user_case_paths, user_roles, user_sees_id_number
+from fazhan.auditlog.services import audit_record
+from fazhan.core.excel import XLSX
+from fazhan.interchange.forms import UploadForm
+from fazhan.interchange.ledger import (
+    ROSTERS,
+    ledger_export_bytes,
+    ledger_sources,
+    ledger_template_bytes,
+    roster_bytes,
+)
+from fazhan.interchange.models import ImportUpload
+from fazhan.interchange.reader import Problem, Source, jsonl_sources
+from fazhan.interchange.selectors import interchange_export, interchange_lines
+from fazhan.interchange.services import interchange_check, interchange_import
+from fazhan.organizations.models import Org
+from fazhan.organizations.selectors import org_get_for_user
+
+# Township organizers and the district above them move records in (issue 4).
+IMPORT_ROLES = frozenset({Role.TOWNSHIP_ORGANIZER, Role.DISTRICT_REVIEWER})
+TYPE_LABELS = {
+    "org": gettext_lazy("党组织"),
+    "person": gettext_lazy("人员"),
+    "step": gettext_lazy("步骤记录"),
+    "exit": gettext_lazy("终止"),
+    "transfer": gettext_lazy("组织关系转接"),
+    "kin": gettext_lazy("亲属关系"),
+    "discipline": gettext_lazy("纪律记录"),
+    "plan": gettext_lazy("年度计划"),
+    "form": gettext_lazy("入党志愿书"),
+    "archive_review": gettext_lazy("档案审核"),
+}
+
+
+def user_import_paths(user) -> list[str]:
+    """The subtrees the user may import into (empty: the user may not import)."""
+    paths = sorted({a.org.path for a in user_assignments(user) if a.role in IMPORT_ROLES})
+    return [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
+
+
+def _parse(upload: ImportUpload) -> tuple[list[Source], list[Problem]]:
+    content = bytes(upload.content)
+    if upload.filename.lower().endswith(".xlsx"):
+        return ledger_sources(content)
+    return jsonl_sources(io.StringIO(content.decode("utf-8", errors="replace")))
+
+
+def _upload_for_user(request, upload_id: int) -> ImportUpload:
+    if not user_import_paths(request.user):
+        raise PermissionDenied
+    return get_object_or_404(ImportUpload, pk=upload_id, user=request.user, imported_at__isnull=True)
+
+
+def _roots(user) -> list[Org]:
+    return list(Org.objects.filter(path__in=user_case_paths(user)).order_by("path"))
+
+
+def interchange_home(request):
+    if not user_roles(request.user) & CASE_ROLES:
+        raise PermissionDenied
+    can_import = bool(user_import_paths(request.user))
+    form = UploadForm()
+    if request.method == "POST":
+        if not can_import:
+            raise PermissionDenied
+        form = UploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data["file"].read()
+            upload = ImportUpload.objects.create(
+                user=request.user,
+                filename=form.cleaned_data["file"].name[:200],
+                content=data,
+                sha256=hashlib.sha256(data).hexdigest(),
+            )
+            return redirect("interchange:preview", upload_id=upload.pk)
+    context = {"form": form, "can_import": can_import, "roots": _roots(request.user), "rosters": ROSTERS}
+    return render(request, "interchange/home.html", context)
+
+
+def _counts_table(counts: dict[str, dict[str, int]]) -> list[tuple[str, dict[str, int]]]:
+    return [(str(TYPE_LABELS.get(kind, kind)), c) for kind, c in counts.items()]
+
+
+def upload_preview(request, upload_id: int):
+    upload = _upload_for_user(request, upload_id)
+    sources, problems = _parse(upload)
+    report, _plan = interchange_check(sources, problems, scope=user_import_paths(request.user))
+    context = {"upload": upload, "report": report, "counts": _counts_table(report.counts)}
+    return render(request, "interchange/preview.html", context)
+
+
+@require_POST
+def upload_confirm(request, upload_id: int):
+    """Import the stored upload, read again here: what the browser sends is never trusted."""
+    upload = _upload_for_user(request, upload_id)
+    sources, problems = _parse(upload)
+    report = interchange_import(
+        actor=request.user,
+        sources=sources,
+        problems=problems,
+        scope=user_import_paths(request.user),
+        filename=upload.filename,
+    )
+    if not report.ok:
+        context = {"upload": upload, "report": report, "counts": _counts_table(report.counts)}
+        return render(request, "interchange/preview.html", context, status=422)
+    upload.imported_at = timezone.now()
+    upload.save(update_fields=["imported_at"])
+    messages.success(
+        request,
+        _("已导入 %(file)s：新增或修改 %(n)d 条记录。") % {"file": upload.filename, "n": report.changed},
+    )
+    return redirect("interchange:home")
+
+
+def interchange_download(request):
+    """The user's subtree as JSON Lines, the ledger, a roster, or the empty template; ID numbers and phones
+    masked unless the user's role sees them."""
+    kind = request.GET.get("format", "jsonl")
+    if kind == "template":
+        return _file(ledger_template_bytes(), "发展党员工作台账模板.xlsx", XLSX)
+    roots = _roots(request.user)
+    if not roots:
+        raise PermissionDenied
+    root = org_get_for_user(request.user, request.GET["org"]) if request.GET.get("org") else roots[0]
+
+    def mask(person) -> bool:
+        return not user_sees_id_number(request.user, person.org)
+
+    audit_record(
+        actor=request.user,
+        action="interchange.export",
+        org=root,
+        data={"format": kind, "org": root.code, "clear_id_numbers": user_sees_id_number(request.user, root)},
+    )
+    stamp = timezone.localdate().isoformat()
+    if kind == "xlsx":
+        return _file(ledger_export_bytes(root=root, mask=mask), f"台账-{root.code}-{stamp}.xlsx", XLSX)
+    if kind in ROSTERS:
+        title = str(ROSTERS[kind][0])
+        return _file(roster_bytes(kind, root=root, mask=mask), f"{title}-{root.code}-{stamp}.xlsx", XLSX)
+    text = "".join(interchange_lines(interchange_export(root=root, mask=mask)))
+    return _file(text.encode(), f"fazhan-{root.code}-{stamp}.jsonl", "application/x-ndjson")
+
+
+def _file(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    from urllib.parse import quote
+
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response

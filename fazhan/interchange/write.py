@@ -1,0 +1,351 @@
+"""Writing a checked import in bulk (bulk_create / bulk_update), parents before children. Called inside the
+transaction of services.interchange_import only; returns the audit events of the records it changed."""
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.utils.translation import gettext as _
+
+from fazhan.core.pinyin import pinyin_initials
+from fazhan.interchange.bulk import insert_returning_pks, preparer
+from fazhan.interchange.models import StepKey
+from fazhan.organizations.models import Org
+from fazhan.people.identity import person_set_id_number
+from fazhan.people.idnumber import id_number_parse
+from fazhan.people.models import DisciplineRecord, Kinship, Person, PersonRole, Transfer
+from fazhan.plans.models import Plan
+from fazhan.prereview.models import NumberedForm
+from fazhan.procedure.models import Case, StepRecord
+
+if TYPE_CHECKING:
+    from fazhan.interchange.services import Item, _Plan
+
+Event = tuple[str, models.Model | tuple[str, Any] | None, str, dict[str, Any]]
+BATCH = 2000
+
+
+class _Writer:
+    def __init__(self, plan: "_Plan", progress: Callable[[str], None]):
+        self.plan, self.d, self.progress = plan, plan.decisions, progress
+        self.orgs: dict[str, Org] = dict(plan.db_orgs)
+        self.persons: dict[str, Person] = dict(plan.db_persons)
+        self.events: list[Event] = []
+
+    def event(self, item: "Item", target: models.Model, path: str) -> None:
+        data = {"line": item.source.line, "key": [str(k) for k in item.key]}
+        self.events.append((f"interchange.{item.type}.{item.action}", target, path, data))
+
+    def changed(self, kind: str, action: str) -> list["Item"]:
+        return [i for i in self.plan.items[kind] if i.action == action]
+
+    # --- orgs and persons -------------------------------------------------------------------------------
+    def orgs_write(self) -> None:
+        created = sorted(self.changed("org", "create"), key=lambda i: i.path.count("/"))
+        for item in created:
+            row = item.row
+            parent = self.orgs[row["parent"]] if row["parent"] else None
+            org = Org.objects.create(
+                code=row["code"],
+                name=row["name"],
+                kind=row["kind"],
+                category=row["category"],
+                election_dates=row["election_dates"],
+                parent=parent,
+                path=item.path,
+                depth=item.path.count("/") - 2,
+            )
+            self.orgs[org.code] = org
+            self.event(item, org, org.path)
+        updated = []
+        for item in self.changed("org", "update"):
+            org = item.obj
+            org.name, org.category, org.election_dates = (
+                item.row["name"],
+                item.row["category"],
+                item.row["election_dates"],
+            )
+            updated.append(org)
+            self.event(item, org, org.path)
+        Org.objects.bulk_update(updated, ["name", "category", "election_dates"])
+
+    def _person_apply(self, person: Person, row: dict[str, Any]) -> None:
+        for key in ("name", "ethnicity", "education", "occupation", "tags", "phone", "household_place"):
+            setattr(person, key, row[key])
+        for key in ("residence", "floating", "front_line", "league_member", "planned_departure"):
+            setattr(person, key, row[key])
+        person.party_status, person.joined_on, person.full_since = (
+            row["party_status"],
+            row["joined_on"],
+            row["full_since"],
+        )
+        person.org = self.orgs[row["org"]]
+        person.work_unit_org = self.orgs[row["work_unit_org"]] if row["work_unit_org"] else None
+        parsed = id_number_parse(row["id_number"])
+        person_set_id_number(person, parsed.number)
+        person.gender, person.birth_date = parsed.gender, parsed.birth_date
+        person.name_initials = pinyin_initials(person.name)
+
+    def persons_write(self) -> None:
+        created = []
+        for item in self.changed("person", "create"):
+            person = Person(pid=item.row["pid"])
+            self._person_apply(person, item.row)
+            created.append((item, person))
+        Person.objects.bulk_create([p for _, p in created], batch_size=BATCH)
+        for item, person in created:
+            self.persons[person.pid] = person
+            self.event(item, person, person.org.path)
+        updated = []
+        for item in self.changed("person", "update"):
+            person = item.obj
+            self._person_apply(person, item.row)
+            updated.append(person)
+            self.event(item, person, person.org.path)
+        for pid, (status, joined, full_since) in self.d.members.items():
+            person = self.persons[pid]
+            person.party_status, person.joined_on, person.full_since = status, joined, full_since
+            updated.append(person)
+            self.events.append(
+                ("interchange.person.membership", person, person.org.path, {"party_status": status})
+            )
+        fields = [
+            "name",
+            "name_initials",
+            "ethnicity",
+            "education",
+            "occupation",
+            "tags",
+            "phone",
+            "household_place",
+            "residence",
+            "floating",
+            "front_line",
+            "league_member",
+            "planned_departure",
+            "party_status",
+            "joined_on",
+            "full_since",
+            "org",
+            "work_unit_org",
+            "id_number",
+            "id_number_key",
+            "id_tail",
+            "gender",
+            "birth_date",
+        ]
+        Person.objects.bulk_update(updated, fields, batch_size=500)
+        touched = [i for i in self.plan.items["person"] if i.action != "same"]
+        PersonRole.objects.filter(
+            person__pid__in=[i.row["pid"] for i in touched if i.action == "update"]
+        ).delete()
+        PersonRole.objects.bulk_create(
+            [PersonRole(person=self.persons[i.row["pid"]], role=r) for i in touched for r in i.row["roles"]],
+            batch_size=BATCH,
+        )
+        self.progress(_("已写入人员：新增 %(c)d，修改 %(u)d") % {"c": len(created), "u": len(updated)})
+
+    # --- cases and steps --------------------------------------------------------------------------------
+    def cases_write(self) -> dict[str, Case]:
+        cases: dict[str, Case] = {}
+        new, updated = [], []
+        for pid, change in self.d.cases.items():
+            case = change.case or Case(person=self.persons[pid], opened_on=change.opened_on)
+            case.stage, case.closed_on = change.stage, change.closed_on
+            case.exit_reason, case.exit_note = change.exit_reason, change.exit_note
+            cases[pid] = case
+            if change.case is None:
+                new.append(case)
+            elif change.action == "update":
+                case.version += 1
+                updated.append(case)
+        Case.objects.bulk_create(new, batch_size=BATCH)
+        Case.objects.bulk_update(updated, ["stage", "closed_on", "exit_reason", "exit_note", "version"])
+        for case in new + updated:
+            self.events.append(("interchange.case.stage", case, case.person.org.path, {"stage": case.stage}))
+        return cases
+
+    def steps_write(self, cases: dict[str, Case]) -> None:
+        users = dict(get_user_model().objects.values_list("username", "pk"))
+        fields = ["case", "step", "date", "details", "recorded_at", "recorded_by", "recorded_by_label"]
+        fields += ["supersedes", "reason"]
+        date_of, details_of, moment_of = (preparer(StepRecord, f) for f in ("date", "details", "recorded_at"))
+        pending = self.changed("step", "create")
+        done: set[int] = set()
+        while pending:
+            wave = [
+                i
+                for i in pending
+                if not (t := self.d.step_target.get(id(i))) or isinstance(t, int) or id(t) in done
+            ]
+            rows = []
+            for item in wave:
+                row, target = item.row, self.d.step_target.get(id(item))
+                label = row["recorded_by"]
+                login = label[5:] if label.startswith("user:") else None
+                rows.append(
+                    [
+                        cases[row["pid"]].pk,
+                        row["step"],
+                        date_of(row["date"]),
+                        details_of(row["details"]),
+                        moment_of(row["recorded_at"]),
+                        users.get(login) if login else None,
+                        label,
+                        target if isinstance(target, int) else (target.obj if target else None),
+                        row["reason"],
+                    ]
+                )
+            pks = insert_returning_pks(StepRecord, fields, rows)
+            for item, pk in zip(wave, pks, strict=True):
+                item.obj = pk
+                done.add(id(item))
+                data = {
+                    "line": item.source.line,
+                    "step": item.row["step"],
+                    "date": item.row["date"].isoformat(),
+                }
+                path = self.persons[item.row["pid"]].org.path
+                self.events.append(("interchange.step.create", ("procedure.steprecord", pk), path, data))
+            pending = [i for i in pending if id(i) not in done]
+            self.progress(_("已写入步骤记录 %(n)d 条") % {"n": len(rows)})
+        self._keys_write()
+
+    def _keys_write(self) -> None:
+        wanted = {key: (v.obj if not isinstance(v, int) else v) for key, v in self.d.step_keys.items()}
+        existing = {k.key: k for k in StepKey.objects.filter(key__in=list(wanted))} if wanted else {}
+        moved = []
+        for key, record_id in wanted.items():
+            if key in existing:
+                existing[key].record_id = record_id
+                moved.append(existing[key])
+        StepKey.objects.bulk_update(moved, ["record"])
+        StepKey.objects.bulk_create(
+            [StepKey(key=k, record_id=r) for k, r in wanted.items() if k not in existing], batch_size=BATCH
+        )
+
+    # --- the registers ----------------------------------------------------------------------------------
+    def registers_write(self) -> None:
+        self._simple(
+            "transfer",
+            Transfer,
+            lambda item, obj: _set(
+                obj,
+                person=self.persons[item.key[0]],
+                date=item.key[1],
+                from_org=self.orgs[item.row["from"]],
+                to_org=self.orgs[item.row["to"]],
+                materials_transferred=item.row["materials_transferred"],
+            ),
+            ["from_org", "to_org", "materials_transferred"],
+        )
+        self._simple(
+            "kin",
+            Kinship,
+            lambda item, obj: _set(
+                obj, a=self.persons[item.key[0]], b=self.persons[item.key[1]], relation=item.key[2]
+            ),
+            [],
+        )
+        self._simple(
+            "discipline",
+            DisciplineRecord,
+            lambda item, obj: _set(
+                obj,
+                person=self.persons[item.key[0]],
+                date_from=item.key[1],
+                kind=item.key[2],
+                date_to=item.row["to"],
+                rights_restored_on=item.row["rights_restored_on"],
+                note=item.row["note"],
+            ),
+            ["date_to", "rights_restored_on", "note"],
+        )
+        self._simple(
+            "plan",
+            Plan,
+            lambda item, obj: _set(
+                obj,
+                org=self.orgs[item.key[0]],
+                year=item.key[1],
+                quota=item.row["quota"],
+                groups=item.row["groups"],
+            ),
+            ["quota", "groups"],
+        )
+        from fazhan.archive.models import ArchiveReview
+
+        self._simple(
+            "archive_review",
+            ArchiveReview,
+            lambda item, obj: _set(
+                obj,
+                person=self.persons[item.key[0]],
+                date=item.key[1],
+                reviewer=self.orgs[item.row["reviewer"]],
+                missing=item.row["missing"],
+                location=item.row["location"],
+            ),
+            ["reviewer", "missing", "location"],
+        )
+        self._forms_write()
+
+    def _simple(self, kind: str, model, fill, fields: list[str]) -> None:
+        created = [(i, fill(i, model())) for i in self.changed(kind, "create")]
+        model.objects.bulk_create([o for _, o in created], batch_size=BATCH)
+        updated = []
+        for item in self.changed(kind, "update"):
+            obj = fill(item, model(pk=item.obj))
+            updated.append((item, obj))
+        if updated and fields:
+            model.objects.bulk_update([o for _, o in updated], fields)
+        for item, obj in created + updated:
+            self.event(item, obj, self._path_of(item))
+
+    def _path_of(self, item: "Item") -> str:
+        return item.path
+
+    def _forms_write(self) -> None:
+        def fill(item, form: NumberedForm) -> NumberedForm:
+            row = item.row
+            return _set(
+                form,
+                number=item.key[0],
+                person=self.persons[row["issued_to"]] if row["issued_to"] else None,
+                issued_on=row["issued_on"],
+                issued_by=self.orgs[row["issued_by"]] if row["issued_by"] else None,
+                status=row["status"],
+                void_reason=row["void_reason"],
+            )
+
+        fields = ["person", "issued_on", "issued_by", "status", "void_reason"]
+        self._simple("form", NumberedForm, fill, fields)
+        with_replaces = [i for i in self.plan.items["form"] if i.action != "same"]
+        numbers = {i.key[0] for i in with_replaces} | {
+            i.row["replaces"] for i in with_replaces if i.row["replaces"]
+        }
+        pks = dict(NumberedForm.objects.filter(number__in=numbers).values_list("number", "pk"))
+        links = [
+            NumberedForm(
+                pk=pks[i.key[0]], replaces_id=pks.get(i.row["replaces"]) if i.row["replaces"] else None
+            )
+            for i in with_replaces
+        ]
+        NumberedForm.objects.bulk_update(links, ["replaces"])
+
+
+def _set(obj, **values):
+    for key, value in values.items():
+        setattr(obj, key, value)
+    return obj
+
+
+def write_all(plan: "_Plan", *, progress: Callable[[str], None]) -> list[Event]:
+    writer = _Writer(plan, progress)
+    writer.orgs_write()
+    writer.persons_write()
+    cases = writer.cases_write()
+    writer.steps_write(cases)
+    writer.registers_write()
+    return writer.events

@@ -1,0 +1,245 @@
+"""fazhan import / export of the record interchange format (interchange.md)."""
+
+import datetime
+
+from fazhan.interchange.models import StepKey
+from fazhan.people.models import Person
+from fazhan.procedure.engine import evaluate
+from fazhan.procedure.models import Case, StepRecord
+from fazhan.procedure.selectors import case_facts
+from tests.conftest import ID_1998_MALE
+from tests.interchange.conftest import export_records, run, snapshot, write_jsonl
+
+
+def test_a_valid_file_imports_with_counts_and_the_case_follows_its_steps(base_records, tmp_path):
+    status, out = run("import", str(write_jsonl(tmp_path / "a.jsonl", base_records)))
+    assert status == 0, out
+    assert "person: created 2, updated 0, unchanged 0" in out
+    case = Case.objects.get(person__pid="P0901")
+    assert (case.opened_on, case.stage) == (datetime.date(2018, 1, 2), "applicant")
+    talk = StepRecord.objects.get(case=case, step="S02")
+    assert (talk.recorded_by_label, talk.recorded_at) == ("M0901", None)
+    member = Person.objects.get(pid="M0901")
+    assert member.full_since == datetime.date(1996, 7, 1)  # one year after joining, by default
+    assert [r.role for r in member.roles.all()] == ["branch_secretary"]
+
+
+def test_a_file_with_twenty_planted_problems_is_refused_listing_all_twenty(base_records, tmp_path):
+    planted = [
+        '{"type": "person", "id": ',  # bad JSON
+        "[1, 2]",  # not an object
+        {"type": "persn", "id": "X"},  # unknown type
+        {"type": "step", "person": "P0901", "step": "S26", "date": "2018-02-01"},  # unknown step
+        {"type": "step", "person": "P0901", "step": "S02", "date": "2018-02-01", "details": {"talker": []}},
+        {"type": "person", "id": "P0902", "name": "甲", "id_number": "51100219990202121X", "org": "SZQ-LH-09"}
+        | {"education": "博士"},  # outside the code list
+        {"type": "step", "person": "P0901", "step": "S03", "date": "2018-02-30"},  # impossible date
+        {
+            "type": "person",
+            "id": "P0903",
+            "name": "乙",
+            "id_number": "511002199903031219",
+            "org": "SZQ-LH-09",
+        },
+        {"type": "person", "id": "P0904", "name": "丙", "id_number": "511002199904041214", "org": "SZQ-XX"},
+        {"type": "step", "person": "P9999", "step": "S01", "date": "2018-01-02"},  # unknown person
+        {
+            "type": "org",
+            "code": "SZQ-LH-09",
+            "name": "重复",
+            "parent": "SZQ-LH",
+            "kind": "branch",
+        },  # duplicate
+        {"type": "person", "id": "P0905", "id_number": "511002199905051211", "org": "SZQ-LH-09"},  # no name
+        {"type": "step", "person": "P0901", "step": "S05", "date": "2018-05-01", "details": {}},  # contacts
+        {"type": "step", "person": "P0901", "step": "S09", "date": "2018-06-01"}
+        | {"details": {"introducers": ["M9999"]}},  # introducer who does not exist
+        {"type": "step", "person": "P0901", "step": "S04", "date": "2018-05-02"}
+        | {"recorded_at": "2018-05-02 09:30"},  # timestamp without offset
+        {"type": "kin", "a": "P0901", "b": "M0901", "relation": "cousin"},  # relation outside the list
+        {"type": "discipline", "person": "P0901", "from": "2018-03-01", "to": "2018-01-01"}
+        | {"kind": "investigation"},  # ends before it starts
+        {"type": "person", "id": "P0906", "name": "丁", "id_number": ID_1998_MALE, "org": "SZQ-LH-09"},
+        {
+            "type": "step",
+            "person": "P0901",
+            "step": "S06",
+            "date": "2099-01-01",
+            "details": {"kind": "training"},
+        },
+        {"type": "exit", "person": "P0901", "date": "2018-07-01", "reason": "moved_away"},  # exit reason
+    ]
+    assert len(planted) == 20
+    records = base_records + planted
+    first_planted = len(base_records) + 1
+    before = snapshot()
+
+    status, out = run("import", str(write_jsonl(tmp_path / "bad.jsonl", records)))
+
+    assert status == 1
+    lines = out.strip().splitlines()
+    assert len(lines) == 20, out
+    assert [int(line.split(":")[0].split()[1]) for line in lines] == list(
+        range(first_planted, first_planted + 20)
+    )
+    assert all(line.startswith("line ") and line.count(": ") >= 2 for line in lines)
+    assert "line 14: id_number: " in out  # the wrong check character (P0903) is named with its field
+    assert "P0001" in out  # the ID number already held names its holder
+    assert snapshot() == before
+
+
+def test_importing_the_same_file_twice_changes_nothing(base_records, tmp_path):
+    path = write_jsonl(tmp_path / "a.jsonl", base_records)
+    assert run("import", str(path))[0] == 0
+    before = snapshot()
+    status, out = run("import", str(path))
+    assert status == 0
+    assert "created 1" not in out
+    assert "updated 1" not in out
+    assert snapshot() == before
+
+
+def test_export_then_import_into_an_empty_database_then_export_gives_identical_records(
+    transactional_db, pw, tmp_path
+):
+    from fazhan.people.services import discipline_record, kinship_declare
+    from fazhan.procedure.services import step_correct
+    from tests.procedure.conftest import walk
+
+    done = walk(pw, "S25")
+    step_correct(actor=None, record=done["S02"][0], date=done["S02"][0].date, details={}, reason="谈话人录错")
+    kinship_declare(actor=None, a=pw.p1, b=pw.m1, relation="parent")
+    discipline_record(actor=None, person=pw.p2, kind="investigation", date_from=datetime.date(2019, 1, 1))
+    _registers(pw)
+    first = export_records(tmp_path, "first.jsonl")
+    assert {r["type"] for r in first} >= {"plan", "form", "transfer", "archive_review", "exit", "kin"}
+    assert any(r.get("supersedes") for r in first)
+
+    run("flush", "--no-input")
+    assert not Person.objects.exists()
+    status, out = run("import", str(tmp_path / "first.jsonl"))
+    assert status == 0, out
+    second = export_records(tmp_path, "second.jsonl")
+
+    assert first[1:] == second[1:]  # everything but the header's export time
+    assert Case.objects.get(person__pid="P0001").stage == "full"
+
+
+def _registers(w) -> None:
+    """Rows of the registers that have no entry service yet (plans, forms, transfers, reviews, exits)."""
+    from fazhan.archive.models import ArchiveReview
+    from fazhan.people.models import Transfer
+    from fazhan.plans.models import Plan
+    from fazhan.prereview.models import NumberedForm
+
+    Plan.objects.create(org=w.branch1, year=2021, quota=2, groups={"青年农民": 1, "women": 1})
+    spoilt = NumberedForm.objects.create(
+        number="SZQ2021-0000", person=w.p1, issued_on=datetime.date(2021, 9, 1), issued_by=w.district
+    )
+    spoilt.status, spoilt.void_reason = "voided", "填写错误"
+    spoilt.save()
+    NumberedForm.objects.create(
+        number="SZQ2021-0001",
+        person=w.p1,
+        issued_on=datetime.date(2021, 9, 2),
+        issued_by=w.district,
+        status="used",
+        replaces=spoilt,
+    )
+    Transfer.objects.create(person=w.p2, date=datetime.date(2020, 5, 1), from_org=w.branch1, to_org=w.branch2)
+    ArchiveReview.objects.create(
+        person=w.p1, date=datetime.date(2023, 8, 1), reviewer=w.township, missing=["thought_reports"]
+    )
+    case = Case.objects.create(person=w.p3, opened_on=datetime.date(2020, 1, 1))
+    case.closed_on, case.exit_reason, case.stage = datetime.date(2020, 6, 1), "withdrawn", "exited"
+    case.save()
+
+
+def test_history_that_breaks_the_procedure_is_imported_and_left_for_the_inspection(base_records, tmp_path):
+    records = [r for r in base_records if r.get("step") != "S02"]
+    records.append({"type": "step", "person": "P0901", "step": "S02", "date": "2018-02-20"})  # seven weeks
+
+    status, out = run("import", str(write_jsonl(tmp_path / "late.jsonl", records)))
+
+    assert status == 0, out
+    case = Case.objects.get(person__pid="P0901")
+    assert [f.rule for f in evaluate(case_facts(case), rules=["APP-TALK"])] == ["APP-TALK"]
+
+
+def test_a_changed_step_is_entered_as_a_new_record_superseding_the_old(base_records, tmp_path):
+    base_records[-1] |= {"id": "st-1"}
+    assert run("import", str(write_jsonl(tmp_path / "a.jsonl", base_records)))[0] == 0
+    base_records[-1] |= {"date": "2018-01-25"}
+
+    status, out = run("import", str(write_jsonl(tmp_path / "b.jsonl", base_records)))
+
+    assert status == 0, out
+    old, new = StepRecord.objects.filter(step="S02").order_by("pk")
+    assert new.supersedes == old
+    assert new.date == datetime.date(2018, 1, 25)
+    assert new.reason
+    assert StepKey.objects.get(key="st-1").record == new
+
+
+def test_admission_in_the_steps_makes_the_person_a_probationary_member(base_records, tmp_path):
+    steps = {"S13": {"reviewer": "SZQ-LH", "result": "pass"}, "S14": {"form_number": "SZQ2019-0001"}}
+    steps |= {"S15": {"entitled": 9, "present": 9, "for": 9, "against": 0, "abstain": 0}}
+    steps |= {"S17": {"approver": "SZQ-LH", "result": "approved"}}
+    for k, (step, details) in enumerate(steps.items()):
+        base_records.append(
+            {"type": "step", "person": "P0901", "step": step, "date": f"2019-0{k + 1}-10", "details": details}
+        )
+    assert run("import", str(write_jsonl(tmp_path / "a.jsonl", base_records)))[0] == 0
+    person = Person.objects.get(pid="P0901")
+    assert (person.party_status, person.joined_on) == ("probationary", datetime.date(2019, 3, 10))
+    assert Case.objects.get(person=person).stage == "probationary"
+
+
+def test_an_exit_closes_the_case(base_records, tmp_path):
+    base_records.append({"type": "exit", "person": "P0901", "date": "2018-03-01", "reason": "withdrawn"})
+    assert run("import", str(write_jsonl(tmp_path / "a.jsonl", base_records)))[0] == 0
+    case = Case.objects.get(person__pid="P0901")
+    assert (case.closed_on, case.exit_reason, case.stage) == (
+        datetime.date(2018, 3, 1),
+        "withdrawn",
+        "exited",
+    )
+
+
+def test_a_subtree_export_carries_the_outside_persons_and_orgs_it_names(transactional_db, pw, tmp_path):
+    from tests.procedure.conftest import walk
+
+    walk(pw, "S17")  # S16's talker is the township's organizer, outside the branch
+    records = export_records(tmp_path, "branch.jsonl", "--org", "SZQ-LH-01")
+    persons = {r["id"]: r["org"] for r in records if r["type"] == "person"}
+    assert persons["M0900"] == "SZQ-LH"
+    assert [r["code"] for r in records if r["type"] == "org"] == ["SZQ", "SZQ-LH", "SZQ-LH-01"]
+
+    run("flush", "--no-input")
+    status, out = run("import", str(tmp_path / "branch.jsonl"))
+    assert status == 0, out
+    assert Person.objects.get(pid="P0001").party_status == "probationary"
+
+
+def test_values_of_any_json_type_in_any_field_are_problems_not_crashes(base_records, tmp_path):
+    from fazhan.interchange.reader import Source
+    from fazhan.interchange.services import interchange_check
+
+    samples = [
+        *base_records,
+        {"type": "exit", "person": "P0901", "date": "2018-03-01", "reason": "withdrawn"},
+        {"type": "transfer", "person": "P0901", "date": "2018-03-01", "from": "SZQ-LH-01", "to": "SZQ-LH-09"},
+        {"type": "kin", "a": "P0901", "b": "M0901", "relation": "parent"},
+        {"type": "discipline", "person": "P0901", "from": "2018-03-01", "kind": "sanction"},
+        {"type": "plan", "org": "SZQ-LH-09", "year": 2018, "quota": 1, "groups": {"women": 1}},
+        {"type": "form", "number": "F1", "issued_to": "P0901", "issued_on": "2018-01-01", "status": "issued"},
+        {"type": "archive_review", "person": "P0901", "date": "2019-01-01", "reviewer": "SZQ-LH"},
+    ]
+    for junk in ([{}], {"a": [1]}, 3.5, "x" * 300):
+        for n, record in enumerate(samples):
+            for key in record:
+                if key == "type":
+                    continue
+                broken = [Source(k + 1, dict(r)) for k, r in enumerate(samples)]
+                broken[n].data[key] = junk
+                interchange_check(broken)  # must not raise

@@ -1,0 +1,151 @@
+"""The 发展党员工作台账 in and out (interchange.md, Excel ledgers)."""
+
+import datetime
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+
+from fazhan.interchange.ledger import HEADERS, ledger_template_bytes, roster_bytes
+from fazhan.people.models import Person
+from fazhan.procedure.models import Case, StepRecord
+from tests.conftest import make_id_number
+from tests.interchange.conftest import run, snapshot
+
+ID_A = make_id_number(datetime.date(1996, 4, 5), 11)
+ID_B = make_id_number(datetime.date(1997, 8, 9), 17)
+FULL_HISTORY = {
+    "申请入党日期": "2018-01-02",
+    "谈话日期": "2018-01-20",
+    "确定积极分子日期": "2018-06-01",
+    "培养联系人": "高建国",
+    "确定发展对象日期": "2019-06-01",
+    "入党介绍人": "M0001",
+    "政审日期": "2019-06-20",
+    "集中培训日期": "2019-06-25",
+    "预审日期": "2019-07-10",
+    "志愿书编号": "SZQ2019-0007",
+    "支部大会日期": "2019-07-20",
+    "审批日期": "2019-08-10",
+    "入党宣誓日期": "2019-09-01",
+    "转正申请日期": "2020-07-10",
+    "转正大会日期": "2020-07-20",
+    "转正审批日期": "2020-08-10",
+}
+
+
+def ledger(path: Path, rows: list[dict]) -> Path:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(HEADERS)
+    for n, row in enumerate(rows, start=1):
+        sheet.append([n if h == "序号" else row.get(h) for h in HEADERS])
+    book.save(path)
+    return path
+
+
+def person_row(name: str, id_number: str, **columns) -> dict:
+    return {"姓名": name, "身份证号": id_number, "性别": "男", "民族": "汉族", "学历": "大学专科"} | {
+        "职业": "农牧渔民",
+        "所在党支部(代码)": "SZQ-LH-01",
+        **columns,
+    }
+
+
+def read_rows(path: Path) -> list[tuple]:
+    sheet = load_workbook(path, read_only=True).worksheets[0]
+    return list(sheet.iter_rows(values_only=True))
+
+
+def test_a_ledger_imports_with_the_steps_its_dates_imply(world, tmp_path):
+    rows = [
+        person_row("钱七", ID_A, **FULL_HISTORY),
+        person_row(
+            "孙八", ID_B, 申请入党日期="2020-03-01", 谈话日期="2020-03-20", 确定积极分子日期="2020-09-01"
+        )
+        | {"培养联系人": "M0001"},
+    ]
+    status, out = run("import", str(ledger(tmp_path / "l.xlsx", rows)))
+    assert status == 0, out
+    a = Person.objects.get(name="钱七")
+    case = Case.objects.get(person=a)
+    assert case.stage == "full"
+    assert (a.party_status, a.joined_on) == ("full", datetime.date(2019, 7, 20))
+    steps = {r.step: r for r in StepRecord.objects.filter(case=case)}
+    assert steps["S05"].details == {"contacts": ["M0001"]}  # named by name within the branch
+    assert steps["S05"].date == datetime.date(2018, 6, 1)
+    assert steps["S13"].details == {"reviewer": "SZQ-LH", "result": "pass"}
+    assert steps["S14"].details == {"form_number": "SZQ2019-0007"}
+    assert steps["S02"].recorded_at is None
+    assert Case.objects.get(person__name="孙八").stage == "activist"
+
+
+def test_a_ledger_exported_and_imported_again_gives_the_same_records(world, tmp_path):
+    rows = [person_row("钱七", ID_A, **FULL_HISTORY)]
+    assert run("import", str(ledger(tmp_path / "l0.xlsx", rows)))[0] == 0
+    assert run("export", str(tmp_path / "l1.xlsx"), "--org", "SZQ-LH-01")[0] == 0
+    first = read_rows(tmp_path / "l1.xlsx")
+    assert list(first[0]) == HEADERS
+    exported = dict(zip(HEADERS, first[1], strict=True))
+    for header, value in FULL_HISTORY.items():
+        if header.endswith("日期"):
+            assert exported[header].date().isoformat() == value
+    assert exported["培养联系人"] == "高建国（M0001）"
+    before = snapshot()
+
+    status, out = run("import", str(tmp_path / "l1.xlsx"))
+
+    assert status == 0, out
+    assert snapshot() == before
+    assert run("export", str(tmp_path / "l2.xlsx"), "--org", "SZQ-LH-01")[0] == 0
+    assert read_rows(tmp_path / "l2.xlsx") == first
+
+
+def test_a_changed_date_in_the_ledger_corrects_the_step(world, tmp_path):
+    rows = [person_row("钱七", ID_A, 申请入党日期="2018-01-02", 谈话日期="2018-01-20")]
+    assert run("import", str(ledger(tmp_path / "a.xlsx", rows)))[0] == 0
+    rows[0]["谈话日期"] = "2018-01-25"
+    assert run("import", str(ledger(tmp_path / "b.xlsx", rows)))[0] == 0
+    old, new = StepRecord.objects.filter(step="S02").order_by("pk")
+    assert new.supersedes == old
+    assert new.date == datetime.date(2018, 1, 25)
+
+
+def test_ledger_problems_are_listed_by_row_and_column_and_nothing_is_imported(world, tmp_path):
+    rows = [
+        person_row("钱七", ID_A, 申请入党日期="2018-01-02", 谈话日期="2018-13-01"),
+        person_row("孙八", ID_B, 学历="博士", 申请入党日期="2018-01-02"),
+        person_row("周九", "511002199601011234", 申请入党日期="2018-01-02"),
+        person_row("吴十", make_id_number(datetime.date(1995, 1, 1), 13), 确定积极分子日期="2018-06-01")
+        | {"培养联系人": "无名氏"},
+        person_row("郑一", make_id_number(datetime.date(1995, 1, 2), 15), 志愿书编号="SZQ2019-0001"),
+    ]
+    before = snapshot()
+    status, out = run("import", str(ledger(tmp_path / "bad.xlsx", rows)))
+    assert status == 1
+    assert out.splitlines() == [
+        "row 2: 谈话日期: 应为日期（如 2018-03-01）",
+        "row 3: 学历: 不在可选值内：博士",
+        "row 4: 身份证号: 身份证号校验码错误，请核对。",
+        "row 5: 培养联系人: 找不到本支部的人员：无名氏",
+        "row 6: 志愿书编号: 须同时填写预审日期或支部大会日期",
+    ]
+    assert snapshot() == before
+
+
+def test_the_template_and_the_rosters_have_their_headers(world, tmp_path):
+    path = tmp_path / "t.xlsx"
+    path.write_bytes(ledger_template_bytes())
+    assert read_rows(path) == [tuple(HEADERS)]
+    rows = [
+        person_row(
+            "孙八", ID_B, 申请入党日期="2020-03-01", 谈话日期="2020-03-20", 确定积极分子日期="2020-09-01"
+        )
+    ]
+    assert run("import", str(ledger(tmp_path / "l.xlsx", rows)))[0] == 0
+    path.write_bytes(roster_bytes("activists", root=world.township))
+    roster = read_rows(path)
+    assert roster[0][-1] == "培养联系人"
+    assert [r[1] for r in roster[1:]] == ["孙八"]
+    path.write_bytes(roster_bytes("targets", root=world.township))
+    assert len(read_rows(path)) == 1

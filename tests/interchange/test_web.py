@@ -1,0 +1,96 @@
+"""Import and export from the pages: upload, preview, confirm; the user's subtree only; masked exports."""
+
+import json
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from fazhan.interchange.models import ImportUpload
+from fazhan.people.models import Person
+from tests.conftest import ID_1998_MALE
+from tests.interchange.conftest import snapshot
+
+
+def upload(client, records, name="records.jsonl"):
+    body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode()
+    return client.post("/interchange/", {"file": SimpleUploadedFile(name, body)})
+
+
+def test_a_township_organizer_uploads_previews_and_confirms(client_for, base_records):
+    client = client_for("lh_organizer")
+    response = upload(client, base_records)
+    assert response.status_code == 302
+    preview = client.get(response["Location"])
+    assert preview.status_code == 200
+    assert "确认导入" in preview.content.decode()
+    assert not Person.objects.filter(pid="P0901").exists()  # the preview writes nothing
+
+    done = client.post(response["Location"] + "confirm/")
+
+    assert done.status_code == 302
+    assert Person.objects.filter(pid="P0901").exists()
+    assert ImportUpload.objects.get().imported_at is not None
+    assert client.post(response["Location"] + "confirm/").status_code == 404  # confirmed once only
+
+
+def test_a_file_touching_orgs_outside_the_users_subtree_is_refused_by_line(client_for, base_records):
+    client = client_for("yx_organizer")
+    response = upload(client, base_records)
+    before = snapshot()
+    preview = client.get(response["Location"]).content.decode()
+    assert "line 2: code: 超出您的管辖范围：SZQ-LH-09" in preview
+    assert "line 3: org: 超出您的管辖范围：SZQ-LH-09" in preview
+    assert client.post(response["Location"] + "confirm/").status_code == 422
+    assert snapshot() == before
+
+
+def test_problems_are_listed_in_the_preview(client_for, base_records):
+    client = client_for("lh_organizer")
+    base_records[3]["education"] = "博士"
+    preview = client.get(upload(client, base_records)["Location"]).content.decode()
+    assert "line 4: education: 不在可选值内：博士" in preview
+    assert "确认导入" not in preview
+
+
+def test_a_branch_secretary_may_not_import_and_sees_no_menu_entry(client_for, base_records):
+    client = client_for("sec1")
+    assert upload(client, base_records).status_code == 403
+    assert "数据交换" not in client.get("/").content.decode()
+    assert "数据交换" in client_for("lh_organizer").get("/").content.decode()
+
+
+def test_an_upload_of_another_user_is_not_found(client_for, base_records):
+    location = upload(client_for("lh_organizer"), base_records)["Location"]
+    assert client_for("district").get(location).status_code == 404
+
+
+def test_web_exports_mask_id_numbers_unless_the_role_sees_them(client_for, world):
+    clear = client_for("lh_organizer").get("/interchange/export/?format=jsonl").content.decode()
+    masked = client_for("sec1").get("/interchange/export/?format=jsonl").content.decode()
+    assert ID_1998_MALE in clear
+    assert ID_1998_MALE not in masked
+    assert "5110**********1215" in masked
+    assert client_for("sec1").get("/interchange/export/?format=jsonl&org=SZQ-YX").status_code == 404
+
+
+def test_the_ledger_rosters_and_template_download_as_excel(client_for, world):
+    client = client_for("lh_organizer")
+    for kind in ("xlsx", "applicants", "activists", "targets", "template"):
+        response = client.get(f"/interchange/export/?format={kind}")
+        assert response.status_code == 200
+        assert response.content[:2] == b"PK"  # a zip: an .xlsx workbook
+
+
+def test_moving_a_person_in_from_outside_the_subtree_is_refused(client_for, world):
+    record = {"type": "person", "id": "P0004", "name": "赵六", "id_number": world.p_yx.id_number}
+    record |= {"org": "SZQ-LH-01", "education": "大学专科", "occupation": "农牧渔民", "phone": "13800001234"}
+    preview = client_for("lh_organizer").get(upload(client_for("lh_organizer"), [record])["Location"])
+    assert "line 1: org: 超出您的管辖范围：SZQ-YX-01" in preview.content.decode()
+
+
+def test_a_file_that_is_no_workbook_is_a_problem_in_the_preview(client_for, world):
+    client = client_for("lh_organizer")
+    response = client.post("/interchange/", {"file": SimpleUploadedFile("台账.xlsx", b"\x00\xffnot a zip")})
+    preview = client.get(response["Location"]).content.decode()
+    assert "row 1: 文件: 不是有效的 Excel（.xlsx）文件" in preview
+    bad = client.post("/interchange/", {"file": SimpleUploadedFile("x.csv", b"a,b")})
+    assert "只能导入" in bad.content.decode()
