@@ -20,6 +20,20 @@ from fazhan.people.services import person_create
 
 PASSWORD = "Test-pass-2018"
 
+
+def pytest_sessionstart(session):
+    """A run cut off mid-way can leave the SQLite test database's -wal and -shm files behind; a new database
+    of the same name would read them as its own (disk I/O error). Clear them before the database is made."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3") and db.get("TEST", {}).get("NAME"):
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(db["TEST"]["NAME"] + suffix).unlink(missing_ok=True)
+
+
 # Valid ID numbers (procedure.md F examples and others with correct check characters).
 ID_1998_MALE = "511002199803041215"
 ID_1960_MALE = "511002196005121233"  # 511002 was created in 1985: python-stdnum's is_valid refuses it

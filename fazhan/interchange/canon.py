@@ -6,9 +6,7 @@ from typing import Any
 
 from fazhan.people.choices import FOCUS_TAGS
 from fazhan.people.models import Person
-from fazhan.procedure.definition import MATERIALS, CaseStage
-from fazhan.procedure.engine import CaseFacts
-from fazhan.procedure.rules.probation import probation_end
+from fazhan.procedure.definition import MATERIALS
 
 PLAN_GROUP_KEYS = frozenset([*FOCUS_TAGS, "women", "age_35_and_under", "college_and_above"])
 ARCHIVE_MATERIALS = tuple(MATERIALS)
@@ -37,18 +35,6 @@ def person_row(person: Person, roles: list[str]) -> dict[str, Any]:
         "full_since": person.full_since,
         "roles": sorted(roles),
     }
-
-
-def membership_from_stage(
-    stage: str, facts: CaseFacts
-) -> tuple[str, datetime.date | None, datetime.date | None] | None:
-    """What admission makes of a person, as procedure.services._person_follow_stage sets it at live entry:
-    党籍 from the branch meeting (S15), full membership from the end of probation. None: steps say nothing."""
-    if stage == CaseStage.PROBATIONARY:
-        return "probationary", facts.date_of("S15"), None
-    if stage == CaseStage.FULL:
-        return "full", facts.date_of("S15"), probation_end(facts)
-    return None
 
 
 def recorded_by_label(label: str, user_id: int | None, users: dict[int, tuple[str, str]]) -> str:

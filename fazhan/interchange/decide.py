@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
-from fazhan.interchange.canon import membership_from_stage, person_row, recorded_by_label, step_id_parse
+from fazhan.interchange.canon import person_row, recorded_by_label, step_id_parse
 from fazhan.interchange.models import StepKey
 from fazhan.people.models import DisciplineRecord, Kinship, PersonRole, Transfer
 from fazhan.plans.models import Plan
@@ -18,7 +18,7 @@ from fazhan.prereview.models import NumberedForm
 from fazhan.procedure.definition import STEPS_BY_CODE, CaseStage, limits
 from fazhan.procedure.engine import CaseFacts, OrgFacts, Rec
 from fazhan.procedure.models import Case, ExitReason, StepRecord
-from fazhan.procedure.services import case_stage_of
+from fazhan.procedure.services import case_stage_of, membership_from_stage
 
 if TYPE_CHECKING:
     from fazhan.interchange.services import Item, _Plan

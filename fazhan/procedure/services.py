@@ -50,20 +50,24 @@ def case_stage_of(records: list[StepRecord]) -> str:
     return CaseStage.APPLICANT
 
 
-def _person_follow_stage(person: Person, stage: str, facts: CaseFacts) -> None:
-    """Admission makes a member: 党籍 counts from the branch meeting (S15), full membership from the end of
-    probation, extensions included (procedure.md B.29, PRB-DATES)."""
+def membership_from_stage(
+    stage: str, facts: CaseFacts
+) -> tuple[str, datetime.date | None, datetime.date | None] | None:
+    """What admission makes of a person (procedure.md B.29, PRB-DATES): 党籍 counts from the branch meeting,
+    full membership from the end of probation, extensions included. None: the stage says nothing. Live entry
+    and the importer both ask this."""
     if stage == CaseStage.PROBATIONARY:
-        person.party_status, person.joined_on, person.full_since = (
-            "probationary",
-            facts.date_of(Anchor.BRANCH_MEETING),
-            None,
-        )
-    elif stage == CaseStage.FULL:
-        person.party_status, person.joined_on = "full", facts.date_of(Anchor.BRANCH_MEETING)
-        person.full_since = probation_end(facts)
-    else:
+        return "probationary", facts.date_of(Anchor.BRANCH_MEETING), None
+    if stage == CaseStage.FULL:
+        return "full", facts.date_of(Anchor.BRANCH_MEETING), probation_end(facts)
+    return None
+
+
+def _person_follow_stage(person: Person, stage: str, facts: CaseFacts) -> None:
+    membership = membership_from_stage(stage, facts)
+    if membership is None:
         return
+    person.party_status, person.joined_on, person.full_since = membership
     person.save(update_fields=["party_status", "joined_on", "full_since"])
 
 
