@@ -25,7 +25,7 @@ from fazhan.procedure.definition import STEPS_BY_CODE, limits
 from fazhan.procedure.engine import CaseFacts, MemberFacts, OrgFacts, Rec
 from fazhan.procedure.models import Case, StepRecord
 from fazhan.procedure.rules.notice import OrgRow, PersonRow, TreeFacts, as_date
-from fazhan.procedure.selectors import case_facts
+from fazhan.procedure.selectors import FORM_FIELDS, case_facts, form_fact, transfer_fact
 
 COMMITTEE_ROLES = ("branch_secretary", "branch_committee")
 CHUNK = 2000  # ids per IN list when members named in details are looked up
@@ -298,33 +298,13 @@ def _by_person(root: Org | None, as_of: datetime.date) -> dict[str, dict[str, li
         .order_by("date", "id")
         .values_list("person__pid", "date", "from_org__code", "to_org__code", "materials_transferred")
     ):
-        out["transfers"][pid].append(
-            {"date": date.isoformat(), "from": src, "to": dst, "materials_transferred": materials}
-        )
+        out["transfers"][pid].append(transfer_fact(date, src, dst, materials))
     for row in (
         NumberedForm.objects.filter(_subtree(root, "person__org__path"))
         .order_by("number")
-        .values(
-            "person__pid",
-            "number",
-            "issued_on",
-            "issued_by__code",
-            "status",
-            "void_reason",
-            "replaces__number",
-        )
+        .values(*FORM_FIELDS)
     ):
-        out["forms"][row["person__pid"]].append(
-            {
-                "number": row["number"],
-                "issued_to": row["person__pid"],
-                "issued_on": row["issued_on"].isoformat() if row["issued_on"] else None,
-                "issued_by": row["issued_by__code"],
-                "status": row["status"],
-                "void_reason": row["void_reason"],
-                "replaces": row["replaces__number"],
-            }
-        )
+        out["forms"][row["person__pid"]].append(form_fact(row))
     for pid, date, reviewer, missing in (
         ArchiveReview.objects.filter(_subtree(root, "person__org__path"), date__lte=as_of)
         .order_by("date", "id")
