@@ -17,5 +17,6 @@ urlpatterns = [
     path("people/", include("fazhan.people.urls")),
     path("", include("fazhan.procedure.urls")),
     path("", include("fazhan.prereview.urls")),
+    path("plans/", include("fazhan.plans.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -19,6 +19,8 @@ def navigation(request):
             (_("组织"), reverse("organizations:tree")),
             (_("人员"), reverse("people:list")),
         ]
+    if roles & {Role.TOWNSHIP_ORGANIZER, Role.TOWNSHIP_APPROVER, Role.DISTRICT_REVIEWER, Role.INSPECTOR}:
+        items.append((_("发展计划"), reverse("plans:index")))
     if Role.SYSADMIN in roles:
         items.append((_("系统管理"), reverse("admin:index")))
     return {"nav_items": items, "nav_assignments": user_assignments(user)}
