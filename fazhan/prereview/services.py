@@ -110,7 +110,7 @@ def form_issue(
 def form_void(*, actor, form: NumberedForm, reason: str, lost: bool = False) -> NumberedForm:
     """A spoiled form is voided, a lost one recorded as lost, each with its reason; the serial is never
     issued again (FORM-ONE)."""
-    form = NumberedForm.objects.select_for_update().select_related("person__org").get(pk=form.pk)
+    form = NumberedForm.objects.select_for_update(of=("self",)).select_related("person__org").get(pk=form.pk)
     if form.person is None or form.status != FormStatus.ISSUED:
         raise ValidationError({"status": _(ERR_NOT_VOIDABLE)})
     _check_district(actor, form.person)
@@ -231,7 +231,7 @@ def form_return(
     """An unused form comes back: from stock (returned to the issuing authority) or from a holder who will
     not fill it in. The serial is never issued again; the holder may be issued a new one (FORM-ONE)."""
     form = (
-        NumberedForm.objects.select_for_update()
+        NumberedForm.objects.select_for_update(of=("self",))
         .select_related("person__org", "receipt__org", "issued_by")
         .get(pk=form.pk)
     )
