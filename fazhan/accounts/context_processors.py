@@ -22,6 +22,7 @@ def navigation(request):
     if roles & {Role.TOWNSHIP_ORGANIZER, Role.TOWNSHIP_APPROVER, Role.DISTRICT_REVIEWER, Role.INSPECTOR}:
         items.append((_("发展计划"), reverse("plans:index")))
         items.append((_("志愿书"), reverse("prereview:register")))
+        items.append((_("预审"), reverse("prereview:batches")))
     if Role.SYSADMIN in roles:
         items.append((_("系统管理"), reverse("admin:index")))
     return {"nav_items": items, "nav_assignments": user_assignments(user)}

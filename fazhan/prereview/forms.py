@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fazhan.core.forms import ChineseForm
-from fazhan.prereview.models import FormStatus
+from fazhan.prereview.models import FormStatus, PrereviewResult
 
 
 class FormIssueForm(ChineseForm):
@@ -44,3 +44,24 @@ class RegisterFilterForm(forms.Form):
     )
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100, required=False)
     q = forms.CharField(label=_("编号或姓名"), max_length=40, required=False)
+
+
+class BatchSubmitForm(ChineseForm):
+    cases = forms.MultipleChoiceField(label=_("发展对象"), widget=forms.CheckboxSelectMultiple)
+    submitted_on = forms.DateField(label=_("报送日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["cases"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = [
+            (str(case.pk), f"{case.person.name}（{case.person.pid}）· {case.person.org.name}")
+            for case in candidates
+        ]
+
+
+class DecideForm(ChineseForm):
+    result = forms.ChoiceField(label=_("预审结果"), choices=PrereviewResult.choices)
+    reason = forms.CharField(label=_("意见"), max_length=200, required=False)
+    decided_on = forms.DateField(label=_("预审日期"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -111,3 +111,64 @@ class NumberedForm(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class PrereviewResult(models.TextChoices):
+    """The district's written result (step S13's `result`, procedure.md A.13)."""
+
+    PASS = "pass", _("合格")
+    FAIL = "fail", _("不合格")
+    RETURNED = "returned", _("退回补充材料")
+
+
+class PrereviewBatch(models.Model):
+    """A township committee's development targets sent together to the district for its pre-review
+    (PRE-DISTRICT). The clock runs from the submission date."""
+
+    township = models.ForeignKey(
+        "organizations.Org", verbose_name=_("报送党委"), on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_on = models.DateField(_("报送日期"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("报送人"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["submitted_on", "id"]
+        verbose_name = _("预审批次")
+        verbose_name_plural = _("预审批次")
+
+    def __str__(self) -> str:
+        return f"{self.township.code} {self.submitted_on}"
+
+
+class PrereviewItem(models.Model):
+    """One person of a batch and the district's result for them (recorded as their step S13)."""
+
+    batch = models.ForeignKey(
+        PrereviewBatch, verbose_name=_("预审批次"), on_delete=models.PROTECT, related_name="items"
+    )
+    case = models.ForeignKey(
+        "procedure.Case", verbose_name=_("发展档案"), on_delete=models.PROTECT, related_name="+"
+    )
+    result = models.CharField(_("预审结果"), max_length=10, choices=PrereviewResult.choices, blank=True)
+    reason = models.CharField(_("意见"), max_length=200, blank=True)
+    decided_on = models.DateField(_("预审日期"), null=True, blank=True)
+    record = models.OneToOneField(
+        "procedure.StepRecord",
+        verbose_name=_("步骤记录"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["batch", "id"]
+        verbose_name = _("预审人员")
+        verbose_name_plural = _("预审人员")
+        constraints = [models.UniqueConstraint(fields=["batch", "case"], name="prereview_item_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.batch} {self.case_id} {self.result or '—'}"

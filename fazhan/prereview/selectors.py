@@ -9,9 +9,15 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
 from fazhan.accounts.selectors import user_assignments, user_scope_q
+from fazhan.core.calendar import add_months
+from fazhan.organizations.models import Org
 from fazhan.people.models import Person
-from fazhan.prereview.models import FormReceipt, FormStatus, NumberedForm
-from fazhan.procedure.definition import DISTRICT, TOWNSHIP
+from fazhan.prereview.models import FormReceipt, FormStatus, NumberedForm, PrereviewBatch, PrereviewItem
+from fazhan.procedure.definition import DISTRICT, TOWNSHIP, Anchor, CaseStage, limits
+from fazhan.procedure.engine import CaseFacts, Rec
+from fazhan.procedure.models import Case
+from fazhan.procedure.rules.forms import district_passes
+from fazhan.procedure.selectors import case_facts_bulk
 
 REGISTER_READERS = frozenset(TOWNSHIP + DISTRICT + ("inspector",))
 
@@ -126,3 +132,94 @@ def form_reconcile(user, year: int, *, as_of: datetime.date) -> Reconciliation:
         .order_by("number")
     )
     return out
+
+
+# --- pre-review batches ------------------------------------------------------------------------------------
+
+BATCH_READERS = REGISTER_READERS
+
+
+def township_passes(facts: CaseFacts) -> list[Rec]:
+    """Passing pre-reviews by a committee below the district (the township's own S13)."""
+    district = {r.id for r in district_passes(facts)}
+    return [r for r in facts.all(Anchor.PREREVIEW) if r.passed() and r.id not in district]
+
+
+def batch_candidates(township: Org, *, today: datetime.date) -> list[tuple[Case, CaseFacts]]:
+    """The township's development targets ready for the district: branch committee review (S12) recorded,
+    the township's pass (S13), no district pass yet, and not waiting in a batch already."""
+    waiting = PrereviewItem.objects.filter(result="").values_list("case_id", flat=True)
+    cases = list(
+        Case.objects.filter(
+            closed_on__isnull=True,
+            stage=CaseStage.TARGET,
+            person__org__path__startswith=township.path,
+        )
+        .exclude(pk__in=waiting)
+        .select_related("person__org")
+        .order_by("person__org__path", "person__pid")
+    )
+    out = []
+    for case, facts in zip(cases, case_facts_bulk(cases, as_of=today), strict=True):
+        if facts.all(Anchor.COMMITTEE_REVIEW) and township_passes(facts) and not district_passes(facts):
+            out.append((case, facts))
+    return out
+
+
+def batch_list_for_user(user) -> QuerySet[PrereviewBatch]:
+    """The batches of the user's subtrees (the district: every township's; a township: its own)."""
+    if not {a.role for a in user_assignments(user)} & BATCH_READERS:
+        raise PermissionDenied
+    return (
+        PrereviewBatch.objects.filter(user_scope_q(user, "township__path"))
+        .select_related("township", "submitted_by")
+        .prefetch_related("items")
+    )
+
+
+def batch_get_for_user(user, pk: int) -> PrereviewBatch:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(batch_list_for_user(user), pk=pk)
+
+
+@dataclass
+class BatchClock:
+    """The pre-review clock of a batch: days waiting since submission, due within limits().promptly_months."""
+
+    batch: PrereviewBatch
+    today: datetime.date
+
+    @property
+    def items(self) -> list[PrereviewItem]:
+        return list(self.batch.items.all())
+
+    @property
+    def pending(self) -> int:
+        return sum(1 for i in self.items if not i.result)
+
+    @property
+    def due(self) -> datetime.date:
+        return add_months(self.batch.submitted_on, limits().promptly_months)
+
+    @property
+    def days_waiting(self) -> int:
+        return (self.today - self.batch.submitted_on).days
+
+    @property
+    def days_left(self) -> int:
+        return (self.due - self.today).days
+
+    @property
+    def days_overdue(self) -> int:
+        return -self.days_left
+
+    @property
+    def overdue(self) -> bool:
+        return bool(self.pending) and self.today > self.due
+
+
+def batch_queue(user, *, today: datetime.date) -> list[BatchClock]:
+    """The user's batches with their clocks: those still waiting first, the longest-waiting first."""
+    clocks = [BatchClock(b, today) for b in batch_list_for_user(user)]
+    return sorted(clocks, key=lambda c: (not c.pending, c.batch.submitted_on, c.batch.pk))

@@ -16,8 +16,16 @@ from fazhan.auditlog.services import audit_record
 from fazhan.organizations.models import Org, OrgKind
 from fazhan.organizations.selectors import org_ancestors
 from fazhan.people.models import Person
-from fazhan.prereview.models import ACTIVE_FORM_STATUSES, FormReceipt, FormStatus, NumberedForm
-from fazhan.procedure.definition import DISTRICT, limits
+from fazhan.prereview.models import (
+    ACTIVE_FORM_STATUSES,
+    FormReceipt,
+    FormStatus,
+    NumberedForm,
+    PrereviewBatch,
+    PrereviewItem,
+    PrereviewResult,
+)
+from fazhan.procedure.definition import DISTRICT, Anchor, limits
 from fazhan.procedure.engine import finding, in_force, refusal_text
 from fazhan.procedure.rules.forms import district_pass_on, district_passes
 from fazhan.procedure.selectors import case_facts
@@ -263,3 +271,126 @@ def form_return(
         },
     )
     return form
+
+
+# --- pre-review batches ------------------------------------------------------------------------------------
+
+ERR_NOT_TOWNSHIP = "只有乡镇党委组织委员可以报送预审批次。"
+ERR_NOT_COMMITTEE = "预审批次由基层党委（乡镇党委）报送。"
+ERR_NO_CASES = "请至少选择一名发展对象。"
+ERR_NOT_CANDIDATE = (
+    "%(p)s 不能报送：须已有支部委员会审查和本级党委预审合格，尚无区委组织部预审结果，且不在待审批次中。"
+)
+ERR_BEFORE_PASS = "报送日期不能早于 %(p)s 的党委预审日期 %(d)s。"
+ERR_DECIDED = "该人员已有区委组织部预审结果。"
+ERR_RESULT = "预审结果须为合格、不合格或退回。"
+ERR_REASON_NEEDED = "不合格或退回须写明意见。"
+ERR_BEFORE_BATCH = "预审日期不能早于报送日期 %(d)s。"
+ERR_NOT_DISTRICT_REVIEWER = "只有区委组织部审核人可以录入预审结果。"
+
+
+@transaction.atomic
+def prereview_batch_submit(
+    *, actor, township: Org, cases: list, submitted_on: datetime.date, note: str = ""
+) -> PrereviewBatch:
+    """A township organizer sends development targets to the district for its pre-review (PRE-DISTRICT):
+    each must have the branch committee's review (S12) and the township's pass (S13), no district result
+    yet, and not be waiting in another batch."""
+    from fazhan.prereview.selectors import batch_candidates, township_passes
+
+    if actor is not None and "township_organizer" not in user_roles_at(actor, township):
+        raise PermissionDenied(_(ERR_NOT_TOWNSHIP))
+    if township.kind != OrgKind.COMMITTEE:
+        raise ValidationError({"township": _(ERR_NOT_COMMITTEE)})
+    if submitted_on > timezone.localdate():
+        raise ValidationError({"submitted_on": _(ERR_FUTURE)})
+    if not cases:
+        raise ValidationError({"cases": _(ERR_NO_CASES)})
+    ready = {case.pk: facts for case, facts in batch_candidates(township, today=timezone.localdate())}
+    for case in cases:
+        if case.pk not in ready:
+            raise ValidationError({"cases": _(ERR_NOT_CANDIDATE) % {"p": str(case.person)}})
+        passed = township_passes(ready[case.pk])[0].date
+        if submitted_on < passed:
+            raise ValidationError(
+                {"submitted_on": _(ERR_BEFORE_PASS) % {"p": str(case.person), "d": passed.isoformat()}}
+            )
+    batch = PrereviewBatch.objects.create(
+        township=township,
+        submitted_on=submitted_on,
+        submitted_by=actor if getattr(actor, "pk", None) else None,
+        note=(note or "").strip(),
+    )
+    PrereviewItem.objects.bulk_create(PrereviewItem(batch=batch, case=case) for case in cases)
+    audit_record(
+        actor=actor,
+        action="prereview.submit",
+        target=batch,
+        org=township,
+        data={
+            "township": township.code,
+            "submitted_on": submitted_on.isoformat(),
+            "persons": [case.person.pid for case in cases],
+        },
+    )
+    return batch
+
+
+@transaction.atomic
+def prereview_item_decide(
+    *, actor, item: PrereviewItem, result: str, reason: str, decided_on: datetime.date
+) -> PrereviewItem:
+    """The district's written result for one person of a batch, recorded as the person's step S13 with the
+    district as reviewer — through the one service that records a step, so its rules apply."""
+    from fazhan.procedure.services import case_record_step
+
+    item = (
+        PrereviewItem.objects.select_for_update(of=("self",))
+        .select_related("batch__township", "case__person__org")
+        .get(pk=item.pk)
+    )
+    township = item.batch.township
+    if actor is not None and not user_roles_at(actor, township) & set(DISTRICT):
+        raise PermissionDenied(_(ERR_NOT_DISTRICT_REVIEWER))
+    if item.result:
+        raise ValidationError({"result": _(ERR_DECIDED)})
+    if result not in PrereviewResult.values:
+        raise ValidationError({"result": _(ERR_RESULT)})
+    reason = (reason or "").strip()
+    if result != PrereviewResult.PASS and not reason:
+        raise ValidationError({"reason": _(ERR_REASON_NEEDED)})
+    if decided_on < item.batch.submitted_on:
+        raise ValidationError(
+            {"decided_on": _(ERR_BEFORE_BATCH) % {"d": item.batch.submitted_on.isoformat()}}
+        )
+    district = _district_of(township)
+    if district is None:
+        raise ValidationError({"result": _(ERR_NOT_DISTRICT_REVIEWER)})
+    details = {"reviewer": district.code, "result": result}
+    if reason:
+        details["reason"] = reason
+    try:
+        record = case_record_step(
+            actor=actor, case=item.case, step=Anchor.PREREVIEW, date=decided_on, details=details
+        )
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict") and "date" in exc.error_dict:
+            exc.error_dict["decided_on"] = exc.error_dict.pop("date")
+        raise
+    item.result, item.reason, item.decided_on, item.record = result, reason, decided_on, record
+    item.save(update_fields=["result", "reason", "decided_on", "record"])
+    audit_record(
+        actor=actor,
+        action="prereview.decide",
+        target=item,
+        org=item.case.person.org,
+        data={
+            "batch": item.batch_id,
+            "person": item.case.person.pid,
+            "result": result,
+            "reason": reason,
+            "decided_on": decided_on.isoformat(),
+            "record": record.pk,
+        },
+    )
+    return item

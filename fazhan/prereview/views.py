@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,14 +13,27 @@ from fazhan.core.forms import form_add_service_errors
 from fazhan.people.selectors import person_get_for_user
 from fazhan.people.views import detail_context
 from fazhan.prereview.forms import (
+    BatchSubmitForm,
+    DecideForm,
     FormIssueForm,
     FormReceiveForm,
     FormReturnForm,
     FormVoidForm,
     RegisterFilterForm,
 )
-from fazhan.prereview.models import FormStatus
+from fazhan.prereview.models import (
+    ACTIVE_FORM_STATUSES,
+    FormStatus,
+    NumberedForm,
+    PrereviewItem,
+    PrereviewResult,
+)
 from fazhan.prereview.selectors import (
+    BatchClock,
+    batch_candidates,
+    batch_get_for_user,
+    batch_list_for_user,
+    batch_queue,
     form_filter,
     form_get_for_user,
     form_issued_to,
@@ -28,7 +41,14 @@ from fazhan.prereview.selectors import (
     form_reconcile,
     user_is_district,
 )
-from fazhan.prereview.services import form_issue, form_range_receive, form_return, form_void
+from fazhan.prereview.services import (
+    form_issue,
+    form_range_receive,
+    form_return,
+    form_void,
+    prereview_batch_submit,
+    prereview_item_decide,
+)
 from fazhan.procedure.definition import DISTRICT
 
 
@@ -211,3 +231,127 @@ def reconcile(request, year: int):
             rows=rows,
         )
     return render(request, "prereview/reconcile.html", {"r": result, "years": range(year - 2, year + 2)})
+
+
+# --- pre-review batches ------------------------------------------------------------------------------------
+
+
+def batch_queue_view(request):
+    """The district's queue (every township's batches) or a township's own, with the clock of each."""
+    today = timezone.localdate()
+    clocks = batch_queue(request.user, today=today)
+    return render(
+        request,
+        "prereview/batches.html",
+        {"clocks": clocks, "today": today, "may_submit": _township_of(request.user) is not None},
+    )
+
+
+def _township_of(user):
+    return next(
+        (
+            a.org
+            for a in user_assignments(user)
+            if a.role == "township_organizer" and a.org.kind == "committee"
+        ),
+        None,
+    )
+
+
+def batch_new(request):
+    township = _township_of(request.user)
+    if township is None:
+        raise PermissionDenied
+    today = timezone.localdate()
+    candidates = [case for case, _facts in batch_candidates(township, today=today)]
+    form = BatchSubmitForm(request.POST or None, candidates=candidates, initial={"submitted_on": today})
+    if request.method == "POST" and form.is_valid():
+        chosen = {int(pk) for pk in form.cleaned_data["cases"]}
+        try:
+            batch = prereview_batch_submit(
+                actor=request.user,
+                township=township,
+                cases=[c for c in candidates if c.pk in chosen],
+                submitted_on=form.cleaned_data["submitted_on"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            return redirect("prereview:batch", pk=batch.pk)
+    return render(request, "prereview/batch_new.html", {"form": form, "township": township})
+
+
+def _batch_context(request, batch) -> dict:
+    today = timezone.localdate()
+    district = bool(user_roles_at(request.user, batch.township) & set(DISTRICT))
+    items = list(batch.items.select_related("case__person__org", "record").order_by("id"))
+    holding = dict(
+        NumberedForm.objects.filter(
+            person__in=[i.case.person_id for i in items], status__in=ACTIVE_FORM_STATUSES
+        ).values_list("person_id", "number")
+    )
+    rows = []
+    for item in items:
+        row = {"item": item, "form_number": holding.get(item.case.person_id)}
+        if district and not item.result:
+            row["decide"] = DecideForm(
+                prefix=f"d{item.pk}", initial={"decided_on": today, "result": PrereviewResult.PASS}
+            )
+        if district and item.result == PrereviewResult.PASS and row["form_number"] is None:
+            row["issue"] = FormIssueForm(prefix=f"i{item.pk}", initial={"issued_on": today})
+        rows.append(row)
+    return {"clock": BatchClock(batch, today), "batch": batch, "rows": rows, "district": district}
+
+
+def batch_detail(request, pk: int):
+    batch = batch_get_for_user(request.user, pk)
+    return render(request, "prereview/batch.html", _batch_context(request, batch))
+
+
+def _item_for_district(request, pk: int) -> PrereviewItem:
+    item = get_object_or_404(
+        PrereviewItem.objects.filter(batch__in=batch_list_for_user(request.user)).select_related(
+            "batch__township", "case__person"
+        ),
+        pk=pk,
+    )
+    if not user_roles_at(request.user, item.batch.township) & set(DISTRICT):
+        raise PermissionDenied
+    return item
+
+
+@require_POST
+def item_decide_view(request, pk: int):
+    item = _item_for_district(request, pk)
+    form = DecideForm(request.POST, prefix=f"d{item.pk}")
+    if form.is_valid():
+        try:
+            prereview_item_decide(actor=request.user, item=item, **form.cleaned_data)
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            return redirect("prereview:batch", pk=item.batch_id)
+    context = _batch_context(request, item.batch)
+    for row in context["rows"]:
+        if row["item"].pk == item.pk:
+            row["decide"] = form
+    return render(request, "prereview/batch.html", context)
+
+
+@require_POST
+def item_issue_view(request, pk: int):
+    item = _item_for_district(request, pk)
+    form = FormIssueForm(request.POST, prefix=f"i{item.pk}")
+    if form.is_valid():
+        try:
+            form_issue(actor=request.user, person=item.case.person, **form.cleaned_data)
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            return redirect("prereview:batch", pk=item.batch_id)
+    context = _batch_context(request, item.batch)
+    for row in context["rows"]:
+        if row["item"].pk == item.pk:
+            row["issue"] = form
+    return render(request, "prereview/batch.html", context)
