@@ -84,6 +84,7 @@ class Admission:
     person: Person
     date: datetime.date
     org: Org  # the person's branch on the approval date
+    override: str = ""  # the reason recorded at approval for admitting beyond the quota (PLAN-QUOTA)
 
     def in_group(self, key: str) -> bool:
         p = self.person
@@ -121,7 +122,7 @@ def admissions(org: Org, year: int) -> list[Admission]:
         person = r.case.person
         at = org_on(person, r.date, sorted(transfers[person.pk], key=lambda t: (t.date, t.pk)))
         if _within(at.path, org):
-            out.append(Admission(person, r.date, at))
+            out.append(Admission(person, r.date, at, str(r.details.get("quota_override_reason") or "")))
     return out
 
 
@@ -179,6 +180,7 @@ class PlanReport:
     children: list[OrgRow]
     villages: list[tuple[Org, int]]
     groups: list[GroupRow]
+    admitted: list[Admission] = field(default_factory=list)
     monthly: list[int] = field(default_factory=list)  # admissions in each month, Jan..Dec
 
     @property
@@ -267,5 +269,6 @@ def plan_report(org: Org, year: int, *, today: datetime.date) -> PlanReport:
         children=[org_row(o) for o in children],
         villages=villages,
         groups=groups,
+        admitted=admitted,
         monthly=monthly,
     )

@@ -233,3 +233,15 @@ def test_plan_index_opens_the_users_top_org_and_nav_shows_it(world, client_for):
     assert "/plans/SZQ-LH/" in response["Location"]
     assert "/plans/" in client_for("district").get("/todo/").content.decode()
     assert client_for("sec1").get("/plans/").status_code == 403
+
+
+def test_plan_page_lists_admissions_with_the_override_recorded_at_approval(pw, client_for):
+    _district_plan(pw, 1)
+    approval = {"approver": "SZQ-LH", "result": "approved", "quota_override_reason": "区委同意追加计划"}
+    walk(pw, "S17", S17=approval)
+    page = client_for("district").get(f"/plans/SZQ/{YEAR}/").content.decode()
+    assert 'data-person="P0001"' in page
+    assert "区委同意追加计划" in page
+    assert "中共罗汉镇高桥村支部委员会" in page
+    none = client_for("district").get(f"/plans/SZQ/{YEAR - 1}/").content.decode()
+    assert 'data-person="P0001"' not in none
