@@ -31,6 +31,17 @@ def form_issued_to(person: Person) -> NumberedForm | None:
     return NumberedForm.objects.filter(person=person, status=FormStatus.ISSUED).first()
 
 
+def form_to_replace(person: Person) -> NumberedForm | None:
+    """The person's latest voided or lost form not replaced yet: the next form issued replaces it."""
+    return (
+        NumberedForm.objects.filter(
+            person=person, status__in=(FormStatus.VOIDED, FormStatus.LOST), replaced_by__isnull=True
+        )
+        .order_by("-status_on", "-pk")
+        .first()
+    )
+
+
 def user_is_district(user) -> bool:
     return any(a.role in DISTRICT for a in user_assignments(user))
 

@@ -39,6 +39,7 @@ from fazhan.prereview.selectors import (
     form_issued_to,
     form_list_for_user,
     form_reconcile,
+    form_to_replace,
     user_is_district,
 )
 from fazhan.prereview.services import (
@@ -65,7 +66,9 @@ def form_issue_view(request, pid: str):
     form = FormIssueForm(request.POST)
     if form.is_valid():
         try:
-            form_issue(actor=request.user, person=person, **form.cleaned_data)
+            form_issue(
+                actor=request.user, person=person, replaces=form_to_replace(person), **form.cleaned_data
+            )
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:
@@ -345,7 +348,10 @@ def item_issue_view(request, pk: int):
     form = FormIssueForm(request.POST, prefix=f"i{item.pk}")
     if form.is_valid():
         try:
-            form_issue(actor=request.user, person=item.case.person, **form.cleaned_data)
+            person = item.case.person
+            form_issue(
+                actor=request.user, person=person, replaces=form_to_replace(person), **form.cleaned_data
+            )
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:

@@ -238,3 +238,19 @@ def test_person_page_offers_the_next_serial_in_stock(pw, client_for):
     walk(pw, "S13")
     page = client_for("district").get("/people/P0001/").content.decode()
     assert 'value="SZQ2021-0007"' in page
+
+
+def test_a_form_issued_after_a_void_records_what_it_replaces(pw, client_for):
+    receive(pw, 1, 3)
+    walk(pw, "S13")
+    district = client_for("district")
+    first = form_issue(actor=None, person=pw.p1, number="SZQ2021-0001", issued_on=day(588))
+    response = district.post("/people/P0001/form/void/", {"void_reason": "填写错误", "lost": ""})
+    assert response.status_code == 302
+    response = district.post(
+        "/people/P0001/form/issue/", {"number": "SZQ2021-0002", "issued_on": day(589).isoformat()}
+    )
+    assert response.status_code == 302
+    second = NumberedForm.objects.get(number="SZQ2021-0002")
+    assert second.replaces == first
+    assert AuditEvent.objects.filter(action="form.issue").last().data["replaces"] == "SZQ2021-0001"
