@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("fazhan.prereview.urls")),
     path("archive/", include("fazhan.archive.urls")),
     path("interchange/", include("fazhan.interchange.urls")),
+    path("plans/", include("fazhan.plans.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("fazhan.api.urls")),
 ]

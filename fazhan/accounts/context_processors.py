@@ -23,6 +23,10 @@ def navigation(request):
         ]
     if roles & {Role.TOWNSHIP_ORGANIZER, Role.DISTRICT_REVIEWER}:
         items.append((_("数据交换"), reverse("interchange:home")))
+    if roles & {Role.TOWNSHIP_ORGANIZER, Role.TOWNSHIP_APPROVER, Role.DISTRICT_REVIEWER, Role.INSPECTOR}:
+        items.append((_("发展计划"), reverse("plans:index")))
+        items.append((_("志愿书"), reverse("prereview:register")))
+        items.append((_("预审"), reverse("prereview:batches")))
     if Role.SYSADMIN in roles:
         items.append((_("系统管理"), reverse("admin:index")))
     items.append((_("接口令牌"), reverse("apitoken_list")))

@@ -1,0 +1,121 @@
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from fazhan.accounts.selectors import user_assignments
+from fazhan.core.excel import xlsx_response
+from fazhan.core.forms import form_add_service_errors
+from fazhan.organizations.models import Org
+from fazhan.plans.forms import PlanAllocateForm
+from fazhan.plans.selectors import PLAN_READERS, PlanReport, plan_org_for_user, plan_report
+from fazhan.plans.services import plan_allocate, plan_may_allocate
+
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+def _year(year: int) -> int:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise Http404
+    return year
+
+
+def plan_index(request):
+    """The plan of the user's highest org that keeps one, for this year."""
+    tops = [a.org for a in user_assignments(request.user) if a.role in PLAN_READERS]
+    if not tops:
+        raise PermissionDenied
+    top = min(tops, key=lambda o: o.depth)
+    return redirect("plans:page", code=top.code, year=timezone.localdate().year)
+
+
+def _report(request, code: str, year: int) -> PlanReport:
+    org = plan_org_for_user(request.user, code)
+    return plan_report(org, _year(year), today=timezone.localdate())
+
+
+def _allocatable(user, report: PlanReport) -> list[Org]:
+    return [o for o in [report.org, *(r.org for r in report.children)] if plan_may_allocate(user, o)]
+
+
+XLSX_HEADERS = ("党组织", "计划数", "已发展", "剩余", "入党申请人", "入党积极分子", "发展对象", "6:3:1")
+
+
+def _xlsx_rows(report: PlanReport):
+    for row in [report.total, *report.children]:
+        yield (
+            row.org.name,
+            row.quota,
+            row.admitted,
+            row.left,
+            row.applicants,
+            row.activists,
+            row.targets,
+            "达到" if row.ratio_ok else "未达到",
+        )
+    yield ()
+    yield ("重点群体", "目标", "实际")
+    for g in report.groups:
+        yield (str(g.label), g.target, g.actual)
+    yield ()
+    yield ("村党支部", "入党积极分子")
+    for village, n in report.villages:
+        yield (village.name, n)
+
+
+def _render(request, report: PlanReport, form: PlanAllocateForm | None = None):
+    orgs = _allocatable(request.user, report)
+    if form is None and orgs:
+        initial = {"org": orgs[0].code}
+        form = PlanAllocateForm(orgs=orgs, initial=initial)
+    return render(
+        request,
+        "plans/plan.html",
+        {
+            "report": report,
+            "form": form,
+            "years": range(report.year - 2, report.year + 2),
+        },
+    )
+
+
+def plan_page(request, code: str, year: int):
+    """One org's plan for a year; ?format=xlsx downloads the same report."""
+    report = _report(request, code, year)
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(
+            filename=f"plan-{report.org.code}-{report.year}.xlsx",
+            title=f"{report.year}年度发展计划",
+            headers=XLSX_HEADERS,
+            rows=_xlsx_rows(report),
+        )
+    return _render(request, report)
+
+
+def plan_data(request, code: str, year: int):
+    return JsonResponse(_report(request, code, year).as_json(), json_dumps_params={"ensure_ascii": False})
+
+
+@require_POST
+def plan_allocate_view(request, code: str, year: int):
+    report = _report(request, code, year)
+    orgs = _allocatable(request.user, report)
+    if not orgs:
+        raise PermissionDenied
+    form = PlanAllocateForm(request.POST, orgs=orgs)
+    if form.is_valid():
+        org = next(o for o in orgs if o.code == form.cleaned_data["org"])
+        try:
+            plan_allocate(
+                actor=request.user,
+                org=org,
+                year=report.year,
+                quota=form.cleaned_data["quota"],
+                groups=form.groups(),
+            )
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            return redirect("plans:page", code=report.org.code, year=report.year)
+    return _render(request, report, form)
