@@ -18,5 +18,6 @@ urlpatterns = [
     path("", include("fazhan.procedure.urls")),
     path("", include("fazhan.prereview.urls")),
     path("archive/", include("fazhan.archive.urls")),
+    path("trail/", include("fazhan.auditlog.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -22,4 +22,6 @@ def navigation(request):
         ]
     if Role.SYSADMIN in roles:
         items.append((_("系统管理"), reverse("admin:index")))
+    if roles & {Role.INSPECTOR, Role.DISTRICT_REVIEWER, Role.SYSADMIN}:
+        items.append((_("审计记录"), reverse("auditlog:trail")))
     return {"nav_items": items, "nav_assignments": user_assignments(user)}
