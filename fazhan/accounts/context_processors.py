@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -24,4 +25,6 @@ def navigation(request):
         items.append((_("系统管理"), reverse("admin:index")))
     if roles & {Role.INSPECTOR, Role.DISTRICT_REVIEWER, Role.SYSADMIN}:
         items.append((_("审计记录"), reverse("auditlog:trail")))
+    if roles & set(settings.FAZHAN_2FA_ROLES):
+        items.append((_("两步验证"), reverse("accounts:otp_enrol")))
     return {"nav_items": items, "nav_assignments": user_assignments(user)}
