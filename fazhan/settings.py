@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "fazhan.plans",
     "fazhan.archive",
     "fazhan.demo",
+    "fazhan.backup",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
