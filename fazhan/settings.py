@@ -116,6 +116,7 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("FAZHAN_LOGIN_
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "fazhan.accounts.views.login_locked_out"
+AXES_USERNAME_CALLABLE = "fazhan.accounts.security.login_attempt_username"
 AXES_VERBOSE = False
 # Two-factor (TOTP, django-otp): a user holding one of these roles who has enrolled an authenticator must
 # give its code after the password; FAZHAN_REQUIRE_2FA makes those roles enrol before anything else.

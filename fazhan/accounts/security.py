@@ -40,3 +40,12 @@ def second_factor_due(user) -> str:
     if settings.FAZHAN_REQUIRE_2FA:
         return "enrol"
     return ""
+
+
+def login_attempt_username(request, credentials: dict | None) -> str:
+    """The username axes counts failures under (AXES_USERNAME_CALLABLE): what was typed, cut to a username's
+    length, so a 10,000-character username is one more failure, not a database error."""
+    typed = (credentials or {}).get("username")
+    if typed is None:
+        typed = request.POST.get("username", "") if request is not None else ""
+    return str(typed).replace("\x00", "")[:150]

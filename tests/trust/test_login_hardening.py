@@ -161,3 +161,12 @@ def test_a_malformed_code_names_the_field(world, token):
     response = again.post("/accounts/2fa/", {"token": token})
     assert response.status_code == 200
     assert response.context["form"].errors["token"]
+
+
+def test_an_overlong_username_counts_as_a_failure_not_an_error(world, limit_three):
+    client = Client()
+    for _ in range(2):
+        assert _post_login(client, "u" * 10_000, "p").status_code == 200
+    assert _post_login(client, "u" * 10_000, "p").status_code == 429
+    event = AuditEvent.objects.filter(action="login.locked_out").latest("id")
+    assert event.data["username"] == "u" * 150
