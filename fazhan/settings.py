@@ -20,6 +20,9 @@ ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver"
 # The key that turns an ID number into its look-up digest (people.identity). Changing it orphans every
 # stored digest, so production sets it once and keeps it with the backups.
 FAZHAN_ID_LOOKUP_KEY = os.environ.get("FAZHAN_ID_LOOKUP_KEY", SECRET_KEY)
+# The SM4 key (32 hex digits) that encrypts ID numbers at rest (people.cipher); empty derives one from the
+# SECRET_KEY (development only). Lose it and every stored ID number is lost: keep it apart from the backups.
+FAZHAN_ID_CIPHER_KEY = os.environ.get("FAZHAN_ID_CIPHER_KEY", "")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
