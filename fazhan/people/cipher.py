@@ -12,8 +12,9 @@ import os
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import models
+from django.db.models.expressions import Col
 
 PREFIX = "sm4gcm:"
 _NONCE = 12
@@ -62,8 +63,49 @@ def id_number_decrypt(stored: str) -> str:
         ) from error
 
 
+class _ByLookupKey(models.Lookup):
+    """`id_number=…` and `id_number__in=[…]` compare the keyed digest (people.identity.id_number_key),
+    the only thing about a number the database can match."""
+
+    prepare_rhs = False
+
+    def get_db_prep_lookup(self, value, connection):
+        return ("%s", [value])
+
+    def _key_sql(self, compiler):
+        key_field = self.lhs.target.model._meta.get_field("id_number_key")
+        return compiler.compile(Col(self.lhs.alias, key_field))
+
+    @staticmethod
+    def _key(number) -> str:
+        from fazhan.people.identity import id_number_key
+
+        return id_number_key(str(number))
+
+
+class _IdNumberExact(_ByLookupKey):
+    lookup_name = "exact"
+
+    def as_sql(self, compiler, connection):
+        sql, params = self._key_sql(compiler)
+        return f"{sql} = %s", [*params, self._key(self.rhs)]
+
+
+class _IdNumberIn(_ByLookupKey):
+    lookup_name = "in"
+
+    def as_sql(self, compiler, connection):
+        keys = [self._key(n) for n in self.rhs]
+        if not keys:
+            raise EmptyResultSet
+        sql, params = self._key_sql(compiler)
+        return f"{sql} IN ({', '.join(['%s'] * len(keys))})", [*params, *keys]
+
+
 class EncryptedIdNumberField(models.CharField):
-    """A CharField whose value is the clear ID number in Python and SM4 ciphertext in the database."""
+    """A CharField whose value is the clear ID number in Python and SM4 ciphertext in the database. Only
+    `exact`, `in` (both through the look-up digest) and `isnull` can be asked of it; any other lookup
+    (contains, startswith…) is an error rather than a silent empty answer."""
 
     description = "ID number, SM4-encrypted at rest"
     FORM_MAX_LENGTH = 18
@@ -78,6 +120,15 @@ class EncryptedIdNumberField(models.CharField):
     def get_prep_value(self, value):
         value = super().get_prep_value(value)
         return id_number_encrypt(value) if value else value
+
+    def get_lookup(self, lookup_name):
+        if lookup_name == "exact":
+            return _IdNumberExact
+        if lookup_name == "in":
+            return _IdNumberIn
+        if lookup_name == "isnull":
+            return super().get_lookup(lookup_name)
+        return None
 
     def formfield(self, **kwargs):
         kwargs.setdefault("max_length", self.FORM_MAX_LENGTH)

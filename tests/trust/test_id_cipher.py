@@ -72,3 +72,19 @@ def test_a_value_written_before_encryption_still_reads(world):
     with connection.cursor() as cursor:
         cursor.execute("UPDATE people_person SET id_number = %s WHERE pid = %s", [ID_1998_MALE, "P0001"])
     assert Person.objects.get(pid="P0001").id_number == ID_1998_MALE
+
+
+def test_an_exact_or_in_lookup_goes_through_the_digest(world):
+    assert Person.objects.get(id_number=ID_1998_MALE).pid == "P0001"
+    assert list(Person.objects.filter(id_number__in=[ID_1998_MALE, "x"]).values_list("pid", flat=True)) == [
+        "P0001"
+    ]
+    assert not Person.objects.filter(id_number__in=[]).exists()
+    assert Person.objects.exclude(id_number=ID_1998_MALE).count() == Person.objects.count() - 1
+
+
+def test_a_lookup_the_ciphertext_cannot_answer_is_an_error(world):
+    from django.core.exceptions import FieldError
+
+    with pytest.raises(FieldError):
+        Person.objects.filter(id_number__startswith="511002").exists()
