@@ -1,5 +1,6 @@
 """One env-driven settings file. SQLite by default; DATABASE_URL selects PostgreSQL or another SQLite file."""
 
+import datetime
 import os
 from pathlib import Path
 
@@ -19,6 +20,9 @@ ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver"
 # The key that turns an ID number into its look-up digest (people.identity). Changing it orphans every
 # stored digest, so production sets it once and keeps it with the backups.
 FAZHAN_ID_LOOKUP_KEY = os.environ.get("FAZHAN_ID_LOOKUP_KEY", SECRET_KEY)
+# The SM4 key (32 hex digits) that encrypts ID numbers at rest (people.cipher); empty derives one from the
+# SECRET_KEY (development only). Lose it and every stored ID number is lost: keep it apart from the backups.
+FAZHAN_ID_CIPHER_KEY = os.environ.get("FAZHAN_ID_CIPHER_KEY", "")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -42,6 +46,10 @@ INSTALLED_APPS = [
     "ninja",
     "fazhan.api",
     "fazhan.interchange",
+    "fazhan.backup",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
@@ -56,6 +64,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "fazhan.accounts.middleware.LoginRequiredMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "fazhan.accounts.middleware.SecondFactorMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "fazhan.urls"
@@ -99,6 +110,28 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Login hardening (accounts.security). Axes counts failed logins per username and address and locks that
+# pair out after FAZHAN_LOGIN_FAILURE_LIMIT failures for FAZHAN_LOGIN_COOLOFF_MINUTES; its backend comes
+# first so a locked-out pair never reaches the password check.
+AUTHENTICATION_BACKENDS = [
+    "fazhan.accounts.security.LoginAttemptBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("FAZHAN_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("FAZHAN_LOGIN_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "fazhan.accounts.views.login_locked_out"
+AXES_USERNAME_CALLABLE = "fazhan.accounts.security.login_attempt_username"
+AXES_VERBOSE = False
+# Two-factor (TOTP, django-otp): a user holding one of these roles who has enrolled an authenticator must
+# give its code after the password; FAZHAN_REQUIRE_2FA makes those roles enrol before anything else.
+FAZHAN_2FA_ROLES = os.environ.get("FAZHAN_2FA_ROLES", "district_reviewer,township_approver,sysadmin").split(
+    ","
+)
+FAZHAN_REQUIRE_2FA = env_bool("FAZHAN_REQUIRE_2FA", default=False)
+OTP_TOTP_ISSUER = "发展党员全程纪实"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},

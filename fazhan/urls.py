@@ -13,6 +13,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("fazhan.accounts.urls")),
     path("orgs/", include("fazhan.organizations.urls")),
     path("people/", include("fazhan.people.urls")),
     path("inspection/", include("fazhan.inspection.urls")),
@@ -21,6 +22,7 @@ urlpatterns = [
     path("archive/", include("fazhan.archive.urls")),
     path("interchange/", include("fazhan.interchange.urls")),
     path("plans/", include("fazhan.plans.urls")),
+    path("trail/", include("fazhan.auditlog.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("fazhan.api.urls")),
 ]

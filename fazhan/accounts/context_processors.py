@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -30,4 +31,8 @@ def navigation(request):
     if Role.SYSADMIN in roles:
         items.append((_("系统管理"), reverse("admin:index")))
     items.append((_("接口令牌"), reverse("apitoken_list")))
+    if roles & {Role.INSPECTOR, Role.DISTRICT_REVIEWER, Role.SYSADMIN}:
+        items.append((_("审计记录"), reverse("auditlog:trail")))
+    if roles & set(settings.FAZHAN_2FA_ROLES):
+        items.append((_("两步验证"), reverse("accounts:otp_enrol")))
     return {"nav_items": items, "nav_assignments": user_assignments(user)}

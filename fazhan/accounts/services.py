@@ -1,4 +1,6 @@
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from fazhan.accounts.models import RoleAssignment, User
 from fazhan.auditlog.services import audit_record
@@ -30,3 +32,48 @@ def role_assign(*, actor, user: User, role: str, org) -> RoleAssignment:
             data={"user": user.username, "role": role},
         )
     return assignment
+
+
+def login_lockout_record(*, username: str, ip_address: str | None) -> None:
+    """A login refused because its username and address failed too often: audited, named by what was typed."""
+    username = (username or "").replace("\x00", "")[:150]
+    user = User.objects.filter(username=username).first() if username else None
+    with transaction.atomic():
+        audit_record(
+            actor=None,
+            action="login.locked_out",
+            target=user,
+            data={"username": username, "ip": ip_address or ""},
+        )
+
+
+@transaction.atomic
+def otp_device_start(*, actor, user: User) -> TOTPDevice:
+    """The authenticator being enrolled: an unconfirmed TOTP device with a fresh secret, kept until a code
+    from it confirms it."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=str(_("身份验证器")), confirmed=False)
+    return device
+
+
+@transaction.atomic
+def otp_device_confirm(*, actor, device: TOTPDevice, token: str) -> bool:
+    """A correct code from the new authenticator confirms it and replaces any earlier one."""
+    if not device.verify_token(token):
+        return False
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user_id=device.user_id).exclude(pk=device.pk).delete()
+    audit_record(actor=actor, action="otp.enrol", target=device.user, data={"username": device.user.username})
+    return True
+
+
+@transaction.atomic
+def otp_check(*, actor, user: User, token: str) -> TOTPDevice | None:
+    """The device whose code matches `token`, or None (the failure is audited; django-otp throttles)."""
+    for device in TOTPDevice.objects.filter(user=user, confirmed=True):
+        if device.verify_token(token):
+            return device
+    audit_record(actor=actor, action="otp.failed", target=user, data={"username": user.username})
+    return None

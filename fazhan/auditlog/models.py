@@ -1,16 +1,18 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
 class AuditEvent(models.Model):
     """One row per state change or access to personal data. Append-only: nothing updates or deletes it.
 
-    `hash` chains each row to the one before it (SHA-256 of the previous hash and this row's content), so a
-    row removed or edited afterwards breaks the chain where it happened.
+    `hash` chains each row to the one before it (SHA-256 of the previous hash and this row's content, its
+    time included), so a row removed, edited or back-dated afterwards breaks the chain where it happened;
+    `fazhan verifytrail` walks it (auditlog.selectors.trail_verify).
     """
 
-    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("时间"), default=timezone.now, editable=False, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT
     )

@@ -1,3 +1,4 @@
+import datetime
 import hashlib
 import json
 from typing import Any
@@ -18,7 +19,32 @@ def _chain_lock() -> None:
     # SQLite runs every transaction as BEGIN IMMEDIATE (settings.py): writers are already serialized.
 
 
-def _event_hash(prev_hash: str, payload: dict[str, Any]) -> str:
+def event_time_text(at: datetime.datetime) -> str:
+    """The event's time as hashed: UTC to the microsecond, the same whichever engine hands it back."""
+    return at.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def event_hash(
+    prev_hash: str,
+    *,
+    at: datetime.datetime,
+    actor_id: int | None,
+    action: str,
+    target_type: str,
+    target_id: str,
+    org_path: str,
+    data: Any,
+) -> str:
+    """SHA-256 of the previous event's hash and this event's content. The writer and the verifier
+    (auditlog.selectors.trail_verify) both call this, so the two can never disagree on the recipe."""
+    payload = {
+        "at": event_time_text(at),
+        "actor": actor_id,
+        "action": action,
+        "target": [target_type, target_id],
+        "org": org_path,
+        "data": data,
+    }
     body = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
 
@@ -31,23 +57,26 @@ def audit_record(
         _chain_lock()
         last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or ""
         event = AuditEvent(
+            at=timezone.now(),
             actor=actor if getattr(actor, "pk", None) else None,
             action=action,
             target_type=target._meta.label_lower if target is not None else "",
             target_id=str(target.pk) if target is not None else "",
             org_path=getattr(org, "path", "") or "",
-            data=data or {},
+            # Exactly what the database will hand back (a tuple comes back a list, a date a string), so the
+            # verifier recomputes the same hash from the stored row.
+            data=json.loads(json.dumps(data or {}, ensure_ascii=False, default=str)),
             prev_hash=last,
         )
-        event.hash = _event_hash(
+        event.hash = event_hash(
             last,
-            {
-                "actor": event.actor_id,
-                "action": action,
-                "target": [event.target_type, event.target_id],
-                "org": event.org_path,
-                "data": event.data,
-            },
+            at=event.at,
+            actor_id=event.actor_id,
+            action=action,
+            target_type=event.target_type,
+            target_id=event.target_id,
+            org_path=event.org_path,
+            data=event.data,
         )
         event.save()
     return event
@@ -73,14 +102,17 @@ def audit_record_many(
             else:
                 target_type = target._meta.label_lower if target is not None else ""
                 target_id = str(target.pk) if target is not None else ""
-            payload = {
-                "actor": actor_id,
-                "action": action,
-                "target": [target_type, target_id],
-                "org": org_path,
-                "data": data,
-            }
-            digest = _event_hash(last, payload)
+            data = json.loads(json.dumps(data or {}, ensure_ascii=False, default=str))  # as stored
+            digest = event_hash(
+                last,
+                at=at,
+                actor_id=actor_id,
+                action=action,
+                target_type=target_type,
+                target_id=target_id,
+                org_path=org_path,
+                data=data,
+            )
             rows.append((at, actor_id, action, target_type, target_id, org_path, data, last, digest))
             last = digest
         _insert_events(rows)

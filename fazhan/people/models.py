@@ -12,20 +12,21 @@ from fazhan.people.choices import (
     Occupation,
     PartyStatus,
 )
+from fazhan.people.cipher import EncryptedIdNumberField
 
 
 class Person(TimeStampedModel):
     """A person known to the record: a candidate on the way in, or an existing member.
 
     The ID number is stored with a keyed digest (`id_number_key`) that every look-up uses, and with its
-    last four characters for search, so the number itself can be encrypted at rest without touching any
-    query (people.identity is the one place that knows how).
+    last four characters for search; the number itself is encrypted at rest with SM4 (people.cipher), so
+    the column can never be queried: people.identity is the one place that looks a number up.
     """
 
     pid = models.CharField(_("人员编号"), max_length=40, unique=True)
     name = models.CharField(_("姓名"), max_length=60)
     name_initials = models.CharField(max_length=60, db_index=True, editable=False)
-    id_number = models.CharField(_("身份证号"), max_length=18)
+    id_number = EncryptedIdNumberField(_("身份证号"))
     id_number_key = models.CharField(max_length=64, unique=True, editable=False)
     id_tail = models.CharField(max_length=4, db_index=True, editable=False)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)

@@ -1,0 +1,177 @@
+"""Backups that restore: `fazhan backup` of the canonical world with a walked case and a stored scan,
+restored by `fazhan restore` (a real process) into a fresh database, holds the same persons, steps and files
+and an intact trail."""
+
+import json
+import os
+import subprocess
+import sys
+import tarfile
+import uuid
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from fazhan.archive.services import attachment_add
+from fazhan.auditlog.models import AuditEvent
+from fazhan.people.models import Person
+from fazhan.procedure.models import StepRecord
+from tests.procedure.conftest import pw, walk  # noqa: F401  (the procedure world)
+
+REPO = Path(__file__).resolve().parents[2]
+PDF_BYTES = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+SNAPSHOT = """
+import json, django
+django.setup()
+from fazhan.people.models import Person
+from fazhan.procedure.models import StepRecord
+from fazhan.auditlog.models import AuditEvent
+from fazhan.archive.models import Attachment
+print(json.dumps({
+    "persons": sorted(Person.objects.values_list("pid", "name")),
+    "steps": sorted(
+        (r.case.person.pid, r.step, r.date.isoformat())
+        for r in StepRecord.objects.select_related("case__person")
+    ),
+    "events": AuditEvent.objects.count(),
+    "head": AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first(),
+    "blobs": sorted(Attachment.objects.values_list("sha256", flat=True)),
+}, ensure_ascii=False))
+"""
+
+
+def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    full = {**os.environ, "DJANGO_SETTINGS_MODULE": "fazhan.settings", **env}
+    return subprocess.run(
+        [sys.executable, *args], cwd=REPO, env=full, capture_output=True, text=True, check=False, timeout=300
+    )
+
+
+def _fazhan(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    return _run(["-c", "from fazhan.cli import main; main()", *args], env)
+
+
+@pytest.fixture
+def fresh_database(tmp_path):
+    """A new, empty database on the suite's engine, as a DATABASE_URL; dropped afterwards."""
+    if connection.vendor == "sqlite":
+        yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
+        return
+    import psycopg
+
+    db = connection.settings_dict
+    name = f"trust_restore_{uuid.uuid4().hex[:10]}"
+    params = {
+        "host": db["HOST"] or None,
+        "port": db["PORT"] or None,
+        "user": db["USER"],
+        "password": db["PASSWORD"] or None,
+        "dbname": "postgres",
+        "autocommit": True,
+    }
+    with psycopg.connect(**{k: v for k, v in params.items() if v is not None}) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    auth = f"{db['USER']}:{db['PASSWORD']}@" if db["PASSWORD"] else f"{db['USER']}@"
+    yield f"postgres://{auth}{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
+    with psycopg.connect(**{k: v for k, v in params.items() if v is not None}) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _world_on_record(pw, settings, tmp_path) -> dict:  # noqa: F811
+    settings.MEDIA_ROOT = tmp_path / "media"
+    records = walk(pw, "S05")
+    attachment_add(
+        actor=None,
+        record=records["S01"][0],
+        material=next(iter(_documents("S01"))),
+        upload=SimpleUploadedFile("application.pdf", PDF_BYTES, content_type="application/pdf"),
+    )
+    return {
+        "persons": sorted([list(p) for p in Person.objects.values_list("pid", "name")]),
+        "steps": sorted(
+            [r.case.person.pid, r.step, r.date.isoformat()]
+            for r in StepRecord.objects.select_related("case__person")
+        ),
+        "events": AuditEvent.objects.count(),
+        "head": AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first(),
+    }
+
+
+def _documents(step: str):
+    from fazhan.procedure.definition import STEPS_BY_CODE
+
+    return STEPS_BY_CODE[step].documents
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_restores_into_a_fresh_database_with_the_same_record(pw, settings, tmp_path, fresh_database):  # noqa: F811
+    before = _world_on_record(pw, settings, tmp_path)
+    assert len(before["steps"]) >= 5
+    archive = tmp_path / "fazhan-backup.tar"
+    call_command("backup", str(archive))
+
+    with tarfile.open(archive) as tar:
+        names = set(tar.getnames())
+        manifest = json.load(tar.extractfile("manifest.json"))
+    assert {"manifest.json", "media.tar", manifest["database"]} <= names
+    assert manifest["media"]["files"] == 1
+    assert manifest["trail"]["at_least_head"] == before["head"]
+
+    env = {"DATABASE_URL": fresh_database, "FAZHAN_MEDIA_ROOT": str(tmp_path / "restored-media")}
+    done = _fazhan(["restore", str(archive)], env)
+    assert done.returncode == 0, done.stderr
+    assert f"trail intact: {before['events']} events" in done.stdout
+
+    after = json.loads(_run(["-c", SNAPSHOT], env).stdout)
+    assert after["persons"] == before["persons"]
+    assert after["steps"] == before["steps"]
+    assert after["events"] == before["events"]
+    assert after["head"] == before["head"]
+    (blob,) = after["blobs"]
+    assert (tmp_path / "restored-media" / "blobs" / blob[:2] / blob[2:]).read_bytes() == PDF_BYTES
+    assert _fazhan(["verifytrail"], env).returncode == 0
+
+    # Into the same database again: refused, it is no longer empty; --force replaces it.
+    again = _fazhan(["restore", str(archive)], env)
+    assert again.returncode == 1
+    assert "not empty" in again.stderr
+    forced = _fazhan(["restore", "--force", str(archive)], env)
+    assert forced.returncode == 0, forced.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_damaged_backup_is_refused_before_anything_is_written(pw, settings, tmp_path, fresh_database):  # noqa: F811
+    _world_on_record(pw, settings, tmp_path)
+    archive = tmp_path / "fazhan-backup.tar"
+    call_command("backup", str(archive))
+    damaged = tmp_path / "damaged.tar"
+    with tarfile.open(archive) as src, tarfile.open(damaged, "w") as dst:
+        for member in src.getmembers():
+            data = src.extractfile(member).read()
+            if member.name == "media.tar":
+                data = data[:-1] + bytes([data[-1] ^ 1])
+            import io
+
+            dst.addfile(member, io.BytesIO(data))
+    env = {"DATABASE_URL": fresh_database, "FAZHAN_MEDIA_ROOT": str(tmp_path / "restored-media")}
+    done = _fazhan(["restore", str(damaged)], env)
+    assert done.returncode == 1
+    assert "media.tar does not match its SHA-256" in done.stderr
+    assert not (tmp_path / "restored-media").exists()
+
+
+def test_restore_of_a_missing_or_foreign_file_says_so(db, tmp_path):
+    with pytest.raises(CommandError, match="no such file"):
+        call_command("restore", str(tmp_path / "nope.tar"))
+    junk = tmp_path / "junk.tar"
+    junk.write_bytes(b"not a tar at all")
+    with pytest.raises(CommandError, match="not a Fazhan backup"):
+        call_command("restore", str(junk))

@@ -1,0 +1,135 @@
+"""The hash-chained trail: `fazhan verifytrail` finds a row edited or removed behind the services' back,
+and the trail page shows each reader what their role allows."""
+
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from fazhan.auditlog.models import AuditEvent
+from fazhan.auditlog.selectors import trail_verify
+from fazhan.auditlog.services import audit_record
+
+
+def _verify() -> tuple[int, str]:
+    out = io.StringIO()
+    try:
+        call_command("verifytrail", stdout=out, chunk_size=3)
+    except CommandError as error:
+        return error.returncode, str(error)
+    return 0, out.getvalue()
+
+
+def _raw(sql: str, params: list) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def test_an_intact_trail_passes_with_its_count(world):
+    count = AuditEvent.objects.count()
+    assert count > 20
+    code, text = _verify()
+    assert code == 0
+    assert f"{count} events" in text
+
+
+def test_a_row_edited_behind_the_services_back_is_found_at_its_id(world):
+    victim = AuditEvent.objects.filter(action="person.create").order_by("id")[1]
+    _raw("UPDATE auditlog_auditevent SET data = %s WHERE id = %s", ['{"pid": "P9999"}', victim.pk])
+    code, text = _verify()
+    assert code == 1
+    assert f"#{victim.pk}:" in text
+    assert trail_verify().broken.event_id == victim.pk
+
+
+def test_a_back_dated_row_breaks_the_chain(world):
+    victim = AuditEvent.objects.filter(action="role.assign").order_by("id")[2]
+    earlier = victim.at - datetime.timedelta(days=30)
+    _raw("UPDATE auditlog_auditevent SET at = %s WHERE id = %s", [earlier, victim.pk])
+    check = trail_verify(chunk_size=2)
+    assert not check.ok
+    assert check.broken.event_id == victim.pk
+
+
+def test_a_row_deleted_behind_the_services_back_is_found_at_the_next_id(world):
+    ids = list(AuditEvent.objects.order_by("id").values_list("id", flat=True))
+    victim = ids[5]
+    _raw("DELETE FROM auditlog_auditevent WHERE id = %s", [victim])
+    code, text = _verify()
+    assert code == 1
+    assert f"#{ids[6]}:" in text
+    assert f"#{ids[4]}" in text  # the last intact event before the gap
+
+
+def test_events_written_after_a_check_keep_the_chain_intact(world):
+    audit_record(actor=world.users["admin"], action="user.note", data={"when": datetime.date(2026, 1, 2)})
+    assert trail_verify().ok
+
+
+def test_district_reviewer_sees_the_subtree_including_personal_data_views(world, client_for):
+    client_for("lh_organizer").get(f"/people/{world.p1.pid}/")  # shows the ID number in clear: logged
+    assert AuditEvent.objects.filter(action="person.personal_data_viewed").exists()
+    page = client_for("district").get("/trail/").content.decode()
+    assert 'data-action="person.personal_data_viewed"' in page
+    assert 'data-action="person.create"' in page
+
+
+def test_inspector_sees_only_their_township(world, client_for):
+    yx_event = AuditEvent.objects.get(action="person.create", target_id=str(world.p_yx.pk))
+    lh_event = AuditEvent.objects.get(action="person.create", target_id=str(world.p1.pk))
+    page = client_for("inspector_lh").get("/trail/?action=person.").content.decode()
+    assert f'data-event="{lh_event.pk}"' in page
+    assert f'data-event="{yx_event.pk}"' not in page
+
+
+def test_filters_by_action_actor_target_and_date(world, client_for):
+    client = client_for("district")
+    page = client.get("/trail/", {"action": "org.create"}).content.decode()
+    assert 'data-action="org.create"' in page
+    assert 'data-action="person.create"' not in page
+    target = f"people.person:{world.p2.pk}"
+    page = client.get("/trail/", {"target": target}).content.decode()
+    assert page.count("data-event=") == 1
+    client_for("lh_organizer").get(f"/people/{world.p1.pid}/")
+    page = client.get("/trail/", {"actor": "lh_organizer"}).content.decode()
+    assert page.count("data-event=") >= 1
+    assert 'data-action="person.create"' not in page
+    tomorrow = (datetime.date.today() + datetime.timedelta(days=2)).isoformat()
+    page = client.get("/trail/", {"date_from": tomorrow}).content.decode()
+    assert "data-event=" not in page
+
+
+def test_a_bad_filter_names_the_field_and_is_no_500(world, client_for):
+    response = client_for("district").get("/trail/", {"date_from": "2026-13-40", "action": "a\x00b"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "data-event=" not in body
+    assert "errorlist" in body
+
+
+def test_administrator_sees_account_events_and_no_case_content(world, client_for):
+    page = client_for("admin").get("/trail/").content.decode()
+    assert 'data-action="user.create"' in page
+    assert 'data-action="role.assign"' in page
+    assert 'data-action="person.create"' not in page
+    assert 'data-action="org.create"' not in page
+    page = client_for("admin").get("/trail/", {"action": "person."}).content.decode()
+    assert "data-event=" not in page
+
+
+@pytest.mark.parametrize("username", ["sec1", "lh_organizer", "lh_approver"])
+def test_case_roles_without_oversight_may_not_read_the_trail(world, client_for, username):
+    assert client_for(username).get("/trail/").status_code == 403
+
+
+def test_the_trail_pages(world, client_for):
+    for i in range(60):
+        audit_record(actor=None, action="org.note", org=world.township, data={"i": i})
+    client = client_for("district")
+    first = client.get("/trail/", {"action": "org.note"}).content.decode()
+    assert first.count("data-event=") == 50
+    second = client.get("/trail/", {"action": "org.note", "page": 2}).content.decode()
+    assert second.count("data-event=") == 10
