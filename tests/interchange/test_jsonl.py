@@ -239,3 +239,16 @@ def test_values_of_any_json_type_in_any_field_are_problems_not_crashes(base_reco
                 broken = [Source(k + 1, dict(r)) for k, r in enumerate(samples)]
                 broken[n].data[key] = junk
                 interchange_check(broken)  # must not raise
+
+
+def test_the_trail_an_import_writes_in_bulk_chains_like_any_other(base_records, tmp_path):
+    """audit_record_many and audit_record share one recipe: after an import the whole chain holds."""
+    from fazhan.auditlog.models import AuditEvent
+    from fazhan.auditlog.selectors import trail_verify
+
+    status, out = run("import", str(write_jsonl(tmp_path / "a.jsonl", base_records)))
+    assert status == 0, out
+    assert AuditEvent.objects.filter(action__startswith="interchange.").count() > 2
+    check = trail_verify()
+    assert check.ok, check.broken
+    assert check.count == AuditEvent.objects.count()
