@@ -6,16 +6,20 @@ the rows it returns and nothing else: a province is the same dozen queries as a 
 """
 
 import datetime
-import json
+import gc
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, TextField
+from django.db.models.functions import Cast
 
 from fazhan.archive.models import ArchiveReview
+from fazhan.inspection.frames import Frames, frames_from_facts
 from fazhan.organizations.models import Org
 from fazhan.people.idnumber import IdNumberError, id_number_parse
 from fazhan.people.models import DisciplineRecord, Kinship, Person, PersonRole, Transfer
@@ -62,27 +66,37 @@ class Loaded:
     case_ids: list[int]
     roots: dict[int, int]
     records: int
+    texts: dict[int, str] = field(default_factory=dict)  # each record's details as fetched (JSON text)
+
+    def frames(self) -> Frames:
+        """The cases as columns for the screens, with the details text as fetched (nothing re-encoded)."""
+        texts = self.texts
+        return frames_from_facts(self.tree.cases, self.tree.limits, lambda r: texts[r.id])
 
 
 def _raw_rows(qs) -> Iterator[tuple]:
     """The rows of a values_list(pk, case, step, date, details, recorded_at, supersedes) query straight from
-    the driver: Django's per-value converters cost more than the rules on 100,000s of rows. SQLite hands
-    text for dates, timestamps (UTC) and JSON; PostgreSQL hands dates and timestamps, and JSON as text or
-    already decoded."""
+    the driver, details as JSON text (kept for the screens' frames) and decoded once with orjson: Django's
+    per-value converters cost more than the rules on 100,000s of rows. On SQLite the dates come as text (cast
+    in the query, so the driver's converters never run); PostgreSQL's driver hands dates and timestamps."""
     sql, params = qs.query.sql_with_params()
+    loads, day, moment = orjson.loads, datetime.date.fromisoformat, datetime.datetime.fromisoformat
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        while rows := cursor.fetchmany(5000):
-            for pk, case_id, step, date, details, recorded_at, supersedes in rows:
+        while rows := cursor.fetchmany(10_000):
+            for pk, case_id, step, date, text, recorded_at, supersedes in rows:
                 if isinstance(date, str):
-                    date = datetime.date.fromisoformat(date)
-                if isinstance(details, str | bytes):
-                    details = json.loads(details)
-                if isinstance(recorded_at, str):
-                    recorded_at = datetime.datetime.fromisoformat(recorded_at)
-                if recorded_at is not None and recorded_at.tzinfo is None:
+                    date = day(date)
+                if isinstance(recorded_at, str):  # SQLite: UTC, as Django writes it
+                    recorded_at = moment(recorded_at + "+00:00")
+                elif recorded_at is not None and recorded_at.tzinfo is None:
                     recorded_at = recorded_at.replace(tzinfo=datetime.UTC)
-                yield pk, case_id, step, date, details, recorded_at, supersedes
+                yield pk, case_id, step, date, text, loads(text), recorded_at, supersedes
+
+
+def _as_text(field: str) -> Any:
+    """A column as the driver's text on SQLite (no converter runs); as itself elsewhere."""
+    return Cast(field, TextField()) if connection.vendor == "sqlite" else F(field)
 
 
 def _subtree(root: Org | None, field: str) -> Q:
@@ -144,8 +158,26 @@ def _members(pids: set[str], codes: dict[int, str]) -> dict[str, MemberFacts]:
     return out
 
 
+@contextmanager
+def no_gc() -> Iterator[None]:
+    """The cyclic collector paused: loading builds some 100,000s of objects and none of them is garbage, so
+    its passes over them would cost more than the load itself."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def tree_load(*, root: Org | None, as_of: datetime.date) -> Loaded:
     """Every case whose person is in `root`'s subtree (the whole tree for None), as of `as_of`."""
+    with no_gc():
+        return _tree_load(root, as_of)
+
+
+def _tree_load(root: Org | None, as_of: datetime.date) -> Loaded:
     org_facts, org_rows, codes = _orgs()
     settings_limits = limits()
     persons = {}
@@ -190,11 +222,22 @@ def tree_load(*, root: Org | None, as_of: datetime.date) -> Loaded:
             _subtree(root, "case__person__org__path"), superseded_by__isnull=True, date__lte=as_of
         )
         .order_by("date", "id")
-        .values_list("pk", "case_id", "step", "date", "details", "recorded_at", "supersedes_id")
+        .values_list(
+            "pk",
+            "case_id",
+            "step",
+            _as_text("date"),
+            Cast("details", TextField()),
+            _as_text("recorded_at"),
+            "supersedes_id",
+        )
     )
-    for pk, case_id, step, date, details, recorded_at, supersedes in _raw_rows(steps):
+    texts: dict[int, str] = {}
+    for pk, case_id, step, date, text, details, recorded_at, supersedes in _raw_rows(steps):
         records[case_id].append(Rec(pk, step, date, details, recorded_at, supersedes))
-        _referenced(details, step, referenced)
+        texts[pk] = text
+        if PID_KEYS[step]:
+            _referenced(details, step, referenced)
         count += 1
     previous = dict(
         StepRecord.objects.filter(
@@ -260,21 +303,30 @@ def tree_load(*, root: Org | None, as_of: datetime.date) -> Loaded:
         plans=plans,
         committees={code: frozenset(pids) for code, pids in committees.items()},
     )
-    return Loaded(tree=tree, case_ids=[c[0] for c in cases], roots=roots, records=count)
+    return Loaded(tree=tree, case_ids=[c[0] for c in cases], roots=roots, records=count, texts=texts)
+
+
+# The details keys that name a numbered form, per step (S14's form_number).
+FORM_KEYS = {
+    step.code: tuple(k for k, spec in step.details.items() if spec.kind == "form")
+    for step in STEPS_BY_CODE.values()
+}
 
 
 def _forms_of(pid: str, records: Iterable[Rec], own: dict[str, list], index: dict[str, dict]) -> tuple:
     """The person's forms and any other form of the subtree a step names (FORM-MATCH asks whose it is), as
     procedure.selectors.person_registers gives them for one case."""
-    forms = list(own.get(pid, ()))
-    mine = {f["number"] for f in forms}
+    forms = own.get(pid, ())
     named: set[str] = set()
     for r in records:
-        for key, spec in STEPS_BY_CODE[r.step].details.items():
-            if spec.kind == "form" and isinstance(r.details.get(key), str):
+        for key in FORM_KEYS[r.step]:
+            if isinstance(r.details.get(key), str):
                 named.add(r.details[key])
-    forms += [index[n] for n in sorted(named - mine) if n in index]
-    return tuple(sorted(forms, key=lambda f: f["number"]))
+    if not named and len(forms) < 2:
+        return tuple(forms)
+    mine = {f["number"] for f in forms}
+    extra = [index[n] for n in sorted(named - mine) if n in index]
+    return tuple(sorted([*forms, *extra], key=lambda f: f["number"]))
 
 
 def _by_person(root: Org | None, as_of: datetime.date) -> dict[str, dict[str, list]]:

@@ -20,6 +20,7 @@ from typing import Any
 from django.conf import settings
 
 from fazhan.inspection.loader import Loaded, tree_load
+from fazhan.inspection.screens import plan as screen_plan
 from fazhan.organizations.models import Org
 from fazhan.procedure.definition import RULES_BY_ID
 from fazhan.procedure.engine import CHECKS, CaseFacts, Finding, _load_rules, evaluate
@@ -136,13 +137,23 @@ def inspect(
     root: Org | None,
     as_of: datetime.date,
     progress: Callable[[str], None] | None = None,
+    screened: bool = True,
 ) -> Result:
+    """Every finding on the subtree as of the day. `screened` (the default) runs each rule exactly only on
+    the cases its set-based screen flags (inspection/screens); False runs every rule on every case (the
+    parity tests and the bench compare the two)."""
     say = progress or (lambda _m: None)
     say(f"loading records as of {as_of.isoformat()} …")
     loaded = tree_load(root=root, as_of=as_of)
     cases = loaded.tree.cases
-    say(f"{len(cases)} cases, {loaded.records} step records; judging …")
-    issues = _judge_cases(loaded, say)
+    rules = per_case_rules()
+    if screened:
+        say(f"{len(cases)} cases, {loaded.records} step records; screening …")
+        todo = screen_plan(loaded.frames(), rules)
+    else:
+        todo = [rules] * len(cases)
+    say(f"judging {sum(1 for t in todo if t)} cases …")
+    issues = _judge_cases(loaded, todo, say)
     seen: dict[tuple, int] = defaultdict(int)
     for t in evaluate_tree(loaded.tree):
         f = t.finding
@@ -168,29 +179,34 @@ def inspect(
     return Result(as_of, root.code if root else "", len(cases), loaded.records, issues)
 
 
-_SHARED: list[Loaded] = []  # the loaded tree, inherited by forked workers (copy-on-write, never pickled)
-PARALLEL_FROM = 2000  # cases: below this a pool costs more than it saves
+# The loaded tree and the rules to run on each case, inherited by forked workers (copy-on-write, not pickled).
+_SHARED: list[tuple[Loaded, list[list[str]]]] = []
+PARALLEL_FROM = 40_000  # (case, rule) pairs to judge: below this a pool costs more than it saves
 
 
 def _judge(bounds: tuple[int, int]) -> list[Issue]:
-    loaded = _SHARED[-1]
+    loaded, todo = _SHARED[-1]
+    cases = loaded.tree.cases
     out: list[Issue] = []
-    for facts in loaded.tree.cases[bounds[0] : bounds[1]]:
-        out.extend(place(loaded, facts, case_findings(facts)))
+    for i in range(bounds[0], bounds[1]):
+        if todo[i]:
+            facts = cases[i]
+            out.extend(place(loaded, facts, evaluate(facts, rules=todo[i])))
     return out
 
 
-def _judge_cases(loaded: Loaded, say: Callable[[str], None]) -> list[Issue]:
-    """The per-case rules on every case: in chunks, on forked worker processes where there are many cases
-    and more than one core (settings.FAZHAN_INSPECT_WORKERS, default the number of cores). The workers read
-    the facts already loaded and run the same functions; they never touch the database."""
+def _judge_cases(loaded: Loaded, todo: list[list[str]], say: Callable[[str], None]) -> list[Issue]:
+    """The rules each case needs, on each case: in chunks, on forked worker processes where there is much to
+    judge and more than one core (settings.FAZHAN_INSPECT_WORKERS, default the number of cores). The workers
+    read the facts already loaded and run the same functions; they never touch the database."""
     n = len(loaded.tree.cases)
+    work = sum(len(t) for t in todo)
     workers = getattr(settings, "FAZHAN_INSPECT_WORKERS", None) or os.cpu_count() or 1
     size = max(500, n // (workers * 4) or 1)
     chunks = [(lo, min(lo + size, n)) for lo in range(0, n, size)]
     issues: list[Issue] = []
-    if workers < 2 or n < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-        _SHARED.append(loaded)
+    _SHARED.append((loaded, todo))
+    if workers < 2 or work < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
         try:
             for i, bounds in enumerate(chunks, start=1):
                 issues.extend(_judge(bounds))
@@ -198,7 +214,6 @@ def _judge_cases(loaded: Loaded, say: Callable[[str], None]) -> list[Issue]:
         finally:
             _SHARED.pop()
         return issues
-    _SHARED.append(loaded)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             for i, part in enumerate(pool.imap(_judge, chunks), start=1):

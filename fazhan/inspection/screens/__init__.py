@@ -1,0 +1,84 @@
+"""Set-based screens: for a rule, every case it could find anything on, computed over all cases at once
+(inspection/frames.py). The exact rule runs only on the flagged cases; a rule without a screen runs on every
+case.
+
+A screen is conservative by contract: it may flag a case the rule then clears, never miss one the rule would
+report. tests/inspection/test_screens.py holds every screen to that on generated cases, and checks that a
+screened run and an unscreened one give the same findings.
+"""
+
+from collections.abc import Callable, Iterable
+
+import polars as pl
+
+from fazhan.inspection.frames import Frames
+
+Screen = Callable[[Frames], "pl.Series | pl.DataFrame | Iterable[int]"]
+SCREENS: dict[str, Screen] = {}
+
+
+def screen(rule_id: str) -> Callable[[Screen], Screen]:
+    """Register the screen of one rule of the catalogue (at most one per rule)."""
+
+    def register(fn: Screen) -> Screen:
+        from fazhan.procedure.definition import RULES_BY_ID
+
+        if rule_id not in RULES_BY_ID:
+            raise LookupError(f"{fn.__qualname__}: rule {rule_id} is not in procedure/definition.py")
+        if rule_id in SCREENS:
+            raise LookupError(
+                f"rule {rule_id} is screened twice: {SCREENS[rule_id].__qualname__}, {fn.__qualname__}"
+            )
+        SCREENS[rule_id] = fn
+        return fn
+
+    return register
+
+
+MODULES = (
+    "activists",
+    "admission",
+    "application",
+    "forms",
+    "general",
+    "notice",
+    "order",
+    "probation",
+    "targets",
+    "violations",
+)  # one per module of procedure/rules
+
+
+def _load() -> None:
+    if not SCREENS:
+        import importlib
+
+        for name in MODULES:
+            importlib.import_module(f"fazhan.inspection.screens.{name}")
+
+
+def flagged(frames: Frames, rule_id: str) -> set[int]:
+    """The case indices the rule's screen flags."""
+    _load()
+    out = SCREENS[rule_id](frames)
+    if isinstance(out, pl.DataFrame):
+        out = out["case"]
+    if isinstance(out, pl.Series):
+        return set(out.drop_nulls().to_list())
+    return set(out)
+
+
+def screened_rules() -> list[str]:
+    _load()
+    return list(SCREENS)
+
+
+def plan(frames: Frames, rules: list[str]) -> list[list[str]]:
+    """For every case of the frames, the rules to run on it exactly, in the given (catalogue) order."""
+    _load()
+    always = [r for r in rules if r not in SCREENS]
+    marks = {r: flagged(frames, r) for r in rules if r in SCREENS}
+    out = []
+    for i in range(len(frames.facts)):
+        out.append([r for r in rules if r not in marks or i in marks[r]] if marks else list(always))
+    return out
