@@ -11,7 +11,7 @@ JSON text: the loader hands the text it fetched, so nothing is decoded twice.
 
 import datetime
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -22,10 +22,95 @@ from fazhan.procedure.definition import STEPS, Limits
 from fazhan.procedure.engine import CaseFacts, Rec
 
 STEP_CODES = tuple(s.code for s in STEPS)
+STEP = pl.Enum(STEP_CODES)  # the step column's type: joins and groupings on it are integer work
 
 
 def _text(record: Rec) -> str:
     return json.dumps(dict(record.details), default=str, ensure_ascii=False)
+
+
+@dataclass
+class RecColumns:
+    """The live records of a run as columns, in each case's record order (date, id), as the database hands
+    them: dates as dates or ISO text, details as JSON text, entry times as ISO text (no offset = UTC).
+    Parsing is Polars' work (`frame`), never a loop over the rows."""
+
+    case: list[int] = field(default_factory=list)
+    id: list[int] = field(default_factory=list)
+    step: list[str] = field(default_factory=list)
+    date: list[datetime.date | str] = field(default_factory=list)
+    details: list[str] = field(default_factory=list)
+    recorded_at: list[str | None] = field(default_factory=list)
+    supersedes: list[int | None] = field(default_factory=list)
+
+    def frame(self) -> pl.DataFrame:
+        dates = pl.Series(self.date)
+        if dates.dtype == pl.String:
+            dates = dates.str.to_date("%Y-%m-%d")
+        text = pl.Series(self.recorded_at, dtype=pl.String)
+        return pl.DataFrame(
+            {
+                "case": pl.Series(self.case, dtype=pl.UInt32),
+                "id": pl.Series(self.id, dtype=pl.Int64),
+                "step": pl.Series(self.step, dtype=STEP),
+                "date": dates.cast(pl.Date),
+                "details": pl.Series(self.details, dtype=pl.String),
+                "recorded_text": text,
+                "supersedes": pl.Series(self.supersedes, dtype=pl.Int64),
+            }
+        ).with_columns(recorded_at=_utc(pl.col("recorded_text")), passed=_passed())
+
+
+def _utc(text: pl.Expr) -> pl.Expr:
+    """ISO entry times as naive UTC: with an offset (PostgreSQL's text) converted, without one (SQLite's,
+    Django writes UTC) as they are."""
+    zoned = text.str.to_datetime("%Y-%m-%d %H:%M:%S%.f%#z", strict=False, time_unit="us")
+    plain = text.str.to_datetime("%Y-%m-%d %H:%M:%S%.f", strict=False, time_unit="us")
+    return pl.coalesce(zoned.dt.convert_time_zone("UTC").dt.replace_time_zone(None), plain)
+
+
+def _passed() -> pl.Expr:
+    """Rec.passed over the column: a step with a passing rule passes when its key holds a passing value."""
+    out = pl.lit(True)
+    values: dict[str, pl.Expr] = {}
+    for s in STEPS:
+        if s.passing is not None:
+            key, passing = s.passing
+            value = values.setdefault(key, pl.col("details").str.json_path_match(f"$.{key}"))
+            out = (
+                pl.when(pl.col("step") == s.code)
+                .then(value.is_in(list(passing)).fill_null(False))
+                .otherwise(out)
+            )
+    return out
+
+
+def _columns(facts: Sequence[CaseFacts], text: Callable[[Rec], str]) -> RecColumns:
+    cols = RecColumns()
+    for i, f in enumerate(facts):
+        for r in f.records:
+            cols.case.append(i)
+            cols.id.append(r.id)
+            cols.step.append(r.step)
+            cols.date.append(r.date)
+            cols.details.append(text(r))
+            at = r.recorded_at
+            if at is not None and at.tzinfo is not None:
+                at = at.astimezone(datetime.UTC).replace(tzinfo=None)
+            cols.recorded_at.append(at.isoformat(sep=" ") if at is not None else None)
+            cols.supersedes.append(r.supersedes)
+    return cols
+
+
+def _merged(maps: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """The union of mappings that many cases share (each distinct mapping read once)."""
+    out: dict[str, Any] = {}
+    seen: set[int] = set()
+    for m in maps:
+        if id(m) not in seen:
+            seen.add(id(m))
+            out.update(m)
+    return out
 
 
 @dataclass
@@ -36,6 +121,8 @@ class Frames:
     facts: Sequence[CaseFacts]
     limits: Limits
     details_text: Callable[[Rec], str] = _text
+    columns: RecColumns | None = None  # the records as the loader read them; else taken from `facts`
+    recs_frame: pl.DataFrame | None = None  # the records' frame, where the loader has built it already
     _memo: dict[Any, pl.DataFrame] = field(default_factory=dict)
 
     # --- the two main tables --------------------------------------------------------------------------
@@ -45,17 +132,17 @@ class Frames:
         return pl.DataFrame(
             {
                 "case": pl.Series(range(len(f)), dtype=pl.UInt32),
-                "pid": [c.person_pid for c in f],
+                "pid": pl.Series([c.person_pid for c in f], dtype=pl.String),
                 "as_of": pl.Series([c.as_of for c in f], dtype=pl.Date),
                 "birth_date": pl.Series([c.birth_date for c in f], dtype=pl.Date),
                 "floating": pl.Series([bool(c.floating) for c in f], dtype=pl.Boolean),
                 "planned_departure": pl.Series([c.planned_departure for c in f], dtype=pl.Date),
                 "resident_id_valid": pl.Series([bool(c.resident_id_valid) for c in f], dtype=pl.Boolean),
-                "branch": [c.branch.code for c in f],
-                "branch_kind": [c.branch.kind for c in f],
-                "branch_path": [c.branch.path for c in f],
+                "branch": pl.Series([c.branch.code for c in f], dtype=pl.String),
+                "branch_kind": pl.Series([c.branch.kind for c in f], dtype=pl.String),
+                "branch_path": pl.Series([c.branch.path for c in f], dtype=pl.String),
                 "branch_full": pl.Series([c.branch.full_members for c in f], dtype=pl.Int64),
-                "work_unit_org": [c.work_unit_org for c in f],
+                "work_unit_org": pl.Series([c.work_unit_org for c in f], dtype=pl.String),
                 "exited_on": pl.Series([c.exited_on for c in f], dtype=pl.Date),
                 "n_transfers": pl.Series([len(c.transfers) for c in f], dtype=pl.Int64),
                 "n_discipline": pl.Series([len(c.discipline) for c in f], dtype=pl.Int64),
@@ -68,32 +155,10 @@ class Frames:
 
     @cached_property
     def recs(self) -> pl.DataFrame:
-        case, ids, steps, dates, passed, details, recorded, supersedes, pos = ([] for _ in range(9))
-        text = self.details_text
-        for i, facts in enumerate(self.facts):
-            for n, r in enumerate(facts.records):
-                case.append(i)
-                ids.append(r.id)
-                steps.append(r.step)
-                dates.append(r.date)
-                passed.append(r.passed())
-                details.append(text(r))
-                recorded.append(_naive_utc(r.recorded_at))
-                supersedes.append(r.supersedes)
-                pos.append(n)
-        return pl.DataFrame(
-            {
-                "case": pl.Series(case, dtype=pl.UInt32),
-                "id": pl.Series(ids, dtype=pl.Int64),
-                "step": pl.Series(steps, dtype=pl.String),
-                "date": pl.Series(dates, dtype=pl.Date),
-                "passed": pl.Series(passed, dtype=pl.Boolean),
-                "details": pl.Series(details, dtype=pl.String),
-                "recorded_at": pl.Series(recorded, dtype=pl.Datetime("us")),
-                "supersedes": pl.Series(supersedes, dtype=pl.Int64),
-                "pos": pl.Series(pos, dtype=pl.UInt32),
-            }
-        )
+        if self.recs_frame is not None:
+            return self.recs_frame
+        columns = self.columns or _columns(self.facts, self.details_text)
+        return columns.frame()
 
     # --- views the screens share ----------------------------------------------------------------------
     def step(self, code: str, *keys: str | tuple[str, Any]) -> pl.DataFrame:
@@ -116,24 +181,29 @@ class Frames:
             self.recs.filter(pl.col("passed"))
             .group_by("case", "step")
             .agg(pl.col("date").first(), pl.col("id").first())
+            .with_columns(pl.col("step").cast(pl.String))
         )
-        out = self.cases.select("case")
-        for code in STEP_CODES:
-            part = firsts.filter(pl.col("step") == code).select(
-                "case", pl.col("date").alias(code), pl.col("id").alias(f"{code}_id")
-            )
-            out = out.join(part, on="case", how="left")
-        return out
+        dates = firsts.pivot(on="step", index="case", values="date")
+        ids = firsts.pivot(on="step", index="case", values="id")
+        ids = ids.rename({c: f"{c}_id" for c in ids.columns if c != "case"})
+        out = self.cases.select("case").join(dates, on="case", how="left").join(ids, on="case", how="left")
+        missing = [pl.lit(None, dtype=pl.Date).alias(c) for c in STEP_CODES if c not in out.columns]
+        missing += [
+            pl.lit(None, dtype=pl.Int64).alias(f"{c}_id") for c in STEP_CODES if f"{c}_id" not in out.columns
+        ]
+        return out.with_columns(missing).select("case", *STEP_CODES, *(f"{c}_id" for c in STEP_CODES))
 
     @cached_property
     def counts(self) -> pl.DataFrame:
         """One row per case: `case`, and for every step the number of its live records (`n_S01`…)."""
-        per = self.recs.group_by("case", "step").len()
-        out = self.cases.select("case")
-        for code in STEP_CODES:
-            part = per.filter(pl.col("step") == code).select("case", pl.col("len").alias(f"n_{code}"))
-            out = out.join(part, on="case", how="left")
-        return out.fill_null(0)
+        per = self.recs.group_by("case", "step").len().with_columns(pl.col("step").cast(pl.String))
+        wide = per.pivot(on="step", index="case", values="len")
+        wide = wide.rename({c: f"n_{c}" for c in wide.columns if c != "case"})
+        out = self.cases.select("case").join(wide, on="case", how="left")
+        out = out.with_columns(
+            pl.lit(0, dtype=pl.UInt32).alias(f"n_{c}") for c in STEP_CODES if f"n_{c}" not in out.columns
+        )
+        return out.select("case", *(f"n_{c}" for c in STEP_CODES)).fill_null(0)
 
     @cached_property
     def wide(self) -> pl.DataFrame:
@@ -144,10 +214,7 @@ class Frames:
     @cached_property
     def members(self) -> pl.DataFrame:
         """Every member a case's details name (contacts, introducers, talkers), once."""
-        seen: dict[str, Any] = {}
-        for facts in self.facts:
-            seen.update(facts.members)
-        rows = list(seen.values())
+        rows = list(_merged(f.members for f in self.facts).values())
         return pl.DataFrame(
             {
                 "pid": [m.pid for m in rows],
@@ -162,9 +229,8 @@ class Frames:
 
     @cached_property
     def orgs(self) -> pl.DataFrame:
-        seen: dict[str, Any] = {}
+        seen = _merged(f.orgs for f in self.facts)
         for facts in self.facts:
-            seen.update(facts.orgs)
             seen.setdefault(facts.branch.code, facts.branch)
         rows = list(seen.values())
         return pl.DataFrame(
@@ -193,18 +259,26 @@ class Frames:
         return self._memo[key]
 
 
+FLAT_STRINGS = r'^\[\s*("[^"\\]*"(\s*,\s*"[^"\\]*")*)?\s*\]$'
+
+
 def detail(key: str | tuple[str, Any]) -> pl.Expr:
-    """A details key of `recs` as a column (see Frames.step)."""
+    """A details key of `recs` as a column (see Frames.step). Text values come unquoted, so a text "3" reads
+    as 3 and "true" as true: screens over-flag on such values, never under-flag. A list of texts
+    (pl.List(pl.String)): an absent or null key gives [] (the rules read `or []`), a list of plain texts its
+    items, anything else null — a value the rule may read otherwise, so a screen flags it."""
     name, dtype = (key, pl.String) if isinstance(key, str) else key
     raw = pl.col("details").str.json_path_match(f"$.{name}")
     if dtype == pl.String:
         return raw.alias(name)
+    if isinstance(dtype, pl.List):
+        flat = raw.str.contains(FLAT_STRINGS)
+        safe = pl.when(flat).then(raw).otherwise(pl.lit("null")).str.json_decode(pl.List(pl.String))
+        return pl.when(raw.is_null()).then(pl.lit([], dtype=pl.List(pl.String))).otherwise(safe).alias(name)
     if dtype == pl.Boolean:
         return raw.replace_strict(
             {"true": True, "false": False}, default=None, return_dtype=pl.Boolean
         ).alias(name)
-    if isinstance(dtype, pl.List):
-        return raw.str.json_decode(dtype).alias(name)
     return raw.cast(dtype, strict=False).alias(name)
 
 
@@ -217,13 +291,7 @@ def days(expr: pl.Expr, n: int) -> pl.Expr:
     return expr + pl.duration(days=int(n))
 
 
-def _naive_utc(value: datetime.datetime | None) -> datetime.datetime | None:
-    if value is None or value.tzinfo is None:
-        return value
-    return value.astimezone(datetime.UTC).replace(tzinfo=None)
-
-
 def frames_from_facts(
-    facts: Sequence[CaseFacts], limits: Limits, details_text: Callable[[Rec], str] | None = None
+    facts: Sequence[CaseFacts], limits: Limits, columns: RecColumns | None = None
 ) -> Frames:
-    return Frames(facts=facts, limits=limits, details_text=details_text or _text)
+    return Frames(facts=facts, limits=limits, columns=columns)

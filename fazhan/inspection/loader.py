@@ -14,21 +14,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
+import polars as pl
 from django.db import connection
 from django.db.models import Count, F, Q, TextField
 from django.db.models.functions import Cast
 
 from fazhan.archive.models import ArchiveReview
-from fazhan.inspection.frames import Frames, frames_from_facts
+from fazhan.inspection.frames import Frames, RecColumns, frames_from_facts
 from fazhan.organizations.models import Org
-from fazhan.people.idnumber import IdNumberError, id_number_parse
 from fazhan.people.models import DisciplineRecord, Kinship, Person, PersonRole, Transfer
 from fazhan.plans.models import Plan
 from fazhan.prereview.models import NumberedForm
 from fazhan.procedure.definition import STEPS_BY_CODE, limits
 from fazhan.procedure.engine import CaseFacts, MemberFacts, OrgFacts, Rec
 from fazhan.procedure.models import Case, StepRecord
-from fazhan.procedure.rules.notice import OrgRow, PersonRow, TreeFacts, as_date
+from fazhan.procedure.rules.notice import TREE_STEPS, OrgRow, PersonRow, TreeFacts, as_date
 from fazhan.procedure.selectors import FORM_FIELDS, case_facts, form_fact, transfer_fact
 
 COMMITTEE_ROLES = ("branch_secretary", "branch_committee")
@@ -59,56 +59,79 @@ class IndexedFacts(CaseFacts):
 
 @dataclass
 class Loaded:
-    """The tree's facts, and what the run needs beside them: the case of each CaseFacts, the first record of
-    each correction chain (a finding's stable key), the number of step records read."""
+    """The tree as the run needs it.
+
+    - `tree`: TreeFacts for the org-level rules, whose cases hold every register but, of the records, only
+      the first passing record of each step the org-level rules read (TREE_STEPS): what they ask of a case.
+    - `frames()`: every record as columns, for the screens.
+    - `full_facts(indices)`: the complete CaseFacts of those cases (every record), built from the columns
+      only for the cases a rule must judge exactly.
+    Beside them: each case's id, the first record of each correction chain (a finding's stable key), and the
+    number of step records read."""
 
     tree: TreeFacts
     case_ids: list[int]
     roots: dict[int, int]
     records: int
-    texts: dict[int, str] = field(default_factory=dict)  # each record's details as fetched (JSON text)
+    columns: RecColumns | None = None
+    base: list[dict[str, Any]] = field(default_factory=list)  # each case's CaseFacts fields but records
+    _frames: Frames | None = None
 
     def frames(self) -> Frames:
-        """The cases as columns for the screens, with the details text as fetched (nothing re-encoded)."""
-        texts = self.texts
-        return frames_from_facts(self.tree.cases, self.tree.limits, lambda r: texts[r.id])
+        """The cases as columns for the screens, the records as fetched (details text never re-encoded)."""
+        if self._frames is None:
+            self._frames = frames_from_facts(self.tree.cases, self.tree.limits, self.columns)
+        return self._frames
+
+    def full_facts(self, indices: Iterable[int]) -> dict[int, CaseFacts]:
+        """The complete facts (every record) of these cases, by index."""
+        wanted = sorted(set(indices))
+        records: dict[int, list[Rec]] = {i: [] for i in wanted}
+        if wanted:
+            rows = self.frames().recs.filter(pl.col("case").is_in(wanted))
+            for case, pk, step, date, text, at, supersedes in rows.select(
+                "case", "id", pl.col("step").cast(pl.String), "date", "details", "recorded_text", "supersedes"
+            ).iter_rows():
+                records[case].append(Rec(pk, step, date, orjson.loads(text), _moment(at), supersedes))
+        return {i: IndexedFacts(records=tuple(records[i]), **self.base[i]) for i in wanted}
 
 
-def _raw_rows(qs) -> Iterator[tuple]:
-    """The rows of a values_list(pk, case, step, date, details, recorded_at, supersedes) query straight from
-    the driver, details as JSON text (kept for the screens' frames) and decoded once with orjson: Django's
-    per-value converters cost more than the rules on 100,000s of rows. On SQLite the dates come as text (cast
-    in the query, so the driver's converters never run); PostgreSQL's driver hands dates and timestamps."""
+def _moment(text: str | None) -> datetime.datetime | None:
+    """An entry time as the database wrote it, aware (no offset: UTC, as Django writes SQLite's)."""
+    if text is None:
+        return None
+    at = datetime.datetime.fromisoformat(text)
+    return at if at.tzinfo is not None else at.replace(tzinfo=datetime.UTC)
+
+
+def _record_columns(qs, index: dict[int, int]) -> RecColumns:
+    """The rows of a values_list(pk, case, step, date, details, recorded_at, supersedes) query as columns,
+    straight from the driver and transposed chunk by chunk (no per-row Python): dates, details and entry
+    times are text where the driver would convert them (see _as_text), and Polars parses them."""
     sql, params = qs.query.sql_with_params()
-    loads, day, moment = orjson.loads, datetime.date.fromisoformat, datetime.datetime.fromisoformat
+    cols = RecColumns()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        while rows := cursor.fetchmany(10_000):
-            for pk, case_id, step, date, text, recorded_at, supersedes in rows:
-                if isinstance(date, str):
-                    date = day(date)
-                if isinstance(recorded_at, str):  # SQLite: UTC, as Django writes it
-                    recorded_at = moment(recorded_at + "+00:00")
-                elif recorded_at is not None and recorded_at.tzinfo is None:
-                    recorded_at = recorded_at.replace(tzinfo=datetime.UTC)
-                yield pk, case_id, step, date, text, loads(text), recorded_at, supersedes
+        while rows := cursor.fetchmany(20_000):
+            pk, case_id, step, date, text, recorded_at, supersedes = zip(*rows, strict=True)
+            cols.case.extend(map(index.__getitem__, case_id))
+            cols.id.extend(pk)
+            cols.step.extend(step)
+            cols.date.extend(date)
+            cols.details.extend(text)
+            cols.recorded_at.extend(recorded_at)
+            cols.supersedes.extend(supersedes)
+    return cols
 
 
-def _as_text(field: str) -> Any:
-    """A column as the driver's text on SQLite (no converter runs); as itself elsewhere."""
-    return Cast(field, TextField()) if connection.vendor == "sqlite" else F(field)
+def _as_text(name: str) -> Any:
+    """A column as text on SQLite (no converter runs), as itself on PostgreSQL (its driver's dates are
+    fast)."""
+    return Cast(name, TextField()) if connection.vendor == "sqlite" else F(name)
 
 
 def _subtree(root: Org | None, field: str) -> Q:
     return Q(**{f"{field}__startswith": root.path}) if root is not None else Q()
-
-
-def _id_valid(number: str) -> bool:
-    try:
-        id_number_parse(number)
-    except IdNumberError:
-        return False
-    return True
 
 
 def _orgs() -> tuple[dict[str, OrgFacts], dict[str, OrgRow], dict[int, str]]:
@@ -128,13 +151,6 @@ PID_KEYS = {
     step.code: tuple(k for k, spec in step.details.items() if spec.kind == "pids")
     for step in STEPS_BY_CODE.values()
 }
-
-
-def _referenced(details: dict[str, Any], step: str, into: set[str]) -> None:
-    for key in PID_KEYS[step]:
-        value = details.get(key)
-        if isinstance(value, list):
-            into.update(v for v in value if isinstance(v, str))
 
 
 def _chunks(items: Iterable[str]) -> Iterator[list[str]]:
@@ -167,6 +183,7 @@ def no_gc() -> Iterator[None]:
     try:
         yield
     finally:
+        gc.freeze()  # what was loaded is kept out of later collections too (it is freed by reference count)
         if was:
             gc.enable()
 
@@ -193,7 +210,7 @@ def _tree_load(root: Org | None, as_of: datetime.date) -> Loaded:
             "planned_departure",
             "org_id",
             "work_unit_org_id",
-            "id_number",
+            "id_number_valid",
             "gender",
             "education",
             "occupation",
@@ -214,36 +231,26 @@ def _tree_load(root: Org | None, as_of: datetime.date) -> Loaded:
         .order_by("pk")
         .values_list("pk", "person_id", "closed_on")
     )
-    records: dict[int, list[Rec]] = defaultdict(list)
-    referenced: set[str] = set()
-    count = 0
-    steps = (
-        StepRecord.objects.filter(
-            _subtree(root, "case__person__org__path"), superseded_by__isnull=True, date__lte=as_of
-        )
-        .order_by("date", "id")
-        .values_list(
-            "pk",
-            "case_id",
-            "step",
-            _as_text("date"),
-            Cast("details", TextField()),
-            _as_text("recorded_at"),
-            "supersedes_id",
-        )
+    # Every record of the subtree in one plain scan (no order, no anti-join: the database streams the rows);
+    # Polars drops the superseded ones (B0.1) and those dated after the as-of day, and puts them in order.
+    steps = StepRecord.objects.filter(_subtree(root, "case__person__org__path")).values_list(
+        "pk",
+        "case_id",
+        "step",
+        _as_text("date"),
+        F("details") if connection.vendor == "sqlite" else Cast("details", TextField()),  # JSON text
+        Cast("recorded_at", TextField()),
+        "supersedes_id",
     )
-    texts: dict[int, str] = {}
-    for pk, case_id, step, date, text, details, recorded_at, supersedes in _raw_rows(steps):
-        records[case_id].append(Rec(pk, step, date, details, recorded_at, supersedes))
-        texts[pk] = text
-        if PID_KEYS[step]:
-            _referenced(details, step, referenced)
-        count += 1
-    previous = dict(
-        StepRecord.objects.filter(
-            _subtree(root, "case__person__org__path"), supersedes__isnull=False
-        ).values_list("pk", "supersedes_id")
+    columns = _record_columns(steps, {c[0]: i for i, c in enumerate(cases)})
+    every = columns.frame()
+    corrections = every.filter(pl.col("supersedes").is_not_null()).select("id", "supersedes")
+    recs = (
+        every.join(corrections.select(id="supersedes"), on="id", how="anti")
+        .filter(pl.col("date") <= as_of)
+        .sort("date", "id")
     )
+    previous = dict(corrections.iter_rows())
     roots = {}
     for pk in previous:
         first = pk
@@ -259,34 +266,36 @@ def _tree_load(root: Org | None, as_of: datetime.date) -> Loaded:
         committees[codes[org_id]].add(pid)
         if role == "branch_secretary":
             secretaries[codes[org_id]].append(pid)
-    members = _members(referenced, codes)
+    members = _members(_named(recs, PID_KEYS), codes)
+    named_forms = _named_by_case(recs, FORM_KEYS)
     form_index = {f["number"]: f for forms in by_person["forms"].values() for f in forms}
-    out = []
-    for case_id, person_id, closed_on in cases:
+    summary = _summary_records(recs, len(cases))
+    base, out = [], []
+    for i, (_case_id, person_id, closed_on) in enumerate(cases):
         p = persons[person_id]
         pid, branch = p["pid"], codes[p["org_id"]]
-        facts = IndexedFacts(
-            person_pid=pid,
-            birth_date=p["birth_date"],
-            floating=p["floating"],
-            branch=org_facts[branch],
-            records=tuple(records.get(case_id, ())),
-            limits=settings_limits,
-            as_of=as_of,
-            planned_departure=p["planned_departure"],
-            resident_id_valid=_id_valid(p["id_number"]),
-            work_unit_org=codes[p["work_unit_org_id"]] if p["work_unit_org_id"] else "",
-            members=members,
-            orgs=org_facts,
-            forms=_forms_of(pid, records.get(case_id, ()), by_person["forms"], form_index),
-            transfers=tuple(by_person["transfers"].get(pid, ())),
-            exited_on=closed_on if closed_on and closed_on <= as_of else None,
-            kin=dict(by_person["kin"].get(pid, ())),
-            discipline=tuple(by_person["discipline"].get(pid, ())),
-            branch_secretaries=tuple(sorted(secretaries.get(branch, ()))),
-            archive_reviews=tuple(by_person["archive_reviews"].get(pid, ())),
-        )
-        out.append(facts)
+        fields = {
+            "person_pid": pid,
+            "birth_date": p["birth_date"],
+            "floating": p["floating"],
+            "branch": org_facts[branch],
+            "limits": settings_limits,
+            "as_of": as_of,
+            "planned_departure": p["planned_departure"],
+            "resident_id_valid": p["id_number_valid"],
+            "work_unit_org": codes[p["work_unit_org_id"]] if p["work_unit_org_id"] else "",
+            "members": members,
+            "orgs": org_facts,
+            "forms": _forms_of(pid, named_forms.get(i, ()), by_person["forms"], form_index),
+            "transfers": tuple(by_person["transfers"].get(pid, ())),
+            "exited_on": closed_on if closed_on and closed_on <= as_of else None,
+            "kin": dict(by_person["kin"].get(pid, ())),
+            "discipline": tuple(by_person["discipline"].get(pid, ())),
+            "branch_secretaries": tuple(sorted(secretaries.get(branch, ()))),
+            "archive_reviews": tuple(by_person["archive_reviews"].get(pid, ())),
+        }
+        base.append(fields)
+        out.append(IndexedFacts(records=summary[i], **fields))
     plans = {
         (codes[org_id], year): {"quota": quota, "groups": groups}
         for org_id, year, quota, groups in Plan.objects.filter(_subtree(root, "org__path")).values_list(
@@ -303,7 +312,68 @@ def _tree_load(root: Org | None, as_of: datetime.date) -> Loaded:
         plans=plans,
         committees={code: frozenset(pids) for code, pids in committees.items()},
     )
-    return Loaded(tree=tree, case_ids=[c[0] for c in cases], roots=roots, records=count, texts=texts)
+    return Loaded(
+        tree=tree,
+        case_ids=[c[0] for c in cases],
+        roots=roots,
+        records=recs.height,
+        columns=columns,
+        base=base,
+        _frames=Frames(facts=out, limits=settings_limits, columns=columns, recs_frame=recs),
+    )
+
+
+def _summary_records(recs: pl.DataFrame, n: int) -> list[tuple[Rec, ...]]:
+    """Per case, the first passing record of each step in TREE_STEPS, in record order (what the org-level
+    rules ask of a case: CaseFacts.first of those steps gives what it gives on all the records)."""
+    firsts = (
+        recs.filter(pl.col("passed") & pl.col("step").is_in(list(TREE_STEPS)))
+        .group_by("case", "step", maintain_order=True)
+        .first()
+        .sort("date", "id")
+    )
+    out: list[list[Rec]] = [[] for _ in range(n)]
+    for case, pk, step, date, text, at, supersedes in firsts.select(
+        "case", "id", pl.col("step").cast(pl.String), "date", "details", "recorded_text", "supersedes"
+    ).iter_rows():
+        out[case].append(Rec(pk, step, date, orjson.loads(text), _moment(at), supersedes))
+    return [tuple(r) for r in out]
+
+
+def _named_values(recs: pl.DataFrame, keys: dict[str, tuple[str, ...]], *, listed: bool) -> pl.DataFrame:
+    """(case, value) for every text these details keys hold: the texts in a list (`listed`), or a text."""
+    parts = []
+    for step, names in keys.items():
+        if not names:
+            continue
+        rows = recs.filter(pl.col("step") == step)
+        for name in names:
+            raw = rows.select("case", value=pl.col("details").str.json_path_match(f"$.{name}")).drop_nulls()
+            is_list = pl.col("value").str.starts_with("[")
+            if not listed:
+                parts.append(raw.filter(~is_list))
+                continue
+            items = raw.filter(is_list).with_columns(pl.col("value").str.extract_all(r'"(?:[^"\\]|\\.)*"'))
+            items = items.explode("value").drop_nulls()
+            parts.append(
+                items.with_columns(pl.col("value").map_elements(orjson.loads, return_dtype=pl.String))
+            )
+    if not parts:
+        return pl.DataFrame(schema={"case": pl.UInt32, "value": pl.String})
+    return pl.concat(parts)
+
+
+def _named(recs: pl.DataFrame, keys: dict[str, tuple[str, ...]]) -> set[str]:
+    """The persons the details name (talkers, contacts, introducers: lists of pids)."""
+    return set(_named_values(recs, keys, listed=True)["value"].to_list())
+
+
+def _named_by_case(recs: pl.DataFrame, keys: dict[str, tuple[str, ...]]) -> dict[int, set[str]]:
+    """Per case, the forms its steps name (S14's form_number, a text)."""
+    out: dict[int, set[str]] = defaultdict(set)
+    for case, value in _named_values(recs, keys, listed=False).iter_rows():
+        out[case].add(value)
+    return out
 
 
 # The details keys that name a numbered form, per step (S14's form_number).
@@ -313,15 +383,11 @@ FORM_KEYS = {
 }
 
 
-def _forms_of(pid: str, records: Iterable[Rec], own: dict[str, list], index: dict[str, dict]) -> tuple:
+def _forms_of(pid: str, named: Iterable[str], own: dict[str, list], index: dict[str, dict]) -> tuple:
     """The person's forms and any other form of the subtree a step names (FORM-MATCH asks whose it is), as
     procedure.selectors.person_registers gives them for one case."""
     forms = own.get(pid, ())
-    named: set[str] = set()
-    for r in records:
-        for key in FORM_KEYS[r.step]:
-            if isinstance(r.details.get(key), str):
-                named.add(r.details[key])
+    named = set(named)
     if not named and len(forms) < 2:
         return tuple(forms)
     mine = {f["number"] for f in forms}

@@ -179,46 +179,49 @@ def inspect(
     return Result(as_of, root.code if root else "", len(cases), loaded.records, issues)
 
 
-# The loaded tree and the rules to run on each case, inherited by forked workers (copy-on-write, not pickled).
-_SHARED: list[tuple[Loaded, list[list[str]]]] = []
+# What the workers judge, inherited by forked workers (copy-on-write, never pickled): the cases' complete
+# facts by index and the rules to run on each.
+_SHARED: list[tuple[Loaded, dict[int, CaseFacts], list[list[str]]]] = []
 PARALLEL_FROM = 40_000  # (case, rule) pairs to judge: below this a pool costs more than it saves
 
 
-def _judge(bounds: tuple[int, int]) -> list[Issue]:
-    loaded, todo = _SHARED[-1]
-    cases = loaded.tree.cases
+def _judge(indices: list[int]) -> list[Issue]:
+    loaded, full, todo = _SHARED[-1]
     out: list[Issue] = []
-    for i in range(bounds[0], bounds[1]):
-        if todo[i]:
-            facts = cases[i]
-            out.extend(place(loaded, facts, evaluate(facts, rules=todo[i])))
+    for i in indices:
+        facts = full[i]
+        out.extend(place(loaded, facts, evaluate(facts, rules=todo[i])))
     return out
 
 
 def _judge_cases(loaded: Loaded, todo: list[list[str]], say: Callable[[str], None]) -> list[Issue]:
-    """The rules each case needs, on each case: in chunks, on forked worker processes where there is much to
-    judge and more than one core (settings.FAZHAN_INSPECT_WORKERS, default the number of cores). The workers
-    read the facts already loaded and run the same functions; they never touch the database."""
-    n = len(loaded.tree.cases)
+    """The rules each case needs, on each case that needs any, with its complete facts: in chunks, on forked
+    worker processes where there is much to judge and more than one core (settings.FAZHAN_INSPECT_WORKERS,
+    default the number of cores). The workers read the facts already loaded; they never touch the
+    database."""
+    judged = [i for i, rules in enumerate(todo) if rules]
+    n = len(judged)
     work = sum(len(t) for t in todo)
+    full = loaded.full_facts(judged)
     workers = getattr(settings, "FAZHAN_INSPECT_WORKERS", None) or os.cpu_count() or 1
     size = max(500, n // (workers * 4) or 1)
-    chunks = [(lo, min(lo + size, n)) for lo in range(0, n, size)]
+    chunks = [judged[lo : lo + size] for lo in range(0, n, size)]
     issues: list[Issue] = []
-    _SHARED.append((loaded, todo))
-    if workers < 2 or work < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-        try:
-            for i, bounds in enumerate(chunks, start=1):
-                issues.extend(_judge(bounds))
-                say(f"  {bounds[1]}/{n} cases ({i}/{len(chunks)})")
-        finally:
-            _SHARED.pop()
-        return issues
+    _SHARED.append((loaded, full, todo))
     try:
+        if workers < 2 or work < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+            done = 0
+            for i, chunk in enumerate(chunks, start=1):
+                issues.extend(_judge(chunk))
+                done += len(chunk)
+                say(f"  {done}/{n} cases ({i}/{len(chunks)})")
+            return issues
         with multiprocessing.get_context("fork").Pool(workers) as pool:
+            done = 0
             for i, part in enumerate(pool.imap(_judge, chunks), start=1):
                 issues.extend(part)
-                say(f"  {chunks[i - 1][1]}/{n} cases ({i}/{len(chunks)}, {workers} workers)")
+                done += len(chunks[i - 1])
+                say(f"  {done}/{n} cases ({i}/{len(chunks)}, {workers} workers)")
     finally:
         _SHARED.pop()
     return issues

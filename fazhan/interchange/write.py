@@ -131,6 +131,7 @@ class _Writer:
             "work_unit_org",
             "id_number",
             "id_number_key",
+            "id_number_valid",
             "id_tail",
             "gender",
             "birth_date",

@@ -27,8 +27,18 @@ def person_filter_by_id_number(qs: QuerySet[Person], number: str) -> QuerySet[Pe
     return qs.filter(id_number_key=id_number_key(normalized))
 
 
+def id_number_valid(number: str) -> bool:
+    """Whether the number passes procedure.md F (ELIG-NAT: a valid resident ID)."""
+    try:
+        id_number_parse(number)
+    except IdNumberError:
+        return False
+    return True
+
+
 def person_set_id_number(person: Person, number: str) -> None:
-    """Store a parsed, normalized number with its look-up key and tail."""
+    """Store a parsed, normalized number with its look-up key, tail and verdict."""
     person.id_number = number
     person.id_number_key = id_number_key(number)
     person.id_tail = number[-4:]
+    person.id_number_valid = id_number_valid(number)

@@ -18,9 +18,10 @@ from fazhan.people.cipher import EncryptedIdNumberField
 class Person(TimeStampedModel):
     """A person known to the record: a candidate on the way in, or an existing member.
 
-    The ID number is stored with a keyed digest (`id_number_key`) that every look-up uses, and with its
-    last four characters for search; the number itself is encrypted at rest with SM4 (people.cipher), so
-    the column can never be queried: people.identity is the one place that looks a number up.
+    The ID number is stored with a keyed digest (`id_number_key`) that every look-up uses, with its last
+    four characters for search, and with whether it passes procedure.md F (`id_number_valid`); the number
+    itself is encrypted at rest with SM4 (people.cipher), so the column can never be queried:
+    people.identity is the one place that looks a number up.
     """
 
     pid = models.CharField(_("人员编号"), max_length=40, unique=True)
@@ -29,6 +30,9 @@ class Person(TimeStampedModel):
     id_number = EncryptedIdNumberField(_("身份证号"))
     id_number_key = models.CharField(max_length=64, unique=True, editable=False)
     id_tail = models.CharField(max_length=4, db_index=True, editable=False)
+    # The verdict of procedure.md F on the number when it was stored (people.identity sets both): the
+    # whole-tree inspection reads ELIG-NAT from it instead of decrypting every number of a district.
+    id_number_valid = models.BooleanField(default=True, editable=False)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
     birth_date = models.DateField(_("出生日期"))
     ethnicity = models.CharField(_("民族"), max_length=10, choices=ETHNICITY_CHOICES, default="汉族")

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 
 from fazhan.accounts.selectors import user_scope_q
 from fazhan.organizations.models import Org
-from fazhan.people.idnumber import IdNumberError, id_number_parse
+from fazhan.people.identity import id_number_valid
 from fazhan.people.models import Kinship, Person, PersonRole
 from fazhan.prereview.models import NumberedForm
 from fazhan.procedure.definition import limits
@@ -90,7 +90,7 @@ def case_facts(case: Case, *, as_of: datetime.date | None = None, pending: Rec |
         members=members,
         orgs=orgs,
         exited_on=case.closed_on,
-        resident_id_valid=_resident_id_valid(person.id_number),
+        resident_id_valid=id_number_valid(person.id_number),
         work_unit_org=person.work_unit_org.code if person.work_unit_org else "",
         transfers=tuple(registers["transfers"]),
         forms=tuple(registers["forms"]),
@@ -158,14 +158,6 @@ def person_registers(person: Person, *, named_forms: set[str] = frozenset()) -> 
     ):
         out["archive_reviews"].append({"date": date, "reviewer": reviewer, "missing": list(missing)})
     return out
-
-
-def _resident_id_valid(number: str) -> bool:
-    try:
-        id_number_parse(number)
-    except IdNumberError:
-        return False
-    return True
 
 
 def case_facts_bulk(cases: list[Case], *, as_of: datetime.date) -> list[CaseFacts]:

@@ -6,14 +6,18 @@ flagged. And on the generated district with planted violations, a screened run g
 an unscreened one.
 """
 
+from dataclasses import replace
+
 import pytest
 
 from fazhan.inspection.frames import frames_from_facts
+from fazhan.inspection.loader import tree_load
 from fazhan.inspection.run import inspect, per_case_rules
 from fazhan.inspection.screens import SCREENS, flagged, screened_rules
 from fazhan.inspection.synth import synth_build
 from fazhan.procedure.definition import Limits
 from fazhan.procedure.engine import CHECKS
+from fazhan.procedure.rules.notice import evaluate_tree
 from tests.inspection.casegen import cases
 
 SEEDS = range(12)
@@ -73,3 +77,16 @@ def test_a_screened_run_gives_exactly_the_findings_of_an_unscreened_one(db):
         i.as_json() | {"key": i.key} for i in unscreened.issues
     ]
     assert {i.rule for i in screened.issues} & set(screened_rules())
+
+
+def test_the_org_level_rules_find_the_same_on_the_cases_summary_as_on_their_whole_record(db):
+    """The whole-tree run hands the org-level rules each case with only the first passing record of the steps
+    they read (notice.TREE_STEPS): the same findings as on every record."""
+    synth = synth_build(scale="township", cases=400)
+    loaded = tree_load(root=None, as_of=synth.as_of)
+    full = loaded.full_facts(range(len(loaded.tree.cases)))
+    whole = replace(loaded.tree, cases=[full[i] for i in range(len(full))])
+    assert sum(len(f.records) for f in whole.cases) > sum(len(f.records) for f in loaded.tree.cases)
+    found = evaluate_tree(loaded.tree)
+    assert found == evaluate_tree(whole)
+    assert {t.finding.rule for t in found} >= {"PLAN-QUOTA", "VIO-RUSH"}

@@ -1,1 +1,52 @@
 """Screens of the rules in procedure/rules/application.py (see screens/__init__.py for the contract)."""
+
+import polars as pl
+
+from fazhan.inspection.frames import Frames, days, months
+from fazhan.inspection.screens import screen
+
+
+@screen("ELIG-AGE")
+def elig_age(f: Frames) -> pl.DataFrame:
+    """An application before the 18th birthday. Over-flags by a day: born 29 Feb, the birthday of a common
+    year is 1 Mar, Polars' year offset gives 28 Feb."""
+    s01 = f.step("S01").join(f.cases.select("case", "birth_date"), on="case")
+    adult = days(pl.col("birth_date").dt.offset_by(f"{f.limits.min_age}y"), 1)
+    return s01.filter(pl.col("date") < adult)
+
+
+@screen("ELIG-NAT")
+def elig_nat(f: Frames) -> pl.DataFrame:
+    """Exact: an application by a person without a valid resident ID."""
+    return f.wide.filter(~pl.col("resident_id_valid") & (pl.col("n_S01") > 0))
+
+
+@screen("APP-WRITTEN")
+def app_written(f: Frames) -> pl.DataFrame:
+    """Exact: records but no S01."""
+    return f.wide.filter((pl.col("n_S01") == 0) & (pl.sum_horizontal(pl.col("^n_S.*$")) > 0))
+
+
+@screen("APP-ORG")
+def app_org(f: Frames) -> pl.DataFrame:
+    """Exact: a non-floating applicant whose work unit's org is not above or at their branch."""
+    units = f.orgs.select(pl.col("code").alias("work_unit_org"), pl.col("path").alias("unit_path"))
+    w = f.wide.join(units, on="work_unit_org", how="inner")
+    return w.filter(
+        ~pl.col("floating")
+        & (pl.col("n_S01") > 0)
+        & ~pl.col("branch_path").str.starts_with(pl.col("unit_path"))
+    )
+
+
+@screen("APP-TALK")
+def app_talk(f: Frames) -> pl.DataFrame:
+    """Exact: the talk after the month, or none while the month has passed and the case is open."""
+    deadline = months(pl.col("S01"), f.limits.talk_within_months)
+    late = pl.col("S02") > deadline
+    open_past = (
+        pl.col("S02").is_null()
+        & (pl.col("as_of") > deadline)
+        & (pl.col("exited_on").is_null() | (pl.col("exited_on") > deadline))
+    )
+    return f.wide.filter(pl.col("S01").is_not_null() & (late | open_past))

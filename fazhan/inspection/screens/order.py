@@ -2,7 +2,7 @@
 
 import polars as pl
 
-from fazhan.inspection.frames import Frames
+from fazhan.inspection.frames import STEP, Frames
 from fazhan.inspection.screens import screen
 from fazhan.procedure.definition import PASSING_PREREQUISITES, STEPS
 from fazhan.procedure.rules.order import OWNED_BY_OTHER_RULES
@@ -14,7 +14,7 @@ PAIRS = pl.DataFrame(
         for s in STEPS
         for needed in s.prerequisites
     ],
-    schema={"step": pl.String, "needed": pl.String, "must_pass": pl.Boolean},
+    schema={"step": STEP, "needed": STEP, "must_pass": pl.Boolean},
     orient="row",
 )
 

@@ -1,1 +1,125 @@
 """Screens of the rules in procedure/rules/targets.py (see screens/__init__.py for the contract)."""
+
+import datetime
+from functools import cache
+
+import chinese_calendar.constants
+import polars as pl
+
+from fazhan.inspection.frames import Frames, days, months
+from fazhan.inspection.screens import screen
+from fazhan.procedure.rules.targets import OPINIONS
+
+ALL_FALSE = r'^\{\s*("[^"\\]*"\s*:\s*false\s*(,\s*)?)*\}$'
+
+
+def _first(f: Frames, step: str, *keys) -> pl.DataFrame:
+    """The first passing record of a step per case, with details keys as columns."""
+    ids = f.first.select("case", pl.col(f"{step}_id").alias("id")).drop_nulls()
+    return f.step(step, *keys).join(ids, on=["case", "id"], how="semi")
+
+
+@screen("TGT-1YEAR")
+def tgt_1year(f: Frames) -> pl.DataFrame:
+    """The target less than a year after the activist date; any case with a transfer is flagged (a transfer
+    without the materials restarts the clock)."""
+    w = f.wide.filter(pl.col("S03").is_not_null() & pl.col("S07").is_not_null())
+    return w.filter(
+        (pl.col("S07") < months(pl.col("S03"), f.limits.target_after_months)) | (pl.col("n_transfers") > 0)
+    )
+
+
+@screen("TGT-OPINION")
+def tgt_opinion(f: Frames) -> pl.Series:
+    """Exact for lists of texts: an S07 missing one of the four opinions, an S08 not agreed."""
+    heard = f.step("S07", ("opinions_heard", pl.List(pl.String)))
+    missing = heard.filter(
+        pl.col("opinions_heard").is_null()
+        | ~pl.all_horizontal([pl.col("opinions_heard").list.contains(o) for o in OPINIONS])
+    )
+    refused = f.step("S08", "agreed").filter(pl.col("agreed") == "false")
+    return pl.concat([missing["case"], refused["case"]])
+
+
+@cache
+def _holidays() -> tuple[datetime.date, ...]:
+    return tuple(sorted(chinese_calendar.constants.holidays))
+
+
+@screen("TGT-NOTICE")
+def tgt_notice(f: Frames) -> pl.DataFrame:
+    """A 公示 missing or unreadable, shorter than 5 weekdays less official holidays (the true count adds the
+    make-up workdays, so it is never smaller), or not ended before the filing (S08)."""
+    target = _first(f, "S07", "publicity_from", "publicity_to").join(
+        f.first.select("case", "S08"), on="case", how="left"
+    )
+    start = pl.col("publicity_from").str.to_date("%Y-%m-%d", strict=False)
+    end = pl.col("publicity_to").str.to_date("%Y-%m-%d", strict=False)
+    unreadable = start.is_null() | end.is_null()
+    counted = pl.business_day_count(start, days(end, 1), holidays=_holidays())
+    return target.filter(
+        unreadable
+        | (pl.col("publicity_from").str.len_chars() != 10)
+        | (pl.col("publicity_to").str.len_chars() != 10)
+        | (counted < f.limits.notice_working_days)
+        | (end >= pl.col("S08"))
+    )
+
+
+def _not_full_members(f: Frames, records: pl.DataFrame, key: str) -> pl.DataFrame:
+    """Records naming a person in `key` who is not a full member on the record's date, or may be under
+    party probation (any probation at all is flagged)."""
+    named = records.select("case", "date", pl.col(key).alias("pid")).explode("pid").drop_nulls("pid")
+    joined = named.join(f.members, on="pid", how="left")
+    since = pl.coalesce(pl.col("full_since"), months(pl.col("joined_on"), 12))
+    full = (pl.col("party_status") == "full") & (since.is_null() | (since <= pl.col("date")))
+    return joined.filter(pl.col("party_status").is_null() | ~full | (pl.col("n_probation") > 0))
+
+
+@screen("INTRO-2")
+def intro_2(f: Frames) -> pl.Series:
+    """Exact but for party probation (any is flagged): not two introducers, or one not a full member."""
+    s09 = f.step("S09", ("introducers", pl.List(pl.String)))
+    wrong = s09.filter(
+        pl.col("introducers").is_null() | (pl.col("introducers").list.len() != f.limits.introducers)
+    )
+    return pl.concat(
+        [wrong["case"], _not_full_members(f, s09.drop_nulls("introducers"), "introducers")["case"]]
+    )
+
+
+@screen("POL-DONE")
+def pol_done(f: Frames) -> pl.DataFrame:
+    """Exact but for floating persons (every floating person with a passing review is flagged)."""
+    review, meeting, prereview = pl.col("S10"), pl.col("S15"), pl.col("S13")
+    no_pass = meeting.is_not_null() & (pl.col("n_S10") > 0) & (review.is_null() | (review > meeting))
+    after_pre = review.is_not_null() & prereview.is_not_null() & (review > prereview)
+    floating = review.is_not_null() & pl.col("floating")
+    stale = review.is_not_null() & (meeting > months(review, f.limits.review_valid_months))
+    return f.wide.filter(no_pass | after_pre | floating | stale.fill_null(False))
+
+
+@screen("TRN-MIN")
+def trn_min(f: Frames) -> pl.DataFrame:
+    """Exact for whole numbers: a training too short without a reason, by a provider that is not a 党委, or
+    more than a year before the branch meeting."""
+    s11 = f.step("S11", ("days", pl.Int64), ("hours", pl.Int64), "exception_reason", "provider").join(
+        f.first.select("case", "S15"), on="case", how="left"
+    )
+    committees = f.orgs.filter(pl.col("kind").is_in(["committee", "district_committee"]))["code"]
+    long_enough = (pl.col("days").fill_null(0) >= f.limits.training_min_days) | (
+        pl.col("hours").fill_null(0) >= f.limits.training_min_hours
+    )
+    exempt = pl.col("exception_reason").fill_null("").str.strip_chars() != ""
+    provider = pl.col("provider").fill_null("")
+    bad_provider = (provider != "") & ~provider.is_in(committees.implode())
+    stale = pl.col("S15") > months(pl.col("date"), f.limits.training_valid_months)
+    return s11.filter((~long_enough & ~exempt) | bad_provider | stale.fill_null(False))
+
+
+@screen("NEG-LIST")
+def neg_list(f: Frames) -> pl.DataFrame:
+    """A political review whose negative list is not all false (whatever the date the rule is in force)."""
+    s10 = f.step("S10", "negative_list")
+    text = pl.col("negative_list")
+    return s10.filter(text.is_not_null() & (text != "") & ~text.str.contains(ALL_FALSE))

@@ -26,6 +26,12 @@ from fazhan.procedure.engine import CaseFacts, Finding, Rec, check, finding, ove
 from fazhan.procedure.rules.probation import _end_before, probation_end
 
 
+# The steps whose first passing record the org-level rules read of a case (approvals, stages, the legal
+# minimum of VIO-RUSH): the whole-tree run hands them cases that hold only those records
+# (inspection/loader.py; tests/inspection/test_screens.py checks the findings are the same).
+TREE_STEPS = ("S01", "S03", "S07", "S17", "S24")
+
+
 def as_date(value: Any) -> datetime.date:
     return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
 
