@@ -92,7 +92,8 @@ def with_org(frame: pl.DataFrame, f: Frames, code_column: str) -> pl.DataFrame:
     orgs = f.orgs.select(
         pl.col("code").alias(code_column), pl.col("kind").alias("o_kind"), pl.col("path").alias("o_path")
     )
-    return frame.join(f.cases.select("case", "branch_path"), on="case").join(orgs, on=code_column, how="left")
+    branch = f.cases.select("case", pl.col("branch_path").cast(pl.String))  # Null-typed with no case
+    return frame.join(branch, on="case").join(orgs, on=code_column, how="left")
 
 
 @screen("ACT-FILE")
