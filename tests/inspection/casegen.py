@@ -9,6 +9,7 @@ import datetime
 import random
 from typing import Any
 
+from fazhan.core.calendar import add_months
 from fazhan.procedure.definition import STEPS, Limits
 from fazhan.procedure.engine import CaseFacts, MemberFacts, OrgFacts, Rec
 
@@ -206,6 +207,8 @@ class Gen:
             times = 1
             if step.repeats:
                 times = r.randint(1, 6 if step.code in ("S06", "S21") else 2)
+                if step.code == "S23" and self.chance(0.3):
+                    times = 2  # a second round after an extension, often
             for _ in range(times):
                 delta = (
                     self.gap()
@@ -220,7 +223,11 @@ class Gen:
                     day = approval + datetime.timedelta(
                         days=r.choice((350, 358, 362, 364, 365, 366, 372, 380, 395))
                     )
+                if step.code == "S23":
+                    day = self.around_extended_end(records, day)
                 details = self.details(step.code, day, forms_own)
+                if step.code == "S23" and "S23" not in {x.step for x in records} and self.chance(0.3):
+                    details.update(decision="extend", extend_months=r.choice((3, 6, 12)))
                 if step.code in ("S17", "S24") and "result" in details and self.chance(0.8):
                     details["result"] = "approved"
                 if step.code in ("S10", "S13") and "result" in details and self.chance(0.7):
@@ -268,6 +275,22 @@ class Gen:
         if facts.exited_on and facts.exited_on > as_of:
             facts = facts.until(as_of)
         return facts
+
+    def around_extended_end(self, records: list[Rec], day: D) -> D:
+        """A conversion meeting after an extension: mostly on and around the extended probation end, so that
+        the rules reading the end as it stood before a record (probation._end_before) are exercised."""
+        meeting = next((x.date for x in records if x.step == "S15"), None)
+        extended = [
+            x.details["extend_months"]
+            for x in records
+            if x.step == "S23"
+            and x.details.get("decision") == "extend"
+            and isinstance(x.details.get("extend_months"), int)
+        ]
+        if meeting is None or not extended or not self.chance(0.7):
+            return day
+        end = add_months(meeting, Limits().probation_months + sum(extended))
+        return end + datetime.timedelta(days=self.rng.choice((-40, -1, 0, 1, 30, 31, 32, 200)))
 
     def departure(self, records: list[Rec]) -> D | None:
         if not self.chance(0.2):
