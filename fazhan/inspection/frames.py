@@ -123,6 +123,7 @@ class Frames:
     details_text: Callable[[Rec], str] = _text
     columns: RecColumns | None = None  # the records as the loader read them; else taken from `facts`
     recs_frame: pl.DataFrame | None = None  # the records' frame, where the loader has built it already
+    size: int | None = None  # the number of cases, where `facts` is still being filled
     _memo: dict[Any, pl.DataFrame] = field(default_factory=dict)
 
     # --- the two main tables --------------------------------------------------------------------------
@@ -155,23 +156,39 @@ class Frames:
 
     @cached_property
     def recs(self) -> pl.DataFrame:
-        if self.recs_frame is not None:
-            return self.recs_frame
-        columns = self.columns or _columns(self.facts, self.details_text)
-        return columns.frame()
+        """The records in each case's order (date, id), with `pos`, the record's place in its case."""
+        frame = self.recs_frame
+        if frame is None:
+            frame = (self.columns or _columns(self.facts, self.details_text)).frame()
+        return frame.with_columns(pos=pl.int_range(pl.len(), dtype=pl.UInt32).over("case"))
 
     # --- views the screens share ----------------------------------------------------------------------
     def step(self, code: str, *keys: str | tuple[str, Any]) -> pl.DataFrame:
         """The records of one step, with details keys as columns: a name gives the value as text (a list as
         its JSON text), (name, dtype) casts it (pl.Int64, pl.Boolean, pl.List(pl.String)…); a value of the
         wrong type becomes null."""
-        frame = self._memo.get(("step", code))
+        frame = self._steps.get(code)
         if frame is None:
-            frame = self.recs.filter(pl.col("step") == code)
-            self._memo[("step", code)] = frame
+            frame = self.recs.clear()
         if not keys:
             return frame
         return frame.with_columns([detail(k) for k in keys])
+
+    @cached_property
+    def _case_index(self) -> pl.DataFrame:
+        n = len(self.facts) if self.size is None else self.size
+        return pl.DataFrame({"case": pl.Series(range(n), dtype=pl.UInt32)})
+
+    def prepare(self) -> None:
+        """Build the tables every run reads (records by step, first dates, counts): Polars works outside
+        the interpreter lock, so the loader has this done on a thread while it reads the registers."""
+        self._steps, self.first, self.counts  # noqa: B018
+
+    @cached_property
+    def _steps(self) -> dict[str, pl.DataFrame]:
+        """The records split by step in one pass."""
+        parts = self.recs.partition_by("step", as_dict=True, maintain_order=True)
+        return {str(key[0]): frame for key, frame in parts.items()}
 
     @cached_property
     def first(self) -> pl.DataFrame:
@@ -186,7 +203,7 @@ class Frames:
         dates = firsts.pivot(on="step", index="case", values="date")
         ids = firsts.pivot(on="step", index="case", values="id")
         ids = ids.rename({c: f"{c}_id" for c in ids.columns if c != "case"})
-        out = self.cases.select("case").join(dates, on="case", how="left").join(ids, on="case", how="left")
+        out = self._case_index.join(dates, on="case", how="left").join(ids, on="case", how="left")
         missing = [pl.lit(None, dtype=pl.Date).alias(c) for c in STEP_CODES if c not in out.columns]
         missing += [
             pl.lit(None, dtype=pl.Int64).alias(f"{c}_id") for c in STEP_CODES if f"{c}_id" not in out.columns
@@ -199,7 +216,7 @@ class Frames:
         per = self.recs.group_by("case", "step").len().with_columns(pl.col("step").cast(pl.String))
         wide = per.pivot(on="step", index="case", values="len")
         wide = wide.rename({c: f"n_{c}" for c in wide.columns if c != "case"})
-        out = self.cases.select("case").join(wide, on="case", how="left")
+        out = self._case_index.join(wide, on="case", how="left")
         out = out.with_columns(
             pl.lit(0, dtype=pl.UInt32).alias(f"n_{c}") for c in STEP_CODES if f"n_{c}" not in out.columns
         )
@@ -242,10 +259,16 @@ class Frames:
             schema={"code": pl.String, "kind": pl.String, "path": pl.String},
         )
 
+    def shared(self, key: Any, build: Callable[[], pl.DataFrame]) -> pl.DataFrame:
+        """A table several screens read, built once per run (`key`: the module's name and the table's)."""
+        if ("shared", key) not in self._memo:
+            self._memo[("shared", key)] = build()
+        return self._memo[("shared", key)]
+
     def register(self, name: str, columns: Mapping[str, Any]) -> pl.DataFrame:
         """One row per entry of a case's register (`transfers`, `discipline`, `forms`, `archive_reviews`):
         `case` and the entry's keys, each as text (dates as ISO text)."""
-        key = ("register", name)
+        key = ("register", name, tuple(columns.items()))
         if key not in self._memo:
             data: dict[str, list] = {"case": [], **{c: [] for c in columns}}
             for i, facts in enumerate(self.facts):

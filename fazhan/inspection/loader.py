@@ -9,6 +9,7 @@ import datetime
 import gc
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,6 +50,18 @@ class IndexedFacts(CaseFacts):
             cached = (self.records, index)
             object.__setattr__(self, "_index", cached)
         return cached[1]
+
+    @classmethod
+    def indexed(cls, records: tuple[Rec, ...], fields: dict[str, Any]) -> "IndexedFacts":
+        """Facts whose index is made at once (the loader's summaries: one record per step). `fields` name
+        every field but `records`, so the frozen dataclass's field-by-field __init__ (a tenth of the load
+        over a district) is skipped: tests/inspection/test_screens.py checks the result equals it."""
+        facts = object.__new__(cls)
+        index: dict[str, list[Rec]] = defaultdict(list)
+        for r in records:
+            index[r.step].append(r)
+        facts.__dict__.update(fields, records=records, _index=(records, index))
+        return facts
 
     def all(self, step: str) -> list[Rec]:
         return list(self._by_step().get(step, ()))
@@ -251,6 +264,22 @@ def _tree_load(root: Org | None, as_of: datetime.date) -> Loaded:
         .sort("date", "id")
     )
     previous = dict(corrections.iter_rows())
+    out: list[CaseFacts] = []  # filled below; the frames' tables are built meanwhile on a thread
+    frames = Frames(facts=out, limits=settings_limits, columns=columns, recs_frame=recs, size=len(cases))
+    with ThreadPoolExecutor(1) as pool:
+        prepared = pool.submit(frames.prepare)
+        loaded = _tree_rest(
+            root, as_of, cases, persons, people, recs, previous, org_facts, org_rows, codes, out
+        )
+        prepared.result()
+    loaded.columns, loaded._frames = columns, frames
+    return loaded
+
+
+def _tree_rest(
+    root, as_of, cases, persons, people, recs, previous, org_facts, org_rows, codes, out
+) -> Loaded:
+    settings_limits = limits()
     roots = {}
     for pk in previous:
         first = pk
@@ -270,7 +299,7 @@ def _tree_load(root: Org | None, as_of: datetime.date) -> Loaded:
     named_forms = _named_by_case(recs, FORM_KEYS)
     form_index = {f["number"]: f for forms in by_person["forms"].values() for f in forms}
     summary = _summary_records(recs, len(cases))
-    base, out = [], []
+    base = []
     for i, (_case_id, person_id, closed_on) in enumerate(cases):
         p = persons[person_id]
         pid, branch = p["pid"], codes[p["org_id"]]
@@ -295,7 +324,7 @@ def _tree_load(root: Org | None, as_of: datetime.date) -> Loaded:
             "archive_reviews": tuple(by_person["archive_reviews"].get(pid, ())),
         }
         base.append(fields)
-        out.append(IndexedFacts(records=summary[i], **fields))
+        out.append(IndexedFacts.indexed(summary[i], fields))
     plans = {
         (codes[org_id], year): {"quota": quota, "groups": groups}
         for org_id, year, quota, groups in Plan.objects.filter(_subtree(root, "org__path")).values_list(
@@ -317,9 +346,7 @@ def _tree_load(root: Org | None, as_of: datetime.date) -> Loaded:
         case_ids=[c[0] for c in cases],
         roots=roots,
         records=recs.height,
-        columns=columns,
         base=base,
-        _frames=Frames(facts=out, limits=settings_limits, columns=columns, recs_frame=recs),
     )
 
 
@@ -333,10 +360,10 @@ def _summary_records(recs: pl.DataFrame, n: int) -> list[tuple[Rec, ...]]:
         .sort("date", "id")
     )
     out: list[list[Rec]] = [[] for _ in range(n)]
-    for case, pk, step, date, text, at, supersedes in firsts.select(
-        "case", "id", pl.col("step").cast(pl.String), "date", "details", "recorded_text", "supersedes"
+    for case, pk, step, date, text, supersedes in firsts.select(
+        "case", "id", pl.col("step").cast(pl.String), "date", "details", "supersedes"
     ).iter_rows():
-        out[case].append(Rec(pk, step, date, orjson.loads(text), _moment(at), supersedes))
+        out[case].append(Rec(pk, step, date, orjson.loads(text), None, supersedes))  # entry times: not read
     return [tuple(r) for r in out]
 
 

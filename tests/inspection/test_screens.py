@@ -15,7 +15,7 @@ from fazhan.inspection.loader import tree_load
 from fazhan.inspection.run import inspect, per_case_rules
 from fazhan.inspection.screens import SCREENS, flagged, screened_rules
 from fazhan.inspection.synth import synth_build
-from fazhan.procedure.definition import Limits
+from fazhan.procedure.definition import STEPS, Limits
 from fazhan.procedure.engine import CHECKS
 from fazhan.procedure.rules.notice import evaluate_tree
 from tests.inspection.casegen import cases
@@ -90,3 +90,14 @@ def test_the_org_level_rules_find_the_same_on_the_cases_summary_as_on_their_whol
     found = evaluate_tree(loaded.tree)
     assert found == evaluate_tree(whole)
     assert {t.finding.rule for t in found} >= {"PLAN-QUOTA", "VIO-RUSH"}
+
+
+def test_the_loaders_quick_constructor_gives_the_same_facts_as_the_dataclass():
+    from fazhan.inspection.loader import IndexedFacts
+
+    for facts in cases(3, 20):
+        fields = {f: getattr(facts, f) for f in facts.__dataclass_fields__ if f != "records"}
+        quick = IndexedFacts.indexed(facts.records, fields)
+        assert quick == IndexedFacts(records=facts.records, **fields)
+        assert [quick.first(s.code) for s in STEPS] == [facts.first(s.code) for s in STEPS]
+        assert quick.all("S06") == facts.all("S06")

@@ -77,8 +77,10 @@ def plan(frames: Frames, rules: list[str]) -> list[list[str]]:
     """For every case of the frames, the rules to run on it exactly, in the given (catalogue) order."""
     _load()
     always = [r for r in rules if r not in SCREENS]
-    marks = {r: flagged(frames, r) for r in rules if r in SCREENS}
-    out = []
-    for i in range(len(frames.facts)):
-        out.append([r for r in rules if r not in marks or i in marks[r]] if marks else list(always))
-    return out
+    out = [list(always) for _ in range(len(frames.facts))]
+    for rule in rules:  # in the catalogue's order, so each case's list keeps it
+        if rule in SCREENS:
+            for i in sorted(flagged(frames, rule)):
+                out[i].append(rule)
+    order = {r: n for n, r in enumerate(rules)}
+    return [sorted(todo, key=order.__getitem__) if always and todo else todo for todo in out]

@@ -56,10 +56,7 @@ def kind_codes(f: Frames, kind: str) -> list[str]:
 
 def memo(f: Frames, name: str, build: Callable[[], pl.DataFrame]) -> pl.DataFrame:
     """A frame several screens read, built once per run (kept in the frames' memo, keyed by this module)."""
-    key = (__name__, name)
-    if key not in f._memo:
-        f._memo[key] = build()
-    return f._memo[key]
+    return f.shared((__name__, name), build)
 
 
 def with_tokens(frame: pl.DataFrame, *keys: str) -> pl.DataFrame:

@@ -22,10 +22,7 @@ LAST = 1 << 31  # a position after every record: the end as it stands on the who
 
 def memo(f: Frames, name: str, build: Callable[[], pl.DataFrame]) -> pl.DataFrame:
     """A table several screens of a run share, built once per Frames (in its memo, beside its own)."""
-    key = ("screens.probation", name)
-    if key not in f._memo:
-        f._memo[key] = build()
-    return f._memo[key]
+    return f.shared(("screens.probation", name), build)
 
 
 def extensions(f: Frames) -> pl.DataFrame:

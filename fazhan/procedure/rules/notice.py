@@ -25,7 +25,6 @@ from fazhan.procedure.definition import RULES_BY_ID, CaseStage, Limits
 from fazhan.procedure.engine import CaseFacts, Finding, Rec, check, finding, overdue
 from fazhan.procedure.rules.probation import _end_before, probation_end
 
-
 # The steps whose first passing record the org-level rules read of a case (approvals, stages, the legal
 # minimum of VIO-RUSH): the whole-tree run hands them cases that hold only those records
 # (inspection/loader.py; tests/inspection/test_screens.py checks the findings are the same).
@@ -265,8 +264,20 @@ class Approval:
     org: str  # the org the person was in on the approval date
 
 
+def _once(tree: TreeFacts, name: str, build: Callable[[TreeFacts], Any]) -> Any:
+    """A count several org-level rules read, worked out once per tree (TreeFacts is read-only)."""
+    memo = tree.__dict__.setdefault("_memo", {})
+    if name not in memo:
+        memo[name] = build(tree)
+    return memo[name]
+
+
 def approvals(tree: TreeFacts) -> list[Approval]:
     """Every admission (the first approving S17) on or before the as-of date, in date order."""
+    return _once(tree, "approvals", _approvals)
+
+
+def _approvals(tree: TreeFacts) -> list[Approval]:
     out = []
     for facts in tree.cases:
         record = facts.first("S17")
@@ -277,6 +288,10 @@ def approvals(tree: TreeFacts) -> list[Approval]:
 
 def approvals_by_org_year(tree: TreeFacts) -> dict[tuple[str, int], list[Approval]]:
     """Approvals rolled up the tree: each counts for its org and every org above it, by calendar year."""
+    return _once(tree, "approvals_by_org_year", _approvals_by_org_year)
+
+
+def _approvals_by_org_year(tree: TreeFacts) -> dict[tuple[str, int], list[Approval]]:
     out: dict[tuple[str, int], list[Approval]] = defaultdict(list)
     for a in approvals(tree):
         for code in tree.ancestors(a.org):
@@ -381,6 +396,10 @@ def plan_groups(tree: TreeFacts) -> Iterator[TreeFinding]:
 
 def pools(tree: TreeFacts) -> dict[str, dict[str, int]]:
     """Applicants, activists and targets on the as-of date, per org the person is in then (exclusive)."""
+    return _once(tree, "pools", _pools)
+
+
+def _pools(tree: TreeFacts) -> dict[str, dict[str, int]]:
     out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for facts in tree.cases:
         out[org_on(facts, tree.as_of)][stage_of(facts)] += 1
