@@ -78,7 +78,9 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     t0 = time.perf_counter()
     build(EVENTS)
-    print(f"{connection.vendor}: built {EVENTS} chained events in {time.perf_counter() - t0:.1f} s", flush=True)
+    print(
+        f"{connection.vendor}: built {EVENTS} chained events in {time.perf_counter() - t0:.1f} s", flush=True
+    )
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t0 = time.perf_counter()
     scanned = scan()
