@@ -207,9 +207,37 @@ def tree_load(*, root: Org | None, as_of: datetime.date) -> Loaded:
         return _tree_load(root, as_of)
 
 
+@dataclass
+class _Read:
+    """What the first queries read: the orgs, the persons with cases, the cases, and the records."""
+
+    org_facts: dict[str, OrgFacts]
+    org_rows: dict[str, OrgRow]
+    codes: dict[int, str]
+    persons: dict[int, Any]  # pk → the values() row
+    people: dict[str, PersonRow]
+    cases: list[tuple[int, int, datetime.date | None]]
+    columns: RecColumns
+    recs: pl.DataFrame
+    previous: dict[int, int]
+
+
 def _tree_load(root: Org | None, as_of: datetime.date) -> Loaded:
+    read = _read(root, as_of)
+    out: list[CaseFacts] = []  # filled by _facts; the frames' tables are built meanwhile on a thread
+    frames = Frames(
+        facts=out, limits=limits(), columns=read.columns, recs_frame=read.recs, size=len(read.cases)
+    )
+    with ThreadPoolExecutor(1) as pool:
+        prepared = pool.submit(frames.prepare)
+        loaded = _facts(root, as_of, read, out)
+        prepared.result()
+    loaded.columns, loaded._frames = read.columns, frames
+    return loaded
+
+
+def _read(root: Org | None, as_of: datetime.date) -> _Read:
     org_facts, org_rows, codes = _orgs()
-    settings_limits = limits()
     persons = {}
     people = {}
     for row in (
@@ -264,21 +292,13 @@ def _tree_load(root: Org | None, as_of: datetime.date) -> Loaded:
         .sort("date", "id")
     )
     previous = dict(corrections.iter_rows())
-    out: list[CaseFacts] = []  # filled below; the frames' tables are built meanwhile on a thread
-    frames = Frames(facts=out, limits=settings_limits, columns=columns, recs_frame=recs, size=len(cases))
-    with ThreadPoolExecutor(1) as pool:
-        prepared = pool.submit(frames.prepare)
-        loaded = _tree_rest(
-            root, as_of, cases, persons, people, recs, previous, org_facts, org_rows, codes, out
-        )
-        prepared.result()
-    loaded.columns, loaded._frames = columns, frames
-    return loaded
+    return _Read(org_facts, org_rows, codes, persons, people, cases, columns, recs, previous)
 
 
-def _tree_rest(
-    root, as_of, cases, persons, people, recs, previous, org_facts, org_rows, codes, out
-) -> Loaded:
+def _facts(root: Org | None, as_of: datetime.date, read: _Read, out: list[CaseFacts]) -> Loaded:
+    """Every case's facts (into `out`) and the tree's, from what was read and the registers."""
+    org_facts, codes, persons, cases, recs = read.org_facts, read.codes, read.persons, read.cases, read.recs
+    previous = read.previous
     settings_limits = limits()
     roots = {}
     for pk in previous:
@@ -335,9 +355,9 @@ def _tree_rest(
         as_of=as_of,
         limits=settings_limits,
         root_path=root.path if root is not None else "/",
-        orgs=org_rows,
+        orgs=read.org_rows,
         cases=out,
-        people=people,
+        people=read.people,
         plans=plans,
         committees={code: frozenset(pids) for code, pids in committees.items()},
     )
