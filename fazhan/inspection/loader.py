@@ -402,9 +402,7 @@ def _named_values(recs: pl.DataFrame, keys: dict[str, tuple[str, ...]], *, liste
                 continue
             items = raw.filter(is_list).with_columns(pl.col("value").str.extract_all(r'"(?:[^"\\]|\\.)*"'))
             items = items.explode("value").drop_nulls()
-            parts.append(
-                items.with_columns(pl.col("value").map_elements(orjson.loads, return_dtype=pl.String))
-            )
+            parts.append(items.with_columns(pl.col("value").str.json_decode(pl.String)))
     if not parts:
         return pl.DataFrame(schema={"case": pl.UInt32, "value": pl.String})
     return pl.concat(parts)
