@@ -2,9 +2,13 @@
 subtree, as the records stood on the as-of date (procedure.md B0.6). Pure reading: `inspect` returns the
 findings; services.inspection_run persists them.
 
-The per-case rules run as the very functions step entry runs (engine.evaluate on each CaseFacts); what is
-set-based is the loading (loader.tree_load: a dozen queries for the whole tree) and the org-level rules
-(notice.ORG_CHECKS, one pass over all cases).
+How it stays fast at district scale, set-based throughout:
+1. loader.tree_load reads the whole subtree in a fixed dozen queries, the step records as columns (Polars).
+2. Each per-case rule's screen (inspection/screens) picks, over all cases at once, the cases it could find
+   anything on.
+3. Only those cases get their complete CaseFacts, and on them the rules run as the very functions step entry
+   runs (engine.evaluate): the findings are the single-case form's, which the parity tests check.
+4. The org-level rules (notice.ORG_CHECKS) run once over every case's summary (notice.TREE_STEPS).
 """
 
 import datetime

@@ -167,3 +167,25 @@ def test_only_township_district_and_inspector_roles_start_a_run(pw):
     with pytest.raises(PermissionDenied):
         inspection_run(actor=pw.users["yx_organizer"], org=pw.township, as_of=datetime.date.today())
     assert inspection_run(actor=pw.users["inspector_lh"], org=pw.branch1, as_of=datetime.date.today())
+
+
+def test_elig_nat_in_the_whole_tree_run_reads_the_verdict_stored_with_the_number(pw):
+    """The whole-tree run does not decrypt every ID number: it reads Person.id_number_valid, the verdict of
+    procedure.md F that people.identity stores with the number (and the migration computed for old rows)."""
+    record(pw, "S01", 0)
+    person = pw.case.person
+    assert person.id_number_valid is True
+    assert not [i for i in inspect(root=None, as_of=day(5)).issues if i.rule == "ELIG-NAT"]
+    type(person).objects.filter(pk=person.pk).update(id_number_valid=False)
+    found = [i for i in inspect(root=None, as_of=day(5)).issues if i.rule == "ELIG-NAT"]
+    assert [(i.person, i.step) for i in found] == [(person.pid, "S01")]
+
+
+def test_the_stored_verdict_follows_procedure_md_f():
+    from fazhan.people.identity import id_number_valid
+    from tests.conftest import make_id_number
+
+    good = make_id_number(datetime.date(1990, 5, 17), 123)
+    assert id_number_valid(good)
+    assert not id_number_valid(good[:-1] + ("0" if good[-1] != "0" else "1"))  # a wrong check character
+    assert not id_number_valid("12345")
