@@ -58,9 +58,10 @@ class StepForm(ChineseForm):
             out[key] = value
         return out
 
-    def add_service_error(self, field: str, messages: list[str]) -> None:
-        name = f"d_{field.removeprefix('details.')}" if field.startswith("details.") else field
-        self.add_error(name if name in self.fields else None, messages)
+    @staticmethod
+    def service_field(name: str) -> str:
+        """The field of a service's error: the service's details.<key> is this form's d_<key>."""
+        return f"d_{name.removeprefix('details.')}" if name.startswith("details.") else name
 
 
 class CorrectionForm(StepForm):
