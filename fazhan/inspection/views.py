@@ -33,7 +33,6 @@ from fazhan.inspection.services import (
 )
 from fazhan.procedure.definition import RULES_BY_ID, SEVERITY_RANK, STEPS_BY_CODE
 from fazhan.procedure.forms import CorrectionForm
-from fazhan.procedure.views import _initial
 
 FILTERS = ("rule", "severity", "org", "status")
 RECTIFY_SERVICES: dict[str, Callable[..., Finding]] = {
@@ -142,22 +141,11 @@ def finding_correct_view(request, finding_id: int):
     except ValidationError:
         messages.error(request, _("该问题不针对某条步骤记录，无法更正；请说明情况。"))
         return redirect("inspection:finding", finding.pk)
-    initial = {"date": record.date, **{f"d_{k}": _initial(v) for k, v in record.details.items()}}
-    form = CorrectionForm(request.POST or None, step=record.step, initial=initial)
-    correction = form_to_service(
-        form,
-        _denial_shown(
-            lambda data: finding_correct(
-                actor=request.user,
-                finding=finding,
-                date=data["date"],
-                details=form.details(),
-                reason=data["reason"],
-            )
-        ),
-        field_for=form.service_field,
+    form = CorrectionForm.for_record(record, request.POST or None)
+    correct = _denial_shown(
+        lambda _data: finding_correct(actor=request.user, finding=finding, **form.correction())
     )
-    if correction:
+    if form_to_service(form, correct, field_for=form.service_field):
         messages.success(request, _("已录入更正记录；下次检查将据此判定问题是否已整改。"))
         return redirect("inspection:finding", finding.pk)
     context = {"form": form, "finding": finding, "record": record, "step": STEPS_BY_CODE[record.step]}

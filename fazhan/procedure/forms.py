@@ -66,3 +66,26 @@ class StepForm(ChineseForm):
 
 class CorrectionForm(StepForm):
     reason = forms.CharField(label=_("更正原因"), max_length=200)
+
+    @classmethod
+    def for_record(cls, record, data=None) -> "CorrectionForm":
+        """The correction of a step record, filled in with its date and details as they stand."""
+        initial = {"date": record.date, **{f"d_{k}": _initial(v) for k, v in record.details.items()}}
+        return cls(data, step=record.step, initial=initial)
+
+    def correction(self) -> dict[str, Any]:
+        """What the correction services take besides the actor and the record."""
+        return {
+            "date": self.cleaned_data["date"],
+            "details": self.details(),
+            "reason": self.cleaned_data["reason"],
+        }
+
+
+def _initial(value):
+    """A stored detail as its form field shows it: pids and orgs as one text, flags as the checked ones."""
+    if isinstance(value, list):
+        return " ".join(value) if all(isinstance(v, str) for v in value) else value
+    if isinstance(value, dict):
+        return [k for k, v in value.items() if v]
+    return value

@@ -59,34 +59,18 @@ def case_step(request, case_id: int):
 def step_correct_view(request, record_id: int):
     record = get_object_or_404(StepRecord.objects.select_related("case"), pk=record_id)
     case = case_get_for_user(request.user, record.case_id)
-    initial = {"date": record.date, **{f"d_{k}": _initial(v) for k, v in record.details.items()}}
-    form = CorrectionForm(request.POST or None, step=record.step, initial=initial)
-    correction = form_to_service(
+    form = CorrectionForm.for_record(record, request.POST or None)
+    if form_to_service(
         form,
-        lambda data: step_correct(
-            actor=request.user,
-            record=record,
-            date=data["date"],
-            details=form.details(),
-            reason=data["reason"],
-        ),
+        lambda _data: step_correct(actor=request.user, record=record, **form.correction()),
         field_for=form.service_field,
-    )
-    if correction:
+    ):
         return _done(request, case)
     return render(
         request,
         "procedure/correct.html",
         {"form": form, "record": record, "case": case, "step": STEPS_BY_CODE[record.step]},
     )
-
-
-def _initial(value):
-    if isinstance(value, list):
-        return " ".join(value) if all(isinstance(v, str) for v in value) else value
-    if isinstance(value, dict):
-        return [k for k, v in value.items() if v]
-    return value
 
 
 TODO_HEADERS = ("到期日", "事项", "姓名", "人员编号", "所在党组织", "状态")
