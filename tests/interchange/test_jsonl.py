@@ -316,3 +316,40 @@ def test_a_changed_register_row_updates_its_record_in_place_and_a_new_one_is_cre
         f"interchange.{kind}.update" for kind in ("archive_review", "discipline", "form", "plan", "transfer")
     ]
     assert AuditEvent.objects.filter(action="interchange.kin.create").count() == 1
+
+
+def test_a_changed_person_row_updates_the_person_in_place(world, tmp_path):
+    records = export_records(tmp_path, "before.jsonl")
+    for record in records:
+        if record["type"] == "person" and record["id"] == "P0002":
+            record.update(
+                {"name": "李思思", "phone": "13900000000", "org": "SZQ-LH-03-1", "work_unit_org": "SZQ-LH-01"}
+                | {
+                    "education": "高中",
+                    "tags": ["青年农民"],
+                    "floating": True,
+                    "planned_departure": "2030-01-01",
+                }
+            )
+    before = Person.objects.count()
+
+    status, out = run("import", str(write_jsonl(tmp_path / "after.jsonl", records)))
+    assert status == 0, out
+
+    assert "person: created 0, updated 1" in out
+    assert Person.objects.count() == before
+    p2 = Person.objects.get(pid="P0002")
+    assert (p2.name, p2.name_initials, p2.phone, p2.org, p2.work_unit_org) == (
+        "李思思",
+        "lss",
+        "13900000000",
+        world.branch3,
+        world.branch1,
+    )
+    assert (p2.education, p2.tags, p2.floating, p2.planned_departure) == (
+        "高中",
+        ["青年农民"],
+        True,
+        datetime.date(2030, 1, 1),
+    )
+    assert (p2.id_number, p2.gender, p2.birth_date) == (world.p2.id_number, "F", datetime.date(1995, 6, 1))
