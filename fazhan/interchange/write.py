@@ -16,6 +16,7 @@ from fazhan.organizations.models import Org
 from fazhan.people.identity import person_set_id_number
 from fazhan.people.idnumber import id_number_parse
 from fazhan.people.models import DisciplineRecord, Kinship, Person, PersonRole, Transfer
+from fazhan.people.services import PERSON_FIELDS
 from fazhan.plans.models import Plan
 from fazhan.prereview.models import NumberedForm
 from fazhan.procedure.models import Case, StepRecord
@@ -72,17 +73,8 @@ class _Writer:
         Org.objects.bulk_update(updated, ["name", "category", "election_dates"])
 
     def _person_apply(self, person: Person, row: dict[str, Any]) -> None:
-        for key in ("name", "ethnicity", "education", "occupation", "tags", "phone", "household_place"):
-            setattr(person, key, row[key])
-        for key in ("residence", "floating", "front_line", "league_member", "planned_departure"):
-            setattr(person, key, row[key])
-        person.party_status, person.joined_on, person.full_since = (
-            row["party_status"],
-            row["joined_on"],
-            row["full_since"],
-        )
-        person.org = self.orgs[row["org"]]
-        person.work_unit_org = self.orgs[row["work_unit_org"]] if row["work_unit_org"] else None
+        for key in PERSON_FIELDS:
+            setattr(person, key, self._resolved(Person, key, row[key]))
         parsed = id_number_parse(row["id_number"])
         person_set_id_number(person, parsed.number)
         person.gender, person.birth_date = parsed.gender, parsed.birth_date
@@ -112,24 +104,8 @@ class _Writer:
                 ("interchange.person.membership", person, person.org.path, {"party_status": status})
             )
         fields = [
-            "name",
+            *PERSON_FIELDS,
             "name_initials",
-            "ethnicity",
-            "education",
-            "occupation",
-            "tags",
-            "phone",
-            "household_place",
-            "residence",
-            "floating",
-            "front_line",
-            "league_member",
-            "planned_departure",
-            "party_status",
-            "joined_on",
-            "full_since",
-            "org",
-            "work_unit_org",
             "id_number",
             "id_number_key",
             "id_tail",
