@@ -1,6 +1,6 @@
 import re
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,7 +34,7 @@ from fazhan.archive.services import (
 )
 from fazhan.core.converters import OrgCodeConverter
 from fazhan.core.excel import xlsx_response
-from fazhan.core.forms import form_add_service_errors
+from fazhan.core.forms import form_to_service
 from fazhan.core.masking import mask_id_number
 from fazhan.organizations.selectors import org_get_for_user
 from fazhan.people.models import Person
@@ -93,18 +93,15 @@ def person_attach(request, pid: str):
     person = _uploader_person(request, pid)
     records = person_step_records(person)
     form = AttachmentForm(request.POST, request.FILES, slots=attachment_slots(records))
-    if form.is_valid():
+
+    def attach(data):
         pk, material = form.record_and_material()
         record = next(r for r in records if r.pk == pk)
-        try:
-            attachment_add(
-                actor=request.user, record=record, material=material, upload=form.cleaned_data["file"]
-            )
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error("file" if field == "file" else "slot", errors)
-        else:
-            return _after_upload(person)
+        return attachment_add(actor=request.user, record=record, material=material, upload=data["file"])
+
+    # what the service refuses beside the file itself is the slot chosen: its record and material
+    if form_to_service(form, attach, field_for=lambda name: "file" if name == "file" else "slot"):
+        return _after_upload(person)
     return _files_page(request, person, status=400, form=form)
 
 
@@ -113,18 +110,14 @@ def attachment_supersede_view(request, pk: int):
     attachment = attachment_get_for_user(request.user, pk)
     person = _uploader_person(request, attachment.record.case.person.pid)
     form = SupersedeForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            attachment_supersede(
-                actor=request.user,
-                attachment=attachment,
-                upload=form.cleaned_data["file"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            form_add_service_errors(form, exc)
-        else:
-            return _after_upload(person)
+    superseding = form_to_service(
+        form,
+        lambda data: attachment_supersede(
+            actor=request.user, attachment=attachment, upload=data["file"], reason=data["reason"]
+        ),
+    )
+    if superseding:
+        return _after_upload(person)
     return _files_page(request, person, status=400, supersede={"pk": attachment.pk, "form": form})
 
 
@@ -196,13 +189,8 @@ def person_review(request, pid: str):
     if not user_may_review(request.user, person):
         raise PermissionDenied
     form = ArchiveReviewForm(request.POST)
-    if form.is_valid():
-        try:
-            archive_review_record(actor=request.user, person=person, **form.cleaned_data)
-        except ValidationError as exc:
-            form_add_service_errors(form, exc)
-        else:
-            return redirect("archive:person", pid=person.pid)
+    if form_to_service(form, lambda data: archive_review_record(actor=request.user, person=person, **data)):
+        return redirect("archive:person", pid=person.pid)
     return _files_page(request, person, status=400, review_form=form)
 
 

@@ -1,14 +1,33 @@
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+T = TypeVar("T")
 
 
-def form_add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's ValidationError at the form's fields; errors on fields the form lacks go on top."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
+def form_to_service(
+    form: forms.Form,
+    call: Callable[[dict[str, Any]], T],
+    *,
+    field_for: Callable[[str], str] | None = None,
+) -> T | None:
+    """Validate the bound form and hand its cleaned data to `call` (a service): what the service answers, or
+    None when the form or the service refused (an unbound form calls nothing; the services answer what they
+    wrote, never None). A service's ValidationError is shown on the form: each error at the field that
+    `field_for` gives for the service's name of it (the same name by default), on top where the form has no
+    such field or the error names none."""
+    if not form.is_valid():
+        return None
+    try:
+        return call(form.cleaned_data)
+    except ValidationError as exc:
+        errors = exc.error_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.error_list}
+        for name, messages in errors.items():
+            field = field_for(name) if field_for else name
+            form.add_error(field if field in form.fields else None, messages)
+        return None
 
 
 class ChineseForm(forms.Form):

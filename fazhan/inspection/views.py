@@ -1,15 +1,17 @@
 import datetime
+from collections.abc import Callable
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from fazhan.accounts.models import User
+from fazhan.core.forms import form_to_service
 from fazhan.inspection.forms import AssignForm, ExplainForm, RunForm, VerifyForm
-from fazhan.inspection.models import FindingStatus
+from fazhan.inspection.models import Finding, FindingStatus
 from fazhan.inspection.report import report_build, report_docx, report_html, report_pdf
 from fazhan.inspection.selectors import (
     _ancestor_paths,
@@ -31,29 +33,41 @@ from fazhan.inspection.services import (
 )
 from fazhan.procedure.definition import RULES_BY_ID, SEVERITY_RANK, STEPS_BY_CODE
 from fazhan.procedure.forms import CorrectionForm
-from fazhan.procedure.views import _initial
 
 FILTERS = ("rule", "severity", "org", "status")
+RECTIFY_SERVICES: dict[str, Callable[..., Finding]] = {
+    "assign": finding_assign,
+    "explain": finding_explain,
+    "verify": finding_verify,
+}
 
 
-def _errors(form, exc: ValidationError) -> None:
-    for field, msgs in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, msgs)
+def _denial_shown(call, *, field: str = NON_FIELD_ERRORS):
+    """The inspection services refuse a role with PermissionDenied; these pages say it on the form (at
+    `field`, or on top) like any other refusal, rather than answer 403."""
+
+    def shown(data):
+        try:
+            return call(data)
+        except PermissionDenied as exc:
+            raise ValidationError({field: str(exc)}) from exc
+
+    return shown
 
 
 def index(request):
     """The runs in the user's subtree, and a form to start one over an org the user may inspect."""
     orgs = run_orgs_for_user(request.user)
     form = RunForm(request.POST or None, orgs=orgs)
-    if request.method == "POST" and form.is_valid():
-        try:
-            run = inspection_run(
-                actor=request.user, org=form.cleaned_data["org"], as_of=form.cleaned_data["as_of"]
-            )
-        except PermissionDenied as exc:
-            form.add_error("org", str(exc))
-        else:
-            return redirect("inspection:run", run.pk)
+    run = form_to_service(
+        form,
+        _denial_shown(
+            lambda data: inspection_run(actor=request.user, org=data["org"], as_of=data["as_of"]),
+            field="org",
+        ),
+    )
+    if run:
+        return redirect("inspection:run", run.pk)
     runs = run_list_for_user(request.user)[:50]
     return render(request, "inspection/index.html", {"form": form, "runs": runs, "can_run": orgs.exists()})
 
@@ -98,19 +112,11 @@ def finding_detail(request, finding_id: int):
     explain = ExplainForm(request.POST if action == "explain" else None)
     verify = VerifyForm(request.POST if action == "verify" else None)
     form = {"assign": assign, "explain": explain, "verify": verify}.get(action)
-    if request.method == "POST" and form is not None and form.is_valid():
-        try:
-            if action == "assign":
-                finding_assign(actor=request.user, finding=finding, **assign.cleaned_data)
-            elif action == "explain":
-                finding_explain(actor=request.user, finding=finding, **explain.cleaned_data)
-            else:
-                finding_verify(actor=request.user, finding=finding, **verify.cleaned_data)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        except ValidationError as exc:
-            _errors(form, exc)
-        else:
+    if form is not None:  # only a POST names an action
+        service = RECTIFY_SERVICES[action]
+        if form_to_service(
+            form, _denial_shown(lambda data: service(actor=request.user, finding=finding, **data))
+        ):
             messages.success(request, _("已保存。"))
             return redirect("inspection:finding", finding.pk)
     context = {
@@ -135,25 +141,13 @@ def finding_correct_view(request, finding_id: int):
     except ValidationError:
         messages.error(request, _("该问题不针对某条步骤记录，无法更正；请说明情况。"))
         return redirect("inspection:finding", finding.pk)
-    initial = {"date": record.date, **{f"d_{k}": _initial(v) for k, v in record.details.items()}}
-    form = CorrectionForm(request.POST or None, step=record.step, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            finding_correct(
-                actor=request.user,
-                finding=finding,
-                date=form.cleaned_data["date"],
-                details=form.details(),
-                reason=form.cleaned_data["reason"],
-            )
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        except ValidationError as exc:
-            for field, msgs in exc.message_dict.items():
-                form.add_service_error(field, msgs)
-        else:
-            messages.success(request, _("已录入更正记录；下次检查将据此判定问题是否已整改。"))
-            return redirect("inspection:finding", finding.pk)
+    form = CorrectionForm.for_record(record, request.POST or None)
+    correct = _denial_shown(
+        lambda _data: finding_correct(actor=request.user, finding=finding, **form.correction())
+    )
+    if form_to_service(form, correct, field_for=form.service_field):
+        messages.success(request, _("已录入更正记录；下次检查将据此判定问题是否已整改。"))
+        return redirect("inspection:finding", finding.pk)
     context = {"form": form, "finding": finding, "record": record, "step": STEPS_BY_CODE[record.step]}
     return render(request, "inspection/correct.html", context)
 

@@ -2,12 +2,13 @@
 transaction of services.interchange_import only; returns the audit events of the records it changed."""
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils.translation import gettext as _
 
+from fazhan.archive.models import ArchiveReview
 from fazhan.core.pinyin import pinyin_initials
 from fazhan.interchange.bulk import insert_returning_pks, preparer
 from fazhan.interchange.models import StepKey
@@ -15,6 +16,7 @@ from fazhan.organizations.models import Org
 from fazhan.people.identity import person_set_id_number
 from fazhan.people.idnumber import id_number_parse
 from fazhan.people.models import DisciplineRecord, Kinship, Person, PersonRole, Transfer
+from fazhan.people.services import PERSON_FIELDS
 from fazhan.plans.models import Plan
 from fazhan.prereview.models import NumberedForm
 from fazhan.procedure.models import Case, StepRecord
@@ -71,17 +73,8 @@ class _Writer:
         Org.objects.bulk_update(updated, ["name", "category", "election_dates"])
 
     def _person_apply(self, person: Person, row: dict[str, Any]) -> None:
-        for key in ("name", "ethnicity", "education", "occupation", "tags", "phone", "household_place"):
-            setattr(person, key, row[key])
-        for key in ("residence", "floating", "front_line", "league_member", "planned_departure"):
-            setattr(person, key, row[key])
-        person.party_status, person.joined_on, person.full_since = (
-            row["party_status"],
-            row["joined_on"],
-            row["full_since"],
-        )
-        person.org = self.orgs[row["org"]]
-        person.work_unit_org = self.orgs[row["work_unit_org"]] if row["work_unit_org"] else None
+        for key in PERSON_FIELDS:
+            setattr(person, key, self._resolved(Person, key, row[key]))
         parsed = id_number_parse(row["id_number"])
         person_set_id_number(person, parsed.number)
         person.gender, person.birth_date = parsed.gender, parsed.birth_date
@@ -111,24 +104,8 @@ class _Writer:
                 ("interchange.person.membership", person, person.org.path, {"party_status": status})
             )
         fields = [
-            "name",
+            *PERSON_FIELDS,
             "name_initials",
-            "ethnicity",
-            "education",
-            "occupation",
-            "tags",
-            "phone",
-            "household_place",
-            "residence",
-            "floating",
-            "front_line",
-            "league_member",
-            "planned_departure",
-            "party_status",
-            "joined_on",
-            "full_since",
-            "org",
-            "work_unit_org",
             "id_number",
             "id_number_key",
             "id_number_valid",
@@ -228,100 +205,36 @@ class _Writer:
 
     # --- the registers ----------------------------------------------------------------------------------
     def registers_write(self) -> None:
-        self._simple(
-            "transfer",
-            Transfer,
-            lambda item, obj: _set(
-                obj,
-                person=self.persons[item.key[0]],
-                date=item.key[1],
-                from_org=self.orgs[item.row["from"]],
-                to_org=self.orgs[item.row["to"]],
-                materials_transferred=item.row["materials_transferred"],
-            ),
-            ["from_org", "to_org", "materials_transferred"],
-        )
-        self._simple(
-            "kin",
-            Kinship,
-            lambda item, obj: _set(
-                obj, a=self.persons[item.key[0]], b=self.persons[item.key[1]], relation=item.key[2]
-            ),
-            [],
-        )
-        self._simple(
-            "discipline",
-            DisciplineRecord,
-            lambda item, obj: _set(
-                obj,
-                person=self.persons[item.key[0]],
-                date_from=item.key[1],
-                kind=item.key[2],
-                date_to=item.row["to"],
-                rights_restored_on=item.row["rights_restored_on"],
-                note=item.row["note"],
-            ),
-            ["date_to", "rights_restored_on", "note"],
-        )
-        self._simple(
-            "plan",
-            Plan,
-            lambda item, obj: _set(
-                obj,
-                org=self.orgs[item.key[0]],
-                year=item.key[1],
-                quota=item.row["quota"],
-                groups=item.row["groups"],
-            ),
-            ["quota", "groups"],
-        )
-        from fazhan.archive.models import ArchiveReview
+        for register in REGISTERS:
+            self._register_write(register)
+        self._form_links_write()
 
-        self._simple(
-            "archive_review",
-            ArchiveReview,
-            lambda item, obj: _set(
-                obj,
-                person=self.persons[item.key[0]],
-                date=item.key[1],
-                reviewer=self.orgs[item.row["reviewer"]],
-                missing=item.row["missing"],
-                location=item.row["location"],
-            ),
-            ["reviewer", "missing", "location"],
-        )
-        self._forms_write()
+    def _register_write(self, register: "_Register") -> None:
+        model = register.model
 
-    def _simple(self, kind: str, model, fill, fields: list[str]) -> None:
-        created = [(i, fill(i, model())) for i in self.changed(kind, "create")]
-        model.objects.bulk_create([o for _, o in created], batch_size=BATCH)
-        updated = []
-        for item in self.changed(kind, "update"):
-            obj = fill(item, model(pk=item.obj))
-            updated.append((item, obj))
-        if updated and fields:
-            model.objects.bulk_update([o for _, o in updated], fields)
+        def build(item: "Item", **pk) -> models.Model:
+            values = dict(zip(register.key, item.key, strict=True))
+            values |= {field: item.row[name] for field, name in register.row.items()}
+            return model(**pk, **{field: self._resolved(model, field, v) for field, v in values.items()})
+
+        created = [(i, build(i)) for i in self.changed(register.kind, "create")]
+        model._default_manager.bulk_create([o for _, o in created], batch_size=BATCH)
+        updated = [(i, build(i, pk=i.obj)) for i in self.changed(register.kind, "update")]
+        if updated and register.row:
+            model._default_manager.bulk_update([o for _, o in updated], list(register.row))
         for item, obj in created + updated:
-            self.event(item, obj, self._path_of(item))
+            self.event(item, obj, item.path)
 
-    def _path_of(self, item: "Item") -> str:
-        return item.path
+    def _resolved(self, model: type[models.Model], field: str, value: Any) -> Any:
+        """A record names a person by pid and an org by code; the model holds the object (None for none)."""
+        related = model._meta.get_field(field).related_model
+        if related is None:
+            return value
+        by_name: dict[Any, dict[str, Any]] = {Person: self.persons, Org: self.orgs}
+        return by_name[related][value] if value else None
 
-    def _forms_write(self) -> None:
-        def fill(item, form: NumberedForm) -> NumberedForm:
-            row = item.row
-            return _set(
-                form,
-                number=item.key[0],
-                person=self.persons[row["issued_to"]] if row["issued_to"] else None,
-                issued_on=row["issued_on"],
-                issued_by=self.orgs[row["issued_by"]] if row["issued_by"] else None,
-                status=row["status"],
-                void_reason=row["void_reason"],
-            )
-
-        fields = ["person", "issued_on", "issued_by", "status", "void_reason"]
-        self._simple("form", NumberedForm, fill, fields)
+    def _form_links_write(self) -> None:
+        """A numbered form's `replaces` names another form, which may be in the same file: linked last."""
         with_replaces = [i for i in self.plan.items["form"] if i.action != "same"]
         numbers = {i.key[0] for i in with_replaces} | {
             i.row["replaces"] for i in with_replaces if i.row["replaces"]
@@ -336,10 +249,50 @@ class _Writer:
         NumberedForm.objects.bulk_update(links, ["replaces"])
 
 
-def _set(obj, **values):
-    for key, value in values.items():
-        setattr(obj, key, value)
-    return obj
+class _Register(NamedTuple):
+    """A register written from the records of `kind`: the model fields its key fills, in the key's order,
+    and those its row fills (model field: record field). An update rewrites the row's fields only."""
+
+    kind: str
+    model: type[models.Model]
+    key: tuple[str, ...]
+    row: dict[str, str]
+
+
+REGISTERS = (
+    _Register(
+        "transfer",
+        Transfer,
+        ("person", "date"),
+        {"from_org": "from", "to_org": "to", "materials_transferred": "materials_transferred"},
+    ),
+    _Register("kin", Kinship, ("a", "b", "relation"), {}),
+    _Register(
+        "discipline",
+        DisciplineRecord,
+        ("person", "date_from", "kind"),
+        {"date_to": "to", "rights_restored_on": "rights_restored_on", "note": "note"},
+    ),
+    _Register("plan", Plan, ("org", "year"), {"quota": "quota", "groups": "groups"}),
+    _Register(
+        "archive_review",
+        ArchiveReview,
+        ("person", "date"),
+        {"reviewer": "reviewer", "missing": "missing", "location": "location"},
+    ),
+    _Register(
+        "form",
+        NumberedForm,
+        ("number",),
+        {
+            "person": "issued_to",
+            "issued_on": "issued_on",
+            "issued_by": "issued_by",
+            "status": "status",
+            "void_reason": "void_reason",
+        },
+    ),
+)
 
 
 def write_all(plan: "_Plan", *, progress: Callable[[str], None]) -> list[Event]:

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from fazhan.accounts.models import EDIT_ROLES
 from fazhan.accounts.selectors import user_roles, user_roles_at, user_sees_id_number, user_sees_phone
 from fazhan.archive.views import person_files_context
-from fazhan.core.forms import form_add_service_errors
+from fazhan.core.forms import form_to_service
 from fazhan.core.htmx import render_partial_or_page
 from fazhan.core.masking import mask_id_number, mask_phone
 from fazhan.organizations.models import OrgKind
@@ -187,21 +187,15 @@ def _person_for_edit(request, pid: str) -> Person:
 def person_kin_add(request, pid: str):
     person = _person_for_edit(request, pid)
     form = KinshipForm(request.POST)
-    if form.is_valid():
-        relative = (
-            person_list_for_user(request.user).filter(pid=form.cleaned_data["relative"].strip()).first()
-        )
+
+    def declare(data):
+        relative = person_list_for_user(request.user).filter(pid=data["relative"].strip()).first()
         if relative is None:
-            form.add_error("relative", _("未找到该人员编号，或不在您的管辖范围内。"))
-        else:
-            try:
-                kinship_declare(
-                    actor=request.user, a=person, b=relative, relation=form.cleaned_data["relation"]
-                )
-            except ValidationError as exc:
-                form.add_error("relative", exc.messages)
-            else:
-                return redirect("people:detail", pid=person.pid)
+            raise ValidationError(_("未找到该人员编号，或不在您的管辖范围内。"))
+        return kinship_declare(actor=request.user, a=person, b=relative, relation=data["relation"])
+
+    if form_to_service(form, declare, field_for=lambda _name: "relative"):  # what it refuses is the relative
+        return redirect("people:detail", pid=person.pid)
     return render(request, "people/detail.html", detail_context(request, person, kin_form=form))
 
 
@@ -209,13 +203,8 @@ def person_kin_add(request, pid: str):
 def person_discipline_add(request, pid: str):
     person = _person_for_edit(request, pid)
     form = DisciplineForm(request.POST)
-    if form.is_valid():
-        try:
-            discipline_record(actor=request.user, person=person, **form.cleaned_data)
-        except ValidationError as exc:
-            form_add_service_errors(form, exc)
-        else:
-            return redirect("people:detail", pid=person.pid)
+    if form_to_service(form, lambda data: discipline_record(actor=request.user, person=person, **data)):
+        return redirect("people:detail", pid=person.pid)
     return render(request, "people/detail.html", detail_context(request, person, discipline_form=form))
 
 
@@ -240,22 +229,20 @@ def person_create_view(request):
     if not user_roles(request.user) & EDIT_ROLES:
         raise PermissionDenied
     form = PersonForm(request.POST or None, orgs=_editable_orgs(request.user))
-    if request.method == "POST" and form.is_valid():
-        if not user_roles_at(request.user, form.cleaned_data["org"]) & EDIT_ROLES:
-            form.add_error("org", _("您无权在该组织登记人员。"))
-        else:
-            try:
-                person = person_create(
-                    actor=request.user,
-                    id_number=form.cleaned_data["id_number"],
-                    data=form.person_data(),
-                    gender=form.cleaned_data["gender"] or None,
-                    birth_date=form.cleaned_data["birth_date"],
-                )
-            except ValidationError as exc:
-                form_add_service_errors(form, exc)
-            else:
-                return redirect("people:detail", pid=person.pid)
+
+    def create(data):
+        if not user_roles_at(request.user, data["org"]) & EDIT_ROLES:
+            raise ValidationError({"org": _("您无权在该组织登记人员。")})
+        return person_create(
+            actor=request.user,
+            id_number=data["id_number"],
+            data=form.person_data(),
+            gender=data["gender"] or None,
+            birth_date=data["birth_date"],
+        )
+
+    if person := form_to_service(form, create):
+        return redirect("people:detail", pid=person.pid)
     return render(request, "people/form.html", {"form": form, "person": None})
 
 
@@ -272,20 +259,19 @@ def person_edit(request, pid: str):
         shown = [f for f, clear in (("id_number", sees_id), ("phone", person.phone)) if clear]
         if shown:  # an editor of the person's org is a role that sees the phone (PHONE_ROLES ⊇ EDIT_ROLES)
             person_log_personal_access(actor=request.user, person=person, fields=shown)
-    if request.method == "POST" and form.is_valid():
-        try:
-            person_update(
-                actor=request.user,
-                person=Person.objects.get(pk=person.pk),
-                id_number=form.cleaned_data["id_number"],
-                data=form.person_data(),
-                gender=form.cleaned_data["gender"] or None,
-                birth_date=form.cleaned_data["birth_date"],
-            )
-        except ValidationError as exc:
-            form_add_service_errors(form, exc)
-        else:
-            return redirect("people:detail", pid=person.pid)
+    updated = form_to_service(
+        form,
+        lambda data: person_update(
+            actor=request.user,
+            person=Person.objects.get(pk=person.pk),
+            id_number=data["id_number"],
+            data=form.person_data(),
+            gender=data["gender"] or None,
+            birth_date=data["birth_date"],
+        ),
+    )
+    if updated:
+        return redirect("people:detail", pid=person.pid)
     return render(request, "people/form.html", {"form": form, "person": person})
 
 
@@ -295,13 +281,8 @@ def person_transfer_view(request, pid: str):
     if not user_roles_at(request.user, person.org) & set(TRANSFER_ACTORS):
         raise PermissionDenied
     form = TransferForm(request.POST, orgs=_transfer_orgs(request.user))
-    if form.is_valid():
-        try:
-            person_transfer(actor=request.user, person=person, **form.cleaned_data)
-        except ValidationError as exc:
-            form_add_service_errors(form, exc)
-        else:
-            return redirect("people:detail", pid=person.pid)
+    if form_to_service(form, lambda data: person_transfer(actor=request.user, person=person, **data)):
+        return redirect("people:detail", pid=person.pid)
     return render(request, "people/detail.html", detail_context(request, person, transfer_form=form))
 
 
@@ -313,13 +294,8 @@ def case_exit_view(request, pid: str):
     if case is None or not reasons:
         raise PermissionDenied
     form = ExitForm(request.POST, reasons=reasons)
-    if form.is_valid():
-        try:
-            case_exit(actor=request.user, case=case, **form.cleaned_data)
-        except ValidationError as exc:
-            form_add_service_errors(form, exc)
-        else:
-            return redirect("people:detail", pid=person.pid)
+    if form_to_service(form, lambda data: case_exit(actor=request.user, case=case, **data)):
+        return redirect("people:detail", pid=person.pid)
     return render(request, "people/detail.html", detail_context(request, person, exit_form=form))
 
 
@@ -330,11 +306,6 @@ def case_apply_view(request, pid: str):
     if not user_roles_at(request.user, person.org) & set(STEPS[0].actors):
         raise PermissionDenied
     form = ApplyForm(request.POST)
-    if form.is_valid():
-        try:
-            case_apply(actor=request.user, person=person, date=form.cleaned_data["date"])
-        except ValidationError as exc:
-            form_add_service_errors(form, exc)
-        else:
-            return redirect("people:detail", pid=person.pid)
+    if form_to_service(form, lambda data: case_apply(actor=request.user, person=person, date=data["date"])):
+        return redirect("people:detail", pid=person.pid)
     return render(request, "people/detail.html", detail_context(request, person, apply_form=form))

@@ -1,4 +1,4 @@
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -6,7 +6,7 @@ from django.views.decorators.http import require_POST
 
 from fazhan.accounts.selectors import user_assignments
 from fazhan.core.excel import xlsx_response
-from fazhan.core.forms import form_add_service_errors
+from fazhan.core.forms import form_to_service
 from fazhan.organizations.models import Org
 from fazhan.plans.forms import PlanAllocateForm
 from fazhan.plans.selectors import PLAN_READERS, PlanReport, plan_org_for_user, plan_report
@@ -104,18 +104,16 @@ def plan_allocate_view(request, code: str, year: int):
     if not orgs:
         raise PermissionDenied
     form = PlanAllocateForm(request.POST, orgs=orgs)
-    if form.is_valid():
-        org = next(o for o in orgs if o.code == form.cleaned_data["org"])
-        try:
-            plan_allocate(
-                actor=request.user,
-                org=org,
-                year=report.year,
-                quota=form.cleaned_data["quota"],
-                groups=form.groups(),
-            )
-        except ValidationError as exc:
-            form_add_service_errors(form, exc)
-        else:
-            return redirect("plans:page", code=report.org.code, year=report.year)
+    allocated = form_to_service(
+        form,
+        lambda data: plan_allocate(
+            actor=request.user,
+            org=next(o for o in orgs if o.code == data["org"]),
+            year=report.year,
+            quota=data["quota"],
+            groups=form.groups(),
+        ),
+    )
+    if allocated:
+        return redirect("plans:page", code=report.org.code, year=report.year)
     return _render(request, report, form)

@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from fazhan.accounts.selectors import user_assignments, user_roles_at
 from fazhan.core.excel import xlsx_response
-from fazhan.core.forms import form_add_service_errors
+from fazhan.core.forms import form_to_service
 from fazhan.people.selectors import person_get_for_user
 from fazhan.people.views import detail_context
 from fazhan.prereview.forms import (
@@ -53,6 +53,12 @@ from fazhan.prereview.services import (
 from fazhan.procedure.definition import DISTRICT
 
 
+def _issue_to(request, person):
+    return lambda data: form_issue(
+        actor=request.user, person=person, replaces=form_to_replace(person), **data
+    )
+
+
 def _person_for_district(request, pid: str):
     person = person_get_for_user(request.user, pid)
     if not user_roles_at(request.user, person.org) & set(DISTRICT):
@@ -64,15 +70,8 @@ def _person_for_district(request, pid: str):
 def form_issue_view(request, pid: str):
     person = _person_for_district(request, pid)
     form = FormIssueForm(request.POST)
-    if form.is_valid():
-        try:
-            form_issue(
-                actor=request.user, person=person, replaces=form_to_replace(person), **form.cleaned_data
-            )
-        except ValidationError as exc:
-            form_add_service_errors(form, exc)
-        else:
-            return redirect("people:detail", pid=person.pid)
+    if form_to_service(form, _issue_to(request, person)):
+        return redirect("people:detail", pid=person.pid)
     return render(request, "people/detail.html", detail_context(request, person, form_issue_form=form))
 
 
@@ -83,18 +82,14 @@ def form_void_view(request, pid: str):
     if issued is None:
         raise Http404
     form = FormVoidForm(request.POST)
-    if form.is_valid():
-        try:
-            form_void(
-                actor=request.user,
-                form=issued,
-                reason=form.cleaned_data["void_reason"],
-                lost=form.cleaned_data["lost"],
-            )
-        except ValidationError as exc:
-            form_add_service_errors(form, exc)
-        else:
-            return redirect("people:detail", pid=person.pid)
+    voided = form_to_service(
+        form,
+        lambda data: form_void(
+            actor=request.user, form=issued, reason=data["void_reason"], lost=data["lost"]
+        ),
+    )
+    if voided:
+        return redirect("people:detail", pid=person.pid)
     return render(request, "people/detail.html", detail_context(request, person, form_void_form=form))
 
 
@@ -178,18 +173,18 @@ def form_receive_view(request):
     if org is None:
         raise PermissionDenied
     form = FormReceiveForm(request.POST)
-    if form.is_valid():
-        try:
-            data = dict(form.cleaned_data)
-            data["prefix"] = data.pop("number_prefix")
-            receipt = form_range_receive(actor=request.user, org=org, **data)
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict") and "prefix" in exc.error_dict:
-                exc.error_dict["number_prefix"] = exc.error_dict.pop("prefix")
-            form_add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已入库 %(n)s 本：%(r)s") % {"n": receipt.count, "r": receipt})
-            return redirect("prereview:register")
+
+    def receive(data):
+        data = dict(data)
+        data["prefix"] = data.pop("number_prefix")
+        return form_range_receive(actor=request.user, org=org, **data)
+
+    receipt = form_to_service(
+        form, receive, field_for=lambda name: "number_prefix" if name == "prefix" else name
+    )
+    if receipt:
+        messages.success(request, _("已入库 %(n)s 本：%(r)s") % {"n": receipt.count, "r": receipt})
+        return redirect("prereview:register")
     return render(request, "prereview/register.html", _register_context(request, receive_form=form))
 
 
@@ -199,14 +194,11 @@ def form_return_view(request, pk: int):
     if not user_is_district(request.user):
         raise PermissionDenied
     form = FormReturnForm(request.POST)
-    if form.is_valid():
-        try:
-            form_return(actor=request.user, form=target, reason=form.cleaned_data["void_reason"])
-        except ValidationError as exc:
-            form_add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已收回 %(n)s") % {"n": target.number})
-            return redirect("prereview:register")
+    if form_to_service(
+        form, lambda data: form_return(actor=request.user, form=target, reason=data["void_reason"])
+    ):
+        messages.success(request, _("已收回 %(n)s") % {"n": target.number})
+        return redirect("prereview:register")
     context = _register_context(request, return_form=form, return_target=target)
     return render(request, "prereview/register.html", context)
 
@@ -268,20 +260,19 @@ def batch_new(request):
     today = timezone.localdate()
     candidates = [case for case, _facts in batch_candidates(township, today=today)]
     form = BatchSubmitForm(request.POST or None, candidates=candidates, initial={"submitted_on": today})
-    if request.method == "POST" and form.is_valid():
-        chosen = {int(pk) for pk in form.cleaned_data["cases"]}
-        try:
-            batch = prereview_batch_submit(
-                actor=request.user,
-                township=township,
-                cases=[c for c in candidates if c.pk in chosen],
-                submitted_on=form.cleaned_data["submitted_on"],
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as exc:
-            form_add_service_errors(form, exc)
-        else:
-            return redirect("prereview:batch", pk=batch.pk)
+
+    def submit(data):
+        chosen = {int(pk) for pk in data["cases"]}
+        return prereview_batch_submit(
+            actor=request.user,
+            township=township,
+            cases=[c for c in candidates if c.pk in chosen],
+            submitted_on=data["submitted_on"],
+            note=data["note"],
+        )
+
+    if batch := form_to_service(form, submit):
+        return redirect("prereview:batch", pk=batch.pk)
     return render(request, "prereview/batch_new.html", {"form": form, "township": township})
 
 
@@ -328,36 +319,24 @@ def _item_for_district(request, pk: int) -> PrereviewItem:
 def item_decide_view(request, pk: int):
     item = _item_for_district(request, pk)
     form = DecideForm(request.POST, prefix=f"d{item.pk}")
-    if form.is_valid():
-        try:
-            prereview_item_decide(actor=request.user, item=item, **form.cleaned_data)
-        except ValidationError as exc:
-            form_add_service_errors(form, exc)
-        else:
-            return redirect("prereview:batch", pk=item.batch_id)
-    context = _batch_context(request, item.batch)
-    for row in context["rows"]:
-        if row["item"].pk == item.pk:
-            row["decide"] = form
-    return render(request, "prereview/batch.html", context)
+    if form_to_service(form, lambda data: prereview_item_decide(actor=request.user, item=item, **data)):
+        return redirect("prereview:batch", pk=item.batch_id)
+    return _batch_page(request, item, decide=form)
 
 
 @require_POST
 def item_issue_view(request, pk: int):
     item = _item_for_district(request, pk)
     form = FormIssueForm(request.POST, prefix=f"i{item.pk}")
-    if form.is_valid():
-        try:
-            person = item.case.person
-            form_issue(
-                actor=request.user, person=person, replaces=form_to_replace(person), **form.cleaned_data
-            )
-        except ValidationError as exc:
-            form_add_service_errors(form, exc)
-        else:
-            return redirect("prereview:batch", pk=item.batch_id)
+    if form_to_service(form, _issue_to(request, item.case.person)):
+        return redirect("prereview:batch", pk=item.batch_id)
+    return _batch_page(request, item, issue=form)
+
+
+def _batch_page(request, item: PrereviewItem, **forms):
+    """The batch page again, the item's row holding the refused form (decide= or issue=)."""
     context = _batch_context(request, item.batch)
     for row in context["rows"]:
         if row["item"].pk == item.pk:
-            row["issue"] = form
+            row.update(forms)
     return render(request, "prereview/batch.html", context)

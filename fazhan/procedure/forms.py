@@ -58,10 +58,34 @@ class StepForm(ChineseForm):
             out[key] = value
         return out
 
-    def add_service_error(self, field: str, messages: list[str]) -> None:
-        name = f"d_{field.removeprefix('details.')}" if field.startswith("details.") else field
-        self.add_error(name if name in self.fields else None, messages)
+    @staticmethod
+    def service_field(name: str) -> str:
+        """The field of a service's error: the service's details.<key> is this form's d_<key>."""
+        return f"d_{name.removeprefix('details.')}" if name.startswith("details.") else name
 
 
 class CorrectionForm(StepForm):
     reason = forms.CharField(label=_("更正原因"), max_length=200)
+
+    @classmethod
+    def for_record(cls, record, data=None) -> "CorrectionForm":
+        """The correction of a step record, filled in with its date and details as they stand."""
+        initial = {"date": record.date, **{f"d_{k}": _initial(v) for k, v in record.details.items()}}
+        return cls(data, step=record.step, initial=initial)
+
+    def correction(self) -> dict[str, Any]:
+        """What the correction services take besides the actor and the record."""
+        return {
+            "date": self.cleaned_data["date"],
+            "details": self.details(),
+            "reason": self.cleaned_data["reason"],
+        }
+
+
+def _initial(value):
+    """A stored detail as its form field shows it: pids and orgs as one text, flags as the checked ones."""
+    if isinstance(value, list):
+        return " ".join(value) if all(isinstance(v, str) for v in value) else value
+    if isinstance(value, dict):
+        return [k for k, v in value.items() if v]
+    return value

@@ -1,10 +1,10 @@
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from fazhan.core.excel import xlsx_response
+from fazhan.core.forms import form_to_service
 from fazhan.prereview.selectors import form_issued_to
 from fazhan.procedure.definition import STEPS_BY_CODE
 from fazhan.procedure.forms import CorrectionForm, StepForm
@@ -22,11 +22,6 @@ def _done(request, case):
         response["HX-Refresh"] = "true"
         return response
     return redirect(url)
-
-
-def _form_errors(form: StepForm, exc: ValidationError) -> None:
-    for field, messages in exc.message_dict.items():
-        form.add_service_error(field, messages)
 
 
 def _initial_details(case, code: str) -> dict:
@@ -47,19 +42,15 @@ def case_step(request, case_id: int):
     if code not in allowed:
         raise Http404
     form = StepForm(request.POST or None, step=code, initial=_initial_details(case, code))
-    if request.method == "POST" and form.is_valid():
-        try:
-            case_record_step(
-                actor=request.user,
-                case=case,
-                step=code,
-                date=form.cleaned_data["date"],
-                details=form.details(),
-            )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            return _done(request, case)
+    recorded = form_to_service(
+        form,
+        lambda data: case_record_step(
+            actor=request.user, case=case, step=code, date=data["date"], details=form.details()
+        ),
+        field_for=form.service_field,
+    )
+    if recorded:
+        return _done(request, case)
     return render(
         request, "procedure/_step_form.html", {"form": form, "case": case, "step": STEPS_BY_CODE[code]}
     )
@@ -68,34 +59,18 @@ def case_step(request, case_id: int):
 def step_correct_view(request, record_id: int):
     record = get_object_or_404(StepRecord.objects.select_related("case"), pk=record_id)
     case = case_get_for_user(request.user, record.case_id)
-    initial = {"date": record.date, **{f"d_{k}": _initial(v) for k, v in record.details.items()}}
-    form = CorrectionForm(request.POST or None, step=record.step, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            step_correct(
-                actor=request.user,
-                record=record,
-                date=form.cleaned_data["date"],
-                details=form.details(),
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            return _done(request, case)
+    form = CorrectionForm.for_record(record, request.POST or None)
+    if form_to_service(
+        form,
+        lambda _data: step_correct(actor=request.user, record=record, **form.correction()),
+        field_for=form.service_field,
+    ):
+        return _done(request, case)
     return render(
         request,
         "procedure/correct.html",
         {"form": form, "record": record, "case": case, "step": STEPS_BY_CODE[record.step]},
     )
-
-
-def _initial(value):
-    if isinstance(value, list):
-        return " ".join(value) if all(isinstance(v, str) for v in value) else value
-    if isinstance(value, dict):
-        return [k for k, v in value.items() if v]
-    return value
 
 
 TODO_HEADERS = ("到期日", "事项", "姓名", "人员编号", "所在党组织", "状态")

@@ -102,3 +102,31 @@ def test_rectification_through_the_pages_assign_explain_correct_verify(pw, clien
 
 def test_the_nav_has_the_inspection_entry(pw, client_for):
     assert 'href="/inspection/"' in client_for("inspector_lh").get("/").content.decode()
+
+
+def test_a_rectification_the_role_may_not_do_is_said_on_top_of_its_form(pw, client_for):
+    late_talk(pw)
+    start(client_for("lh_organizer"), pw)
+    finding = Finding.objects.get(rule="APP-TALK")
+    response = client_for("sec1").post(
+        f"/inspection/findings/{finding.pk}/", {"action": "verify", "note": ""}
+    )
+    assert response.status_code == 200
+    assert response.context["verify"].non_field_errors() == ["您的角色不能办理此项整改。"]
+    finding.refresh_from_db()
+    assert (finding.status, finding.events.count()) == (FindingStatus.OPEN, 1)
+
+
+def test_a_refused_correction_is_said_at_the_field_it_is_about(pw, client_for):
+    late_talk(pw)
+    start(client_for("lh_organizer"), pw)
+    finding = Finding.objects.get(rule="APP-TALK")
+    response = client_for("sec1").post(
+        f"/inspection/findings/{finding.pk}/correct/",
+        {"date": "2099-01-01", "d_talkers": pw.members[0].pid, "reason": "谈话记录日期抄错"},
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["date"]
+    assert not form.non_field_errors()
+    assert not StepRecord.objects.filter(supersedes_id=finding.record_id).exists()

@@ -252,3 +252,104 @@ def test_the_trail_an_import_writes_in_bulk_chains_like_any_other(base_records, 
     check = trail_verify()
     assert check.ok, check.broken
     assert check.count == AuditEvent.objects.count()
+
+
+def test_a_changed_register_row_updates_its_record_in_place_and_a_new_one_is_created(world, tmp_path):
+    """Each register is matched by its key; what the row carries is rewritten, a new key is a new record."""
+    from fazhan.archive.models import ArchiveReview
+    from fazhan.auditlog.models import AuditEvent
+    from fazhan.people.models import DisciplineRecord, Kinship, Transfer
+    from fazhan.plans.models import Plan
+    from fazhan.prereview.models import NumberedForm
+
+    day = datetime.date(2020, 5, 1)
+    Plan.objects.create(org=world.branch1, year=2021, quota=2, groups={})
+    Transfer.objects.create(person=world.p2, date=day, from_org=world.branch1, to_org=world.branch2)
+    DisciplineRecord.objects.create(person=world.m1, kind="sanction", date_from=day, note="警告")
+    ArchiveReview.objects.create(person=world.m1, date=day, reviewer=world.township, missing=[])
+    NumberedForm.objects.create(
+        number="SZQ2021-0007", person=world.p2, issued_on=day, issued_by=world.township, status="issued"
+    )
+    records = export_records(tmp_path, "before.jsonl")
+    changes = {
+        "plan": {"quota": 3, "groups": {"women": 1}},
+        "transfer": {"to": "SZQ-LH-03-1", "materials_transferred": False},
+        "discipline": {"to": "2021-05-01", "rights_restored_on": "2021-06-01", "note": "严重警告"},
+        "archive_review": {"reviewer": "SZQ", "missing": ["thought_reports"], "location": "档案室 3 号柜"},
+        "form": {"issued_to": "P0001", "issued_on": "2021-09-01", "issued_by": "SZQ", "status": "voided"}
+        | {"void_reason": "填写错误"},
+    }
+    for record in records:
+        record.update(changes.get(record["type"], {}))
+    records.append({"type": "kin", "a": "P0001", "b": "M0001", "relation": "parent"})
+    before = {m: m.objects.count() for m in (Plan, Transfer, DisciplineRecord, ArchiveReview, NumberedForm)}
+
+    status, out = run("import", str(write_jsonl(tmp_path / "after.jsonl", records)))
+    assert status == 0, out
+
+    assert {m: m.objects.count() for m in before} == before
+    plan = Plan.objects.get()
+    assert (plan.org, plan.year, plan.quota, plan.groups) == (world.branch1, 2021, 3, {"women": 1})
+    transfer = Transfer.objects.get()
+    assert (transfer.person, transfer.from_org, transfer.to_org) == (world.p2, world.branch1, world.branch3)
+    assert transfer.materials_transferred is False
+    discipline = DisciplineRecord.objects.get()
+    assert (discipline.date_to, discipline.rights_restored_on, discipline.note) == (
+        datetime.date(2021, 5, 1),
+        datetime.date(2021, 6, 1),
+        "严重警告",
+    )
+    review = ArchiveReview.objects.get()
+    assert (review.person, review.reviewer, review.missing) == (world.m1, world.district, ["thought_reports"])
+    assert review.location == "档案室 3 号柜"
+    form = NumberedForm.objects.get()
+    assert (form.person, form.issued_on, form.issued_by, form.status, form.void_reason) == (
+        world.p1,
+        datetime.date(2021, 9, 1),
+        world.district,
+        "voided",
+        "填写错误",
+    )
+    assert Kinship.objects.filter(a=world.p1, b=world.m1, relation="parent").exists()
+    updated = AuditEvent.objects.filter(action__endswith=".update").values_list("action", flat=True)
+    assert sorted(updated) == [
+        f"interchange.{kind}.update" for kind in ("archive_review", "discipline", "form", "plan", "transfer")
+    ]
+    assert AuditEvent.objects.filter(action="interchange.kin.create").count() == 1
+
+
+def test_a_changed_person_row_updates_the_person_in_place(world, tmp_path):
+    records = export_records(tmp_path, "before.jsonl")
+    for record in records:
+        if record["type"] == "person" and record["id"] == "P0002":
+            record.update(
+                {"name": "李思思", "phone": "13900000000", "org": "SZQ-LH-03-1", "work_unit_org": "SZQ-LH-01"}
+                | {
+                    "education": "高中",
+                    "tags": ["青年农民"],
+                    "floating": True,
+                    "planned_departure": "2030-01-01",
+                }
+            )
+    before = Person.objects.count()
+
+    status, out = run("import", str(write_jsonl(tmp_path / "after.jsonl", records)))
+    assert status == 0, out
+
+    assert "person: created 0, updated 1" in out
+    assert Person.objects.count() == before
+    p2 = Person.objects.get(pid="P0002")
+    assert (p2.name, p2.name_initials, p2.phone, p2.org, p2.work_unit_org) == (
+        "李思思",
+        "lss",
+        "13900000000",
+        world.branch3,
+        world.branch1,
+    )
+    assert (p2.education, p2.tags, p2.floating, p2.planned_departure) == (
+        "高中",
+        ["青年农民"],
+        True,
+        datetime.date(2030, 1, 1),
+    )
+    assert (p2.id_number, p2.gender, p2.birth_date) == (world.p2.id_number, "F", datetime.date(1995, 6, 1))

@@ -209,6 +209,7 @@ def test_receive_and_return_through_the_page_with_field_errors(world, client_for
     assert NumberedForm.objects.count() == 5
     bad = client.post("/forms/receive/", {**data, "number_prefix": "坏 前缀", "received_on": "2021-01-05"})
     assert 'id="receive-field-number_prefix"' in bad.content.decode()
+    assert bad.context["receive_form"].errors["number_prefix"]  # the service calls it prefix
     assert "has-error" in bad.content.decode()
     assert client_for("lh_organizer").post("/forms/receive/", data).status_code == 403
     stock = NumberedForm.objects.get(number="SZQ2021-0005")
