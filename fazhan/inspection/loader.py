@@ -196,7 +196,7 @@ def no_gc() -> Iterator[None]:
     try:
         yield
     finally:
-        gc.freeze()  # what was loaded is kept out of later collections too (it is freed by reference count)
+        gc.freeze()  # and out of the passes while the run judges (run.inspect unfreezes at its end)
         if was:
             gc.enable()
 

@@ -12,6 +12,7 @@ How it stays fast at district scale, set-based throughout:
 """
 
 import datetime
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -148,6 +149,13 @@ def inspect(
     parity tests and the bench compare the two)."""
     say = progress or (lambda _m: None)
     say(f"loading records as of {as_of.isoformat()} …")
+    try:
+        return _inspect(root, as_of, say, screened)
+    finally:
+        gc.unfreeze()  # what the load kept out of the collector's passes (loader.no_gc) is collectable again
+
+
+def _inspect(root: Org | None, as_of: datetime.date, say: Callable[[str], None], screened: bool) -> Result:
     loaded = tree_load(root=root, as_of=as_of)
     cases = loaded.tree.cases
     rules = per_case_rules()
