@@ -67,7 +67,15 @@ class IndexedFacts(CaseFacts):
         return list(self._by_step().get(step, ()))
 
     def first(self, step: str) -> Rec | None:
-        return next((r for r in self._by_step().get(step, ()) if r.passed()), None)
+        cached = self.__dict__.get("_firsts")
+        if cached is None or cached[0] is not self.records:
+            firsts: dict[str, Rec] = {}
+            for r in self.records:
+                if r.step not in firsts and r.passed():
+                    firsts[r.step] = r
+            cached = (self.records, firsts)
+            object.__setattr__(self, "_firsts", cached)
+        return cached[1].get(step)
 
 
 @dataclass

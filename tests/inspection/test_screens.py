@@ -31,11 +31,17 @@ def generated():
     return {seed: cases(seed, 150) for seed in SEEDS}
 
 
+@pytest.fixture(scope="module")
+def generated_frames(generated):
+    """One Frames per seed, shared by every rule's test (as one run shares them between its screens)."""
+    return {seed: frames_from_facts(facts, Limits()) for seed, facts in generated.items()}
+
+
 @pytest.mark.parametrize("rule", [r for r in per_case_rules() if r in screened_rules()])
-def test_the_screen_flags_every_case_its_rule_finds_something_on(rule, generated):
+def test_the_screen_flags_every_case_its_rule_finds_something_on(rule, generated, generated_frames):
     fired = 0
     for seed, facts in generated.items():
-        frames = frames_from_facts(facts, Limits())
+        frames = generated_frames[seed]
         found = {i for i, f in enumerate(facts) if list(CHECKS[rule](f))}
         marked = flagged(frames, rule)
         missed = sorted(found - marked)
