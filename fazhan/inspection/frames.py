@@ -58,15 +58,13 @@ class RecColumns:
                 "recorded_text": text,
                 "supersedes": pl.Series(self.supersedes, dtype=pl.Int64),
             }
-        ).with_columns(recorded_at=_utc(pl.col("recorded_text")), passed=_passed())
+        ).with_columns(recorded_on=_utc_day(pl.col("recorded_text")), passed=_passed())
 
 
-def _utc(text: pl.Expr) -> pl.Expr:
-    """ISO entry times as naive UTC: with an offset (PostgreSQL's text) converted, without one (SQLite's,
-    Django writes UTC) as they are."""
-    zoned = text.str.to_datetime("%Y-%m-%d %H:%M:%S%.f%#z", strict=False, time_unit="us")
-    plain = text.str.to_datetime("%Y-%m-%d %H:%M:%S%.f", strict=False, time_unit="us")
-    return pl.coalesce(zoned.dt.convert_time_zone("UTC").dt.replace_time_zone(None), plain)
+def _utc_day(text: pl.Expr) -> pl.Expr:
+    """The UTC day of an ISO entry time: its first ten characters, since the database's text is in UTC
+    (Django writes SQLite's in UTC and keeps PostgreSQL's session time zone UTC; `_columns` converts)."""
+    return text.str.slice(0, 10).str.to_date("%Y-%m-%d")
 
 
 def _passed() -> pl.Expr:

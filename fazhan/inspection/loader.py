@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 import polars as pl
@@ -60,7 +60,8 @@ class IndexedFacts(CaseFacts):
         index: dict[str, list[Rec]] = defaultdict(list)
         for r in records:
             index[r.step].append(r)
-        facts.__dict__.update(fields, records=records, _index=(records, index))
+        firsts = (records, _first_passing(records))
+        facts.__dict__.update(fields, records=records, _index=(records, index), _firsts=firsts)
         return facts
 
     def all(self, step: str) -> list[Rec]:
@@ -69,13 +70,18 @@ class IndexedFacts(CaseFacts):
     def first(self, step: str) -> Rec | None:
         cached = self.__dict__.get("_firsts")
         if cached is None or cached[0] is not self.records:
-            firsts: dict[str, Rec] = {}
-            for r in self.records:
-                if r.step not in firsts and r.passed():
-                    firsts[r.step] = r
-            cached = (self.records, firsts)
+            cached = (self.records, _first_passing(self.records))
             object.__setattr__(self, "_firsts", cached)
         return cached[1].get(step)
+
+
+def _first_passing(records: Iterable[Rec]) -> dict[str, Rec]:
+    """Each step's first passing record (CaseFacts.first, for all the steps in one pass)."""
+    firsts: dict[str, Rec] = {}
+    for r in records:
+        if r.step not in firsts and r.passed():
+            firsts[r.step] = r
+    return firsts
 
 
 @dataclass
@@ -129,7 +135,7 @@ def _record_columns(qs, index: dict[int, int]) -> RecColumns:
     """The rows of a values_list(pk, case, step, date, details, recorded_at, supersedes) query as columns,
     straight from the driver and transposed chunk by chunk (no per-row Python): dates, details and entry
     times are text where the driver would convert them (see _as_text), and Polars parses them."""
-    sql, params = qs.query.sql_with_params()
+    sql, params = qs.query.sql_with_params()  # as _raw, in chunks
     cols = RecColumns()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -143,6 +149,42 @@ def _record_columns(qs, index: dict[int, int]) -> RecColumns:
             cols.recorded_at.extend(recorded_at)
             cols.supersedes.extend(supersedes)
     return cols
+
+
+def _raw(qs: Any) -> list[tuple]:
+    """A values_list query's rows as the driver hands them, without Django's per-value converters (a tenth
+    of a second over a district's persons): dates may come as ISO text, booleans as 0/1 and JSON as text,
+    so the caller converts what it reads (_day, bool, _json)."""
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _day(value: Any) -> datetime.date | None:
+    """A date column's value from either driver: a date, ISO text (SQLite) or null."""
+    return None if value is None else _date(value)
+
+
+def _date(value: Any) -> datetime.date:
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
+
+
+def _json(value: Any) -> Any:
+    """A JSON column's value from either driver: JSON text, or the value already decoded."""
+    return orjson.loads(value) if isinstance(value, str | bytes) else value
+
+
+class _Person(NamedTuple):
+    """What a case's facts read of its person."""
+
+    pid: str
+    birth_date: datetime.date
+    floating: bool
+    planned_departure: datetime.date | None
+    org_id: int
+    work_unit_org_id: int | None
+    id_number_valid: bool
 
 
 def _as_text(name: str) -> Any:
@@ -222,7 +264,7 @@ class _Read:
     org_facts: dict[str, OrgFacts]
     org_rows: dict[str, OrgRow]
     codes: dict[int, str]
-    persons: dict[int, Any]  # pk → the values() row
+    persons: dict[int, "_Person"]  # by pk
     people: dict[str, PersonRow]
     cases: list[tuple[int, int, datetime.date | None]]
     columns: RecColumns
@@ -246,12 +288,26 @@ def _tree_load(root: Org | None, as_of: datetime.date) -> Loaded:
 
 def _read(root: Org | None, as_of: datetime.date) -> _Read:
     org_facts, org_rows, codes = _orgs()
-    persons = {}
+    persons: dict[int, _Person] = {}
     people = {}
-    for row in (
+    for (
+        pk,
+        pid,
+        birth,
+        floating,
+        departure,
+        org_id,
+        unit_id,
+        valid,
+        gender,
+        education,
+        occupation,
+        tags,
+    ) in _raw(
         Person.objects.filter(_subtree(root, "org__path"), cases__isnull=False)
         .distinct()
-        .values(
+        .order_by()
+        .values_list(
             "pk",
             "pid",
             "birth_date",
@@ -266,30 +322,31 @@ def _read(root: Org | None, as_of: datetime.date) -> _Read:
             "tags",
         )
     ):
-        persons[row["pk"]] = row
-        people[row["pid"]] = PersonRow(
-            row["pid"],
-            row["gender"],
-            row["education"],
-            row["occupation"],
-            row["birth_date"],
-            tuple(row["tags"]),
+        birth = _date(birth)
+        persons[pk] = _Person(pid, birth, bool(floating), _day(departure), org_id, unit_id, bool(valid))
+        people[pid] = PersonRow(pid, gender, education, occupation, birth, tuple(_json(tags) or ()))
+    cases = [
+        (pk, person_id, _day(closed_on))
+        for pk, person_id, closed_on in _raw(
+            Case.objects.filter(_subtree(root, "person__org__path"))
+            .order_by("pk")
+            .values_list("pk", "person_id", "closed_on")
         )
-    cases = list(
-        Case.objects.filter(_subtree(root, "person__org__path"))
-        .order_by("pk")
-        .values_list("pk", "person_id", "closed_on")
-    )
+    ]
     # Every record of the subtree in one plain scan (no order, no anti-join: the database streams the rows);
     # Polars drops the superseded ones (B0.1) and those dated after the as-of day, and puts them in order.
-    steps = StepRecord.objects.filter(_subtree(root, "case__person__org__path")).values_list(
-        "pk",
-        "case_id",
-        "step",
-        _as_text("date"),
-        F("details") if connection.vendor == "sqlite" else Cast("details", TextField()),  # JSON text
-        Cast("recorded_at", TextField()),
-        "supersedes_id",
+    steps = (
+        StepRecord.objects.filter(_subtree(root, "case__person__org__path"))
+        .order_by()  # not the model's (date, id): Polars sorts
+        .values_list(
+            "pk",
+            "case_id",
+            "step",
+            _as_text("date"),
+            F("details") if connection.vendor == "sqlite" else Cast("details", TextField()),  # JSON text
+            Cast("recorded_at", TextField()),
+            "supersedes_id",
+        )
     )
     columns = _record_columns(steps, {c[0]: i for i, c in enumerate(cases)})
     every = columns.frame()
@@ -330,17 +387,17 @@ def _facts(root: Org | None, as_of: datetime.date, read: _Read, out: list[CaseFa
     base = []
     for i, (_case_id, person_id, closed_on) in enumerate(cases):
         p = persons[person_id]
-        pid, branch = p["pid"], codes[p["org_id"]]
+        pid, branch = p.pid, codes[p.org_id]
         fields = {
             "person_pid": pid,
-            "birth_date": p["birth_date"],
-            "floating": p["floating"],
+            "birth_date": p.birth_date,
+            "floating": p.floating,
             "branch": org_facts[branch],
             "limits": settings_limits,
             "as_of": as_of,
-            "planned_departure": p["planned_departure"],
-            "resident_id_valid": p["id_number_valid"],
-            "work_unit_org": codes[p["work_unit_org_id"]] if p["work_unit_org_id"] else "",
+            "planned_departure": p.planned_departure,
+            "resident_id_valid": p.id_number_valid,
+            "work_unit_org": codes[p.work_unit_org_id] if p.work_unit_org_id else "",
             "members": members,
             "orgs": org_facts,
             "forms": _forms_of(pid, named_forms.get(i, ()), by_person["forms"], form_index),

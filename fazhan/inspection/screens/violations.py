@@ -10,7 +10,7 @@ from fazhan.procedure.rules.violations import VOTED
 def _entered(latest: bool) -> pl.Expr:
     """Bounds of the local day a record was entered: its UTC day, or the day after (the deployment's zone is
     ahead of UTC, as China's is; a zone behind it would need the day before)."""
-    day = pl.col("recorded_at").dt.date()
+    day = pl.col("recorded_on")
     return day + pl.duration(days=1) if latest else day
 
 
@@ -18,7 +18,7 @@ def _entered(latest: bool) -> pl.Expr:
 def vio_backdate(f: Frames) -> pl.Series:
     """An entry more than backdate_warn_days after the date (a day's margin for the time zone), and every
     case with a correction that has an entry time."""
-    r = f.recs.filter(pl.col("recorded_at").is_not_null())
+    r = f.recs.filter(pl.col("recorded_on").is_not_null())
     late = r.filter(
         pl.col("supersedes").is_null()
         & ((_entered(latest=True) - pl.col("date")).dt.total_days() > f.limits.backdate_warn_days)
