@@ -8,7 +8,7 @@ the rows it returns and nothing else: a province is the same dozen queries as a 
 import datetime
 import gc
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -88,21 +88,29 @@ def _first_passing(records: Iterable[Rec]) -> dict[str, Rec]:
 class Loaded:
     """The tree as the run needs it.
 
+    - `frames()`: every record as columns, and the cases' registers, for the screens.
     - `tree`: TreeFacts for the org-level rules, whose cases hold every register but, of the records, only
       the first passing record of each step the org-level rules read (TREE_STEPS): what they ask of a case.
-    - `frames()`: every record as columns, for the screens.
+      Built on first use, so a run can have it built and judged while the screens work on another thread.
     - `full_facts(indices)`: the complete CaseFacts of those cases (every record), built from the columns
       only for the cases a rule must judge exactly.
     Beside them: each case's id, the first record of each correction chain (a finding's stable key), and the
     number of step records read."""
 
-    tree: TreeFacts
     case_ids: list[int]
     roots: dict[int, int]
     records: int
+    build_tree: Callable[[], TreeFacts]
     columns: RecColumns | None = None
     base: list[dict[str, Any]] = field(default_factory=list)  # each case's CaseFacts fields but records
     _frames: Frames | None = None
+    _tree: TreeFacts | None = None
+
+    @property
+    def tree(self) -> TreeFacts:
+        if self._tree is None:
+            self._tree = self.build_tree()
+        return self._tree
 
     def frames(self) -> Frames:
         """The cases as columns for the screens, the records as fetched (details text never re-encoded)."""
@@ -274,13 +282,13 @@ class _Read:
 
 def _tree_load(root: Org | None, as_of: datetime.date) -> Loaded:
     read = _read(root, as_of)
-    out: list[CaseFacts] = []  # filled by _facts; the frames' tables are built meanwhile on a thread
+    bare: list[CaseFacts] = []  # filled by _facts; the frames' tables are built meanwhile on a thread
     frames = Frames(
-        facts=out, limits=limits(), columns=read.columns, recs_frame=read.recs, size=len(read.cases)
+        facts=bare, limits=limits(), columns=read.columns, recs_frame=read.recs, size=len(read.cases)
     )
     with ThreadPoolExecutor(1) as pool:
         prepared = pool.submit(frames.prepare)
-        loaded = _facts(root, as_of, read, out)
+        loaded = _facts(root, as_of, read, bare)
         prepared.result()
     loaded.columns, loaded._frames = read.columns, frames
     return loaded
@@ -360,8 +368,9 @@ def _read(root: Org | None, as_of: datetime.date) -> _Read:
     return _Read(org_facts, org_rows, codes, persons, people, cases, columns, recs, previous)
 
 
-def _facts(root: Org | None, as_of: datetime.date, read: _Read, out: list[CaseFacts]) -> Loaded:
-    """Every case's facts (into `out`) and the tree's, from what was read and the registers."""
+def _facts(root: Org | None, as_of: datetime.date, read: _Read, bare: list[CaseFacts]) -> Loaded:
+    """Every case's facts but its records (into `bare`: what the screens read beside the records), from what
+    was read and the registers; the tree's facts are left to build on first use (Loaded.tree)."""
     org_facts, codes, persons, cases, recs = read.org_facts, read.codes, read.persons, read.cases, read.recs
     previous = read.previous
     settings_limits = limits()
@@ -383,7 +392,6 @@ def _facts(root: Org | None, as_of: datetime.date, read: _Read, out: list[CaseFa
     members = _members(_named(recs, PID_KEYS), codes)
     named_forms = _named_by_case(recs, FORM_KEYS)
     form_index = {f["number"]: f for forms in by_person["forms"].values() for f in forms}
-    summary = _summary_records(recs, len(cases))
     base = []
     for i, (_case_id, person_id, closed_on) in enumerate(cases):
         p = persons[person_id]
@@ -409,28 +417,32 @@ def _facts(root: Org | None, as_of: datetime.date, read: _Read, out: list[CaseFa
             "archive_reviews": tuple(by_person["archive_reviews"].get(pid, ())),
         }
         base.append(fields)
-        out.append(IndexedFacts.indexed(summary[i], fields))
+        bare.append(IndexedFacts.indexed((), fields))
     plans = {
         (codes[org_id], year): {"quota": quota, "groups": groups}
         for org_id, year, quota, groups in Plan.objects.filter(_subtree(root, "org__path")).values_list(
             "org_id", "year", "quota", "groups"
         )
     }
-    tree = TreeFacts(
-        as_of=as_of,
-        limits=settings_limits,
-        root_path=root.path if root is not None else "/",
-        orgs=read.org_rows,
-        cases=out,
-        people=read.people,
-        plans=plans,
-        committees={code: frozenset(pids) for code, pids in committees.items()},
-    )
+
+    def build_tree() -> TreeFacts:
+        summary = _summary_records(recs, len(cases))
+        return TreeFacts(
+            as_of=as_of,
+            limits=settings_limits,
+            root_path=root.path if root is not None else "/",
+            orgs=read.org_rows,
+            cases=[IndexedFacts.indexed(summary[i], fields) for i, fields in enumerate(base)],
+            people=read.people,
+            plans=plans,
+            committees={code: frozenset(pids) for code, pids in committees.items()},
+        )
+
     return Loaded(
-        tree=tree,
         case_ids=[c[0] for c in cases],
         roots=roots,
         records=recs.height,
+        build_tree=build_tree,
         base=base,
     )
 

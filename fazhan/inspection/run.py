@@ -159,12 +159,12 @@ def inspect(
 
 def _inspect(root: Org | None, as_of: datetime.date, say: Callable[[str], None], screened: bool) -> Result:
     loaded = tree_load(root=root, as_of=as_of)
-    cases = loaded.tree.cases
+    cases = loaded.case_ids
     rules = per_case_rules()
     if screened:
         say(f"{len(cases)} cases, {loaded.records} step records; screening …")
         # The screens are Polars work (outside the interpreter lock) and the org-level rules Python work:
-        # the screens run on a thread while this one judges the org-level rules.
+        # the screens run on a thread while this one builds the tree's facts and judges the org-level rules.
         with ThreadPoolExecutor(1) as pool:
             planned = pool.submit(screen_plan, loaded.frames(), rules)
             tree_findings = evaluate_tree(loaded.tree)
