@@ -39,8 +39,8 @@ test-postgres: install
 
 ## lint: ruff (format and check), mypy with django-stubs, and no missing migrations
 lint: install
-	$(BIN)/ruff format --check fazhan tests
-	$(BIN)/ruff check fazhan tests
+	$(BIN)/ruff format --check fazhan tests benchmarks
+	$(BIN)/ruff check fazhan tests benchmarks
 	$(BIN)/mypy fazhan
 	$(BIN)/fazhan makemigrations --check --dry-run
 

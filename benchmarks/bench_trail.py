@@ -89,7 +89,8 @@ def main() -> None:
     check = trail_verify()
     verify = time.perf_counter() - t0
     rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    assert check.ok and check.count == scanned == EVENTS, check
+    assert check.ok, check
+    assert check.count == scanned == EVENTS, check
     print(
         f"{connection.vendor}: verifytrail {verify:.1f} s for {EVENTS} events "
         f"({EVENTS / verify:,.0f} events/s); bare scan {bare:.1f} s; ratio {verify / bare:.1f}x; "
