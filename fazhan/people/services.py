@@ -259,3 +259,35 @@ def person_log_personal_access(*, actor, person: Person, fields: list[str]) -> N
         org=person.org,
         data={"fields": fields},
     )
+
+
+def person_recheck_id_numbers(*, actor=None, chunk: int = 2000) -> tuple[int, list[str]]:
+    """Judge every stored ID number again by procedure.md F (people.identity.id_number_valid) and store the
+    verdicts that changed: what the whole-tree inspection reads for ELIG-NAT, so a change to F (or to the
+    library behind it) reaches the inspection. Every number is decrypted once, so the pass is one event of
+    the trail. Returns the number of persons read and the pids whose verdict changed."""
+    from fazhan.people.identity import id_number_valid
+
+    changed: dict[bool, list[int]] = {True: [], False: []}
+    pids: list[str] = []
+    read = 0
+    for pk, pid, number, stored in (
+        Person.objects.order_by("pk")
+        .values_list("pk", "pid", "id_number", "id_number_valid")
+        .iterator(chunk_size=chunk)
+    ):
+        read += 1
+        valid = id_number_valid(number)
+        if valid != stored:
+            changed[valid].append(pk)
+            pids.append(pid)
+    with transaction.atomic():
+        for valid, pks in changed.items():
+            for lo in range(0, len(pks), chunk):
+                Person.objects.filter(pk__in=pks[lo : lo + chunk]).update(id_number_valid=valid)
+        audit_record(
+            actor=actor,
+            action="person.recheck_id_numbers",
+            data={"read": read, "now_valid": len(changed[True]), "now_invalid": len(changed[False])},
+        )
+    return read, pids
