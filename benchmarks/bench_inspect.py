@@ -63,7 +63,10 @@ def main() -> None:
         phases.append(_phases(t0, marks))
     best = min(runs)
     records = result.records
-    print("inspection (set-based: columnar load, Polars screens, exact rules on the flagged cases):")
+    print(
+        "inspection (set-based: columnar load, Polars screens beside the org-level rules, exact rules on the "
+        "flagged cases):"
+    )
     print(f"  best of 5 {best:.2f} s (runs {_list(runs)}); median {sorted(runs)[2]:.2f} s")
     print(f"  phases of the best run: {phases[runs.index(best)]}")
     print(
@@ -102,9 +105,9 @@ def _phases(t0: float, marks: list[tuple[float, str]]) -> str:
     """How long each step the progress reports took: what a message announces lasts until the next one."""
     names = (
         ("loading", "load"),
-        ("screening", "screen"),
+        ("screening", "screens beside the org-level rules"),
         ("judging", "judge"),
-        ("cases (", "org-level rules"),
+        ("cases (", "place and sort"),
     )
     out = []
     for (started, message), (ended, _next) in itertools.pairwise(marks):
