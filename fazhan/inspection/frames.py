@@ -314,6 +314,13 @@ def days(expr: pl.Expr, n: int) -> pl.Expr:
     return expr + pl.duration(days=int(n))
 
 
+def overdue(deadline: pl.Expr) -> pl.Expr:
+    """engine.overdue over `cases` columns (`as_of`, `exited_on`): the deadline passed by the as-of date, with
+    no exit on or before it; false where the deadline is null."""
+    not_exited = pl.col("exited_on").is_null() | (pl.col("exited_on") > deadline)
+    return (not_exited & (pl.col("as_of") > deadline)).fill_null(False)
+
+
 def frames_from_facts(
     facts: Sequence[CaseFacts], limits: Limits, columns: RecColumns | None = None
 ) -> Frames:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import polars as pl
 
-from fazhan.inspection.frames import Frames, months
+from fazhan.inspection.frames import Frames, months, overdue
 from fazhan.inspection.screens import screen
 from fazhan.procedure.rules.admission import COMMITTEE, VOTE_KEYS
 from fazhan.procedure.rules.forms import DISTRICT
@@ -84,11 +84,6 @@ def prereviews(f: Frames) -> pl.DataFrame:
         )
 
     return memo(f, "passes", build)
-
-
-def overdue(deadline: pl.Expr) -> pl.Expr:
-    """engine.overdue: the deadline passed by as_of while the case is open."""
-    return (pl.col("as_of") > deadline) & (pl.col("exited_on").is_null() | (pl.col("exited_on") > deadline))
 
 
 def _cases(frame: pl.DataFrame) -> pl.Series:

@@ -2,7 +2,7 @@
 
 import polars as pl
 
-from fazhan.inspection.frames import Frames, days, months
+from fazhan.inspection.frames import Frames, days, months, overdue
 from fazhan.inspection.screens import screen
 
 
@@ -44,9 +44,5 @@ def app_talk(f: Frames) -> pl.DataFrame:
     """Exact: the talk after the month, or none while the month has passed and the case is open."""
     deadline = months(pl.col("S01"), f.limits.talk_within_months)
     late = pl.col("S02") > deadline
-    open_past = (
-        pl.col("S02").is_null()
-        & (pl.col("as_of") > deadline)
-        & (pl.col("exited_on").is_null() | (pl.col("exited_on") > deadline))
-    )
+    open_past = pl.col("S02").is_null() & overdue(deadline)
     return f.wide.filter(pl.col("S01").is_not_null() & (late | open_past))

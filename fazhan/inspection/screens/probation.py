@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import polars as pl
 
-from fazhan.inspection.frames import Frames, months
+from fazhan.inspection.frames import Frames, months, overdue
 from fazhan.inspection.screens import screen
 from fazhan.inspection.screens.activists import add_months_by, empty_windows, of_kind
 from fazhan.procedure.definition import ARCHIVE_CORE, STEPS_BY_CODE
@@ -86,12 +86,6 @@ def probation_ends(f: Frames) -> pl.DataFrame:
 def _probation_ends(f: Frames) -> pl.DataFrame:
     at_last = f.wide.with_columns(_last=pl.lit(LAST, dtype=pl.Int64))
     return ends_before(f, at_last, pos="_last").rename({"end_then": "end"}).drop("_last")
-
-
-def overdue(deadline: pl.Expr) -> pl.Expr:
-    """engine.overdue over `cases` columns: the deadline passed by as_of, with no exit on or before it."""
-    not_exited = pl.col("exited_on").is_null() | (pl.col("exited_on") > deadline)
-    return (not_exited & (pl.col("as_of") > deadline)).fill_null(False)
 
 
 def records_with_end(f: Frames, step: str, *keys: str) -> pl.DataFrame:
