@@ -174,6 +174,12 @@ class Frames:
             return frame
         return frame.with_columns([detail(k) for k in keys])
 
+    def first_records(self, code: str, *keys: str | tuple[str, Any]) -> pl.DataFrame:
+        """The first passing record of a step in each case that has one (CaseFacts.first), with details keys
+        as columns (as `step` reads them)."""
+        ids = self.first.select("case", pl.col(f"{code}_id").alias("id")).drop_nulls()
+        return self.step(code, *keys).join(ids, on=["case", "id"], how="semi")
+
     @cached_property
     def _case_index(self) -> pl.DataFrame:
         n = len(self.facts) if self.size is None else self.size

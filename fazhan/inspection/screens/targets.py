@@ -13,12 +13,6 @@ from fazhan.procedure.rules.targets import OPINIONS
 ALL_FALSE = r'^\{\s*("[^"\\]*"\s*:\s*false\s*(,\s*)?)*\}$'
 
 
-def _first(f: Frames, step: str, *keys) -> pl.DataFrame:
-    """The first passing record of a step per case, with details keys as columns."""
-    ids = f.first.select("case", pl.col(f"{step}_id").alias("id")).drop_nulls()
-    return f.step(step, *keys).join(ids, on=["case", "id"], how="semi")
-
-
 @screen("TGT-1YEAR")
 def tgt_1year(f: Frames) -> pl.DataFrame:
     """The target less than a year after the activist date; any case with a transfer is flagged (a transfer
@@ -50,7 +44,7 @@ def _holidays() -> tuple[datetime.date, ...]:
 def tgt_notice(f: Frames) -> pl.DataFrame:
     """A 公示 missing or unreadable, shorter than 5 weekdays less official holidays (the true count adds the
     make-up workdays, so it is never smaller), or not ended before the filing (S08)."""
-    target = _first(f, "S07", "publicity_from", "publicity_to").join(
+    target = f.first_records("S07", "publicity_from", "publicity_to").join(
         f.first.select("case", "S08"), on="case", how="left"
     )
     start = pl.col("publicity_from").str.to_date("%Y-%m-%d", strict=False)

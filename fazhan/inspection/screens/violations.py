@@ -68,22 +68,14 @@ def vio_kin_role(f: Frames) -> pl.DataFrame:
     return f.cases.filter(pl.col("n_kin") > 0)
 
 
-def _first_list(f: Frames, step: str, key: str) -> pl.DataFrame:
-    ids = f.first.select("case", pl.col(f"{step}_id").alias("id")).drop_nulls()
-    return (
-        f.step(step, (key, pl.List(pl.String))).join(ids, on=["case", "id"], how="semi").select("case", key)
-    )
-
-
 @screen("VIO-FAVOUR")
 def vio_favour(f: Frames) -> pl.Series:
     """Exact for lists of texts: an S03 by method "other", or one member as talker, contact and introducer
     (a value that is not a list of texts is flagged)."""
     other = f.step("S03", "method").filter(pl.col("method") == "other")["case"]
     talk, contacts, introducers = (
-        _first_list(f, "S02", "talkers"),
-        _first_list(f, "S05", "contacts"),
-        _first_list(f, "S09", "introducers"),
+        f.first_records(step, (key, pl.List(pl.String))).select("case", key)
+        for step, key in (("S02", "talkers"), ("S05", "contacts"), ("S09", "introducers"))
     )
     all_three = talk.join(contacts, on="case").join(introducers, on="case")
     odd = all_three.filter(pl.any_horizontal(pl.all().exclude("case").is_null()))["case"]
