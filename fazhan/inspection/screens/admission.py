@@ -4,10 +4,8 @@ The rules read details with Python's types (`isinstance(value, int)`, `is False`
 `str`), which json_path_match blurs (`"5"` and `5` both read 5) and which costs a JSON parse per key. The
 screens read a key's raw JSON token from the text instead, on records whose details are one flat object (as
 S13, S14, S15, S17 and S23 are entered); a record of any other shape is flagged, or counted the way that
-flags. The frames these screens share are built once per run (`memo`).
+flags. The frames these screens share are built once per run (`Frames.shared`).
 """
-
-from collections.abc import Callable
 
 import polars as pl
 
@@ -54,11 +52,6 @@ def kind_codes(f: Frames, kind: str) -> list[str]:
     return f.orgs.filter(pl.col("kind") == kind)["code"].to_list()
 
 
-def memo(f: Frames, name: str, build: Callable[[], pl.DataFrame]) -> pl.DataFrame:
-    """A frame several screens read, built once per run (kept in the frames' memo, keyed by this module)."""
-    return f.shared((__name__, name), build)
-
-
 def with_tokens(frame: pl.DataFrame, *keys: str) -> pl.DataFrame:
     """`frame` with `flat` and each key's token as `t_<key>` (each regex run once, not once per use)."""
     return frame.with_columns(flat().alias("flat"), *[token(k).alias(f"t_{k}") for k in keys])
@@ -83,7 +76,7 @@ def prereviews(f: Frames) -> pl.DataFrame:
             (pl.col("flat") & reviewer.is_in(district)).fill_null(False).alias("district"),
         )
 
-    return memo(f, "passes", build)
+    return f.shared((__name__, "passes"), build)
 
 
 def _cases(frame: pl.DataFrame) -> pl.Series:
@@ -191,7 +184,7 @@ def meetings(f: Frames) -> pl.DataFrame:
             *ints,
         )
 
-    return memo(f, "meetings", build)
+    return f.shared((__name__, "meetings"), build)
 
 
 @screen("ACC-QUORUM")
@@ -226,7 +219,7 @@ def acc_resolution(f: Frames) -> pl.Series:
 
 def approvals(f: Frames) -> pl.DataFrame:
     """Every S17 with `flat`, `passed` and the tokens of approver and special_reason."""
-    return memo(f, "approvals", lambda: with_tokens(f.step("S17"), "approver", "special_reason"))
+    return f.shared((__name__, "approvals"), lambda: with_tokens(f.step("S17"), "approver", "special_reason"))
 
 
 @screen("APV-AUTH")

@@ -7,7 +7,6 @@ the record order (`pos`).
 """
 
 import datetime
-from collections.abc import Callable
 
 import polars as pl
 
@@ -20,13 +19,8 @@ from fazhan.procedure.rules.probation import ARCHIVE_CORE_STEPS
 LAST = 1 << 31  # a position after every record: the end as it stands on the whole record
 
 
-def memo(f: Frames, name: str, build: Callable[[], pl.DataFrame]) -> pl.DataFrame:
-    """A table several screens of a run share, built once per Frames (in its memo, beside its own)."""
-    return f.shared(("screens.probation", name), build)
-
-
 def extensions(f: Frames) -> pl.DataFrame:
-    return memo(f, "extensions", lambda: _extensions(f))
+    return f.shared((__name__, "extensions"), lambda: _extensions(f))
 
 
 def _extensions(f: Frames) -> pl.DataFrame:
@@ -80,7 +74,7 @@ def ends_before(f: Frames, frame: pl.DataFrame, pos: str = "pos") -> pl.DataFram
 
 def probation_ends(f: Frames) -> pl.DataFrame:
     """`f.wide` with `end` (probation.probation_end, null before a branch meeting)."""
-    return memo(f, "ends", lambda: _probation_ends(f))
+    return f.shared((__name__, "ends"), lambda: _probation_ends(f))
 
 
 def _probation_ends(f: Frames) -> pl.DataFrame:
@@ -90,7 +84,7 @@ def _probation_ends(f: Frames) -> pl.DataFrame:
 
 def records_with_end(f: Frames, step: str, *keys: str) -> pl.DataFrame:
     """The step's records with `end_then`, and `end` (the whole record's) for `_end_before(...) or end`."""
-    return memo(f, f"records {step} {keys}", lambda: _records_with_end(f, step, *keys))
+    return f.shared((__name__, f"records {step} {keys}"), lambda: _records_with_end(f, step, *keys))
 
 
 def _records_with_end(f: Frames, step: str, *keys: str) -> pl.DataFrame:
