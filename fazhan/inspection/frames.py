@@ -311,9 +311,25 @@ def detail(key: str | tuple[str, Any]) -> pl.Expr:
     return raw.cast(dtype, strict=False).alias(name)
 
 
+# Python-falsy details values as Polars' JSON path reads them (missing, "", false, [], {}, null; 0 and 0.0
+# are caught by the number test).
+FALSY_TEXTS = ("", "false", "[]", "{}", "null")
+
+
+def falsy(column: str) -> pl.Expr:
+    """`not details.get(key)` over a details key read as text (`detail`)."""
+    raw = pl.col(column)
+    return raw.is_null() | raw.is_in(FALSY_TEXTS) | (raw.cast(pl.Float64, strict=False) == 0).fill_null(False)
+
+
 def months(expr: pl.Expr, n: int) -> pl.Expr:
     """core.calendar.add_months on a date column: same day number, clamped to the month's end."""
     return expr.dt.offset_by(f"{int(n)}mo")
+
+
+def add_months_by(expr: pl.Expr, n: pl.Expr) -> pl.Expr:
+    """core.calendar.add_months with a month count per row (`months` takes a constant)."""
+    return expr.dt.offset_by(pl.format("{}mo", n))
 
 
 def days(expr: pl.Expr, n: int) -> pl.Expr:

@@ -7,7 +7,7 @@ import polars as pl
 
 from fazhan.inspection.frames import Frames, months, overdue
 from fazhan.inspection.screens import screen
-from fazhan.inspection.screens.activists import org_above_branch, with_org
+from fazhan.inspection.screens._common import org_above_branch, with_org
 from fazhan.inspection.screens.probation import late_rounds, moved_in_probation
 from fazhan.procedure.definition import RULES_BY_ID
 

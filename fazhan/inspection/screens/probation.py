@@ -1,9 +1,5 @@
-"""Screens of the rules in procedure/rules/probation.py (see screens/__init__.py for the contract).
-
-The probation end of the rules (`probation_end`, `_end_before`) is computed here for every case and record at
-once: the first S15 plus probation_months plus the months of every extension (an S23 deciding "extend" with
-an int extend_months), counting for `_end_before` only the S15 and S23 records before the record judged in
-the record order (`pos`).
+"""Screens of the rules in procedure/rules/probation.py (see screens/__init__.py for the contract). The
+probation end they judge against (`probation_ends`, `ends_before`) is screens/_common.py's.
 """
 
 import datetime
@@ -12,74 +8,9 @@ import polars as pl
 
 from fazhan.inspection.frames import Frames, months, overdue
 from fazhan.inspection.screens import screen
-from fazhan.inspection.screens.activists import add_months_by, empty_windows, of_kind
+from fazhan.inspection.screens._common import empty_windows, ends_before, of_kind, probation_ends
 from fazhan.procedure.definition import ARCHIVE_CORE, STEPS_BY_CODE
 from fazhan.procedure.rules.probation import ARCHIVE_CORE_STEPS
-
-LAST = 1 << 31  # a position after every record: the end as it stands on the whole record
-
-
-def extensions(f: Frames) -> pl.DataFrame:
-    return f.shared((__name__, "extensions"), lambda: _extensions(f))
-
-
-def _extensions(f: Frames) -> pl.DataFrame:
-    """`case`, `e_pos`, `e_months`: the S23 records that extend probation (probation._extension_months; an
-    extend_months of true is Python's int 1, anything not an int reads as 0)."""
-    raw = pl.col("extend_months")
-    value = (
-        pl.when(raw == "true")
-        .then(1)
-        .when(raw.str.contains(r"^-?\d+$"))
-        .then(raw.cast(pl.Int64, strict=False))
-        .otherwise(0)
-    )
-    return (
-        f.step("S23", "decision", "extend_months")
-        .filter(pl.col("decision") == "extend")
-        .select("case", pl.col("pos").alias("e_pos"), value.fill_null(0).alias("e_months"))
-        .filter(pl.col("e_months") != 0)
-    )
-
-
-def ends_before(f: Frames, frame: pl.DataFrame, pos: str = "pos") -> pl.DataFrame:
-    """`frame` (one row per `case` and `pos`) with `end_then`: the probation end as it stood before the
-    record at `pos` (probation._end_before), null where no S15 precedes it."""
-    key = frame.select("case", pl.col(pos).alias("_pos")).unique()
-    meeting = (
-        f.step("S15")
-        .group_by("case")
-        .agg(pl.col("date").first().alias("_m_date"), pl.col("pos").first().alias("_m_pos"))
-    )
-    added = (
-        key.join(extensions(f), on="case")
-        .filter(pl.col("e_pos") < pl.col("_pos"))
-        .group_by("case", "_pos")
-        .agg(pl.col("e_months").sum().alias("_ext"))
-    )
-    ends = (
-        key.join(meeting, on="case")
-        .filter(pl.col("_m_pos") < pl.col("_pos"))
-        .join(added, on=["case", "_pos"], how="left")
-        .select(
-            "case",
-            "_pos",
-            add_months_by(pl.col("_m_date"), pl.col("_ext").fill_null(0) + f.limits.probation_months).alias(
-                "end_then"
-            ),
-        )
-    )
-    return frame.join(ends, left_on=["case", pos], right_on=["case", "_pos"], how="left")
-
-
-def probation_ends(f: Frames) -> pl.DataFrame:
-    """`f.wide` with `end` (probation.probation_end, null before a branch meeting)."""
-    return f.shared((__name__, "ends"), lambda: _probation_ends(f))
-
-
-def _probation_ends(f: Frames) -> pl.DataFrame:
-    at_last = f.wide.with_columns(_last=pl.lit(LAST, dtype=pl.Int64))
-    return ends_before(f, at_last, pos="_last").rename({"end_then": "end"}).drop("_last")
 
 
 def records_with_end(f: Frames, step: str, *keys: str) -> pl.DataFrame:

@@ -8,6 +8,7 @@ import polars as pl
 
 from fazhan.inspection.frames import Frames, days, months
 from fazhan.inspection.screens import screen
+from fazhan.inspection.screens._common import full_member_on
 from fazhan.procedure.rules.targets import OPINIONS
 
 ALL_FALSE = r'^\{\s*("[^"\\]*"\s*:\s*false\s*(,\s*)?)*\}$'
@@ -65,8 +66,7 @@ def _not_full_members(f: Frames, records: pl.DataFrame, key: str) -> pl.DataFram
     party probation (any probation at all is flagged)."""
     named = records.select("case", "date", pl.col(key).alias("pid")).explode("pid").drop_nulls("pid")
     joined = named.join(f.members, on="pid", how="left")
-    since = pl.coalesce(pl.col("full_since"), months(pl.col("joined_on"), 12))
-    full = (pl.col("party_status") == "full") & (since.is_null() | (since <= pl.col("date")))
+    full = full_member_on(pl.col("date"))
     return joined.filter(pl.col("party_status").is_null() | ~full | (pl.col("n_probation") > 0))
 
 
