@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from fazhan.core.calendar import add_months, full_years
 from fazhan.people.choices import COLLEGE_AND_ABOVE
 from fazhan.procedure.definition import RULES_BY_ID, CaseStage, Limits
-from fazhan.procedure.engine import CaseFacts, Finding, Rec, check, finding, overdue
+from fazhan.procedure.engine import CaseFacts, Finding, Rec, check, finding, in_force, overdue
 from fazhan.procedure.rules.probation import _end_before, probation_end
 
 # The steps whose first passing record the org-level rules read of a case (approvals, stages, the legal
@@ -33,12 +33,6 @@ TREE_STEPS = ("S01", "S03", "S07", "S17", "S24")
 
 def as_date(value: Any) -> datetime.date:
     return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
-
-
-def in_force(rule_id: str, day: datetime.date) -> bool:
-    """A rule applies to a step by the date of that step (procedure.md G): the profile's `since`."""
-    since = RULES_BY_ID[rule_id].since
-    return not since or day >= datetime.date.fromisoformat(since)
 
 
 def transfers_until(facts: CaseFacts) -> list[Mapping[str, Any]]:
