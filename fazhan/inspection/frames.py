@@ -336,6 +336,11 @@ def days(expr: pl.Expr, n: int) -> pl.Expr:
     return expr + pl.duration(days=int(n))
 
 
+def count_of(code: str) -> pl.Expr:
+    """The column of `counts` (and `wide`) holding the number of a step's live records."""
+    return pl.col(f"n_{code}")
+
+
 def overdue(deadline: pl.Expr) -> pl.Expr:
     """engine.overdue over `cases` columns (`as_of`, `exited_on`): the deadline passed by the as-of date, with
     no exit on or before it; false where the deadline is null."""

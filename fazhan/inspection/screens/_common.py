@@ -10,6 +10,7 @@ the record order (`pos`).
 import polars as pl
 
 from fazhan.inspection.frames import Frames, add_months_by, months
+from fazhan.procedure.definition import Anchor
 
 
 def empty_windows(spans: pl.DataFrame, records: pl.DataFrame, *, length: int) -> pl.DataFrame:
@@ -91,7 +92,7 @@ def _extensions(f: Frames) -> pl.DataFrame:
         .otherwise(0)
     )
     return (
-        f.step("S23", "decision", "extend_months")
+        f.step(Anchor.CONVERSION_MEETING, "decision", "extend_months")
         .filter(pl.col("decision") == "extend")
         .select("case", pl.col("pos").alias("e_pos"), value.fill_null(0).alias("e_months"))
         .filter(pl.col("e_months") != 0)
@@ -103,7 +104,7 @@ def ends_before(f: Frames, frame: pl.DataFrame, pos: str = "pos") -> pl.DataFram
     record at `pos` (probation._end_before), null where no S15 precedes it."""
     key = frame.select("case", pl.col(pos).alias("_pos")).unique()
     meeting = (
-        f.step("S15")
+        f.step(Anchor.BRANCH_MEETING)
         .group_by("case")
         .agg(pl.col("date").first().alias("_m_date"), pl.col("pos").first().alias("_m_pos"))
     )

@@ -11,6 +11,7 @@ from fazhan.inspection.screens._common import (
     org_above_branch,
     with_org,
 )
+from fazhan.procedure.definition import Anchor
 
 
 @screen("ACT-PRE")
@@ -20,8 +21,8 @@ def act_pre(f: Frames) -> pl.DataFrame:
     the branch has a committee, or dated on or before the first talk (S02)."""
     has_committee = pl.col("branch_full") >= f.limits.committee_min_full_members
     return (
-        f.step("S03", "method", "decided_by")
-        .join(f.wide.select("case", "branch_full", pl.col("S02").alias("talk")), on="case")
+        f.step(Anchor.ACTIVIST, "method", "decided_by")
+        .join(f.wide.select("case", "branch_full", pl.col(Anchor.TALK).alias("talk")), on="case")
         .filter(
             falsy("method")
             | falsy("decided_by")
@@ -34,14 +35,16 @@ def act_pre(f: Frames) -> pl.DataFrame:
 @screen("ACT-GAP")
 def act_gap(f: Frames) -> pl.DataFrame:
     """ACT-GAP, exact: the first S03 before add_months(the first S01, activist_gap_months)."""
-    return f.wide.filter(pl.col("S03") < months(pl.col("S01"), f.limits.activist_gap_months))
+    return f.wide.filter(
+        pl.col(Anchor.ACTIVIST) < months(pl.col(Anchor.APPLICATION), f.limits.activist_gap_months)
+    )
 
 
 @screen("ACT-FILE")
 def act_file(f: Frames) -> pl.DataFrame:
     """ACT-FILE, exact: an S04 whose filed_with is not a committee (or the district committee) above the
     branch — unknown or missing included."""
-    filed = with_org(f.step("S04", "filed_with"), f, "filed_with")
+    filed = with_org(f.step(Anchor.ACTIVIST_FILING, "filed_with"), f, "filed_with")
     return filed.filter(~org_above_branch(("committee", "district_committee")))
 
 
@@ -50,7 +53,7 @@ def act_contact(f: Frames) -> pl.DataFrame:
     """ACT-CONTACT, exact (contacts that are not a list of texts are flagged): an S05 with fewer or more
     contacts than the limits, or naming one who is not a full member on its date."""
     low, high = f.limits.contacts_min, f.limits.contacts_max
-    records = f.step("S05", ("contacts", pl.List(pl.String)))
+    records = f.step(Anchor.CONTACTS, ("contacts", pl.List(pl.String)))
     size = pl.col("contacts").list.len()
     bad_size = records.filter(pl.col("contacts").is_null() | (size < low) | (size > high))
     named = (
@@ -67,9 +70,11 @@ def activist_windows(f: Frames, kind: str, length: int) -> pl.DataFrame:
     """The cases with an empty window of the rule (activists._windows): from the first S03 to the first S07,
     or the as-of date without one."""
     spans = f.wide.select(
-        "case", pl.col("S03").alias("start"), pl.coalesce(pl.col("S07"), pl.col("as_of")).alias("end")
+        "case",
+        pl.col(Anchor.ACTIVIST).alias("start"),
+        pl.coalesce(pl.col(Anchor.TARGET), pl.col("as_of")).alias("end"),
     )
-    return empty_windows(spans, of_kind(f, "S06", kind), length=length)
+    return empty_windows(spans, of_kind(f, Anchor.CULTIVATION, kind), length=length)
 
 
 @screen("ACT-HALFYEAR")

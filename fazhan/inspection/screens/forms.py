@@ -13,7 +13,7 @@ import polars as pl
 from fazhan.inspection.frames import Frames
 from fazhan.inspection.screens import screen
 from fazhan.inspection.screens.admission import escaped, plain_string, prereviews, with_tokens
-from fazhan.procedure.definition import RULES_BY_ID
+from fazhan.procedure.definition import RULES_BY_ID, Anchor
 from fazhan.procedure.rules.forms import ACTIVE
 
 FORM_COLUMNS = {"number": pl.String, "issued_to": pl.String, "issued_on": pl.String, "status": pl.String}
@@ -31,7 +31,7 @@ def forms_used(f: Frames, rule_id: str) -> pl.DataFrame:
 
     def build() -> pl.DataFrame:
         t = pl.col("t_form_number")
-        return with_tokens(f.step("S14"), "form_number").select(
+        return with_tokens(f.step(Anchor.FORM), "form_number").select(
             "case",
             "id",
             "date",

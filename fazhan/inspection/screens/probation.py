@@ -6,10 +6,10 @@ import datetime
 
 import polars as pl
 
-from fazhan.inspection.frames import Frames, months, overdue
+from fazhan.inspection.frames import Frames, count_of, months, overdue
 from fazhan.inspection.screens import screen
 from fazhan.inspection.screens._common import empty_windows, ends_before, of_kind, probation_ends
-from fazhan.procedure.definition import ARCHIVE_CORE, STEPS_BY_CODE
+from fazhan.procedure.definition import ARCHIVE_CORE, STEPS_BY_CODE, Anchor
 from fazhan.procedure.rules.probation import ARCHIVE_CORE_STEPS
 
 
@@ -20,7 +20,7 @@ def records_with_end(f: Frames, step: str, *keys: str) -> pl.DataFrame:
 
 def _records_with_end(f: Frames, step: str, *keys: str) -> pl.DataFrame:
     records = f.step(step, *keys).with_columns(pl.col("pos").cast(pl.Int64))
-    ends = probation_ends(f).select("case", "end", pl.col("S17").alias("approval"))
+    ends = probation_ends(f).select("case", "end", pl.col(Anchor.APPROVAL).alias("approval"))
     return ends_before(f, records).join(ends, on="case", how="left")
 
 
@@ -36,25 +36,25 @@ def prb_exam(f: Frames) -> pl.DataFrame:
     branch meeting to the probation stop (the end, as-of, exit or a cancelling S23), generated per case and
     anti-joined against its S21 records of the kind."""
     cancelled = (
-        f.step("S23", "decision")
+        f.step(Anchor.CONVERSION_MEETING, "decision")
         .filter(pl.col("decision") == "cancel")
         .group_by("case")
         .agg(pl.col("date").min().alias("cancelled"))
     )
     spans = (
         probation_ends(f)
-        .filter(pl.col("S17").is_not_null() & pl.col("end").is_not_null())
+        .filter(pl.col(Anchor.APPROVAL).is_not_null() & pl.col("end").is_not_null())
         .join(cancelled, on="case", how="left")
         .select(
             "case",
-            pl.col("S15").alias("start"),
+            pl.col(Anchor.BRANCH_MEETING).alias("start"),
             pl.min_horizontal("end", "as_of", "exited_on", "cancelled").alias("end"),
         )
     )
     limits = f.limits
     return pl.concat(
         [
-            empty_windows(spans, of_kind(f, "S21", kind), length=length).select("case")
+            empty_windows(spans, of_kind(f, Anchor.PROBATION_EDUCATION, kind), length=length).select("case")
             for kind, length in (
                 ("examination", limits.examination_window_months),
                 ("thought_report", limits.report_window_months),
@@ -68,13 +68,17 @@ def prb_oath(f: Frames) -> pl.DataFrame:
     """PRB-OATH, exact: with an approval and a probation end, no S20 while an S23 or S24 exists or the end
     has passed (overdue); or an S20 on or after the end as it stood before it, or before the approval with
     an earlier S17 record."""
-    ends = probation_ends(f).filter(pl.col("S17").is_not_null() & pl.col("end").is_not_null())
+    ends = probation_ends(f).filter(pl.col(Anchor.APPROVAL).is_not_null() & pl.col("end").is_not_null())
     missing = ends.filter(
-        (pl.col("n_S20") == 0) & ((pl.col("n_S23") + pl.col("n_S24") > 0) | overdue(pl.col("end")))
+        (count_of(Anchor.OATH) == 0)
+        & (
+            (count_of(Anchor.CONVERSION_MEETING) + count_of(Anchor.CONVERSION_APPROVAL) > 0)
+            | overdue(pl.col("end"))
+        )
     )
-    first_s17 = f.step("S17").group_by("case").agg(pl.col("date").min().alias("any_s17"))
+    first_s17 = f.step(Anchor.APPROVAL).group_by("case").agg(pl.col("date").min().alias("any_s17"))
     oaths = (
-        records_with_end(f, "S20")
+        records_with_end(f, Anchor.OATH)
         .filter(pl.col("approval").is_not_null() & pl.col("end").is_not_null())
         .join(first_s17, on="case", how="left")
         .filter(
@@ -89,17 +93,21 @@ def prb_oath(f: Frames) -> pl.DataFrame:
 def cnv_apply(f: Frames) -> pl.DataFrame:
     """CNV-APPLY, exact: an S23 without any S22; an S22 after the probation end as it stood before it, or
     earlier than conversion_meeting_months before that end."""
-    without = f.wide.filter((pl.col("n_S23") > 0) & (pl.col("n_S22") == 0))
+    without = f.wide.filter(
+        (count_of(Anchor.CONVERSION_MEETING) > 0) & (count_of(Anchor.CONVERSION_APPLICATION) == 0)
+    )
     end = pl.col("end_then")
     too_early = months(end, -f.limits.conversion_meeting_months)
-    odd = records_with_end(f, "S22").filter((pl.col("date") < too_early) | (pl.col("date") > end))
+    odd = records_with_end(f, Anchor.CONVERSION_APPLICATION).filter(
+        (pl.col("date") < too_early) | (pl.col("date") > end)
+    )
     return pl.concat([without.select("case"), odd.select("case")])
 
 
 @screen("CNV-MEETING")
 def cnv_meeting(f: Frames) -> pl.DataFrame:
     """CNV-MEETING, exact: an S23 not deciding "cancel" before the probation end as it stood before it."""
-    return records_with_end(f, "S23", "decision").filter(
+    return records_with_end(f, Anchor.CONVERSION_MEETING, "decision").filter(
         pl.col("decision").ne_missing("cancel") & (pl.col("date") < pl.col("end_then"))
     )
 
@@ -108,11 +116,11 @@ def cnv_meeting(f: Frames) -> pl.DataFrame:
 def cnv_outcome(f: Frames) -> pl.DataFrame:
     """CNV-OUTCOME, exact: an S23 whose decision is not one of the choices, a second extension, or an
     extension whose months are not an int between the limits."""
-    outcomes = list(STEPS_BY_CODE["S23"].details["decision"].choices)
+    outcomes = list(STEPS_BY_CODE[Anchor.CONVERSION_MEETING].details["decision"].choices)
     low, high = f.limits.extension_min_months, f.limits.extension_max_months
     raw = pl.col("extend_months")
     sound_months = raw.str.contains(r"^-?\d+$") & raw.cast(pl.Int64, strict=False).is_between(low, high)
-    records = f.step("S23", "decision", "extend_months")
+    records = f.step(Anchor.CONVERSION_MEETING, "decision", "extend_months")
     extend = pl.col("decision") == "extend"
     odd = records.filter(
         ~pl.col("decision").is_in(outcomes).fill_null(False) | (extend & ~sound_months.fill_null(False))
@@ -126,9 +134,11 @@ def cnv_apv_time(f: Frames) -> pl.DataFrame:
     """CNV-APV-TIME, exact: each S24 decides on the last S23 (in record order) dated on or before it; the
     first S24 on a resolution is late after conversion_approval_months, and a resolution without one is
     overdue then."""
-    resolutions = f.step("S23").select("case", pl.col("pos").alias("r_pos"), pl.col("date").alias("r_date"))
+    resolutions = f.step(Anchor.CONVERSION_MEETING).select(
+        "case", pl.col("pos").alias("r_pos"), pl.col("date").alias("r_date")
+    )
     decisions = (
-        f.step("S24")
+        f.step(Anchor.CONVERSION_APPROVAL)
         .select("case", "pos", "date")
         .join(resolutions, on="case")
         .filter(pl.col("r_date") <= pl.col("date"))
@@ -162,14 +172,16 @@ def moved_in_probation(f: Frames, *, until_as_of: bool) -> pl.DataFrame:
     """The cases with a transfer from the approval (S17) until the conversion (S24 approved); with
     `until_as_of` only transfers dated on or before the as-of date count (notice.transferred_in_probation).
     An unreadable transfer date counts as a move."""
-    moves = transfer_dates(f).join(f.wide.select("case", "S17", "S24", "as_of"), on="case")
-    within = (pl.col("S17") <= pl.col("moved")) & (
-        pl.col("S24").is_null() | (pl.col("moved") < pl.col("S24"))
+    moves = transfer_dates(f).join(
+        f.wide.select("case", Anchor.APPROVAL, Anchor.CONVERSION_APPROVAL, "as_of"), on="case"
+    )
+    within = (pl.col(Anchor.APPROVAL) <= pl.col("moved")) & (
+        pl.col(Anchor.CONVERSION_APPROVAL).is_null() | (pl.col("moved") < pl.col(Anchor.CONVERSION_APPROVAL))
     )
     if until_as_of:
         within = within & (pl.col("moved") <= pl.col("as_of"))
     return (
-        moves.filter(pl.col("S17").is_not_null() & (pl.col("moved").is_null() | within))
+        moves.filter(pl.col(Anchor.APPROVAL).is_not_null() & (pl.col("moved").is_null() | within))
         .select("case")
         .unique()
     )
@@ -180,10 +192,10 @@ def late_rounds(f: Frames, *, cases: pl.DataFrame, length: int, since: datetime.
     of CNV-TRANSFER / CNV-ONTIME: the S23 opening a round (the first, or one after an extension) later than
     add_months(the end as it stood before it, length), or no opening S23 while add_months(end, length) has
     passed (overdue). With `since`, only meetings and deadlines on or after it count."""
-    ends = probation_ends(f).filter(pl.col("S17").is_not_null() & pl.col("end").is_not_null())
+    ends = probation_ends(f).filter(pl.col(Anchor.APPROVAL).is_not_null() & pl.col("end").is_not_null())
     ends = ends.join(cases, on="case", how="semi")
     meetings = (
-        records_with_end(f, "S23", "decision")
+        records_with_end(f, Anchor.CONVERSION_MEETING, "decision")
         .join(ends.select("case"), on="case", how="semi")
         .sort("case", "pos")
         .with_columns(
@@ -198,7 +210,7 @@ def late_rounds(f: Frames, *, cases: pl.DataFrame, length: int, since: datetime.
     last = meetings.group_by("case").agg(pl.col("decision").last().alias("last_decision"))
     final_deadline = months(pl.col("end"), length)
     still_open = ends.join(last, on="case", how="left").filter(
-        (pl.col("n_S23") == 0) | (pl.col("last_decision") == "extend").fill_null(False)
+        (count_of(Anchor.CONVERSION_MEETING) == 0) | (pl.col("last_decision") == "extend").fill_null(False)
     )
     overdue_now = overdue(final_deadline)
     if since:
@@ -221,7 +233,7 @@ def arc_file(f: Frames) -> pl.DataFrame:
     core = [ARCHIVE_CORE_STEPS[doc] for doc in ARCHIVE_CORE]
     firsts = f.wide.select("case", *core)
     return (
-        f.step("S25")
+        f.step(Anchor.ARCHIVE)
         .join(firsts, on="case")
         .filter(pl.any_horizontal([pl.col(s).is_null() | (pl.col(s) > pl.col("date")) for s in core]))
     )
