@@ -172,6 +172,12 @@ class Frames:
             return frame
         return frame.with_columns([detail(k) for k in keys])
 
+    def first_records(self, code: str, *keys: str | tuple[str, Any]) -> pl.DataFrame:
+        """The first passing record of a step in each case that has one (CaseFacts.first), with details keys
+        as columns (as `step` reads them)."""
+        ids = self.first.select("case", pl.col(f"{code}_id").alias("id")).drop_nulls()
+        return self.step(code, *keys).join(ids, on=["case", "id"], how="semi")
+
     @cached_property
     def _case_index(self) -> pl.DataFrame:
         n = len(self.facts) if self.size is None else self.size
@@ -303,13 +309,41 @@ def detail(key: str | tuple[str, Any]) -> pl.Expr:
     return raw.cast(dtype, strict=False).alias(name)
 
 
+# Python-falsy details values as Polars' JSON path reads them (missing, "", false, [], {}, null; 0 and 0.0
+# are caught by the number test).
+FALSY_TEXTS = ("", "false", "[]", "{}", "null")
+
+
+def falsy(column: str) -> pl.Expr:
+    """`not details.get(key)` over a details key read as text (`detail`)."""
+    raw = pl.col(column)
+    return raw.is_null() | raw.is_in(FALSY_TEXTS) | (raw.cast(pl.Float64, strict=False) == 0).fill_null(False)
+
+
 def months(expr: pl.Expr, n: int) -> pl.Expr:
     """core.calendar.add_months on a date column: same day number, clamped to the month's end."""
     return expr.dt.offset_by(f"{int(n)}mo")
 
 
+def add_months_by(expr: pl.Expr, n: pl.Expr) -> pl.Expr:
+    """core.calendar.add_months with a month count per row (`months` takes a constant)."""
+    return expr.dt.offset_by(pl.format("{}mo", n))
+
+
 def days(expr: pl.Expr, n: int) -> pl.Expr:
     return expr + pl.duration(days=int(n))
+
+
+def count_of(code: str) -> pl.Expr:
+    """The column of `counts` (and `wide`) holding the number of a step's live records."""
+    return pl.col(f"n_{code}")
+
+
+def overdue(deadline: pl.Expr) -> pl.Expr:
+    """engine.overdue over `cases` columns (`as_of`, `exited_on`): the deadline passed by the as-of date, with
+    no exit on or before it; false where the deadline is null."""
+    not_exited = pl.col("exited_on").is_null() | (pl.col("exited_on") > deadline)
+    return (not_exited & (pl.col("as_of") > deadline)).fill_null(False)
 
 
 def frames_from_facts(

@@ -384,21 +384,33 @@ TRANSFER_ACTORS = TOWNSHIP
 
 
 class Anchor:
-    """The steps whose dates the rules, the to-do list and the services read by name (procedure.md B0.2)."""
+    """The steps read by name — by the rules, their screens, the to-do list and the services (the dates of
+    procedure.md B0.2 among them) — named after their meaning in procedure.md A."""
 
     APPLICATION = "S01"
     TALK = "S02"
     ACTIVIST = "S03"
+    ACTIVIST_FILING = "S04"
+    CONTACTS = "S05"
     CULTIVATION = "S06"
     TARGET = "S07"
+    TARGET_FILING = "S08"
+    INTRODUCERS = "S09"
+    POLITICAL_REVIEW = "S10"
+    TRAINING = "S11"
     COMMITTEE_REVIEW = "S12"
     PREREVIEW = "S13"
     FORM = "S14"
     BRANCH_MEETING = "S15"
+    COMMITTEE_TALK = "S16"
     APPROVAL = "S17"
+    APPROVAL_FILING = "S18"
+    OATH = "S20"
     PROBATION_EDUCATION = "S21"
+    CONVERSION_APPLICATION = "S22"
     CONVERSION_MEETING = "S23"
     CONVERSION_APPROVAL = "S24"
+    ARCHIVE = "S25"
 
 
 # A passing, well-formed record of each step, for planning ahead (the procedure calendar asks "when").

@@ -4,15 +4,14 @@ The rules read details with Python's types (`isinstance(value, int)`, `is False`
 `str`), which json_path_match blurs (`"5"` and `5` both read 5) and which costs a JSON parse per key. The
 screens read a key's raw JSON token from the text instead, on records whose details are one flat object (as
 S13, S14, S15, S17 and S23 are entered); a record of any other shape is flagged, or counted the way that
-flags. The frames these screens share are built once per run (`memo`).
+flags. The frames these screens share are built once per run (`Frames.shared`).
 """
-
-from collections.abc import Callable
 
 import polars as pl
 
-from fazhan.inspection.frames import Frames, months
+from fazhan.inspection.frames import Frames, count_of, months, overdue
 from fazhan.inspection.screens import screen
+from fazhan.procedure.definition import Anchor
 from fazhan.procedure.rules.admission import COMMITTEE, VOTE_KEYS
 from fazhan.procedure.rules.forms import DISTRICT
 
@@ -54,11 +53,6 @@ def kind_codes(f: Frames, kind: str) -> list[str]:
     return f.orgs.filter(pl.col("kind") == kind)["code"].to_list()
 
 
-def memo(f: Frames, name: str, build: Callable[[], pl.DataFrame]) -> pl.DataFrame:
-    """A frame several screens read, built once per run (kept in the frames' memo, keyed by this module)."""
-    return f.shared((__name__, name), build)
-
-
 def with_tokens(frame: pl.DataFrame, *keys: str) -> pl.DataFrame:
     """`frame` with `flat` and each key's token as `t_<key>` (each regex run once, not once per use)."""
     return frame.with_columns(flat().alias("flat"), *[token(k).alias(f"t_{k}") for k in keys])
@@ -74,7 +68,7 @@ def prereviews(f: Frames) -> pl.DataFrame:
         district = quoted(kind_codes(f, DISTRICT))
         reviewer = pl.col("t_reviewer")
         sure = pl.col("flat") & ~escaped("t_reviewer")
-        return with_tokens(f.step("S13").filter(pl.col("passed")), "reviewer").select(
+        return with_tokens(f.step(Anchor.PREREVIEW).filter(pl.col("passed")), "reviewer").select(
             "case",
             "date",
             "pos",
@@ -83,12 +77,7 @@ def prereviews(f: Frames) -> pl.DataFrame:
             (pl.col("flat") & reviewer.is_in(district)).fill_null(False).alias("district"),
         )
 
-    return memo(f, "passes", build)
-
-
-def overdue(deadline: pl.Expr) -> pl.Expr:
-    """engine.overdue: the deadline passed by as_of while the case is open."""
-    return (pl.col("as_of") > deadline) & (pl.col("exited_on").is_null() | (pl.col("exited_on") > deadline))
+    return f.shared((__name__, "passes"), build)
 
 
 def _cases(frame: pl.DataFrame) -> pl.Series:
@@ -107,7 +96,7 @@ def pre_review(f: Frames) -> pl.Series:
             pl.col("date").filter(pl.col("strict")).min().alias("committee_on"),
         )
     )
-    forms = f.step("S14").select("case", "date").join(firsts, on="case")
+    forms = f.step(Anchor.FORM).select("case", "date").join(firsts, on="case")
     return _cases(
         forms.filter(
             (pl.col("any_on") <= pl.col("date"))
@@ -135,7 +124,7 @@ def pre_leave(f: Frames) -> pl.Series:
 def acc_after_pre(f: Frames) -> pl.Series:
     """ACC-AFTER-PRE, exact: the latest (in record order) pass on or before the first meeting (or as_of), and
     the meeting after its month, or none and the month passed while open."""
-    wide = f.wide.select("case", "as_of", "exited_on", pl.col("S15").alias("meeting"))
+    wide = f.wide.select("case", "as_of", "exited_on", pl.col(Anchor.BRANCH_MEETING).alias("meeting"))
     cutoff = pl.coalesce("meeting", "as_of")
     review = (
         prereviews(f)
@@ -156,9 +145,12 @@ def acc_after_pre(f: Frames) -> pl.Series:
 def acc_pre_pass(f: Frames) -> pl.Series:
     """ACC-PRE-PASS, exact: an S15 with an S14 on or before it and no passing S13 on or before it."""
     passed_on = prereviews(f).group_by("case").agg(pl.col("date").min().alias("passed_on"))
-    form_on = f.step("S14").group_by("case").agg(pl.col("date").min().alias("form_on"))
+    form_on = f.step(Anchor.FORM).group_by("case").agg(pl.col("date").min().alias("form_on"))
     meetings = (
-        f.step("S15").select("case", "date").join(form_on, on="case").join(passed_on, on="case", how="left")
+        f.step(Anchor.BRANCH_MEETING)
+        .select("case", "date")
+        .join(form_on, on="case")
+        .join(passed_on, on="case", how="left")
     )
     return _cases(
         meetings.filter(
@@ -178,7 +170,10 @@ def meetings(f: Frames) -> pl.DataFrame:
 
     def build() -> pl.DataFrame:
         frame = with_tokens(
-            pl.concat([f.step("S15"), f.step("S23")]), *MEETING_KEYS, "secret_ballot", "one_by_one"
+            pl.concat([f.step(Anchor.BRANCH_MEETING), f.step(Anchor.CONVERSION_MEETING)]),
+            *MEETING_KEYS,
+            "secret_ballot",
+            "one_by_one",
         )
         too_long = [pl.col(f"t_{k}").str.contains(r"^-?[0-9]{13}").fill_null(False) for k in MEETING_KEYS]
         ints = [
@@ -196,7 +191,7 @@ def meetings(f: Frames) -> pl.DataFrame:
             *ints,
         )
 
-    return memo(f, "meetings", build)
+    return f.shared((__name__, "meetings"), build)
 
 
 @screen("ACC-QUORUM")
@@ -218,7 +213,9 @@ def acc_majority(f: Frames) -> pl.Series:
 def acc_one_by_one(f: Frames) -> pl.Series:
     """ACC-ONEBYONE, exact on flat details: an S15 whose one_by_one is false."""
     return _cases(
-        meetings(f).filter((pl.col("step") == "S15") & (pl.col("unsure") | pl.col("not_one_by_one")))
+        meetings(f).filter(
+            (pl.col("step") == Anchor.BRANCH_MEETING) & (pl.col("unsure") | pl.col("not_one_by_one"))
+        )
     )
 
 
@@ -226,12 +223,16 @@ def acc_one_by_one(f: Frames) -> pl.Series:
 def acc_resolution(f: Frames) -> pl.Series:
     """ACC-RESOLUTION, exact on flat details: an S15 lacking an integer for one of the vote keys."""
     complete = pl.all_horizontal([pl.col(k).is_not_null() for k in VOTE_KEYS])
-    return _cases(meetings(f).filter((pl.col("step") == "S15") & (pl.col("unsure") | ~complete)))
+    return _cases(
+        meetings(f).filter((pl.col("step") == Anchor.BRANCH_MEETING) & (pl.col("unsure") | ~complete))
+    )
 
 
 def approvals(f: Frames) -> pl.DataFrame:
     """Every S17 with `flat`, `passed` and the tokens of approver and special_reason."""
-    return memo(f, "approvals", lambda: with_tokens(f.step("S17"), "approver", "special_reason"))
+    return f.shared(
+        (__name__, "approvals"), lambda: with_tokens(f.step(Anchor.APPROVAL), "approver", "special_reason")
+    )
 
 
 @screen("APV-AUTH")
@@ -251,7 +252,7 @@ def apv_talk(f: Frames) -> pl.Series:
     Read with json_path_match: S16's details hold a list, so tokens do not serve."""
     committee = kind_codes(f, COMMITTEE)
     of_committee = f.members.filter(pl.col("org").is_in(committee)).select("pid").unique()
-    talks = f.step("S16").select("case", "id", raw("talkers").alias("talkers"))
+    talks = f.step(Anchor.COMMITTEE_TALK).select("case", "id", raw("talkers").alias("talkers"))
     plain_list = pl.col("talkers").str.starts_with("[") & ~pl.col("talkers").str.contains("\\", literal=True)
     named = (
         talks.filter(plain_list)
@@ -281,11 +282,11 @@ def apv_time(f: Frames) -> pl.Series:
         .group_by("case")
         .agg(pl.col("date").first().alias("approval"), reason_given().first().alias("reason"))
     )
-    wide = f.wide.filter(pl.col("S15").is_not_null()).join(first, on="case", how="left")
-    normal = months(pl.col("S15"), f.limits.approval_months)
-    special = months(pl.col("S15"), f.limits.approval_special_months)
+    wide = f.wide.filter(pl.col(Anchor.BRANCH_MEETING).is_not_null()).join(first, on="case", how="left")
+    normal = months(pl.col(Anchor.BRANCH_MEETING), f.limits.approval_months)
+    special = months(pl.col(Anchor.BRANCH_MEETING), f.limits.approval_special_months)
     late = (pl.col("approval") > special) | ((pl.col("approval") > normal) & ~pl.col("reason"))
-    waiting = (pl.col("n_S17") == 0) & overdue(normal)
+    waiting = (count_of(Anchor.APPROVAL) == 0) & overdue(normal)
     return _cases(wide.filter(late.fill_null(False) | waiting))
 
 
@@ -293,7 +294,7 @@ def apv_time(f: Frames) -> pl.Series:
 def apv_file(f: Frames) -> pl.Series:
     """APV-FILE, exact: the first S18 after the month from the first approval, or none and the month passed
     while open."""
-    wide = f.wide.filter(pl.col("S17").is_not_null())
-    deadline = months(pl.col("S17"), f.limits.promptly_months)
-    late = pl.col("S18").is_not_null() & (pl.col("S18") > deadline)
-    return _cases(wide.filter(late | (pl.col("S18").is_null() & overdue(deadline))))
+    wide = f.wide.filter(pl.col(Anchor.APPROVAL).is_not_null())
+    deadline = months(pl.col(Anchor.APPROVAL), f.limits.promptly_months)
+    late = pl.col(Anchor.APPROVAL_FILING).is_not_null() & (pl.col(Anchor.APPROVAL_FILING) > deadline)
+    return _cases(wide.filter(late | (pl.col(Anchor.APPROVAL_FILING).is_null() & overdue(deadline))))

@@ -12,8 +12,8 @@ import polars as pl
 
 from fazhan.inspection.frames import Frames
 from fazhan.inspection.screens import screen
-from fazhan.inspection.screens.admission import escaped, memo, plain_string, prereviews, with_tokens
-from fazhan.procedure.definition import RULES_BY_ID
+from fazhan.inspection.screens.admission import escaped, plain_string, prereviews, with_tokens
+from fazhan.procedure.definition import RULES_BY_ID, Anchor
 from fazhan.procedure.rules.forms import ACTIVE
 
 FORM_COLUMNS = {"number": pl.String, "issued_to": pl.String, "issued_on": pl.String, "status": pl.String}
@@ -31,7 +31,7 @@ def forms_used(f: Frames, rule_id: str) -> pl.DataFrame:
 
     def build() -> pl.DataFrame:
         t = pl.col("t_form_number")
-        return with_tokens(f.step("S14"), "form_number").select(
+        return with_tokens(f.step(Anchor.FORM), "form_number").select(
             "case",
             "id",
             "date",
@@ -41,7 +41,7 @@ def forms_used(f: Frames, rule_id: str) -> pl.DataFrame:
             (~pl.col("flat") | escaped("t_form_number")).alias("unsure"),
         )
 
-    return memo(f, "forms_used", build).filter(pl.col("date") >= since(rule_id))
+    return f.shared((__name__, "forms_used"), build).filter(pl.col("date") >= since(rule_id))
 
 
 def register(f: Frames) -> pl.DataFrame:

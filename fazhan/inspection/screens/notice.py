@@ -5,11 +5,11 @@ import datetime
 
 import polars as pl
 
-from fazhan.inspection.frames import Frames, months
+from fazhan.inspection.frames import Frames, months, overdue
 from fazhan.inspection.screens import screen
-from fazhan.inspection.screens.activists import org_above_branch, with_org
-from fazhan.inspection.screens.probation import late_rounds, moved_in_probation, overdue
-from fazhan.procedure.definition import RULES_BY_ID
+from fazhan.inspection.screens._common import org_above_branch, with_org
+from fazhan.inspection.screens.probation import late_rounds, moved_in_probation
+from fazhan.procedure.definition import RULES_BY_ID, Anchor
 
 
 def since(rule_id: str) -> datetime.date:
@@ -31,8 +31,8 @@ def arc_review(f: Frames) -> pl.DataFrame:
     the conversion to the as-of date once archive_review_months have passed (exact), or such a review by
     an org that is not a committee above the branch or that lists missing documents. Over-flags there: any
     review in the period is judged, not only the latest (an unreadable date or list is flagged too)."""
-    converted = f.wide.filter(pl.col("S24") >= since("ARC-REVIEW")).select(
-        "case", pl.col("S24").alias("conversion"), "as_of", "exited_on"
+    converted = f.wide.filter(pl.col(Anchor.CONVERSION_APPROVAL) >= since("ARC-REVIEW")).select(
+        "case", pl.col(Anchor.CONVERSION_APPROVAL).alias("conversion"), "as_of", "exited_on"
     )
     register = f.register(
         "archive_reviews", {"date": pl.String, "reviewer": pl.String, "missing": pl.List(pl.String)}

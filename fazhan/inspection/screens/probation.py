@@ -1,107 +1,26 @@
-"""Screens of the rules in procedure/rules/probation.py (see screens/__init__.py for the contract).
-
-The probation end of the rules (`probation_end`, `_end_before`) is computed here for every case and record at
-once: the first S15 plus probation_months plus the months of every extension (an S23 deciding "extend" with
-an int extend_months), counting for `_end_before` only the S15 and S23 records before the record judged in
-the record order (`pos`).
+"""Screens of the rules in procedure/rules/probation.py (see screens/__init__.py for the contract). The
+probation end they judge against (`probation_ends`, `ends_before`) is screens/_common.py's.
 """
 
 import datetime
-from collections.abc import Callable
 
 import polars as pl
 
-from fazhan.inspection.frames import Frames, months
+from fazhan.inspection.frames import Frames, count_of, months, overdue
 from fazhan.inspection.screens import screen
-from fazhan.inspection.screens.activists import add_months_by, empty_windows, of_kind
-from fazhan.procedure.definition import ARCHIVE_CORE, STEPS_BY_CODE
+from fazhan.inspection.screens._common import empty_windows, ends_before, of_kind, probation_ends
+from fazhan.procedure.definition import ARCHIVE_CORE, STEPS_BY_CODE, Anchor
 from fazhan.procedure.rules.probation import ARCHIVE_CORE_STEPS
-
-LAST = 1 << 31  # a position after every record: the end as it stands on the whole record
-
-
-def memo(f: Frames, name: str, build: Callable[[], pl.DataFrame]) -> pl.DataFrame:
-    """A table several screens of a run share, built once per Frames (in its memo, beside its own)."""
-    return f.shared(("screens.probation", name), build)
-
-
-def extensions(f: Frames) -> pl.DataFrame:
-    return memo(f, "extensions", lambda: _extensions(f))
-
-
-def _extensions(f: Frames) -> pl.DataFrame:
-    """`case`, `e_pos`, `e_months`: the S23 records that extend probation (probation._extension_months; an
-    extend_months of true is Python's int 1, anything not an int reads as 0)."""
-    raw = pl.col("extend_months")
-    value = (
-        pl.when(raw == "true")
-        .then(1)
-        .when(raw.str.contains(r"^-?\d+$"))
-        .then(raw.cast(pl.Int64, strict=False))
-        .otherwise(0)
-    )
-    return (
-        f.step("S23", "decision", "extend_months")
-        .filter(pl.col("decision") == "extend")
-        .select("case", pl.col("pos").alias("e_pos"), value.fill_null(0).alias("e_months"))
-        .filter(pl.col("e_months") != 0)
-    )
-
-
-def ends_before(f: Frames, frame: pl.DataFrame, pos: str = "pos") -> pl.DataFrame:
-    """`frame` (one row per `case` and `pos`) with `end_then`: the probation end as it stood before the
-    record at `pos` (probation._end_before), null where no S15 precedes it."""
-    key = frame.select("case", pl.col(pos).alias("_pos")).unique()
-    meeting = (
-        f.step("S15")
-        .group_by("case")
-        .agg(pl.col("date").first().alias("_m_date"), pl.col("pos").first().alias("_m_pos"))
-    )
-    added = (
-        key.join(extensions(f), on="case")
-        .filter(pl.col("e_pos") < pl.col("_pos"))
-        .group_by("case", "_pos")
-        .agg(pl.col("e_months").sum().alias("_ext"))
-    )
-    ends = (
-        key.join(meeting, on="case")
-        .filter(pl.col("_m_pos") < pl.col("_pos"))
-        .join(added, on=["case", "_pos"], how="left")
-        .select(
-            "case",
-            "_pos",
-            add_months_by(pl.col("_m_date"), pl.col("_ext").fill_null(0) + f.limits.probation_months).alias(
-                "end_then"
-            ),
-        )
-    )
-    return frame.join(ends, left_on=["case", pos], right_on=["case", "_pos"], how="left")
-
-
-def probation_ends(f: Frames) -> pl.DataFrame:
-    """`f.wide` with `end` (probation.probation_end, null before a branch meeting)."""
-    return memo(f, "ends", lambda: _probation_ends(f))
-
-
-def _probation_ends(f: Frames) -> pl.DataFrame:
-    at_last = f.wide.with_columns(_last=pl.lit(LAST, dtype=pl.Int64))
-    return ends_before(f, at_last, pos="_last").rename({"end_then": "end"}).drop("_last")
-
-
-def overdue(deadline: pl.Expr) -> pl.Expr:
-    """engine.overdue over `cases` columns: the deadline passed by as_of, with no exit on or before it."""
-    not_exited = pl.col("exited_on").is_null() | (pl.col("exited_on") > deadline)
-    return (not_exited & (pl.col("as_of") > deadline)).fill_null(False)
 
 
 def records_with_end(f: Frames, step: str, *keys: str) -> pl.DataFrame:
     """The step's records with `end_then`, and `end` (the whole record's) for `_end_before(...) or end`."""
-    return memo(f, f"records {step} {keys}", lambda: _records_with_end(f, step, *keys))
+    return f.shared((__name__, f"records {step} {keys}"), lambda: _records_with_end(f, step, *keys))
 
 
 def _records_with_end(f: Frames, step: str, *keys: str) -> pl.DataFrame:
     records = f.step(step, *keys).with_columns(pl.col("pos").cast(pl.Int64))
-    ends = probation_ends(f).select("case", "end", pl.col("S17").alias("approval"))
+    ends = probation_ends(f).select("case", "end", pl.col(Anchor.APPROVAL).alias("approval"))
     return ends_before(f, records).join(ends, on="case", how="left")
 
 
@@ -117,25 +36,25 @@ def prb_exam(f: Frames) -> pl.DataFrame:
     branch meeting to the probation stop (the end, as-of, exit or a cancelling S23), generated per case and
     anti-joined against its S21 records of the kind."""
     cancelled = (
-        f.step("S23", "decision")
+        f.step(Anchor.CONVERSION_MEETING, "decision")
         .filter(pl.col("decision") == "cancel")
         .group_by("case")
         .agg(pl.col("date").min().alias("cancelled"))
     )
     spans = (
         probation_ends(f)
-        .filter(pl.col("S17").is_not_null() & pl.col("end").is_not_null())
+        .filter(pl.col(Anchor.APPROVAL).is_not_null() & pl.col("end").is_not_null())
         .join(cancelled, on="case", how="left")
         .select(
             "case",
-            pl.col("S15").alias("start"),
+            pl.col(Anchor.BRANCH_MEETING).alias("start"),
             pl.min_horizontal("end", "as_of", "exited_on", "cancelled").alias("end"),
         )
     )
     limits = f.limits
     return pl.concat(
         [
-            empty_windows(spans, of_kind(f, "S21", kind), length=length).select("case")
+            empty_windows(spans, of_kind(f, Anchor.PROBATION_EDUCATION, kind), length=length).select("case")
             for kind, length in (
                 ("examination", limits.examination_window_months),
                 ("thought_report", limits.report_window_months),
@@ -149,13 +68,17 @@ def prb_oath(f: Frames) -> pl.DataFrame:
     """PRB-OATH, exact: with an approval and a probation end, no S20 while an S23 or S24 exists or the end
     has passed (overdue); or an S20 on or after the end as it stood before it, or before the approval with
     an earlier S17 record."""
-    ends = probation_ends(f).filter(pl.col("S17").is_not_null() & pl.col("end").is_not_null())
+    ends = probation_ends(f).filter(pl.col(Anchor.APPROVAL).is_not_null() & pl.col("end").is_not_null())
     missing = ends.filter(
-        (pl.col("n_S20") == 0) & ((pl.col("n_S23") + pl.col("n_S24") > 0) | overdue(pl.col("end")))
+        (count_of(Anchor.OATH) == 0)
+        & (
+            (count_of(Anchor.CONVERSION_MEETING) + count_of(Anchor.CONVERSION_APPROVAL) > 0)
+            | overdue(pl.col("end"))
+        )
     )
-    first_s17 = f.step("S17").group_by("case").agg(pl.col("date").min().alias("any_s17"))
+    first_s17 = f.step(Anchor.APPROVAL).group_by("case").agg(pl.col("date").min().alias("any_s17"))
     oaths = (
-        records_with_end(f, "S20")
+        records_with_end(f, Anchor.OATH)
         .filter(pl.col("approval").is_not_null() & pl.col("end").is_not_null())
         .join(first_s17, on="case", how="left")
         .filter(
@@ -170,17 +93,21 @@ def prb_oath(f: Frames) -> pl.DataFrame:
 def cnv_apply(f: Frames) -> pl.DataFrame:
     """CNV-APPLY, exact: an S23 without any S22; an S22 after the probation end as it stood before it, or
     earlier than conversion_meeting_months before that end."""
-    without = f.wide.filter((pl.col("n_S23") > 0) & (pl.col("n_S22") == 0))
+    without = f.wide.filter(
+        (count_of(Anchor.CONVERSION_MEETING) > 0) & (count_of(Anchor.CONVERSION_APPLICATION) == 0)
+    )
     end = pl.col("end_then")
     too_early = months(end, -f.limits.conversion_meeting_months)
-    odd = records_with_end(f, "S22").filter((pl.col("date") < too_early) | (pl.col("date") > end))
+    odd = records_with_end(f, Anchor.CONVERSION_APPLICATION).filter(
+        (pl.col("date") < too_early) | (pl.col("date") > end)
+    )
     return pl.concat([without.select("case"), odd.select("case")])
 
 
 @screen("CNV-MEETING")
 def cnv_meeting(f: Frames) -> pl.DataFrame:
     """CNV-MEETING, exact: an S23 not deciding "cancel" before the probation end as it stood before it."""
-    return records_with_end(f, "S23", "decision").filter(
+    return records_with_end(f, Anchor.CONVERSION_MEETING, "decision").filter(
         pl.col("decision").ne_missing("cancel") & (pl.col("date") < pl.col("end_then"))
     )
 
@@ -189,11 +116,11 @@ def cnv_meeting(f: Frames) -> pl.DataFrame:
 def cnv_outcome(f: Frames) -> pl.DataFrame:
     """CNV-OUTCOME, exact: an S23 whose decision is not one of the choices, a second extension, or an
     extension whose months are not an int between the limits."""
-    outcomes = list(STEPS_BY_CODE["S23"].details["decision"].choices)
+    outcomes = list(STEPS_BY_CODE[Anchor.CONVERSION_MEETING].details["decision"].choices)
     low, high = f.limits.extension_min_months, f.limits.extension_max_months
     raw = pl.col("extend_months")
     sound_months = raw.str.contains(r"^-?\d+$") & raw.cast(pl.Int64, strict=False).is_between(low, high)
-    records = f.step("S23", "decision", "extend_months")
+    records = f.step(Anchor.CONVERSION_MEETING, "decision", "extend_months")
     extend = pl.col("decision") == "extend"
     odd = records.filter(
         ~pl.col("decision").is_in(outcomes).fill_null(False) | (extend & ~sound_months.fill_null(False))
@@ -207,9 +134,11 @@ def cnv_apv_time(f: Frames) -> pl.DataFrame:
     """CNV-APV-TIME, exact: each S24 decides on the last S23 (in record order) dated on or before it; the
     first S24 on a resolution is late after conversion_approval_months, and a resolution without one is
     overdue then."""
-    resolutions = f.step("S23").select("case", pl.col("pos").alias("r_pos"), pl.col("date").alias("r_date"))
+    resolutions = f.step(Anchor.CONVERSION_MEETING).select(
+        "case", pl.col("pos").alias("r_pos"), pl.col("date").alias("r_date")
+    )
     decisions = (
-        f.step("S24")
+        f.step(Anchor.CONVERSION_APPROVAL)
         .select("case", "pos", "date")
         .join(resolutions, on="case")
         .filter(pl.col("r_date") <= pl.col("date"))
@@ -243,14 +172,16 @@ def moved_in_probation(f: Frames, *, until_as_of: bool) -> pl.DataFrame:
     """The cases with a transfer from the approval (S17) until the conversion (S24 approved); with
     `until_as_of` only transfers dated on or before the as-of date count (notice.transferred_in_probation).
     An unreadable transfer date counts as a move."""
-    moves = transfer_dates(f).join(f.wide.select("case", "S17", "S24", "as_of"), on="case")
-    within = (pl.col("S17") <= pl.col("moved")) & (
-        pl.col("S24").is_null() | (pl.col("moved") < pl.col("S24"))
+    moves = transfer_dates(f).join(
+        f.wide.select("case", Anchor.APPROVAL, Anchor.CONVERSION_APPROVAL, "as_of"), on="case"
+    )
+    within = (pl.col(Anchor.APPROVAL) <= pl.col("moved")) & (
+        pl.col(Anchor.CONVERSION_APPROVAL).is_null() | (pl.col("moved") < pl.col(Anchor.CONVERSION_APPROVAL))
     )
     if until_as_of:
         within = within & (pl.col("moved") <= pl.col("as_of"))
     return (
-        moves.filter(pl.col("S17").is_not_null() & (pl.col("moved").is_null() | within))
+        moves.filter(pl.col(Anchor.APPROVAL).is_not_null() & (pl.col("moved").is_null() | within))
         .select("case")
         .unique()
     )
@@ -261,10 +192,10 @@ def late_rounds(f: Frames, *, cases: pl.DataFrame, length: int, since: datetime.
     of CNV-TRANSFER / CNV-ONTIME: the S23 opening a round (the first, or one after an extension) later than
     add_months(the end as it stood before it, length), or no opening S23 while add_months(end, length) has
     passed (overdue). With `since`, only meetings and deadlines on or after it count."""
-    ends = probation_ends(f).filter(pl.col("S17").is_not_null() & pl.col("end").is_not_null())
+    ends = probation_ends(f).filter(pl.col(Anchor.APPROVAL).is_not_null() & pl.col("end").is_not_null())
     ends = ends.join(cases, on="case", how="semi")
     meetings = (
-        records_with_end(f, "S23", "decision")
+        records_with_end(f, Anchor.CONVERSION_MEETING, "decision")
         .join(ends.select("case"), on="case", how="semi")
         .sort("case", "pos")
         .with_columns(
@@ -279,7 +210,7 @@ def late_rounds(f: Frames, *, cases: pl.DataFrame, length: int, since: datetime.
     last = meetings.group_by("case").agg(pl.col("decision").last().alias("last_decision"))
     final_deadline = months(pl.col("end"), length)
     still_open = ends.join(last, on="case", how="left").filter(
-        (pl.col("n_S23") == 0) | (pl.col("last_decision") == "extend").fill_null(False)
+        (count_of(Anchor.CONVERSION_MEETING) == 0) | (pl.col("last_decision") == "extend").fill_null(False)
     )
     overdue_now = overdue(final_deadline)
     if since:
@@ -302,7 +233,7 @@ def arc_file(f: Frames) -> pl.DataFrame:
     core = [ARCHIVE_CORE_STEPS[doc] for doc in ARCHIVE_CORE]
     firsts = f.wide.select("case", *core)
     return (
-        f.step("S25")
+        f.step(Anchor.ARCHIVE)
         .join(firsts, on="case")
         .filter(pl.any_horizontal([pl.col(s).is_null() | (pl.col(s) > pl.col("date")) for s in core]))
     )

@@ -6,38 +6,35 @@ from functools import cache
 import chinese_calendar.constants
 import polars as pl
 
-from fazhan.inspection.frames import Frames, days, months
+from fazhan.inspection.frames import Frames, count_of, days, months
 from fazhan.inspection.screens import screen
+from fazhan.inspection.screens._common import full_member_on
+from fazhan.procedure.definition import Anchor
 from fazhan.procedure.rules.targets import OPINIONS
 
 ALL_FALSE = r'^\{\s*("[^"\\]*"\s*:\s*false\s*(,\s*)?)*\}$'
-
-
-def _first(f: Frames, step: str, *keys) -> pl.DataFrame:
-    """The first passing record of a step per case, with details keys as columns."""
-    ids = f.first.select("case", pl.col(f"{step}_id").alias("id")).drop_nulls()
-    return f.step(step, *keys).join(ids, on=["case", "id"], how="semi")
 
 
 @screen("TGT-1YEAR")
 def tgt_1year(f: Frames) -> pl.DataFrame:
     """The target less than a year after the activist date; any case with a transfer is flagged (a transfer
     without the materials restarts the clock)."""
-    w = f.wide.filter(pl.col("S03").is_not_null() & pl.col("S07").is_not_null())
+    w = f.wide.filter(pl.col(Anchor.ACTIVIST).is_not_null() & pl.col(Anchor.TARGET).is_not_null())
     return w.filter(
-        (pl.col("S07") < months(pl.col("S03"), f.limits.target_after_months)) | (pl.col("n_transfers") > 0)
+        (pl.col(Anchor.TARGET) < months(pl.col(Anchor.ACTIVIST), f.limits.target_after_months))
+        | (pl.col("n_transfers") > 0)
     )
 
 
 @screen("TGT-OPINION")
 def tgt_opinion(f: Frames) -> pl.Series:
     """Exact for lists of texts: an S07 missing one of the four opinions, an S08 not agreed."""
-    heard = f.step("S07", ("opinions_heard", pl.List(pl.String)))
+    heard = f.step(Anchor.TARGET, ("opinions_heard", pl.List(pl.String)))
     missing = heard.filter(
         pl.col("opinions_heard").is_null()
         | ~pl.all_horizontal([pl.col("opinions_heard").list.contains(o) for o in OPINIONS])
     )
-    refused = f.step("S08", "agreed").filter(pl.col("agreed") == "false")
+    refused = f.step(Anchor.TARGET_FILING, "agreed").filter(pl.col("agreed") == "false")
     return pl.concat([missing["case"], refused["case"]])
 
 
@@ -50,8 +47,8 @@ def _holidays() -> tuple[datetime.date, ...]:
 def tgt_notice(f: Frames) -> pl.DataFrame:
     """A 公示 missing or unreadable, shorter than 5 weekdays less official holidays (the true count adds the
     make-up workdays, so it is never smaller), or not ended before the filing (S08)."""
-    target = _first(f, "S07", "publicity_from", "publicity_to").join(
-        f.first.select("case", "S08"), on="case", how="left"
+    target = f.first_records(Anchor.TARGET, "publicity_from", "publicity_to").join(
+        f.first.select("case", Anchor.TARGET_FILING), on="case", how="left"
     )
     start = pl.col("publicity_from").str.to_date("%Y-%m-%d", strict=False)
     end = pl.col("publicity_to").str.to_date("%Y-%m-%d", strict=False)
@@ -62,7 +59,7 @@ def tgt_notice(f: Frames) -> pl.DataFrame:
         | (pl.col("publicity_from").str.len_chars() != 10)
         | (pl.col("publicity_to").str.len_chars() != 10)
         | (counted < f.limits.notice_working_days)
-        | (end >= pl.col("S08"))
+        | (end >= pl.col(Anchor.TARGET_FILING))
     )
 
 
@@ -71,15 +68,14 @@ def _not_full_members(f: Frames, records: pl.DataFrame, key: str) -> pl.DataFram
     party probation (any probation at all is flagged)."""
     named = records.select("case", "date", pl.col(key).alias("pid")).explode("pid").drop_nulls("pid")
     joined = named.join(f.members, on="pid", how="left")
-    since = pl.coalesce(pl.col("full_since"), months(pl.col("joined_on"), 12))
-    full = (pl.col("party_status") == "full") & (since.is_null() | (since <= pl.col("date")))
+    full = full_member_on(pl.col("date"))
     return joined.filter(pl.col("party_status").is_null() | ~full | (pl.col("n_probation") > 0))
 
 
 @screen("INTRO-2")
 def intro_2(f: Frames) -> pl.Series:
     """Exact but for party probation (any is flagged): not two introducers, or one not a full member."""
-    s09 = f.step("S09", ("introducers", pl.List(pl.String)))
+    s09 = f.step(Anchor.INTRODUCERS, ("introducers", pl.List(pl.String)))
     wrong = s09.filter(
         pl.col("introducers").is_null() | (pl.col("introducers").list.len() != f.limits.introducers)
     )
@@ -91,8 +87,16 @@ def intro_2(f: Frames) -> pl.Series:
 @screen("POL-DONE")
 def pol_done(f: Frames) -> pl.DataFrame:
     """Exact but for floating persons (every floating person with a passing review is flagged)."""
-    review, meeting, prereview = pl.col("S10"), pl.col("S15"), pl.col("S13")
-    no_pass = meeting.is_not_null() & (pl.col("n_S10") > 0) & (review.is_null() | (review > meeting))
+    review, meeting, prereview = (
+        pl.col(Anchor.POLITICAL_REVIEW),
+        pl.col(Anchor.BRANCH_MEETING),
+        pl.col(Anchor.PREREVIEW),
+    )
+    no_pass = (
+        meeting.is_not_null()
+        & (count_of(Anchor.POLITICAL_REVIEW) > 0)
+        & (review.is_null() | (review > meeting))
+    )
     after_pre = review.is_not_null() & prereview.is_not_null() & (review > prereview)
     floating = review.is_not_null() & pl.col("floating")
     stale = review.is_not_null() & (meeting > months(review, f.limits.review_valid_months))
@@ -103,9 +107,9 @@ def pol_done(f: Frames) -> pl.DataFrame:
 def trn_min(f: Frames) -> pl.DataFrame:
     """Exact for whole numbers: a training too short without a reason, by a provider that is not a 党委, or
     more than a year before the branch meeting."""
-    s11 = f.step("S11", ("days", pl.Int64), ("hours", pl.Int64), "exception_reason", "provider").join(
-        f.first.select("case", "S15"), on="case", how="left"
-    )
+    s11 = f.step(
+        Anchor.TRAINING, ("days", pl.Int64), ("hours", pl.Int64), "exception_reason", "provider"
+    ).join(f.first.select("case", Anchor.BRANCH_MEETING), on="case", how="left")
     committees = f.orgs.filter(pl.col("kind").is_in(["committee", "district_committee"]))["code"]
     long_enough = (pl.col("days").fill_null(0) >= f.limits.training_min_days) | (
         pl.col("hours").fill_null(0) >= f.limits.training_min_hours
@@ -113,13 +117,13 @@ def trn_min(f: Frames) -> pl.DataFrame:
     exempt = pl.col("exception_reason").fill_null("").str.strip_chars() != ""
     provider = pl.col("provider").fill_null("")
     bad_provider = (provider != "") & ~provider.is_in(committees.implode())
-    stale = pl.col("S15") > months(pl.col("date"), f.limits.training_valid_months)
+    stale = pl.col(Anchor.BRANCH_MEETING) > months(pl.col("date"), f.limits.training_valid_months)
     return s11.filter((~long_enough & ~exempt) | bad_provider | stale.fill_null(False))
 
 
 @screen("NEG-LIST")
 def neg_list(f: Frames) -> pl.DataFrame:
     """A political review whose negative list is not all false (whatever the date the rule is in force)."""
-    s10 = f.step("S10", "negative_list")
+    s10 = f.step(Anchor.POLITICAL_REVIEW, "negative_list")
     text = pl.col("negative_list")
     return s10.filter(text.is_not_null() & (text != "") & ~text.str.contains(ALL_FALSE))

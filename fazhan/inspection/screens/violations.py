@@ -4,6 +4,7 @@ import polars as pl
 
 from fazhan.inspection.frames import Frames
 from fazhan.inspection.screens import screen
+from fazhan.procedure.definition import Anchor
 from fazhan.procedure.rules.violations import VOTED
 
 
@@ -32,7 +33,7 @@ def vio_date_order(f: Frames) -> pl.DataFrame:
     """A record before the birth (not S01), after its entry day (at the earliest bound), after the exit."""
     r = f.recs.join(f.cases.select("case", "birth_date", "exited_on"), on="case")
     return r.filter(
-        ((pl.col("date") < pl.col("birth_date")) & (pl.col("step") != "S01"))
+        ((pl.col("date") < pl.col("birth_date")) & (pl.col("step") != Anchor.APPLICATION))
         | (pl.col("date") > _entered(latest=False)).fill_null(False)
         | (pl.col("date") > pl.col("exited_on")).fill_null(False)
     )
@@ -59,7 +60,7 @@ def vio_votes(f: Frames) -> pl.DataFrame:
 @screen("VIO-DISCIPLINE")
 def vio_discipline(f: Frames) -> pl.DataFrame:
     """Every activist with anything in the discipline register."""
-    return f.wide.filter(pl.col("S03").is_not_null() & (pl.col("n_discipline") > 0))
+    return f.wide.filter(pl.col(Anchor.ACTIVIST).is_not_null() & (pl.col("n_discipline") > 0))
 
 
 @screen("VIO-KIN-ROLE")
@@ -68,22 +69,18 @@ def vio_kin_role(f: Frames) -> pl.DataFrame:
     return f.cases.filter(pl.col("n_kin") > 0)
 
 
-def _first_list(f: Frames, step: str, key: str) -> pl.DataFrame:
-    ids = f.first.select("case", pl.col(f"{step}_id").alias("id")).drop_nulls()
-    return (
-        f.step(step, (key, pl.List(pl.String))).join(ids, on=["case", "id"], how="semi").select("case", key)
-    )
-
-
 @screen("VIO-FAVOUR")
 def vio_favour(f: Frames) -> pl.Series:
     """Exact for lists of texts: an S03 by method "other", or one member as talker, contact and introducer
     (a value that is not a list of texts is flagged)."""
-    other = f.step("S03", "method").filter(pl.col("method") == "other")["case"]
+    other = f.step(Anchor.ACTIVIST, "method").filter(pl.col("method") == "other")["case"]
     talk, contacts, introducers = (
-        _first_list(f, "S02", "talkers"),
-        _first_list(f, "S05", "contacts"),
-        _first_list(f, "S09", "introducers"),
+        f.first_records(step, (key, pl.List(pl.String))).select("case", key)
+        for step, key in (
+            (Anchor.TALK, "talkers"),
+            (Anchor.CONTACTS, "contacts"),
+            (Anchor.INTRODUCERS, "introducers"),
+        )
     )
     all_three = talk.join(contacts, on="case").join(introducers, on="case")
     odd = all_three.filter(pl.any_horizontal(pl.all().exclude("case").is_null()))["case"]

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from django.utils.translation import gettext as _
 
 from fazhan.core.calendar import add_months
+from fazhan.procedure.definition import Anchor
 from fazhan.procedure.engine import CaseFacts, Finding, check, finding
 from fazhan.procedure.rules.windows import empty_windows
 
@@ -13,16 +14,16 @@ from fazhan.procedure.rules.windows import empty_windows
 def act_pre(facts: CaseFacts) -> Iterator[Finding]:
     """A recommendation and a decision by the branch committee — or by the branch meeting where the branch
     is too small to have a committee (支部工作条例 Art.20). [P] The talk came before the decision."""
-    talk = facts.first("S02")
+    talk = facts.first(Anchor.TALK)
     has_committee = facts.branch.full_members >= facts.limits.committee_min_full_members
-    for record in facts.all("S03"):
+    for record in facts.all(Anchor.ACTIVIST):
         method, body = record.details.get("method"), record.details.get("decided_by")
         evidence = {"method": method, "decided_by": body, "full_members": facts.branch.full_members}
         if not method:
             yield finding(
                 "ACT-PRE",
                 _("没有推荐方式的记录（党员推荐、群团组织推优或其他）"),
-                step="S03",
+                step=Anchor.ACTIVIST,
                 record=record.id,
                 evidence=evidence,
             )
@@ -30,7 +31,7 @@ def act_pre(facts: CaseFacts) -> Iterator[Finding]:
             yield finding(
                 "ACT-PRE",
                 _("没有确定积极分子的会议记录（支委会或支部大会）"),
-                step="S03",
+                step=Anchor.ACTIVIST,
                 record=record.id,
                 evidence=evidence,
             )
@@ -38,7 +39,7 @@ def act_pre(facts: CaseFacts) -> Iterator[Finding]:
             yield finding(
                 "ACT-PRE",
                 _("设有支委会的支部应由支委会确定积极分子"),
-                step="S03",
+                step=Anchor.ACTIVIST,
                 record=record.id,
                 evidence=evidence,
             )
@@ -47,7 +48,7 @@ def act_pre(facts: CaseFacts) -> Iterator[Finding]:
                 "ACT-PRE",
                 _("确定积极分子应在谈话之后（谈话日期 %(d)s）") % {"d": talk.date},
                 severity="ERROR",
-                step="S03",
+                step=Anchor.ACTIVIST,
                 record=record.id,
                 evidence={"talk": talk.date.isoformat(), "activist": record.date.isoformat()},
             )
@@ -55,7 +56,7 @@ def act_pre(facts: CaseFacts) -> Iterator[Finding]:
 
 @check("ACT-GAP")
 def act_gap(facts: CaseFacts) -> Iterator[Finding]:
-    application, activist = facts.first("S01"), facts.first("S03")
+    application, activist = facts.first(Anchor.APPLICATION), facts.first(Anchor.ACTIVIST)
     if application is None or activist is None:
         return
     earliest = add_months(application.date, facts.limits.activist_gap_months)
@@ -63,7 +64,7 @@ def act_gap(facts: CaseFacts) -> Iterator[Finding]:
         yield finding(
             "ACT-GAP",
             _("递交申请不满%(n)d个月即确定为积极分子") % {"n": facts.limits.activist_gap_months},
-            step="S03",
+            step=Anchor.ACTIVIST,
             record=activist.id,
             earliest=earliest,
             evidence={"application": application.date.isoformat(), "activist": activist.date.isoformat()},
@@ -73,7 +74,7 @@ def act_gap(facts: CaseFacts) -> Iterator[Finding]:
 @check("ACT-FILE")
 def act_file(facts: CaseFacts) -> Iterator[Finding]:
     """The record (备案) is made with a committee above the branch."""
-    for record in facts.all("S04"):
+    for record in facts.all(Anchor.ACTIVIST_FILING):
         code = record.details.get("filed_with")
         org = facts.orgs.get(code) if code else None
         if (
@@ -84,7 +85,7 @@ def act_file(facts: CaseFacts) -> Iterator[Finding]:
             yield finding(
                 "ACT-FILE",
                 _("积极分子应报上级党委备案（备案单位：%(o)s）") % {"o": code or _("未填写")},
-                step="S04",
+                step=Anchor.ACTIVIST_FILING,
                 record=record.id,
                 evidence={"filed_with": code, "branch": facts.branch.code},
             )
@@ -93,14 +94,14 @@ def act_file(facts: CaseFacts) -> Iterator[Finding]:
 @check("ACT-CONTACT")
 def act_contact(facts: CaseFacts) -> Iterator[Finding]:
     low, high = facts.limits.contacts_min, facts.limits.contacts_max
-    for record in facts.all("S05"):
+    for record in facts.all(Anchor.CONTACTS):
         contacts = record.details.get("contacts") or []
         if not low <= len(contacts) <= high:
             yield finding(
                 "ACT-CONTACT",
                 _("培养联系人应为%(low)d至%(high)d名（现为%(n)d名）")
                 % {"low": low, "high": high, "n": len(contacts)},
-                step="S05",
+                step=Anchor.CONTACTS,
                 record=record.id,
                 evidence={"contacts": contacts},
             )
@@ -110,25 +111,25 @@ def act_contact(facts: CaseFacts) -> Iterator[Finding]:
                 yield finding(
                     "ACT-CONTACT",
                     _("培养联系人 %(p)s 在指定之日不是正式党员") % {"p": pid},
-                    step="S05",
+                    step=Anchor.CONTACTS,
                     record=record.id,
                     evidence={"contact": pid, "date": record.date.isoformat()},
                 )
 
 
 def _windows(facts: CaseFacts, rule: str, kind: str, months: int, message: str) -> Iterator[Finding]:
-    activist = facts.first("S03")
+    activist = facts.first(Anchor.ACTIVIST)
     if activist is None:
         return
-    target = facts.first("S07")
+    target = facts.first(Anchor.TARGET)
     end = target.date if target else facts.as_of
     for first, last in empty_windows(
-        list(facts.all("S06")), kind=kind, start=activist.date, end=end, months=months
+        list(facts.all(Anchor.CULTIVATION)), kind=kind, start=activist.date, end=end, months=months
     ):
         yield finding(
             rule,
             message % {"from": first, "to": last},
-            step="S06",
+            step=Anchor.CULTIVATION,
             record=target.id if target else None,
             evidence={"window": [first.isoformat(), last.isoformat()]},
         )

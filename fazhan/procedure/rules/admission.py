@@ -22,6 +22,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from fazhan.core.calendar import add_months
+from fazhan.procedure.definition import Anchor
 from fazhan.procedure.engine import CaseFacts, Finding, Rec, check, finding, overdue
 
 COMMITTEE = "committee"  # OrgFacts.kind of a 基层党委 with approval authority (the township committee)
@@ -37,7 +38,7 @@ def _passes(facts: CaseFacts, *, committee: bool = False) -> list[Rec]:
     """The passing pre-reviews (S13), in date order; `committee`: only the township committee's."""
     return [
         r
-        for r in facts.all("S13")
+        for r in facts.all(Anchor.PREREVIEW)
         if r.passed() and (not committee or _is_committee(facts, r.details.get("reviewer")))
     ]
 
@@ -49,7 +50,7 @@ def _int(details: Any, key: str) -> int | None:
 
 def _meetings(facts: CaseFacts) -> Iterator[Rec]:
     """Every branch meeting that votes on a person: admission (S15) and each conversion round (S23)."""
-    return (r for r in facts.records if r.step in ("S15", "S23"))
+    return (r for r in facts.records if r.step in (Anchor.BRANCH_MEETING, Anchor.CONVERSION_MEETING))
 
 
 @check("PRE-REVIEW")
@@ -57,7 +58,7 @@ def pre_review(facts: CaseFacts) -> Iterator[Finding]:
     """The 志愿书 (S14) only after a written pass by the 基层党委. An S14 with no passing pre-review at all
     before it is SEQ-ORDER's finding; this rule reports a form issued on passes that are not the
     committee's."""
-    for form in facts.all("S14"):
+    for form in facts.all(Anchor.FORM):
         passes = _passes(facts)
         if not any(r.date <= form.date for r in passes):
             continue  # SEQ-ORDER: S14 ← passing S13
@@ -69,7 +70,7 @@ def pre_review(facts: CaseFacts) -> Iterator[Finding]:
             "PRE-REVIEW",
             _("填写入党志愿书前没有基层党委预审合格的书面意见（已有的预审合格意见来自：%(by)s）")
             % {"by": "、".join(sorted({str(r.details.get("reviewer", "")) for r in passes}))},
-            step="S14",
+            step=Anchor.FORM,
             record=form.id,
             earliest=later,
             evidence={
@@ -98,7 +99,7 @@ def pre_leave(facts: CaseFacts) -> Iterator[Finding]:
             "PRE-LEAVE",
             _("预审通过后%(m)d个月内（%(d)s）将离开工作单位，一般不应继续办理接收")
             % {"m": facts.limits.leave_within_months, "d": leaving.isoformat()},
-            step="S13",
+            step=Anchor.PREREVIEW,
             record=review.id,
             evidence={
                 "prereview": review.date.isoformat(),
@@ -112,7 +113,7 @@ def pre_leave(facts: CaseFacts) -> Iterator[Finding]:
 def acc_after_pre(facts: CaseFacts) -> Iterator[Finding]:
     """[P] The branch meeting within 1 month of the pre-review pass that let the form be issued: the latest
     passing S13 on or before the meeting. Overdue when the month has passed with no meeting (B0.4)."""
-    meeting = facts.first("S15")
+    meeting = facts.first(Anchor.BRANCH_MEETING)
     cutoff = meeting.date if meeting else facts.as_of
     before = [r for r in _passes(facts) if r.date <= cutoff]
     if not before:
@@ -125,7 +126,7 @@ def acc_after_pre(facts: CaseFacts) -> Iterator[Finding]:
             "ACC-AFTER-PRE",
             _("支部大会晚于预审通过后%(m)d个月（应在 %(d)s 前召开）")
             % {"m": facts.limits.meeting_after_prereview_months, "d": deadline.isoformat()},
-            step="S15",
+            step=Anchor.BRANCH_MEETING,
             record=meeting.id,
             evidence={**evidence, "meeting": meeting.date.isoformat()},
         )
@@ -134,7 +135,7 @@ def acc_after_pre(facts: CaseFacts) -> Iterator[Finding]:
             "ACC-AFTER-PRE",
             _("预审通过已超过%(m)d个月仍未召开支部大会（应在 %(d)s 前召开）")
             % {"m": facts.limits.meeting_after_prereview_months, "d": deadline.isoformat()},
-            step="S15",
+            step=Anchor.BRANCH_MEETING,
             evidence=evidence,
         )
 
@@ -144,8 +145,8 @@ def acc_pre_pass(facts: CaseFacts) -> Iterator[Finding]:
     """The branch meeting only after a pre-review pass and the 志愿书. A meeting with no S14 before it is
     SEQ-ORDER's (S15 ← S14); this rule reports a meeting that has its form but no passing S13 before it."""
     passes = _passes(facts)
-    for meeting in facts.all("S15"):
-        if not any(r.date <= meeting.date for r in facts.all("S14")):
+    for meeting in facts.all(Anchor.BRANCH_MEETING):
+        if not any(r.date <= meeting.date for r in facts.all(Anchor.FORM)):
             continue  # SEQ-ORDER
         if any(r.date <= meeting.date for r in passes):
             continue
@@ -153,7 +154,7 @@ def acc_pre_pass(facts: CaseFacts) -> Iterator[Finding]:
         yield finding(
             "ACC-PRE-PASS",
             _("支部大会召开前没有预审合格的记录"),
-            step="S15",
+            step=Anchor.BRANCH_MEETING,
             record=meeting.id,
             earliest=later,
             evidence={
@@ -164,7 +165,7 @@ def acc_pre_pass(facts: CaseFacts) -> Iterator[Finding]:
                         "result": r.details.get("result"),
                         "date": r.date.isoformat(),
                     }
-                    for r in facts.all("S13")
+                    for r in facts.all(Anchor.PREREVIEW)
                     if r.date <= meeting.date
                 ],
             },
@@ -226,12 +227,12 @@ def acc_majority(facts: CaseFacts) -> Iterator[Finding]:
 @check("ACC-ONEBYONE")
 def acc_one_by_one(facts: CaseFacts) -> Iterator[Finding]:
     """One discussion and one ballot per target (the admission meeting, S15)."""
-    for meeting in facts.all("S15"):
+    for meeting in facts.all(Anchor.BRANCH_MEETING):
         if meeting.details.get("one_by_one") is False:
             yield finding(
                 "ACC-ONEBYONE",
                 _("支部大会未逐个讨论、逐个表决"),
-                step="S15",
+                step=Anchor.BRANCH_MEETING,
                 record=meeting.id,
                 evidence={"one_by_one": False, "date": meeting.date.isoformat()},
             )
@@ -241,13 +242,13 @@ def acc_one_by_one(facts: CaseFacts) -> Iterator[Finding]:
 def acc_resolution(facts: CaseFacts) -> Iterator[Finding]:
     """The S15 record is the resolution (B0.8): it must hold E, the number present and the result (the votes
     for, against and abstaining). Live entry requires these keys; imported history may lack them."""
-    for meeting in facts.all("S15"):
+    for meeting in facts.all(Anchor.BRANCH_MEETING):
         missing = [k for k in VOTE_KEYS if _int(meeting.details, k) is None]
         if missing:
             yield finding(
                 "ACC-RESOLUTION",
                 _("支部大会决议缺少：%(keys)s") % {"keys": "、".join(missing)},
-                step="S15",
+                step=Anchor.BRANCH_MEETING,
                 record=meeting.id,
                 evidence={"missing": missing, "date": meeting.date.isoformat()},
             )
@@ -258,7 +259,7 @@ def apv_auth(facts: CaseFacts) -> Iterator[Finding]:
     """The approver is a 党委 with approval authority: here the township committee (kind "committee"); a
     general branch, branch, temporary branch or the district is none. Every S17 decision is judged; one
     that names no approver is not."""
-    for decision in facts.all("S17"):
+    for decision in facts.all(Anchor.APPROVAL):
         approver = decision.details.get("approver")
         if not approver or _is_committee(facts, approver):
             continue
@@ -266,7 +267,7 @@ def apv_auth(facts: CaseFacts) -> Iterator[Finding]:
         yield finding(
             "APV-AUTH",
             _("审批组织（%(org)s）不是具有审批权的基层党委") % {"org": approver},
-            step="S17",
+            step=Anchor.APPROVAL,
             record=decision.id,
             evidence={"approver": approver, "kind": org.kind if org else None},
         )
@@ -277,7 +278,7 @@ def apv_talk(facts: CaseFacts) -> Iterator[Finding]:
     """The committee's talk (S16) is held by a member of a committee with approval authority (a 党委委员 or
     its 组织员): at least one talker must belong to a kind "committee" org. A talk that names no talker
     does not show it. An approval with no talk before it is SEQ-ORDER's (S17 ← S16)."""
-    for talk in facts.all("S16"):
+    for talk in facts.all(Anchor.COMMITTEE_TALK):
         talkers = talk.details.get("talkers") or []
         orgs = {pid: facts.members[pid].org_code if pid in facts.members else None for pid in talkers}
         if any(_is_committee(facts, code) for code in orgs.values()):
@@ -285,7 +286,7 @@ def apv_talk(facts: CaseFacts) -> Iterator[Finding]:
         yield finding(
             "APV-TALK",
             _("上级党委谈话未记录谈话人") if not talkers else _("谈话人不是上级党委委员或组织员"),
-            step="S16",
+            step=Anchor.COMMITTEE_TALK,
             record=talk.id,
             evidence={"talkers": orgs, "date": talk.date.isoformat()},
         )
@@ -296,7 +297,7 @@ def apv_time(facts: CaseFacts) -> Iterator[Finding]:
     """Approval (the first approving S17) within 3 months of the branch meeting; up to 6 months with a
     recorded special reason (ERROR without one); never later (BLOCK). No decision yet: overdue by the
     same limits."""
-    meeting = facts.first("S15")
+    meeting = facts.first(Anchor.BRANCH_MEETING)
     if meeting is None:
         return
     limits = facts.limits
@@ -307,7 +308,7 @@ def apv_time(facts: CaseFacts) -> Iterator[Finding]:
         "deadline": normal.isoformat(),
         "special_deadline": special.isoformat(),
     }
-    approval = facts.first("S17")
+    approval = facts.first(Anchor.APPROVAL)
     if approval is not None:
         reason = str(approval.details.get("special_reason") or "").strip()
         evidence = {**evidence, "approval": approval.date.isoformat(), "special_reason": reason}
@@ -316,7 +317,7 @@ def apv_time(facts: CaseFacts) -> Iterator[Finding]:
                 "APV-TIME",
                 _("审批距支部大会超过%(m)d个月（最迟 %(d)s）")
                 % {"m": limits.approval_special_months, "d": special},
-                step="S17",
+                step=Anchor.APPROVAL,
                 record=approval.id,
                 evidence=evidence,
             )
@@ -326,11 +327,11 @@ def apv_time(facts: CaseFacts) -> Iterator[Finding]:
                 _("审批距支部大会超过%(m)d个月（%(d)s 前），且未记录特殊原因")
                 % {"m": limits.approval_months, "d": normal},
                 severity="ERROR",
-                step="S17",
+                step=Anchor.APPROVAL,
                 record=approval.id,
                 evidence=evidence,
             )
-    elif not facts.all("S17"):  # a rejection is a decision: the clock stops
+    elif not facts.all(Anchor.APPROVAL):  # a rejection is a decision: the clock stops
         yield from _apv_overdue(facts, normal, special, evidence)
 
 
@@ -343,7 +344,7 @@ def _apv_overdue(
             "APV-TIME",
             _("支部大会后已超过%(m)d个月仍未审批（最迟 %(d)s）")
             % {"m": limits.approval_special_months, "d": special},
-            step="S17",
+            step=Anchor.APPROVAL,
             evidence=evidence,
         )
     elif overdue(facts, normal):
@@ -352,7 +353,7 @@ def _apv_overdue(
             _("支部大会后已超过%(m)d个月仍未审批（应在 %(d)s 前）")
             % {"m": limits.approval_months, "d": normal},
             severity="ERROR",
-            step="S17",
+            step=Anchor.APPROVAL,
             evidence=evidence,
         )
 
@@ -360,17 +361,17 @@ def _apv_overdue(
 @check("APV-FILE")
 def apv_file(facts: CaseFacts) -> Iterator[Finding]:
     """The record with the next-level organization department (S18) made promptly after the approval."""
-    approval = facts.first("S17")
+    approval = facts.first(Anchor.APPROVAL)
     if approval is None:
         return
     deadline = add_months(approval.date, facts.limits.promptly_months)
-    filing = facts.first("S18")
+    filing = facts.first(Anchor.APPROVAL_FILING)
     evidence = {"approval": approval.date.isoformat(), "deadline": deadline.isoformat()}
     if filing is not None and filing.date > deadline:
         yield finding(
             "APV-FILE",
             _("审批后未及时报再上一级组织部门备案（应在 %(d)s 前）") % {"d": deadline},
-            step="S18",
+            step=Anchor.APPROVAL_FILING,
             record=filing.id,
             evidence={**evidence, "filing": filing.date.isoformat()},
         )
@@ -379,6 +380,6 @@ def apv_file(facts: CaseFacts) -> Iterator[Finding]:
             "APV-FILE",
             _("审批已超过%(m)d个月仍未报再上一级组织部门备案（应在 %(d)s 前）")
             % {"m": facts.limits.promptly_months, "d": deadline},
-            step="S18",
+            step=Anchor.APPROVAL_FILING,
             evidence=evidence,
         )

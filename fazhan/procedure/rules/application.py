@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from django.utils.translation import gettext as _
 
 from fazhan.core.calendar import add_months, full_years
+from fazhan.procedure.definition import Anchor
 from fazhan.procedure.engine import CaseFacts, Finding, check, finding, overdue
 
 
@@ -17,13 +18,13 @@ def _adult_from(born: datetime.date, age: int) -> datetime.date:
 
 @check("ELIG-AGE")
 def elig_age(facts: CaseFacts) -> Iterator[Finding]:
-    for record in facts.all("S01"):
+    for record in facts.all(Anchor.APPLICATION):
         age = full_years(facts.birth_date, record.date)
         if age < facts.limits.min_age:
             yield finding(
                 "ELIG-AGE",
                 _("申请时未满%(min)d周岁（%(age)d周岁）") % {"min": facts.limits.min_age, "age": age},
-                step="S01",
+                step=Anchor.APPLICATION,
                 record=record.id,
                 earliest=_adult_from(facts.birth_date, facts.limits.min_age),
                 evidence={"birth_date": facts.birth_date.isoformat(), "application": record.date.isoformat()},
@@ -34,14 +35,16 @@ def elig_age(facts: CaseFacts) -> Iterator[Finding]:
 def elig_nat(facts: CaseFacts) -> Iterator[Finding]:
     if facts.resident_id_valid:
         return
-    for record in facts.all("S01"):
-        yield finding("ELIG-NAT", _("申请人没有有效的居民身份证号"), step="S01", record=record.id)
+    for record in facts.all(Anchor.APPLICATION):
+        yield finding(
+            "ELIG-NAT", _("申请人没有有效的居民身份证号"), step=Anchor.APPLICATION, record=record.id
+        )
 
 
 @check("APP-WRITTEN")
 def app_written(facts: CaseFacts) -> Iterator[Finding]:
     """The S01 record is the written application (B0.8): a case whose steps go on without one breaks it."""
-    if facts.records and not facts.all("S01"):
+    if facts.records and not facts.all(Anchor.APPLICATION):
         first = facts.records[0]
         yield finding(
             "APP-WRITTEN",
@@ -58,11 +61,11 @@ def app_org(facts: CaseFacts) -> Iterator[Finding]:
     unit = facts.orgs.get(facts.work_unit_org)
     if unit is None or facts.floating or facts.branch.path.startswith(unit.path):
         return
-    for record in facts.all("S01"):
+    for record in facts.all(Anchor.APPLICATION):
         yield finding(
             "APP-ORG",
             _("有工作单位党组织（%(unit)s），却向其他党组织提出申请") % {"unit": unit.code},
-            step="S01",
+            step=Anchor.APPLICATION,
             record=record.id,
             evidence={"work_unit_org": unit.code, "org": facts.branch.code},
         )
@@ -70,17 +73,17 @@ def app_org(facts: CaseFacts) -> Iterator[Finding]:
 
 @check("APP-TALK")
 def app_talk(facts: CaseFacts) -> Iterator[Finding]:
-    application = facts.first("S01")
+    application = facts.first(Anchor.APPLICATION)
     if application is None:
         return
     deadline = add_months(application.date, facts.limits.talk_within_months)
-    talk = facts.first("S02")
+    talk = facts.first(Anchor.TALK)
     evidence = {"application": application.date.isoformat(), "deadline": deadline.isoformat()}
     if talk is not None and talk.date > deadline:
         yield finding(
             "APP-TALK",
             _("谈话晚于收到申请后一个月（应在 %(d)s 前）") % {"d": deadline},
-            step="S02",
+            step=Anchor.TALK,
             record=talk.id,
             evidence={**evidence, "talk": talk.date.isoformat()},
         )
@@ -88,6 +91,6 @@ def app_talk(facts: CaseFacts) -> Iterator[Finding]:
         yield finding(
             "APP-TALK",
             _("收到申请已超过一个月仍未谈话（应在 %(d)s 前）") % {"d": deadline},
-            step="S02",
+            step=Anchor.TALK,
             evidence=evidence,
         )

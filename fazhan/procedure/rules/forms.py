@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from fazhan.procedure.definition import Anchor
 from fazhan.procedure.engine import CaseFacts, Finding, Rec, check, finding, in_force
 
 DISTRICT = "district_committee"  # OrgFacts.kind of the district committee, whose 组织部 pre-reviews
@@ -32,7 +33,7 @@ def district_passes(facts: CaseFacts) -> list[Rec]:
     """The district's passing pre-reviews (S13 whose reviewer is the district committee)."""
     return [
         r
-        for r in facts.all("S13")
+        for r in facts.all(Anchor.PREREVIEW)
         if r.passed() and getattr(facts.orgs.get(str(r.details.get("reviewer"))), "kind", "") == DISTRICT
     ]
 
@@ -42,7 +43,7 @@ def district_pass_on(facts: CaseFacts, day: datetime.date) -> Rec | None:
 
 
 def _forms_used(facts: CaseFacts) -> Iterator[tuple[Rec, Mapping[str, Any] | None]]:
-    for record in facts.all("S14"):
+    for record in facts.all(Anchor.FORM):
         if in_force("FORM-MATCH", record.date):
             yield record, _form(facts, record.details.get("form_number"))
 
@@ -65,7 +66,7 @@ def form_match(facts: CaseFacts) -> Iterator[Finding]:
         yield finding(
             "FORM-MATCH",
             problem,
-            step="S14",
+            step=Anchor.FORM,
             record=record.id,
             evidence={"form_number": number, "register": dict(form) if form else None},
         )
@@ -88,7 +89,7 @@ def pre_district(facts: CaseFacts) -> Iterator[Finding]:
             "PRE-DISTRICT",
             _("志愿书 %(n)s 于 %(d)s 发放，此前没有区委组织部预审合格意见")
             % {"n": form["number"], "d": issued.isoformat()},
-            step="S14",
+            step=Anchor.FORM,
             record=record.id,
             evidence={"form_number": form["number"], "issued_on": issued.isoformat(), "district_pass": later},
         )
@@ -101,12 +102,12 @@ def form_one(facts: CaseFacts) -> Iterator[Finding]:
     active = sorted(f["number"] for f in _own_forms(facts) if f["status"] in ACTIVE)
     if len(active) < 2:
         return
-    records: list[Rec | None] = [r for r in facts.all("S14") if in_force("FORM-ONE", r.date)] or [None]
+    records: list[Rec | None] = [r for r in facts.all(Anchor.FORM) if in_force("FORM-ONE", r.date)] or [None]
     for record in records:
         yield finding(
             "FORM-ONE",
             _("同一人员同时持有多本有效志愿书：%(n)s") % {"n": "、".join(active)},
-            step="S14",
+            step=Anchor.FORM,
             record=record.id if record else None,
             evidence={"active_forms": active},
         )

@@ -21,24 +21,18 @@ from django.utils.translation import gettext as _
 
 from fazhan.core.calendar import add_months, full_years
 from fazhan.people.choices import COLLEGE_AND_ABOVE
-from fazhan.procedure.definition import RULES_BY_ID, CaseStage, Limits
-from fazhan.procedure.engine import CaseFacts, Finding, Rec, check, finding, overdue
+from fazhan.procedure.definition import RULES_BY_ID, Anchor, CaseStage, Limits
+from fazhan.procedure.engine import CaseFacts, Finding, Rec, check, finding, in_force, overdue
 from fazhan.procedure.rules.probation import _end_before, probation_end
 
 # The steps whose first passing record the org-level rules read of a case (approvals, stages, the legal
 # minimum of VIO-RUSH): the whole-tree run hands them cases that hold only those records
 # (inspection/loader.py; tests/inspection/test_screens.py checks the findings are the same).
-TREE_STEPS = ("S01", "S03", "S07", "S17", "S24")
+TREE_STEPS = (Anchor.APPLICATION, Anchor.ACTIVIST, Anchor.TARGET, Anchor.APPROVAL, Anchor.CONVERSION_APPROVAL)
 
 
 def as_date(value: Any) -> datetime.date:
     return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
-
-
-def in_force(rule_id: str, day: datetime.date) -> bool:
-    """A rule applies to a step by the date of that step (procedure.md G): the profile's `since`."""
-    since = RULES_BY_ID[rule_id].since
-    return not since or day >= datetime.date.fromisoformat(since)
 
 
 def transfers_until(facts: CaseFacts) -> list[Mapping[str, Any]]:
@@ -61,11 +55,11 @@ def stage_of(facts: CaseFacts) -> str:
     if facts.exited_on and facts.exited_on <= facts.as_of:
         return CaseStage.EXITED
     for stage, step in (
-        (CaseStage.FULL, "S24"),
-        (CaseStage.PROBATIONARY, "S17"),
-        (CaseStage.TARGET, "S07"),
-        (CaseStage.ACTIVIST, "S03"),
-        (CaseStage.APPLICANT, "S01"),
+        (CaseStage.FULL, Anchor.CONVERSION_APPROVAL),
+        (CaseStage.PROBATIONARY, Anchor.APPROVAL),
+        (CaseStage.TARGET, Anchor.TARGET),
+        (CaseStage.ACTIVIST, Anchor.ACTIVIST),
+        (CaseStage.APPLICANT, Anchor.APPLICATION),
     ):
         if facts.first(step) is not None:
             return stage
@@ -77,7 +71,7 @@ def stage_of(facts: CaseFacts) -> str:
 
 def transferred_in_probation(facts: CaseFacts) -> bool:
     """A move between the approval (S17) and the conversion (S24 approved): CNV-TRANSFER's case (Art.35)."""
-    approval, converted = facts.first("S17"), facts.first("S24")
+    approval, converted = facts.first(Anchor.APPROVAL), facts.first(Anchor.CONVERSION_APPROVAL)
     if approval is None:
         return False
     return any(
@@ -92,12 +86,12 @@ def cnv_ontime(facts: CaseFacts) -> Iterator[Finding]:
     extension — is held within conversion_meeting_months of the probation end as it stood before it; none
     past that deadline is overdue. Early meetings are CNV-MEETING's, a transferred-in member's deferral
     CNV-TRANSFER's (B0.7). In force for meetings (deadlines) from 2018-01-01."""
-    approval, end = facts.first("S17"), probation_end(facts)
+    approval, end = facts.first(Anchor.APPROVAL), probation_end(facts)
     if approval is None or end is None or transferred_in_probation(facts):
         return
     months = facts.limits.conversion_meeting_months
     open_round = True
-    for meeting in facts.all("S23"):
+    for meeting in facts.all(Anchor.CONVERSION_MEETING):
         if open_round:
             end_then = _end_before(facts, meeting) or end
             deadline = add_months(end_then, months)
@@ -106,7 +100,7 @@ def cnv_ontime(facts: CaseFacts) -> Iterator[Finding]:
                     "CNV-ONTIME",
                     _("预备期满（%(end)s）后超过%(n)d个月才讨论转正（应在 %(d)s 前）")
                     % {"end": end_then, "n": months, "d": deadline},
-                    step="S23",
+                    step=Anchor.CONVERSION_MEETING,
                     record=meeting.id,
                     evidence={
                         "probation_end": end_then.isoformat(),
@@ -120,7 +114,7 @@ def cnv_ontime(facts: CaseFacts) -> Iterator[Finding]:
         yield finding(
             "CNV-ONTIME",
             _("预备期满（%(end)s）已超过%(n)d个月仍未讨论转正") % {"end": end, "n": months},
-            step="S23",
+            step=Anchor.CONVERSION_MEETING,
             evidence={"probation_end": end.isoformat(), "deadline": deadline.isoformat()},
         )
 
@@ -133,10 +127,10 @@ def arc_review(facts: CaseFacts) -> Iterator[Finding]:
     within archive_review_months (overdue after), whose latest check finds nothing missing. The finding names
     no step record: it is about the archive register, so entering S25 never carries it. Whether the step
     records of the five core documents exist is ARC-FILE's (B0.7); this rule reads the archive register."""
-    conversion = facts.first("S24")
+    conversion = facts.first(Anchor.CONVERSION_APPROVAL)
     if conversion is None or not in_force("ARC-REVIEW", conversion.date):
         return
-    where = {"step": "S25"}  # the register is judged, not a step record: nothing to refuse at entry
+    where = {"step": Anchor.ARCHIVE}  # the register is judged, not a step record: nothing to refuse at entry
     reviews = sorted(
         (r for r in facts.archive_reviews if conversion.date <= as_date(r["date"]) <= facts.as_of),
         key=lambda r: as_date(r["date"]),
@@ -280,7 +274,7 @@ def approvals(tree: TreeFacts) -> list[Approval]:
 def _approvals(tree: TreeFacts) -> list[Approval]:
     out = []
     for facts in tree.cases:
-        record = facts.first("S17")
+        record = facts.first(Anchor.APPROVAL)
         if record is not None:
             out.append(Approval(facts, record, org_on(facts, record.date)))
     return sorted(out, key=lambda a: (a.record.date, a.facts.person_pid))

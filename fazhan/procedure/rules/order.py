@@ -2,10 +2,11 @@ from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
 
-from fazhan.procedure.definition import PASSING_PREREQUISITES, STEPS_BY_CODE
+from fazhan.procedure.definition import PASSING_PREREQUISITES, STEPS_BY_CODE, Anchor
 from fazhan.procedure.engine import CaseFacts, Finding, check, finding
 
-OWNED_BY_OTHER_RULES = ("S01", "S22")  # a missing written application: APP-WRITTEN, CNV-APPLY
+# A missing written application: APP-WRITTEN's and CNV-APPLY's.
+OWNED_BY_OTHER_RULES = (Anchor.APPLICATION, Anchor.CONVERSION_APPLICATION)
 
 
 @check("SEQ-ORDER")

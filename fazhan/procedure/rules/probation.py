@@ -12,18 +12,18 @@ from dataclasses import replace
 from django.utils.translation import gettext as _
 
 from fazhan.core.calendar import add_months
-from fazhan.procedure.definition import ARCHIVE_CORE, MATERIALS, STEPS_BY_CODE
+from fazhan.procedure.definition import ARCHIVE_CORE, MATERIALS, STEPS_BY_CODE, Anchor
 from fazhan.procedure.engine import CaseFacts, Finding, Rec, check, finding, overdue
 from fazhan.procedure.rules.windows import empty_windows
 
 # The step record that stands for each core document of the archive (B0.8); `facts.first` reads the passing
 # record, so the political review counts only with result = pass.
 ARCHIVE_CORE_STEPS = {
-    "application": "S01",
-    "volunteer_form": "S14",
-    "political_review": "S10",
-    "conversion_application": "S22",
-    "cultivation_records": "S06",
+    "application": Anchor.APPLICATION,
+    "volunteer_form": Anchor.FORM,
+    "political_review": Anchor.POLITICAL_REVIEW,
+    "conversion_application": Anchor.CONVERSION_APPLICATION,
+    "cultivation_records": Anchor.CULTIVATION,
 }
 
 
@@ -40,10 +40,10 @@ def probation_end(facts: CaseFacts) -> datetime.date | None:
     """PRB-DATES: add_months(branch meeting S15, probation months + the months of every extension decided
     by an S23). Every extension on the record counts — a second one is CNV-OUTCOME's finding, but it is still
     what the branch decided. None before the branch meeting."""
-    meeting = facts.date_of("S15")
+    meeting = facts.date_of(Anchor.BRANCH_MEETING)
     if meeting is None:
         return None
-    extension = sum(_extension_months(r) for r in facts.all("S23"))
+    extension = sum(_extension_months(r) for r in facts.all(Anchor.CONVERSION_MEETING))
     return add_months(meeting, facts.limits.probation_months + extension)
 
 
@@ -62,7 +62,9 @@ def _probation_stop(facts: CaseFacts, end: datetime.date) -> datetime.date:
     stops = [end, facts.as_of]
     if facts.exited_on:
         stops.append(facts.exited_on)
-    stops.extend(r.date for r in facts.all("S23") if r.details.get("decision") == "cancel")
+    stops.extend(
+        r.date for r in facts.all(Anchor.CONVERSION_MEETING) if r.details.get("decision") == "cancel"
+    )
     return min(stops)
 
 
@@ -81,11 +83,11 @@ def prb_exam(facts: CaseFacts) -> Iterator[Finding]:
     (or the as-of date, an exit, a cancellation) are judged. A missing window is reported on the conversion
     meeting held after it, if there is one (the later step that exists without it, B0.4)."""
     end = probation_end(facts)
-    meeting = facts.first("S15")
-    if end is None or meeting is None or facts.first("S17") is None:
+    meeting = facts.first(Anchor.BRANCH_MEETING)
+    if end is None or meeting is None or facts.first(Anchor.APPROVAL) is None:
         return
     stop = _probation_stop(facts, end)
-    education = facts.all("S21")
+    education = facts.all(Anchor.PROBATION_EDUCATION)
     for kind, months, message in (
         (
             "examination",
@@ -95,11 +97,11 @@ def prb_exam(facts: CaseFacts) -> Iterator[Finding]:
         ("thought_report", facts.limits.report_window_months, _("%(from)s 至 %(to)s 的季度内没有思想汇报")),
     ):
         for first, last in empty_windows(education, kind=kind, start=meeting.date, end=stop, months=months):
-            later = next((r for r in facts.all("S23") if r.date > last), None)
+            later = next((r for r in facts.all(Anchor.CONVERSION_MEETING) if r.date > last), None)
             yield finding(
                 "PRB-EXAM",
                 message % {"from": first, "to": last},
-                step="S21",
+                step=Anchor.PROBATION_EDUCATION,
                 record=later.id if later else None,
                 evidence={"kind": kind, "window": [first.isoformat(), last.isoformat()]},
             )
@@ -111,13 +113,16 @@ def prb_oath(facts: CaseFacts) -> Iterator[Finding]:
     as-of date, or a conversion meeting or approval (S23, S24) exists without it — SEQ-ORDER does not cover
     this, S20 has only S17 before it. [P] WARN when the oath is dated on or after the probation end, or before
     the approval (S17 approved) while an earlier S17 record exists (with none, SEQ-ORDER owns it, B0.7)."""
-    approval, end = facts.first("S17"), probation_end(facts)
+    approval, end = facts.first(Anchor.APPROVAL), probation_end(facts)
     if approval is None or end is None:
         return
     evidence = {"approval": approval.date.isoformat(), "probation_end": end.isoformat()}
-    oaths = facts.all("S20")
+    oaths = facts.all(Anchor.OATH)
     if not oaths:
-        later = next((r for r in facts.records if r.step in ("S23", "S24")), None)
+        later = next(
+            (r for r in facts.records if r.step in (Anchor.CONVERSION_MEETING, Anchor.CONVERSION_APPROVAL)),
+            None,
+        )
         if later is not None:
             yield finding(
                 "PRB-OATH",
@@ -130,7 +135,7 @@ def prb_oath(facts: CaseFacts) -> Iterator[Finding]:
             yield finding(
                 "PRB-OATH",
                 _("预备期已满（%(d)s）仍未进行入党宣誓") % {"d": end},
-                step="S20",
+                step=Anchor.OATH,
                 evidence=evidence,
             )
         return
@@ -141,16 +146,16 @@ def prb_oath(facts: CaseFacts) -> Iterator[Finding]:
                 "PRB-OATH",
                 _("入党宣誓应在预备期内（预备期至 %(d)s）") % {"d": end_then},
                 severity="WARN",
-                step="S20",
+                step=Anchor.OATH,
                 record=oath.id,
                 evidence={**evidence, "probation_end": end_then.isoformat(), "oath": oath.date.isoformat()},
             )
-        elif oath.date < approval.date and any(r.date <= oath.date for r in facts.all("S17")):
+        elif oath.date < approval.date and any(r.date <= oath.date for r in facts.all(Anchor.APPROVAL)):
             yield finding(
                 "PRB-OATH",
                 _("入党宣誓早于上级党委审批（%(d)s）") % {"d": approval.date},
                 severity="WARN",
-                step="S20",
+                step=Anchor.OATH,
                 record=oath.id,
                 earliest=approval.date,
                 evidence={**evidence, "oath": oath.date.isoformat()},
@@ -167,16 +172,16 @@ def cnv_apply(facts: CaseFacts) -> Iterator[Finding]:
     before the probation end; it is flagged when it is later than the end, or earlier than
     add_months(end, -conversion_meeting_months) — so early that the meeting cannot both follow the application
     within conversion_meeting_months ([P] of CNV-MEETING) and not precede the end."""
-    meetings = facts.all("S23")
-    if meetings and not facts.all("S22"):
+    meetings = facts.all(Anchor.CONVERSION_MEETING)
+    if meetings and not facts.all(Anchor.CONVERSION_APPLICATION):
         yield finding(
             "CNV-APPLY",
             _("没有书面转正申请的记录"),
-            step="S23",
+            step=Anchor.CONVERSION_MEETING,
             record=meetings[0].id,
             evidence={"meeting": meetings[0].date.isoformat()},
         )
-    for application in facts.all("S22"):
+    for application in facts.all(Anchor.CONVERSION_APPLICATION):
         end = _end_before(facts, application)
         if end is None:
             continue
@@ -192,7 +197,7 @@ def cnv_apply(facts: CaseFacts) -> Iterator[Finding]:
                 "CNV-APPLY",
                 _("转正申请过早（预备期至 %(end)s，一般应于 %(d)s 前后提出）") % {"end": end, "d": expected},
                 severity="WARN",
-                step="S22",
+                step=Anchor.CONVERSION_APPLICATION,
                 record=application.id,
                 earliest=too_early,
                 evidence=evidence,
@@ -202,7 +207,7 @@ def cnv_apply(facts: CaseFacts) -> Iterator[Finding]:
                 "CNV-APPLY",
                 _("转正申请晚于预备期满（%(end)s）") % {"end": end},
                 severity="WARN",
-                step="S22",
+                step=Anchor.CONVERSION_APPLICATION,
                 record=application.id,
                 evidence=evidence,
             )
@@ -214,14 +219,14 @@ def cnv_meeting(facts: CaseFacts) -> Iterator[Finding]:
     meeting, is flagged with the end as the earliest date. A cancellation may be decided during probation
     (Art.32), so it is not judged. Lateness is CNV-ONTIME's; quorum and majority are ACC-QUORUM's and
     ACC-MAJORITY's (B0.7)."""
-    for meeting in facts.all("S23"):
+    for meeting in facts.all(Anchor.CONVERSION_MEETING):
         end = _end_before(facts, meeting)
         if end is None or meeting.details.get("decision") == "cancel" or meeting.date >= end:
             continue
         yield finding(
             "CNV-MEETING",
             _("预备期未满（至 %(d)s）即讨论转正") % {"d": end},
-            step="S23",
+            step=Anchor.CONVERSION_MEETING,
             record=meeting.id,
             earliest=end,
             evidence={"meeting": meeting.date.isoformat(), "probation_end": end.isoformat()},
@@ -233,9 +238,9 @@ def cnv_outcome(facts: CaseFacts) -> Iterator[Finding]:
     """The outcome is convert, extend or cancel; an extension gives its months, between extension_min_months
     and extension_max_months inclusive, and happens at most once in the case."""
     low, high = facts.limits.extension_min_months, facts.limits.extension_max_months
-    outcomes = STEPS_BY_CODE["S23"].details["decision"].choices
+    outcomes = STEPS_BY_CODE[Anchor.CONVERSION_MEETING].details["decision"].choices
     extended: Rec | None = None
-    for meeting in facts.all("S23"):
+    for meeting in facts.all(Anchor.CONVERSION_MEETING):
         decision = meeting.details.get("decision")
         months = meeting.details.get("extend_months")
         evidence = {"decision": decision, "extend_months": months, "meeting": meeting.date.isoformat()}
@@ -243,7 +248,7 @@ def cnv_outcome(facts: CaseFacts) -> Iterator[Finding]:
             yield finding(
                 "CNV-OUTCOME",
                 _("转正讨论结果须为按期转正、延长预备期或取消预备党员资格"),
-                step="S23",
+                step=Anchor.CONVERSION_MEETING,
                 record=meeting.id,
                 evidence=evidence,
             )
@@ -254,7 +259,7 @@ def cnv_outcome(facts: CaseFacts) -> Iterator[Finding]:
             yield finding(
                 "CNV-OUTCOME",
                 _("预备期只能延长一次（已于 %(d)s 延长）") % {"d": extended.date},
-                step="S23",
+                step=Anchor.CONVERSION_MEETING,
                 record=meeting.id,
                 evidence={**evidence, "extended_on": extended.date.isoformat()},
             )
@@ -264,7 +269,7 @@ def cnv_outcome(facts: CaseFacts) -> Iterator[Finding]:
             yield finding(
                 "CNV-OUTCOME",
                 _("延长预备期须写明延长的月数"),
-                step="S23",
+                step=Anchor.CONVERSION_MEETING,
                 record=meeting.id,
                 evidence=evidence,
             )
@@ -273,7 +278,7 @@ def cnv_outcome(facts: CaseFacts) -> Iterator[Finding]:
                 "CNV-OUTCOME",
                 _("延长预备期应为%(low)d至%(high)d个月（现为%(n)d个月）")
                 % {"low": low, "high": high, "n": months},
-                step="S23",
+                step=Anchor.CONVERSION_MEETING,
                 record=meeting.id,
                 evidence=evidence,
             )
@@ -286,11 +291,13 @@ def cnv_apv_time(facts: CaseFacts) -> Iterator[Finding]:
     judged (a later one is a reconsideration); a resolution with none past the deadline is overdue."""
     months = facts.limits.conversion_approval_months
     decided: dict[int, Rec] = {}
-    for decision in facts.all("S24"):
-        resolution = next((r for r in reversed(facts.all("S23")) if r.date <= decision.date), None)
+    for decision in facts.all(Anchor.CONVERSION_APPROVAL):
+        resolution = next(
+            (r for r in reversed(facts.all(Anchor.CONVERSION_MEETING)) if r.date <= decision.date), None
+        )
         if resolution is not None and resolution.id not in decided:
             decided[resolution.id] = decision
-    for resolution in facts.all("S23"):
+    for resolution in facts.all(Anchor.CONVERSION_MEETING):
         deadline = add_months(resolution.date, months)
         evidence = {"resolution": resolution.date.isoformat(), "deadline": deadline.isoformat()}
         approval = decided.get(resolution.id)
@@ -298,7 +305,7 @@ def cnv_apv_time(facts: CaseFacts) -> Iterator[Finding]:
             yield finding(
                 "CNV-APV-TIME",
                 _("转正审批晚于支部大会决议后%(n)d个月（应在 %(d)s 前）") % {"n": months, "d": deadline},
-                step="S24",
+                step=Anchor.CONVERSION_APPROVAL,
                 record=approval.id,
                 evidence={**evidence, "approval": approval.date.isoformat()},
             )
@@ -306,7 +313,7 @@ def cnv_apv_time(facts: CaseFacts) -> Iterator[Finding]:
             yield finding(
                 "CNV-APV-TIME",
                 _("支部大会决议已超过%(n)d个月仍未审批转正（应在 %(d)s 前）") % {"n": months, "d": deadline},
-                step="S24",
+                step=Anchor.CONVERSION_APPROVAL,
                 evidence=evidence,
             )
 
@@ -317,10 +324,10 @@ def cnv_transfer(facts: CaseFacts) -> Iterator[Finding]:
     approved): the conversion discussion may be deferred at most transfer_deferral_months after the probation
     end. The meeting judged is the one that opens each round (the first S23, or one after an extension); late,
     or none past the deadline (overdue), is flagged. Without a transfer, lateness is CNV-ONTIME's."""
-    approval, end = facts.first("S17"), probation_end(facts)
+    approval, end = facts.first(Anchor.APPROVAL), probation_end(facts)
     if approval is None or end is None:
         return
-    converted = facts.first("S24")
+    converted = facts.first(Anchor.CONVERSION_APPROVAL)
     dates = [datetime.date.fromisoformat(str(t["date"])) for t in facts.transfers]
     moves = [d for d in dates if approval.date <= d and (converted is None or d < converted.date)]
     if not moves:
@@ -328,7 +335,7 @@ def cnv_transfer(facts: CaseFacts) -> Iterator[Finding]:
     months = facts.limits.transfer_deferral_months
     evidence = {"transfers": [d.isoformat() for d in moves]}
     open_round = True  # the next S23 opens a round (the first one, or one after an extension)
-    for meeting in facts.all("S23"):
+    for meeting in facts.all(Anchor.CONVERSION_MEETING):
         if open_round:
             end_then = _end_before(facts, meeting) or end
             deadline = add_months(end_then, months)
@@ -337,7 +344,7 @@ def cnv_transfer(facts: CaseFacts) -> Iterator[Finding]:
                     "CNV-TRANSFER",
                     _("转入的预备党员转正讨论推迟超过%(n)d个月（应在 %(d)s 前）")
                     % {"n": months, "d": deadline},
-                    step="S23",
+                    step=Anchor.CONVERSION_MEETING,
                     record=meeting.id,
                     evidence={
                         **evidence,
@@ -352,7 +359,7 @@ def cnv_transfer(facts: CaseFacts) -> Iterator[Finding]:
         yield finding(
             "CNV-TRANSFER",
             _("转入的预备党员预备期满（%(end)s）已超过%(n)d个月仍未讨论转正") % {"end": end, "n": months},
-            step="S23",
+            step=Anchor.CONVERSION_MEETING,
             evidence={**evidence, "probation_end": end.isoformat(), "deadline": deadline.isoformat()},
         )
 
@@ -363,14 +370,14 @@ def arc_file(facts: CaseFacts) -> Iterator[Finding]:
     represented by its step record (B0.8): the application S01, the form S14, a passing political review S10,
     the conversion application S22 and at least one cultivation record S06. That the archive follows the
     approved conversion is SEQ-ORDER's (S25 ← S24 approved); whether scans are attached is not judged here."""
-    for archive in facts.all("S25"):
+    for archive in facts.all(Anchor.ARCHIVE):
         held = facts.until(archive.date)
         missing = [doc for doc in ARCHIVE_CORE if held.first(ARCHIVE_CORE_STEPS[doc]) is None]
         if missing:
             yield finding(
                 "ARC-FILE",
                 _("归档材料不全，缺少：%(m)s") % {"m": "、".join(str(MATERIALS[doc]) for doc in missing)},
-                step="S25",
+                step=Anchor.ARCHIVE,
                 record=archive.id,
                 evidence={"missing": missing},
             )

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from django.utils.translation import gettext as _
 
 from fazhan.core.calendar import add_months, working_days_between
+from fazhan.procedure.definition import Anchor
 from fazhan.procedure.engine import CaseFacts, Finding, check, finding, in_force
 
 OPINIONS = ("party_group", "contacts", "members", "public")
@@ -13,7 +14,7 @@ OPINIONS = ("party_group", "contacts", "members", "public")
 
 def cultivation_start(facts: CaseFacts) -> datetime.date | None:
     """The activist date; a transfer without the materials restarts the clock there (Art.12)."""
-    activist = facts.first("S03")
+    activist = facts.first(Anchor.ACTIVIST)
     if activist is None:
         return None
     start = activist.date
@@ -27,7 +28,7 @@ def cultivation_start(facts: CaseFacts) -> datetime.date | None:
 @check("TGT-1YEAR")
 def tgt_1year(facts: CaseFacts) -> Iterator[Finding]:
     start = cultivation_start(facts)
-    target = facts.first("S07")
+    target = facts.first(Anchor.TARGET)
     if start is None or target is None:
         return
     earliest = add_months(start, facts.limits.target_after_months)
@@ -35,7 +36,7 @@ def tgt_1year(facts: CaseFacts) -> Iterator[Finding]:
         yield finding(
             "TGT-1YEAR",
             _("培养考察不满一年（自 %(s)s 起）") % {"s": start},
-            step="S07",
+            step=Anchor.TARGET,
             record=target.id,
             earliest=earliest,
             evidence={"activist": start.isoformat(), "target": target.date.isoformat()},
@@ -46,23 +47,23 @@ def tgt_1year(facts: CaseFacts) -> Iterator[Finding]:
 def tgt_opinion(facts: CaseFacts) -> Iterator[Finding]:
     """Opinions of the party group, the contacts, the members and the public heard before the 支委会 decides;
     [P] the committee's agreement with the record (S08 agreed)."""
-    for record in facts.all("S07"):
+    for record in facts.all(Anchor.TARGET):
         missing = [o for o in OPINIONS if o not in (record.details.get("opinions_heard") or [])]
         if missing:
             yield finding(
                 "TGT-OPINION",
                 _("确定发展对象前未听取以下意见：%(m)s") % {"m": "、".join(missing)},
-                step="S07",
+                step=Anchor.TARGET,
                 record=record.id,
                 evidence={"missing": missing},
             )
-    for record in facts.all("S08"):
+    for record in facts.all(Anchor.TARGET_FILING):
         if record.details.get("agreed") is False:
             yield finding(
                 "TGT-OPINION",
                 _("上级党委未同意确定该发展对象"),
                 severity="ERROR",
-                step="S08",
+                step=Anchor.TARGET_FILING,
                 record=record.id,
                 evidence={"agreed": False},
             )
@@ -71,12 +72,12 @@ def tgt_opinion(facts: CaseFacts) -> Iterator[Finding]:
 @check("TGT-NOTICE")
 def tgt_notice(facts: CaseFacts) -> Iterator[Finding]:
     """[P] A 公示 of at least 5 working days (make-up workdays counted), ended before the record request."""
-    target, filing = facts.first("S07"), facts.first("S08")
+    target, filing = facts.first(Anchor.TARGET), facts.first(Anchor.TARGET_FILING)
     if target is None:
         return
     start, end = target.details.get("publicity_from"), target.details.get("publicity_to")
     if not (start and end):
-        yield finding("TGT-NOTICE", _("没有公示记录"), step="S07", record=target.id)
+        yield finding("TGT-NOTICE", _("没有公示记录"), step=Anchor.TARGET, record=target.id)
         return
     first, last = datetime.date.fromisoformat(start), datetime.date.fromisoformat(end)
     days = working_days_between(first, last)
@@ -86,7 +87,7 @@ def tgt_notice(facts: CaseFacts) -> Iterator[Finding]:
             "TGT-NOTICE",
             _("公示仅 %(n)d 个工作日（应不少于 %(min)d 个）")
             % {"n": days.count, "min": facts.limits.notice_working_days},
-            step="S07",
+            step=Anchor.TARGET,
             record=target.id,
             evidence=evidence,
         )
@@ -94,7 +95,7 @@ def tgt_notice(facts: CaseFacts) -> Iterator[Finding]:
         yield finding(
             "TGT-NOTICE",
             _("公示在报上级党委备案时尚未结束"),
-            step="S08",
+            step=Anchor.TARGET_FILING,
             record=filing.id,
             evidence={**evidence, "filed": filing.date.isoformat()},
         )
@@ -102,14 +103,14 @@ def tgt_notice(facts: CaseFacts) -> Iterator[Finding]:
 
 @check("INTRO-2")
 def intro_2(facts: CaseFacts) -> Iterator[Finding]:
-    for record in facts.all("S09"):
+    for record in facts.all(Anchor.INTRODUCERS):
         introducers = record.details.get("introducers") or []
         if len(introducers) != facts.limits.introducers:
             yield finding(
                 "INTRO-2",
                 _("入党介绍人应为%(n)d名（现为%(k)d名）")
                 % {"n": facts.limits.introducers, "k": len(introducers)},
-                step="S09",
+                step=Anchor.INTRODUCERS,
                 record=record.id,
                 evidence={"introducers": introducers},
             )
@@ -119,7 +120,7 @@ def intro_2(facts: CaseFacts) -> Iterator[Finding]:
                 yield finding(
                     "INTRO-2",
                     _("入党介绍人 %(p)s 不是正式党员") % {"p": pid},
-                    step="S09",
+                    step=Anchor.INTRODUCERS,
                     record=record.id,
                     evidence={"introducer": pid},
                 )
@@ -127,7 +128,7 @@ def intro_2(facts: CaseFacts) -> Iterator[Finding]:
                 yield finding(
                     "INTRO-2",
                     _("入党介绍人 %(p)s 正在留党察看期间，未恢复党员权利") % {"p": pid},
-                    step="S09",
+                    step=Anchor.INTRODUCERS,
                     record=record.id,
                     evidence={"introducer": pid},
                 )
@@ -138,14 +139,26 @@ def pol_done(facts: CaseFacts) -> Iterator[Finding]:
     """A passing written conclusion before the branch meeting (SEQ-ORDER owns a missing S10 altogether);
     [P] dated before the pre-review; floating persons need both household and residence opinions;
     [P] not older than 12 months at the meeting."""
-    review, meeting, prereview = facts.first("S10"), facts.first("S15"), facts.first("S13")
-    if meeting is not None and (review is None or review.date > meeting.date) and facts.all("S10"):
+    review, meeting, prereview = (
+        facts.first(Anchor.POLITICAL_REVIEW),
+        facts.first(Anchor.BRANCH_MEETING),
+        facts.first(Anchor.PREREVIEW),
+    )
+    if (
+        meeting is not None
+        and (review is None or review.date > meeting.date)
+        and facts.all(Anchor.POLITICAL_REVIEW)
+    ):
         yield finding(
             "POL-DONE",
             _("支部大会前没有合格的政治审查结论"),
-            step="S15",
+            step=Anchor.BRANCH_MEETING,
             record=meeting.id,
-            evidence={"reviews": [(r.date.isoformat(), r.details.get("result")) for r in facts.all("S10")]},
+            evidence={
+                "reviews": [
+                    (r.date.isoformat(), r.details.get("result")) for r in facts.all(Anchor.POLITICAL_REVIEW)
+                ]
+            },
         )
     if review is None:
         return
@@ -154,7 +167,7 @@ def pol_done(facts: CaseFacts) -> Iterator[Finding]:
             "POL-DONE",
             _("政治审查结论晚于预审"),
             severity="ERROR",
-            step="S10",
+            step=Anchor.POLITICAL_REVIEW,
             record=review.id,
             evidence={"review": review.date.isoformat(), "prereview": prereview.date.isoformat()},
         )
@@ -162,7 +175,7 @@ def pol_done(facts: CaseFacts) -> Iterator[Finding]:
         yield finding(
             "POL-DONE",
             _("流动人员须有户籍地和居住地党组织的意见"),
-            step="S10",
+            step=Anchor.POLITICAL_REVIEW,
             record=review.id,
             evidence={"floating_opinions": review.details.get("floating_opinions") or []},
         )
@@ -171,7 +184,7 @@ def pol_done(facts: CaseFacts) -> Iterator[Finding]:
             "POL-DONE",
             _("政审结论已超过一年"),
             severity="WARN",
-            step="S15",
+            step=Anchor.BRANCH_MEETING,
             record=meeting.id,
             evidence={"review": review.date.isoformat(), "meeting": meeting.date.isoformat()},
         )
@@ -181,8 +194,8 @@ def pol_done(facts: CaseFacts) -> Iterator[Finding]:
 def trn_min(facts: CaseFacts) -> Iterator[Finding]:
     """At least 3 days or 24 class hours, given by a 基层党委 or the county 组织部, unless an exception with a
     written reason is recorded; [P] not more than 12 months before the branch meeting."""
-    meeting = facts.first("S15")
-    for record in facts.all("S11"):
+    meeting = facts.first(Anchor.BRANCH_MEETING)
+    for record in facts.all(Anchor.TRAINING):
         d = record.details
         exempt = bool((d.get("exception_reason") or "").strip())
         long_enough = (d.get("days") or 0) >= facts.limits.training_min_days or (
@@ -193,7 +206,7 @@ def trn_min(facts: CaseFacts) -> Iterator[Finding]:
                 "TRN-MIN",
                 _("集中培训不足%(d)d天或%(h)d学时")
                 % {"d": facts.limits.training_min_days, "h": facts.limits.training_min_hours},
-                step="S11",
+                step=Anchor.TRAINING,
                 record=record.id,
                 evidence={"days": d.get("days"), "hours": d.get("hours")},
             )
@@ -204,7 +217,7 @@ def trn_min(facts: CaseFacts) -> Iterator[Finding]:
             yield finding(
                 "TRN-MIN",
                 _("培训应由基层党委或县级党委组织部门举办"),
-                step="S11",
+                step=Anchor.TRAINING,
                 record=record.id,
                 evidence={"provider": d.get("provider")},
             )
@@ -213,7 +226,7 @@ def trn_min(facts: CaseFacts) -> Iterator[Finding]:
                 "TRN-MIN",
                 _("培训结业已超过一年"),
                 severity="WARN",
-                step="S15",
+                step=Anchor.BRANCH_MEETING,
                 record=meeting.id,
                 evidence={"training": record.date.isoformat(), "meeting": meeting.date.isoformat()},
             )
@@ -222,13 +235,13 @@ def trn_min(facts: CaseFacts) -> Iterator[Finding]:
 @check("NEG-LIST")
 def neg_list(facts: CaseFacts) -> Iterator[Finding]:
     """The reviewer's negative-list check (the notice, section C): any item that applies blocks admission."""
-    for record in facts.all("S10"):
+    for record in facts.all(Anchor.POLITICAL_REVIEW):
         applies = sorted(k for k, v in (record.details.get("negative_list") or {}).items() if v)
         if in_force("NEG-LIST", record.date) and applies:
             yield finding(
                 "NEG-LIST",
                 _("政治审查负面清单有适用项：%(items)s") % {"items": "、".join(applies)},
-                step="S10",
+                step=Anchor.POLITICAL_REVIEW,
                 record=record.id,
                 evidence={"applies": applies},
             )

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fazhan.core.calendar import add_months
+from fazhan.procedure.definition import Anchor
 from fazhan.procedure.engine import CaseFacts, Finding, Rec, check, finding
 from fazhan.procedure.rules.notice import (
     TreeFacts,
@@ -40,7 +41,7 @@ from fazhan.procedure.rules.targets import cultivation_start
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-VOTED = ("S15", "S23")
+VOTED = (Anchor.BRANCH_MEETING, Anchor.CONVERSION_MEETING)
 
 
 def _entered_on(record: Rec) -> datetime.date | None:
@@ -108,7 +109,7 @@ def vio_date_order(facts: CaseFacts) -> Iterator[Finding]:
     for record in facts.records:
         entered = _entered_on(record)
         problem = None
-        if record.date < facts.birth_date and record.step != "S01":
+        if record.date < facts.birth_date and record.step != Anchor.APPLICATION:
             problem = _("日期早于本人出生日期（%(b)s）") % {"b": facts.birth_date}
         elif entered is not None and record.date > entered:
             problem = _("日期晚于录入日期（%(e)s）") % {"e": entered}
@@ -183,10 +184,10 @@ DISCIPLINE_KINDS = ("investigation", "sanction", "criminal", "party_probation")
 def vio_discipline(facts: CaseFacts) -> Iterator[Finding]:
     """带病入党: the discipline register shows the person under investigation or sanction at any point
     between the activist date (S03) and the approval (S17 approved; until then, the as-of date)."""
-    activist = facts.first("S03")
+    activist = facts.first(Anchor.ACTIVIST)
     if activist is None:
         return
-    approval = facts.first("S17")
+    approval = facts.first(Anchor.APPROVAL)
     end = approval.date if approval else facts.as_of
     for entry in facts.discipline:
         start = as_date(entry["from"])
@@ -212,10 +213,10 @@ def vio_discipline(facts: CaseFacts) -> Iterator[Finding]:
 
 
 ROLES: tuple[tuple[str, str, "StrOrPromise"], ...] = (
-    ("S02", "talkers", gettext_lazy("谈话人")),
-    ("S05", "contacts", gettext_lazy("培养联系人")),
-    ("S09", "introducers", gettext_lazy("入党介绍人")),
-    ("S16", "talkers", gettext_lazy("上级党委谈话人")),
+    (Anchor.TALK, "talkers", gettext_lazy("谈话人")),
+    (Anchor.CONTACTS, "contacts", gettext_lazy("培养联系人")),
+    (Anchor.INTRODUCERS, "introducers", gettext_lazy("入党介绍人")),
+    (Anchor.COMMITTEE_TALK, "talkers", gettext_lazy("上级党委谈话人")),
 )
 
 
@@ -238,13 +239,13 @@ def vio_kin_role(facts: CaseFacts) -> Iterator[Finding]:
                         record=record.id,
                         evidence={"role": key, "relative": pid, "relation": facts.kin[pid]},
                     )
-    decision = facts.first("S03")
+    decision = facts.first(Anchor.ACTIVIST)
     for pid in facts.branch_secretaries:
         if decision is not None and pid in facts.kin:
             yield finding(
                 "VIO-KIN-ROLE",
                 _("支部书记 %(p)s 是本人的亲属（%(r)s）") % {"p": pid, "r": facts.kin[pid]},
-                step="S03",
+                step=Anchor.ACTIVIST,
                 record=decision.id,
                 evidence={"role": "branch_secretary", "relative": pid, "relation": facts.kin[pid]},
             )
@@ -254,16 +255,20 @@ def vio_kin_role(facts: CaseFacts) -> Iterator[Finding]:
 def vio_favour(facts: CaseFacts) -> Iterator[Finding]:
     """人情党员: the activist put forward by no member or mass organization (S03 method "other"), or a case
     one member carried alone — the talker (S02) is also a training contact (S05) and an introducer (S09)."""
-    for record in facts.all("S03"):
+    for record in facts.all(Anchor.ACTIVIST):
         if record.details.get("method") == "other":
             yield finding(
                 "VIO-FAVOUR",
                 _("确定积极分子未经党员推荐或群团组织推优"),
-                step="S03",
+                step=Anchor.ACTIVIST,
                 record=record.id,
                 evidence={"method": "other"},
             )
-    talk, contacts, introducers = facts.first("S02"), facts.first("S05"), facts.first("S09")
+    talk, contacts, introducers = (
+        facts.first(Anchor.TALK),
+        facts.first(Anchor.CONTACTS),
+        facts.first(Anchor.INTRODUCERS),
+    )
     if talk is None or contacts is None or introducers is None:
         return
     alone = (
@@ -275,7 +280,7 @@ def vio_favour(facts: CaseFacts) -> Iterator[Finding]:
         yield finding(
             "VIO-FAVOUR",
             _("%(p)s 一人担任谈话人、培养联系人和入党介绍人") % {"p": pid},
-            step="S09",
+            step=Anchor.INTRODUCERS,
             record=introducers.id,
             evidence={"member": pid},
         )
@@ -323,7 +328,11 @@ def vio_kin_share(tree: TreeFacts) -> Iterator[TreeFinding]:
 
 def _at_minimum(facts: CaseFacts, slack: int) -> bool:
     """Activist and target decided within `slack` days of the earliest legal dates (ACT-GAP, TGT-1YEAR)."""
-    application, activist, target = facts.first("S01"), facts.first("S03"), facts.first("S07")
+    application, activist, target = (
+        facts.first(Anchor.APPLICATION),
+        facts.first(Anchor.ACTIVIST),
+        facts.first(Anchor.TARGET),
+    )
     start = cultivation_start(facts)
     if application is None or activist is None or target is None or start is None:
         return False
@@ -375,12 +384,15 @@ def vio_rush(tree: TreeFacts) -> Iterator[TreeFinding]:
                 finding(
                     "VIO-RUSH",
                     _("确定积极分子和发展对象均在法定最短期限届满时办理"),
-                    step="S17",
+                    step=Anchor.APPROVAL,
                     record=a.record.id,
                     evidence={
-                        "application": a.facts.date_of("S01").isoformat(),  # type: ignore[union-attr]
-                        "activist": a.facts.date_of("S03").isoformat(),  # type: ignore[union-attr]
-                        "target": a.facts.date_of("S07").isoformat(),  # type: ignore[union-attr]
+                        key: a.facts.date_of(step).isoformat()  # type: ignore[union-attr]
+                        for key, step in (
+                            ("application", Anchor.APPLICATION),
+                            ("activist", Anchor.ACTIVIST),
+                            ("target", Anchor.TARGET),
+                        )
                     },
                 ),
                 person=a.facts.person_pid,
