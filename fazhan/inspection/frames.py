@@ -170,7 +170,11 @@ class Frames:
             frame = self.recs.clear()
         if not keys:
             return frame
-        return frame.with_columns([detail(k) for k in keys])
+        # Each key's text first, as a column, then its type from the column: an expression that reads the
+        # JSON more than once (the list's tests) would parse every record's details as many times.
+        typed = [(k, pl.String) if isinstance(k, str) else k for k in keys]
+        frame = frame.with_columns(detail(name) for name, _dtype in typed)
+        return frame.with_columns(typed_detail(name, dtype) for name, dtype in typed if dtype != pl.String)
 
     def first_records(self, code: str, *keys: str | tuple[str, Any]) -> pl.DataFrame:
         """The first passing record of a step in each case that has one (CaseFacts.first), with details keys
@@ -289,15 +293,18 @@ class Frames:
 FLAT_STRINGS = r'^\[\s*("[^"\\]*"(\s*,\s*"[^"\\]*")*)?\s*\]$'
 
 
-def detail(key: str | tuple[str, Any]) -> pl.Expr:
-    """A details key of `recs` as a column (see Frames.step). Text values come unquoted, so a text "3" reads
-    as 3 and "true" as true: screens over-flag on such values, never under-flag. A list of texts
+def detail(name: str) -> pl.Expr:
+    """A details key of `recs` as a text column named `name` (see Frames.step): text values come unquoted,
+    so a text "3" reads as 3 and "true" as true — screens over-flag on such values, never under-flag — and
+    any other value as its JSON text."""
+    return pl.col("details").str.json_path_match(f"$.{name}").alias(name)
+
+
+def typed_detail(name: str, dtype: Any) -> pl.Expr:
+    """The text column `name` (from `detail`) as `dtype`, a value of the wrong type null. A list of texts
     (pl.List(pl.String)): an absent or null key gives [] (the rules read `or []`), a list of plain texts its
     items, anything else null — a value the rule may read otherwise, so a screen flags it."""
-    name, dtype = (key, pl.String) if isinstance(key, str) else key
-    raw = pl.col("details").str.json_path_match(f"$.{name}")
-    if dtype == pl.String:
-        return raw.alias(name)
+    raw = pl.col(name)
     if isinstance(dtype, pl.List):
         flat = raw.str.contains(FLAT_STRINGS)
         safe = pl.when(flat).then(raw).otherwise(pl.lit("null")).str.json_decode(pl.List(pl.String))
