@@ -190,7 +190,7 @@ class Frames:
     def prepare(self) -> None:
         """Build the tables every run reads (records by step, first dates, counts): Polars works outside
         the interpreter lock, so the loader has this done on a thread while it reads the registers."""
-        self._steps, self.first, self.counts  # noqa: B018
+        self._steps, self.first, self.earliest, self.counts  # noqa: B018
 
     @cached_property
     def _steps(self) -> dict[str, pl.DataFrame]:
@@ -199,36 +199,54 @@ class Frames:
         return {str(key[0]): frame for key, frame in parts.items()}
 
     @cached_property
+    def _by_step(self) -> pl.DataFrame:
+        """One row per case, four columns per step: its first passing record's date and id, its earliest
+        record's date and its number of records — one grouping and one pivot for `first`, `earliest` and
+        `counts` (the records are in each case's order, so the first is the earliest)."""
+        passed = pl.col("passed")
+        per = (
+            self.recs.group_by("case", "step")
+            .agg(
+                pl.col("date").filter(passed).first().alias("f"),
+                pl.col("id").filter(passed).first().alias("i"),
+                pl.col("date").first().alias("e"),
+                pl.len().alias("n"),
+            )
+            .with_columns(pl.col("step").cast(pl.String))
+        )
+        wide = per.pivot(on="step", index="case", values=["f", "i", "e", "n"], separator="|")
+        out = self._case_index.join(wide, on="case", how="left")
+        kinds = {"f": pl.Date, "i": pl.Int64, "e": pl.Date, "n": pl.UInt32}
+        missing = [
+            pl.lit(None, dtype=dtype).alias(f"{v}|{c}")
+            for v, dtype in kinds.items()
+            for c in STEP_CODES
+            if f"{v}|{c}" not in out.columns
+        ]
+        return out.with_columns(missing)
+
+    @cached_property
     def first(self) -> pl.DataFrame:
         """One row per case: `case`, and for every step its first passing record's date (`S01`…) and id
         (`S01_id`…), null where there is none (CaseFacts.first)."""
-        firsts = (
-            self.recs.filter(pl.col("passed"))
-            .group_by("case", "step")
-            .agg(pl.col("date").first(), pl.col("id").first())
-            .with_columns(pl.col("step").cast(pl.String))
+        return self._by_step.select(
+            "case",
+            *(pl.col(f"f|{c}").alias(c) for c in STEP_CODES),
+            *(pl.col(f"i|{c}").alias(f"{c}_id") for c in STEP_CODES),
         )
-        dates = firsts.pivot(on="step", index="case", values="date")
-        ids = firsts.pivot(on="step", index="case", values="id")
-        ids = ids.rename({c: f"{c}_id" for c in ids.columns if c != "case"})
-        out = self._case_index.join(dates, on="case", how="left").join(ids, on="case", how="left")
-        missing = [pl.lit(None, dtype=pl.Date).alias(c) for c in STEP_CODES if c not in out.columns]
-        missing += [
-            pl.lit(None, dtype=pl.Int64).alias(f"{c}_id") for c in STEP_CODES if f"{c}_id" not in out.columns
-        ]
-        return out.with_columns(missing).select("case", *STEP_CODES, *(f"{c}_id" for c in STEP_CODES))
+
+    @cached_property
+    def earliest(self) -> pl.DataFrame:
+        """One row per case: `case`, and for every step the date of its earliest record, passing or not
+        (`earliest_of(code)`), null where there is none."""
+        return self._by_step.select("case", *(pl.col(f"e|{c}").alias(f"e_{c}") for c in STEP_CODES))
 
     @cached_property
     def counts(self) -> pl.DataFrame:
         """One row per case: `case`, and for every step the number of its live records (`n_S01`…)."""
-        per = self.recs.group_by("case", "step").len().with_columns(pl.col("step").cast(pl.String))
-        wide = per.pivot(on="step", index="case", values="len")
-        wide = wide.rename({c: f"n_{c}" for c in wide.columns if c != "case"})
-        out = self._case_index.join(wide, on="case", how="left")
-        out = out.with_columns(
-            pl.lit(0, dtype=pl.UInt32).alias(f"n_{c}") for c in STEP_CODES if f"n_{c}" not in out.columns
+        return self._by_step.select(
+            "case", *(pl.col(f"n|{c}").fill_null(0).alias(f"n_{c}") for c in STEP_CODES)
         )
-        return out.select("case", *(f"n_{c}" for c in STEP_CODES)).fill_null(0)
 
     @cached_property
     def wide(self) -> pl.DataFrame:
@@ -339,6 +357,11 @@ def add_months_by(expr: pl.Expr, n: pl.Expr) -> pl.Expr:
 
 def days(expr: pl.Expr, n: int) -> pl.Expr:
     return expr + pl.duration(days=int(n))
+
+
+def earliest_of(code: str) -> pl.Expr:
+    """The column of `earliest` holding the date of a step's earliest record."""
+    return pl.col(f"e_{code}")
 
 
 def count_of(code: str) -> pl.Expr:
