@@ -83,6 +83,56 @@ def _passed() -> pl.Expr:
     return out
 
 
+# The columns of Frames.cases: one row per case, what the screens read of it beside its records.
+CASE_COLUMNS: dict[str, Any] = {
+    "case": pl.UInt32,
+    "pid": pl.String,
+    "as_of": pl.Date,
+    "birth_date": pl.Date,
+    "floating": pl.Boolean,
+    "planned_departure": pl.Date,
+    "resident_id_valid": pl.Boolean,
+    "branch": pl.String,
+    "branch_kind": pl.String,
+    "branch_path": pl.String,
+    "branch_full": pl.Int64,
+    "work_unit_org": pl.String,
+    "exited_on": pl.Date,
+    "n_transfers": pl.Int64,
+    "n_discipline": pl.Int64,
+    "n_kin": pl.Int64,
+    "n_forms": pl.Int64,
+    "n_archive_reviews": pl.Int64,
+    "n_branch_secretaries": pl.Int64,
+}
+
+
+def case_row(i: int, c: CaseFacts) -> tuple:
+    """A case's row of Frames.cases (CASE_COLUMNS), from its facts (their records are not read)."""
+    branch = c.branch
+    return (
+        i,
+        c.person_pid,
+        c.as_of,
+        c.birth_date,
+        bool(c.floating),
+        c.planned_departure,
+        bool(c.resident_id_valid),
+        branch.code,
+        branch.kind,
+        branch.path,
+        branch.full_members,
+        c.work_unit_org,
+        c.exited_on,
+        len(c.transfers),
+        len(c.discipline),
+        len(c.kin),
+        len(c.forms),
+        len(c.archive_reviews),
+        len(c.branch_secretaries),
+    )
+
+
 def _columns(facts: Sequence[CaseFacts], text: Callable[[Rec], str]) -> RecColumns:
     cols = RecColumns()
     for i, f in enumerate(facts):
@@ -122,35 +172,16 @@ class Frames:
     columns: RecColumns | None = None  # the records as the loader read them; else taken from `facts`
     recs_frame: pl.DataFrame | None = None  # the records' frame, where the loader has built it already
     size: int | None = None  # the number of cases, where `facts` is still being filled
+    case_rows: list[tuple] | None = None  # `case_row` of every case, where the loader has made them
     _memo: dict[Any, pl.DataFrame] = field(default_factory=dict)
 
     # --- the two main tables --------------------------------------------------------------------------
     @cached_property
     def cases(self) -> pl.DataFrame:
-        f = self.facts
-        return pl.DataFrame(
-            {
-                "case": pl.Series(range(len(f)), dtype=pl.UInt32),
-                "pid": pl.Series([c.person_pid for c in f], dtype=pl.String),
-                "as_of": pl.Series([c.as_of for c in f], dtype=pl.Date),
-                "birth_date": pl.Series([c.birth_date for c in f], dtype=pl.Date),
-                "floating": pl.Series([bool(c.floating) for c in f], dtype=pl.Boolean),
-                "planned_departure": pl.Series([c.planned_departure for c in f], dtype=pl.Date),
-                "resident_id_valid": pl.Series([bool(c.resident_id_valid) for c in f], dtype=pl.Boolean),
-                "branch": pl.Series([c.branch.code for c in f], dtype=pl.String),
-                "branch_kind": pl.Series([c.branch.kind for c in f], dtype=pl.String),
-                "branch_path": pl.Series([c.branch.path for c in f], dtype=pl.String),
-                "branch_full": pl.Series([c.branch.full_members for c in f], dtype=pl.Int64),
-                "work_unit_org": pl.Series([c.work_unit_org for c in f], dtype=pl.String),
-                "exited_on": pl.Series([c.exited_on for c in f], dtype=pl.Date),
-                "n_transfers": pl.Series([len(c.transfers) for c in f], dtype=pl.Int64),
-                "n_discipline": pl.Series([len(c.discipline) for c in f], dtype=pl.Int64),
-                "n_kin": pl.Series([len(c.kin) for c in f], dtype=pl.Int64),
-                "n_forms": pl.Series([len(c.forms) for c in f], dtype=pl.Int64),
-                "n_archive_reviews": pl.Series([len(c.archive_reviews) for c in f], dtype=pl.Int64),
-                "n_branch_secretaries": pl.Series([len(c.branch_secretaries) for c in f], dtype=pl.Int64),
-            }
-        )
+        rows = self.case_rows
+        if rows is None:
+            rows = [case_row(i, facts) for i, facts in enumerate(self.facts)]
+        return pl.DataFrame(rows, schema=CASE_COLUMNS, orient="row")
 
     @cached_property
     def recs(self) -> pl.DataFrame:

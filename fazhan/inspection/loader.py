@@ -21,7 +21,7 @@ from django.db.models import Count, F, Q, TextField
 from django.db.models.functions import Cast
 
 from fazhan.archive.models import ArchiveReview
-from fazhan.inspection.frames import Frames, RecColumns, frames_from_facts
+from fazhan.inspection.frames import Frames, RecColumns, case_row, frames_from_facts
 from fazhan.organizations.models import Org
 from fazhan.people.models import DisciplineRecord, Kinship, Person, PersonRole, Transfer
 from fazhan.plans.models import Plan
@@ -283,12 +283,18 @@ class _Read:
 def _tree_load(root: Org | None, as_of: datetime.date) -> Loaded:
     read = _read(root, as_of)
     bare: list[CaseFacts] = []  # filled by _facts; the frames' tables are built meanwhile on a thread
+    case_rows: list[tuple] = []
     frames = Frames(
-        facts=bare, limits=limits(), columns=read.columns, recs_frame=read.recs, size=len(read.cases)
+        facts=bare,
+        limits=limits(),
+        columns=read.columns,
+        recs_frame=read.recs,
+        size=len(read.cases),
+        case_rows=case_rows,
     )
     with ThreadPoolExecutor(1) as pool:
         prepared = pool.submit(frames.prepare)
-        loaded = _facts(root, as_of, read, bare)
+        loaded = _facts(root, as_of, read, bare, case_rows)
         prepared.result()
     loaded.columns, loaded._frames = read.columns, frames
     return loaded
@@ -368,9 +374,12 @@ def _read(root: Org | None, as_of: datetime.date) -> _Read:
     return _Read(org_facts, org_rows, codes, persons, people, cases, columns, recs, previous)
 
 
-def _facts(root: Org | None, as_of: datetime.date, read: _Read, bare: list[CaseFacts]) -> Loaded:
-    """Every case's facts but its records (into `bare`: what the screens read beside the records), from what
-    was read and the registers; the tree's facts are left to build on first use (Loaded.tree)."""
+def _facts(
+    root: Org | None, as_of: datetime.date, read: _Read, bare: list[CaseFacts], case_rows: list[tuple]
+) -> Loaded:
+    """Every case's facts but its records (into `bare`, and as rows of Frames.cases into `case_rows`: what
+    the screens read beside the records), from what was read and the registers; the tree's facts are left
+    to build on first use (Loaded.tree)."""
     org_facts, codes, persons, cases, recs = read.org_facts, read.codes, read.persons, read.cases, read.recs
     previous = read.previous
     settings_limits = limits()
@@ -417,7 +426,9 @@ def _facts(root: Org | None, as_of: datetime.date, read: _Read, bare: list[CaseF
             "archive_reviews": tuple(by_person["archive_reviews"].get(pid, ())),
         }
         base.append(fields)
-        bare.append(IndexedFacts.indexed((), fields))
+        facts = IndexedFacts.indexed((), fields)
+        bare.append(facts)
+        case_rows.append(case_row(i, facts))
     plans = {
         (codes[org_id], year): {"quota": quota, "groups": groups}
         for org_id, year, quota, groups in Plan.objects.filter(_subtree(root, "org__path")).values_list(

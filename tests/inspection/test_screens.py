@@ -8,6 +8,7 @@ an unscreened one.
 
 from dataclasses import replace
 
+import polars as pl
 import pytest
 
 from fazhan.inspection.frames import frames_from_facts
@@ -96,6 +97,19 @@ def test_the_org_level_rules_find_the_same_on_the_cases_summary_as_on_their_whol
     found = evaluate_tree(loaded.tree)
     assert found == evaluate_tree(whole)
     assert {t.finding.rule for t in found} >= {"PLAN-QUOTA", "VIO-RUSH"}
+
+
+def test_the_loaders_frames_are_those_of_the_complete_facts(db):
+    """The loader makes the screens' tables from what it read (the cases' rows in its own pass, the records
+    from the driver's columns): the same tables as made from the cases' complete facts."""
+    synth = synth_build(scale="township", cases=300)
+    loaded = tree_load(root=None, as_of=synth.as_of)
+    full = loaded.full_facts(range(len(loaded.case_ids)))
+    made, reference = loaded.frames(), frames_from_facts([full[i] for i in range(len(full))], Limits())
+    assert made.cases.height == 300
+    for table in ("cases", "first", "earliest", "counts"):
+        assert getattr(made, table).equals(getattr(reference, table)), table
+    assert made.cases.filter(pl.col("n_forms") > 0).height > 0
 
 
 def test_the_loaders_quick_constructor_gives_the_same_facts_as_the_dataclass():
