@@ -45,7 +45,7 @@ def inspection_run_start(*, actor, org: Org, as_of: datetime.date) -> Job:
 def inspection_job_work(job: Job, report: Report) -> Outcome:
     as_of = datetime.date.fromisoformat(job.params["as_of"])
     org = Org.objects.get(pk=job.params["org"])
-    result = inspect(root=org, as_of=as_of, progress=lambda message: _say(report, message))
+    result = inspect(root=org, as_of=as_of, progress=lambda message: inspection_progress_say(report, message))
     run = inspection_run(actor=job.started_by, org=org, as_of=as_of, result=result)
     return Outcome(
         _("共发现 %(found)d 个问题（新发现 %(opened)d 个，关闭 %(closed)d 个）。")
@@ -54,7 +54,7 @@ def inspection_job_work(job: Job, report: Report) -> Outcome:
     )
 
 
-def _say(report: Report, message: str) -> None:
+def inspection_progress_say(report: Report, message: str) -> None:
     counted = COUNTED.search(message)
     done, total = (int(counted[1]), int(counted[2])) if counted else (None, None)
     for pattern, text in SAID:

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from fazhan.accounts.models import RoleAssignment
 from fazhan.auditlog.models import AuditEvent
-from fazhan.inspection.jobs import inspection_run_start
+from fazhan.inspection.jobs import inspection_progress_say, inspection_run_start
 from fazhan.inspection.models import Finding, InspectionRun
 from fazhan.inspection.services import ERR_RUN_ROLE
 from fazhan.interchange.jobs import ERR_PROBLEMS
@@ -204,3 +204,30 @@ def test_a_user_sees_the_jobs_of_their_subtree_only(world, client_for):
 
 def test_the_jobs_list_is_reached_from_the_top_bar(world, client_for):
     assert 'href="/jobs/"' in client_for("sec1").get("/").content.decode()
+
+
+def test_a_running_jobs_page_shows_its_count_as_a_bar(world, client_for):
+    job = job_start(
+        actor=world.users["lh_organizer"],
+        kind=JobKind.INSPECTION,
+        org=world.township,
+        title="检查",
+        params={},
+    )
+    Job.objects.filter(pk=job.pk).update(
+        state=JobState.RUNNING, message="已判定 300/1000 份档案", done=300, total=1000
+    )
+    page = client_for("lh_organizer").get(f"/jobs/{job.pk}/").content.decode()
+    assert '<progress id="job-bar" max="1000" value="300">30%</progress>' in page
+    assert "已判定 300/1000 份档案" in page
+
+
+def test_the_runs_progress_is_said_in_chinese_with_the_cases_judged_so_far():
+    said = []
+    for message in ("loading records as of 2024-05-01 …", "  300/1000 cases (1/4)", "something new"):
+        inspection_progress_say(lambda text, done=None, total=None: said.append((text, done, total)), message)
+    assert said == [
+        ("正在读取截至 2024-05-01 的档案…", None, None),
+        ("已判定 300/1000 份档案", 300, 1000),
+        ("something new", None, None),
+    ]
