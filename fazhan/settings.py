@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "fazhan.api",
     "fazhan.interchange",
     "fazhan.backup",
+    "fazhan.jobs",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from fazhan.accounts.models import User
 from fazhan.core.forms import form_to_service
 from fazhan.inspection.forms import AssignForm, ExplainForm, RunForm, VerifyForm
+from fazhan.inspection.jobs import inspection_run_start
 from fazhan.inspection.models import Finding, FindingStatus
 from fazhan.inspection.report import report_build, report_docx, report_html, report_pdf
 from fazhan.inspection.selectors import (
@@ -29,7 +30,6 @@ from fazhan.inspection.services import (
     finding_explain,
     finding_record_to_correct,
     finding_verify,
-    inspection_run,
 )
 from fazhan.procedure.definition import RULES_BY_ID, SEVERITY_RANK, STEPS_BY_CODE
 from fazhan.procedure.forms import CorrectionForm
@@ -56,18 +56,19 @@ def _denial_shown(call, *, field: str = NON_FIELD_ERRORS):
 
 
 def index(request):
-    """The runs in the user's subtree, and a form to start one over an org the user may inspect."""
+    """The runs in the user's subtree, and a form to start one over an org the user may inspect (on a
+    background job, whose page the user is sent to)."""
     orgs = run_orgs_for_user(request.user)
     form = RunForm(request.POST or None, orgs=orgs)
-    run = form_to_service(
+    job = form_to_service(
         form,
         _denial_shown(
-            lambda data: inspection_run(actor=request.user, org=data["org"], as_of=data["as_of"]),
+            lambda data: inspection_run_start(actor=request.user, org=data["org"], as_of=data["as_of"]),
             field="org",
         ),
     )
-    if run:
-        return redirect("inspection:run", run.pk)
+    if job:
+        return redirect("jobs:detail", job.pk)
     runs = run_list_for_user(request.user)[:50]
     return render(request, "inspection/index.html", {"form": form, "runs": runs, "can_run": orgs.exists()})
 

@@ -2,6 +2,7 @@
 refers to, in an order fixed by the data so that two exports of the same records are identical."""
 
 import datetime
+import io
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -11,10 +12,13 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
+from fazhan.accounts.models import Role
+from fazhan.accounts.selectors import user_assignments
 from fazhan.archive.models import ArchiveReview
 from fazhan.core.masking import mask_id_number, mask_phone
 from fazhan.interchange.canon import recorded_by_label, step_id_natural
-from fazhan.interchange.models import StepKey
+from fazhan.interchange.models import ImportUpload, StepKey
+from fazhan.interchange.reader import Problem, Source, jsonl_sources
 from fazhan.organizations.models import Org
 from fazhan.people.models import DisciplineRecord, Kinship, Person, PersonRole, Transfer
 from fazhan.plans.models import Plan
@@ -23,6 +27,24 @@ from fazhan.procedure.definition import STEPS_BY_CODE
 from fazhan.procedure.models import Case, StepRecord
 
 PROFILE = "shizhongqu-2018"
+# Township organizers and the district above them move records in (issue 4).
+IMPORT_ROLES = frozenset({Role.TOWNSHIP_ORGANIZER, Role.DISTRICT_REVIEWER})
+
+
+def user_import_paths(user) -> list[str]:
+    """The subtrees the user may import into (empty: the user may not import)."""
+    paths = sorted({a.org.path for a in user_assignments(user) if a.role in IMPORT_ROLES})
+    return [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
+
+
+def upload_sources(upload: ImportUpload) -> tuple[list[Source], list[Problem]]:
+    """The records of a stored upload, read as its name says (the ledger workbook or JSON Lines)."""
+    from fazhan.interchange.ledger import ledger_sources  # the ledger reads persons through this module
+
+    content = bytes(upload.content)
+    if upload.filename.lower().endswith(".xlsx"):
+        return ledger_sources(content)
+    return jsonl_sources(io.StringIO(content.decode("utf-8", errors="replace")))
 
 
 def _iso(day: datetime.date | None) -> str | None:

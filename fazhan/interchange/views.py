@@ -1,38 +1,32 @@
 """Import and export from the web: upload, a preview of the problems or of what would change, confirm."""
 
 import hashlib
-import io
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from fazhan.accounts.models import CASE_ROLES, Role
-from fazhan.accounts.selectors import user_assignments, user_case_paths, user_roles, user_sees_id_number
+from fazhan.accounts.models import CASE_ROLES
+from fazhan.accounts.selectors import user_case_paths, user_roles, user_sees_id_number
 from fazhan.auditlog.services import audit_record
 from fazhan.core.excel import XLSX
 from fazhan.interchange.forms import UploadForm
-from fazhan.interchange.ledger import (
-    ROSTERS,
-    ledger_export_bytes,
-    ledger_sources,
-    ledger_template_bytes,
-    roster_bytes,
-)
+from fazhan.interchange.jobs import import_start
+from fazhan.interchange.ledger import ROSTERS, ledger_export_bytes, ledger_template_bytes, roster_bytes
 from fazhan.interchange.models import ImportUpload
-from fazhan.interchange.reader import Problem, Source, jsonl_sources
-from fazhan.interchange.selectors import interchange_export, interchange_lines
-from fazhan.interchange.services import interchange_check, interchange_import
+from fazhan.interchange.selectors import (
+    interchange_export,
+    interchange_lines,
+    upload_sources,
+    user_import_paths,
+)
+from fazhan.interchange.services import interchange_check
 from fazhan.organizations.models import Org
 from fazhan.organizations.selectors import org_get_for_user
 
-# Township organizers and the district above them move records in (issue 4).
-IMPORT_ROLES = frozenset({Role.TOWNSHIP_ORGANIZER, Role.DISTRICT_REVIEWER})
 TYPE_LABELS = {
     "org": gettext_lazy("党组织"),
     "person": gettext_lazy("人员"),
@@ -45,19 +39,6 @@ TYPE_LABELS = {
     "form": gettext_lazy("入党志愿书"),
     "archive_review": gettext_lazy("档案审核"),
 }
-
-
-def user_import_paths(user) -> list[str]:
-    """The subtrees the user may import into (empty: the user may not import)."""
-    paths = sorted({a.org.path for a in user_assignments(user) if a.role in IMPORT_ROLES})
-    return [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
-
-
-def _parse(upload: ImportUpload) -> tuple[list[Source], list[Problem]]:
-    content = bytes(upload.content)
-    if upload.filename.lower().endswith(".xlsx"):
-        return ledger_sources(content)
-    return jsonl_sources(io.StringIO(content.decode("utf-8", errors="replace")))
 
 
 def _upload_for_user(request, upload_id: int) -> ImportUpload:
@@ -98,7 +79,7 @@ def _counts_table(counts: dict[str, dict[str, int]]) -> list[tuple[str, dict[str
 
 def upload_preview(request, upload_id: int):
     upload = _upload_for_user(request, upload_id)
-    sources, problems = _parse(upload)
+    sources, problems = upload_sources(upload)
     report, _plan = interchange_check(sources, problems, scope=user_import_paths(request.user))
     context = {"upload": upload, "report": report, "counts": _counts_table(report.counts)}
     return render(request, "interchange/preview.html", context)
@@ -106,26 +87,11 @@ def upload_preview(request, upload_id: int):
 
 @require_POST
 def upload_confirm(request, upload_id: int):
-    """Import the stored upload, read again here: what the browser sends is never trusted."""
+    """Import the stored upload on a background job (read again there: what the browser sends is never
+    trusted), and follow it on the job's page."""
     upload = _upload_for_user(request, upload_id)
-    sources, problems = _parse(upload)
-    report = interchange_import(
-        actor=request.user,
-        sources=sources,
-        problems=problems,
-        scope=user_import_paths(request.user),
-        filename=upload.filename,
-    )
-    if not report.ok:
-        context = {"upload": upload, "report": report, "counts": _counts_table(report.counts)}
-        return render(request, "interchange/preview.html", context, status=422)
-    upload.imported_at = timezone.now()
-    upload.save(update_fields=["imported_at"])
-    messages.success(
-        request,
-        _("已导入 %(file)s：新增或修改 %(n)d 条记录。") % {"file": upload.filename, "n": report.changed},
-    )
-    return redirect("interchange:home")
+    job = import_start(actor=request.user, upload=upload)
+    return redirect("jobs:detail", job.pk)
 
 
 def interchange_download(request):

@@ -1,5 +1,6 @@
 """Import from the web in a real browser: a township organizer uploads a file with a problem and sees it by
-line, uploads the corrected file, sees what would change, confirms, and finds the imported person."""
+line, uploads the corrected file, sees what would change, confirms, follows the import on its job's page to
+the end, and finds the imported person."""
 
 import json
 
@@ -53,5 +54,8 @@ def test_upload_preview_confirm(page, live_server, browser_world, tmp_path):
     assert not Person.objects.filter(pid="P0901").exists()
 
     page.locator("#confirm-import").click()
-    expect(page.locator(".flash")).to_contain_text("已导入 good.jsonl")
+    expect(page.locator("#job-state")).to_have_text("已完成", timeout=30_000)  # the job's page, polling
+    expect(page.locator("#job-message")).to_contain_text("已导入 good.jsonl")
     assert Person.objects.get(pid="P0901").cases.get().steps.count() == 2
+    page.locator("#job-result").click()
+    expect(page.get_by_role("heading", name="数据交换")).to_be_visible()

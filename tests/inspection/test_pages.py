@@ -5,6 +5,8 @@ subtree."""
 import datetime
 
 from fazhan.inspection.models import Finding, FindingStatus, InspectionRun
+from fazhan.inspection.services import inspection_run
+from fazhan.jobs.models import Job, JobKind
 from fazhan.procedure.models import StepRecord
 from fazhan.procedure.services import case_record_step
 from tests.procedure.conftest import day, legal_details
@@ -15,23 +17,31 @@ def late_talk(w):
     case_record_step(actor=None, case=w.case, step="S02", date=day(50), details=legal_details("S02", 0, w))
 
 
-def start(client, w, org=None):
+def post_run(client, w, org=None):
     return client.post(
         "/inspection/",
         {"org": (org or w.township).pk, "as_of": datetime.date.today().isoformat()},
     )
 
 
-def test_a_township_organizer_starts_a_run_and_sees_findings_by_rule_and_org_with_the_person_link(
-    pw, client_for
-):
-    late_talk(pw)
-    client = client_for("lh_organizer")
-    response = start(client, pw)
-    run = InspectionRun.objects.get()
+def start(w, username="lh_organizer"):
+    """A run over the township as the page's job makes it, through the same service (the job's thread is
+    tested in tests/jobs, which needs a transactional database)."""
+    return inspection_run(actor=w.users[username], org=w.township, as_of=datetime.date.today())
+
+
+def test_the_run_form_sends_the_user_to_the_runs_job(pw, client_for):
+    response = post_run(client_for("lh_organizer"), pw)
+    job = Job.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == f"/inspection/runs/{run.pk}/"
-    page = client.get(response["Location"]).content.decode()
+    assert response["Location"] == f"/jobs/{job.pk}/"
+    assert job.kind == JobKind.INSPECTION
+
+
+def test_a_run_shows_findings_by_rule_and_org_with_the_person_link(pw, client_for):
+    late_talk(pw)
+    run = start(pw)
+    page = client_for("lh_organizer").get(f"/inspection/runs/{run.pk}/").content.decode()
     assert 'id="by-rule"' in page
     assert 'id="by-org"' in page
     assert "APP-TALK" in page
@@ -42,8 +52,7 @@ def test_a_township_organizer_starts_a_run_and_sees_findings_by_rule_and_org_wit
 def test_the_findings_filter_by_rule(pw, client_for):
     late_talk(pw)
     client = client_for("lh_organizer")
-    start(client, pw)
-    run = InspectionRun.objects.get()
+    run = start(pw)
     page = client.get(f"/inspection/runs/{run.pk}/?rule=APP-TALK").content.decode()
     table = page.split('id="findings"')[1]
     assert "APP-TALK" in table
@@ -53,12 +62,12 @@ def test_the_findings_filter_by_rule(pw, client_for):
 
 def test_a_branch_secretary_cannot_start_a_run_but_sees_their_branchs_findings(pw, client_for):
     late_talk(pw)
-    start(client_for("lh_organizer"), pw)
-    run = InspectionRun.objects.get()
+    run = start(pw)
     secretary = client_for("sec1")
     assert "开始检查" not in secretary.get("/inspection/").content.decode()
-    assert start(secretary, pw, pw.branch1).status_code == 200  # the org is not among the choices
+    assert post_run(secretary, pw, pw.branch1).status_code == 200  # the org is not among the choices
     assert InspectionRun.objects.count() == 1
+    assert not Job.objects.exists()
     assert "APP-TALK" in secretary.get(f"/inspection/runs/{run.pk}/").content.decode()
     other = client_for("sec2")
     assert "APP-TALK" not in other.get(f"/inspection/runs/{run.pk}/").content.decode()
@@ -66,7 +75,7 @@ def test_a_branch_secretary_cannot_start_a_run_but_sees_their_branchs_findings(p
 
 def test_a_finding_outside_the_users_subtree_is_404(pw, client_for):
     late_talk(pw)
-    start(client_for("lh_organizer"), pw)
+    start(pw)
     finding = Finding.objects.filter(rule="APP-TALK").get()
     assert client_for("yx_organizer").get(f"/inspection/findings/{finding.pk}/").status_code == 404
     assert client_for("sec1").get(f"/inspection/findings/{finding.pk}/").status_code == 200
@@ -75,7 +84,7 @@ def test_a_finding_outside_the_users_subtree_is_404(pw, client_for):
 def test_rectification_through_the_pages_assign_explain_correct_verify(pw, client_for):
     late_talk(pw)
     organizer = client_for("lh_organizer")
-    start(organizer, pw)
+    start(pw)
     finding = Finding.objects.get(rule="APP-TALK")
     url = f"/inspection/findings/{finding.pk}/"
     assert "党组织派人谈话" in organizer.get(url).content.decode()
@@ -95,7 +104,7 @@ def test_rectification_through_the_pages_assign_explain_correct_verify(pw, clien
     finding.refresh_from_db()
     assert finding.status == FindingStatus.VERIFIED
     assert [e.action for e in finding.events.all()] == ["found", "assigned", "corrected", "verified"]
-    start(organizer, pw)
+    start(pw)
     finding.refresh_from_db()
     assert finding.status == FindingStatus.CLOSED
 
@@ -106,7 +115,7 @@ def test_the_nav_has_the_inspection_entry(pw, client_for):
 
 def test_a_rectification_the_role_may_not_do_is_said_on_top_of_its_form(pw, client_for):
     late_talk(pw)
-    start(client_for("lh_organizer"), pw)
+    start(pw)
     finding = Finding.objects.get(rule="APP-TALK")
     response = client_for("sec1").post(
         f"/inspection/findings/{finding.pk}/", {"action": "verify", "note": ""}
@@ -119,7 +128,7 @@ def test_a_rectification_the_role_may_not_do_is_said_on_top_of_its_form(pw, clie
 
 def test_a_refused_correction_is_said_at_the_field_it_is_about(pw, client_for):
     late_talk(pw)
-    start(client_for("lh_organizer"), pw)
+    start(pw)
     finding = Finding.objects.get(rule="APP-TALK")
     response = client_for("sec1").post(
         f"/inspection/findings/{finding.pk}/correct/",

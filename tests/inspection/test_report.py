@@ -8,7 +8,7 @@ import subprocess
 from docx import Document
 from PIL import Image
 
-from fazhan.inspection.models import InspectionRun
+from fazhan.inspection.services import inspection_run
 from fazhan.procedure.services import case_record_step
 from tests.procedure.conftest import day, legal_details
 
@@ -16,8 +16,7 @@ from tests.procedure.conftest import day, legal_details
 def a_run(w, client):
     case_record_step(actor=None, case=w.case, step="S01", date=day(0), details={})
     case_record_step(actor=None, case=w.case, step="S02", date=day(50), details=legal_details("S02", 0, w))
-    client.post("/inspection/", {"org": w.township.pk, "as_of": datetime.date.today().isoformat()})
-    return InspectionRun.objects.get()
+    return inspection_run(actor=w.users["lh_organizer"], org=w.township, as_of=datetime.date.today())
 
 
 def test_the_report_pdf_rendered_to_png_shows_the_findings_table(pw, client_for, tmp_path):

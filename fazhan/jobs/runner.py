@@ -1,0 +1,198 @@
+"""Runs a job's work on a thread of the web process, once the request that started it has committed.
+
+No queue and no other service: Fazhan runs on one machine, often offline. The work runs in its own thread with
+its own database connection; a second thread writes the progress the work reports to the Job row at most every
+PROGRESS_EVERY seconds, so the row moves even while the work holds a long transaction open (on SQLite, which
+lets one writer in at a time, the row catches up when the work's transaction ends; the page reads the live
+progress of a job running in its own process from memory: selectors.job_as_now). A job whose process dies
+stays active in its row and, with no sign of life for selectors.STALE_AFTER, shows as interrupted.
+"""
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Protocol
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import OperationalError, connection, transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from fazhan.jobs.models import Job, JobKind, JobState
+
+log = logging.getLogger(__name__)
+
+PROGRESS_EVERY = 0.5  # seconds between two progress writes at most
+ALIVE_EVERY = 60.0  # seconds: a quiet job still says it is alive this often
+# The function that does each kind of job: work(job, report) -> Outcome, raising JobFailed (or a
+# ValidationError / PermissionDenied of the service it calls) to fail with a message for the user.
+WORK: dict[str, str] = {
+    JobKind.INSPECTION: "fazhan.inspection.jobs.inspection_job_work",
+    JobKind.IMPORT: "fazhan.interchange.jobs.import_job_work",
+}
+ERR_INTERNAL = "%(what)s未能完成：程序出错（%(name)s），详情已写入服务器日志；没有写入任何结果。"
+
+
+class Report(Protocol):
+    def __call__(self, message: str, done: int | None = None, total: int | None = None) -> None: ...
+
+
+@dataclass(frozen=True)
+class Outcome:
+    message: str
+    url: str = ""
+
+
+class JobFailed(Exception):
+    """The work cannot be done, for a reason the user should read (and a page to go to, if any)."""
+
+    def __init__(self, message: str, url: str = ""):
+        super().__init__(message)
+        self.message, self.url = message, url
+
+
+@dataclass
+class Live:
+    """The progress of a job running in this process, as the work last reported it."""
+
+    message: str = ""
+    done: int | None = None
+    total: int | None = None
+    version: int = 0
+
+
+_live: dict[int, Live] = {}
+_threads: dict[int, threading.Thread] = {}
+_lock = threading.Lock()
+
+
+def job_live(job_id: int) -> Live | None:
+    with _lock:
+        live = _live.get(job_id)
+        return None if live is None else Live(live.message, live.done, live.total, live.version)
+
+
+def job_launch(job_id: int) -> None:
+    """Start the job's thread when the current transaction commits (at once outside a transaction)."""
+    transaction.on_commit(lambda: _spawn(job_id))
+
+
+def jobs_join(timeout: float | None = None) -> None:
+    """Wait for the jobs running in this process to end (tests, and a clean shutdown)."""
+    with _lock:
+        threads = list(_threads.values())
+    for thread in threads:
+        thread.join(timeout)
+
+
+def _spawn(job_id: int) -> None:
+    thread = threading.Thread(target=_main, args=(job_id,), name=f"fazhan-job-{job_id}", daemon=True)
+    with _lock:
+        _live[job_id] = Live()
+        _threads[job_id] = thread
+    thread.start()
+
+
+def _main(job_id: int) -> None:
+    try:
+        _run(job_id)
+    except Exception:  # the job's row could not even be read or written: nothing more to tell anyone
+        log.exception("job %s", job_id)
+    finally:
+        with _lock:
+            _live.pop(job_id, None)
+            _threads.pop(job_id, None)
+        connection.close()
+
+
+def _run(job_id: int) -> None:
+    now = timezone.now()
+    started = Job.objects.filter(pk=job_id, state=JobState.QUEUED).update(
+        state=JobState.RUNNING, started_at=now, progress_at=now
+    )
+    if not started:
+        return
+    job = Job.objects.select_related("org", "started_by").get(pk=job_id)
+    writer = _ProgressWriter(job_id)
+    writer.start()
+    try:
+        outcome = import_string(WORK[job.kind])(job, _reporter(job_id))
+    except JobFailed as exc:
+        writer.stop()
+        _finish(job_id, JobState.FAILED, error=exc.message, url=exc.url)
+    except (ValidationError, PermissionDenied) as exc:
+        writer.stop()
+        _finish(job_id, JobState.FAILED, error=_said(exc))
+    except Exception as exc:
+        log.exception("job %s (%s) failed", job_id, job.kind)
+        writer.stop()
+        what = JobKind(job.kind).label
+        _finish(job_id, JobState.FAILED, error=_(ERR_INTERNAL) % {"what": what, "name": type(exc).__name__})
+    else:
+        writer.stop()
+        _finish(job_id, JobState.DONE, message=outcome.message, url=outcome.url)
+
+
+def _said(exc: ValidationError | PermissionDenied) -> str:
+    if isinstance(exc, ValidationError):
+        return "；".join(str(m) for m in exc.messages)
+    return str(exc) or _("您的角色不能办理此项工作。")
+
+
+def _finish(job_id: int, state: str, *, message: str = "", error: str = "", url: str = "") -> None:
+    now = timezone.now()
+    fields: dict = {"state": state, "finished_at": now, "progress_at": now, "result_url": url, "error": error}
+    if message:
+        fields["message"] = message[:300]
+    Job.objects.filter(pk=job_id).update(**fields)
+
+
+def _reporter(job_id: int) -> Report:
+    def report(message: str, done: int | None = None, total: int | None = None) -> None:
+        with _lock:
+            live = _live.get(job_id)
+            if live is not None:
+                live.message, live.done, live.total = message[:300], done, total
+                live.version += 1
+
+    return report
+
+
+class _ProgressWriter:
+    """Copies the live progress of one job to its row at most every PROGRESS_EVERY seconds, from its own
+    thread and connection, so a write never waits inside the work's transaction."""
+
+    def __init__(self, job_id: int):
+        self.job_id = job_id
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._loop, name=f"fazhan-job-{job_id}-progress", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.thread.join()
+
+    def _loop(self) -> None:
+        written, alive = -1, timezone.now()
+        try:
+            while not self.stopped.wait(PROGRESS_EVERY):
+                live = job_live(self.job_id)
+                now = timezone.now()
+                if live is None or (live.version == written and (now - alive).total_seconds() < ALIVE_EVERY):
+                    continue
+                if self._write(live, now):
+                    written, alive = live.version, now
+        finally:
+            connection.close()
+
+    def _write(self, live: Live, now) -> bool:
+        try:
+            Job.objects.filter(pk=self.job_id, state=JobState.RUNNING).update(
+                message=live.message, done=live.done, total=live.total, progress_at=now
+            )
+        except OperationalError:  # SQLite: the work's transaction holds the write lock; try again later
+            return False
+        return True

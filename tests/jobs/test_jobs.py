@@ -1,0 +1,233 @@
+"""Background jobs: a run or an import started from its page goes on a thread of the web process, reports its
+progress on the job's page, and ends done with a link to what it produced, or failed with a message and
+nothing written; a job whose process died shows as interrupted; a user sees the jobs of their subtree only.
+
+The tests that run a job's thread need `transactional_db`: the thread's own connection cannot see rows of a
+test wrapped in a transaction (and its on_commit never fires). They are few, as PostgreSQL empties every
+table after each."""
+
+import datetime
+import json
+import time
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from fazhan.accounts.models import RoleAssignment
+from fazhan.auditlog.models import AuditEvent
+from fazhan.inspection.jobs import inspection_progress_say, inspection_run_start
+from fazhan.inspection.models import Finding, InspectionRun
+from fazhan.inspection.services import ERR_RUN_ROLE
+from fazhan.interchange.jobs import ERR_PROBLEMS
+from fazhan.interchange.models import ImportUpload
+from fazhan.jobs.models import Job, JobKind, JobState
+from fazhan.jobs.runner import jobs_join
+from fazhan.jobs.selectors import ERR_INTERRUPTED, job_get_for_user
+from fazhan.jobs.services import job_start
+from fazhan.people.models import Person
+from fazhan.procedure.services import case_record_step
+from tests.interchange.conftest import snapshot
+from tests.procedure.conftest import day, legal_details
+
+TODAY = datetime.date.today().isoformat()
+
+
+def late_talk(w):
+    case_record_step(actor=None, case=w.case, step="S01", date=day(0), details={})
+    case_record_step(actor=None, case=w.case, step="S02", date=day(50), details=legal_details("S02", 0, w))
+
+
+def finished(job_id: int, *, within: float = 60.0) -> Job:
+    """The job once its thread has ended."""
+    deadline = time.monotonic() + within
+    while Job.objects.filter(pk=job_id, state__in=[JobState.QUEUED, JobState.RUNNING]).exists():
+        assert time.monotonic() < deadline, f"job {job_id} still running after {within} s"
+        time.sleep(0.1)
+    jobs_join(within)
+    return Job.objects.get(pk=job_id)
+
+
+def job_id_of(response) -> int:
+    assert response.status_code == 302
+    assert response["Location"].startswith("/jobs/")
+    return int(response["Location"].strip("/").split("/")[-1])
+
+
+@pytest.fixture
+def tw(transactional_db, pw):
+    """The walked case's world in a database the job's thread can see."""
+    return pw
+
+
+# --- on the thread ----------------------------------------------------------------------------------------
+
+
+def test_a_run_started_from_the_page_ends_done_and_links_its_findings(tw, client_for):
+    late_talk(tw)
+    client = client_for("lh_organizer")
+    job_id = job_id_of(client.post("/inspection/", {"org": tw.township.pk, "as_of": TODAY}))
+
+    job = finished(job_id)
+
+    run = InspectionRun.objects.get()
+    assert (job.state, job.error) == (JobState.DONE, "")
+    assert job.result_url == f"/inspection/runs/{run.pk}/"
+    assert job.message == f"共发现 {run.found} 个问题（新发现 {run.opened} 个，关闭 0 个）。"
+    assert job.started_at is not None
+    assert job.finished_at is not None
+    assert job.started_at <= job.finished_at
+    assert run.started_by == tw.users["lh_organizer"]
+    assert Finding.objects.filter(rule="APP-TALK", first_run=run).exists()
+    actions = list(
+        AuditEvent.objects.filter(action__in=["job.start", "inspection.run"]).values_list("action")
+    )
+    assert actions == [("job.start",), ("inspection.run",)]
+    page = client.get(f"/jobs/{job_id}/").content.decode()
+    assert f'href="/inspection/runs/{run.pk}/"' in page
+    assert "every 1s" not in page  # a finished job's page stops polling
+
+
+def test_a_job_whose_work_raises_ends_failed_with_its_reason_and_writes_nothing(tw):
+    late_talk(tw)
+    organizer = tw.users["lh_organizer"]
+    with transaction.atomic():  # the role is gone by the time the thread runs
+        refused = inspection_run_start(actor=organizer, org=tw.township, as_of=datetime.date.today())
+        RoleAssignment.objects.filter(user=organizer).delete()
+    broken = job_start(
+        actor=organizer, kind=JobKind.INSPECTION, org=tw.township, title="检查", params={"as_of": TODAY}
+    )
+
+    refused, broken = finished(refused.pk), finished(broken.pk)
+
+    assert (refused.state, refused.error) == (JobState.FAILED, ERR_RUN_ROLE)
+    assert broken.state == JobState.FAILED
+    assert broken.error == "检查未能完成：程序出错（KeyError），详情已写入服务器日志；没有写入任何结果。"
+    assert "Traceback" not in broken.error
+    assert not InspectionRun.objects.exists()
+    assert not Finding.objects.exists()
+    assert not AuditEvent.objects.filter(action="inspection.run").exists()
+
+
+def test_an_import_with_problems_fails_naming_them_and_a_clean_one_imports_once(tw, client_for, base_records):
+    body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in base_records).encode()
+    outsider = client_for("yx_organizer")
+    preview = outsider.post("/interchange/", {"file": SimpleUploadedFile("records.jsonl", body)})["Location"]
+    before = snapshot()
+
+    refused = finished(job_id_of(outsider.post(preview + "confirm/")))
+
+    assert refused.state == JobState.FAILED
+    assert refused.error.startswith(ERR_PROBLEMS.split("%")[0])
+    assert "line 2: code: 超出您的管辖范围：SZQ-LH-09" in refused.error
+    assert refused.result_url == preview  # back to the preview, which lists every problem
+    after = snapshot()
+    assert after.pop("audit") == [before.pop("audit")[0] + 1]  # the job's start, nothing else
+    assert after == before
+
+    organizer = client_for("lh_organizer")
+    preview = organizer.post("/interchange/", {"file": SimpleUploadedFile("records.jsonl", body)})["Location"]
+    done = finished(job_id_of(organizer.post(preview + "confirm/")))
+
+    assert (done.state, done.result_url) == (JobState.DONE, "/interchange/")
+    assert done.message.startswith("已导入 records.jsonl：新增或修改")
+    assert Person.objects.filter(pid="P0901").exists()
+    assert ImportUpload.objects.get(user=tw.users["lh_organizer"]).imported_at is not None
+    assert organizer.post(preview + "confirm/").status_code == 404  # imported once only
+    assert AuditEvent.objects.filter(action="interchange.import").count() == 1
+
+
+# --- on the request's side --------------------------------------------------------------------------------
+
+
+def test_the_run_form_queues_a_job_and_sends_the_user_to_its_polling_page(pw, client_for):
+    client = client_for("lh_organizer")
+    job_id = job_id_of(client.post("/inspection/", {"org": pw.township.pk, "as_of": TODAY}))
+    job = Job.objects.get(pk=job_id)
+    assert (job.kind, job.state, job.org, job.started_by) == (
+        JobKind.INSPECTION,
+        JobState.QUEUED,
+        pw.township,
+        pw.users["lh_organizer"],
+    )
+    assert job.params == {"org": pw.township.pk, "as_of": TODAY}
+    assert AuditEvent.objects.filter(action="job.start", target_id=str(job_id)).count() == 1
+    page = client.get(f"/jobs/{job_id}/").content.decode()
+    assert 'hx-trigger="every 1s"' in page
+    assert "排队中" in page
+    partial = client.get(f"/jobs/{job_id}/", headers={"HX-Request": "true"}).content.decode()
+    assert partial.lstrip().startswith('<section id="job-status"')
+
+
+def test_a_running_job_with_no_sign_of_life_for_ten_minutes_shows_as_interrupted(world, client_for):
+    organizer = world.users["lh_organizer"]
+    quiet, stale = (
+        job_start(actor=organizer, kind=JobKind.INSPECTION, org=world.township, title=t, params={})
+        for t in ("quiet", "stale")
+    )
+    now = timezone.now()
+    Job.objects.filter(pk=quiet.pk).update(
+        state=JobState.RUNNING, progress_at=now - datetime.timedelta(minutes=9)
+    )
+    Job.objects.filter(pk=stale.pk).update(
+        state=JobState.RUNNING, progress_at=now - datetime.timedelta(minutes=11)
+    )
+
+    assert job_get_for_user(organizer, quiet.pk).state == JobState.RUNNING
+    shown = job_get_for_user(organizer, stale.pk)
+    assert (shown.state, shown.error) == (JobState.FAILED, ERR_INTERRUPTED)
+    assert Job.objects.get(pk=stale.pk).state == JobState.RUNNING  # read, never written
+    page = client_for("lh_organizer").get(f"/jobs/{stale.pk}/").content.decode()
+    assert "中断" in page
+    assert "every 1s" not in page
+
+
+def test_a_user_sees_the_jobs_of_their_subtree_only(world, client_for):
+    job = job_start(
+        actor=world.users["lh_organizer"],
+        kind=JobKind.INSPECTION,
+        org=world.township,
+        title="罗汉镇检查",
+        params={},
+    )
+    url = f"/jobs/{job.pk}/"
+    for username in ("lh_organizer", "lh_approver", "inspector_lh", "district"):
+        client = client_for(username)
+        assert client.get(url).status_code == 200, username
+        assert "罗汉镇检查" in client.get("/jobs/").content.decode(), username
+    for username in ("yx_organizer", "sec1", "admin"):  # another township; a branch; no case content
+        client = client_for(username)
+        assert client.get(url).status_code == 404, username
+        assert "罗汉镇检查" not in client.get("/jobs/").content.decode(), username
+
+
+def test_the_jobs_list_is_reached_from_the_top_bar(world, client_for):
+    assert 'href="/jobs/"' in client_for("sec1").get("/").content.decode()
+
+
+def test_a_running_jobs_page_shows_its_count_as_a_bar(world, client_for):
+    job = job_start(
+        actor=world.users["lh_organizer"],
+        kind=JobKind.INSPECTION,
+        org=world.township,
+        title="检查",
+        params={},
+    )
+    Job.objects.filter(pk=job.pk).update(
+        state=JobState.RUNNING, message="已判定 300/1000 份档案", done=300, total=1000
+    )
+    page = client_for("lh_organizer").get(f"/jobs/{job.pk}/").content.decode()
+    assert '<progress id="job-bar" max="1000" value="300">30%</progress>' in page
+    assert "已判定 300/1000 份档案" in page
+
+
+def test_the_runs_progress_is_said_in_chinese_with_the_cases_judged_so_far():
+    said = []
+    for message in ("loading records as of 2024-05-01 …", "  300/1000 cases (1/4)", "something new"):
+        inspection_progress_say(lambda text, done=None, total=None: said.append((text, done, total)), message)
+    assert said == [
+        ("正在读取截至 2024-05-01 的档案…", None, None),
+        ("已判定 300/1000 份档案", 300, 1000),
+        ("something new", None, None),
+    ]
