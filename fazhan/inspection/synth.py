@@ -345,7 +345,9 @@ def synth_build(
             forms.append((person, form, issued))
         conversion = next((r.date for r in records if r.step == "S24"), None)
         if conversion and plant != "ARC-REVIEW" and conversion >= datetime.date(2018, 7, 1):
-            reviews.append((person, _day(conversion, 40), branch["township"]))
+            # reviewed 40 days after the conversion, or today for one converted since (never a future day:
+            # the database and the file (`--out`, which the importer checks) hold the same date)
+            reviews.append((person, min(_day(conversion, 40), today), branch["township"]))
         if plant == "VIO-DISCIPLINE":
             discipline.append((person, _day(start, 200), _day(start, 260)))
         if plant == "VIO-KIN-ROLE":
@@ -386,7 +388,7 @@ def synth_build(
         batch_size=2000,
     )
     ArchiveReview.objects.bulk_create(
-        [ArchiveReview(person=p, date=min(d, today), reviewer=orgs[t], missing=[]) for p, d, t in reviews],
+        [ArchiveReview(person=p, date=d, reviewer=orgs[t], missing=[]) for p, d, t in reviews],
         batch_size=2000,
     )
     DisciplineRecord.objects.bulk_create(

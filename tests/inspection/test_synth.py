@@ -1,12 +1,15 @@
 """Generated records with planted violations: the inspection finds every violation the generator planted and
 no ERROR or BLOCK finding on the clean cases. The expectations come from the generator, not the inspector."""
 
+import io
 import json
 
 from django.core.management import call_command
 
+from fazhan.archive.models import ArchiveReview
 from fazhan.inspection.run import inspect
 from fazhan.inspection.synth import VIOLATIONS, synth_build
+from fazhan.prereview.models import NumberedForm
 from fazhan.procedure.models import Case, StepRecord
 
 
@@ -43,3 +46,19 @@ def test_fazhan_synth_command_lists_the_planted_violations(db, capsys):
     out = capsys.readouterr().out
     assert "APP-TALK" in out
     assert "RES-VILLAGE" in out
+
+
+def test_the_synth_file_imports_into_an_empty_database_as_the_records_it_built(db, tmp_path):
+    """What `synth --out` writes is what it built: imported into an empty database, the importer refuses
+    nothing (no date after today, every reference known) and holds the same records."""
+    out = tmp_path / "synth.jsonl"
+    synth = synth_build(scale="township", cases=120, seed=2027, out=out)  # a review due after today
+    built = {m.__name__: m.objects.count() for m in (Case, StepRecord, ArchiveReview, NumberedForm)}
+    call_command("flush", interactive=False, verbosity=0)
+    assert StepRecord.objects.count() == 0
+    report = io.StringIO()
+    call_command("import", str(out), stdout=report, stderr=report)
+    assert "problems" not in report.getvalue()
+    assert {m.__name__: m.objects.count() for m in (Case, StepRecord, ArchiveReview, NumberedForm)} == built
+    assert built["StepRecord"] == synth.counts["steps"]
+    assert ArchiveReview.objects.filter(date__gt=synth.as_of).count() == 0
