@@ -5,6 +5,7 @@ import io
 import json
 
 from django.core.management import call_command
+from django.db import connection
 
 from fazhan.archive.models import ArchiveReview
 from fazhan.inspection.run import inspect
@@ -54,7 +55,8 @@ def test_the_synth_file_imports_into_an_empty_database_as_the_records_it_built(d
     out = tmp_path / "synth.jsonl"
     synth = synth_build(scale="township", cases=120, seed=2027, out=out)  # a review due after today
     built = {m.__name__: m.objects.count() for m in (Case, StepRecord, ArchiveReview, NumberedForm)}
-    call_command("flush", interactive=False, verbosity=0)
+    connection.check_constraints()  # PostgreSQL truncates no table with deferred checks pending
+    call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)  # rolled back after
     assert StepRecord.objects.count() == 0
     report = io.StringIO()
     call_command("import", str(out), stdout=report, stderr=report)
