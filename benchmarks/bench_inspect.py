@@ -64,8 +64,8 @@ def main() -> None:
     best = min(runs)
     records = result.records
     print(
-        "inspection (set-based: columnar load, Polars screens beside the org-level rules, exact rules on the "
-        "flagged cases):"
+        "inspection (set-based: columnar load, Polars screens, exact rules on the flagged cases, org-level "
+        "rules on the cases' summaries):"
     )
     print(f"  best of 5 {best:.2f} s (runs {_list(runs)}); median {sorted(runs)[2]:.2f} s")
     print(f"  phases of the best run: {phases[runs.index(best)]}")
@@ -105,9 +105,9 @@ def _phases(t0: float, marks: list[tuple[float, str]]) -> str:
     """How long each step the progress reports took: what a message announces lasts until the next one."""
     names = (
         ("loading", "load"),
-        ("screening", "screens beside the org-level rules"),
+        ("screening", "screen"),
         ("judging", "judge"),
-        ("cases (", "place and sort"),
+        ("cases (", "org-level rules"),
     )
     out = []
     for (started, message), (ended, _next) in itertools.pairwise(marks):
