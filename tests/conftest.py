@@ -39,6 +39,16 @@ def pytest_sessionstart(session):
             Path(name + suffix).unlink(missing_ok=True)
 
 
+# Tests that take a minute or more on their own. They run first (pytest-django has already put the tests that
+# use the database before the transactional ones; these are of the first kind), so that under pytest-xdist the
+# other worker goes through the rest meanwhile instead of waiting for one of them at the end.
+LONGEST_FIRST = ("tests/test_demo_and_commands.py::test_demo_",)
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=lambda item: not item.nodeid.startswith(LONGEST_FIRST))
+
+
 # Valid ID numbers (procedure.md F examples and others with correct check characters).
 ID_1998_MALE = "511002199803041215"
 ID_1960_MALE = "511002196005121233"  # 511002 was created in 1985: python-stdnum's is_valid refuses it
