@@ -6,7 +6,10 @@ cd "$(dirname "$0")/.."
 
 which_engines=${1:-all}
 [ $# -gt 0 ] && shift
-PYTEST=(.venv/bin/pytest -p no:cacheprovider "$@")
+# Two pytest-xdist workers, one per core of the machine; each has its own test database (test_<name>_gw0,
+# <sqlite file>_gw0). FAZHAN_TEST_WORKERS=0 runs in this one process (for -s or --pdb).
+WORKERS=${FAZHAN_TEST_WORKERS:-2}
+PYTEST=(.venv/bin/pytest -p no:cacheprovider -n "$WORKERS" "$@")
 PG_HOST=127.0.0.1
 PG_PORT=5432
 # FAZHAN_PG_DB lets two checkouts on one machine test side by side (their test databases are test_<name>).

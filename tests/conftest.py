@@ -23,15 +23,30 @@ PASSWORD = "Test-pass-2018"
 
 def pytest_sessionstart(session):
     """A run cut off mid-way can leave the SQLite test database's -wal and -shm files behind; a new database
-    of the same name would read them as its own (disk I/O error). Clear them before the database is made."""
+    of the same name would read them as its own (disk I/O error). Clear them before the database is made.
+    Under pytest-xdist each worker has its own database, named with the worker's id (pytest-django)."""
     from pathlib import Path
 
     from django.conf import settings
 
     db = settings.DATABASES["default"]
     if db["ENGINE"].endswith("sqlite3") and db.get("TEST", {}).get("NAME"):
+        name = db["TEST"]["NAME"]
+        worker = getattr(session.config, "workerinput", {}).get("workerid")
+        if worker:
+            name = f"{name}_{worker}"
         for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(db["TEST"]["NAME"] + suffix).unlink(missing_ok=True)
+            Path(name + suffix).unlink(missing_ok=True)
+
+
+# Tests that take a minute or more on their own. They run first (pytest-django has already put the tests that
+# use the database before the transactional ones; these are of the first kind), so that under pytest-xdist the
+# other worker goes through the rest meanwhile instead of waiting for one of them at the end.
+LONGEST_FIRST = ("tests/test_demo_and_commands.py::test_demo_",)
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=lambda item: not item.nodeid.startswith(LONGEST_FIRST))
 
 
 # Valid ID numbers (procedure.md F examples and others with correct check characters).
