@@ -24,7 +24,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from fazhan.inspection.loader import case_facts_full  # noqa: E402
-from fazhan.inspection.run import case_findings, inspect  # noqa: E402
+from fazhan.inspection.run import Phase, Progress, case_findings, inspect  # noqa: E402
 from fazhan.inspection.synth import synth_build  # noqa: E402
 from fazhan.procedure.models import Case  # noqa: E402
 
@@ -52,11 +52,11 @@ def main() -> None:
     inspect(root=None, as_of=as_of)  # warm caches (translations, rule registry, Polars)
     runs, cpu, phases = [], [], []
     for _ in range(5):
-        marks: list[tuple[float, str]] = []
+        marks: list[tuple[float, Progress]] = []
         c0 = _cpu()
         t0 = time.perf_counter()
         result = inspect(
-            root=None, as_of=as_of, progress=lambda m, marks=marks: marks.append((time.perf_counter(), m))
+            root=None, as_of=as_of, progress=lambda p, marks=marks: marks.append((time.perf_counter(), p))
         )
         runs.append(time.perf_counter() - t0)
         cpu.append(_cpu() - c0)
@@ -101,19 +101,14 @@ def main() -> None:
     print(f"goal (district under 2 s): {goal} ({best:.2f} s)")
 
 
-def _phases(t0: float, marks: list[tuple[float, str]]) -> str:
-    """How long each step the progress reports took: what a message announces lasts until the next one."""
-    names = (
-        ("loading", "load"),
-        ("screening", "screen"),
-        ("judging", "judge"),
-        ("cases (", "org-level rules"),
+def _phases(t0: float, marks: list[tuple[float, Progress]]) -> str:
+    """How long each phase of the run took: from the first report of a phase to the first of the next."""
+    names = {Phase.LOAD: "load", Phase.SCREEN: "screen", Phase.JUDGE: "judge", Phase.ORG: "org-level rules"}
+    begun = [(at, p.phase) for i, (at, p) in enumerate(marks) if i == 0 or marks[i - 1][1].phase != p.phase]
+    return ", ".join(
+        f"{names[phase]} {ended - started:.2f} s"
+        for (started, phase), (ended, _next) in itertools.pairwise(begun)
     )
-    out = []
-    for (started, message), (ended, _next) in itertools.pairwise(marks):
-        label = next((v for k, v in names if k in message), message.strip()[:16])
-        out.append(f"{label} {ended - started:.2f} s")
-    return ", ".join(out)
 
 
 if __name__ == "__main__":

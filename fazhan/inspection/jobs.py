@@ -3,30 +3,28 @@ every rule (run.inspect, outside any transaction, as `fazhan inspect` does) and 
 short transaction (services.inspection_run), saying how far it got in Chinese."""
 
 import datetime
-import re
+from dataclasses import asdict
 
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from fazhan.accounts.selectors import user_roles_at
-from fazhan.inspection.run import inspect
+from fazhan.inspection.run import Phase, Progress, inspect
 from fazhan.inspection.services import ERR_RUN_ROLE, RUN_ROLES, inspection_run
 from fazhan.jobs.models import Job, JobKind
 from fazhan.jobs.runner import Outcome, Report
 from fazhan.jobs.services import job_start
 from fazhan.organizations.models import Org
 
-# run.inspect reports its progress in English for the command line; the job page says it in Chinese. A
-# message not listed here is shown as it is.
-SAID: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"loading records as of ([\d-]+)"), "正在读取截至 {0} 的档案…"),
-    (re.compile(r"(\d+) cases, (\d+) step records; screening"), "共 {0} 份档案、{1} 条步骤记录；正在筛查…"),
-    (re.compile(r"judging (\d+) cases"), "正在逐份判定 {0} 份档案…"),
-    (re.compile(r"(\d+)/(\d+) cases"), "已判定 {0}/{1} 份档案"),
-    (re.compile(r"^(\d+) findings"), "共发现 {0} 个问题，正在保存…"),
-]
-COUNTED = re.compile(r"(\d+)/(\d+) cases")
+# What the job page says as each phase of a run begins (run.Progress); JUDGE has its count.
+SAID: dict[Phase, str] = {
+    Phase.LOAD: "正在读取截至 %(as_of)s 的档案…",
+    Phase.SCREEN: "共 %(cases)d 份档案、%(records)d 条步骤记录；正在筛查…",
+    Phase.JUDGE: "已判定 %(done)d/%(total)d 份档案",
+    Phase.ORG: "正在按党组织核查计划、梯次比例和储备…",
+    Phase.DONE: "共发现 %(findings)d 个问题，正在保存…",
+}
 
 
 def inspection_run_start(*, actor, org: Org, as_of: datetime.date) -> Job:
@@ -45,7 +43,7 @@ def inspection_run_start(*, actor, org: Org, as_of: datetime.date) -> Job:
 def inspection_job_work(job: Job, report: Report) -> Outcome:
     as_of = datetime.date.fromisoformat(job.params["as_of"])
     org = Org.objects.get(pk=job.params["org"])
-    result = inspect(root=org, as_of=as_of, progress=lambda message: inspection_progress_say(report, message))
+    result = inspect(root=org, as_of=as_of, progress=lambda p: inspection_progress_say(report, p))
     run = inspection_run(actor=job.started_by, org=org, as_of=as_of, result=result)
     return Outcome(
         _("共发现 %(found)d 个问题（新发现 %(opened)d 个，关闭 %(closed)d 个）。")
@@ -54,11 +52,6 @@ def inspection_job_work(job: Job, report: Report) -> Outcome:
     )
 
 
-def inspection_progress_say(report: Report, message: str) -> None:
-    counted = COUNTED.search(message)
-    done, total = (int(counted[1]), int(counted[2])) if counted else (None, None)
-    for pattern, text in SAID:
-        if found := pattern.search(message):
-            report(_(text).format(*found.groups()), done, total)
-            return
-    report(message.strip(), done, total)
+def inspection_progress_say(report: Report, p: Progress) -> None:
+    """The run's progress in Chinese on the job's row, with the count of cases judged for the bar."""
+    report(_(SAID[p.phase]) % asdict(p), p.done, p.total)

@@ -16,10 +16,10 @@ import gc
 import hashlib
 import multiprocessing
 import os
-import sys
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
@@ -77,6 +77,32 @@ class Result:
     cases: int
     records: int
     issues: list[Issue]
+
+
+class Phase(StrEnum):
+    """The parts of a run, in order (Progress.phase)."""
+
+    LOAD = "load"  # reading the subtree's records
+    SCREEN = "screen"  # the screens over every case at once
+    JUDGE = "judge"  # the exact rules on the flagged cases
+    ORG = "org"  # the org-level rules over the tree
+    DONE = "done"  # every finding placed
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a run has got, for whoever shows it to say in its own words (the command line in English on
+    stderr, the job page in Chinese): the phase begun, and what is counted by then. In JUDGE, `done` of
+    `total` cases are judged (`total` first with `done` 0)."""
+
+    phase: Phase
+    as_of: datetime.date
+    cases: int | None = None
+    records: int | None = None
+    done: int | None = None
+    total: int | None = None
+    workers: int = 1
+    findings: int | None = None
 
 
 def case_findings(facts: CaseFacts) -> list[Finding]:
@@ -141,33 +167,41 @@ def inspect(
     *,
     root: Org | None,
     as_of: datetime.date,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[Progress], None] | None = None,
     screened: bool = True,
 ) -> Result:
-    """Every finding on the subtree as of the day. `screened` (the default) runs each rule exactly only on
-    the cases its set-based screen flags (inspection/screens); False runs every rule on every case (the
-    parity tests and the bench compare the two)."""
-    say = progress or (lambda _m: None)
-    say(f"loading records as of {as_of.isoformat()} …")
+    """Every finding on the subtree as of the day, telling `progress` as each phase begins. `screened` (the
+    default) runs each rule exactly only on the cases its set-based screen flags (inspection/screens); False
+    runs every rule on every case (the parity tests and the bench compare the two)."""
+    tell = progress or (lambda _p: None)
+
+    def say(phase: Phase, **counts: Any) -> None:
+        tell(Progress(phase, as_of, **counts))
+
+    say(Phase.LOAD)
     try:
         return _inspect(root, as_of, say, screened)
     finally:
         gc.unfreeze()  # what the load kept out of the collector's passes (loader.no_gc) is collectable again
 
 
-def _inspect(root: Org | None, as_of: datetime.date, say: Callable[[str], None], screened: bool) -> Result:
+Say = Callable[..., None]  # say(phase, **counts): a Progress of this run
+
+
+def _inspect(root: Org | None, as_of: datetime.date, say: Say, screened: bool) -> Result:
     loaded = tree_load(root=root, as_of=as_of)
     cases = loaded.case_ids
     rules = per_case_rules()
+    sizes = {"cases": len(cases), "records": loaded.records}
     if screened:
-        say(f"{len(cases)} cases, {loaded.records} step records; screening …")
+        say(Phase.SCREEN, **sizes)
         # Not beside the org-level rules: their Python work holds the interpreter lock the screens' Polars
         # calls come back to, and measured side by side the two took longer than one after the other.
         todo = screen_plan(loaded.frames(), rules)
     else:
         todo = [rules] * len(cases)
-    say(f"judging {sum(1 for t in todo if t)} cases …")
-    issues = _judge_cases(loaded, todo, say)
+    issues = _judge_cases(loaded, todo, lambda **counts: say(Phase.JUDGE, **sizes, **counts))
+    say(Phase.ORG, **sizes)
     seen: dict[tuple, int] = defaultdict(int)
     for t in evaluate_tree(loaded.tree):
         f = t.finding
@@ -189,7 +223,7 @@ def _inspect(root: Org | None, as_of: datetime.date, say: Callable[[str], None],
             )
         )
     issues.sort(key=lambda i: (i.org, i.person or "", i.rule, i.step, i.record or 0))
-    say(f"{len(issues)} findings")
+    say(Phase.DONE, **sizes, findings=len(issues))
     return Result(as_of, root.code if root else "", len(cases), loaded.records, issues)
 
 
@@ -208,7 +242,7 @@ def _judge(indices: list[int]) -> list[Issue]:
     return out
 
 
-def _judge_cases(loaded: Loaded, todo: list[list[str]], say: Callable[[str], None]) -> list[Issue]:
+def _judge_cases(loaded: Loaded, todo: list[list[str]], say: Say) -> list[Issue]:
     """The rules each case needs, on each case that needs any, with its complete facts: in chunks, on forked
     worker processes where there is much to judge and more than one core (settings.FAZHAN_INSPECT_WORKERS,
     default the number of cores). The workers read the facts already loaded; they never touch the
@@ -216,6 +250,7 @@ def _judge_cases(loaded: Loaded, todo: list[list[str]], say: Callable[[str], Non
     judged = [i for i, rules in enumerate(todo) if rules]
     n = len(judged)
     work = sum(len(t) for t in todo)
+    say(done=0, total=n)
     full = loaded.full_facts(judged)
     workers = getattr(settings, "FAZHAN_INSPECT_WORKERS", None) or os.cpu_count() or 1
     size = max(500, n // (workers * 4) or 1)
@@ -225,21 +260,17 @@ def _judge_cases(loaded: Loaded, todo: list[list[str]], say: Callable[[str], Non
     try:
         if workers < 2 or work < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
             done = 0
-            for i, chunk in enumerate(chunks, start=1):
+            for chunk in chunks:
                 issues.extend(_judge(chunk))
                 done += len(chunk)
-                say(f"  {done}/{n} cases ({i}/{len(chunks)})")
+                say(done=done, total=n)
             return issues
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             done = 0
-            for i, part in enumerate(pool.imap(_judge, chunks), start=1):
+            for chunk, part in zip(chunks, pool.imap(_judge, chunks), strict=True):
                 issues.extend(part)
-                done += len(chunks[i - 1])
-                say(f"  {done}/{n} cases ({i}/{len(chunks)}, {workers} workers)")
+                done += len(chunk)
+                say(done=done, total=n, workers=workers)
     finally:
         _SHARED.pop()
     return issues
-
-
-def stderr_progress(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from fazhan.accounts.selectors import user_roles_at
 from fazhan.auditlog.services import audit_record
 from fazhan.inspection.models import Finding, FindingEvent, FindingStatus, InspectionRun
-from fazhan.inspection.run import Issue, Result, inspect
+from fazhan.inspection.run import Issue, Progress, Result, inspect
 from fazhan.organizations.models import Org
 from fazhan.people.models import Person
 from fazhan.procedure.models import StepRecord
@@ -52,7 +52,7 @@ def inspection_run(
     actor,
     org: Org | None,
     as_of: datetime.date,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[Progress], None] | None = None,
     result: Result | None = None,
 ) -> InspectionRun:
     """Run every rule over `org`'s subtree (the whole tree for None) and keep the findings (`result`: a run

@@ -19,6 +19,7 @@ from fazhan.accounts.models import RoleAssignment
 from fazhan.auditlog.models import AuditEvent
 from fazhan.inspection.jobs import inspection_progress_say, inspection_run_start
 from fazhan.inspection.models import Finding, InspectionRun
+from fazhan.inspection.run import Phase, Progress, inspect
 from fazhan.inspection.services import ERR_RUN_ROLE
 from fazhan.interchange.jobs import ERR_PROBLEMS
 from fazhan.interchange.models import ImportUpload
@@ -224,10 +225,38 @@ def test_a_running_jobs_page_shows_its_count_as_a_bar(world, client_for):
 
 def test_the_runs_progress_is_said_in_chinese_with_the_cases_judged_so_far():
     said = []
-    for message in ("loading records as of 2024-05-01 …", "  300/1000 cases (1/4)", "something new"):
-        inspection_progress_say(lambda text, done=None, total=None: said.append((text, done, total)), message)
+    day = datetime.date(2024, 5, 1)
+    for p in (
+        Progress(Phase.LOAD, day),
+        Progress(Phase.SCREEN, day, cases=1000, records=15000),
+        Progress(Phase.JUDGE, day, cases=1000, records=15000, done=300, total=1000),
+        Progress(Phase.DONE, day, cases=1000, records=15000, findings=7),
+    ):
+        inspection_progress_say(lambda text, done=None, total=None: said.append((text, done, total)), p)
     assert said == [
         ("正在读取截至 2024-05-01 的档案…", None, None),
+        ("共 1000 份档案、15000 条步骤记录；正在筛查…", None, None),
         ("已判定 300/1000 份档案", 300, 1000),
-        ("something new", None, None),
+        ("共发现 7 个问题，正在保存…", None, None),
     ]
+
+
+def test_a_run_reports_each_phase_in_order_with_its_counts(pw):
+    late_talk(pw)
+    seen: list[Progress] = []
+    result = inspect(root=pw.township, as_of=datetime.date.today(), progress=seen.append)
+    phases = [p.phase for p in seen]
+    assert phases[0] == Phase.LOAD
+    assert phases[-1] == Phase.DONE
+    assert [Phase(p) for p in dict.fromkeys(phases)] == [
+        Phase.LOAD,
+        Phase.SCREEN,
+        Phase.JUDGE,
+        Phase.ORG,
+        Phase.DONE,
+    ]
+    judged = [p for p in seen if p.phase == Phase.JUDGE]
+    assert judged[0].done == 0
+    assert judged[-1].done == judged[-1].total >= 1
+    assert seen[-1].findings == len(result.issues)
+    assert seen[-1].cases == result.cases

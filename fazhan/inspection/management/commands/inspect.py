@@ -4,7 +4,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from fazhan.inspection.run import inspect
+from fazhan.inspection.run import Phase, Progress, inspect
 from fazhan.inspection.services import inspection_run
 from fazhan.organizations.models import Org
 
@@ -20,7 +20,10 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=("json", "text"), default="json")
         parser.add_argument("--save", action="store_true", help="also store the run and its findings")
 
-    def progress(self, message: str) -> None:
+    def progress(self, p: Progress) -> None:
+        self.say(in_english(p))
+
+    def say(self, message: str) -> None:
         self.stderr.write(message)
         self.stderr.flush()
 
@@ -39,7 +42,7 @@ class Command(BaseCommand):
         result = inspect(root=root, as_of=as_of, progress=self.progress)
         if options["save"]:
             run = inspection_run(actor=None, org=root, as_of=as_of, result=result)
-            self.progress(f"saved as run {run.pk}")
+            self.say(f"saved as run {run.pk}")
         if options["format"] == "json":
             self.stdout.write(json.dumps([i.as_json() for i in result.issues], ensure_ascii=False, indent=1))
             return
@@ -48,3 +51,19 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{len(result.issues)} findings in {result.cases} cases ({result.records} step records)"
         )
+
+
+def in_english(p: Progress) -> str:
+    """A run's progress as the command line says it on stderr."""
+    if p.phase == Phase.LOAD:
+        return f"loading records as of {p.as_of.isoformat()} …"
+    if p.phase == Phase.SCREEN:
+        return f"{p.cases} cases, {p.records} step records; screening …"
+    if p.phase == Phase.JUDGE:
+        if not p.done:
+            return f"{p.cases} cases, {p.records} step records; judging {p.total} cases …"
+        workers = f" on {p.workers} workers" if p.workers > 1 else ""
+        return f"  {p.done}/{p.total} cases judged{workers}"
+    if p.phase == Phase.ORG:
+        return "the org-level rules over the tree …"
+    return f"{p.findings} findings"
