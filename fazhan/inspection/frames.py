@@ -47,18 +47,37 @@ class RecColumns:
         dates = pl.Series(self.date)
         if dates.dtype == pl.String:
             dates = dates.str.to_date("%Y-%m-%d")
-        text = pl.Series(self.recorded_at, dtype=pl.String)
-        return pl.DataFrame(
-            {
-                "case": pl.Series(self.case, dtype=pl.UInt32),
-                "id": pl.Series(self.id, dtype=pl.Int64),
-                "step": pl.Series(self.step, dtype=STEP),
-                "date": dates.cast(pl.Date),
-                "details": pl.Series(self.details, dtype=pl.String),
-                "recorded_text": text,
-                "supersedes": pl.Series(self.supersedes, dtype=pl.Int64),
-            }
-        ).with_columns(recorded_on=_utc_day(pl.col("recorded_text")), passed=_passed())
+        return record_frame(
+            pl.DataFrame(
+                {
+                    "case": pl.Series(self.case, dtype=pl.UInt32),
+                    "id": pl.Series(self.id, dtype=pl.Int64),
+                    "step": pl.Series(self.step, dtype=STEP),
+                    "date": dates.cast(pl.Date),
+                    "details": pl.Series(self.details, dtype=pl.String),
+                    "recorded_text": pl.Series(self.recorded_at, dtype=pl.String),
+                    "supersedes": pl.Series(self.supersedes, dtype=pl.Int64),
+                }
+            )
+        )
+
+
+# The records' columns as fetched (RecColumns, or the loader's text from the database), in this order.
+RECORD_COLUMNS: dict[str, Any] = {
+    "case": pl.UInt32,
+    "id": pl.Int64,
+    "step": STEP,
+    "date": pl.Date,
+    "details": pl.String,
+    "recorded_text": pl.String,
+    "supersedes": pl.Int64,
+}
+
+
+def record_frame(fetched: pl.DataFrame) -> pl.DataFrame:
+    """The records as the screens read them: the fetched columns (RECORD_COLUMNS) and, from them, the UTC
+    day of entry (`recorded_on`) and whether the record passes (`passed`, Rec.passed)."""
+    return fetched.with_columns(recorded_on=_utc_day(pl.col("recorded_text")), passed=_passed())
 
 
 def _utc_day(text: pl.Expr) -> pl.Expr:

@@ -17,11 +17,11 @@ from typing import Any, NamedTuple
 import orjson
 import polars as pl
 from django.db import connection
-from django.db.models import Count, F, Q, TextField
+from django.db.models import Count, F, Max, Min, Q, TextField
 from django.db.models.functions import Cast
 
 from fazhan.archive.models import ArchiveReview
-from fazhan.inspection.frames import Frames, RecColumns, case_row, frames_from_facts
+from fazhan.inspection.frames import RECORD_COLUMNS, STEP, Frames, case_row, record_frame
 from fazhan.organizations.models import Org
 from fazhan.people.models import DisciplineRecord, Kinship, Person, PersonRole, Transfer
 from fazhan.plans.models import Plan
@@ -88,7 +88,7 @@ def _first_passing(records: Iterable[Rec]) -> dict[str, Rec]:
 class Loaded:
     """The tree as the run needs it.
 
-    - `frames()`: every record as columns, and the cases' registers, for the screens.
+    - `frames`: every record as columns, and the cases' registers, for the screens.
     - `tree`: TreeFacts for the org-level rules, whose cases hold every register but, of the records, only
       the first passing record of each step the org-level rules read (TREE_STEPS): what they ask of a case.
       Built on first use, so a run can have it built and judged while the screens work on another thread.
@@ -100,10 +100,9 @@ class Loaded:
     case_ids: list[int]
     roots: dict[int, int]
     records: int
+    frames: Frames
     build_tree: Callable[[], TreeFacts]
-    columns: RecColumns | None = None
     base: list[dict[str, Any]] = field(default_factory=list)  # each case's CaseFacts fields but records
-    _frames: Frames | None = None
     _tree: TreeFacts | None = None
 
     @property
@@ -112,18 +111,12 @@ class Loaded:
             self._tree = self.build_tree()
         return self._tree
 
-    def frames(self) -> Frames:
-        """The cases as columns for the screens, the records as fetched (details text never re-encoded)."""
-        if self._frames is None:
-            self._frames = frames_from_facts(self.tree.cases, self.tree.limits, self.columns)
-        return self._frames
-
     def full_facts(self, indices: Iterable[int]) -> dict[int, CaseFacts]:
         """The complete facts (every record) of these cases, by index."""
         wanted = sorted(set(indices))
         records: dict[int, list[Rec]] = {i: [] for i in wanted}
         if wanted:
-            rows = self.frames().recs.filter(pl.col("case").is_in(wanted))
+            rows = self.frames.recs.filter(pl.col("case").is_in(wanted))
             for case, pk, step, date, text, at, supersedes in rows.select(
                 "case", "id", pl.col("step").cast(pl.String), "date", "details", "recorded_text", "supersedes"
             ).iter_rows():
@@ -139,24 +132,62 @@ def _moment(text: str | None) -> datetime.datetime | None:
     return at if at.tzinfo is not None else at.replace(tzinfo=datetime.UTC)
 
 
-def _record_columns(qs, index: dict[int, int]) -> RecColumns:
-    """The rows of a values_list(pk, case, step, date, details, recorded_at, supersedes) query as columns,
-    straight from the driver and transposed chunk by chunk (no per-row Python): dates, details and entry
-    times are text where the driver would convert them (see _as_text), and Polars parses them."""
-    sql, params = qs.query.sql_with_params()  # as _raw, in chunks
-    cols = RecColumns()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        while rows := cursor.fetchmany(20_000):
-            pk, case_id, step, date, text, recorded_at, supersedes = zip(*rows, strict=True)
-            cols.case.extend(map(index.__getitem__, case_id))
-            cols.id.extend(pk)
-            cols.step.extend(step)
-            cols.date.extend(date)
-            cols.details.extend(text)
-            cols.recorded_at.extend(recorded_at)
-            cols.supersedes.extend(supersedes)
-    return cols
+# What SQLite joins a record's fields and the records with: JSON text escapes every control character, and
+# no other field (numbers, step codes, ISO dates and times) holds one, so neither occurs inside a field.
+FIELD_SEP, RECORD_SEP = "\x1f", "\x1e"
+SQLITE_SPAN = 250_000  # record ids per SQLite pass: its text stays far below SQLITE_MAX_LENGTH (10⁹ bytes)
+
+
+def _record_frame(records: Any, columns: dict[str, Any], case_pks: list[int]) -> pl.DataFrame:
+    """The step records of a query as a frame of RECORD_COLUMNS (`columns`: the expression of each, the case
+    as its pk), handed from the database to Polars as text, with no Python object per row or value:
+    PostgreSQL's COPY … CSV, or SQLite's group_concat of the fields joined by control characters. Polars
+    parses the text and numbers each record's case by its place in `case_pks` (the run's cases, in pk
+    order)."""
+    names = list(RECORD_COLUMNS)
+    qs = records.values(**{f"r_{name}": columns[name] for name in names})  # not the models' field names
+    schema = {**RECORD_COLUMNS, "case": pl.Int64, "step": pl.String}
+    options: dict[str, Any] = {}
+    texts: Iterable[bytes]
+    if connection.vendor == "postgresql":
+        texts = _copied(qs)
+    else:
+        texts = _joined(qs, [f"r_{name}" for name in names])
+        options = {"separator": FIELD_SEP, "eol_char": RECORD_SEP, "quote_char": None}
+    parts = [pl.read_csv(t, has_header=False, schema=schema, **options) for t in texts if t]
+    fetched = pl.concat(parts) if parts else pl.DataFrame(schema=schema)
+    index = pl.DataFrame({"pk": case_pks}, schema={"pk": pl.Int64}).with_row_index("at")
+    return record_frame(
+        fetched.join(index, left_on="case", right_on="pk")
+        .with_columns(case=pl.col("at"), step=pl.col("step").cast(STEP))
+        .select(names)
+    )
+
+
+def _copied(qs: Any) -> list[bytes]:
+    """The query's rows as PostgreSQL's CSV, by COPY on the run's own connection (its transaction's view)."""
+    sql, params = qs.query.sql_with_params()
+    out = bytearray()
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params) as copy,
+    ):
+        for block in copy:
+            out += block
+    return [bytes(out)]
+
+
+def _joined(qs: Any, names: list[str]) -> Iterator[bytes]:
+    """The query's rows as one text per span of record ids, each field and row joined by SQLite itself."""
+    span = qs.aggregate(lo=Min("pk"), hi=Max("pk"))
+    if span["lo"] is None:
+        return
+    row = f" || '{FIELD_SEP}' || ".join(f"ifnull(\"{n}\", '')" for n in names)
+    for lo in range(span["lo"], span["hi"] + 1, SQLITE_SPAN):
+        sql, params = qs.filter(pk__gte=lo, pk__lt=lo + SQLITE_SPAN).query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT group_concat({row}, '{RECORD_SEP}') FROM ({sql})", params)
+            yield (cursor.fetchone()[0] or "").encode()  # bytes: Polars reads a str as a file's path
 
 
 def _raw(qs: Any) -> list[tuple]:
@@ -275,28 +306,24 @@ class _Read:
     persons: dict[int, "_Person"]  # by pk
     people: dict[str, PersonRow]
     cases: list[tuple[int, int, datetime.date | None]]
-    columns: RecColumns
     recs: pl.DataFrame
     previous: dict[int, int]
 
 
 def _tree_load(root: Org | None, as_of: datetime.date) -> Loaded:
     read = _read(root, as_of)
-    bare: list[CaseFacts] = []  # filled by _facts; the frames' tables are built meanwhile on a thread
     case_rows: list[tuple] = []
     frames = Frames(
-        facts=bare,
+        facts=(),  # _facts sets them; the frames' tables are built meanwhile on a thread
         limits=limits(),
-        columns=read.columns,
         recs_frame=read.recs,
         size=len(read.cases),
         case_rows=case_rows,
     )
     with ThreadPoolExecutor(1) as pool:
         prepared = pool.submit(frames.prepare)
-        loaded = _facts(root, as_of, read, bare, case_rows)
+        loaded = _facts(root, as_of, read, frames, case_rows)
         prepared.result()
-    loaded.columns, loaded._frames = read.columns, frames
     return loaded
 
 
@@ -349,21 +376,19 @@ def _read(root: Org | None, as_of: datetime.date) -> _Read:
     ]
     # Every record of the subtree in one plain scan (no order, no anti-join: the database streams the rows);
     # Polars drops the superseded ones (B0.1) and those dated after the as-of day, and puts them in order.
-    steps = (
-        StepRecord.objects.filter(_subtree(root, "case__person__org__path"))
-        .order_by()  # not the model's (date, id): Polars sorts
-        .values_list(
-            "pk",
-            "case_id",
-            "step",
-            _as_text("date"),
-            F("details") if connection.vendor == "sqlite" else Cast("details", TextField()),  # JSON text
-            Cast("recorded_at", TextField()),
-            "supersedes_id",
-        )
+    every = _record_frame(
+        StepRecord.objects.filter(_subtree(root, "case__person__org__path")).order_by(),  # Polars sorts
+        {
+            "case": F("case_id"),
+            "id": F("pk"),
+            "step": F("step"),
+            "date": F("date"),
+            "details": F("details") if connection.vendor == "sqlite" else Cast("details", TextField()),
+            "recorded_text": Cast("recorded_at", TextField()),
+            "supersedes": F("supersedes_id"),
+        },
+        [c[0] for c in cases],
     )
-    columns = _record_columns(steps, {c[0]: i for i, c in enumerate(cases)})
-    every = columns.frame()
     corrections = every.filter(pl.col("supersedes").is_not_null()).select("id", "supersedes")
     recs = (
         every.join(corrections.select(id="supersedes"), on="id", how="anti")
@@ -371,16 +396,17 @@ def _read(root: Org | None, as_of: datetime.date) -> _Read:
         .sort("date", "id")
     )
     previous = dict(corrections.iter_rows())
-    return _Read(org_facts, org_rows, codes, persons, people, cases, columns, recs, previous)
+    return _Read(org_facts, org_rows, codes, persons, people, cases, recs, previous)
 
 
 def _facts(
-    root: Org | None, as_of: datetime.date, read: _Read, bare: list[CaseFacts], case_rows: list[tuple]
+    root: Org | None, as_of: datetime.date, read: _Read, frames: Frames, case_rows: list[tuple]
 ) -> Loaded:
-    """Every case's facts but its records (into `bare`, and as rows of Frames.cases into `case_rows`: what
-    the screens read beside the records), from what was read and the registers; the tree's facts are left
+    """Every case's facts but its records (into `frames.facts`, and as rows of Frames.cases into `case_rows`:
+    what the screens read beside the records), from what was read and the registers; the tree's facts are left
     to build on first use (Loaded.tree)."""
     org_facts, codes, persons, cases, recs = read.org_facts, read.codes, read.persons, read.cases, read.recs
+    bare: list[CaseFacts] = []
     previous = read.previous
     settings_limits = limits()
     roots = {}
@@ -429,6 +455,7 @@ def _facts(
         facts = IndexedFacts.indexed((), fields)
         bare.append(facts)
         case_rows.append(case_row(i, facts))
+    frames.facts = bare
     plans = {
         (codes[org_id], year): {"quota": quota, "groups": groups}
         for org_id, year, quota, groups in Plan.objects.filter(_subtree(root, "org__path")).values_list(
@@ -453,6 +480,7 @@ def _facts(
         case_ids=[c[0] for c in cases],
         roots=roots,
         records=recs.height,
+        frames=frames,
         build_tree=build_tree,
         base=base,
     )

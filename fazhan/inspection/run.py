@@ -197,7 +197,7 @@ def _inspect(root: Org | None, as_of: datetime.date, say: Say, screened: bool) -
         say(Phase.SCREEN, **sizes)
         # Not beside the org-level rules: their Python work holds the interpreter lock the screens' Polars
         # calls come back to, and measured side by side the two took longer than one after the other.
-        todo = screen_plan(loaded.frames(), rules)
+        todo = screen_plan(loaded.frames, rules)
     else:
         todo = [rules] * len(cases)
     issues = _judge_cases(loaded, todo, lambda **counts: say(Phase.JUDGE, **sizes, **counts))

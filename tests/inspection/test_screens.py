@@ -6,6 +6,7 @@ flagged. And on the generated district with planted violations, a screened run g
 an unscreened one.
 """
 
+import json
 from dataclasses import replace
 
 import polars as pl
@@ -18,6 +19,7 @@ from fazhan.inspection.screens import SCREENS, flagged, screened_rules
 from fazhan.inspection.synth import synth_build
 from fazhan.procedure.definition import STEPS, Limits
 from fazhan.procedure.engine import CHECKS
+from fazhan.procedure.models import StepRecord
 from fazhan.procedure.rules.notice import evaluate_tree
 from tests.inspection.casegen import cases
 
@@ -103,12 +105,30 @@ def test_the_loaders_frames_are_those_of_the_complete_facts(db):
     """The loader makes the screens' tables from what it read (the cases' rows in its own pass, the records
     from the driver's columns): the same tables as made from the cases' complete facts."""
     synth = synth_build(scale="township", cases=300)
+    first = StepRecord.objects.order_by("pk").first()
+    awkward = '引号"、逗号,\t换行\n反斜杠\\ 分隔符\x1f\x1e'  # the loader's text transport must carry it
+    StepRecord.objects.create(
+        case=first.case,
+        step=first.step,
+        date=first.date,
+        details={**first.details, "note": awkward},
+        recorded_at=None,
+        supersedes=first,
+        reason="更正",
+    )
     loaded = tree_load(root=None, as_of=synth.as_of)
     full = loaded.full_facts(range(len(loaded.case_ids)))
-    made, reference = loaded.frames(), frames_from_facts([full[i] for i in range(len(full))], Limits())
+    made, reference = loaded.frames, frames_from_facts([full[i] for i in range(len(full))], Limits())
     assert made.cases.height == 300
     for table in ("cases", "first", "earliest", "counts"):
         assert getattr(made, table).equals(getattr(reference, table)), table
+    # the records as the database handed them as text: every column but the details' spelling
+    same = ["case", "id", "step", "date", "supersedes", "recorded_on", "passed", "pos"]
+    mine, theirs = (f.recs.sort("case", "pos") for f in (made, reference))
+    assert mine.select(same).equals(theirs.select(same))
+    assert mine.filter(pl.col("supersedes") == first.pk)["recorded_on"].to_list() == [None]
+    assert any(r.details.get("note") == awkward for facts in full.values() for r in facts.records)
+    assert [json.loads(t) for t in mine["details"]] == [json.loads(t) for t in theirs["details"]]
     assert made.cases.filter(pl.col("n_forms") > 0).height > 0
 
 
