@@ -8,7 +8,7 @@ the rows it returns and nothing else: a province is the same dozen queries as a 
 import datetime
 import gc
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -91,7 +91,7 @@ class Loaded:
     - `frames`: every record as columns, and the cases' registers, for the screens.
     - `tree`: TreeFacts for the org-level rules, whose cases hold every register but, of the records, only
       the first passing record of each step the org-level rules read (TREE_STEPS): what they ask of a case.
-      Built on first use, so a run can have it built and judged while the screens work on another thread.
+      The same case objects are the frames' `facts`, which read their registers, never their records.
     - `full_facts(indices)`: the complete CaseFacts of those cases (every record), built from the columns
       only for the cases a rule must judge exactly.
     Beside them: each case's id, the first record of each correction chain (a finding's stable key), and the
@@ -101,15 +101,8 @@ class Loaded:
     roots: dict[int, int]
     records: int
     frames: Frames
-    build_tree: Callable[[], TreeFacts]
+    tree: TreeFacts
     base: list[dict[str, Any]] = field(default_factory=list)  # each case's CaseFacts fields but records
-    _tree: TreeFacts | None = None
-
-    @property
-    def tree(self) -> TreeFacts:
-        if self._tree is None:
-            self._tree = self.build_tree()
-        return self._tree
 
     def full_facts(self, indices: Iterable[int]) -> dict[int, CaseFacts]:
         """The complete facts (every record) of these cases, by index."""
@@ -402,11 +395,12 @@ def _read(root: Org | None, as_of: datetime.date) -> _Read:
 def _facts(
     root: Org | None, as_of: datetime.date, read: _Read, frames: Frames, case_rows: list[tuple]
 ) -> Loaded:
-    """Every case's facts but its records (into `frames.facts`, and as rows of Frames.cases into `case_rows`:
-    what the screens read beside the records), from what was read and the registers; the tree's facts are left
-    to build on first use (Loaded.tree)."""
+    """Every case's facts with its summary records (Loaded.tree's cases, also `frames.facts`, and as rows of
+    Frames.cases into `case_rows`: what the screens read beside the records), from what was read and the
+    registers."""
     org_facts, codes, persons, cases, recs = read.org_facts, read.codes, read.persons, read.cases, read.recs
-    bare: list[CaseFacts] = []
+    summary = _summary_records(recs, len(cases))
+    summarized: list[CaseFacts] = []
     previous = read.previous
     settings_limits = limits()
     roots = {}
@@ -452,37 +446,28 @@ def _facts(
             "archive_reviews": tuple(by_person["archive_reviews"].get(pid, ())),
         }
         base.append(fields)
-        facts = IndexedFacts.indexed((), fields)
-        bare.append(facts)
+        facts = IndexedFacts.indexed(summary[i], fields)
+        summarized.append(facts)
         case_rows.append(case_row(i, facts))
-    frames.facts = bare
+    frames.facts = summarized
     plans = {
         (codes[org_id], year): {"quota": quota, "groups": groups}
         for org_id, year, quota, groups in Plan.objects.filter(_subtree(root, "org__path")).values_list(
             "org_id", "year", "quota", "groups"
         )
     }
-
-    def build_tree() -> TreeFacts:
-        summary = _summary_records(recs, len(cases))
-        return TreeFacts(
-            as_of=as_of,
-            limits=settings_limits,
-            root_path=root.path if root is not None else "/",
-            orgs=read.org_rows,
-            cases=[IndexedFacts.indexed(summary[i], fields) for i, fields in enumerate(base)],
-            people=read.people,
-            plans=plans,
-            committees={code: frozenset(pids) for code, pids in committees.items()},
-        )
-
+    tree = TreeFacts(
+        as_of=as_of,
+        limits=settings_limits,
+        root_path=root.path if root is not None else "/",
+        orgs=read.org_rows,
+        cases=summarized,
+        people=read.people,
+        plans=plans,
+        committees={code: frozenset(pids) for code, pids in committees.items()},
+    )
     return Loaded(
-        case_ids=[c[0] for c in cases],
-        roots=roots,
-        records=recs.height,
-        frames=frames,
-        build_tree=build_tree,
-        base=base,
+        case_ids=[c[0] for c in cases], roots=roots, records=recs.height, frames=frames, tree=tree, base=base
     )
 
 
