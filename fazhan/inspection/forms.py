@@ -1,3 +1,5 @@
+import datetime
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +17,17 @@ class RunForm(ChineseForm):
         super().__init__(*args, **kwargs)
         self.fields["org"].queryset = orgs  # type: ignore[attr-defined]
         self.fields["as_of"].initial = timezone.localdate()
+
+
+class ReportForm(ChineseForm):
+    """The self-inspection report of a run: the period's first day and the document's format."""
+
+    since = forms.DateField(
+        label=_("自查期间自"),
+        initial=datetime.date(2017, 1, 1),  # the notice: the work since 2017 is inspected
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    format = forms.ChoiceField(label=_("格式"), choices=[("pdf", "PDF"), ("docx", "DOCX")])
 
 
 class AssignForm(ChineseForm):

@@ -5,6 +5,7 @@ rule drawn on the server (an inline SVG), the rectification status and the findi
 import datetime
 import io
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,10 +82,26 @@ def report_html(report: Report) -> str:
     return render_to_string("inspection/report.html", {"r": report})
 
 
-def report_pdf(report: Report) -> bytes:
+def report_pdf(report: Report, *, progress: Callable[[str], None] | None = None) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=report_html(report)).write_pdf()
+    document = HTML(string=report_html(report)).render()  # the layout: most of the time, at district scale
+    if progress is not None:
+        progress(_("已排版 %(n)d 页，正在写入 PDF…") % {"n": len(document.pages)})
+    return document.write_pdf()
+
+
+REPORT_FORMATS = ("pdf", "docx")
+
+
+def report_file(
+    report: Report, fmt: str, *, progress: Callable[[str], None] | None = None
+) -> tuple[str, bytes]:
+    """The report as a document to hand in: its file name and content, PDF or DOCX."""
+    name = f"{_('自查报告')}-{report.run.org.code}-{report.run.as_of.isoformat()}.{fmt}"
+    if fmt == "docx":
+        return name, report_docx(report)
+    return name, report_pdf(report, progress=progress)
 
 
 def report_docx(report: Report) -> bytes:

@@ -6,14 +6,15 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from fazhan.accounts.models import User
 from fazhan.core.forms import form_to_service
-from fazhan.inspection.forms import AssignForm, ExplainForm, RunForm, VerifyForm
-from fazhan.inspection.jobs import inspection_run_start
+from fazhan.inspection.forms import AssignForm, ExplainForm, ReportForm, RunForm, VerifyForm
+from fazhan.inspection.jobs import inspection_run_start, report_start
 from fazhan.inspection.models import Finding, FindingStatus
-from fazhan.inspection.report import report_build, report_docx, report_html, report_pdf
+from fazhan.inspection.report import report_build, report_file, report_html
 from fazhan.inspection.selectors import (
     _ancestor_paths,
     finding_get_for_user,
@@ -74,7 +75,16 @@ def index(request):
 
 
 def run_detail(request, run_id: int):
+    """A run's findings by rule and by org, filtered, and the form that has its self-inspection report made
+    (a background job, whose page the user is sent to: a district's PDF takes a while)."""
     run = run_get_for_user(request.user, run_id)
+    report_form = ReportForm(request.POST or None)
+    job = form_to_service(
+        report_form,
+        lambda data: report_start(actor=request.user, run=run, fmt=data["format"], since=data["since"]),
+    )
+    if job:
+        return redirect("jobs:detail", job.pk)
     filters = {k: request.GET.get(k, "").strip() for k in FILTERS}
     every = run_findings(run, user=request.user)
     shown = run_findings(run, user=request.user, filters=filters)
@@ -93,8 +103,9 @@ def run_detail(request, run_id: int):
         "severities": sorted(SEVERITY_RANK, key=lambda s: -SEVERITY_RANK[s]),
         "statuses": FindingStatus.choices,
         "query": "&".join(f"{k}={v}" for k, v in filters.items() if v),
+        "report_form": report_form,
     }
-    return render(request, "inspection/run.html", context)
+    return render(request, "inspection/run.html", context, status=400 if report_form.errors else 200)
 
 
 def _assignable(finding):
@@ -154,7 +165,8 @@ def finding_correct_view(request, finding_id: int):
 
 
 def run_report(request, run_id: int):
-    """The self-inspection report of a run: ?format=pdf (default), docx or html; ?since=YYYY-MM-DD."""
+    """The self-inspection report of a run at once, in this request: ?format=pdf (default), docx or html;
+    ?since=YYYY-MM-DD. The run page has it made as a background job instead."""
     run = run_get_for_user(request.user, run_id)
     try:
         since = datetime.date.fromisoformat(request.GET.get("since") or "2017-01-01")
@@ -162,16 +174,16 @@ def run_report(request, run_id: int):
         since = datetime.date(2017, 1, 1)
     report = report_build(run, user=request.user, since=since)
     fmt = request.GET.get("format", "pdf")
-    name = f"self-inspection-{run.org.code}-{run.as_of.isoformat()}"
     if fmt == "html":
         return HttpResponse(report_html(report))
-    if fmt == "docx":
-        response = HttpResponse(
-            report_docx(report),
-            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{name}.docx"'
-        return response
-    response = HttpResponse(report_pdf(report), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    name, content = report_file(report, "docx" if fmt == "docx" else "pdf")
+    kind = CONTENT_TYPES["docx" if fmt == "docx" else "pdf"]
+    response = HttpResponse(content, content_type=kind)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
     return response
+
+
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}

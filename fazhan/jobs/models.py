@@ -9,6 +9,7 @@ class JobKind(models.TextChoices):
 
     INSPECTION = "inspection.run", _("检查")
     IMPORT = "interchange.import", _("导入")
+    REPORT = "inspection.report", _("自查报告")
 
 
 class JobState(models.TextChoices):
@@ -49,6 +50,9 @@ class Job(models.Model):
     # The last sign of life of the thread running it: a job that stays active without one is interrupted.
     progress_at = models.DateTimeField(default=timezone.now)
     result_url = models.CharField(max_length=200, blank=True)
+    # A document the work made (a report), kept under MEDIA_ROOT and downloaded from the job's page.
+    output = models.FileField(_("结果文件"), upload_to="jobs/%Y/%m/", blank=True)
+    output_name = models.CharField(_("文件名"), max_length=200, blank=True)
     error = models.TextField(_("原因"), blank=True)
 
     class Meta:

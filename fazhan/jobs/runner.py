@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -30,6 +31,7 @@ ALIVE_EVERY = 60.0  # seconds: a quiet job still says it is alive this often
 WORK: dict[str, str] = {
     JobKind.INSPECTION: "fazhan.inspection.jobs.inspection_job_work",
     JobKind.IMPORT: "fazhan.interchange.jobs.import_job_work",
+    JobKind.REPORT: "fazhan.inspection.jobs.report_job_work",
 }
 ERR_INTERNAL = "%(what)s未能完成：程序出错（%(name)s），详情已写入服务器日志；没有写入任何结果。"
 
@@ -40,8 +42,12 @@ class Report(Protocol):
 
 @dataclass(frozen=True)
 class Outcome:
+    """What a job ended with: its message, a page to go on to, and a document it made (file name and
+    content), which the job's row keeps for download (the page then links the download)."""
+
     message: str
     url: str = ""
+    file: tuple[str, bytes] | None = None
 
 
 class JobFailed(Exception):
@@ -131,7 +137,15 @@ def _run(job_id: int) -> None:
         _finish(job_id, JobState.FAILED, error=_(ERR_INTERNAL) % {"what": what, "name": type(exc).__name__})
     else:
         writer.stop()
+        if outcome.file is not None:
+            _keep(job, *outcome.file)
         _finish(job_id, JobState.DONE, message=outcome.message, url=outcome.url)
+
+
+def _keep(job: Job, name: str, content: bytes) -> None:
+    """The job's document on disk under MEDIA_ROOT (the storage names it) and on the row."""
+    job.output.save(name, ContentFile(content), save=False)
+    Job.objects.filter(pk=job.pk).update(output=job.output.name, output_name=name[:200])
 
 
 def _said(exc: ValidationError | PermissionDenied) -> str:

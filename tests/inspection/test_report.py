@@ -5,10 +5,13 @@ import datetime
 import io
 import subprocess
 
+import pytest
+from django.core.management import CommandError, call_command
 from docx import Document
 from PIL import Image
 
 from fazhan.inspection.services import inspection_run
+from fazhan.jobs.models import Job
 from fazhan.procedure.services import case_record_step
 from tests.procedure.conftest import day, legal_details
 
@@ -57,3 +60,40 @@ def test_the_report_chart_is_an_svg_bar_per_rule_and_the_docx_holds_the_tables(p
 def test_the_report_of_a_run_outside_the_users_subtree_is_404(pw, client_for):
     run = a_run(pw, client_for("lh_organizer"))
     assert client_for("yx_organizer").get(f"/inspection/runs/{run.pk}/report/").status_code == 404
+
+
+def test_the_run_page_refuses_a_report_with_no_period_or_an_unknown_format_at_its_field(pw, client_for):
+    client = client_for("lh_organizer")
+    run = a_run(pw, client)
+    response = client.post(f"/inspection/runs/{run.pk}/", {"since": "2018-02-30", "format": "pdf"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    form = page.split('id="report-form"')[1].split("</form>")[0]
+    assert "输入一个有效的日期。" in form
+    response = client.post(f"/inspection/runs/{run.pk}/", {"since": "2018-01-01", "format": "xls"})
+    assert response.status_code == 400
+    assert "xls" in response.content.decode().split('id="report-form"')[1].split("</form>")[0]
+    assert not Job.objects.exists()
+    assert (
+        client_for("yx_organizer").post(f"/inspection/runs/{run.pk}/", {"format": "pdf"}).status_code == 404
+    )
+
+
+def test_fazhan_report_writes_a_saved_runs_report_as_pdf_or_docx(pw, client_for, tmp_path):
+    run = a_run(pw, client_for("lh_organizer"))
+    err = io.StringIO()
+    call_command("report", str(run.pk), "--out", str(tmp_path / "r.pdf"), stderr=err)
+    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF-")
+    assert f"{run.found} findings" in err.getvalue()
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "APP-TALK" in text
+    call_command("report", str(run.pk), "--out", str(tmp_path / "r.docx"), stderr=io.StringIO())
+    cells = {c.text for t in Document(str(tmp_path / "r.docx")).tables for row in t.rows for c in row.cells}
+    assert "APP-TALK" in cells
+    with pytest.raises(CommandError, match="run"):
+        call_command("report", "999999", "--out", str(tmp_path / "x.pdf"))
+    with pytest.raises(CommandError, match="--since"):
+        call_command("report", str(run.pk), "--out", str(tmp_path / "x.pdf"), "--since", "2018-13-01")
+    assert not (tmp_path / "x.pdf").exists()

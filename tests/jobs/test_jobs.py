@@ -9,6 +9,7 @@ table after each."""
 import datetime
 import json
 import time
+from urllib.parse import quote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,10 +18,10 @@ from django.utils import timezone
 
 from fazhan.accounts.models import RoleAssignment
 from fazhan.auditlog.models import AuditEvent
-from fazhan.inspection.jobs import inspection_progress_say, inspection_run_start
+from fazhan.inspection.jobs import ERR_RUN_GONE, inspection_progress_say, inspection_run_start, report_start
 from fazhan.inspection.models import Finding, InspectionRun
 from fazhan.inspection.run import Phase, Progress, inspect
-from fazhan.inspection.services import ERR_RUN_ROLE
+from fazhan.inspection.services import ERR_RUN_ROLE, inspection_run
 from fazhan.interchange.jobs import ERR_PROBLEMS
 from fazhan.interchange.models import ImportUpload
 from fazhan.jobs.models import Job, JobKind, JobState
@@ -109,6 +110,56 @@ def test_a_job_whose_work_raises_ends_failed_with_its_reason_and_writes_nothing(
     assert not InspectionRun.objects.exists()
     assert not Finding.objects.exists()
     assert not AuditEvent.objects.filter(action="inspection.run").exists()
+
+
+def test_a_report_started_from_the_run_page_is_kept_on_its_job_for_download(
+    tw, client_for, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    late_talk(tw)
+    organizer = client_for("lh_organizer")
+    run = inspection_run(actor=tw.users["lh_organizer"], org=tw.township, as_of=datetime.date.today())
+    job_id = job_id_of(
+        organizer.post(f"/inspection/runs/{run.pk}/", {"since": "2017-01-01", "format": "pdf"})
+    )
+
+    job = finished(job_id)
+
+    assert (job.state, job.error) == (JobState.DONE, "")
+    assert job.message == f"自查报告已生成：{run.found} 个问题。"
+    assert job.output_name == f"自查报告-{tw.township.code}-{run.as_of.isoformat()}.pdf"
+    stored = tmp_path / "media" / job.output.name
+    assert stored.read_bytes().startswith(b"%PDF-")
+    page = organizer.get(f"/jobs/{job_id}/").content.decode()
+    assert f'href="/jobs/{job_id}/download/"' in page
+    assert f'href="/inspection/runs/{run.pk}/"' in page
+    download = organizer.get(f"/jobs/{job_id}/download/")
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == stored.read_bytes()
+    assert quote(job.output_name) in download["Content-Disposition"]  # filename*=utf-8''…
+    assert AuditEvent.objects.filter(action="job.download", target_id=str(job_id)).count() == 1
+    assert client_for("yx_organizer").get(f"/jobs/{job_id}/download/").status_code == 404
+
+    docx = finished(
+        job_id_of(organizer.post(f"/inspection/runs/{run.pk}/", {"since": "2017-01-01", "format": "docx"}))
+    )
+    assert docx.output_name.endswith(".docx")
+    assert (tmp_path / "media" / docx.output.name).read_bytes().startswith(b"PK")
+
+
+def test_a_report_job_whose_run_left_the_users_scope_fails_saying_so(tw, client_for, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    organizer = tw.users["lh_organizer"]
+    run = inspection_run(actor=organizer, org=tw.township, as_of=datetime.date.today())
+    with transaction.atomic():
+        job = report_start(actor=organizer, run=run, fmt="pdf", since=datetime.date(2017, 1, 1))
+        RoleAssignment.objects.filter(user=organizer).delete()
+
+    job = finished(job.pk)
+
+    assert (job.state, job.error) == (JobState.FAILED, ERR_RUN_GONE)
+    assert not job.output
+    assert not (tmp_path / "media").exists()
 
 
 def test_an_import_with_problems_fails_naming_them_and_a_clean_one_imports_once(tw, client_for, base_records):
