@@ -54,11 +54,21 @@ class Job(models.Model):
     output = models.FileField(_("结果文件"), upload_to="jobs/%Y/%m/", blank=True)
     output_name = models.CharField(_("文件名"), max_length=200, blank=True)
     error = models.TextField(_("原因"), blank=True)
+    # The same work asked for again (kind, org, starter, params): at most one such job is active at a time,
+    # so a second click on a start button finds the first job rather than starting the work twice.
+    key = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("后台任务")
         verbose_name_plural = _("后台任务")
         indexes = [models.Index(fields=["-created_at"], name="job_recent")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=models.Q(state__in=["queued", "running"]) & ~models.Q(key=""),
+                name="job_one_active_per_key",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from fazhan.accounts.models import RoleAssignment
@@ -215,7 +215,7 @@ def test_the_run_form_queues_a_job_and_sends_the_user_to_its_polling_page(pw, cl
 def test_a_running_job_with_no_sign_of_life_for_ten_minutes_shows_as_interrupted(world, client_for):
     organizer = world.users["lh_organizer"]
     quiet, stale = (
-        job_start(actor=organizer, kind=JobKind.INSPECTION, org=world.township, title=t, params={})
+        job_start(actor=organizer, kind=JobKind.INSPECTION, org=world.township, title=t, params={"t": t})
         for t in ("quiet", "stale")
     )
     now = timezone.now()
@@ -311,3 +311,57 @@ def test_a_run_reports_each_phase_in_order_with_its_counts(pw):
     assert judged[-1].done == judged[-1].total >= 1
     assert seen[-1].findings == len(result.issues)
     assert seen[-1].cases == result.cases
+
+
+def test_the_same_work_asked_for_twice_while_it_runs_is_one_job(world, client_for, base_records):
+    organizer = world.users["lh_organizer"]
+    asked = {
+        "actor": organizer,
+        "kind": JobKind.INSPECTION,
+        "org": world.township,
+        "title": "检查",
+        "params": {"a": 1},
+    }
+    first, again = job_start(**asked), job_start(**asked)
+    assert again.pk == first.pk
+    other = job_start(**{**asked, "params": {"a": 2}})
+    assert other.pk != first.pk
+    assert AuditEvent.objects.filter(action="job.start").count() == 2
+    Job.objects.filter(pk=first.pk).update(state=JobState.DONE)
+    assert job_start(**asked).pk not in (first.pk, other.pk)  # done: the work may be asked for again
+
+
+def test_a_stale_job_of_the_same_work_is_marked_interrupted_and_the_work_starts_again(world):
+    asked = {
+        "actor": world.users["lh_organizer"],
+        "kind": JobKind.INSPECTION,
+        "org": world.township,
+        "title": "检查",
+        "params": {},
+    }
+    stale = job_start(**asked)
+    Job.objects.filter(pk=stale.pk).update(
+        state=JobState.RUNNING, progress_at=timezone.now() - datetime.timedelta(minutes=11)
+    )
+    fresh = job_start(**asked)
+    assert fresh.pk != stale.pk
+    stale.refresh_from_db()
+    assert (stale.state, stale.error) == (JobState.FAILED, ERR_INTERRUPTED)
+
+
+def test_the_database_holds_one_active_job_per_work(world):
+    job = job_start(
+        actor=None, kind=JobKind.INSPECTION, org=world.township, title="检查", params={"as_of": TODAY}
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Job.objects.create(kind=job.kind, org=job.org, title="again", params=job.params, key=job.key)
+
+
+def test_a_double_click_on_the_import_confirm_follows_the_one_job(world, client_for, base_records):
+    client = client_for("lh_organizer")
+    body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in base_records).encode()
+    preview = client.post("/interchange/", {"file": SimpleUploadedFile("a.jsonl", body)})["Location"]
+    first = job_id_of(client.post(preview + "confirm/"))
+    second = job_id_of(client.post(preview + "confirm/"))
+    assert first == second
+    assert Job.objects.filter(kind=JobKind.IMPORT).count() == 1
