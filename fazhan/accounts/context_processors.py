@@ -3,14 +3,18 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from fazhan.accounts.models import CASE_ROLES, Role
+from fazhan.accounts.security import second_factor_due
 from fazhan.accounts.selectors import user_assignments, user_roles
 
 
 def navigation(request):
-    """The menu follows the user's roles: case pages for case roles, administration for the administrator."""
+    """The menu follows the user's roles: case pages for case roles, administration for the administrator.
+    A user who still owes the second factor sees no menu (every page but the code page is closed to them)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    if second_factor_due(user):
+        return {"nav_items": [], "nav_assignments": user_assignments(user), "second_factor_due": True}
     roles = user_roles(user)
     items = []
     if roles & CASE_ROLES:

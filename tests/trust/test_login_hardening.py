@@ -112,6 +112,8 @@ def test_enrolled_district_reviewer_needs_the_code_after_the_password(world):
     wrong = client.post("/accounts/2fa/", {"token": "000000" if _code(device) != "000000" else "111111"})
     assert wrong.status_code == 200
     assert "验证码不正确" in wrong.content.decode()
+    assert 'href="/people/"' not in wrong.content.decode()  # no menu of pages closed to them yet
+    assert 'id="nav-jobs"' not in wrong.content.decode()
     assert client.get("/todo/").status_code == 302
     assert AuditEvent.objects.filter(action="otp.failed").exists()
     # django-otp throttles after a wrong code and takes no code twice: the next period's code, later.
@@ -119,7 +121,10 @@ def test_enrolled_district_reviewer_needs_the_code_after_the_password(world):
         right = client.post("/accounts/2fa/", {"token": _code(device), "next": "/todo/"})
     assert right.status_code == 302
     assert right["Location"] == "/todo/"
-    assert client.get("/todo/").status_code == 200
+    todo = client.get("/todo/")
+    assert todo.status_code == 200
+    assert 'href="/people/"' in todo.content.decode()
+    assert 'id="nav-jobs"' in todo.content.decode()
 
 
 def test_a_role_outside_the_list_is_not_asked_for_a_code(world, settings):
