@@ -30,8 +30,10 @@ from fazhan.people.identity import id_number_key
 from fazhan.people.models import DisciplineRecord, Kinship, Person, PersonRole
 from fazhan.plans.models import Plan
 from fazhan.prereview.models import NumberedForm
-from fazhan.procedure.definition import CaseStage
+from fazhan.procedure.definition import CaseStage, limits
+from fazhan.procedure.engine import CaseFacts, OrgFacts, Rec
 from fazhan.procedure.models import Case, StepRecord
+from fazhan.procedure.services import case_stage_of, membership_from_stage
 
 SCALES = {"township": (1, 20, 1000), "district": (10, 25, 10_000)}  # townships, branches each, cases
 MEMBERS_PER_BRANCH = 10
@@ -337,7 +339,7 @@ def synth_build(
                     date=day,
                     details=details,
                     recorded_at=_entered(day, lag, now),
-                    recorded_by_label="synth",
+                    recorded_by_label="user:synth",
                 )
             )
         if seen["S14"]:
@@ -352,6 +354,12 @@ def synth_build(
             discipline.append((person, _day(start, 200), _day(start, 260)))
         if plant == "VIO-KIN-ROLE":
             kin.append((person, branch["member_objs"][0]))
+        records.sort(key=lambda r: r.date)
+        reached = case_stage_of(records)
+        # Admission makes the candidate a member, as step entry and the importer make them.
+        membership = membership_from_stage(reached, _facts_of(person, records, today))
+        if membership is not None:
+            person.party_status, person.joined_on, person.full_since = membership
         closed = None
         if stage == CaseStage.APPLICANT and not plant and b.rng.random() < 0.05:
             closed = _day(records[-1].date, 1)
@@ -361,7 +369,7 @@ def synth_build(
                     opened_on=start,
                     closed_on=closed,
                     exit_reason="withdrawn" if closed else "",
-                    stage=_stage(records),
+                    stage=CaseStage.EXITED if closed else reached,
                 ),
                 records,
                 {"person": person},
@@ -409,12 +417,17 @@ def synth_build(
     return synth
 
 
-def _stage(records: list[StepRecord]) -> str:
-    steps = {r.step for r in records}
-    for stage, step in (("full", "S24"), ("probationary", "S17"), ("target", "S07"), ("activist", "S03")):
-        if step in steps:
-            return stage
-    return CaseStage.APPLICANT
+def _facts_of(person: Person, records: list[StepRecord], today: datetime.date) -> CaseFacts:
+    """What membership_from_stage reads of a case built here: its records."""
+    return CaseFacts(
+        person_pid=person.pid,
+        birth_date=person.birth_date,
+        floating=False,
+        branch=OrgFacts("", "", ""),
+        records=tuple(Rec(n, r.step, r.date, r.details) for n, r in enumerate(records)),
+        limits=limits(),
+        as_of=today,
+    )
 
 
 def _plans(b: Builder, branch_info, case_rows, today: datetime.date, synth: Synth, district: Org) -> None:

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from fazhan.interchange.canon import person_row, recorded_by_label, step_id_parse
 from fazhan.interchange.models import StepKey
-from fazhan.people.models import DisciplineRecord, Kinship, PersonRole, Transfer
-from fazhan.plans.models import Plan
+from fazhan.interchange.registers import REGISTERS, REGISTERS_BY_KIND, Register
+from fazhan.people.models import PersonRole
 from fazhan.prereview.models import NumberedForm
 from fazhan.procedure.definition import STEPS_BY_CODE, CaseStage, limits
 from fazhan.procedure.engine import CaseFacts, OrgFacts, Rec
@@ -359,86 +359,42 @@ def _decide_persons(plan: "_Plan", d: Decisions) -> None:
 
 def _decide_simple(plan: "_Plan") -> None:
     """Transfers, kinship, discipline, plans, forms and archive reviews: matched by key, updated in place."""
-    from fazhan.archive.models import ArchiveReview
-
     pids = set(plan.file_pids) | set(plan.db_persons)
 
-    def by_person(model, key_fields, value_fields, pid_field="person__pid"):
-        out = {}
-        for chunk in _chunks(pids):
-            rows = model.objects.filter(**{f"{pid_field}__in": chunk}).values_list(
-                "pk", *key_fields, *value_fields
-            )
-            for pk, *values in rows:
-                out[tuple(values[: len(key_fields)])] = (pk, tuple(values[len(key_fields) :]))
-        return out
+    def stored(register: Register, rows) -> dict[tuple, tuple[int, tuple]]:
+        keys = len(register.key)
+        return {tuple(values[:keys]): (pk, tuple(values[keys:])) for pk, *values in rows}
 
-    def settle(kind, stored, values_of):
+    def settle(kind, found, values_of):
         for item in plan.items[kind]:
-            found = stored.get(item.key)
-            if found is None:
+            match = found.get(item.key)
+            if match is None:
                 item.action = "create"
             else:
-                item.obj = found[0]
-                item.action = "same" if found[1] == values_of(item.row) else "update"
+                item.obj = match[0]
+                item.action = "same" if match[1] == values_of(item.row) else "update"
 
-    settle(
-        "transfer",
-        by_person(
-            Transfer, ("person__pid", "date"), ("from_org__code", "to_org__code", "materials_transferred")
-        ),
-        lambda r: (r["from"], r["to"], r["materials_transferred"]),
-    )
-    settle("kin", by_person(Kinship, ("a__pid", "b__pid", "relation"), (), "a__pid"), lambda r: ())
-    settle(
-        "discipline",
-        by_person(
-            DisciplineRecord, ("person__pid", "date_from", "kind"), ("date_to", "rights_restored_on", "note")
-        ),
-        lambda r: (r["to"], r["rights_restored_on"], r["note"]),
-    )
-    settle(
-        "archive_review",
-        by_person(ArchiveReview, ("person__pid", "date"), ("reviewer__code", "missing", "location")),
-        lambda r: (r["reviewer"], r["missing"], r["location"]),
-    )
-    plans = {
-        (code, year): (pk, (quota, groups))
-        for pk, code, year, quota, groups in Plan.objects.values_list(
-            "pk", "org__code", "year", "quota", "groups"
-        )
-    }
-    settle("plan", plans, lambda r: (r["quota"], r["groups"]))
+    for register in REGISTERS:
+        if register.kind == "form":
+            continue  # by number, with the form it replaces: below
+        rows = register.model._default_manager.values_list("pk", *register.key_lookups, *register.row_lookups)
+        if register.by_person:
+            chunks = [rows.filter(**{f"{register.key_lookups[0]}__in": chunk}) for chunk in _chunks(pids)]
+        else:
+            chunks = [rows]
+        settle(register.kind, stored(register, (r for chunk in chunks for r in chunk)), register.row_values)
     numbers = [i.key[0] for i in plan.items["form"]]
     numbers += [i.row["replaces"] for i in plan.items["form"] if i.row["replaces"]]
+    form = REGISTERS_BY_KIND["form"]
     forms = {}
     for chunk in _chunks(set(numbers)):
         rows = NumberedForm.objects.filter(number__in=chunk).values_list(
-            "pk",
-            "number",
-            "person__pid",
-            "issued_on",
-            "issued_by__code",
-            "status",
-            "void_reason",
-            "replaces__number",
+            "pk", *form.key_lookups, *form.row_lookups, "replaces__number"
         )
-        for pk, number, *values in rows:
-            forms[(number,)] = (pk, tuple(values))
+        forms.update(stored(form, rows))
     file_numbers = {i.key[0] for i in plan.items["form"]}
     for item in plan.items["form"]:
         replaces = item.row["replaces"]
         if replaces and replaces not in file_numbers and (replaces,) not in forms:
             plan.problems.append(item.source.problem("replaces", _("找不到志愿书：%(n)s") % {"n": replaces}))
-    settle(
-        "form",
-        forms,
-        lambda r: (
-            r["issued_to"],
-            r["issued_on"],
-            r["issued_by"],
-            r["status"],
-            r["void_reason"],
-            r["replaces"],
-        ),
-    )
+    settle("form", forms, lambda r: (*form.row_values(r), r["replaces"]))

@@ -2,22 +2,21 @@
 transaction of services.interchange_import only; returns the audit events of the records it changed."""
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils.translation import gettext as _
 
-from fazhan.archive.models import ArchiveReview
 from fazhan.core.pinyin import pinyin_initials
 from fazhan.interchange.bulk import insert_returning_pks, preparer
 from fazhan.interchange.models import StepKey
+from fazhan.interchange.registers import REGISTERS, Register
 from fazhan.organizations.models import Org
 from fazhan.people.identity import person_set_id_number
 from fazhan.people.idnumber import id_number_parse
-from fazhan.people.models import DisciplineRecord, Kinship, Person, PersonRole, Transfer
+from fazhan.people.models import Person, PersonRole
 from fazhan.people.services import PERSON_FIELDS
-from fazhan.plans.models import Plan
 from fazhan.prereview.models import NumberedForm
 from fazhan.procedure.models import Case, StepRecord
 
@@ -209,7 +208,7 @@ class _Writer:
             self._register_write(register)
         self._form_links_write()
 
-    def _register_write(self, register: "_Register") -> None:
+    def _register_write(self, register: Register) -> None:
         model = register.model
 
         def build(item: "Item", **pk) -> models.Model:
@@ -247,52 +246,6 @@ class _Writer:
             for i in with_replaces
         ]
         NumberedForm.objects.bulk_update(links, ["replaces"])
-
-
-class _Register(NamedTuple):
-    """A register written from the records of `kind`: the model fields its key fills, in the key's order,
-    and those its row fills (model field: record field). An update rewrites the row's fields only."""
-
-    kind: str
-    model: type[models.Model]
-    key: tuple[str, ...]
-    row: dict[str, str]
-
-
-REGISTERS = (
-    _Register(
-        "transfer",
-        Transfer,
-        ("person", "date"),
-        {"from_org": "from", "to_org": "to", "materials_transferred": "materials_transferred"},
-    ),
-    _Register("kin", Kinship, ("a", "b", "relation"), {}),
-    _Register(
-        "discipline",
-        DisciplineRecord,
-        ("person", "date_from", "kind"),
-        {"date_to": "to", "rights_restored_on": "rights_restored_on", "note": "note"},
-    ),
-    _Register("plan", Plan, ("org", "year"), {"quota": "quota", "groups": "groups"}),
-    _Register(
-        "archive_review",
-        ArchiveReview,
-        ("person", "date"),
-        {"reviewer": "reviewer", "missing": "missing", "location": "location"},
-    ),
-    _Register(
-        "form",
-        NumberedForm,
-        ("number",),
-        {
-            "person": "issued_to",
-            "issued_on": "issued_on",
-            "issued_by": "issued_by",
-            "status": "status",
-            "void_reason": "void_reason",
-        },
-    ),
-)
 
 
 def write_all(plan: "_Plan", *, progress: Callable[[str], None]) -> list[Event]:
