@@ -148,6 +148,34 @@ def backup_write(path: Path) -> dict:
     return manifest
 
 
+def backup_manifest(path: Path) -> dict:
+    """The manifest of the backup at `path`, read without unpacking its parts."""
+    try:
+        with tarfile.open(path, "r") as tar:
+            member = tar.extractfile("manifest.json")
+            manifest = json.loads(member.read()) if member is not None else None
+    except (tarfile.TarError, OSError, KeyError, ValueError) as error:
+        raise BackupError(f"{path} is not a Fazhan backup: {error}") from error
+    if (
+        not isinstance(manifest, dict)
+        or manifest.get("format") != FORMAT
+        or manifest.get("version") != VERSION
+    ):
+        raise BackupError(f"{path} is not a Fazhan backup of version {VERSION}.")
+    return manifest
+
+
+def trail_since_backup(manifest: dict) -> int | None:
+    """How many events the trail holds after the last one the backup names, or None when the trail no longer
+    holds that event: events were removed since the backup (a walk of the chain cannot see its end cut
+    off)."""
+    head = manifest["trail"]["at_least_head"]
+    if not head:
+        return AuditEvent.objects.count()
+    at = AuditEvent.objects.filter(hash=head).values_list("pk", flat=True).first()
+    return None if at is None else AuditEvent.objects.filter(pk__gt=at).count()
+
+
 def _read_parts(path: Path, workdir: Path) -> dict:
     """Unpack the backup into `workdir` and check every part against the manifest."""
     if not Path(path).is_file():

@@ -133,3 +133,32 @@ def test_the_trail_pages(world, client_for):
     assert first.count("data-event=") == 50
     second = client.get("/trail/", {"action": "org.note", "page": 2}).content.decode()
     assert second.count("data-event=") == 10
+
+
+def test_events_cut_off_the_end_since_a_backup_are_found_against_it(
+    transactional_db, world, tmp_path, settings
+):
+    # transactional: the backup reads the database as another reader would (SQLite waits on an open write)
+    from fazhan.backup.services import backup_write
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    backup = tmp_path / "backup.tar"
+    backup_write(backup)
+    audit_record(actor=world.users["admin"], action="user.note", data={"n": 1})
+    out = io.StringIO()
+    call_command("verifytrail", "--against", str(backup), stdout=out)
+    assert "and 1 since" in out.getvalue()
+
+    last_two = list(AuditEvent.objects.order_by("-id").values_list("id", flat=True)[:2])
+    _raw("DELETE FROM auditlog_auditevent WHERE id IN (%s, %s)", last_two)
+    assert _verify()[0] == 0  # the chain that is left is intact: only the backup shows what went
+    with pytest.raises(CommandError, match="lacks the last event of the backup") as refused:
+        call_command("verifytrail", "--against", str(backup), stdout=io.StringIO())
+    assert refused.value.returncode == 1
+
+
+def test_verifytrail_against_a_file_that_is_no_backup_names_the_option(world, tmp_path):
+    junk = tmp_path / "junk.tar"
+    junk.write_bytes(b"not a tar")
+    with pytest.raises(CommandError, match=r"--against: .* is not a Fazhan backup"):
+        call_command("verifytrail", "--against", str(junk), stdout=io.StringIO())
