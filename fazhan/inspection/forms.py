@@ -10,12 +10,13 @@ from fazhan.organizations.models import Org
 
 
 class RunForm(ChineseForm):
-    org = forms.ModelChoiceField(label=_("检查范围"), queryset=Org.objects.none())
+    org = forms.ModelChoiceField(label=_("检查范围"), queryset=Org.objects.none(), empty_label=None)
     as_of = forms.DateField(label=_("检查基准日"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, orgs, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["org"].queryset = orgs  # type: ignore[attr-defined]
+        self.fields["org"].initial = orgs.order_by("path").first()  # the top of the user's subtree
         self.fields["as_of"].initial = timezone.localdate()
 
 

@@ -30,6 +30,12 @@ def start(w, username="lh_organizer"):
     return inspection_run(actor=w.users[username], org=w.township, as_of=datetime.date.today())
 
 
+def test_the_run_form_offers_the_top_of_the_users_subtree_first_and_no_empty_choice(pw, client_for):
+    page = client_for("lh_organizer").get("/inspection/").content.decode()
+    assert f'<option value="{pw.township.pk}" selected>' in page
+    assert "---------" not in page
+
+
 def test_the_run_form_sends_the_user_to_the_runs_job(pw, client_for):
     response = post_run(client_for("lh_organizer"), pw)
     job = Job.objects.get()
