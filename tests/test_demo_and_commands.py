@@ -8,6 +8,8 @@ from django.test import Client
 from fazhan.accounts.models import RoleAssignment, User
 from fazhan.organizations.models import Org, OrgKind
 from fazhan.people.models import Person
+from fazhan.plans.models import Plan
+from fazhan.plans.selectors import admissions
 from fazhan.procedure.definition import CaseStage
 from fazhan.procedure.models import Case, StepRecord
 
@@ -48,6 +50,17 @@ def test_demo_builds_a_township_with_branches_members_candidates_and_logins_and_
     for record in StepRecord.objects.all()[:300]:
         assert record.recorded_at.date() >= record.date
         assert (record.recorded_at.date() - record.date).days <= 3
+
+    # the plans handed down for this year and the two before: binding (no branch over its quota, none over
+    # the township's), with this year's focus-group targets
+    for year in range(TODAY.year - 2, TODAY.year + 1):
+        township_plan = Plan.objects.get(org=township, year=year)
+        branch_plans = Plan.objects.filter(org__in=branches, year=year)
+        assert sum(p.quota for p in branch_plans) <= township_plan.quota
+        assert township_plan.quota <= Plan.objects.get(org__code="SZQ", year=year).quota
+        for plan in branch_plans:
+            assert len(admissions(plan.org, year)) <= plan.quota
+    assert Plan.objects.get(org=township, year=TODAY.year).groups
 
     # admitted candidates are members from their branch meeting (PRB-DATES)
     case = Case.objects.filter(stage=CaseStage.PROBATIONARY).select_related("person").first()

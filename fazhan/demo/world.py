@@ -5,6 +5,7 @@ Built through the services, so it is what a user would have entered; determinist
 
 import datetime
 import random
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -18,6 +19,8 @@ from fazhan.organizations.services import org_create
 from fazhan.people.choices import Education, MemberRole, Occupation, PartyStatus
 from fazhan.people.models import Person
 from fazhan.people.services import discipline_record, kinship_declare, person_create, person_set_roles
+from fazhan.plans.selectors import admissions
+from fazhan.plans.services import plan_allocate
 from fazhan.prereview.services import form_issue
 from fazhan.procedure.services import case_open, case_record_step
 
@@ -426,6 +429,8 @@ def demo_build(*, today: datetime.date) -> dict[str, int]:
             note="已了结",
         )
 
+    plans = demo_plans(builder, district=district, township=township, branches=branches, today=today)
+
     for login in LOGINS:
         org = Org.objects.get(code=login.org_code)
         user = user_create(
@@ -441,7 +446,40 @@ def demo_build(*, today: datetime.date) -> dict[str, int]:
         "persons": Person.objects.count(),
         "candidates": len(stops),
         "steps": steps,
+        "plans": plans,
     }
+
+
+PLAN_YEARS = 3  # this year's plan and the two before it
+
+
+def demo_plans(
+    builder: DemoBuilder, *, district: Org, township: Org, branches: list[Org], today: datetime.date
+) -> int:
+    """The district's guiding plans handed down as the notice has them (通知一): for each of the last years,
+    the district's quota, the township's (with a reserve it keeps) and each branch's, set around what the
+    branch admitted, so that a few branches fall short in a finished year (PLAN-QUOTA's warning) and none
+    goes over; this year's township plan names focus-group targets (通知五)."""
+    made = 0
+    for year in range(today.year - PLAN_YEARS + 1, today.year + 1):
+        admitted = Counter(a.org.pk for a in admissions(township, year))
+        quotas = {b.pk: admitted[b.pk] + (1 if builder.rng.random() < 0.25 else 0) for b in branches}
+        township_quota = sum(quotas.values()) + 2
+        groups = {"women": township_quota // 3, "age_35_and_under": township_quota // 2}
+        plan_allocate(actor=None, org=district, year=year, quota=township_quota + 5)
+        plan_allocate(
+            actor=None,
+            org=township,
+            year=year,
+            quota=township_quota,
+            groups=groups if year == today.year else {},
+        )
+        made += 2
+        for branch in branches:
+            if quotas[branch.pk]:
+                plan_allocate(actor=None, org=branch, year=year, quota=quotas[branch.pk])
+                made += 1
+    return made
 
 
 def demo_exists() -> bool:
