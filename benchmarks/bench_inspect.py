@@ -75,6 +75,9 @@ def main() -> None:
     )
     print(f"  {result.cases} cases, {records} step records, {len(result.issues)} findings")
     print(f"  {records / best:,.0f} step records/s, {result.cases / best:,.0f} cases/s")
+    found = {(i.rule, i.org, i.person) for i in result.issues}
+    missed = [p for p in synth.planted if (p.rule, p.org, p.person) not in found]
+    print(f"  planted violations: {len(synth.planted)}, found: {len(synth.planted) - len(missed)}")
     t0 = time.perf_counter()
     unscreened = inspect(root=None, as_of=as_of, screened=False)
     every = time.perf_counter() - t0

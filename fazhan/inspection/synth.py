@@ -249,19 +249,23 @@ def synth_build(
             )
     # Candidates and their stops ----------------------------------------------------------------------------
     villages = [bi for bi in branch_info if bi["org"].category == "village"]
-    empty_village = villages[-1]  # planted RES-VILLAGE: no activist there on the as-of date
-    plan_of = list(VIOLATIONS)
+    # Each township gets the whole set of planted violations, and one village with no activist on the as-of
+    # date (RES-VILLAGE).
+    empty_villages = {bi["township"]: bi for bi in villages}  # each township's last village
+    empty = {bi["code"] for bi in empty_villages.values()}
+    plan_of = {t: list(VIOLATIONS) for t in empty_villages}
     specs: list[tuple[dict[str, Any], str, int, str]] = []
     for i in range(wanted):
         branch = branch_info[i % len(branch_info)]
-        if i < len(villages) and villages[i] is not empty_village:
+        if i < len(villages) and villages[i]["code"] not in empty:
             branch, stage, stop = villages[i], CaseStage.ACTIVIST, b.rng.choice(STAGE_MIX[1][1])
         else:
             stage, stops, _w = b.rng.choices(STAGE_MIX, weights=[m[2] for m in STAGE_MIX])[0]
             stop = b.rng.choice(stops)
-            if branch is empty_village and stage == CaseStage.ACTIVIST:
+            if branch["code"] in empty and stage == CaseStage.ACTIVIST:
                 stage, stop = CaseStage.APPLICANT, 0
-        plant = plan_of.pop(0) if plan_of and i >= len(villages) else ""
+        todo = plan_of.get(branch["township"], [])
+        plant = todo.pop(0) if todo and i >= len(villages) else ""
         specs.append((branch, stage, stop, plant))
     synth = Synth(as_of=today, counts={})
     case_rows: list[tuple[Case, list[StepRecord], dict[str, Any]]] = []
@@ -403,7 +407,7 @@ def synth_build(
         [DisciplineRecord(person=p, kind="investigation", date_from=a, date_to=z) for p, a, z in discipline]
     )
     Kinship.objects.bulk_create([Kinship(a=p, b=m, relation="parent") for p, m in kin])
-    _plans(b, branch_info, case_rows, today, synth, district)
+    _plans(b, branch_info, case_rows, today, synth, sorted(empty))
     synth.counts = {
         "orgs": len(b.orgs),
         "persons": len(b.persons),
@@ -430,34 +434,36 @@ def _facts_of(person: Person, records: list[StepRecord], today: datetime.date) -
     )
 
 
-def _plans(b: Builder, branch_info, case_rows, today: datetime.date, synth: Synth, district: Org) -> None:
-    """Annual plans from 2018: each branch's quota two above what it admitted, the township's the sum; one
-    branch-year planted one below (PLAN-QUOTA)."""
+def _plans(b: Builder, branch_info, case_rows, today: datetime.date, synth: Synth, empty: list[str]) -> None:
+    """Annual plans from 2018: each branch's quota up to two above what it admitted, the township's the sum;
+    in each township one branch-year planted one below (PLAN-QUOTA). `empty`: the villages planted with no
+    activist (RES-VILLAGE)."""
     admitted: Counter[tuple[str, int]] = Counter()
     for _c, records, extra in case_rows:
         approval = next((r.date for r in records if r.step == "S17"), None)
         if approval is not None and approval.year >= 2018:
             admitted[(extra["person"].org.code, approval.year)] += 1
-    over = next(
-        ((code, year) for (code, year), k in sorted(admitted.items()) if k >= 2 and year < today.year), None
-    )
+    township_of = {bi["code"]: bi["township"] for bi in branch_info}
+    over: dict[str, tuple[str, int]] = {}
+    for (code, year), k in sorted(admitted.items()):
+        if k >= 1 and year < today.year:
+            over.setdefault(township_of[code], (code, year))
     plans: list[Plan] = []
     township_quota: Counter[tuple[str, int]] = Counter()
     orgs = {bi["code"]: bi["org"] for bi in branch_info}
+    planted_over = set(over.values())
     for bi in branch_info:
         for year in range(2018, today.year + 1):
             quota = admitted[(bi["code"], year)] + b.rng.choice((0, 1, 2))
-            if (bi["code"], year) == over:
-                quota = admitted[over] - 1
+            if (bi["code"], year) in planted_over:
+                quota = admitted[(bi["code"], year)] - 1
             plans.append(Plan(org=orgs[bi["code"]], year=year, quota=quota, groups={}))
             township_quota[(bi["township"], year)] += quota
     townships = {o.code: o for o in b.orgs if o.kind == "committee"}
     plans += [Plan(org=townships[t], year=y, quota=q, groups={}) for (t, y), q in township_quota.items()]
     Plan.objects.bulk_create(plans, batch_size=2000)
-    if over is not None:
-        synth.planted.append(Planted("PLAN-QUOTA", over[0]))
-    empty = [bi for bi in branch_info if bi["org"].category == "village"][-1]
-    synth.planted.append(Planted("RES-VILLAGE", empty["code"]))
+    synth.planted += [Planted("PLAN-QUOTA", code) for code, _year in sorted(planted_over)]
+    synth.planted += [Planted("RES-VILLAGE", code) for code in empty]
 
 
 def _write(out: Path, b: Builder, case_rows, forms, reviews, discipline, kin, synth: Synth) -> None:

@@ -3,7 +3,9 @@ no ERROR or BLOCK finding on the clean cases. The expectations come from the gen
 
 import io
 import json
+from collections import Counter
 
+import pytest
 from django.core.management import call_command
 from django.db import connection
 
@@ -15,9 +17,13 @@ from fazhan.procedure.models import Case, StepRecord
 from tests.interchange.conftest import snapshot
 
 
-def test_every_planted_violation_is_found_and_no_clean_case_has_an_error_or_block(db, tmp_path):
-    synth = synth_build(scale="township", cases=120, out=tmp_path / "synth.jsonl")
-    assert {p.rule for p in synth.planted} == {*VIOLATIONS, "PLAN-QUOTA", "RES-VILLAGE"}
+@pytest.mark.parametrize(("scale", "cases", "townships"), [("township", 120, 1), ("district", 900, 10)])
+def test_every_planted_violation_is_found_and_no_clean_case_has_an_error_or_block(
+    db, scale, cases, townships
+):
+    synth = synth_build(scale=scale, cases=cases)
+    planted = Counter(p.rule for p in synth.planted)
+    assert planted == dict.fromkeys([*VIOLATIONS, "PLAN-QUOTA", "RES-VILLAGE"], townships)  # each township
     issues = inspect(root=None, as_of=synth.as_of).issues
     found = {(i.rule, i.org, i.person) for i in issues}
     missing = [p for p in synth.planted if (p.rule, p.org, p.person) not in found]
