@@ -78,6 +78,8 @@ def main() -> None:
     found = {(i.rule, i.org, i.person) for i in result.issues}
     missed = [p for p in synth.planted if (p.rule, p.org, p.person) not in found]
     print(f"  planted violations: {len(synth.planted)}, found: {len(synth.planted) - len(missed)}")
+    if missed:
+        print(f"  MISSED: {missed}")
     t0 = time.perf_counter()
     unscreened = inspect(root=None, as_of=as_of, screened=False)
     every = time.perf_counter() - t0
@@ -102,6 +104,8 @@ def main() -> None:
     print(f"ratio unscreened run / inspection: {every / best:.1f}×")
     goal = "met" if best < 2 else "NOT met"
     print(f"goal (district under 2 s): {goal} ({best:.2f} s)")
+    if missed:
+        sys.exit(1)  # the inspection must find what the generator planted
 
 
 def _phases(t0: float, marks: list[tuple[float, Progress]]) -> str:

@@ -31,29 +31,26 @@ def _text(record: Rec) -> str:
 
 @dataclass
 class RecColumns:
-    """The live records of a run as columns, in each case's record order (date, id), as the database hands
-    them: dates as dates or ISO text, details as JSON text, entry times as ISO text (no offset = UTC).
-    Parsing is Polars' work (`frame`), never a loop over the rows."""
+    """The live records of cases given as facts (frames_from_facts: the single-case form and the tests), as
+    columns in each case's record order (date, id): details as JSON text, entry times as ISO text in UTC.
+    The whole-tree run's loader hands Frames the records' frame itself (loader._record_frame)."""
 
     case: list[int] = field(default_factory=list)
     id: list[int] = field(default_factory=list)
     step: list[str] = field(default_factory=list)
-    date: list[datetime.date | str] = field(default_factory=list)
+    date: list[datetime.date] = field(default_factory=list)
     details: list[str] = field(default_factory=list)
     recorded_at: list[str | None] = field(default_factory=list)
     supersedes: list[int | None] = field(default_factory=list)
 
     def frame(self) -> pl.DataFrame:
-        dates = pl.Series(self.date)
-        if dates.dtype == pl.String:
-            dates = dates.str.to_date("%Y-%m-%d")
         return record_frame(
             pl.DataFrame(
                 {
                     "case": pl.Series(self.case, dtype=pl.UInt32),
                     "id": pl.Series(self.id, dtype=pl.Int64),
                     "step": pl.Series(self.step, dtype=STEP),
-                    "date": dates.cast(pl.Date),
+                    "date": pl.Series(self.date, dtype=pl.Date),
                     "details": pl.Series(self.details, dtype=pl.String),
                     "recorded_text": pl.Series(self.recorded_at, dtype=pl.String),
                     "supersedes": pl.Series(self.supersedes, dtype=pl.Int64),
@@ -62,7 +59,7 @@ class RecColumns:
         )
 
 
-# The records' columns as fetched (RecColumns, or the loader's text from the database), in this order.
+# The records' columns as fetched (from facts by RecColumns, or from the database by the loader), in order.
 RECORD_COLUMNS: dict[str, Any] = {
     "case": pl.UInt32,
     "id": pl.Int64,
@@ -188,7 +185,6 @@ class Frames:
     facts: Sequence[CaseFacts]
     limits: Limits
     details_text: Callable[[Rec], str] = _text
-    columns: RecColumns | None = None  # the records as the loader read them; else taken from `facts`
     recs_frame: pl.DataFrame | None = None  # the records' frame, where the loader has built it already
     size: int | None = None  # the number of cases, where `facts` is still being filled
     case_rows: list[tuple] | None = None  # `case_row` of every case, where the loader has made them
@@ -207,7 +203,7 @@ class Frames:
         """The records in each case's order (date, id), with `pos`, the record's place in its case."""
         frame = self.recs_frame
         if frame is None:
-            frame = (self.columns or _columns(self.facts, self.details_text)).frame()
+            frame = _columns(self.facts, self.details_text).frame()
         return frame.with_columns(pos=pl.int_range(pl.len(), dtype=pl.UInt32).over("case"))
 
     # --- views the screens share ----------------------------------------------------------------------
@@ -426,7 +422,5 @@ def overdue(deadline: pl.Expr) -> pl.Expr:
     return (not_exited & (pl.col("as_of") > deadline)).fill_null(False)
 
 
-def frames_from_facts(
-    facts: Sequence[CaseFacts], limits: Limits, columns: RecColumns | None = None
-) -> Frames:
-    return Frames(facts=facts, limits=limits, columns=columns)
+def frames_from_facts(facts: Sequence[CaseFacts], limits: Limits) -> Frames:
+    return Frames(facts=facts, limits=limits)

@@ -219,12 +219,6 @@ class _Person(NamedTuple):
     id_number_valid: bool
 
 
-def _as_text(name: str) -> Any:
-    """A column as text on SQLite (no converter runs), as itself on PostgreSQL (its driver's dates are
-    fast)."""
-    return Cast(name, TextField()) if connection.vendor == "sqlite" else F(name)
-
-
 def _subtree(root: Org | None, field: str) -> Q:
     return Q(**{f"{field}__startswith": root.path}) if root is not None else Q()
 

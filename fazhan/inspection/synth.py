@@ -296,7 +296,7 @@ def synth_build(
         if plant in ("APP-TALK",):
             path = [["S01", 0], ["S02", 50]]
         last = path[-1][1]
-        if stop == len(LEGAL_PATH) - 1 and plant != "ARC-REVIEW" and plant != "CNV-ONTIME":
+        if stop == len(LEGAL_PATH) - 1 and not plant:  # a history ended long ago, maybe before the notice
             start = _day(today, -last - b.rng.randint(120, 3000))
         elif plant == "ARC-REVIEW":
             start = _day(today, -last - 200)
