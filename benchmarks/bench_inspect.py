@@ -73,7 +73,9 @@ def main() -> None:
         f"  CPU seconds (this process and its threads): {_list(cpu)}; "
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
+    judged = next(p.total for _at, p in marks if p.phase == Phase.JUDGE)
     print(f"  {result.cases} cases, {records} step records, {len(result.issues)} findings")
+    print(f"  the screens sent {judged} of the {result.cases} cases to the exact rules")
     print(f"  {records / best:,.0f} step records/s, {result.cases / best:,.0f} cases/s")
     found = {(i.rule, i.org, i.person) for i in result.issues}
     missed = [p for p in synth.planted if (p.rule, p.org, p.person) not in found]
