@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "fazhan.archive",
     "fazhan.demo",
     "fazhan.inspection",
+    "fazhan.notices",
     "ninja",
     "fazhan.api",
     "fazhan.interchange",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("archive/", include("fazhan.archive.urls")),
     path("interchange/", include("fazhan.interchange.urls")),
     path("plans/", include("fazhan.plans.urls")),
+    path("notices/", include("fazhan.notices.urls")),
     path("trail/", include("fazhan.auditlog.urls")),
     path("jobs/", include("fazhan.jobs.urls")),
     path("admin/", admin.site.urls),

@@ -24,6 +24,7 @@ def navigation(request):
             (_("组织"), reverse("organizations:tree")),
             (_("人员"), reverse("people:list")),
             (_("档案"), reverse("archive:register")),
+            (_("公示"), reverse("notices:list")),
             (_("检查"), reverse("inspection:index")),
         ]
     if roles & {Role.TOWNSHIP_ORGANIZER, Role.DISTRICT_REVIEWER}:

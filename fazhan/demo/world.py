@@ -14,6 +14,9 @@ from stdnum.cn import ric
 
 from fazhan.accounts.models import Role
 from fazhan.accounts.services import role_assign, user_create
+from fazhan.notices.models import FeedbackChannel, NoticeKind
+from fazhan.notices.selectors import notice_candidates
+from fazhan.notices.services import notice_close, notice_feedback_record, notice_publish
 from fazhan.organizations.models import Org, OrgCategory, OrgKind
 from fazhan.organizations.services import org_create
 from fazhan.people.choices import Education, MemberRole, Occupation, PartyStatus
@@ -430,6 +433,7 @@ def demo_build(*, today: datetime.date) -> dict[str, int]:
         )
 
     plans = demo_plans(builder, district=district, township=township, branches=branches, today=today)
+    notices = demo_notices(township=township, branch=branches[0], today=today)
 
     for login in LOGINS:
         org = Org.objects.get(code=login.org_code)
@@ -447,7 +451,50 @@ def demo_build(*, today: datetime.date) -> dict[str, int]:
         "candidates": len(stops),
         "steps": steps,
         "plans": plans,
+        "notices": notices,
     }
+
+
+DEMO_CONTACT = "来电 0832-2222333；来信来访 罗汉镇党委组织办（镇政府二楼）"
+
+
+def demo_notices(*, township: Org, branch: Org, today: datetime.date) -> int:
+    """Two public notices: the first branch's open notice of two activists it proposes as targets, with a
+    telephone call to look into; and the township's closed notice of a probationary member to convert, whose
+    period the step-23 form then carries."""
+    made = 0
+    proposed = notice_candidates(branch, NoticeKind.TARGET)[:2]
+    if proposed:
+        notice = notice_publish(
+            actor=None,
+            org=branch,
+            kind=NoticeKind.TARGET,
+            cases=[c.case for c in proposed],
+            starts_on=add_days(today, -2),
+            contact=DEMO_CONTACT,
+        )
+        notice_feedback_record(
+            actor=None,
+            notice=notice,
+            entry=notice.entries.order_by("pk").first(),
+            received_on=today,
+            channel=FeedbackChannel.PHONE,
+            summary="村民来电反映该同志去年承包鱼塘时与邻组有用水纠纷，希望组织了解。",
+        )
+        made += 1
+    converting = notice_candidates(township, NoticeKind.CONVERSION)[:1]
+    if converting:
+        notice = notice_publish(
+            actor=None,
+            org=township,
+            kind=NoticeKind.CONVERSION,
+            cases=[c.case for c in converting],
+            starts_on=add_days(today, -20),
+            contact=DEMO_CONTACT,
+        )
+        notice_close(actor=None, notice=notice, closed_on=today)
+        made += 1
+    return made
 
 
 PLAN_YEARS = 3  # this year's plan and the two before it

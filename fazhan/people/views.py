@@ -12,6 +12,7 @@ from fazhan.archive.views import person_files_context
 from fazhan.core.forms import form_to_service
 from fazhan.core.htmx import render_partial_or_page
 from fazhan.core.masking import mask_id_number, mask_phone
+from fazhan.notices.selectors import case_notice_entries
 from fazhan.organizations.models import OrgKind
 from fazhan.organizations.selectors import org_list_for_user
 from fazhan.people.forms import (
@@ -114,6 +115,7 @@ def detail_context(request, person: Person, **forms) -> dict:
         "kin": person.kin_declared.select_related("b"),
         "discipline": person.discipline_records.all(),
         "timeline": [_case_panel(request, case) for case in cases],
+        "notice_entries": case_notice_entries(cases),
         "files": person_files_context(request, person),
         "can_edit": bool(user_roles_at(request.user, person.org) & EDIT_ROLES),
         "kin_form": forms.get("kin_form") or KinshipForm(),

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from fazhan.accounts.selectors import user_roles_at, user_scope_q
 from fazhan.core.calendar import add_months
+from fazhan.notices.models import NOTICE_STEP, NoticeEntry, NoticeKind, NoticeState
+from fazhan.notices.selectors import PUBLISH_ROLES
 from fazhan.procedure.definition import DISTRICT, STEPS_BY_CODE, Anchor
 from fazhan.procedure.engine import CaseFacts
 from fazhan.procedure.models import Case
@@ -28,6 +30,7 @@ KINDS = {
     "approval": _("待审批"),
     "probation_ending": _("预备期将满"),
     "conversion_approval": _("转正待审批"),
+    "notice_close": _("公示期满，待核实反映并办结"),
 }
 
 
@@ -125,10 +128,28 @@ def todo_for_user(user, *, today: datetime.date, within_days: int = 31) -> list[
     )
     horizon = today + datetime.timedelta(days=within_days)
     items: list[TodoItem] = []
+    noticed = _open_notices(cases, today=today)
     for case, facts in zip(cases, case_facts_bulk(cases, as_of=today), strict=True):
         roles = user_roles_at(user, case.person.org)
         oversees = bool(roles & {"township_organizer", "district_reviewer", "inspector"})
-        for item in case_todo(case, facts, today=today):
+        for item in [*case_todo(case, facts, today=today), *noticed.get(case.pk, ())]:
             if item.due <= horizon and (oversees or roles & set(item.settled_by)):
                 items.append(item)
     return sorted(items, key=lambda i: (i.due, i.case.person.pid))
+
+
+def _open_notices(cases: list[Case], *, today: datetime.date) -> dict[int, list[TodoItem]]:
+    """The public notices naming these cases that are still open: each is due for closing the day after its
+    period ends, by those who publish notices."""
+    out: dict[int, list[TodoItem]] = {}
+    by_id = {c.pk: c for c in cases}
+    for entry in NoticeEntry.objects.filter(case__in=cases, notice__state=NoticeState.OPEN).select_related(
+        "notice"
+    ):
+        notice = entry.notice
+        due = notice.ends_on + datetime.timedelta(days=1)
+        step = NOTICE_STEP[NoticeKind(notice.kind)]
+        out.setdefault(entry.case_id, []).append(
+            TodoItem("notice_close", by_id[entry.case_id], step, due, today, tuple(sorted(PUBLISH_ROLES)))
+        )
+    return out

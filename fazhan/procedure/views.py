@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from fazhan.core.excel import xlsx_response
 from fazhan.core.forms import form_to_service
+from fazhan.notices.selectors import notice_period_for_step
 from fazhan.prereview.selectors import form_issued_to
 from fazhan.procedure.definition import STEPS_BY_CODE
 from fazhan.procedure.forms import CorrectionForm, StepForm
@@ -25,12 +26,16 @@ def _done(request, case):
 
 
 def _initial_details(case, code: str) -> dict:
-    """Today's date, and the numbered form the district issued to the person where the step names one."""
+    """Today's date, the numbered form the district issued to the person where the step names one, and the
+    period of the public notice (公示) that passed them where the step carries one."""
     initial: dict = {"date": timezone.localdate()}
     issued = form_issued_to(case.person)
     for key, detail in STEPS_BY_CODE[code].details.items():
         if detail.kind == "form" and issued is not None:
             initial[f"d_{key}"] = issued.number
+    details = STEPS_BY_CODE[code].details
+    if "publicity_from" in details and (period := notice_period_for_step(case, code)) is not None:
+        initial["d_publicity_from"], initial["d_publicity_to"] = period
     return initial
 
 

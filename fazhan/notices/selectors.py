@@ -1,0 +1,110 @@
+"""Reading notices: the user's, one by id (404 outside the user's subtrees), who may be named in a new one,
+and the period a closed notice gives a candidate's step."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from fazhan.accounts.selectors import user_assignments, user_roles_at, user_scope_q
+from fazhan.core.calendar import add_months
+from fazhan.notices.models import (
+    NOTICE_STAGE,
+    NOTICE_STEP,
+    EntryResult,
+    Notice,
+    NoticeEntry,
+    NoticeKind,
+    NoticeState,
+)
+from fazhan.organizations.models import Org, OrgKind
+from fazhan.procedure.definition import BRANCH, Anchor
+from fazhan.procedure.models import Case, StepRecord
+
+# Who publishes a notice and records what the public says: the branch, and the township's organizer over it.
+PUBLISH_ROLES = frozenset({*BRANCH, "township_organizer"})
+
+
+def notice_list_for_user(user) -> QuerySet[Notice]:
+    return (
+        Notice.objects.filter(user_scope_q(user, "org__path"))
+        .select_related("org", "created_by")
+        .order_by("-starts_on", "-pk")
+    )
+
+
+def notice_get_for_user(user, pk: int) -> Notice:
+    return get_object_or_404(notice_list_for_user(user), pk=pk)
+
+
+def notice_may_publish(user, org: Org) -> bool:
+    return user is None or bool(user_roles_at(user, org) & PUBLISH_ROLES)
+
+
+def notice_orgs_for_user(user) -> QuerySet[Org]:
+    """The orgs the user may publish a notice for: the branches and committees of their subtrees where they
+    hold a publishing role."""
+    paths = sorted({a.org.path for a in user_assignments(user) if a.role in PUBLISH_ROLES})
+    orgs = Org.objects.none()
+    for path in paths:
+        orgs |= Org.objects.filter(path__startswith=path)
+    kinds = [OrgKind.BRANCH, OrgKind.TEMPORARY_BRANCH, OrgKind.GENERAL_BRANCH, OrgKind.COMMITTEE]
+    return orgs.filter(kind__in=kinds).order_by("path")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    case: Case
+    ready_on: datetime.date | None  # targets: a year after the activist date (TGT-1YEAR), else None
+
+
+def notice_candidates(org: Org, kind: str) -> list[Candidate]:
+    """The open cases of `org`'s subtree that a notice of `kind` may name: in the stage it is about
+    (activists, or probationary members) and in no other open notice of the same kind."""
+    cases = list(
+        Case.objects.filter(
+            person__org__path__startswith=org.path,
+            closed_on__isnull=True,
+            stage=NOTICE_STAGE[NoticeKind(kind)],
+        )
+        .exclude(notice_entries__notice__state=NoticeState.OPEN, notice_entries__notice__kind=kind)
+        .select_related("person__org")
+        .order_by("person__org__path", "person__pid")
+    )
+    activist_on: dict[int, datetime.date] = {}
+    if kind == NoticeKind.TARGET:
+        for case_id, date in (
+            StepRecord.objects.filter(case__in=cases, step=Anchor.ACTIVIST, superseded_by__isnull=True)
+            .order_by("date", "pk")
+            .values_list("case_id", "date")
+        ):
+            activist_on.setdefault(case_id, date)
+    return [
+        Candidate(case, add_months(activist_on[case.pk], 12) if case.pk in activist_on else None)
+        for case in cases
+    ]
+
+
+def notice_period_for_step(case: Case, step: str) -> tuple[datetime.date, datetime.date] | None:
+    """The period of the latest closed notice that passed the case for `step` (publicity_from, publicity_to),
+    which the step's entry form offers."""
+    kinds = [kind for kind, code in NOTICE_STEP.items() if code == step]
+    entry = (
+        NoticeEntry.objects.filter(
+            case=case, result=EntryResult.PASSED, notice__state=NoticeState.CLOSED, notice__kind__in=kinds
+        )
+        .select_related("notice")
+        .order_by("-notice__ends_on", "-pk")
+        .first()
+    )
+    return (entry.notice.starts_on, entry.notice.ends_on) if entry else None
+
+
+def case_notice_entries(cases: list[Case]) -> list[NoticeEntry]:
+    """Every notice that named these cases, newest first (the person page)."""
+    return list(
+        NoticeEntry.objects.filter(case__in=cases)
+        .select_related("notice__org")
+        .order_by("-notice__starts_on", "-pk")
+    )

@@ -1,0 +1,301 @@
+"""The writers of public notices (公示): publish one, record what the public reports during it, record how a
+report was looked into, and close it, giving each candidate its result. Each writes its trail event in the
+same transaction; the trail names who was reported on and when, never what was said (the report's text is
+personal data and stays on the notice)."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fazhan.auditlog.services import audit_record
+from fazhan.core.calendar import add_working_days, working_days_between
+from fazhan.notices.models import (
+    NOTICE_STAGE,
+    WITHHOLDING,
+    EntryResult,
+    FeedbackChannel,
+    FeedbackFinding,
+    Notice,
+    NoticeEntry,
+    NoticeFeedback,
+    NoticeKind,
+    NoticeState,
+)
+from fazhan.notices.selectors import notice_may_publish
+from fazhan.organizations.models import Org
+from fazhan.procedure.definition import limits
+from fazhan.procedure.engine import finding as rule_finding
+from fazhan.procedure.engine import refusal_text
+from fazhan.procedure.models import Case
+
+ERR_ROLE = "只有本支部书记、组织委员或乡镇党委组织委员可以办理公示。"
+ERR_NO_CANDIDATE = "请至少选择一名公示对象。"
+ERR_OUTSIDE = "%(name)s 不在%(org)s范围内。"
+ERR_STAGE = "%(name)s 当前不是%(stage)s，不能列入本次公示。"
+ERR_IN_OPEN = "%(name)s 已列入另一份正在进行的同类公示。"
+ERR_ENDS_BEFORE = "公示结束日期不能早于开始日期。"
+ERR_SHORT = "公示期仅 %(n)d 个工作日（应不少于 %(min)d 个）"
+ERR_CONTACT = "请写明群众反映意见的方式（电话、地址等）。"
+ERR_CLOSED = "这份公示已经办结，不能再登记或修改。"
+ERR_FUTURE = "日期不能晚于今天。"
+ERR_BEFORE_START = "公示 %(d)s 才开始，此前收到的意见不属于本次公示。"
+ERR_ENTRY = "反映对象不在这份公示中。"
+ERR_SUMMARY = "请写明反映的内容。"
+ERR_VERIFIED = "这条反映已经核实过。"
+ERR_VERIFY_BEFORE = "核实日期不能早于收到反映的日期（%(d)s）。"
+ERR_VERIFICATION = "请写明核实情况。"
+ERR_NOT_ENDED = "公示 %(d)s 结束，期满后才能办结。"
+ERR_UNVERIFIED = "还有 %(n)d 条反映没有核实，核实后才能办结。"
+STAGE_NAMES: dict[str, str] = {NoticeKind.TARGET: "入党积极分子", NoticeKind.CONVERSION: "预备党员"}
+
+
+def _check_role(actor, org: Org) -> None:
+    if not notice_may_publish(actor, org):
+        raise PermissionDenied(_(ERR_ROLE))
+
+
+def _check_open(notice: Notice) -> None:
+    if notice.state != NoticeState.OPEN:
+        raise ValidationError(_(ERR_CLOSED))
+
+
+def _check_past(field: str, day: datetime.date) -> None:
+    if day > timezone.localdate():
+        raise ValidationError({field: _(ERR_FUTURE)})
+
+
+def notice_period(kind: str, starts_on: datetime.date, ends_on: datetime.date | None) -> tuple:
+    """(ends_on, working days, provisional): the end given, or the day the shortest period ends; a period
+    shorter than the notice_working_days setting is refused (TGT-NOTICE for a target's)."""
+    least = limits().notice_working_days
+    if ends_on is None:
+        ends_on, _guessed = add_working_days(starts_on, least)
+    if ends_on < starts_on:
+        raise ValidationError({"ends_on": _(ERR_ENDS_BEFORE)})
+    days = working_days_between(starts_on, ends_on)
+    if days.count < least:
+        text = _(ERR_SHORT) % {"n": days.count, "min": least}
+        if kind == NoticeKind.TARGET:
+            text = refusal_text(rule_finding("TGT-NOTICE", text))
+        raise ValidationError({"ends_on": text})
+    return ends_on, days.count, days.provisional
+
+
+def _entry(notice: Notice, case: Case) -> NoticeEntry:
+    person = case.person
+    return NoticeEntry(
+        notice=notice,
+        case=case,
+        name=person.name,
+        gender=person.get_gender_display(),
+        born=f"{person.birth_date.year}.{person.birth_date.month:02d}",
+        ethnicity=person.ethnicity,
+        education=person.get_education_display(),
+        unit=person.org.name,
+    )
+
+
+def _check_candidates(org: Org, kind: str, cases: list[Case]) -> None:
+    if not cases:
+        raise ValidationError({"cases": _(ERR_NO_CANDIDATE)})
+    busy = set(
+        NoticeEntry.objects.filter(
+            case__in=cases, notice__state=NoticeState.OPEN, notice__kind=kind
+        ).values_list("case_id", flat=True)
+    )
+    for case in cases:
+        name = case.person.name
+        if not case.person.org.path.startswith(org.path):
+            raise ValidationError({"cases": _(ERR_OUTSIDE) % {"name": name, "org": org.name}})
+        if case.closed_on is not None or case.stage != NOTICE_STAGE[NoticeKind(kind)]:
+            raise ValidationError({"cases": _(ERR_STAGE) % {"name": name, "stage": _(STAGE_NAMES[kind])}})
+        if case.pk in busy:
+            raise ValidationError({"cases": _(ERR_IN_OPEN) % {"name": name}})
+
+
+@transaction.atomic
+def notice_publish(
+    *,
+    actor,
+    org: Org,
+    kind: str,
+    cases: list[Case],
+    starts_on: datetime.date,
+    ends_on: datetime.date | None = None,
+    contact: str,
+) -> Notice:
+    """Publish a notice of `kind` by `org` naming these cases, from `starts_on` for at least the setting's
+    working days (to `ends_on`, or as short as allowed)."""
+    _check_role(actor, org)
+    if kind not in NoticeKind.values:
+        raise ValidationError({"kind": _("未知的公示事项。")})
+    contact = (contact or "").strip()
+    if not contact:
+        raise ValidationError({"contact": _(ERR_CONTACT)})
+    ends_on, days, provisional = notice_period(kind, starts_on, ends_on)
+    cases = list(
+        Case.objects.select_for_update().filter(pk__in=[c.pk for c in cases]).select_related("person__org")
+    )
+    _check_candidates(org, kind, cases)
+    notice = Notice.objects.create(
+        org=org,
+        kind=kind,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        working_days=days,
+        provisional=provisional,
+        contact=contact[:200],
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    entries = NoticeEntry.objects.bulk_create(
+        [_entry(notice, c) for c in sorted(cases, key=lambda c: c.person.pid)]
+    )
+    audit_record(
+        actor=actor,
+        action="notice.publish",
+        target=notice,
+        org=org,
+        data={
+            "kind": kind,
+            "from": starts_on.isoformat(),
+            "to": ends_on.isoformat(),
+            "working_days": days,
+            "persons": [e.case.person.pid for e in entries],
+        },
+    )
+    return notice
+
+
+def _locked(notice: Notice) -> Notice:
+    return Notice.objects.select_for_update().select_related("org").get(pk=notice.pk)
+
+
+@transaction.atomic
+def notice_feedback_record(
+    *,
+    actor,
+    notice: Notice,
+    received_on: datetime.date,
+    channel: str,
+    summary: str,
+    entry: NoticeEntry | None = None,
+) -> NoticeFeedback:
+    """What someone reported about the notice (about one candidate, or about it in general). A report that
+    arrives after the period is recorded all the same, and shown as late."""
+    notice = _locked(notice)
+    _check_role(actor, notice.org)
+    _check_open(notice)
+    _check_past("received_on", received_on)
+    if received_on < notice.starts_on:
+        raise ValidationError({"received_on": _(ERR_BEFORE_START) % {"d": notice.starts_on.isoformat()}})
+    if channel not in FeedbackChannel.values:
+        raise ValidationError({"channel": _("未知的反映方式。")})
+    if entry is not None and entry.notice_id != notice.pk:
+        raise ValidationError({"entry": _(ERR_ENTRY)})
+    summary = (summary or "").strip()
+    if not summary:
+        raise ValidationError({"summary": _(ERR_SUMMARY)})
+    feedback = NoticeFeedback.objects.create(
+        notice=notice,
+        entry=entry,
+        received_on=received_on,
+        channel=channel,
+        summary=summary,
+        recorded_by=actor if getattr(actor, "pk", None) else None,
+    )
+    audit_record(
+        actor=actor,
+        action="notice.feedback",
+        target=notice,
+        org=notice.org,
+        data={
+            "feedback": feedback.pk,
+            "person": entry.case.person.pid if entry else None,
+            "received_on": received_on.isoformat(),
+            "channel": channel,
+        },
+    )
+    return feedback
+
+
+@transaction.atomic
+def notice_feedback_verify(
+    *, actor, feedback: NoticeFeedback, finding: str, verification: str, verified_on: datetime.date
+) -> NoticeFeedback:
+    """How a report was looked into: what was found, and whether it holds."""
+    notice = _locked(feedback.notice)
+    _check_role(actor, notice.org)
+    _check_open(notice)
+    feedback = NoticeFeedback.objects.select_for_update().get(pk=feedback.pk)
+    if feedback.finding:
+        raise ValidationError(_(ERR_VERIFIED))
+    if finding not in FeedbackFinding.values:
+        raise ValidationError({"finding": _("请选择核实结论。")})
+    verification = (verification or "").strip()
+    if not verification:
+        raise ValidationError({"verification": _(ERR_VERIFICATION)})
+    _check_past("verified_on", verified_on)
+    if verified_on < feedback.received_on:
+        raise ValidationError({"verified_on": _(ERR_VERIFY_BEFORE) % {"d": feedback.received_on.isoformat()}})
+    feedback.finding, feedback.verification, feedback.verified_on = finding, verification, verified_on
+    feedback.verified_by = actor if getattr(actor, "pk", None) else None
+    feedback.save(update_fields=["finding", "verification", "verified_on", "verified_by"])
+    audit_record(
+        actor=actor,
+        action="notice.verify",
+        target=notice,
+        org=notice.org,
+        data={"feedback": feedback.pk, "finding": finding, "verified_on": verified_on.isoformat()},
+    )
+    return feedback
+
+
+def notice_conclusion(notice: Notice, feedback: list[NoticeFeedback], withheld: list[NoticeEntry]) -> str:
+    """The result as the closed notice states it."""
+    if not feedback:
+        return _("公示期满，未收到意见反映。")
+    counts = {label: sum(f.finding == value for f in feedback) for value, label in FeedbackFinding.choices}
+    said = "，".join(f"{label} {n} 件" for label, n in counts.items() if n)
+    text = _("公示期间收到意见反映 %(n)d 件，经核实：%(said)s。") % {"n": len(feedback), "said": said}
+    if withheld:
+        text += _("%(names)s 暂缓。") % {"names": "、".join(e.name for e in withheld)}
+    return text
+
+
+@transaction.atomic
+def notice_close(*, actor, notice: Notice, closed_on: datetime.date) -> Notice:
+    """Close a notice whose period has ended and whose every report has been looked into: each candidate
+    passes, or is withheld when a report about them was found true, even in part."""
+    notice = _locked(notice)
+    _check_role(actor, notice.org)
+    _check_open(notice)
+    _check_past("closed_on", closed_on)
+    if closed_on <= notice.ends_on:
+        raise ValidationError({"closed_on": _(ERR_NOT_ENDED) % {"d": notice.ends_on.isoformat()}})
+    feedback = list(notice.feedback.all())
+    unverified = [f for f in feedback if not f.finding]
+    if unverified:
+        raise ValidationError({"closed_on": _(ERR_UNVERIFIED) % {"n": len(unverified)}})
+    held = {f.entry_id for f in feedback if f.finding in WITHHOLDING and f.entry_id}
+    entries = list(notice.entries.select_related("case__person").order_by("pk"))
+    for e in entries:
+        e.result = EntryResult.WITHHELD if e.pk in held else EntryResult.PASSED
+    NoticeEntry.objects.bulk_update(entries, ["result"])
+    notice.state, notice.closed_on = NoticeState.CLOSED, closed_on
+    notice.conclusion = notice_conclusion(notice, feedback, [e for e in entries if e.pk in held])
+    notice.save(update_fields=["state", "closed_on", "conclusion"])
+    audit_record(
+        actor=actor,
+        action="notice.close",
+        target=notice,
+        org=notice.org,
+        data={
+            "closed_on": closed_on.isoformat(),
+            "passed": [e.case.person.pid for e in entries if e.result == EntryResult.PASSED],
+            "withheld": [e.case.person.pid for e in entries if e.result == EntryResult.WITHHELD],
+        },
+    )
+    return notice
