@@ -1,4 +1,5 @@
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -26,14 +27,11 @@ from fazhan.notices.services import (
 
 
 def notice_list(request):
-    return render(
-        request,
-        "notices/list.html",
-        {
-            "notices": notice_list_for_user(request.user)[:200],
-            "can_publish": notice_orgs_for_user(request.user).exists(),
-        },
-    )
+    notices = notice_list_for_user(request.user).annotate(
+        named=Count("entries", distinct=True), reports=Count("feedback", distinct=True)
+    )[:200]
+    context = {"notices": notices, "can_publish": notice_orgs_for_user(request.user).exists()}
+    return render(request, "notices/list.html", context)
 
 
 def notice_new(request):

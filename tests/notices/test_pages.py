@@ -166,3 +166,23 @@ def test_an_open_notice_whose_period_has_ended_is_on_the_to_do_list_until_closed
     assert 'data-kind="notice_close"' not in client_for("sec2").get("/todo/").content.decode()
     notice_close(actor=None, notice=notice, closed_on=datetime.date(2021, 6, 8))
     assert 'data-kind="notice_close"' not in client_for("sec1").get("/todo/").content.decode()
+
+
+def test_the_notice_list_costs_the_same_queries_for_one_notice_or_many(activist, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for("lh_organizer")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as caught:
+            assert client.get("/notices/").status_code == 200
+        return len(caught.captured_queries)
+
+    notice = publish(activist)
+    one = queries()
+    for k in range(3):  # closed, the case may be named again
+        notice_close(actor=None, notice=notice, closed_on=notice.ends_on + datetime.timedelta(days=1))
+        notice = publish(activist, starts_on=datetime.date(2021, 7, 1 + 7 * k))
+    assert Notice.objects.count() == 4
+    assert queries() == one
