@@ -1,8 +1,8 @@
-"""Public notices (公示): a branch or township committee names the candidates it proposes (to become
-development targets before step 7 is recorded, or to be converted before the step-23 meeting), for at least
-five working days, and records what the public tells it in that time and how each report was looked into.
-Closed, a notice gives each candidate its result and the period that the step's record carries
-(publicity_from / publicity_to, which TGT-NOTICE judges)."""
+"""Public notices (公示): a branch or township committee names the candidates it proposes — to become
+development targets before step 7 is recorded, to be admitted before the branch committee's review of step 12,
+or to be converted before the step-23 meeting — for at least five working days, and records what the public
+tells it in that time and how each report was looked into. Closed, a notice gives each candidate its result
+and the period that the step's record carries (publicity_from / publicity_to; TGT-NOTICE judges step 7's)."""
 
 from django.conf import settings
 from django.db import models
@@ -14,13 +14,23 @@ from fazhan.procedure.definition import Anchor, CaseStage
 
 class NoticeKind(models.TextChoices):
     TARGET = "target", _("拟确定为发展对象")
+    ADMISSION = "admission", _("拟接收为预备党员")
     CONVERSION = "conversion", _("拟转为正式党员")
 
 
 # What each kind of notice is for: the stage its candidates are in, and the step whose record carries its
-# period (procedure.md A: step 7 for targets, step 23 for conversion).
-NOTICE_STAGE = {NoticeKind.TARGET: CaseStage.ACTIVIST, NoticeKind.CONVERSION: CaseStage.PROBATIONARY}
-NOTICE_STEP = {NoticeKind.TARGET: Anchor.TARGET, NoticeKind.CONVERSION: Anchor.CONVERSION_MEETING}
+# period (the steps with publicity_from / publicity_to: 7 for targets, 12 — the branch committee's review
+# before the pre-review — for admission, 23 for conversion).
+NOTICE_STAGE = {
+    NoticeKind.TARGET: CaseStage.ACTIVIST,
+    NoticeKind.ADMISSION: CaseStage.TARGET,
+    NoticeKind.CONVERSION: CaseStage.PROBATIONARY,
+}
+NOTICE_STEP = {
+    NoticeKind.TARGET: Anchor.TARGET,
+    NoticeKind.ADMISSION: Anchor.COMMITTEE_REVIEW,
+    NoticeKind.CONVERSION: Anchor.CONVERSION_MEETING,
+}
 
 
 class NoticeState(models.TextChoices):

@@ -7,7 +7,11 @@ from django.utils.translation import gettext as _
 
 from fazhan.notices.models import Notice, NoticeKind
 
-PROPOSAL = {NoticeKind.TARGET: _("确定为发展对象"), NoticeKind.CONVERSION: _("转为中共正式党员")}
+PROPOSAL = {
+    NoticeKind.TARGET: _("确定为发展对象"),
+    NoticeKind.ADMISSION: _("接收为中共预备党员"),
+    NoticeKind.CONVERSION: _("转为中共正式党员"),
+}
 
 
 def notice_title(notice: Notice, names: list[str]) -> str:

@@ -49,7 +49,11 @@ ERR_VERIFY_BEFORE = "核实日期不能早于收到反映的日期（%(d)s）。
 ERR_VERIFICATION = "请写明核实情况。"
 ERR_NOT_ENDED = "公示 %(d)s 结束，期满后才能办结。"
 ERR_UNVERIFIED = "还有 %(n)d 条反映没有核实，核实后才能办结。"
-STAGE_NAMES: dict[str, str] = {NoticeKind.TARGET: "入党积极分子", NoticeKind.CONVERSION: "预备党员"}
+STAGE_NAMES: dict[str, str] = {
+    NoticeKind.TARGET: "入党积极分子",
+    NoticeKind.ADMISSION: "发展对象",
+    NoticeKind.CONVERSION: "预备党员",
+}
 
 
 def _check_role(actor, org: Org) -> None:

@@ -22,6 +22,7 @@ from fazhan.notices.services import (
 )
 from fazhan.procedure.services import case_open
 from tests.notices.conftest import CONTACT, JUNE_1, JUNE_7, publish
+from tests.procedure.conftest import pw, walk  # noqa: F401
 
 
 def test_a_notice_lasts_five_working_days_over_the_official_calendar_and_keeps_what_it_published(activist):
@@ -215,3 +216,14 @@ def test_a_notice_without_reports_passes_its_candidates_and_gives_the_step_its_p
     assert notice_period_for_step(activist.case, "S23") is None
     assert AuditEvent.objects.get(action="notice.close").data["passed"] == ["P0001"]
     assert notice.contact == CONTACT
+
+
+def test_a_target_may_be_named_in_a_notice_of_admission_whose_period_the_committee_review_carries(pw):  # noqa: F811
+    walk(pw, "S11")
+    pw.case.refresh_from_db()
+    with pytest.raises(ValidationError, match="张三 当前不是入党积极分子"):
+        publish(pw)
+    notice = publish(pw, kind=NoticeKind.ADMISSION, starts_on=datetime.date(2021, 9, 30))
+    notice_close(actor=None, notice=notice, closed_on=datetime.date(2021, 10, 13))
+    assert notice_period_for_step(pw.case, "S12") == (datetime.date(2021, 9, 30), datetime.date(2021, 10, 12))
+    assert notice_period_for_step(pw.case, "S07") is None
