@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Min, Q
 from django.utils.translation import gettext_lazy as _
 
 from fazhan.accounts.selectors import user_roles_at
@@ -19,7 +20,7 @@ from fazhan.organizations.selectors import org_get_for_user, org_subtree
 from fazhan.people.choices import COLLEGE_AND_ABOVE, FOCUS_TAGS, Gender
 from fazhan.people.models import Person, Transfer
 from fazhan.plans.models import Plan
-from fazhan.procedure.definition import DISTRICT, STEPS_BY_CODE, TOWNSHIP, Anchor, CaseStage
+from fazhan.procedure.definition import DISTRICT, STAGE_ENTRY, STEPS_BY_CODE, TOWNSHIP, Anchor, CaseStage
 from fazhan.procedure.models import Case, ExitReason, StepRecord
 
 if TYPE_CHECKING:
@@ -221,19 +222,50 @@ class PlanReport:
         }
 
 
+def pool_stages(org: Org, day: datetime.date, *, today: datetime.date) -> list[tuple[str, str]]:
+    """(the person's org path, the stage) of every case of `org`'s subtree open on `day`: today as step entry
+    keeps each case's stage; a past day as the records dated by then put it (procedure.md B0.3: the first
+    record of each step that enters a stage, STAGE_ENTRY, as case_stage_of reads them), a case closed by then
+    being out."""
+    cases = Case.objects.filter(person__org__path__startswith=org.path)
+    if day >= today:
+        return list(cases.filter(closed_on__isnull=True).values_list("person__org__path", "stage"))
+    live = Q(steps__superseded_by__isnull=True, steps__date__lte=day)
+    entered = {
+        stage: Min(
+            "steps__date",
+            filter=live
+            & Q(steps__step=step)
+            & (Q(**{f"steps__details__{required[0]}": required[1]}) if required else Q()),
+        )
+        for stage, step, required in STAGE_ENTRY
+    }
+    rows = (
+        cases.filter(opened_on__lte=day)
+        .exclude(closed_on__lte=day)
+        .annotate(**{f"entered_{stage}": expr for stage, expr in entered.items()})
+        .values_list("person__org__path", *(f"entered_{stage}" for stage in entered))
+    )
+    out = []
+    for path, *dates in rows:
+        stage = next((stage for stage, date in zip(entered, dates, strict=True) if date is not None), None)
+        out.append((path, stage or CaseStage.APPLICANT))
+    return out
+
+
 def plan_report(org: Org, year: int, *, today: datetime.date) -> PlanReport:
     """Quota against admissions, the pool by stage with its 6:3:1 reading, village reserves and focus groups
-    of `org` for `year`, with one row for each org directly below it."""
+    of `org` for `year`, with one row for each org directly below it. The pool is counted today, or for a year
+    that has ended on its last day (`as_of`)."""
     orgs = list(org_subtree(org))
     plans = {p.org_id: p for p in Plan.objects.filter(year=year, org__in=orgs)}
     children = [o for o in orgs if o.parent_id == org.pk]
     admitted = admissions(org, year)
-    pool_rows = Case.objects.filter(
-        closed_on__isnull=True, stage__in=POOL_STAGES, person__org__path__startswith=org.path
-    ).values_list("person__org__path", "stage")
+    day = min(today, datetime.date(year, 12, 31))
     pool_by_path: dict[str, Counter] = defaultdict(Counter)
-    for path, stage in pool_rows:
-        pool_by_path[path][stage] += 1
+    for path, stage in pool_stages(org, day, today=today):
+        if stage in POOL_STAGES:
+            pool_by_path[path][stage] += 1
 
     def org_row(o: Org) -> OrgRow:
         pool: Counter = Counter()
@@ -263,7 +295,7 @@ def plan_report(org: Org, year: int, *, today: datetime.date) -> PlanReport:
     return PlanReport(
         org=org,
         year=year,
-        as_of=today,
+        as_of=day,
         plan=plan,
         total=org_row(org),
         children=[org_row(o) for o in children],

@@ -156,7 +156,7 @@ def test_pool_ratio_holds_when_the_pool_is_six_three_one(world):
         case = case_open(actor=None, person=person, opened_on=datetime.date(2021, 1, 4))
         case.stage = stage
         case.save(update_fields=["stage"])
-    row = plan_report(world.township, YEAR, today=TODAY).total
+    row = plan_report(world.township, TODAY.year, today=TODAY).total  # today's pool: the cases' stages
     assert (row.applicants, row.activists, row.targets, row.ratio_ok) == (6, 3, 1, True)
     assert row.ratio_text == "6.0:3.0:1"
 
@@ -245,3 +245,21 @@ def test_plan_page_lists_admissions_with_the_override_recorded_at_approval(pw, c
     assert "中共罗汉镇高桥村支部委员会" in page
     none = client_for("district").get(f"/plans/SZQ/{YEAR - 1}/").content.decode()
     assert 'data-person="P0001"' not in none
+
+
+def test_a_finished_years_pool_is_counted_on_its_last_day_from_the_records_dated_by_then(pw):
+    walk(pw, "S07")  # 张三: activist 2020-06-20, target 2021-07-15
+    applicant = case_open(actor=None, person=pw.p2, opened_on=datetime.date(2021, 1, 4))
+    from fazhan.procedure.services import case_record_step
+
+    case_record_step(actor=None, case=applicant, step="S01", date=datetime.date(2021, 1, 4), details={})
+    late = case_open(actor=None, person=pw.p3, opened_on=datetime.date(2022, 1, 3))  # after 2020 ended
+    case_record_step(actor=None, case=late, step="S01", date=datetime.date(2022, 1, 3), details={})
+    past = plan_report(pw.township, 2020, today=TODAY)
+    assert past.as_of == datetime.date(2020, 12, 31)
+    assert (past.total.applicants, past.total.activists, past.total.targets) == (0, 1, 0)
+    now = plan_report(pw.township, 2022, today=TODAY)
+    assert now.as_of == TODAY
+    assert (now.total.applicants, now.total.activists, now.total.targets) == (2, 0, 1)
+    ended = plan_report(pw.township, 2021, today=TODAY)  # on 2021-12-31: 李四 applied, 张三 a target
+    assert (ended.total.applicants, ended.total.activists, ended.total.targets) == (1, 0, 1)
