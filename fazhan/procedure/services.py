@@ -1,4 +1,6 @@
 import datetime
+from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -39,7 +41,7 @@ class StepRefused(ValidationError):
         super().__init__({"date": [refusal_text(f) for f in findings]})
 
 
-def case_stage_of(records: list[StepRecord]) -> str:
+def case_stage_of(records: Iterable[StepRecord | Rec]) -> str:
     """The stage the live (not superseded) records put a case in (procedure.md B0.3)."""
     for stage, step, required in STAGE_ENTRY:
         for record in records:
@@ -128,7 +130,10 @@ def _write(
     supersedes: StepRecord | None,
     reason: str,
     findings: list[Finding],
+    facts: CaseFacts,
 ) -> StepRecord:
+    """Write the record with its findings; the case's stage and the person's membership follow from the
+    facts it was judged on (the live records but the one it corrects) with the new record among them."""
     record = StepRecord.objects.create(
         case=case,
         step=step,
@@ -148,11 +153,12 @@ def _write(
     forms = [v for k, v in details.items() if STEPS_BY_CODE[step].details[k].kind == "form"]
     if forms:
         form_mark_used(person=case.person, numbers=forms)
-    live = list(case.steps.filter(superseded_by__isnull=True))
-    case.stage = case_stage_of(live)
+    written = Rec(record.pk, step, date, details, record.recorded_at, getattr(supersedes, "pk", None))
+    after = replace(facts, records=tuple(sorted([*facts.records, written], key=lambda r: (r.date, r.id))))
+    case.stage = case_stage_of(after.records)
     case.version += 1
     case.save(update_fields=["stage", "version"])
-    _person_follow_stage(case.person, case.stage, case_facts(case))
+    _person_follow_stage(case.person, case.stage, after)
     audit_record(
         actor=actor,
         action="step.correct" if supersedes else "step.record",
@@ -190,7 +196,8 @@ def case_record_step(
     if not STEPS_BY_CODE[step].repeats and case.steps.filter(step=step, superseded_by__isnull=True).exists():
         raise ValidationError({"step": _(ERR_ALREADY)})
     pending = Rec(NEW, step, date, details)
-    findings = evaluate_entry(case_facts(case, pending=pending), pending) if enforce else []
+    facts = case_facts(case, pending=pending)
+    findings = evaluate_entry(facts, pending) if enforce else []
     if blocking(findings):
         raise StepRefused(blocking(findings))
     return _write(
@@ -203,6 +210,7 @@ def case_record_step(
         supersedes=None,
         reason="",
         findings=findings,
+        facts=facts,
     )
 
 
@@ -237,6 +245,7 @@ def step_correct(
         supersedes=record,
         reason=reason.strip(),
         findings=findings,
+        facts=facts,
     )
 
 
