@@ -161,3 +161,32 @@ def test_a_step_dated_before_1921_is_refused_at_its_date(pw):
     with pytest.raises(ValidationError) as error:
         case_record_step(actor=None, case=pw.case, step="S01", date=datetime.date(1900, 1, 1))
     assert "date" in error.value.message_dict
+
+
+def test_recording_a_step_reads_the_case_once_in_a_fixed_number_of_queries(pw, django_assert_max_num_queries):
+    walk(pw, "S16")
+    with django_assert_max_num_queries(26):  # the approval: the membership follows from the records
+        case_record_step(
+            actor=pw.users["lh_approver"],
+            case=pw.case,
+            step="S17",
+            date=day(650),
+            details=legal_details("S17", 0, pw),
+        )
+    pw.p1.refresh_from_db()
+    assert (pw.p1.party_status, pw.p1.joined_on) == ("probationary", day(600))  # 党籍 from the branch meeting
+
+
+def test_a_corrected_branch_meeting_moves_the_membership_with_it(pw):
+    meeting = walk(pw, "S17")["S15"][0]
+    step_correct(
+        actor=pw.users["sec1"],
+        record=meeting,
+        date=day(602),
+        details=legal_details("S15", 0, pw),
+        reason="会议日期抄错",
+    )
+    pw.p1.refresh_from_db()
+    assert (pw.p1.party_status, pw.p1.joined_on) == ("probationary", day(602))
+    pw.case.refresh_from_db()
+    assert pw.case.stage == "probationary"
