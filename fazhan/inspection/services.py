@@ -96,23 +96,22 @@ def _keep(run: InspectionRun, scope: Org, result: Result) -> tuple[int, int]:
                 closed_run__isnull=True, first_run__tracks=True, org__path__startswith=scope.path
             )
         }
-    new, kept = [], []
+    new, changed, seen = [], [], []
     for issue in result.issues:
         f = current.pop(issue.key, None)
         if f is None:
             new.append(_new(run, issue, orgs, persons))
             continue
-        f.severity, f.message, f.evidence, f.record_id, f.last_run = (
-            issue.severity,
-            issue.message,
-            _json(issue.evidence),
-            issue.record,
-            run,
-        )
-        kept.append(f)
-    Finding.objects.bulk_update(
-        kept, ["severity", "message", "evidence", "record", "last_run"], batch_size=500
-    )
+        seen.append(f.pk)
+        fresh = (issue.severity, issue.message, _json(issue.evidence), issue.record)
+        if (f.severity, f.message, f.evidence, f.record_id) != fresh:
+            f.severity, f.message, f.evidence, f.record_id = fresh
+            changed.append(f)
+    # Found again: every one gets this run as its last in one UPDATE a chunk; only those whose wording or
+    # evidence moved are rewritten row by row (bulk_update's CASE over thousands of rows took seconds).
+    Finding.objects.bulk_update(changed, ["severity", "message", "evidence", "record"], batch_size=500)
+    for lo in range(0, len(seen), 900):
+        Finding.objects.filter(pk__in=seen[lo : lo + 900]).update(last_run=run)
     created = Finding.objects.bulk_create(new, batch_size=500)
     if not run.tracks:
         return len(created), 0

@@ -130,6 +130,25 @@ def test_a_run_keeps_its_findings_and_the_next_run_matches_them_by_key(pw):
     assert set(Finding.objects.values_list("last_run", flat=True)) == {second.pk}
 
 
+def test_a_finding_found_again_takes_the_runs_wording_and_evidence(pw):
+    record(pw, "S01", 0)
+    record(pw, "S02", 50)
+    organizer = pw.users["lh_organizer"]
+    inspection_run(actor=organizer, org=pw.township, as_of=datetime.date.today())
+    talk = Finding.objects.get(rule="APP-TALK")
+    message, evidence = talk.message, talk.evidence
+    Finding.objects.filter(pk=talk.pk).update(message="旧的说法", evidence={"old": True}, severity="WARN")
+    again = inspection_run(actor=organizer, org=pw.township, as_of=datetime.date.today())
+    talk.refresh_from_db()
+    assert (talk.message, talk.evidence, talk.severity, talk.last_run_id) == (
+        message,
+        evidence,
+        "ERROR",
+        again.pk,
+    )
+    assert again.opened == 0
+
+
 def test_a_correction_through_the_finding_is_closed_by_the_next_run_with_its_history(pw):
     record(pw, "S01", 0)
     record(pw, "S02", 50)
