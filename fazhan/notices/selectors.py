@@ -68,7 +68,11 @@ def notice_candidates(org: Org, kind: str) -> list[Candidate]:
             closed_on__isnull=True,
             stage=NOTICE_STAGE[NoticeKind(kind)],
         )
-        .exclude(notice_entries__notice__state=NoticeState.OPEN, notice_entries__notice__kind=kind)
+        .exclude(
+            pk__in=NoticeEntry.objects.filter(notice__state=NoticeState.OPEN, notice__kind=kind).values(
+                "case"
+            )
+        )
         .select_related("person__org")
         .order_by("person__org__path", "person__pid")
     )

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from fazhan.auditlog.models import AuditEvent
-from fazhan.notices.models import EntryResult, Notice, NoticeKind, NoticeState
+from fazhan.notices.models import EntryResult, Notice, NoticeEntry, NoticeKind, NoticeState
 from fazhan.notices.selectors import notice_candidates, notice_period_for_step
 from fazhan.notices.services import (
     ERR_BEFORE_START,
@@ -227,3 +227,23 @@ def test_a_target_may_be_named_in_a_notice_of_admission_whose_period_the_committ
     notice_close(actor=None, notice=notice, closed_on=datetime.date(2021, 10, 13))
     assert notice_period_for_step(pw.case, "S12") == (datetime.date(2021, 9, 30), datetime.date(2021, 10, 12))
     assert notice_period_for_step(pw.case, "S07") is None
+
+
+def test_a_candidate_in_an_open_notice_of_another_kind_and_a_closed_one_of_this_kind_is_offered(pw):  # noqa: F811
+    walk(pw, "S11")
+    pw.case.refresh_from_db()
+    closed = publish(pw, kind=NoticeKind.ADMISSION)
+    notice_close(actor=None, notice=closed, closed_on=datetime.date(2021, 6, 8))
+    # the target notice published while 张三 was an activist, left open after step 7 was recorded
+    still_open = Notice.objects.create(
+        org=pw.branch1,
+        kind=NoticeKind.TARGET,
+        starts_on=JUNE_1,
+        ends_on=JUNE_7,
+        working_days=5,
+        contact=CONTACT,
+    )
+    NoticeEntry.objects.create(notice=still_open, case=pw.case, name="张三", gender="男", born="1998.03")
+    assert [c.case for c in notice_candidates(pw.branch1, NoticeKind.ADMISSION)] == [pw.case]
+    publish(pw, kind=NoticeKind.ADMISSION, starts_on=datetime.date(2021, 7, 1))
+    assert notice_candidates(pw.branch1, NoticeKind.ADMISSION) == []
