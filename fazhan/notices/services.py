@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fazhan.auditlog.services import audit_record
-from fazhan.core.calendar import add_working_days, working_days_between
+from fazhan.core.calendar import add_working_days
 from fazhan.notices.models import (
     NOTICE_STAGE,
     WITHHOLDING,
@@ -30,6 +30,7 @@ from fazhan.procedure.definition import limits
 from fazhan.procedure.engine import finding as rule_finding
 from fazhan.procedure.engine import refusal_text
 from fazhan.procedure.models import Case
+from fazhan.procedure.rules.targets import publicity_days
 
 ERR_ROLE = "只有本支部书记、组织委员或乡镇党委组织委员可以办理公示。"
 ERR_NO_CANDIDATE = "请至少选择一名公示对象。"
@@ -73,14 +74,16 @@ def _check_past(field: str, day: datetime.date) -> None:
 
 def notice_period(kind: str, starts_on: datetime.date, ends_on: datetime.date | None) -> tuple:
     """(ends_on, working days, provisional): the end given, or the day the shortest period ends; a period
-    shorter than the notice_working_days setting is refused (TGT-NOTICE for a target's)."""
-    least = limits().notice_working_days
+    TGT-NOTICE's measure finds too short (rules/targets.publicity_days) is refused, citing the rule for a
+    target's."""
+    rules = limits()
+    least = rules.notice_working_days
     if ends_on is None:
         ends_on, _guessed = add_working_days(starts_on, least)
     if ends_on < starts_on:
         raise ValidationError({"ends_on": _(ERR_ENDS_BEFORE)})
-    days = working_days_between(starts_on, ends_on)
-    if days.count < least:
+    days, enough = publicity_days(starts_on, ends_on, rules)
+    if not enough:
         text = _(ERR_SHORT) % {"n": days.count, "min": least}
         if kind == NoticeKind.TARGET:
             text = refusal_text(rule_finding("TGT-NOTICE", text))

@@ -5,8 +5,8 @@ from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
 
-from fazhan.core.calendar import add_months, working_days_between
-from fazhan.procedure.definition import Anchor
+from fazhan.core.calendar import WorkingDays, add_months, working_days_between
+from fazhan.procedure.definition import Anchor, Limits
 from fazhan.procedure.engine import CaseFacts, Finding, check, finding, in_force
 
 OPINIONS = ("party_group", "contacts", "members", "public")
@@ -69,6 +69,13 @@ def tgt_opinion(facts: CaseFacts) -> Iterator[Finding]:
             )
 
 
+def publicity_days(first: datetime.date, last: datetime.date, limits: Limits) -> tuple[WorkingDays, bool]:
+    """TGT-NOTICE's measure of a 公示 from `first` to `last`: its working days (make-up workdays counted,
+    inclusive) and whether they are enough. The notices app holds a notice's period to the same measure."""
+    days = working_days_between(first, last)
+    return days, days.count >= limits.notice_working_days
+
+
 @check("TGT-NOTICE")
 def tgt_notice(facts: CaseFacts) -> Iterator[Finding]:
     """[P] A 公示 of at least 5 working days (make-up workdays counted), ended before the record request."""
@@ -80,9 +87,9 @@ def tgt_notice(facts: CaseFacts) -> Iterator[Finding]:
         yield finding("TGT-NOTICE", _("没有公示记录"), step=Anchor.TARGET, record=target.id)
         return
     first, last = datetime.date.fromisoformat(start), datetime.date.fromisoformat(end)
-    days = working_days_between(first, last)
+    days, enough = publicity_days(first, last, facts.limits)
     evidence = {"from": start, "to": end, "working_days": days.count, "provisional": days.provisional}
-    if days.count < facts.limits.notice_working_days:
+    if not enough:
         yield finding(
             "TGT-NOTICE",
             _("公示仅 %(n)d 个工作日（应不少于 %(min)d 个）")
