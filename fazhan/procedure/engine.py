@@ -33,6 +33,8 @@ class Rec:
     details: Mapping[str, Any] = field(default_factory=dict)
     recorded_at: datetime.datetime | None = None
     supersedes: int | None = None  # the record this one corrects (VIO-BACKDATE reads when it was changed)
+    from_ledger: bool = False  # created by an Excel ledger (procedure.md B0.10, LEDGER-GAP)
+    date_inferred: bool = False  # its date taken from the step it follows (interchange.md, Excel ledgers)
 
     def passed(self) -> bool:
         rule = STEPS_BY_CODE[self.step].passing

@@ -50,7 +50,7 @@ def case_facts(case: Case, *, as_of: datetime.date | None = None, pending: Rec |
         StepRecord.objects.filter(case=case, supersedes__isnull=False).values_list("pk", "supersedes_id")
     )
     records = [
-        Rec(r.pk, r.step, r.date, r.details, r.recorded_at, links.get(r.pk))
+        Rec(r.pk, r.step, r.date, r.details, r.recorded_at, links.get(r.pk), r.from_ledger, r.date_inferred)
         for r in StepRecord.objects.filter(case=case, superseded_by__isnull=True).order_by("date", "id")
     ]
     referenced = [*records, pending] if pending else records
