@@ -56,10 +56,10 @@ class StepRecord(models.Model):
     reason = models.CharField(_("更正原因"), max_length=200, blank=True)
     # A record an Excel ledger created (interchange.md, Excel ledgers): it holds only what a ledger row can
     # hold, which the inspection reads as procedure.md B0.10 says (LEDGER-GAP).
-    from_ledger = models.BooleanField(_("台账导入"), default=False)
+    from_ledger = models.BooleanField(_("台账导入"), default=False, db_default=False)
     # The ledger had no date of this step's own: it took the date of the step it follows (S05 ← S03,
     # S09 ← S07, S14 ← S13). An inferred date never supersedes a recorded one on re-import.
-    date_inferred = models.BooleanField(_("日期系推定"), default=False)
+    date_inferred = models.BooleanField(_("日期系推定"), default=False, db_default=False)
 
     class Meta:
         ordering = ["date", "id"]
