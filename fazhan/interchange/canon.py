@@ -4,12 +4,22 @@ an unchanged record always compares equal."""
 import datetime
 from typing import Any
 
+from fazhan.core.masking import mask_id_number, mask_phone
 from fazhan.people.choices import FOCUS_TAGS
 from fazhan.people.models import Person
 from fazhan.procedure.definition import MATERIALS
 
 PLAN_GROUP_KEYS = frozenset([*FOCUS_TAGS, "women", "age_35_and_under", "college_and_above"])
 ARCHIVE_MATERIALS = tuple(MATERIALS)
+
+
+def iso(day: datetime.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def compact(record: dict[str, Any], keep: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A record without its empty fields (a reader takes an absent field as empty), but those in `keep`."""
+    return {k: v for k, v in record.items() if k in keep or v not in (None, "", [], {}, False)}
 
 
 def person_row(person: Person, roles: list[str]) -> dict[str, Any]:
@@ -35,6 +45,33 @@ def person_row(person: Person, roles: list[str]) -> dict[str, Any]:
         "full_since": person.full_since,
         "roles": sorted(roles),
     }
+
+
+def person_export_record(p: Person, roles: list[str], *, masked: bool = False) -> dict[str, Any]:
+    record = {
+        "type": "person",
+        "id": p.pid,
+        "name": p.name,
+        "id_number": mask_id_number(p.id_number) if masked else p.id_number,
+        "org": p.org.code,
+        "ethnicity": p.ethnicity,
+        "education": p.education,
+        "occupation": p.occupation,
+        "tags": list(p.tags),
+        "phone": mask_phone(p.phone) if masked else p.phone,
+        "household_place": p.household_place,
+        "residence": p.residence,
+        "floating": p.floating,
+        "front_line": p.front_line,
+        "league_member": p.league_member,
+        "work_unit_org": p.work_unit_org.code if p.work_unit_org else None,
+        "planned_departure": iso(p.planned_departure),
+        "party_status": p.party_status,
+        "joined_on": iso(p.joined_on),
+        "full_since": iso(p.full_since),
+        "roles": sorted(roles),
+    }
+    return compact(record, keep=("full_since",) if p.party_status == "full" else ())
 
 
 def recorded_by_label(label: str, user_id: int | None, users: dict[int, tuple[str, str]]) -> str:

@@ -1,6 +1,9 @@
 """What an import would change: each checked record is matched with the database by its key and marked
 create, update or same; steps that changed become new records superseding the old ones; the stage of each
-case and the membership its admission implies follow from the live steps."""
+case and the membership its admission implies follow from the live steps. A person's identity (name, ID
+number, birth date) and place (org) are never changed by an import: a differing value is a problem naming
+the person it collides with, and an org changes only with a transfer record (interchange.md, Keys). Every
+update and correction is described field by field (diff.Change) for the preview."""
 
 import datetime
 from collections import defaultdict
@@ -11,9 +14,20 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
 from fazhan.interchange.canon import person_row, recorded_by_label, step_id_parse
-from fazhan.interchange.models import StepKey
+from fazhan.interchange.diff import (
+    CREATE,
+    RECORD_LABELS,
+    Change,
+    field_changes,
+    shown,
+    step_changes,
+    step_label,
+)
+from fazhan.interchange.models import NoticeKey, StepKey
+from fazhan.interchange.reader import Problem
 from fazhan.interchange.registers import REGISTERS, REGISTERS_BY_KIND, Register
-from fazhan.people.models import PersonRole
+from fazhan.notices.models import Notice, NoticeFeedback
+from fazhan.people.models import Person, PersonRole, Transfer
 from fazhan.prereview.models import NumberedForm
 from fazhan.procedure.definition import STEPS_BY_CODE, CaseStage, limits
 from fazhan.procedure.engine import CaseFacts, OrgFacts, Rec
@@ -24,6 +38,15 @@ if TYPE_CHECKING:
     from fazhan.interchange.services import Item, _Plan
 
 NEW_BASE = 1 << 60  # order of records about to be created: after every stored one
+CREATED_SHOWN = 200  # the preview lists the first records a file creates, and counts the rest
+NO_MEMBERSHIP: tuple[str, Any, Any] = ("", None, None)
+
+ERR_IDENTITY = "与已登记的%(who)s%(what)s不同：导入不修改姓名、身份证号和出生日期，请在人员页面更正并说明原因"
+ERR_ORG = "与%(who)s已登记的所在党组织（%(org)s）不同：组织关系的变动须以转接记录（transfer）导入"
+ERR_ORG_ELSEWHERE = "该人员已在另一党组织登记：组织关系的变动须以转接记录（transfer）导入"
+NOTE_MEMBERSHIP = "党员身份由发展档案的步骤决定（%(derived)s），文件中的党员身份（%(given)s）未导入"
+IDENTITY_FIELDS = {"name": "姓名", "id_number": "身份证号"}
+MEMBERSHIP_FIELDS = ("party_status", "joined_on", "full_since")
 
 
 @dataclass
@@ -38,12 +61,17 @@ class DbStep:
     recorded_by: str
     supersedes: int | None
     reason: str
+    from_ledger: bool = False
+    date_inferred: bool = False
     key: str = ""
     successor: int | None = None
 
     def passed(self) -> bool:
         rule = STEPS_BY_CODE[self.step].passing
         return rule is None or self.details.get(rule[0]) in rule[1]
+
+    def as_row(self) -> dict[str, Any]:
+        return {"date": self.date, "details": self.details, "date_inferred": self.date_inferred}
 
 
 @dataclass
@@ -69,12 +97,13 @@ class Decisions:
     cases: dict[str, CaseChange] = field(default_factory=dict)
     members: dict[str, tuple[str, Any, Any]] = field(default_factory=dict)  # pid → status, joined, full_since
     roles: dict[str, list[str]] = field(default_factory=dict)
+    notice_keys: dict[str, Any] = field(default_factory=dict)  # key → Item (new) or notice pk
 
 
 def _same_step(row: dict[str, Any], db: DbStep, *, ledger: bool) -> bool:
     if ledger:  # a ledger holds the date, and for a few steps the people or the form number
         named = ("contacts", "introducers", "form_number")
-        return row["date"] == db.date and all(
+        return (row["date"], row["date_inferred"]) == (db.date, db.date_inferred) and all(
             db.details.get(k) == row["details"][k] for k in named if k in row["details"]
         )
     return (
@@ -83,6 +112,7 @@ def _same_step(row: dict[str, Any], db: DbStep, *, ledger: bool) -> bool:
         and row["reason"] == db.reason
         and row["recorded_at"] == db.recorded_at
         and row["recorded_by"] == db.recorded_by
+        and (row["from_ledger"], row["date_inferred"]) == (db.from_ledger, db.date_inferred)
     )
 
 
@@ -100,12 +130,19 @@ def _load_steps(pids: set[str]) -> dict[str, list[DbStep]]:
     out: dict[str, list[DbStep]] = defaultdict(list)
     by_pk: dict[int, DbStep] = {}
     fields = ["pk", "case_id", "case__person__pid", "step", "date", "details", "recorded_at"]
-    fields += ["recorded_by_id", "recorded_by_label", "supersedes_id", "reason"]
+    fields += [
+        "recorded_by_id",
+        "recorded_by_label",
+        "supersedes_id",
+        "reason",
+        "from_ledger",
+        "date_inferred",
+    ]
     for chunk in _chunks(pids):
         rows = StepRecord.objects.filter(case__person__pid__in=chunk).order_by("pk").values_list(*fields)
-        for pk, case_id, pid, step, date, details, at, by_id, label, sup, reason in rows:
+        for pk, case_id, pid, step, date, details, at, by_id, label, sup, reason, ledger, inferred in rows:
             by = recorded_by_label(label, by_id, users)
-            record = DbStep(pk, case_id, pid, step, date, details, at, by, sup, reason)
+            record = DbStep(pk, case_id, pid, step, date, details, at, by, sup, reason, ledger, inferred)
             out[pid].append(record)
             by_pk[pk] = record
         keys = StepKey.objects.filter(record__case__person__pid__in=chunk).values_list("record_id", "key")
@@ -122,12 +159,15 @@ def decide_all(plan: "_Plan") -> None:
     plan.decisions = d
     _decide_orgs(plan)
     step_pids = {i.row["pid"] for i in plan.items["step"]} | {i.row["pid"] for i in plan.items["exit"]}
+    step_pids |= {i.row["pid"] for i in plan.items["person"] if i.obj is not None}
     db_steps = _load_steps(step_pids)
     new_by_pid = _decide_steps(plan, d, db_steps)
     plan.progress(_("已比对步骤记录"))
     _decide_cases(plan, d, db_steps, new_by_pid)
     _decide_persons(plan, d)
     _decide_simple(plan)
+    _decide_notices(plan, d)
+    _created(plan)
 
 
 def _decide_orgs(plan: "_Plan") -> None:
@@ -139,6 +179,9 @@ def _decide_orgs(plan: "_Plan") -> None:
         current = {"name": org.name, "category": org.category, "election_dates": list(org.election_dates)}
         wanted = {k: item.row[k] for k in current}
         item.action = "same" if current == wanted else "update"
+        if item.action == "update":
+            label = f"{RECORD_LABELS['org']} {org.name}（{org.code}）"
+            plan.changes += field_changes(item.source, label, current, wanted, current)
 
 
 def _natural_index(records: list[DbStep]) -> dict[tuple, list[DbStep]]:
@@ -178,6 +221,9 @@ def _decide_steps(plan: "_Plan", d: Decisions, db_steps: dict[str, list[DbStep]]
         if match is not None and match.pk == -1:
             plan.problems.append(item.source.problem("id", _("该编号已用于另一人员的记录")))
             continue
+        if match is not None and item.source.ledger and row["date_inferred"]:
+            # An inferred date never supersedes a recorded one (interchange.md, Excel ledgers).
+            row["date"], row["date_inferred"] = match.date, match.date_inferred
         if match is not None and _same_step(row, match, ledger=item.source.ledger):
             item.action, item.obj = "same", match.pk
             matched[id(item)] = match
@@ -194,6 +240,7 @@ def _decide_steps(plan: "_Plan", d: Decisions, db_steps: dict[str, list[DbStep]]
                 row["reason"] = _("导入的记录与已登记的不同")
             if match.key and match.key == row["id"]:
                 d.step_keys[row["id"]] = item  # the key moves to the new record
+            plan.changes += step_changes(item.source, _step_record_label(plan, row), head.as_row(), row)
         if row["id"] and row["id"] not in d.step_keys and row["id"] not in by_key:
             d.step_keys[row["id"]] = item
     for item in plan.items["step"]:
@@ -217,6 +264,9 @@ def _decide_steps(plan: "_Plan", d: Decisions, db_steps: dict[str, list[DbStep]]
                 continue
             targeted[target.pk] = item.source.line
             d.step_target[id(item)] = target.pk
+            plan.changes += step_changes(
+                item.source, _step_record_label(plan, item.row), target.as_row(), item.row
+            )
         else:
             if any(t is target for t in d.step_target.values()):
                 plan.problems.append(
@@ -227,6 +277,10 @@ def _decide_steps(plan: "_Plan", d: Decisions, db_steps: dict[str, list[DbStep]]
                 continue
             d.step_target[id(item)] = target
     return new_by_pid
+
+
+def _step_record_label(plan: "_Plan", row: dict[str, Any]) -> str:
+    return step_label(row["pid"], plan.person_name(row["pid"]), row["step"])
 
 
 def _match(item, n, by_key, natural, db_steps) -> DbStep | None:
@@ -289,9 +343,7 @@ def _decide_cases(plan: "_Plan", d: Decisions, db_steps, new_by_pid) -> None:
             limits=limit_values,
             as_of=plan.today,
         )
-        membership = membership_from_stage(stage, facts)
-        if membership is not None:
-            d.members[pid] = membership
+        d.members[pid] = membership_from_stage(stage, facts) or NO_MEMBERSHIP
         case: Case | None = cases.get(pid)
         all_dates = [r.date for r in recs]
         first = facts.date_of("S01") or (min(all_dates) if all_dates else None)
@@ -317,7 +369,20 @@ def _decide_cases(plan: "_Plan", d: Decisions, db_steps, new_by_pid) -> None:
             if change.case is None and first is None:
                 change.opened_on = row["date"]
             if row["reason"] in (ExitReason.INVALIDATED, ExitReason.DISQUALIFIED):
-                d.members[pid] = ("", None, None)
+                d.members[pid] = NO_MEMBERSHIP
+            if exit_item.action == "update" and case is not None:
+                old = {
+                    "closed_on": case.closed_on,
+                    "exit_reason": case.exit_reason,
+                    "exit_note": case.exit_note,
+                }
+                new_values = {
+                    "closed_on": row["date"],
+                    "exit_reason": row["reason"],
+                    "exit_note": row["note"],
+                }
+                label = f"{RECORD_LABELS['case']} {plan.person_name(pid)}（{pid}）"
+                plan.changes += field_changes(exit_item.source, label, old, new_values, old)
         if change.closed_on is not None:
             change.stage = CaseStage.EXITED
         if case is None:
@@ -329,50 +394,141 @@ def _decide_cases(plan: "_Plan", d: Decisions, db_steps, new_by_pid) -> None:
             change.exit_note,
         ):
             change.action = "update"
+            if case.stage != change.stage:
+                source = (
+                    exit_item.source
+                    if exit_item
+                    else new_by_pid[pid][0].source
+                    if new_by_pid.get(pid)
+                    else None
+                )
+                if source is not None:
+                    label = f"{RECORD_LABELS['case']} {plan.person_name(pid)}（{pid}）"
+                    plan.changes += field_changes(
+                        source, label, {"stage": case.stage}, {"stage": change.stage}, ("stage",)
+                    )
         d.cases[pid] = change
+
+
+def _latest_transfers(plan: "_Plan", pids: list[str]) -> dict[str, str]:
+    """pid → the org the person's latest transfer moved them to (in the file, else in the database)."""
+    latest: dict[str, tuple[datetime.date, str]] = {}
+    for chunk in _chunks(pids):
+        for pid, date, to in Transfer.objects.filter(person__pid__in=chunk).values_list(
+            "person__pid", "date", "to_org__code"
+        ):
+            if pid not in latest or date >= latest[pid][0]:
+                latest[pid] = (date, to)
+    for item in plan.items["transfer"]:
+        pid, date = item.key
+        if pid in latest and date < latest[pid][0]:
+            continue
+        latest[pid] = (date, item.row["to"])
+    return {pid: to for pid, (_date, to) in latest.items()}
 
 
 def _decide_persons(plan: "_Plan", d: Decisions) -> None:
     roles: dict[str, list[str]] = defaultdict(list)
-    pids = [i.row["pid"] for i in plan.items["person"] if i.obj is not None]
+    existing = [i for i in plan.items["person"] if i.obj is not None]
+    pids = [i.row["pid"] for i in existing]
     for chunk in _chunks(pids):
         for pid, role in PersonRole.objects.filter(person__pid__in=chunk).values_list("person__pid", "role"):
             roles[pid].append(role)
+    moved = [i.row["pid"] for i in existing if i.obj.org.code != i.row["org"]]
+    transferred_to = _latest_transfers(plan, moved) if moved else {}
     for item in plan.items["person"]:
-        row = item.row
-        if row["pid"] in d.members:
-            row["party_status"], row["joined_on"], row["full_since"] = d.members.pop(row["pid"])
+        row, pid = item.row, item.row["pid"]
+        if pid in d.members:  # a person with a case: membership follows from its steps
+            derived = d.members.pop(pid)
+            given = tuple(row[k] for k in MEMBERSHIP_FIELDS)
+            if given != derived and given != NO_MEMBERSHIP and item.source.unit == "line":
+                plan.notes.append(
+                    Problem(
+                        item.source.line,
+                        "party_status",
+                        _(NOTE_MEMBERSHIP)
+                        % {
+                            "derived": shown(derived[0], "party_status"),
+                            "given": shown(given[0], "party_status"),
+                        },
+                    )
+                )
+            row["party_status"], row["joined_on"], row["full_since"] = derived
         if item.obj is None:
             item.action = "create"
-        else:
-            item.action = "same" if person_row(item.obj, roles[row["pid"]]) == row else "update"
-    # Persons not in the file whose admission the imported steps imply.
-    for pid, (status, joined, full_since) in list(d.members.items()):
-        person = plan.db_persons.get(pid)
-        if person is None or (person.party_status, person.joined_on, person.full_since) == (
-            status,
-            joined,
-            full_since,
-        ):
+            continue
+        person: Person = item.obj
+        if not _identity_kept(plan, item, person, transferred_to):
+            continue
+        current = person_row(person, roles[pid])
+        item.action = "same" if current == row else "update"
+        if item.action == "update":
+            label = f"{RECORD_LABELS['person']} {person.name}（{pid}）"
+            plan.changes += field_changes(item.source, label, current, row, current)
+    # Persons not in the file whose membership the imported steps change.
+    for pid, membership in list(d.members.items()):
+        stored = plan.db_persons.get(pid)
+        if stored is None or (stored.party_status, stored.joined_on, stored.full_since) == membership:
             d.members.pop(pid)
+            continue
+        source = plan.first_source_of(pid)
+        if source is not None:
+            label = f"{RECORD_LABELS['person']} {stored.name}（{pid}）"
+            old = dict(
+                zip(
+                    MEMBERSHIP_FIELDS, (stored.party_status, stored.joined_on, stored.full_since), strict=True
+                )
+            )
+            new = dict(zip(MEMBERSHIP_FIELDS, membership, strict=True))
+            plan.changes += field_changes(source, label, old, new, MEMBERSHIP_FIELDS)
+
+
+def _identity_kept(plan: "_Plan", item: "Item", person: Person, transferred_to: dict[str, str]) -> bool:
+    """An import never changes who a person is, nor where they are but by a transfer record: a differing
+    value is a problem naming the person it collides with (interchange.md, Keys)."""
+    row, ok = item.row, True
+    who = plan.who(person)
+    for key, label in IDENTITY_FIELDS.items():
+        if getattr(person, key) != row[key]:
+            item_field = key
+            plan.problems.append(
+                item.source.problem(item_field, _(ERR_IDENTITY) % {"who": who, "what": label})
+            )
+            ok = False
+    if person.org.code != row["org"] and transferred_to.get(person.pid) != row["org"]:
+        if plan.sees(person.org.path):
+            text = _(ERR_ORG) % {"who": who, "org": person.org.name}
+        else:
+            text = _(ERR_ORG_ELSEWHERE)
+        plan.problems.append(item.source.problem("org", text))
+        ok = False
+    return ok
 
 
 def _decide_simple(plan: "_Plan") -> None:
-    """Transfers, kinship, discipline, plans, forms and archive reviews: matched by key, updated in place."""
+    """Transfers, kinship, discipline, plans, form receipts, forms and archive reviews: matched by key,
+    updated in place."""
     pids = set(plan.file_pids) | set(plan.db_persons)
 
     def stored(register: Register, rows) -> dict[tuple, tuple[int, tuple]]:
         keys = len(register.key)
         return {tuple(values[:keys]): (pk, tuple(values[keys:])) for pk, *values in rows}
 
-    def settle(kind, found, values_of):
-        for item in plan.items[kind]:
+    def settle(register: Register, found, values_of):
+        names = list(register.row.values())
+        for item in plan.items[register.kind]:
             match = found.get(item.key)
             if match is None:
                 item.action = "create"
-            else:
-                item.obj = match[0]
-                item.action = "same" if match[1] == values_of(item.row) else "update"
+                continue
+            item.obj = match[0]
+            wanted = values_of(item.row)
+            item.action = "same" if match[1] == wanted else "update"
+            if item.action == "update":
+                label = f"{RECORD_LABELS[register.kind]} {'/'.join(shown(k) for k in item.key)}"
+                old = dict(zip(names, match[1], strict=False))
+                new = dict(zip(names, wanted, strict=False))
+                plan.changes += field_changes(item.source, label, old, new, names)
 
     for register in REGISTERS:
         if register.kind == "form":
@@ -382,7 +538,7 @@ def _decide_simple(plan: "_Plan") -> None:
             chunks = [rows.filter(**{f"{register.key_lookups[0]}__in": chunk}) for chunk in _chunks(pids)]
         else:
             chunks = [rows]
-        settle(register.kind, stored(register, (r for chunk in chunks for r in chunk)), register.row_values)
+        settle(register, stored(register, (r for chunk in chunks for r in chunk)), register.row_values)
     numbers = [i.key[0] for i in plan.items["form"]]
     numbers += [i.row["replaces"] for i in plan.items["form"] if i.row["replaces"]]
     form = REGISTERS_BY_KIND["form"]
@@ -397,4 +553,74 @@ def _decide_simple(plan: "_Plan") -> None:
         replaces = item.row["replaces"]
         if replaces and replaces not in file_numbers and (replaces,) not in forms:
             plan.problems.append(item.source.problem("replaces", _("找不到志愿书：%(n)s") % {"n": replaces}))
-    settle("form", forms, lambda r: (*form.row_values(r), r["replaces"]))
+    form_with_replaces = form._replace(row={**form.row, "replaces": "replaces"})
+    settle(form_with_replaces, forms, lambda r: (*form.row_values(r), r["replaces"]))
+
+
+def _decide_notices(plan: "_Plan", d: Decisions) -> None:
+    """Notices by their key (the file's id, kept in NoticeKey; an export's N<pk> in the same database), their
+    reports by (notice, person, received_on, n-th)."""
+    keys = {i.key[0] for i in plan.items["notice"]}
+    by_key: dict[str, Notice] = {}
+    for chunk in _chunks(keys):
+        for k in NoticeKey.objects.filter(key__in=chunk).select_related("notice"):
+            by_key[k.key] = k.notice
+    bare = {int(k[1:]): k for k in keys - set(by_key) if k[:1] == "N" and k[1:].isdigit()}
+    for stored in Notice.objects.filter(pk__in=list(bare), interchange_key__isnull=True):
+        by_key[bare[stored.pk]] = stored
+    for item in plan.items["notice"]:
+        notice = by_key.get(item.key[0])
+        if notice is None:
+            item.action = "create"
+            d.notice_keys[item.key[0]] = item
+            continue
+        item.obj = notice
+        d.notice_keys[item.key[0]] = notice.pk
+        current = plan.notice_row(notice)
+        wanted = {k: item.row[k] for k in current}
+        item.action = "same" if current == wanted else "update"
+        if item.action == "update":
+            label = f"{RECORD_LABELS['notice']} {item.key[0]}"
+            plan.changes += field_changes(item.source, label, current, wanted, current)
+    reports: dict[tuple, list[NoticeFeedback]] = defaultdict(list)
+    notice_pks = [v for v in d.notice_keys.values() if isinstance(v, int)]
+    for feedback in NoticeFeedback.objects.filter(notice__in=notice_pks).select_related(
+        "entry__case__person"
+    ):
+        pid = feedback.entry.case.person.pid if feedback.entry else ""
+        reports[(feedback.notice_id, pid, feedback.received_on)].append(feedback)
+    for item in plan.items["notice_report"]:
+        notice_key, pid, received_on, n = item.key
+        target = d.notice_keys.get(notice_key)
+        if target is None:
+            plan.problems.append(item.source.problem("notice", _("找不到公示：%(id)s") % {"id": notice_key}))
+            continue
+        matches = reports.get((target, pid, received_on), []) if isinstance(target, int) else []
+        if len(matches) < n:
+            item.action = "create"
+            continue
+        feedback = matches[n - 1]
+        item.obj = feedback
+        current = {
+            "channel": feedback.channel,
+            "finding": feedback.finding,
+            "concluded_on": feedback.verified_on,
+        }
+        wanted = {k: item.row[k] for k in current}
+        item.action = "same" if current == wanted else "update"
+        if item.action == "update":
+            label = f"{RECORD_LABELS['notice_report']} {notice_key}/{pid}/{received_on}"
+            plan.changes += field_changes(item.source, label, current, wanted, current)
+
+
+def _created(plan: "_Plan") -> None:
+    """The records the file creates, for the preview: the first CREATED_SHOWN of them."""
+    for kind, items in plan.items.items():
+        for item in items:
+            if item.action != "create":
+                continue
+            if len(plan.created) >= CREATED_SHOWN:
+                return
+            plan.created.append(
+                Change(item.source.line, item.source.unit, plan.record_label(kind, item), CREATE)
+            )

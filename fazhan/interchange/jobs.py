@@ -37,12 +37,13 @@ def import_job_work(job: Job, report: Report) -> Outcome:
     if upload is None:
         raise JobFailed(_(ERR_IMPORTED), url=reverse("interchange:home"))
     report(_("正在读取 %(file)s…") % {"file": upload.filename})
-    sources, problems = upload_sources(upload)
+    parsed = upload_sources(upload)
     with transaction.atomic():
         result = interchange_import(
             actor=job.started_by,
-            sources=sources,
-            problems=problems,
+            sources=parsed.sources,
+            problems=parsed.problems,
+            notes=parsed.notes,
             scope=user_import_paths(job.started_by),
             filename=upload.filename,
             progress=report,

@@ -1,66 +1,94 @@
 """The 发展党员工作台账 (interchange.md, Excel ledgers): one row per person, the dates of the main steps.
 
-Import turns each row into a person record and the step records its dates imply (no `recorded_at`), and
-hands them to the same importer as the JSON Lines format; problems read `row N: 列名: reason`. A ledger's
-step is matched with the person's first passing record of that step, so a changed date becomes a correction
-of it. Export writes the first passing record of each step.
-"""
+Import turns each row into a person record and the step records its dates imply (no `recorded_at`, marked
+`from_ledger`), and hands them to the same importer as the JSON Lines format; problems read `row N: 列名:
+reason`. The columns are found by their header (aliases allowed, any order, a title row above the header
+allowed), so the rosters (花名册) that Fazhan writes import back as well: a roster is a ledger with fewer
+columns. A step is dated only by its own column: where a ledger has no date of S05, S09 or S14 but names the
+people or the form, the step takes the date of the step it follows (S03, S07, S13) and is marked
+`date_inferred`. A ledger's step is matched with the person's first passing record of that step
+(interchange/decide.py), so a changed date becomes a correction of it that the preview shows, and an inferred
+date never supersedes a recorded one. Export writes the first passing record of each step, in the order of
+COLUMNS, an inferred date left blank."""
 
 import datetime
 import io
 import re
 from collections import defaultdict
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple
 
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from fazhan.core.excel import xlsx_bytes
+from fazhan.core.masking import mask_id_number
+from fazhan.interchange.canon import person_export_record
 from fazhan.interchange.reader import Problem, Source, no_cyclic_gc
-from fazhan.interchange.selectors import person_export_record
 from fazhan.organizations.models import Org, OrgKind
 from fazhan.people.choices import Gender
 from fazhan.people.identity import id_number_key
 from fazhan.people.idnumber import IdNumberError, id_number_parse
 from fazhan.people.models import Person, PersonRole
-from fazhan.procedure.definition import STEPS_BY_CODE, CaseStage
+from fazhan.procedure.definition import STEPS_BY_CODE, Anchor, CaseStage
 from fazhan.procedure.models import Case, StepRecord
 
-# (header, what the column holds): a step code for a date column, else a field of the row.
+
+class Column(NamedTuple):
+    header: str
+    what: str  # a step code for a date column, else a field of the row
+    aliases: tuple[str, ...] = ()
+
+
+# interchange.md's ledger layout, in its order; the aliases are headers clerks' own ledgers use.
 COLUMNS = [
-    ("序号", "seq"),
-    ("姓名", "name"),
-    ("身份证号", "id_number"),
-    ("性别", "gender"),
-    ("民族", "ethnicity"),
-    ("学历", "education"),
-    ("职业", "occupation"),
-    ("所在党支部(代码)", "org"),
-    ("申请入党日期", "S01"),
-    ("谈话日期", "S02"),
-    ("确定积极分子日期", "S03"),
-    ("培养联系人", "contacts"),
-    ("确定发展对象日期", "S07"),
-    ("入党介绍人", "introducers"),
-    ("政审日期", "S10"),
-    ("集中培训日期", "S11"),
-    ("预审日期", "S13"),
-    ("志愿书编号", "form_number"),
-    ("支部大会日期", "S15"),
-    ("审批日期", "S17"),
-    ("入党宣誓日期", "S20"),
-    ("转正申请日期", "S22"),
-    ("转正大会日期", "S23"),
-    ("转正审批日期", "S24"),
-    ("备注", "note"),
+    Column("序号", "seq", ("编号",)),
+    Column("姓名", "name", ("名字",)),
+    Column("身份证号", "id_number", ("身份证号码", "公民身份号码", "身份证")),
+    Column("性别", "gender"),
+    Column("民族", "ethnicity"),
+    Column("学历", "education", ("文化程度",)),
+    Column("职业", "occupation"),
+    Column("所在党支部(代码)", "org", ("所在党支部代码", "党支部代码", "支部代码")),
+    Column("所在党支部名称", "org_name", ("党支部名称", "支部名称")),
+    Column("工作单位及职务", "work_unit", ("工作单位", "单位及职务", "单位职务")),
+    Column("籍贯", "native_place"),
+    Column("参加工作时间", "work_started_on", ("参加工作日期",)),
+    Column("申请入党日期", "S01", ("递交入党申请书日期", "入党申请日期", "申请日期")),
+    Column("谈话日期", "S02", ("谈话时间",)),
+    Column("确定积极分子日期", "S03", ("确定入党积极分子日期", "确定为积极分子日期")),
+    Column("培养联系人", "contacts"),
+    Column("指定培养联系人日期", "S05", ("确定培养联系人日期",)),
+    Column("确定发展对象日期", "S07", ("确定为发展对象日期",)),
+    Column("入党介绍人", "introducers"),
+    Column("确定入党介绍人日期", "S09", ("指定入党介绍人日期",)),
+    Column("政审日期", "S10", ("政治审查日期",)),
+    Column("集中培训日期", "S11", ("培训日期",)),
+    Column("预审日期", "S13", ("党委预审日期",)),
+    Column("志愿书编号", "form_number", ("入党志愿书编号",)),
+    Column("填写志愿书日期", "S14", ("填写入党志愿书日期",)),
+    Column("支部大会日期", "S15", ("支部大会讨论日期", "接收预备党员日期")),
+    Column("审批日期", "S17", ("党委审批日期",)),
+    Column("入党宣誓日期", "S20", ("宣誓日期",)),
+    Column("转正申请日期", "S22", ("提出转正申请日期",)),
+    Column("转正大会日期", "S23", ("讨论转正日期", "转正支部大会日期")),
+    Column("转正审批日期", "S24", ()),
+    Column("备注", "note", ()),
 ]
-HEADERS = [h for h, _ in COLUMNS]
-HEADER_OF = {what: h for h, what in COLUMNS}
-DATE_STEPS = [what for _, what in COLUMNS if what in STEPS_BY_CODE]
-# Steps the ledger names without a date of their own: (details key, step, the column whose date it takes).
-NAMED_STEPS: list[tuple[str, str, tuple[str, ...]]] = [("contacts", "S05", ("S03",))]
-NAMED_STEPS += [("introducers", "S09", ("S07",)), ("form_number", "S14", ("S13", "S15"))]
+HEADERS = [c.header for c in COLUMNS]
+HEADER_OF = {c.what: c.header for c in COLUMNS}
+DATE_STEPS = [c.what for c in COLUMNS if c.what in STEPS_BY_CODE]
+REQUIRED = ("name", "id_number", "org")
+# Steps the ledger names people or a form for: (details key, step, the step whose date it takes when the
+# ledger has no date of its own).
+NAMED_STEPS: list[tuple[str, str, str]] = [
+    ("contacts", Anchor.CONTACTS, Anchor.ACTIVIST),
+    ("introducers", Anchor.INTRODUCERS, Anchor.TARGET),
+    ("form_number", Anchor.FORM, Anchor.PREREVIEW),
+]
+NAMED_STEP_CODES = {step for _, step, _ in NAMED_STEPS}
+# Columns whose contents Fazhan does not hold yet: read, and said in the preview that they are not kept.
+NOT_KEPT = ("work_unit", "native_place", "work_started_on")
 PERSON_LABELS = {
     "id": "身份证号",
     "name": "姓名",
@@ -73,11 +101,20 @@ PERSON_LABELS = {
 }
 _SEPARATORS = re.compile(r"[、,，;；\s]+")
 _NAMED_PID = re.compile(r"^(.*?)[（(]([A-Za-z0-9_-]+)[)）]$")
+_HEADER_SPACE = re.compile(r"\s+")
 TITLE = "发展党员工作台账"
+HEADER_SEARCH_ROWS = 10  # a title or a note may stand above the header
+
+
+def _normal(header: str) -> str:
+    return _HEADER_SPACE.sub("", header).replace("（", "(").replace("）", ")")
+
+
+_BY_HEADER = {_normal(name): c.what for c in COLUMNS for name in (c.header, *c.aliases)}
 
 
 def _cell_date(value: Any) -> datetime.date | str | None:
-    """A date cell as a date; "" when empty; the text itself when it is no date."""
+    """A date cell as a date; None when empty; the text itself when it is no date."""
     if value in (None, ""):
         return None
     if isinstance(value, datetime.datetime):
@@ -85,7 +122,7 @@ def _cell_date(value: Any) -> datetime.date | str | None:
     if isinstance(value, datetime.date):
         return value
     text = str(value).strip()
-    match = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text)
+    match = re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?", text)
     if match:
         try:
             return datetime.date(*map(int, match.groups()))
@@ -106,6 +143,7 @@ class _LedgerReader:
     def __init__(self) -> None:
         self.sources: list[Source] = []
         self.problems: list[Problem] = []
+        self.notes: list[Problem] = []
         self.names: dict[str, dict[str, set[str]]] = defaultdict(
             lambda: defaultdict(set)
         )  # org → name → pids
@@ -116,6 +154,7 @@ class _LedgerReader:
             top = max(top, int(pid[1:]))
         self.next_number = top + 1
         self.orgs = {o.code: o for o in Org.objects.all()}
+        self.file_pids: dict[str, int] = {}  # pid → the row that named it first
 
     def problem(self, row: int, column: str, reason: str) -> None:
         self.problems.append(Problem(row, column, reason, "row"))
@@ -128,18 +167,48 @@ class _LedgerReader:
             return
         sheet = book.worksheets[0]
         rows = sheet.iter_rows(values_only=True)
-        header = [_cell_text(v) for v in next(rows, ())]
-        while header and not header[-1]:
-            header.pop()
-        if header != HEADERS:
-            self.problem(1, _("表头"), _("列名和顺序应为：%(h)s") % {"h": "，".join(HEADERS)})
+        header_row, columns = self.header(rows)
+        if columns is None:
             return
-        for number, values in enumerate(rows, start=2):
-            cells = dict(zip([what for _, what in COLUMNS], values, strict=False))
+        for number, values in enumerate(rows, start=header_row + 1):
+            cells = {what: v for what, v in zip(columns, values, strict=False) if what}
             if all(v in (None, "") for v in cells.values()):
                 continue
             self.read_row(number, cells)
         self.resolve_refs()
+
+    def header(self, rows: Iterable[tuple]) -> tuple[int, list[str] | None]:
+        """The header row (the first of the top rows naming the ID number column), as the field each column
+        holds ("" for a column Fazhan does not know)."""
+        for number, values in enumerate(rows, start=1):
+            texts = [_normal(_cell_text(v)) for v in values]
+            columns = [_BY_HEADER.get(t, "") for t in texts]
+            if "id_number" in columns:
+                missing = [HEADER_OF[w] for w in REQUIRED if w not in columns]
+                if missing:
+                    self.problem(number, _("表头"), _("缺少列：%(c)s") % {"c": "，".join(missing)})
+                    return number, None
+                doubled = sorted({HEADER_OF[w] for w in columns if w and columns.count(w) > 1})
+                if doubled:
+                    self.problem(number, _("表头"), _("列重复：%(c)s") % {"c": "，".join(doubled)})
+                    return number, None
+                unknown = [t for t, w in zip(texts, columns, strict=True) if t and not w]
+                if unknown:
+                    self.notes.append(
+                        Problem(
+                            number,
+                            _("表头"),
+                            _("未识别的列，未导入：%(c)s") % {"c": "，".join(unknown)},
+                            "row",
+                        )
+                    )
+                return number, columns
+            if number >= HEADER_SEARCH_ROWS:
+                break
+        self.problem(
+            1, _("表头"), _("找不到表头（须有“身份证号”列）；列名可为：%(h)s") % {"h": "，".join(HEADERS)}
+        )
+        return 1, None
 
     def committee_of(self, code: str) -> str:
         org = self.orgs.get(code)
@@ -155,6 +224,14 @@ class _LedgerReader:
         org = _cell_text(cells.get("org"))
         name = _cell_text(cells.get("name"))
         pid = self.person_id(id_number)
+        if pid in self.file_pids:
+            self.problem(
+                number,
+                HEADER_OF["id_number"],
+                _("与第 %(line)d 行的身份证号重复") % {"line": self.file_pids[pid]},
+            )
+            return
+        self.file_pids[pid] = number
         record: dict[str, Any] = {"type": "person", "id": pid}
         existing = Person.objects.filter(pid=pid).select_related("org", "work_unit_org").first()
         if existing is not None:
@@ -168,6 +245,9 @@ class _LedgerReader:
         if gender:
             record["gender"] = {"男": Gender.MALE.value, "女": Gender.FEMALE.value}.get(gender, gender)
         self.sources.append(Source(number, record, "row", PERSON_LABELS))
+        not_kept = [HEADER_OF[k] for k in NOT_KEPT if _cell_text(cells.get(k))]
+        if not_kept:
+            self.notes.append(Problem(number, "、".join(not_kept), _("本系统尚不保存此项，未导入"), "row"))
         if name and org:
             self.names[org][name].add(pid)
         dates: dict[str, datetime.date] = {}
@@ -177,18 +257,23 @@ class _LedgerReader:
                 self.problem(number, HEADER_OF[step], _("应为日期（如 2018-03-01）"))
             elif value is not None:
                 dates[step] = value
-                self.add_step(number, pid, step, value, self.step_details(step, org), HEADER_OF[step])
-        for key, step, date_columns in NAMED_STEPS:
+        for step in DATE_STEPS:
+            if step in dates and step not in NAMED_STEP_CODES:
+                self.add_step(number, pid, step, dates[step], self.step_details(step, org), HEADER_OF[step])
+        for key, step, follows in NAMED_STEPS:
             text = _cell_text(cells.get(key))
-            if not text:
-                continue
-            day = next((dates[c] for c in date_columns if c in dates), None)
+            day, inferred = dates.get(step), False
+            if day is None and text:
+                day, inferred = dates.get(follows), True
+                if day is None:
+                    needed = "或".join(f"“{HEADER_OF[c]}”" for c in (step, follows))
+                    self.problem(number, HEADER_OF[key], _("须同时填写%(c)s") % {"c": needed})
+                    continue
             if day is None:
-                needed = "或".join(HEADER_OF[c] for c in date_columns)
-                self.problem(number, HEADER_OF[key], _("须同时填写%(c)s") % {"c": needed})
                 continue
-            source = self.add_step(number, pid, step, day, {key: text}, HEADER_OF[key])
-            if key != "form_number":
+            details = {key: text} if text else {}
+            source = self.add_step(number, pid, step, day, details, HEADER_OF[step], inferred=inferred)
+            if text and key != "form_number":
                 self.pending_refs.append((source, key, org, text))
 
     def step_details(self, step: str, org: str) -> dict[str, Any]:
@@ -201,12 +286,15 @@ class _LedgerReader:
             "S24": {"approver": committee, "result": "approved"},
         }.get(step, {})
 
-    def add_step(self, number: int, pid: str, step: str, day, details: dict, column: str) -> Source:
+    def add_step(
+        self, number: int, pid: str, step: str, day, details: dict, column: str, *, inferred: bool = False
+    ) -> Source:
         labels = {"date": column, "person": "姓名", "step": column}
-        labels |= {
-            f"details.{k}": HEADER_OF.get(k, column) for k in ("contacts", "introducers", "form_number")
-        }
+        labels |= {f"details.{k}": HEADER_OF[k] for k, _s, _f in NAMED_STEPS}
         data = {"type": "step", "person": pid, "step": step, "date": day.isoformat(), "details": details}
+        data["from_ledger"] = True
+        if inferred:
+            data["date_inferred"] = True
         source = Source(number, data, "row", labels, ledger=True)
         self.sources.append(source)
         return source
@@ -260,10 +348,12 @@ class _LedgerReader:
 
 
 @no_cyclic_gc()
-def ledger_sources(content: bytes) -> tuple[list[Source], list[Problem]]:
+def ledger_sources(content: bytes) -> tuple[list[Source], list[Problem], list[Problem]]:
+    """The records a ledger (or a roster) implies, the problems that refuse it, and the notes the preview
+    shows beside them (columns not imported)."""
     reader = _LedgerReader()
     reader.read(content)
-    return reader.sources, reader.problems
+    return reader.sources, reader.problems, reader.notes
 
 
 # --- export --------------------------------------------------------------------------------------------
@@ -279,12 +369,17 @@ def _first_passing(records: list[StepRecord]) -> dict[str, StepRecord]:
 
 
 def ledger_cases(root: Org | None, *, stages: tuple[str, ...] | None = None) -> list[Case]:
+    """One row per person: the person's latest case (an earlier, closed one is history the JSON Lines
+    export carries)."""
     cases = Case.objects.select_related("person__org")
     if root is not None:
         cases = cases.filter(person__org__path__startswith=root.path)
     if stages:
         cases = cases.filter(stage__in=stages, closed_on__isnull=True)
-    return list(cases.order_by("person__org__path", "person__pid", "opened_on", "pk"))
+    latest: dict[int, Case] = {}
+    for case in cases.order_by("person__org__path", "person__pid", "opened_on", "pk"):
+        latest[case.person_id] = case
+    return list(latest.values())
 
 
 def ledger_rows(
@@ -310,8 +405,6 @@ def ledger_rows(
     for n, case in enumerate(cases, start=1):
         person, first = case.person, _first_passing(records[case.pk])
         masked = mask is not None and mask(person)
-        from fazhan.core.masking import mask_id_number
-
         row: dict[str, Any] = {
             "seq": n,
             "name": person.name,
@@ -321,16 +414,18 @@ def ledger_rows(
             "education": person.education,
             "occupation": person.occupation,
             "org": person.org.code,
+            "org_name": person.org.name,
             "note": case.get_exit_reason_display() if case.closed_on else "",
         }
         for step in DATE_STEPS:
-            row[step] = first[step].date if step in first else None
-        for key, step, _columns in NAMED_STEPS:
+            record = first.get(step)
+            row[step] = record.date if record is not None and not record.date_inferred else None
+        for key, step, _follows in NAMED_STEPS:
             value = first[step].details.get(key) if step in first else None
             if isinstance(value, list):
                 value = "、".join(f"{names.get(p, '')}（{p}）" if names.get(p) else p for p in value)
             row[key] = value or ""
-        rows.append([row.get(what) for _, what in COLUMNS])
+        rows.append([row.get(c.what) for c in COLUMNS])
     return rows
 
 
@@ -345,15 +440,16 @@ def ledger_template_bytes() -> bytes:
 # The rosters (花名册) of the pools: who is an applicant, an activist, a target now.
 ROSTERS = {
     "applicants": (_("入党申请人花名册"), CaseStage.APPLICANT, ("S01", "S02")),
-    "activists": (_("入党积极分子花名册"), CaseStage.ACTIVIST, ("S01", "S03", "contacts")),
-    "targets": (_("发展对象花名册"), CaseStage.TARGET, ("S01", "S03", "S07", "introducers")),
+    "activists": (_("入党积极分子花名册"), CaseStage.ACTIVIST, ("S01", "S03", "contacts", "S05")),
+    "targets": (_("发展对象花名册"), CaseStage.TARGET, ("S01", "S03", "S07", "introducers", "S09")),
 }
 
 
 def roster_bytes(kind: str, *, root: Org | None, mask: Callable[[Person], bool] | None = None) -> bytes:
     title, stage, extra = ROSTERS[kind]
-    wanted = ["seq", "name", "gender", "id_number", "ethnicity", "education", "occupation", "org", *extra]
-    index = {what: i for i, (_, what) in enumerate(COLUMNS)}
+    wanted = ["seq", "name", "gender", "id_number", "ethnicity", "education", "occupation", "org", "org_name"]
+    wanted += extra
+    index = {c.what: i for i, c in enumerate(COLUMNS)}
     rows = ledger_rows(root, mask=mask, stages=(stage,))
     return xlsx_bytes(
         title=str(title),

@@ -20,6 +20,21 @@ class StepKey(models.Model):
         return self.key
 
 
+class NoticeKey(models.Model):
+    """The `id` an interchange file gave a public notice (interchange.md `notice`), so that the next import
+    of the same file finds it again, and an export writes the id it came in with."""
+
+    key = models.CharField(_("公示编号"), max_length=80, unique=True)
+    notice = models.OneToOneField("notices.Notice", on_delete=models.PROTECT, related_name="interchange_key")
+
+    class Meta:
+        verbose_name = _("公示编号")
+        verbose_name_plural = _("公示编号")
+
+    def __str__(self) -> str:
+        return self.key
+
+
 class ImportUpload(models.Model):
     """A file uploaded for import from the web, kept until it is confirmed: the confirmation re-reads this
     stored copy, never what the browser sends again."""

@@ -1,6 +1,7 @@
 """The registers an import writes beside the persons and steps (transfers, kinship, discipline, plans, archive
-reviews, numbered forms): for each, the model, the fields of its key and the fields a record fills. decide.py
-matches the records with the stored rows by them, write.py writes them: one description for both."""
+reviews, form receipts, numbered forms): for each, the model, the fields of its key and the fields a record
+fills. decide.py matches the records with the stored rows by them, write.py writes them: one description for
+both."""
 
 from typing import Any, NamedTuple
 
@@ -10,7 +11,7 @@ from fazhan.archive.models import ArchiveReview
 from fazhan.organizations.models import Org
 from fazhan.people.models import DisciplineRecord, Kinship, Person, Transfer
 from fazhan.plans.models import Plan
-from fazhan.prereview.models import NumberedForm
+from fazhan.prereview.models import FormReceipt, NumberedForm
 
 # How a record names what a foreign key holds: a person by pid, an org by code.
 NATURAL_KEYS: dict[type[models.Model], str] = {Person: "pid", Org: "code"}
@@ -68,6 +69,12 @@ REGISTERS = (
         ArchiveReview,
         ("person", "date"),
         {"reviewer": "reviewer", "missing": "missing", "location": "location"},
+    ),
+    Register(
+        "form_range",
+        FormReceipt,
+        ("year", "prefix", "first"),
+        {"org": "by", "last": "last", "received_on": "received_on", "width": "width"},
     ),
     Register(
         "form",

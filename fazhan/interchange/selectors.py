@@ -1,8 +1,6 @@
 """Export of the record interchange format: a subtree's complete record, with the outside persons and orgs it
 refers to, in an order fixed by the data so that two exports of the same records are identical."""
 
-import datetime
-import io
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -15,14 +13,14 @@ from django.utils import timezone
 from fazhan.accounts.models import Role
 from fazhan.accounts.selectors import user_assignments
 from fazhan.archive.models import ArchiveReview
-from fazhan.core.masking import mask_id_number, mask_phone
-from fazhan.interchange.canon import recorded_by_label, step_id_natural
+from fazhan.interchange.canon import compact, iso, person_export_record, recorded_by_label, step_id_natural
+from fazhan.interchange.files import Parsed, file_sources
 from fazhan.interchange.models import ImportUpload, StepKey
-from fazhan.interchange.reader import Problem, Source, jsonl_sources
+from fazhan.notices.models import Notice, NoticeFeedback
 from fazhan.organizations.models import Org
 from fazhan.people.models import DisciplineRecord, Kinship, Person, PersonRole, Transfer
 from fazhan.plans.models import Plan
-from fazhan.prereview.models import NumberedForm
+from fazhan.prereview.models import FormReceipt, NumberedForm
 from fazhan.procedure.definition import STEPS_BY_CODE
 from fazhan.procedure.models import Case, StepRecord
 
@@ -37,22 +35,9 @@ def user_import_paths(user) -> list[str]:
     return [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
 
 
-def upload_sources(upload: ImportUpload) -> tuple[list[Source], list[Problem]]:
+def upload_sources(upload: ImportUpload) -> Parsed:
     """The records of a stored upload, read as its name says (the ledger workbook or JSON Lines)."""
-    from fazhan.interchange.ledger import ledger_sources  # the ledger reads persons through this module
-
-    content = bytes(upload.content)
-    if upload.filename.lower().endswith(".xlsx"):
-        return ledger_sources(content)
-    return jsonl_sources(io.StringIO(content.decode("utf-8", errors="replace")))
-
-
-def _iso(day: datetime.date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
-def _compact(record: dict[str, Any], keep: tuple[str, ...] = ()) -> dict[str, Any]:
-    return {k: v for k, v in record.items() if k in keep or v not in (None, "", [], {}, False)}
+    return file_sources(upload.filename, bytes(upload.content))
 
 
 class _Export:
@@ -75,7 +60,7 @@ class _Export:
             wanted.update(c for c in org.path.strip("/").split("/") if c)
         orgs = Org.objects.filter(code__in=wanted).select_related("parent").order_by("path")
         return [
-            _compact(
+            compact(
                 {
                     "type": "org",
                     "code": o.code,
@@ -133,9 +118,11 @@ class _Export:
                 "reason": r.reason,
                 "recorded_at": timezone.localtime(r.recorded_at).isoformat() if r.recorded_at else None,
                 "recorded_by": by,
+                "from_ledger": r.from_ledger,
+                "date_inferred": r.date_inferred,
                 "details": dict(r.details),
             }
-            out.append(_compact(record, keep=("details",)))
+            out.append(compact(record, keep=("details",)))
         return out
 
     def _note_refs(self, step: str, details: dict[str, Any]) -> None:
@@ -155,7 +142,7 @@ class _Export:
             "person"
         ):
             out.append(
-                _compact(
+                compact(
                     {
                         "type": "exit",
                         "person": case.person.pid,
@@ -187,12 +174,12 @@ class _Export:
                 "type": "discipline",
                 "person": d.person.pid,
                 "from": d.date_from.isoformat(),
-                "to": _iso(d.date_to),
+                "to": iso(d.date_to),
                 "kind": d.kind,
-                "rights_restored_on": _iso(d.rights_restored_on),
+                "rights_restored_on": iso(d.rights_restored_on),
                 "note": d.note,
             }
-            out.append(_compact(record, keep=("to",)))
+            out.append(compact(record, keep=("to",)))
         for plan in Plan.objects.filter(org__in=self.subtree).select_related("org"):
             out.append(
                 {
@@ -203,6 +190,7 @@ class _Export:
                     "groups": plan.groups,
                 }
             )
+        out += self._receipts()
         out += self._forms()
         for a in ArchiveReview.objects.filter(person__pid__in=pids).select_related("person", "reviewer"):
             self.org_codes.add(a.reviewer.code)
@@ -214,7 +202,7 @@ class _Export:
                 "missing": list(a.missing),
                 "location": a.location,
             }
-            out.append(_compact(review, keep=("missing",)))
+            out.append(compact(review, keep=("missing",)))
         out.sort(
             key=lambda r: (
                 _ORDER.index(r["type"]),
@@ -224,11 +212,73 @@ class _Export:
         )
         return out
 
+    def _receipts(self) -> list[dict[str, Any]]:
+        out = []
+        for r in FormReceipt.objects.filter(org__in=self.subtree).select_related("org").order_by("pk"):
+            record = {
+                "type": "form_range",
+                "year": r.year,
+                "prefix": r.prefix,
+                "first": r.first,
+                "last": r.last,
+                "received_on": r.received_on.isoformat(),
+                "by": r.org.code,
+            }
+            if r.width != DEFAULT_WIDTH:
+                record["width"] = r.width
+            out.append(record)
+        return out
+
+    def notice_records(self) -> list[dict[str, Any]]:
+        """The subtree's notices with their candidates' outcomes, and the outcome of each report (never what
+        the public said: interchange.md keeps that in the deployment)."""
+        notices = list(
+            Notice.objects.filter(org__in=self.subtree)
+            .select_related("org", "interchange_key")
+            .prefetch_related("entries__case__person")
+            .order_by("pk")
+        )
+        ids = {n.pk: notice_id(n) for n in notices}
+        out: list[dict[str, Any]] = []
+        for n in notices:
+            candidates = sorted(
+                ({"person": e.case.person.pid, "outcome": e.result} for e in n.entries.all()),
+                key=lambda c: c["person"],
+            )
+            self.extra_pids.update(c["person"] for c in candidates)
+            record = {
+                "type": "notice",
+                "id": ids[n.pk],
+                "org": n.org.code,
+                "kind": n.kind,
+                "from": n.starts_on.isoformat(),
+                "to": n.ends_on.isoformat(),
+                "contact": n.contact,
+                "candidates": [compact(c) for c in candidates],
+                "closed_on": iso(n.closed_on),
+            }
+            out.append(compact(record, keep=("candidates",)))
+        feedback = NoticeFeedback.objects.filter(notice__in=notices).select_related("entry__case__person")
+        for f in feedback.order_by("notice_id", "received_on", "pk"):
+            record = {
+                "type": "notice_report",
+                "notice": ids[f.notice_id],
+                "person": f.entry.case.person.pid if f.entry else None,
+                "received_on": f.received_on.isoformat(),
+                "channel": CHANNEL_RECORDS.get(f.channel, f.channel),
+                "finding": f.finding,
+                "concluded_on": iso(f.verified_on),
+            }
+            out.append(compact(record))
+        return out
+
     def _forms(self) -> list[dict[str, Any]]:
         forms = {
             f.pk: f
             for f in NumberedForm.objects.filter(
-                Q(person__pid__in=self.pids) | Q(issued_by__code__in=[o.code for o in self.subtree])
+                Q(person__pid__in=self.pids)
+                | Q(issued_by__in=self.subtree)
+                | Q(receipt__org__in=self.subtree)
             ).select_related("person", "issued_by", "replaces")
         }
         missing = {f.replaces_id for f in forms.values() if f.replaces_id and f.replaces_id not in forms}
@@ -248,13 +298,13 @@ class _Export:
                 "type": "form",
                 "number": f.number,
                 "issued_to": f.person.pid if f.person else None,
-                "issued_on": _iso(f.issued_on),
+                "issued_on": iso(f.issued_on),
                 "issued_by": f.issued_by.code if f.issued_by else None,
                 "status": f.status,
                 "void_reason": f.void_reason,
                 "replaces": f.replaces.number if f.replaces else None,
             }
-            out.append(_compact(record))
+            out.append(compact(record))
         return out
 
     def person_records(self, persons: list[Person]) -> list[dict[str, Any]]:
@@ -268,34 +318,16 @@ class _Export:
         return [self.person_record(p, roles[p.pk]) for p in persons]
 
 
-def person_export_record(p: Person, roles: list[str], *, masked: bool = False) -> dict[str, Any]:
-    record = {
-        "type": "person",
-        "id": p.pid,
-        "name": p.name,
-        "id_number": mask_id_number(p.id_number) if masked else p.id_number,
-        "org": p.org.code,
-        "ethnicity": p.ethnicity,
-        "education": p.education,
-        "occupation": p.occupation,
-        "tags": list(p.tags),
-        "phone": mask_phone(p.phone) if masked else p.phone,
-        "household_place": p.household_place,
-        "residence": p.residence,
-        "floating": p.floating,
-        "front_line": p.front_line,
-        "league_member": p.league_member,
-        "work_unit_org": p.work_unit_org.code if p.work_unit_org else None,
-        "planned_departure": _iso(p.planned_departure),
-        "party_status": p.party_status,
-        "joined_on": _iso(p.joined_on),
-        "full_since": _iso(p.full_since),
-        "roles": sorted(roles),
-    }
-    return _compact(record, keep=("full_since",) if p.party_status == "full" else ())
+_ORDER = ("exit", "transfer", "kin", "discipline", "plan", "form_range", "form", "archive_review")
+DEFAULT_WIDTH = 4
+# What the notices app calls a report's channel, and how interchange.md writes it.
+CHANNEL_RECORDS = {"phone": "call", "online": "web"}
 
 
-_ORDER = ("exit", "transfer", "kin", "discipline", "plan", "form", "archive_review")
+def notice_id(notice: Notice) -> str:
+    """The id a notice is exported with: the one a file gave it, else N and its number."""
+    key = getattr(notice, "interchange_key", None)
+    return key.key if key is not None else f"N{notice.pk:04d}"
 
 
 def interchange_export(
@@ -305,6 +337,7 @@ def interchange_export(
     export = _Export(root, mask)
     steps = export.step_records()
     registers = export.register_records()
+    notices = export.notice_records()
     persons = export.person_records(export.persons)
     outside_pids = export.extra_pids - export.pids
     outside = list(
@@ -318,7 +351,7 @@ def interchange_export(
         "exported_at": timezone.localtime().isoformat(timespec="seconds"),
         "profile": PROFILE,
     }
-    return [header, *export.org_records(), *persons, *steps, *registers]
+    return [header, *export.org_records(), *persons, *steps, *registers, *notices]
 
 
 def interchange_lines(records: list[dict]) -> Iterator[str]:

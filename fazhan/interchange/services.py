@@ -20,7 +20,13 @@ from django.utils.translation import gettext as _
 from fazhan.auditlog.services import audit_record, audit_record_many
 from fazhan.core.calendar import add_months
 from fazhan.interchange.canon import ARCHIVE_MATERIALS, PLAN_GROUP_KEYS
-from fazhan.interchange.reader import ERR_CHOICE, Fields, Problem, Source, no_cyclic_gc
+from fazhan.interchange.decide import decide_all
+from fazhan.interchange.diff import RECORD_LABELS, Change, shown, step_label
+from fazhan.interchange.judge import FileFinding, file_findings
+from fazhan.interchange.models import NoticeKey
+from fazhan.interchange.reader import ERR_CHOICE, ERR_LIST, Fields, Problem, Source, no_cyclic_gc
+from fazhan.interchange.write import write_all
+from fazhan.notices.models import FeedbackFinding, Notice
 from fazhan.organizations.models import ALLOWED_PARENT_KINDS, ORG_CODE_VALIDATOR, Org, OrgCategory, OrgKind
 from fazhan.people.choices import (
     ETHNICITIES,
@@ -43,12 +49,16 @@ ERR_UNKNOWN_TYPE = "未知记录类型"
 ERR_NO_ORG = "找不到组织：%(code)s（文件和数据库中都没有）"
 ERR_NO_PERSON = "找不到人员：%(pid)s（文件和数据库中都没有）"
 ERR_DUPLICATE = "与第 %(line)d 行的键重复"
-ERR_ID_TAKEN = "该身份证号已登记在另一人员名下（%(pid)s）"
+ERR_ID_TAKEN = "该身份证号已登记在另一人员名下：%(who)s"
+ERR_ID_ELSEWHERE = "该身份证号已在其他党组织登记"
 ERR_OUT_OF_SCOPE = "超出您的管辖范围：%(code)s"
 CHUNK = 900
+NOTICE_KINDS = ("activist", "target", "admission", "conversion")
+# interchange.md's channels of a report, and what the notices app calls them.
+REPORT_CHANNELS = {"call": "phone", "letter": "letter", "visit": "visit", "web": "online", "other": "other"}
 
 TYPES: tuple[str, ...] = ("header", "org", "person", "step", "exit", "transfer", "kin", "discipline", "plan")
-TYPES += ("form", "archive_review")
+TYPES += ("form_range", "form", "archive_review", "notice", "notice_report")
 
 PERSON_KEYS = (
     *("id", "name", "id_number", "gender", "birth_date", "org", "ethnicity", "education", "occupation"),
@@ -74,6 +84,10 @@ class Item:
 class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    notes: list[Problem] = field(default_factory=list)  # what the preview says beside the changes
+    changes: list[Change] = field(default_factory=list)  # every update and correction, line by line
+    created: list[Change] = field(default_factory=list)  # the records it creates (the first CREATED_SHOWN)
+    findings: list[FileFinding] = field(default_factory=list)  # what the file's records would raise
 
     @property
     def ok(self) -> bool:
@@ -118,6 +132,14 @@ class _Plan:
         self.db_persons = self._load_persons()
         self.org_paths: dict[str, str] = {}
         self.decisions: Any = None
+        self.notes: list[Problem] = []
+        self.changes: list[Change] = []
+        self.created: list[Change] = []
+        self.file_notices = {
+            str(s.data.get("id")): str(s.data.get("org")) for s in self.by_type["notice"] if s.data.get("id")
+        }
+        self.notice_paths: dict[str, str | None] = {}
+        self.report_counts: dict[tuple, int] = defaultdict(int)
 
     # --- references -------------------------------------------------------------------------------------
     def _load_persons(self) -> dict[str, Person]:
@@ -128,6 +150,12 @@ class _Plan:
             wanted.update((str(s.data.get("a")), str(s.data.get("b"))))
         for s in self.by_type["form"]:
             wanted.add(str(s.data.get("issued_to")))
+        for s in self.by_type["notice_report"]:
+            wanted.add(str(s.data.get("person")))
+        for s in self.by_type["notice"]:
+            candidates = s.data.get("candidates")
+            if isinstance(candidates, list):
+                wanted.update(str(c.get("person")) for c in candidates if isinstance(c, dict))
         for s in self.by_type["step"]:
             details = s.data.get("details")
             if isinstance(details, dict):
@@ -198,26 +226,81 @@ class _Plan:
 
     @staticmethod
     def key_field(kind: str) -> str:
-        return {"org": "code", "person": "id", "form": "number", "plan": "year", "kin": "relation"}.get(
-            kind, "date"
-        )
+        return {
+            "org": "code",
+            "person": "id",
+            "form": "number",
+            "plan": "year",
+            "kin": "relation",
+            "form_range": "first",
+            "notice": "id",
+            "notice_report": "received_on",
+        }.get(kind, "date")
+
+    # --- naming what an import touches, for its problems and its preview ---------------------------------
+    def person_name(self, pid: str) -> str:
+        source = self.file_pids.get(pid)
+        if source is not None and isinstance(source.data.get("name"), str):
+            return source.data["name"]
+        person = self.db_persons.get(pid)
+        return person.name if person else ""
+
+    def who(self, person: Person) -> str:
+        """A registered person as a problem names them: by name and id where the importer may see them."""
+        return f"{person.name}（{person.pid}）" if self.sees(person.org.path) else _("另一党组织的人员")
+
+    def first_source_of(self, pid: str) -> Source | None:
+        """The line that brings news of a person: their own record, else their first step or exit."""
+        if pid in self.file_pids:
+            return self.file_pids[pid]
+        for kind in ("step", "exit", "transfer"):
+            for item in self.items.get(kind, []):
+                if item.row.get("pid", item.key[0]) == pid:
+                    return item.source
+        return None
+
+    def record_label(self, kind: str, item: Item) -> str:
+        row = item.row
+        if kind == "person":
+            return f"{RECORD_LABELS['person']} {row['name']}（{row['pid']}）"
+        if kind == "step":
+            return step_label(row["pid"], self.person_name(row["pid"]), row["step"]) + f" {row['date']}"
+        if kind == "org":
+            return f"{RECORD_LABELS['org']} {row['name']}（{row['code']}）"
+        return f"{RECORD_LABELS.get(kind, kind)} {'/'.join(shown(k) for k in item.key)}"
+
+    @staticmethod
+    def notice_row(notice: Notice) -> dict[str, Any]:
+        """A stored notice as its record's values (what an import compares)."""
+        candidates = [
+            {"person": pid, "outcome": result}
+            for pid, result in notice.entries.order_by("case__person__pid").values_list(
+                "case__person__pid", "result"
+            )
+        ]
+        return {
+            "org": notice.org.code,
+            "kind": notice.kind,
+            "from": notice.starts_on,
+            "to": notice.ends_on,
+            "contact": notice.contact,
+            "closed_on": notice.closed_on,
+            "candidates": candidates,
+        }
 
     # --- checking each type -----------------------------------------------------------------------------
     def run(self) -> None:
         seen: dict[tuple, int] = {}
         for s in self.by_type["header"]:
             self.check_header(s)
-        for kind in ("org", "person", "step", "exit", "transfer", "kin", "discipline", "plan", "form"):
+        for kind in TYPES[1:]:
             checker = getattr(self, f"check_{kind}")
             for s in self.by_type[kind]:
                 item = checker(s)
                 if item is not None:
                     self.add(item, seen)
-            self.progress(_("已检查 %(kind)s：%(n)d 条") % {"kind": kind, "n": len(self.by_type[kind])})
-        for s in self.by_type["archive_review"]:
-            item = self.check_archive_review(s)
-            if item is not None:
-                self.add(item, seen)
+            if self.by_type[kind]:
+                self.progress(_("已检查 %(kind)s：%(n)d 条") % {"kind": kind, "n": len(self.by_type[kind])})
         self.check_id_numbers()
         self.decide()
         self.check_scope()
@@ -345,12 +428,21 @@ class _Plan:
                 continue
             by_key[key] = item
         for chunk in _chunks(by_key):
-            for pid, key in Person.objects.filter(id_number_key__in=chunk).values_list(
-                "pid", "id_number_key"
-            ):
+            holders = Person.objects.filter(id_number_key__in=chunk)
+            for pid, key, name, path in holders.values_list("pid", "id_number_key", "name", "org__path"):
                 item = by_key[key]
                 if pid != item.row["pid"]:
-                    self.problems.append(item.source.problem("id_number", _(ERR_ID_TAKEN) % {"pid": pid}))
+                    self.problems.append(item.source.problem("id_number", self.collision(pid, name, path)))
+
+    def sees(self, path: str) -> bool:
+        """Whether the importer may be told who holds a record at `path` (the command line sees all)."""
+        return self.scope is None or any(path.startswith(s) for s in self.scope)
+
+    def collision(self, pid: str, name: str, path: str) -> str:
+        """The person an ID number is registered to, named only to an importer whose subtree holds them."""
+        if self.sees(path):
+            return _(ERR_ID_TAKEN) % {"who": f"{name}（{pid}）"}
+        return _(ERR_ID_ELSEWHERE)
 
     def check_step(self, s: Source) -> Item | None:
         f = Fields(
@@ -366,6 +458,8 @@ class _Plan:
                 "recorded_at",
                 "recorded_by",
                 "details",
+                "from_ledger",
+                "date_inferred",
             ),
         )
         step_id = f.text("id", max_length=80)
@@ -394,6 +488,8 @@ class _Plan:
             "reason": f.text("reason"),
             "recorded_at": f.timestamp("recorded_at"),
             "recorded_by": recorded_by,
+            "from_ledger": f.boolean("from_ledger"),
+            "date_inferred": f.boolean("date_inferred"),
         }
         if f.bad:
             return None
@@ -519,10 +615,113 @@ class _Plan:
             return None
         return Item("archive_review", s, (pid, date), row, path=self.person_org_path(pid))
 
+    def check_form_range(self, s: Source) -> Item | None:
+        allowed = ("year", "prefix", "first", "last", "received_on", "by", "width")
+        f = Fields(s, self.problems, allowed=allowed)
+        year = f.integer("year", required=True)
+        prefix = f.text("prefix", required=True, max_length=30)
+        first = f.integer("first", required=True)
+        last = f.integer("last", required=True)
+        width = f.integer("width")
+        if width is None and not f.present("width"):
+            width = 4
+        if first is not None and last is not None and last < first:
+            f.fail("last", _("终止号须不小于起始号"))
+        if width is not None and not 1 <= width <= 8:
+            f.fail("width", _("序号位数须在 1 至 8 之间"))
+        row = {
+            "last": last,
+            "received_on": f.date("received_on", required=True, today=self.today),
+            "by": self.org_ref(f, "by", required=True),
+            "width": width,
+        }
+        if f.bad:
+            return None
+        return Item("form_range", s, (year, prefix, first), row, path=self.org_path(str(row["by"])))
+
+    def check_notice(self, s: Source) -> Item | None:
+        allowed = ("id", "org", "kind", "from", "to", "posted_at", "contact", "candidates", "closed_on")
+        f = Fields(s, self.problems, allowed=allowed)
+        key = f.text("id", required=True, max_length=80)
+        org = self.org_ref(f, "org", required=True)
+        kind = f.choice("kind", NOTICE_KINDS, required=True)
+        if kind == "activist":
+            f.fail("kind", _("本系统尚无入党积极分子公示"))
+        start = f.date("from", required=True)
+        end = f.date("to", required=True)
+        if start and end and end < start:
+            f.fail("to", _("结束日期不能早于开始日期"))
+        candidates = []
+        listed = s.data.get("candidates") or []
+        if not isinstance(listed, list):
+            f.fail("candidates", _(ERR_LIST))
+            listed = []
+        for n, c in enumerate(listed, start=1):
+            if not isinstance(c, dict) or set(c) - {"person", "outcome"}:
+                f.fail("candidates", _("第 %(n)d 项应为 {person, outcome}") % {"n": n})
+                continue
+            pid = c.get("person")
+            if not isinstance(pid, str) or not self.person_exists(pid):
+                f.fail("candidates", _(ERR_NO_PERSON) % {"pid": pid})
+                continue
+            outcome = c.get("outcome") or ""
+            if outcome not in ("", "passed", "withheld"):
+                f.fail("candidates", _(ERR_CHOICE) % {"value": outcome})
+                continue
+            candidates.append({"person": pid, "outcome": outcome})
+        if f.present("posted_at"):
+            self.notes.append(s.problem("posted_at", _("本系统尚不保存张贴地点，未导入")))
+        row = {
+            "org": org,
+            "kind": kind,
+            "from": start,
+            "to": end,
+            "contact": f.text("contact"),
+            "closed_on": f.date("closed_on", today=self.today),
+            "candidates": sorted(candidates, key=lambda c: c["person"]),
+        }
+        if f.bad:
+            return None
+        return Item("notice", s, (key,), row, path=self.org_path(org))
+
+    def check_notice_report(self, s: Source) -> Item | None:
+        allowed = ("notice", "person", "received_on", "channel", "finding", "concluded_on")
+        f = Fields(s, self.problems, allowed=allowed)
+        notice = f.text("notice", required=True, max_length=80)
+        notice_path = self.notice_path(notice) if notice else ""
+        if notice and notice_path is None:
+            f.fail("notice", _("找不到公示：%(id)s") % {"id": notice})
+        pid = self.person_ref(f, "person")
+        received_on = f.date("received_on", required=True, today=self.today)
+        channel = f.choice("channel", REPORT_CHANNELS, required=True)
+        row = {
+            "pid": pid,
+            "channel": REPORT_CHANNELS.get(channel, ""),
+            "finding": f.choice("finding", FeedbackFinding.values),
+            "concluded_on": f.date("concluded_on", today=self.today),
+        }
+        if f.bad:
+            return None
+        key = (notice, pid, received_on)
+        self.report_counts[key] += 1
+        return Item("notice_report", s, (*key, self.report_counts[key]), row, path=notice_path or "")
+
+    def notice_path(self, key: str) -> str | None:
+        """The org path of the notice a report names: in the file, else stored (by its key, or an export's
+        N<pk>); None when there is no such notice."""
+        if key in self.file_notices:
+            return self.org_path(self.file_notices[key])
+        if key not in self.notice_paths:
+            stored = NoticeKey.objects.filter(key=key).values_list("notice__org__path", flat=True).first()
+            bare = key[1:] if key[:1] == "N" else ""
+            if stored is None and bare.isdigit():
+                found = Notice.objects.filter(pk=int(bare), interchange_key__isnull=True)
+                stored = found.values_list("org__path", flat=True).first()
+            self.notice_paths[key] = stored
+        return self.notice_paths[key]
+
     # --- deciding what changes --------------------------------------------------------------------------
     def decide(self) -> None:
-        from fazhan.interchange.decide import decide_all
-
         decide_all(self)
 
     def check_scope(self) -> None:
@@ -557,14 +756,28 @@ def interchange_check(
     sources: list[Source],
     problems: list[Problem] | None = None,
     *,
+    notes: list[Problem] | None = None,
     scope: list[str] | None = None,
+    judge: bool = False,
     progress: Callable[[str], None] = lambda message: None,
 ) -> tuple[ImportReport, "_Plan"]:
-    """Check a file and decide what importing it would change, writing nothing (the web preview)."""
+    """Check a file and decide what importing it would change, writing nothing (the web preview and
+    `fazhan import --dry-run`): every problem, every update and correction field by field, the records it
+    creates, and with `judge` the findings its records would raise where they land."""
     plan = _Plan(sources, scope=scope, progress=progress)
     plan.problems.extend(problems or [])
+    plan.notes.extend(notes or [])
     plan.run()
-    report = ImportReport(sorted(plan.problems, key=lambda p: (p.where, p.field)), plan.counts())
+    report = ImportReport(
+        sorted(plan.problems, key=lambda p: (p.where, p.field)),
+        plan.counts(),
+        notes=sorted(plan.notes, key=lambda p: (p.where, p.field)),
+        changes=sorted(plan.changes, key=lambda c: c.where),
+        created=sorted(plan.created, key=lambda c: c.where),
+    )
+    if judge and report.ok:
+        progress(_("正在按规则检查导入后的记录"))
+        report.findings = file_findings(plan, as_of=plan.today)
     return report, plan
 
 
@@ -583,17 +796,16 @@ def interchange_import(
     actor,
     sources: list[Source],
     problems: list[Problem] | None = None,
+    notes: list[Problem] | None = None,
     scope: list[str] | None = None,
     filename: str = "",
     progress: Callable[[str], None] = lambda message: None,
 ) -> ImportReport:
     """Import a whole file or nothing: every problem is listed, and with any problem nothing is written."""
-    report, plan = interchange_check(sources, problems, scope=scope, progress=progress)
+    report, plan = interchange_check(sources, problems, notes=notes, scope=scope, progress=progress)
     if not report.ok:
         return report
     _sqlite_roomy_cache()
-    from fazhan.interchange.write import write_all
-
     events = write_all(plan, progress=progress)
     audit_record(
         actor=actor,

@@ -6,13 +6,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fazhan.accounts.models import CASE_ROLES
 from fazhan.accounts.selectors import user_case_paths, user_roles, user_sees_id_number
 from fazhan.auditlog.services import audit_record
 from fazhan.core.excel import XLSX
+from fazhan.interchange.diff import RECORD_LABELS
 from fazhan.interchange.forms import UploadForm
 from fazhan.interchange.jobs import import_start
 from fazhan.interchange.ledger import ROSTERS, ledger_export_bytes, ledger_template_bytes, roster_bytes
@@ -26,19 +26,6 @@ from fazhan.interchange.selectors import (
 from fazhan.interchange.services import interchange_check
 from fazhan.organizations.models import Org
 from fazhan.organizations.selectors import org_get_for_user
-
-TYPE_LABELS = {
-    "org": gettext_lazy("党组织"),
-    "person": gettext_lazy("人员"),
-    "step": gettext_lazy("步骤记录"),
-    "exit": gettext_lazy("终止"),
-    "transfer": gettext_lazy("组织关系转接"),
-    "kin": gettext_lazy("亲属关系"),
-    "discipline": gettext_lazy("纪律记录"),
-    "plan": gettext_lazy("年度计划"),
-    "form": gettext_lazy("入党志愿书"),
-    "archive_review": gettext_lazy("档案审核"),
-}
 
 
 def _upload_for_user(request, upload_id: int) -> ImportUpload:
@@ -74,13 +61,19 @@ def interchange_home(request):
 
 
 def _counts_table(counts: dict[str, dict[str, int]]) -> list[tuple[str, dict[str, int]]]:
-    return [(str(TYPE_LABELS.get(kind, kind)), c) for kind, c in counts.items()]
+    return [(str(RECORD_LABELS.get(kind, kind)), c) for kind, c in counts.items()]
 
 
 def upload_preview(request, upload_id: int):
     upload = _upload_for_user(request, upload_id)
-    sources, problems = upload_sources(upload)
-    report, _plan = interchange_check(sources, problems, scope=user_import_paths(request.user))
+    parsed = upload_sources(upload)
+    report, _plan = interchange_check(
+        parsed.sources,
+        parsed.problems,
+        notes=parsed.notes,
+        scope=user_import_paths(request.user),
+        judge=True,
+    )
     context = {"upload": upload, "report": report, "counts": _counts_table(report.counts)}
     return render(request, "interchange/preview.html", context)
 

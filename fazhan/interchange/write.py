@@ -10,15 +10,19 @@ from django.utils.translation import gettext as _
 
 from fazhan.core.pinyin import pinyin_initials
 from fazhan.interchange.bulk import insert_returning_pks, preparer
-from fazhan.interchange.models import StepKey
+from fazhan.interchange.models import NoticeKey, StepKey
 from fazhan.interchange.registers import REGISTERS, Register
+from fazhan.notices.models import EntryResult, Notice, NoticeFeedback, NoticeState
+from fazhan.notices.services import notice_conclusion, notice_entry_build
 from fazhan.organizations.models import Org
 from fazhan.people.identity import person_set_id_number
 from fazhan.people.idnumber import id_number_parse
 from fazhan.people.models import Person, PersonRole
 from fazhan.people.services import PERSON_FIELDS
-from fazhan.prereview.models import NumberedForm
+from fazhan.prereview.models import FormReceipt, NumberedForm
+from fazhan.procedure.definition import limits
 from fazhan.procedure.models import Case, StepRecord
+from fazhan.procedure.rules.targets import publicity_days
 
 if TYPE_CHECKING:
     from fazhan.interchange.services import Item, _Plan
@@ -146,7 +150,7 @@ class _Writer:
     def steps_write(self, cases: dict[str, Case]) -> None:
         users = dict(get_user_model().objects.values_list("username", "pk"))
         fields = ["case", "step", "date", "details", "recorded_at", "recorded_by", "recorded_by_label"]
-        fields += ["supersedes", "reason"]
+        fields += ["supersedes", "reason", "from_ledger", "date_inferred"]
         date_of, details_of, moment_of = (preparer(StepRecord, f) for f in ("date", "details", "recorded_at"))
         pending = self.changed("step", "create")
         done: set[int] = set()
@@ -172,6 +176,8 @@ class _Writer:
                         label,
                         target if isinstance(target, int) else (target.obj if target else None),
                         row["reason"],
+                        row["from_ledger"],
+                        row["date_inferred"],
                     ]
                 )
             pks = insert_returning_pks(StepRecord, fields, rows)
@@ -207,6 +213,7 @@ class _Writer:
         for register in REGISTERS:
             self._register_write(register)
         self._form_links_write()
+        self._form_receipts_link()
 
     def _register_write(self, register: Register) -> None:
         model = register.model
@@ -247,6 +254,93 @@ class _Writer:
         ]
         NumberedForm.objects.bulk_update(links, ["replaces"])
 
+    def _form_receipts_link(self) -> None:
+        """The forms of a receipt the file brings in belong to it, by their serial (FormReceipt.number)."""
+        for item in self.plan.items["form_range"]:
+            if item.action == "same":
+                continue
+            receipt = FormReceipt.objects.get(pk=item.obj) if isinstance(item.obj, int) else item.obj
+            if receipt is None:
+                receipt = FormReceipt.objects.get(year=item.key[0], prefix=item.key[1], first=item.key[2])
+            serials = {receipt.number(n): n for n in range(receipt.first, receipt.last + 1)}
+            forms = list(NumberedForm.objects.filter(number__in=list(serials), receipt__isnull=True))
+            for form in forms:
+                form.receipt, form.serial = receipt, serials[form.number]
+            NumberedForm.objects.bulk_update(forms, ["receipt", "serial"])
+
+    # --- notices ----------------------------------------------------------------------------------------
+    def notices_write(self, cases: dict[str, Case]) -> None:
+        """Notices with their candidates, and the public's reports with their outcomes (not their text,
+        which interchange.md keeps in the deployment)."""
+        by_key: dict[str, Notice] = {}
+        for item in self.plan.items["notice"]:
+            row, key = item.row, item.key[0]
+            if item.action == "same":
+                by_key[key] = Notice.objects.get(pk=item.obj.pk)
+                continue
+            notice = item.obj or Notice(org=self.orgs[row["org"]], kind=row["kind"], created_by=None)
+            days, _enough = publicity_days(row["from"], row["to"], limits())
+            notice.org, notice.kind = self.orgs[row["org"]], row["kind"]
+            notice.starts_on, notice.ends_on = row["from"], row["to"]
+            notice.working_days, notice.provisional = days.count, days.provisional
+            notice.contact = row["contact"]
+            notice.closed_on = row["closed_on"]
+            notice.state = NoticeState.CLOSED if row["closed_on"] else NoticeState.OPEN
+            notice.save()
+            if item.obj is None:
+                NoticeKey.objects.create(key=key, notice=notice)
+            self._entries_write(notice, row["candidates"], cases)
+            by_key[key] = notice
+            self.event(item, notice, notice.org.path)
+        for item in self.plan.items["notice_report"]:
+            if item.action == "same":
+                continue
+            notice = by_key.get(item.key[0]) or notice_for_key(item.key[0])
+            row = item.row
+            feedback = item.obj or NoticeFeedback(
+                notice=notice,
+                entry=notice.entries.filter(case__person__pid=row["pid"]).first() if row["pid"] else None,
+                received_on=item.key[2],
+                summary=_("（由数据交换文件导入：反映内容不随文件交换）"),
+            )
+            feedback.channel, feedback.finding, feedback.verified_on = (
+                row["channel"],
+                row["finding"],
+                row["concluded_on"],
+            )
+            feedback.save()
+            self.event(item, notice, notice.org.path)
+        for notice in by_key.values():
+            if notice.state == NoticeState.CLOSED and not notice.conclusion:
+                feedback = list(notice.feedback.all())
+                withheld = list(notice.entries.filter(result=EntryResult.WITHHELD))
+                notice.conclusion = notice_conclusion(notice, feedback, withheld)
+                notice.save(update_fields=["conclusion"])
+
+    def _entries_write(
+        self, notice: Notice, candidates: list[dict[str, Any]], cases: dict[str, Case]
+    ) -> None:
+        entries = {e.case.person.pid: e for e in notice.entries.select_related("case__person")}
+        for c in candidates:
+            entry = entries.get(c["person"])
+            if entry is None:
+                case = notice_case(self.persons[c["person"]], notice.starts_on) or cases.get(c["person"])
+                if case is None:
+                    continue
+                entry = notice_entry_build(notice, case)
+            entry.result = c["outcome"]
+            entry.save()
+
+
+def notice_for_key(key: str) -> Notice:
+    found = NoticeKey.objects.filter(key=key).select_related("notice").first()
+    return found.notice if found else Notice.objects.get(pk=int(key[1:]))
+
+
+def notice_case(person: Person, day) -> Case | None:
+    """The case a notice of `day` named the person in: their latest case opened by then."""
+    return person.cases.filter(opened_on__lte=day).order_by("-opened_on", "-pk").first()
+
 
 def write_all(plan: "_Plan", *, progress: Callable[[str], None]) -> list[Event]:
     writer = _Writer(plan, progress)
@@ -255,4 +349,5 @@ def write_all(plan: "_Plan", *, progress: Callable[[str], None]) -> list[Event]:
     cases = writer.cases_write()
     writer.steps_write(cases)
     writer.registers_write()
+    writer.notices_write(cases)
     return writer.events

@@ -91,7 +91,9 @@ def notice_period(kind: str, starts_on: datetime.date, ends_on: datetime.date | 
     return ends_on, days.count, days.provisional
 
 
-def _entry(notice: Notice, case: Case) -> NoticeEntry:
+def notice_entry_build(notice: Notice, case: Case) -> NoticeEntry:
+    """A candidate's entry as the notice shows them (not yet saved): a notice keeps the particulars it was
+    published with."""
     person = case.person
     return NoticeEntry(
         notice=notice,
@@ -158,7 +160,7 @@ def notice_publish(
         created_by=actor if getattr(actor, "pk", None) else None,
     )
     entries = NoticeEntry.objects.bulk_create(
-        [_entry(notice, c) for c in sorted(cases, key=lambda c: c.person.pid)]
+        [notice_entry_build(notice, c) for c in sorted(cases, key=lambda c: c.person.pid)]
     )
     audit_record(
         actor=actor,

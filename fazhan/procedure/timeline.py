@@ -34,10 +34,20 @@ def case_timeline(case: Case, facts: CaseFacts, *, today: datetime.date) -> list
     for r in records:
         r.is_superseded = r.pk in superseded  # type: ignore[attr-defined]
     rows = {s.code: TimelineRow(step=s) for s in STEPS}
+    findings = evaluate(facts)
+    on_record: dict[int, list[Finding]] = {}
+    for f in findings:
+        if f.record is not None:
+            on_record.setdefault(f.record, []).append(f)
     for r in sorted(records, key=lambda r: (r.date, r.pk)):
+        # What the rules find on the record now, beside what they found at entry: an imported record was
+        # never judged at entry, and its breaks show here (the inspection reports them too).
+        kept = {f.rule for f in r.findings.all()}
+        r.rule_findings = [f for f in on_record.get(r.pk, []) if f.rule not in kept]  # type: ignore[attr-defined]
+        r.imported = r.recorded_at is None or r.from_ledger or bool(r.recorded_by_label)  # type: ignore[attr-defined]
         rows[r.step].records.append(r)
     if case.closed_on is None:
-        for f in evaluate(facts):
+        for f in findings:
             if f.record is None and f.step in rows:
                 rows[f.step].overdue.append(f)
         for code, day in procedure_calendar(facts, today=today).items():

@@ -7,8 +7,10 @@ from fazhan.people.models import Person
 from fazhan.procedure.engine import evaluate
 from fazhan.procedure.models import Case, StepRecord
 from fazhan.procedure.selectors import case_facts
-from tests.conftest import ID_1998_MALE
+from tests.conftest import ID_1998_MALE, make_id_number
 from tests.interchange.conftest import export_records, run, snapshot, write_jsonl
+
+ID_NEW = make_id_number(datetime.date(1990, 2, 3), 21)
 
 
 def test_a_valid_file_imports_with_counts_and_the_case_follows_its_steps(base_records, tmp_path):
@@ -318,12 +320,12 @@ def test_a_changed_register_row_updates_its_record_in_place_and_a_new_one_is_cre
     assert AuditEvent.objects.filter(action="interchange.kin.create").count() == 1
 
 
-def test_a_changed_person_row_updates_the_person_in_place(world, tmp_path):
+def test_a_changed_person_row_updates_the_person_in_place_and_says_what_changed(world, tmp_path):
     records = export_records(tmp_path, "before.jsonl")
     for record in records:
         if record["type"] == "person" and record["id"] == "P0002":
             record.update(
-                {"name": "李思思", "phone": "13900000000", "org": "SZQ-LH-03-1", "work_unit_org": "SZQ-LH-01"}
+                {"phone": "13900000000", "work_unit_org": "SZQ-LH-01"}
                 | {
                     "education": "高中",
                     "tags": ["青年农民"],
@@ -337,13 +339,14 @@ def test_a_changed_person_row_updates_the_person_in_place(world, tmp_path):
     assert status == 0, out
 
     assert "person: created 0, updated 1" in out
+    assert ": 修改 人员 李四（P0002）: 学历: 大学专科 → 高中" in out
+    assert ": 修改 人员 李四（P0002）: 计划离开单位日期: — → 2030-01-01" in out
     assert Person.objects.count() == before
     p2 = Person.objects.get(pid="P0002")
-    assert (p2.name, p2.name_initials, p2.phone, p2.org, p2.work_unit_org) == (
-        "李思思",
-        "lss",
+    assert (p2.name, p2.phone, p2.org, p2.work_unit_org) == (
+        "李四",
         "13900000000",
-        world.branch3,
+        world.branch2,
         world.branch1,
     )
     assert (p2.education, p2.tags, p2.floating, p2.planned_departure) == (
@@ -353,3 +356,40 @@ def test_a_changed_person_row_updates_the_person_in_place(world, tmp_path):
         datetime.date(2030, 1, 1),
     )
     assert (p2.id_number, p2.gender, p2.birth_date) == (world.p2.id_number, "F", datetime.date(1995, 6, 1))
+
+
+def test_an_import_never_changes_who_a_person_is_nor_moves_them_without_a_transfer(world, tmp_path):
+    records = export_records(tmp_path, "before.jsonl")
+    line = next(n for n, r in enumerate(records, start=1) if r["type"] == "person" and r["id"] == "P0002")
+    records[line - 1] |= {"name": "李思思", "org": "SZQ-LH-03-1"}
+    other = next(n for n, r in enumerate(records, start=1) if r["type"] == "person" and r["id"] == "P0001")
+    records[other - 1]["id_number"] = ID_NEW
+    before = snapshot()
+
+    status, out = run("import", str(write_jsonl(tmp_path / "after.jsonl", records)))
+
+    assert status == 1
+    assert out.splitlines() == [
+        f"line {other}: id_number: 与已登记的张三（P0001）身份证号不同：导入不修改姓名、身份证号和出生日期，"
+        "请在人员页面更正并说明原因",
+        f"line {line}: name: 与已登记的李四（P0002）姓名不同：导入不修改姓名、身份证号和出生日期，"
+        "请在人员页面更正并说明原因",
+        f"line {line}: org: 与李四（P0002）已登记的所在党组织（中共罗汉镇双河村支部委员会）不同："
+        "组织关系的变动须以转接记录（transfer）导入",
+    ]
+    assert snapshot() == before
+
+    records[line - 1]["name"] = "李四"
+    records[other - 1]["id_number"] = world.p1.id_number
+    records.append(
+        {
+            "type": "transfer",
+            "person": "P0002",
+            "date": "2024-03-01",
+            "from": "SZQ-LH-02",
+            "to": "SZQ-LH-03-1",
+        }
+    )
+    status, out = run("import", str(write_jsonl(tmp_path / "moved.jsonl", records)))
+    assert status == 0, out
+    assert Person.objects.get(pid="P0002").org == world.branch3

@@ -128,7 +128,7 @@ def test_ledger_problems_are_listed_by_row_and_column_and_nothing_is_imported(wo
         "row 3: 学历: 不在可选值内：博士",
         "row 4: 身份证号: 身份证号校验码错误，请核对。",
         "row 5: 培养联系人: 找不到本支部的人员：无名氏",
-        "row 6: 志愿书编号: 须同时填写预审日期或支部大会日期",
+        "row 6: 志愿书编号: 须同时填写“填写志愿书日期”或“预审日期”",
     ]
     assert snapshot() == before
 
@@ -145,7 +145,7 @@ def test_the_template_and_the_rosters_have_their_headers(world, tmp_path):
     assert run("import", str(ledger(tmp_path / "l.xlsx", rows)))[0] == 0
     path.write_bytes(roster_bytes("activists", root=world.township))
     roster = read_rows(path)
-    assert roster[0][-1] == "培养联系人"
+    assert roster[0][-2:] == ("培养联系人", "指定培养联系人日期")
     assert [r[1] for r in roster[1:]] == ["孙八"]
     path.write_bytes(roster_bytes("targets", root=world.township))
     assert len(read_rows(path)) == 1

@@ -85,7 +85,9 @@ def test_moving_a_person_in_from_outside_the_subtree_is_refused(client_for, worl
     record = {"type": "person", "id": "P0004", "name": "赵六", "id_number": world.p_yx.id_number}
     record |= {"org": "SZQ-LH-01", "education": "大学专科", "occupation": "农牧渔民", "phone": "13800001234"}
     preview = client_for("lh_organizer").get(upload(client_for("lh_organizer"), [record])["Location"])
-    assert "line 1: org: 超出您的管辖范围：SZQ-YX-01" in preview.content.decode()
+    text = preview.content.decode()
+    assert "line 1: org: 该人员已在另一党组织登记：组织关系的变动须以转接记录（transfer）导入" in text
+    assert world.p_yx.name not in text  # who holds the number outside the importer's subtree is not told
 
 
 def test_a_file_that_is_no_workbook_is_a_problem_in_the_preview(client_for, world):
