@@ -6,12 +6,15 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from fazhan.accounts.models import RoleAssignment, User
+from fazhan.interchange.ledger import ROSTERS, roster_bytes
 from fazhan.organizations.models import Org, OrgKind
 from fazhan.people.models import Person
 from fazhan.plans.models import Plan
 from fazhan.plans.selectors import admissions
 from fazhan.procedure.definition import CaseStage
 from fazhan.procedure.models import Case, StepRecord
+from tests.fresh import run_fazhan_many
+from tests.interchange.conftest import snapshot
 
 TODAY = datetime.date(2026, 11, 25)
 
@@ -24,7 +27,9 @@ def demo(db, settings):
     return out.getvalue()
 
 
-def test_demo_builds_a_township_with_branches_members_candidates_and_logins_and_is_idempotent(demo):
+def test_demo_builds_a_township_with_branches_members_candidates_and_logins_and_is_idempotent(
+    demo, tmp_path, fresh_database
+):
     township = Org.objects.get(code="SZQ-LH")
     assert township.parent.code == "SZQ"
     branches = Org.objects.filter(path__startswith=township.path, kind=OrgKind.BRANCH)
@@ -93,6 +98,34 @@ def test_demo_builds_a_township_with_branches_members_candidates_and_logins_and_
         StepRecord.objects.count(),
         User.objects.count(),
     ) == counts
+
+    # The demo re-imports unchanged from every format it exports, and its JSON Lines export imported into an
+    # empty database exports the same (the same test again: the demo is built once).
+    files = {"jsonl": tmp_path / "demo.jsonl", "ledger": tmp_path / "demo.xlsx"}
+    for path in files.values():
+        call_command("export", str(path), stdout=io.StringIO(), stderr=io.StringIO())
+    for kind in ROSTERS:
+        files[kind] = tmp_path / f"{kind}.xlsx"
+        files[kind].write_bytes(roster_bytes(kind, root=None))
+    before = snapshot()
+    for name, path in files.items():
+        out = io.StringIO()
+        call_command("import", str(path), stdout=out, stderr=io.StringIO())
+        assert all("created 0, updated 0" in line for line in out.getvalue().splitlines()), (
+            name,
+            out.getvalue(),
+        )
+        assert snapshot() == before, name
+    again = tmp_path / "again.jsonl"
+    commands = [["migrate", "--noinput", "-v0"], ["import", str(files["jsonl"])], ["export", str(again)]]
+    results = run_fazhan_many(commands, {"DATABASE_URL": fresh_database})
+    assert [status for status, _out in results] == [0, 0, 0], results
+
+    def lines(path):
+        return [line for line in path.read_text(encoding="utf-8").splitlines() if '"header"' not in line]
+
+    assert lines(again) == lines(files["jsonl"])
+    assert any('"type": "notice"' in line for line in lines(again))
 
 
 def test_adduser_creates_a_login_with_a_role_on_an_org(world):

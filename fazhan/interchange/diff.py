@@ -110,13 +110,15 @@ class Change:
 
 def shown(value: Any, field: str = "") -> str:
     """A value as a user reads it: dates as 2018-03-01, codes in Chinese, lists joined, nothing as —."""
+    labels = _VALUE_LABELS.get(field, {})
+    if value in (None, "") and "" in labels:
+        return str(labels[""])
     if value in (None, "", [], {}):
         return "—"
     if isinstance(value, bool):
         return _("是") if value else _("否")
     if isinstance(value, datetime.date):
         return value.isoformat()
-    labels = _VALUE_LABELS.get(field, {})
     if isinstance(value, list | tuple):
         return "、".join(shown(v, field) for v in value)
     if isinstance(value, dict):

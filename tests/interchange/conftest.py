@@ -14,7 +14,6 @@ from fazhan.people.models import DisciplineRecord, Kinship, Person, PersonRole, 
 from fazhan.plans.models import Plan
 from fazhan.prereview.models import NumberedForm
 from fazhan.procedure.models import Case, StepRecord
-from tests.fresh import fresh_database  # noqa: F401  (a fixture: an empty database on the suite's engine)
 
 MODELS = (Org, Person, PersonRole, Kinship, DisciplineRecord, Transfer, Case, StepRecord, StepKey, Plan)
 MODELS += (NumberedForm,)

@@ -393,3 +393,74 @@ def test_an_import_never_changes_who_a_person_is_nor_moves_them_without_a_transf
     status, out = run("import", str(write_jsonl(tmp_path / "moved.jsonl", records)))
     assert status == 0, out
     assert Person.objects.get(pid="P0002").org == world.branch3
+
+
+def test_membership_of_a_person_with_a_case_follows_from_its_steps_not_from_the_file(world, tmp_path):
+    records = [
+        {"type": "step", "person": "P0001", "step": "S01", "date": "2020-01-02"},
+        {
+            "type": "person",
+            "id": "P0001",
+            "name": "张三",
+            "id_number": world.p1.id_number,
+            "org": "SZQ-LH-01",
+            "education": "大学专科",
+            "occupation": "农牧渔民",
+            "phone": "13800001234",
+            "party_status": "full",
+            "joined_on": "2019-07-01",
+        },
+    ]
+    status, out = run("import", str(write_jsonl(tmp_path / "typed.jsonl", records)))
+    assert status == 0, out
+    assert (
+        "note: line 2: party_status: 党员身份由发展档案的步骤决定（非党员），"
+        "文件中的党员身份（正式党员）未导入" in out
+    )
+    p1 = Person.objects.get(pid="P0001")
+    assert (p1.party_status, p1.joined_on, p1.full_since) == ("", None, None)
+
+
+def test_an_import_never_closes_opens_or_rewrites_findings(pw, tmp_path):
+    from fazhan.inspection.models import Finding
+    from fazhan.inspection.services import inspection_run
+
+    inspection_run(actor=None, org=pw.township, as_of=datetime.date.today())
+    before = sorted(Finding.objects.values_list("pk", "status", "closed_run", "message", "last_run"))
+    assert before
+    records = export_records(tmp_path, "all.jsonl")
+    for record in records:
+        if record["type"] == "person" and record["id"] == "P0001":
+            record["phone"] = "13700000000"
+    records.append({"type": "step", "person": "P0001", "step": "S02", "date": "2020-03-30"})
+    assert run("import", str(write_jsonl(tmp_path / "changed.jsonl", records)))[0] == 0
+    assert sorted(Finding.objects.values_list("pk", "status", "closed_run", "message", "last_run")) == before
+
+
+def test_a_dry_run_lists_the_findings_the_files_records_would_raise_and_writes_nothing(world, tmp_path):
+    young = make_id_number(datetime.date(2010, 5, 5), 121)
+    records = [
+        {"type": "person", "id": "P7001", "name": "小明", "id_number": young, "org": "SZQ-LH-01"}
+        | {"education": "初中及以下", "occupation": "学生"},
+        {"type": "step", "person": "P7001", "step": "S01", "date": "2026-06-01"},
+        {
+            "type": "step",
+            "person": "P7001",
+            "step": "S02",
+            "date": "2026-05-01",
+            "details": {"talkers": ["M0001"]},
+        },
+    ]
+    before = snapshot()
+    status, out = run("import", "--dry-run", str(write_jsonl(tmp_path / "young.jsonl", records)))
+    assert status == 0, out
+    lines = out.splitlines()
+    assert "finding: ELIG-AGE BLOCK ×1: 申请人须年满十八周岁" in lines
+    assert lines[lines.index("finding: ELIG-AGE BLOCK ×1: 申请人须年满十八周岁") + 1].startswith(
+        "  line 2: 小明（P7001）"
+    )
+    assert any(
+        line.startswith("  line 3: 小明（P7001）") for line in lines
+    )  # the talk before the application
+    assert "dry run: nothing was written" in lines
+    assert snapshot() == before

@@ -149,3 +149,76 @@ def test_the_template_and_the_rosters_have_their_headers(world, tmp_path):
     assert [r[1] for r in roster[1:]] == ["孙八"]
     path.write_bytes(roster_bytes("targets", root=world.township))
     assert len(read_rows(path)) == 1
+
+
+def test_a_step_the_ledger_dates_by_the_step_it_follows_is_inferred_and_never_supersedes(world, tmp_path):
+    rows = [
+        person_row(
+            "钱七", ID_A, 申请入党日期="2018-01-02", 谈话日期="2018-01-20", 确定积极分子日期="2018-06-01"
+        )
+    ]
+    rows[0]["培养联系人"] = "高建国"
+    assert run("import", str(ledger(tmp_path / "a.xlsx", rows)))[0] == 0
+    s05 = StepRecord.objects.get(step="S05")
+    assert (s05.date, s05.date_inferred, s05.from_ledger) == (datetime.date(2018, 6, 1), True, True)
+
+    # Exported, the inferred date is left blank, so the file imports back unchanged.
+    assert run("export", str(tmp_path / "out.xlsx"), "--org", "SZQ-LH-01")[0] == 0
+    exported = dict(zip(HEADERS, read_rows(tmp_path / "out.xlsx")[1], strict=True))
+    assert exported["指定培养联系人日期"] is None
+    before = snapshot()
+    assert run("import", str(tmp_path / "out.xlsx"))[0] == 0
+    assert snapshot() == before
+
+    # A ledger whose activist date moved does not move the inferred date of the contacts with it.
+    rows[0]["确定积极分子日期"] = "2018-06-05"
+    status, out = run("import", "--dry-run", str(ledger(tmp_path / "b.xlsx", rows)))
+    assert status == 0, out
+    assert "row 2: 更正 步骤记录 钱七（P0005）3. 推荐和确定入党积极分子: 日期: 2018-06-01 → 2018-06-05" in out
+    assert "指定培养联系人" not in out
+
+    # The recorded date replaces the inferred one as a correction the preview shows.
+    rows[0] |= {"确定积极分子日期": "2018-06-01", "指定培养联系人日期": "2018-06-10"}
+    status, out = run("import", "--dry-run", str(ledger(tmp_path / "c.xlsx", rows)))
+    assert "row 2: 更正 步骤记录 钱七（P0005）5. 指定培养联系人: 日期: 2018-06-01 → 2018-06-10" in out
+    assert "row 2: 更正 步骤记录 钱七（P0005）5. 指定培养联系人: 日期系推定: 是 → 否" in out
+    assert snapshot() == before  # a dry run writes nothing
+    assert run("import", str(tmp_path / "c.xlsx"))[0] == 0
+    live = StepRecord.objects.get(step="S05", superseded_by__isnull=True)
+    assert (live.date, live.date_inferred, live.supersedes) == (datetime.date(2018, 6, 10), False, s05)
+
+
+def test_a_ledger_row_never_renames_or_moves_the_person_its_id_number_names(world, tmp_path):
+    rows = [person_row("张三丰", world.p1.id_number, 申请入党日期="2018-01-02")]
+    rows[0]["所在党支部(代码)"] = "SZQ-LH-02"
+    before = snapshot()
+    status, out = run("import", str(ledger(tmp_path / "a.xlsx", rows)))
+    assert status == 1
+    assert out.splitlines() == [
+        "row 2: 姓名: 与已登记的张三（P0001）姓名不同：导入不修改姓名、身份证号和出生日期，"
+        "请在人员页面更正并说明原因",
+        "row 2: 所在党支部(代码): 与张三（P0001）已登记的所在党组织（中共罗汉镇高桥村支部委员会）不同："
+        "组织关系的变动须以转接记录（transfer）导入",
+    ]
+    assert snapshot() == before
+
+
+def test_a_clerks_ledger_is_read_by_its_headers_under_a_title_in_any_order(world, tmp_path):
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["罗汉镇高桥村发展党员工作台账（2018年）"])
+    sheet.append(["姓名", "公民身份号码", "所在党支部（代码）", "递交入党申请书日期", "谈话时间", "家庭住址"])
+    sheet.append(
+        ["钱七", ID_A, "SZQ-LH-01", "2018 年 1 月 2 日", datetime.datetime(2018, 1, 20), "高桥村三组"]
+    )
+    book.save(tmp_path / "clerk.xlsx")
+    status, out = run("import", "--dry-run", str(tmp_path / "clerk.xlsx"))
+    assert status == 0, out
+    assert "note: row 2: 表头: 未识别的列，未导入：家庭住址" in out
+    assert run("import", str(tmp_path / "clerk.xlsx"))[0] == 0
+    steps = StepRecord.objects.filter(case__person__name="钱七").order_by("date")
+    assert [(r.step, r.date) for r in steps] == [
+        ("S01", datetime.date(2018, 1, 2)),
+        ("S02", datetime.date(2018, 1, 20)),
+    ]

@@ -97,3 +97,23 @@ def test_a_file_that_is_no_workbook_is_a_problem_in_the_preview(client_for, worl
     assert "row 1: 文件: 不是有效的 Excel（.xlsx）文件" in preview
     bad = client.post("/interchange/", {"file": SimpleUploadedFile("x.csv", b"a,b")})
     assert "只能导入" in bad.content.decode()
+
+
+def test_the_preview_says_what_changes_from_what_to_what_and_what_the_rules_will_find(client_for, world):
+    client = client_for("lh_organizer")
+    export = client.get("/interchange/export/?format=jsonl").content.decode().splitlines()
+    records = [json.loads(line) for line in export]
+    for record in records:
+        if record["type"] == "person" and record["id"] == "P0001":
+            record["education"] = "高中"
+    records.append({"type": "step", "person": "P0001", "step": "S01", "date": "2016-03-01"})
+    records.append({"type": "step", "person": "P0001", "step": "S02", "date": "2016-06-01"})
+    before = snapshot()
+
+    preview = client.get(upload(client, records)["Location"]).content.decode()
+
+    assert "<td>修改</td><td>人员 张三（P0001）</td><td>学历</td><td>大学专科</td><td>高中</td>" in preview
+    assert 'id="import-findings"' in preview
+    assert 'data-rule="APP-TALK"' in preview  # the talk three months after the application
+    assert "确认导入" in preview
+    assert snapshot() == before
