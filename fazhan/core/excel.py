@@ -10,6 +10,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# A cell a spreadsheet would take for a formula (interchange.md, Excel ledgers; CSV/formula injection).
+FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 def xlsx_bytes(*, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
@@ -22,6 +24,9 @@ def xlsx_bytes(*, title: str, headers: Sequence[str], rows: Iterable[Sequence[An
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append(list(row))
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str) and cell.value[:1] in FORMULA_STARTS:
+                cell.data_type = "s"  # text as typed: never a live formula, and it reads back unchanged
     for index, header in enumerate(headers, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = max(10, len(str(header)) * 2 + 4)
     sheet.freeze_panes = "A2"

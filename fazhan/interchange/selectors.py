@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from fazhan.accounts.models import Role
@@ -83,25 +83,25 @@ class _Export:
             pk: (login, pid or "")
             for pk, login, pid in get_user_model().objects.values_list("pk", "username", "person__pid")
         }
+        # The person's pid alone, not the person (whose ID number each row would decrypt).
+        scope = Q(case__person__org__path__startswith=self.root.path) if self.root else Q()
         records = list(
-            StepRecord.objects.filter(case__person__pid__in=self.pids)
-            .select_related("case__person")
+            StepRecord.objects.filter(scope)
+            .annotate(pid=F("case__person__pid"))
             .order_by("case__person__org__path", "case__person__pid", "date", "pk")
         )
-        keys = dict(StepKey.objects.filter(record__in=records).values_list("record_id", "key"))
+        keys = dict(StepKey.objects.filter(record__case__in=self.case_ids()).values_list("record_id", "key"))
         chained = {r.supersedes_id for r in records if r.supersedes_id} | {
             r.pk for r in records if r.supersedes_id
         }
         nth: dict[tuple, int] = defaultdict(int)
         ids: dict[int, str] = {}
         for r in sorted(records, key=lambda r: r.pk):
-            nth[(r.case.person.pid, r.step, r.date)] += 1
+            nth[(r.pid, r.step, r.date)] += 1
             if r.pk in keys:
                 ids[r.pk] = keys[r.pk]
             elif r.pk in chained:
-                ids[r.pk] = step_id_natural(
-                    r.case.person.pid, r.step, r.date, nth[(r.case.person.pid, r.step, r.date)]
-                )
+                ids[r.pk] = step_id_natural(r.pid, r.step, r.date, nth[(r.pid, r.step, r.date)])
         out = []
         for r in records:
             by = recorded_by_label(r.recorded_by_label, r.recorded_by_id, users)
@@ -111,7 +111,7 @@ class _Export:
             record = {
                 "type": "step",
                 "id": ids.get(r.pk),
-                "person": r.case.person.pid,
+                "person": r.pid,
                 "step": r.step,
                 "date": r.date.isoformat(),
                 "supersedes": ids.get(r.supersedes_id) if r.supersedes_id else None,
@@ -124,6 +124,10 @@ class _Export:
             }
             out.append(compact(record, keep=("details",)))
         return out
+
+    def case_ids(self):
+        scope = Q(person__org__path__startswith=self.root.path) if self.root else Q()
+        return Case.objects.filter(scope).values("pk")
 
     def _note_refs(self, step: str, details: dict[str, Any]) -> None:
         for key, spec in STEPS_BY_CODE[step].details.items():

@@ -40,6 +40,9 @@ def ledger(path: Path, rows: list[dict]) -> Path:
     sheet.append(HEADERS)
     for n, row in enumerate(rows, start=1):
         sheet.append([n if h == "序号" else row.get(h) for h in HEADERS])
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # typed as text ('=…), as a clerk's Excel keeps it
     book.save(path)
     return path
 
@@ -222,3 +225,16 @@ def test_a_clerks_ledger_is_read_by_its_headers_under_a_title_in_any_order(world
         ("S01", datetime.date(2018, 1, 2)),
         ("S02", datetime.date(2018, 1, 20)),
     ]
+
+
+def test_a_cell_a_spreadsheet_would_take_for_a_formula_is_written_as_text_and_reads_back(world, tmp_path):
+    name = '=HYPERLINK("http://example.com","点击")'
+    rows = [person_row(name, ID_A, 申请入党日期="2018-01-02")]
+    assert run("import", str(ledger(tmp_path / "a.xlsx", rows)))[0] == 0
+    assert run("export", str(tmp_path / "out.xlsx"), "--org", "SZQ-LH-01")[0] == 0
+    sheet = load_workbook(tmp_path / "out.xlsx").worksheets[0]
+    cell = next(c for c in sheet["B"] if c.value == name)
+    assert cell.data_type == "s"
+    before = snapshot()
+    assert run("import", str(tmp_path / "out.xlsx"))[0] == 0
+    assert snapshot() == before
