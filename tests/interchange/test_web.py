@@ -117,3 +117,23 @@ def test_the_preview_says_what_changes_from_what_to_what_and_what_the_rules_will
     assert 'data-rule="APP-TALK"' in preview  # the talk three months after the application
     assert "确认导入" in preview
     assert snapshot() == before
+
+
+def test_the_person_page_marks_imported_records_and_what_the_rules_find_on_them(client_for, world, tmp_path):
+    from tests.interchange.conftest import run, write_jsonl
+
+    records = [
+        {"type": "step", "person": "P0001", "step": "S01", "date": "2020-01-02"},
+        {
+            "type": "step",
+            "person": "P0001",
+            "step": "S02",
+            "date": "2020-02-25",
+            "details": {"talkers": ["M0001"]},
+        },
+    ]
+    assert run("import", str(write_jsonl(tmp_path / "late.jsonl", records)))[0] == 0
+    page = client_for("sec1").get("/people/P0001/").content.decode()
+    talk = page[page.index('data-step="S02"') :].split("</tr>")[0]
+    assert '<span class="imported"' in talk
+    assert "APP-TALK" in talk
