@@ -273,11 +273,12 @@ def test_a_year_loaded_by_another_process_is_counted_here_from_the_next_request_
     path.write_text(ARRANGEMENT_2027, encoding="utf-8")
     env = {**os.environ, "DATABASE_URL": _database_url()}
     command = [sys.executable, "-m", "fazhan.cli", "calendar", "load", str(path)]
+    connection.ensure_connection()  # a connection kept open, as with CONN_MAX_AGE > 0
     assert working_days_between(D(2027, 2, 15), D(2027, 2, 21)) == WorkingDays(5, True)
 
     subprocess.run(command, env=env, check=True, capture_output=True)
     assert working_days_between(D(2027, 2, 15), D(2027, 2, 21)) == WorkingDays(5, True)  # not yet read
-    client.get("/healthz")
+    client.get("/healthz")  # a request on it
     assert working_days_between(D(2027, 2, 15), D(2027, 2, 21)) == WorkingDays(6, False)
 
     path.write_text(ARRANGEMENT_2027.replace("2027-02-20,workday\n", ""), encoding="utf-8")
