@@ -33,6 +33,8 @@ def navigation(request):
         items.append((_("发展计划"), reverse("plans:index")))
         items.append((_("志愿书"), reverse("prereview:register")))
         items.append((_("预审"), reverse("prereview:batches")))
+    if Role.DISTRICT_REVIEWER in roles:
+        items.append((_("节假日安排"), reverse("core:calendar")))
     if Role.SYSADMIN in roles:
         items.append((_("系统管理"), reverse("admin:index")))
     items.append((_("接口令牌"), reverse("apitoken_list")))

@@ -3,6 +3,7 @@ from typing import Any, TypeVar
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext_lazy as _
 
 T = TypeVar("T")
 
@@ -36,3 +37,16 @@ class ChineseForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "：")
         super().__init__(*args, **kwargs)
+
+
+CALENDAR_MAX_BYTES = 64 * 1024  # a year is some forty lines
+
+
+class CalendarUploadForm(ChineseForm):
+    file = forms.FileField(label=_("节假日安排文件（CSV：日期,类别）"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > CALENDAR_MAX_BYTES:
+            raise forms.ValidationError(_("文件过大：一年的安排只有几十行。"))
+        return upload

@@ -5,6 +5,7 @@ the publishing org. What the public reported is not on it."""
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from fazhan.core.calendar import provisional_years
 from fazhan.notices.models import Notice, NoticeKind
 
 PROPOSAL = {
@@ -19,6 +20,17 @@ def notice_title(notice: Notice, names: list[str]) -> str:
     return _("关于%(who)s拟%(what)s的公示") % {"who": who, "what": PROPOSAL[NoticeKind(notice.kind)]}
 
 
+def notice_provisional_note(notice: Notice) -> str:
+    """Why the period's count may still change ("" when it will not): the years of the period whose official
+    arrangement is not loaded yet, counted by the statutory holidays alone (core.calendar)."""
+    if not notice.provisional:
+        return ""
+    years = "、".join(f"{y}年" for y in provisional_years(notice.starts_on, notice.ends_on)) or _("该年度")
+    return _("%(years)s节假日安排尚未公布，工作日按法定节假日暂计，以国务院办公厅公布的安排为准。") % {
+        "years": years
+    }
+
+
 def notice_html(notice: Notice) -> str:
     entries = list(notice.entries.order_by("pk"))
     return render_to_string(
@@ -28,6 +40,7 @@ def notice_html(notice: Notice) -> str:
             "entries": entries,
             "title": notice_title(notice, [e.name for e in entries]),
             "proposal": PROPOSAL[NoticeKind(notice.kind)],
+            "provisional_note": notice_provisional_note(notice),
         },
     )
 

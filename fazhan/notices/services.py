@@ -7,11 +7,12 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fazhan.auditlog.services import audit_record
-from fazhan.core.calendar import add_working_days
+from fazhan.core.calendar import Recount, WorkingDays, add_working_days, provisional_years
 from fazhan.notices.models import (
     NOTICE_STAGE,
     WITHHOLDING,
@@ -39,6 +40,9 @@ ERR_STAGE = "%(name)s 当前不是%(stage)s，不能列入本次公示。"
 ERR_IN_OPEN = "%(name)s 已列入另一份正在进行的同类公示。"
 ERR_ENDS_BEFORE = "公示结束日期不能早于开始日期。"
 ERR_SHORT = "公示期仅 %(n)d 个工作日（应不少于 %(min)d 个）"
+ERR_SHORT_PROVISIONAL = (
+    "公示期仅 %(n)d 个工作日（应不少于 %(min)d 个；%(years)s年节假日安排尚未公布，按法定节假日暂计）"
+)
 ERR_CONTACT = "请写明群众反映意见的方式（电话、地址等）。"
 ERR_CLOSED = "这份公示已经办结，不能再登记或修改。"
 ERR_FUTURE = "日期不能晚于今天。"
@@ -84,7 +88,12 @@ def notice_period(kind: str, starts_on: datetime.date, ends_on: datetime.date | 
         raise ValidationError({"ends_on": _(ERR_ENDS_BEFORE)})
     days, enough = publicity_days(starts_on, ends_on, rules)
     if not enough:
-        text = _(ERR_SHORT) % {"n": days.count, "min": least}
+        said = {
+            "n": days.count,
+            "min": least,
+            "years": "、".join(map(str, provisional_years(starts_on, ends_on))),
+        }
+        text = _(ERR_SHORT_PROVISIONAL if days.provisional else ERR_SHORT) % said
         if kind == NoticeKind.TARGET:
             text = refusal_text(rule_finding("TGT-NOTICE", text))
         raise ValidationError({"ends_on": text})
@@ -172,6 +181,7 @@ def notice_publish(
             "from": starts_on.isoformat(),
             "to": ends_on.isoformat(),
             "working_days": days,
+            "provisional": provisional,
             "persons": [e.case.person.pid for e in entries],
         },
     )
@@ -308,3 +318,56 @@ def notice_close(*, actor, notice: Notice, closed_on: datetime.date) -> Notice:
         },
     )
     return notice
+
+
+def _recount_label(notice: Notice) -> str:
+    return _("%(org)s %(kind)s公示 %(a)s 至 %(b)s") % {
+        "org": notice.org.name,
+        "kind": notice.get_kind_display(),
+        "a": notice.starts_on.isoformat(),
+        "b": notice.ends_on.isoformat(),
+    }
+
+
+@transaction.atomic
+def notice_recount_year(*, actor, year: int) -> list[Recount]:
+    """After `year`'s arrangement is loaded (core.calendar calls this), count again the working days of the
+    open notices whose period falls in that year, each change in the trail: what each now counts, and which
+    now falls short of TGT-NOTICE's minimum. A closed notice keeps what it published."""
+    rules = limits()
+    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    notices = (
+        Notice.objects.select_for_update()
+        .select_related("org")
+        .filter(state=NoticeState.OPEN, starts_on__lte=last, ends_on__gte=first)
+        .order_by("starts_on", "pk")
+    )
+    recounts = []
+    for notice in notices:
+        before = WorkingDays(notice.working_days, notice.provisional)
+        after, enough = publicity_days(notice.starts_on, notice.ends_on, rules)
+        if after != before:
+            notice.working_days, notice.provisional = after.count, after.provisional
+            notice.save(update_fields=["working_days", "provisional"])
+            audit_record(
+                actor=actor,
+                action="notice.recount",
+                target=notice,
+                org=notice.org,
+                data={
+                    "year": year,
+                    "working_days": [before.count, after.count],
+                    "provisional": [before.provisional, after.provisional],
+                    "enough": enough,
+                },
+            )
+        recounts.append(
+            Recount(
+                label=_recount_label(notice),
+                before=before,
+                after=after,
+                needed=rules.notice_working_days,
+                url=reverse("notices:detail", args=[notice.pk]),
+            )
+        )
+    return recounts

@@ -10,7 +10,7 @@ from fazhan.auditlog.services import audit_record
 from fazhan.core.forms import form_to_service
 from fazhan.notices.forms import CloseForm, FeedbackForm, NoticePublishForm, NoticeScopeForm, VerifyForm
 from fazhan.notices.models import Notice, NoticeFeedback, NoticeKind
-from fazhan.notices.printing import notice_html, notice_pdf
+from fazhan.notices.printing import notice_html, notice_pdf, notice_provisional_note
 from fazhan.notices.selectors import (
     notice_candidates,
     notice_get_for_user,
@@ -24,6 +24,7 @@ from fazhan.notices.services import (
     notice_feedback_verify,
     notice_publish,
 )
+from fazhan.procedure.definition import limits
 
 
 def notice_list(request):
@@ -92,6 +93,9 @@ def _detail(request, notice: Notice, *, status: int = 200, **forms):
             )
             for f in feedback
         ],
+        "provisional_note": notice_provisional_note(notice),
+        "least": limits().notice_working_days,
+        "short": notice.state == "open" and notice.working_days < limits().notice_working_days,
         "can_act": can_act,
         "can_close": can_act and timezone.localdate() > notice.ends_on,
         "feedback_form": forms.get("feedback_form") or FeedbackForm(entries=entries),

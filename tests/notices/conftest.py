@@ -6,6 +6,7 @@ import pytest
 
 from fazhan.notices.models import NoticeKind
 from fazhan.notices.services import notice_publish
+from tests.core.conftest import calendar_as_committed, load_2027  # noqa: F401  (the calendar's copy)
 from tests.procedure.conftest import pw, walk  # noqa: F401  (the procedure world)
 
 JUNE_1 = datetime.date(2021, 6, 1)  # a Tuesday: five working days end on Monday 7 June

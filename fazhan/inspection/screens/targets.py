@@ -1,11 +1,10 @@
 """Screens of the rules in procedure/rules/targets.py (see screens/__init__.py for the contract)."""
 
 import datetime
-from functools import cache
 
-import chinese_calendar.constants
 import polars as pl
 
+from fazhan.core.calendar import holidays_of
 from fazhan.inspection.frames import Frames, count_of, days, months
 from fazhan.inspection.screens import screen
 from fazhan.inspection.screens._common import full_member_on
@@ -38,22 +37,26 @@ def tgt_opinion(f: Frames) -> pl.Series:
     return pl.concat([missing["case"], refused["case"]])
 
 
-@cache
-def _holidays() -> tuple[datetime.date, ...]:
-    return tuple(sorted(chinese_calendar.constants.holidays))
+def _holidays(start: pl.Expr, end: pl.Expr, periods: pl.DataFrame) -> list[datetime.date]:
+    """The days off core.calendar counts — a loaded year's holidays, a provisional year's statutory ones —
+    in every year from the earliest date of these periods to the latest."""
+    dates = periods.select(pl.concat_list(start, end).alias("d")).explode("d").drop_nulls()["d"]
+    if dates.is_empty():
+        return []
+    return holidays_of(range(dates.min().year, dates.max().year + 1))  # type: ignore[union-attr]
 
 
 @screen("TGT-NOTICE")
 def tgt_notice(f: Frames) -> pl.DataFrame:
-    """A 公示 missing or unreadable, shorter than 5 weekdays less official holidays (the true count adds the
-    make-up workdays, so it is never smaller), or not ended before the filing (S08)."""
+    """A 公示 missing or unreadable, shorter than 5 weekdays less the holidays core.calendar counts (the true
+    count adds the make-up workdays, so it is never smaller), or not ended before the filing (S08)."""
     target = f.first_records(Anchor.TARGET, "publicity_from", "publicity_to").join(
         f.first.select("case", Anchor.TARGET_FILING), on="case", how="left"
     )
     start = pl.col("publicity_from").str.to_date("%Y-%m-%d", strict=False)
     end = pl.col("publicity_to").str.to_date("%Y-%m-%d", strict=False)
     unreadable = start.is_null() | end.is_null()
-    counted = pl.business_day_count(start, days(end, 1), holidays=_holidays())
+    counted = pl.business_day_count(start, days(end, 1), holidays=_holidays(start, end, target))
     return target.filter(
         unreadable
         | (pl.col("publicity_from").str.len_chars() != 10)

@@ -27,9 +27,11 @@ class Command(BaseCommand):
             notices = notices.filter(state=NoticeState.OPEN)
         rows = list(notices.order_by("org__path", "starts_on", "pk"))
         for n in rows:
+            provisional = "，暂计" if n.provisional else ""
             self.stdout.write(
                 f"{n.pk:>5}  {n.org.code:<14} {n.get_kind_display():<8} {n.starts_on}–{n.ends_on} "
-                f"({n.working_days} 个工作日)  {n.named} 人  反映 {n.reports} 件（待核实 {n.unverified}）  "
+                f"({n.working_days} 个工作日{provisional})  {n.named} 人  "
+                f"反映 {n.reports} 件（待核实 {n.unverified}）  "
                 f"{n.get_state_display()}"
             )
         self.stdout.write(f"{len(rows)} notices")

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from fazhan.core import views
+
+app_name = "core"
+urlpatterns = [
+    path("", views.calendar_index, name="calendar"),
+    path("<int:year>/", views.calendar_year_page, name="calendar_year"),
+]
