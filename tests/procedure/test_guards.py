@@ -220,6 +220,21 @@ def test_apv_auth_refuses_an_approver_without_approval_authority_at_its_field(pw
     assert "APV-AUTH" in refused.value.message_dict["details.approver"][0]
 
 
+def test_apv_auth_refuses_a_conversion_approved_by_a_branch(pw):
+    """Art.34: the committee that admits approves the conversion too; a branch only reviews."""
+    walk(pw, "S23")
+    with pytest.raises(StepRefused) as refused:
+        case_record_step(
+            actor=None,
+            case=pw.case,
+            step="S24",
+            date=day(1000),
+            details={"approver": "SZQ-LH-01", "result": "approved"},
+        )
+    assert "APV-AUTH" in refused.value.message_dict["details.approver"][0]
+    assert not StepRecord.objects.filter(case=pw.case, step="S24").exists()
+
+
 # --- hooks: the wings' part of a step ----------------------------------------------------------------------
 
 
