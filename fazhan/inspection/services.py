@@ -116,7 +116,7 @@ def inspection_run(
         found=len(result.issues),
         tracks=as_of >= timezone.localdate(),
     )
-    opened, closed = _keep(run, scope, result)
+    opened, closed, reopened = _keep(run, scope, result)
     run.opened, run.closed, run.finished_at = opened, closed, timezone.now()
     run.save(update_fields=["opened", "closed", "finished_at"])
     audit_record(
@@ -124,12 +124,20 @@ def inspection_run(
         action="inspection.run",
         target=run,
         org=scope,
-        data={"as_of": as_of.isoformat(), "found": len(result.issues), "opened": opened, "closed": closed},
+        data={
+            "as_of": as_of.isoformat(),
+            "found": len(result.issues),
+            "opened": opened,
+            "closed": closed,
+            "reopened": reopened,
+        },
     )
     return run
 
 
-def _keep(run: InspectionRun, scope: Org, result: Result) -> tuple[int, int]:
+def _keep(run: InspectionRun, scope: Org, result: Result) -> tuple[int, int, int]:
+    """Keep the run's findings: new ones open, those found again stay (a verified one whose finding moved is
+    reopened), those no longer found close. Returns how many opened, closed and reopened."""
     orgs = dict(Org.objects.values_list("code", "pk"))
     persons = dict(Person.objects.filter(org__path__startswith=scope.path).values_list("pid", "pk"))
     for pid in {i.person for i in result.issues if i.person and i.person not in persons}:
@@ -160,7 +168,7 @@ def _keep(run: InspectionRun, scope: Org, result: Result) -> tuple[int, int]:
         Finding.objects.filter(pk__in=seen[lo : lo + 900]).update(last_run=run)
     created = Finding.objects.bulk_create(new, batch_size=500)
     if not run.tracks:
-        return len(created), 0
+        return len(created), 0, 0
     events = [FindingEvent(finding=f, action="found", run=run) for f in created]
     for f in current.values():
         f.closed_run, f.status = run, FINDING_MOVES[f.status]["close"]
@@ -174,7 +182,7 @@ def _keep(run: InspectionRun, scope: Org, result: Result) -> tuple[int, int]:
     Finding.objects.bulk_update(list(current.values()), ["closed_run", "status"], batch_size=500)
     Finding.objects.bulk_update(reopened, ["status"], batch_size=500)
     FindingEvent.objects.bulk_create(events, batch_size=500)
-    return len(created), len(current)
+    return len(created), len(current), len(reopened)
 
 
 def _json(evidence: dict[str, Any]) -> dict[str, Any]:

@@ -99,6 +99,7 @@ def test_a_run_keeps_an_accepted_explanation_and_reopens_a_verified_finding_that
     finding = Finding.objects.get(pk=found.finding.pk)
     assert finding.status == FindingStatus.OPEN
     assert finding.events.last().action == "reopened"
+    assert AuditEvent.objects.filter(action="inspection.run").latest("pk").data["reopened"] == 1
 
 
 def test_the_finding_page_offers_each_role_only_its_moves(found, client_for):
