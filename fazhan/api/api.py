@@ -17,6 +17,7 @@ from ninja.security import HttpBearer
 from fazhan.api import cases, me, orgs, persons
 from fazhan.api.selectors import apitoken_active_for_key
 from fazhan.api.services import apitoken_mark_used
+from fazhan.procedure.engine import refusal_text
 from fazhan.procedure.services import StepRefused
 
 MSG_UNAUTHORIZED = "未提供有效的接口令牌（Authorization: Bearer <令牌>），或令牌已吊销。"
@@ -123,7 +124,7 @@ def _on_refusal(request, exc: StepRefused):
         {"rule": f.rule, "article": f.article, "message": str(f.message), "earliest": f.earliest}
         for f in exc.findings
     ]
-    errors = [{"field": "date", "message": m} for m in exc.messages]
+    errors = [{"field": r.field, "message": refusal_text(r.finding)} for r in exc.refusals]
     return _error(request, 422, _(MSG_REFUSED), errors, refusals)
 
 

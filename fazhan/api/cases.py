@@ -1,5 +1,3 @@
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 
 from fazhan.api.schemas import (
@@ -11,7 +9,6 @@ from fazhan.api.schemas import (
     CorrectionIn,
     StepIn,
     StepRecordOut,
-    details_bound_errors,
     responses,
 )
 from fazhan.api.selectors import case_list_for_user, steprecord_get_for_user
@@ -21,8 +18,6 @@ from fazhan.procedure.selectors import case_get_for_user
 from fazhan.procedure.services import case_record_step, step_correct
 
 router = Router(tags=["cases"])
-
-ERR_CLOSED = "该发展档案已终止，不能再录入步骤。"
 
 
 def case_out(case: Case) -> dict:
@@ -120,10 +115,6 @@ def case_steps(request, case_id: int = CaseId):
 )
 def case_step_record(request, payload: StepIn, case_id: int = CaseId):
     case = case_get_for_user(request.user, case_id)
-    if case.closed_on is not None:
-        raise ValidationError({"case": _(ERR_CLOSED)})
-    if errors := details_bound_errors(payload.step.value, payload.details):
-        raise ValidationError(errors)
     record = case_record_step(
         actor=request.user,
         case=case,
@@ -146,8 +137,6 @@ def step_detail(request, record_id: int = Path(..., ge=1, le=MAX_ID)):
 )
 def step_correct_op(request, payload: CorrectionIn, record_id: int = Path(..., ge=1, le=MAX_ID)):
     record = steprecord_get_for_user(request.user, record_id)
-    if errors := details_bound_errors(record.step, payload.details):
-        raise ValidationError(errors)
     corrected = step_correct(
         actor=request.user, record=record, date=payload.date, details=payload.details, reason=payload.reason
     )

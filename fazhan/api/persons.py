@@ -148,6 +148,7 @@ def person_create_op(request, payload: PersonIn):
         data=_person_data(request.user, sent),
         gender=_plain(payload.gender),
         birth_date=payload.birth_date,
+        membership_reason=payload.membership_reason,
     )
     return Status(201, person_out(request.user, person))
 
@@ -172,5 +173,6 @@ def person_update_op(request, payload: PersonPatch, pid: str = Path(..., max_len
         data=data,
         gender=_plain(sent.get("gender")),
         birth_date=sent.get("birth_date"),
+        membership_reason=sent.get("membership_reason") or "",
     )
     return person_out(request.user, person)

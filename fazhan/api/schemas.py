@@ -12,7 +12,6 @@ from pydantic import AfterValidator, ConfigDict, StringConstraints
 
 from fazhan.people.choices import ETHNICITIES, FOCUS_TAGS, Education, Gender, Occupation, PartyStatus
 from fazhan.procedure.definition import FIRST_DAY, LAST_DAY, STEPS
-from fazhan.procedure.details import details_errors
 
 NO_NUL = r"^[^\x00]*$"
 # Person ids are kept verbatim from imported files: any printable text but a slash (core.converters).
@@ -263,6 +262,9 @@ class PersonIn(Schema):
     party_status: PartyStatus = PartyStatus.CANDIDATE
     joined_on: RecordDate | None = None
     full_since: RecordDate | None = None
+    membership_reason: Place = Field(
+        "", description="登记未经本系统发展的党员身份的依据（乡镇党委组织委员或审批人，必填）"
+    )
 
 
 class PersonPatch(Schema):
@@ -285,9 +287,12 @@ class PersonPatch(Schema):
     league_member: bool | None = None
     work_unit_org: OrgCode | None = None
     planned_departure: RecordDate | None = None
-    party_status: PartyStatus | None = None
+    party_status: PartyStatus | None = Field(
+        None, description="有发展档案的人员由发展程序确定，不能修改；其他人员由乡镇党委登记并说明依据"
+    )
     joined_on: RecordDate | None = None
     full_since: RecordDate | None = None
+    membership_reason: Place | None = Field(None, description="修改党员身份的依据")
 
 
 # ---- cases and step records ----
@@ -368,8 +373,3 @@ ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: Erro
 def responses(ok: dict[int, Any]) -> dict[int, Any]:
     """An operation's success shape with the one error shape for every 4xx it may answer."""
     return {**ok, **ERRORS}
-
-
-def details_bound_errors(step: str, details: dict[str, Any]) -> dict[str, str]:
-    """The details' shape problems as the service would name them (procedure.details), before it is called."""
-    return {f"details.{k}": v for k, v in details_errors(step, details).items()}

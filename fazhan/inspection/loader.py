@@ -29,8 +29,9 @@ from fazhan.prereview.models import NumberedForm
 from fazhan.procedure.definition import STEPS_BY_CODE, limits
 from fazhan.procedure.engine import CaseFacts, MemberFacts, OrgFacts, Rec
 from fazhan.procedure.models import Case, StepRecord
+from fazhan.procedure.rules.forms import IDENTITY_STEPS
 from fazhan.procedure.rules.notice import TREE_STEPS, OrgRow, PersonRow, TreeFacts, as_date
-from fazhan.procedure.selectors import FORM_FIELDS, case_facts, form_fact, transfer_fact
+from fazhan.procedure.selectors import FORM_FIELDS, case_facts, form_fact, identity_fact, transfer_fact
 
 COMMITTEE_ROLES = ("branch_secretary", "branch_committee")
 CHUNK = 2000  # ids per IN list when members named in details are looked up
@@ -414,6 +415,7 @@ def _facts(
             secretaries[codes[org_id]].append(pid)
     members = _members(_named(recs, PID_KEYS), codes)
     named_forms = _named_by_case(recs, FORM_KEYS)
+    identities = _identities(root, cases, set(previous.values()))
     form_index = {f["number"]: f for forms in by_person["forms"].values() for f in forms}
     base = []
     for i, (_case_id, person_id, closed_on) in enumerate(cases):
@@ -438,6 +440,7 @@ def _facts(
             "discipline": tuple(by_person["discipline"].get(pid, ())),
             "branch_secretaries": tuple(sorted(secretaries.get(branch, ()))),
             "archive_reviews": tuple(by_person["archive_reviews"].get(pid, ())),
+            "identities": identities.get(i, ()),
         }
         base.append(fields)
         facts = IndexedFacts.indexed(summary[i], fields)
@@ -463,6 +466,22 @@ def _facts(
     return Loaded(
         case_ids=[c[0] for c in cases], roots=roots, records=recs.height, frames=frames, tree=tree, base=base
     )
+
+
+def _identities(root: Org | None, cases: list[tuple], superseded: set[int]) -> dict[int, tuple]:
+    """Per case index, who its live pass, form and branch-meeting records were about when written
+    (CaseFacts.identities for FORM-MATCH, as procedure.selectors.case_identities gives them for one case)."""
+    index = {pk: i for i, (pk, _person, _closed) in enumerate(cases)}
+    out: dict[int, list[dict]] = defaultdict(list)
+    for case_id, pk, name, key in (
+        StepRecord.objects.filter(_subtree(root, "case__person__org__path"), step__in=IDENTITY_STEPS)
+        .exclude(person_id_key="")
+        .order_by("pk")
+        .values_list("case_id", "pk", "person_name", "person_id_key")
+    ):
+        if pk not in superseded and case_id in index:
+            out[index[case_id]].append(identity_fact(pk, name, key))
+    return {i: tuple(entries) for i, entries in out.items()}
 
 
 def _summary_records(recs: pl.DataFrame, n: int) -> list[tuple[Rec, ...]]:

@@ -27,8 +27,45 @@ from fazhan.procedure.services import step_correct
 
 # Who may start a run over an org's subtree (product.md: township organizer, district reviewer, inspector).
 RUN_ROLES = frozenset({"township_organizer", "district_reviewer", "inspector"})
-# Who may assign and verify the rectification of a finding.
-RECTIFY_ROLES = frozenset({"township_organizer", "township_approver", "district_reviewer", "inspector"})
+
+S = FindingStatus
+# The rectification of a finding, declared (style.md: a dict of allowed moves per status field): for each
+# status, the actions that may leave it and the status each leads to. `close` and `reopen` are a tracking
+# run's: it closes what it no longer finds and reopens a verified finding it finds again changed. Nothing
+# else moves a verified finding: a later explanation cannot reopen it or replace its text.
+FINDING_MOVES: dict[str, dict[str, str]] = {
+    S.OPEN: {"assign": S.ASSIGNED, "explain": S.EXPLAINED, "correct": S.CORRECTED, "close": S.CLOSED},
+    S.ASSIGNED: {"assign": S.ASSIGNED, "explain": S.EXPLAINED, "correct": S.CORRECTED, "close": S.CLOSED},
+    S.EXPLAINED: {
+        **{"assign": S.ASSIGNED, "explain": S.EXPLAINED, "correct": S.CORRECTED},
+        **{"verify": S.VERIFIED, "close": S.CLOSED},
+    },
+    S.CORRECTED: {
+        **{"assign": S.ASSIGNED, "explain": S.EXPLAINED, "correct": S.CORRECTED},
+        **{"verify": S.VERIFIED, "close": S.CLOSED},
+    },
+    S.VERIFIED: {"reopen": S.OPEN, "close": S.CLOSED},
+    S.CLOSED: {},
+}
+# Who takes each action: the finding's org explains and corrects (the branch and township roles of that
+# org); the inspector (督查) and the district's reviewers assign and verify; `close`, `reopen`: the run.
+ORG_ROLES = frozenset({"branch_secretary", "branch_organizer", "township_organizer", "township_approver"})
+SUPERVISOR_ROLES = frozenset({"inspector", "district_reviewer"})
+FINDING_ACTORS: dict[str, frozenset[str]] = {
+    "assign": SUPERVISOR_ROLES,
+    "verify": SUPERVISOR_ROLES,
+    "explain": ORG_ROLES,
+    "correct": ORG_ROLES,
+}
+# The trail's and the history's name of each move.
+FINDING_EVENTS = {
+    "assign": "assigned",
+    "explain": "explained",
+    "correct": "corrected",
+    "verify": "verified",
+    "close": "closed",
+    "reopen": "reopened",
+}
 
 ERR_RUN_ROLE = "您的角色不能对该组织发起检查。"
 ERR_CLOSED = "该问题已关闭，无需整改。"
@@ -37,6 +74,15 @@ ERR_EXPLANATION = "请填写情况说明。"
 ERR_NOT_VERIFIABLE = "问题须先说明情况或更正记录，才能核实。"
 ERR_NO_RECORD = "该问题不针对某条步骤记录，无法更正；请说明情况。"
 ERR_ASSIGNEE = "整改责任人须在该组织范围内有角色。"
+ERR_MOVE = "该问题现为“%(s)s”，不能%(a)s。"
+ERR_VERIFIED = "该问题已核实；只有新的检查再次发现它时才重新整改。"
+ERR_ROLE = {
+    "assign": "只有督查员和区委组织部审核人可以交办整改。",
+    "verify": "只有督查员和区委组织部审核人可以核实整改。",
+    "explain": "情况说明由问题所在党组织（支部、乡镇党委）填写。",
+    "correct": "更正记录由问题所在党组织（支部、乡镇党委）办理。",
+}
+ACTION_LABELS = {"assign": "交办", "explain": "说明情况", "correct": "更正记录", "verify": "核实"}
 
 
 def _whole_tree_root() -> Org:
@@ -70,7 +116,7 @@ def inspection_run(
         found=len(result.issues),
         tracks=as_of >= timezone.localdate(),
     )
-    opened, closed = _keep(run, scope, result)
+    opened, closed, reopened = _keep(run, scope, result)
     run.opened, run.closed, run.finished_at = opened, closed, timezone.now()
     run.save(update_fields=["opened", "closed", "finished_at"])
     audit_record(
@@ -78,12 +124,20 @@ def inspection_run(
         action="inspection.run",
         target=run,
         org=scope,
-        data={"as_of": as_of.isoformat(), "found": len(result.issues), "opened": opened, "closed": closed},
+        data={
+            "as_of": as_of.isoformat(),
+            "found": len(result.issues),
+            "opened": opened,
+            "closed": closed,
+            "reopened": reopened,
+        },
     )
     return run
 
 
-def _keep(run: InspectionRun, scope: Org, result: Result) -> tuple[int, int]:
+def _keep(run: InspectionRun, scope: Org, result: Result) -> tuple[int, int, int]:
+    """Keep the run's findings: new ones open, those found again stay (a verified one whose finding moved is
+    reopened), those no longer found close. Returns how many opened, closed and reopened."""
     orgs = dict(Org.objects.values_list("code", "pk"))
     persons = dict(Person.objects.filter(org__path__startswith=scope.path).values_list("pid", "pk"))
     for pid in {i.person for i in result.issues if i.person and i.person not in persons}:
@@ -114,14 +168,21 @@ def _keep(run: InspectionRun, scope: Org, result: Result) -> tuple[int, int]:
         Finding.objects.filter(pk__in=seen[lo : lo + 900]).update(last_run=run)
     created = Finding.objects.bulk_create(new, batch_size=500)
     if not run.tracks:
-        return len(created), 0
+        return len(created), 0, 0
     events = [FindingEvent(finding=f, action="found", run=run) for f in created]
     for f in current.values():
-        f.closed_run, f.status = run, FindingStatus.CLOSED
+        f.closed_run, f.status = run, FINDING_MOVES[f.status]["close"]
         events.append(FindingEvent(finding=f, action="closed", run=run, note=_("本次检查未再发现")))
+    reopened = [f for f in changed if "reopen" in FINDING_MOVES[f.status]]
+    for f in reopened:
+        f.status = FINDING_MOVES[f.status]["reopen"]
+        events.append(
+            FindingEvent(finding=f, action="reopened", run=run, note=_("本次检查再次发现，且情况有变化"))
+        )
     Finding.objects.bulk_update(list(current.values()), ["closed_run", "status"], batch_size=500)
+    Finding.objects.bulk_update(reopened, ["status"], batch_size=500)
     FindingEvent.objects.bulk_create(events, batch_size=500)
-    return len(created), len(current)
+    return len(created), len(current), len(reopened)
 
 
 def _json(evidence: dict[str, Any]) -> dict[str, Any]:
@@ -149,55 +210,84 @@ def _new(run: InspectionRun, issue: Issue, orgs: dict[str, int], persons: dict[s
 # --- rectification ----------------------------------------------------------------------------------------
 
 
-def _open(finding: Finding) -> Finding:
-    finding = Finding.objects.select_for_update().select_related("first_run", "org").get(pk=finding.pk)
+def finding_actions(user, finding: Finding) -> list[str]:
+    """The rectification actions `user` may take on `finding` now, in FINDING_MOVES' order (the finding
+    page offers only these)."""
+    if finding.closed_run_id is not None or not finding.first_run.tracks:
+        return []
+    roles = user_roles_at(user, finding.org)
+    return [a for a in FINDING_MOVES[finding.status] if a in FINDING_ACTORS and roles & FINDING_ACTORS[a]]
+
+
+def _locked(finding: Finding) -> Finding:
+    return Finding.objects.select_for_update().select_related("first_run", "org").get(pk=finding.pk)
+
+
+def _check_move(actor, finding: Finding, action: str) -> None:
+    """The one check of a rectification move: the finding is open and tracked, the actor holds one of
+    FINDING_ACTORS' roles on the finding's org, and FINDING_MOVES allows the action from its status."""
     if finding.closed_run_id is not None:
         raise ValidationError({"status": _(ERR_SNAPSHOT) if not finding.first_run.tracks else _(ERR_CLOSED)})
-    return finding
+    if actor is not None and not user_roles_at(actor, finding.org) & FINDING_ACTORS[action]:
+        raise PermissionDenied(_(ERR_ROLE[action]))
+    if action not in FINDING_MOVES[finding.status]:
+        if finding.status == FindingStatus.VERIFIED:
+            raise ValidationError({"status": _(ERR_VERIFIED)})
+        if action == "verify":
+            raise ValidationError({"status": _(ERR_NOT_VERIFIABLE)})
+        label = FindingStatus(finding.status).label
+        raise ValidationError({"status": _(ERR_MOVE) % {"s": label, "a": _(ACTION_LABELS[action])}})
 
 
-def _event(
-    *, actor, finding: Finding, action: str, note: str = "", data: dict[str, Any] | None = None
-) -> None:
+def _move(
+    *, actor, finding: Finding, action: str, fields: dict[str, Any], note: str = "", data: dict | None = None
+) -> Finding:
+    """The one change of a finding's rectification status (checked by _check_move first), with what the
+    action records beside it, its history entry and its audit event."""
+    finding.status = FINDING_MOVES[finding.status][action]
+    for name, value in fields.items():
+        setattr(finding, name, value)
+    finding.save(update_fields=["status", *fields])
+    event = FINDING_EVENTS[action]
     FindingEvent.objects.create(
-        finding=finding, actor=actor if getattr(actor, "pk", None) else None, action=action, note=note
+        finding=finding, actor=actor if getattr(actor, "pk", None) else None, action=event, note=note
     )
     audit_record(
         actor=actor,
-        action=f"finding.{action}",
+        action=f"finding.{event}",
         target=finding,
         org=finding.org,
-        data={"rule": finding.rule, "note": note, **(data or {})},
+        data={"rule": finding.rule, "note": note, "status": finding.status, **(data or {})},
     )
-
-
-def _require(actor, finding: Finding, roles: frozenset[str]) -> None:
-    if actor is not None and not user_roles_at(actor, finding.org) & roles:
-        raise PermissionDenied(_("您的角色不能办理此项整改。"))
+    return finding
 
 
 @transaction.atomic
 def finding_assign(*, actor, finding: Finding, assignee, note: str = "") -> Finding:
-    finding = _open(finding)
-    _require(actor, finding, RECTIFY_ROLES)
+    finding = _locked(finding)
+    _check_move(actor, finding, "assign")
     if not user_roles_at(assignee, finding.org):
         raise ValidationError({"assignee": _(ERR_ASSIGNEE)})
-    finding.assignee, finding.status = assignee, FindingStatus.ASSIGNED
-    finding.save(update_fields=["assignee", "status"])
-    _event(actor=actor, finding=finding, action="assigned", note=note, data={"assignee": assignee.username})
-    return finding
+    return _move(
+        actor=actor,
+        finding=finding,
+        action="assign",
+        fields={"assignee": assignee},
+        note=note,
+        data={"assignee": assignee.username},
+    )
 
 
 @transaction.atomic
 def finding_explain(*, actor, finding: Finding, explanation: str) -> Finding:
-    finding = _open(finding)
-    _require(actor, finding, RECTIFY_ROLES | {"branch_secretary", "branch_organizer"})
+    """The org's own explanation (情况说明). Before verification a new one replaces the text (the history
+    keeps each); a verified finding takes none."""
+    finding = _locked(finding)
+    _check_move(actor, finding, "explain")
     if not explanation.strip():
         raise ValidationError({"explanation": _(ERR_EXPLANATION)})
-    finding.explanation, finding.status = explanation.strip(), FindingStatus.EXPLAINED
-    finding.save(update_fields=["explanation", "status"])
-    _event(actor=actor, finding=finding, action="explained", note=finding.explanation)
-    return finding
+    text = explanation.strip()
+    return _move(actor=actor, finding=finding, action="explain", fields={"explanation": text}, note=text)
 
 
 def finding_record_to_correct(finding: Finding) -> StepRecord:
@@ -216,15 +306,15 @@ def finding_correct(
 ) -> StepRecord:
     """Correct the record a finding is about through a correction record (never an edit); the next run
     closes the finding if the correction fixed it."""
-    finding = _open(finding)
+    finding = _locked(finding)
+    _check_move(actor, finding, "correct")
     record = finding_record_to_correct(finding)
     correction = step_correct(actor=actor, record=record, date=date, details=details, reason=reason)
-    finding.correction, finding.status = correction, FindingStatus.CORRECTED
-    finding.save(update_fields=["correction", "status"])
-    _event(
+    _move(
         actor=actor,
         finding=finding,
-        action="corrected",
+        action="correct",
+        fields={"correction": correction},
         note=reason.strip(),
         data={"record": record.pk, "correction": correction.pk},
     )
@@ -233,13 +323,9 @@ def finding_correct(
 
 @transaction.atomic
 def finding_verify(*, actor, finding: Finding, note: str = "") -> Finding:
-    """A reviewer confirms the explanation or the correction. The finding stays open while a run still
-    finds it (an accepted explanation keeps it verified); the next run closes it once it is fixed."""
-    finding = _open(finding)
-    _require(actor, finding, RECTIFY_ROLES)
-    if finding.status not in (FindingStatus.EXPLAINED, FindingStatus.CORRECTED):
-        raise ValidationError({"status": _(ERR_NOT_VERIFIABLE)})
-    finding.status = FindingStatus.VERIFIED
-    finding.save(update_fields=["status"])
-    _event(actor=actor, finding=finding, action="verified", note=note)
-    return finding
+    """A supervisor confirms the explanation or the correction. The finding stays open while a run still
+    finds it (an accepted explanation keeps it verified); the next run closes it once it is fixed, or
+    reopens it if what it finds has changed."""
+    finding = _locked(finding)
+    _check_move(actor, finding, "verify")
+    return _move(actor=actor, finding=finding, action="verify", fields={}, note=note)

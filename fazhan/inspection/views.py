@@ -26,6 +26,7 @@ from fazhan.inspection.selectors import (
     run_orgs_for_user,
 )
 from fazhan.inspection.services import (
+    finding_actions,
     finding_assign,
     finding_correct,
     finding_explain,
@@ -118,6 +119,8 @@ def _assignable(finding):
 
 
 def finding_detail(request, finding_id: int):
+    """A finding with its history and the rectification actions this user may take now (the service
+    refuses any other, whoever posts it: a refused one is shown on its form)."""
     finding = finding_get_for_user(request.user, finding_id)
     action = request.POST.get("action", "")
     assign = AssignForm(request.POST if action == "assign" else None, users=_assignable(finding))
@@ -131,14 +134,16 @@ def finding_detail(request, finding_id: int):
         ):
             messages.success(request, _("已保存。"))
             return redirect("inspection:finding", finding.pk)
+    offered = set(finding_actions(request.user, finding)) | ({action} if form is not None else set())
     context = {
         "finding": finding,
         "rule": RULES_BY_ID[finding.rule],
         "step": STEPS_BY_CODE.get(finding.step),
         "events": finding.events.select_related("actor", "run"),
-        "assign": assign,
-        "explain": explain,
-        "verify": verify,
+        "assign": assign if "assign" in offered else None,
+        "explain": explain if "explain" in offered else None,
+        "verify": verify if "verify" in offered else None,
+        "may_correct": "correct" in offered and finding.record_id is not None,
         "open": finding.closed_run_id is None,
         "evidence": sorted(finding.evidence.items()),
     }

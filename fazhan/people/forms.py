@@ -2,6 +2,7 @@ from typing import cast
 
 from django import forms
 from django.forms.models import fields_for_model
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from fazhan.core.forms import ChineseForm
@@ -10,7 +11,7 @@ from fazhan.organizations.models import Org
 from fazhan.people.choices import FOCUS_TAG_CHOICES, DisciplineKind, Gender, KinRelation, MemberRole
 from fazhan.people.idnumber import IdNumberError, id_number_parse
 from fazhan.people.models import Person
-from fazhan.people.services import PERSON_FIELDS
+from fazhan.people.services import MEMBERSHIP_FIELDS, PERSON_FIELDS
 
 _MODEL_FIELDS = [f for f in PERSON_FIELDS if f not in {"tags", "org", "work_unit_org"}]
 
@@ -39,8 +40,17 @@ class PersonForm(ChineseForm):
         label=_("重点群体"), choices=FOCUS_TAG_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args, orgs, stored_id_number: str = "", **kwargs):
-        """`stored_id_number`: the number the form shows masked; sent back unchanged, it is kept."""
+    membership_reason = forms.CharField(
+        label=_("登记党员身份的依据"),
+        max_length=200,
+        required=False,
+        help_text=_("未经本系统发展的党员：如组织关系介绍信、党员档案。"),
+    )
+
+    def __init__(self, *args, orgs, stored_id_number: str = "", membership: str = "", **kwargs):
+        """`stored_id_number`: the number the form shows masked; sent back unchanged, it is kept.
+        `membership`: "editable" where the user may set a membership by hand (a township role, a person with
+        no case), else why not — the fields then show it and send back what is stored."""
         super().__init__(*args, **kwargs)
         self.stored_id_number = stored_id_number
         self.fields.update(fields_for_model(Person, fields=_MODEL_FIELDS))
@@ -48,6 +58,11 @@ class PersonForm(ChineseForm):
             self.fields[name].widget = forms.DateInput(attrs={"type": "date"})
         for name in ("org", "work_unit_org"):
             cast(forms.ModelChoiceField, self.fields[name]).queryset = orgs
+        if membership != "editable":
+            for name in MEMBERSHIP_FIELDS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = membership
+            del self.fields["membership_reason"]
         self.order_fields(
             [
                 "name",
@@ -70,6 +85,7 @@ class PersonForm(ChineseForm):
                 "party_status",
                 "joined_on",
                 "full_since",
+                "membership_reason",
             ]
         )
 
@@ -89,6 +105,9 @@ class PersonForm(ChineseForm):
 
     def person_data(self) -> dict:
         return {f: self.cleaned_data[f] for f in PERSON_FIELDS}
+
+    def membership_reason_given(self) -> str:
+        return self.cleaned_data.get("membership_reason") or ""
 
     @classmethod
     def initial_for(cls, person: Person, *, show_id_number: bool) -> dict:
@@ -150,3 +169,39 @@ class ExitForm(ChineseForm):
 
 class ApplyForm(ChineseForm):
     date = forms.DateField(label=_("收到入党申请书日期"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class PersonPicker(forms.Widget):
+    """Chosen persons as ticked boxes (name and number) and a search box whose results (htmx, the user's
+    members by name, pinyin initials or number) add one more: people.views.person_pick."""
+
+    template_name = "people/_person_picker.html"
+
+    def value_from_datadict(self, data, files, name):
+        return [v for v in data.getlist(name) if v.strip()] if hasattr(data, "getlist") else data.get(name)
+
+    def format_value(self, value):
+        if isinstance(value, str):
+            return [v for v in value.replace(",", " ").split() if v]
+        return list(value or [])
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        pids = self.format_value(value)
+        names = dict(Person.objects.filter(pid__in=pids).values_list("pid", "name"))
+        context["widget"].update(
+            chosen=[(pid, names.get(pid, "")) for pid in pids],
+            search_url=reverse("people:pick"),
+        )
+        return context
+
+
+class PersonPickField(forms.Field):
+    """The pids ticked in a PersonPicker, in order, each once."""
+
+    widget = PersonPicker
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.replace(",", " ").split()
+        return list(dict.fromkeys(str(v).strip() for v in value or [] if str(v).strip()))

@@ -7,6 +7,8 @@ from django.db.models import IntegerField, Max
 from django.db.models.functions import Cast, Substr
 from django.utils.translation import gettext as _
 
+from fazhan.accounts.models import Role
+from fazhan.accounts.selectors import user_roles_at
 from fazhan.auditlog.services import audit_record
 from fazhan.core.pinyin import pinyin_initials
 from fazhan.people.choices import FOCUS_TAGS
@@ -17,6 +19,21 @@ from fazhan.people.models import DisciplineRecord, Kinship, Person, PersonRole, 
 ERR_ID_TAKEN = "该身份证号已登记在另一人员名下（%(pid)s）。"
 ERR_GENDER_MISMATCH = "性别与身份证号不符（身份证号为%(gender)s）。"
 ERR_BIRTH_MISMATCH = "出生日期与身份证号不符（身份证号为%(date)s）。"
+ERR_MEMBERSHIP_FOLLOWS_CASE = (
+    "该人员有发展档案，党员身份、入党日期和转正日期由发展程序（审批、转正）确定，不能直接修改。"
+)
+ERR_MEMBERSHIP_ROLE = (
+    "未经本系统发展的党员，其党员身份、入党日期和转正日期只能由乡镇党委组织委员或审批人登记。"
+)
+ERR_MEMBERSHIP_REASON = "登记或修改党员身份须说明依据（如组织关系介绍信、党员档案）。"
+ERR_JOINED_WITHOUT_STATUS = "不是党员的，不填写入党日期和转正日期。"
+ERR_FULL_SINCE_PROBATIONARY = "预备党员没有转正日期。"
+ERR_FULL_SINCE_BEFORE = "转正日期不能早于入党日期。"
+
+# A person's membership: for a person with a case it follows from the case (procedure: S17, S24 and the
+# outcome of S23); for a member who joined before the record began, import or a township role sets it.
+MEMBERSHIP_FIELDS = ("party_status", "joined_on", "full_since")
+MEMBERSHIP_ROLES = frozenset({Role.TOWNSHIP_ORGANIZER, Role.TOWNSHIP_APPROVER})
 
 # Fields a person's record holds besides identity; the forms, the importer and the API all pass these.
 PERSON_FIELDS = (
@@ -38,6 +55,8 @@ PERSON_FIELDS = (
     "joined_on",
     "full_since",
 )
+# What the ID number determines, compared by its keyed digest (the trail names the field, never the number).
+IDENTITY_FIELDS = ("id_number_key", "gender", "birth_date")
 
 
 def person_identity_check(
@@ -86,10 +105,50 @@ def _person_apply(person: Person, *, data: dict[str, Any], parsed: IdNumber) -> 
     person_set_id_number(person, parsed.number)
     person.gender, person.birth_date = parsed.gender, parsed.birth_date
     person.name_initials = pinyin_initials(person.name)
-    if person.party_status and not person.joined_on:
-        raise ValidationError({"joined_on": _("党员须填写入党日期。")})
+    _membership_shape(person)
     if not person.org.is_branch and not person.is_member:
         raise ValidationError({"org": _("入党申请人应属于一个党支部。")})
+
+
+def _membership_shape(person: Person) -> None:
+    if person.party_status and not person.joined_on:
+        raise ValidationError({"joined_on": _("党员须填写入党日期。")})
+    if not person.party_status and (person.joined_on or person.full_since):
+        raise ValidationError(
+            {"joined_on" if person.joined_on else "full_since": _(ERR_JOINED_WITHOUT_STATUS)}
+        )
+    if person.party_status == "probationary" and person.full_since:
+        raise ValidationError({"full_since": _(ERR_FULL_SINCE_PROBATIONARY)})
+    if person.full_since and person.joined_on and person.full_since < person.joined_on:
+        raise ValidationError({"full_since": _(ERR_FULL_SINCE_BEFORE)})
+
+
+def _membership_changed(person: Person, before: dict[str, Any]) -> list[str]:
+    return [f for f in MEMBERSHIP_FIELDS if getattr(person, f) != before[f]]
+
+
+def _check_membership(*, actor, person: Person, changed: list[str], reason: str) -> None:
+    """Who may set a membership (issue 11, item 4): never anyone for a person with a case (it follows from
+    the case); for a member without one, the system (import, demo: actor None) or a township role with
+    the reason, which the trail keeps. The refusal names the first field that changed."""
+    if not changed:
+        return
+    if person.pk is not None and person.cases.exists():
+        raise ValidationError({f: _(ERR_MEMBERSHIP_FOLLOWS_CASE) for f in changed})
+    if actor is None:
+        return
+    if not user_roles_at(actor, person.org) & MEMBERSHIP_ROLES:
+        raise ValidationError({f: _(ERR_MEMBERSHIP_ROLE) for f in changed})
+    if not reason.strip():
+        raise ValidationError({"membership_reason": _(ERR_MEMBERSHIP_REASON)})
+
+
+def _membership_data(person: Person, changed: list[str], reason: str) -> dict[str, Any]:
+    """What the trail keeps of a membership set by hand: the fields as they now are, and the reason."""
+    if not changed:
+        return {}
+    values = {f: str(getattr(person, f) or "") for f in MEMBERSHIP_FIELDS}
+    return {"membership": {**values, "changed": changed, "reason": reason.strip()}}
 
 
 @transaction.atomic
@@ -101,17 +160,29 @@ def person_create(
     pid: str | None = None,
     gender: str | None = None,
     birth_date: datetime.date | None = None,
+    membership_reason: str = "",
 ) -> Person:
+    """Register a person. A member who joined before the record began is registered with their membership
+    only by the system or a township role giving `membership_reason` (_check_membership)."""
     parsed = person_identity_check(id_number=id_number, gender=gender, birth_date=birth_date)
     person = Person(pid=pid or person_next_pid())
+    before = {f: getattr(person, f) for f in MEMBERSHIP_FIELDS}
     _person_apply(person, data=data, parsed=parsed)
+    changed = _membership_changed(person, before)
+    _check_membership(actor=actor, person=person, changed=changed, reason=membership_reason)
     person.full_clean(exclude=["id_number_key", "pid"] if pid is None else ["id_number_key"])
     try:
         with transaction.atomic():
             person.save()
     except IntegrityError:
         raise ValidationError({"id_number": _("该身份证号或人员编号已被登记。")}) from None
-    audit_record(actor=actor, action="person.create", target=person, org=person.org, data={"pid": person.pid})
+    audit_record(
+        actor=actor,
+        action="person.create",
+        target=person,
+        org=person.org,
+        data={"pid": person.pid, **_membership_data(person, changed, membership_reason)},
+    )
     return person
 
 
@@ -124,17 +195,30 @@ def person_update(
     data: dict[str, Any],
     gender: str | None = None,
     birth_date: datetime.date | None = None,
+    membership_reason: str = "",
 ) -> Person:
+    """Change what is recorded of a person. The trail names every field that changed — the ID number
+    among them, by name only — and keeps a membership set by hand with its reason (_check_membership).
+    A name or ID number changed after the district's pre-review needs a new one (FORM-MATCH)."""
     parsed = person_identity_check(
         id_number=id_number, gender=gender, birth_date=birth_date, exclude_pk=person.pk
     )
-    before = {f: str(getattr(person, f)) for f in PERSON_FIELDS}
+    watched = (*PERSON_FIELDS, *IDENTITY_FIELDS)
+    before = {f: getattr(person, f) for f in watched}
     _person_apply(person, data=data, parsed=parsed)
+    membership = _membership_changed(person, before)
+    _check_membership(actor=actor, person=person, changed=membership, reason=membership_reason)
     person.full_clean(exclude=["id_number_key"])
     person.save()
-    changed = sorted(f for f in PERSON_FIELDS if str(getattr(person, f)) != before[f])
+    changed = sorted(
+        ("id_number" if f == "id_number_key" else f) for f in watched if getattr(person, f) != before[f]
+    )
     audit_record(
-        actor=actor, action="person.update", target=person, org=person.org, data={"changed": changed}
+        actor=actor,
+        action="person.update",
+        target=person,
+        org=person.org,
+        data={"changed": changed, **_membership_data(person, membership, membership_reason)},
     )
     return person
 

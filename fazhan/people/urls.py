@@ -6,6 +6,7 @@ app_name = "people"
 urlpatterns = [
     path("", views.person_list, name="list"),
     path("new/", views.person_create_view, name="create"),
+    path("pick/persons/", views.person_pick, name="pick"),
     path("<key:pid>/", views.person_detail, name="detail"),
     path("<key:pid>/edit/", views.person_edit, name="edit"),
     path("<key:pid>/kin/", views.person_kin_add, name="kin_add"),

@@ -1,7 +1,10 @@
+import re
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -28,6 +31,7 @@ from fazhan.people.forms import (
 from fazhan.people.models import Person
 from fazhan.people.selectors import person_get_for_user, person_list_for_user, person_search
 from fazhan.people.services import (
+    MEMBERSHIP_ROLES,
     discipline_record,
     kinship_declare,
     person_create,
@@ -95,6 +99,26 @@ def person_list(request):
             "can_create": bool(user_roles(request.user) & EDIT_ROLES),
         },
     )
+
+
+PICK_FIELD = re.compile(r"^d_[a-z_]{1,30}$")
+PICK_LIMIT = 10
+
+
+def person_pick(request):
+    """The step form's person picker (htmx): the members in the user's scope whose name, pinyin initials,
+    number or ID tail match what was typed; ?pid= answers the ticked box that adds one of them."""
+    field = request.GET.get("field", "")
+    if not PICK_FIELD.match(field):
+        raise Http404
+    members = person_list_for_user(request.user).exclude(party_status="")
+    if pid := request.GET.get("pid"):
+        person = get_object_or_404(members, pid=pid)
+        context = {"name": field, "pid": person.pid, "person_name": person.name}
+        return render(request, "people/_person_chip.html", context)
+    query = request.GET.get(f"q-{field}", "").strip()[:40]
+    found = list(person_search(members, query)[:PICK_LIMIT]) if query else []
+    return render(request, "people/_pick_results.html", {"found": found, "field": field, "query": query})
 
 
 def detail_context(request, person: Person, **forms) -> dict:
@@ -227,10 +251,30 @@ def _editable_orgs(user):
     return org_list_for_user(user).order_by("path")
 
 
+MEMBERSHIP_FROM_CASE = "由发展程序（审批、转正）确定"
+MEMBERSHIP_TOWNSHIP = "未经本系统发展的党员由乡镇党委组织委员或审批人登记"
+
+
+def _membership_editing(user, person: Person | None) -> str:
+    """Whether the person form lets this user set a membership by hand ("editable"), else the reason shown
+    beside the fields (people.services._check_membership refuses it either way)."""
+    if person is not None and person.cases.exists():
+        return _(MEMBERSHIP_FROM_CASE)
+    if person is not None and not user_roles_at(user, person.org) & MEMBERSHIP_ROLES:
+        return _(MEMBERSHIP_TOWNSHIP)
+    if person is None and not user_roles(user) & MEMBERSHIP_ROLES:
+        return _(MEMBERSHIP_TOWNSHIP)
+    return "editable"
+
+
 def person_create_view(request):
     if not user_roles(request.user) & EDIT_ROLES:
         raise PermissionDenied
-    form = PersonForm(request.POST or None, orgs=_editable_orgs(request.user))
+    form = PersonForm(
+        request.POST or None,
+        orgs=_editable_orgs(request.user),
+        membership=_membership_editing(request.user, None),
+    )
 
     def create(data):
         if not user_roles_at(request.user, data["org"]) & EDIT_ROLES:
@@ -241,6 +285,7 @@ def person_create_view(request):
             data=form.person_data(),
             gender=data["gender"] or None,
             birth_date=data["birth_date"],
+            membership_reason=form.membership_reason_given(),
         )
 
     if person := form_to_service(form, create):
@@ -256,6 +301,7 @@ def person_edit(request, pid: str):
         orgs=_editable_orgs(request.user),
         initial=PersonForm.initial_for(person, show_id_number=sees_id),
         stored_id_number="" if sees_id else person.id_number,
+        membership=_membership_editing(request.user, person),
     )
     if request.method == "GET":
         shown = [f for f, clear in (("id_number", sees_id), ("phone", person.phone)) if clear]
@@ -270,6 +316,7 @@ def person_edit(request, pid: str):
             data=form.person_data(),
             gender=data["gender"] or None,
             birth_date=data["birth_date"],
+            membership_reason=form.membership_reason_given(),
         ),
     )
     if updated:

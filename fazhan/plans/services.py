@@ -3,6 +3,7 @@
 Binding: the quotas of the orgs planned directly under a plan may not add up to more than that plan's quota,
 and no plan may be cut below what it has already passed down. A refusal names the field and the numbers."""
 
+from collections.abc import Iterator
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,8 +14,10 @@ from fazhan.accounts.selectors import user_roles_at
 from fazhan.auditlog.services import audit_record
 from fazhan.organizations.models import Org, OrgKind
 from fazhan.plans.models import Plan
-from fazhan.plans.selectors import GROUP_KEYS, plan_children, plan_parent
-from fazhan.procedure.definition import DISTRICT
+from fazhan.plans.selectors import GROUP_KEYS, admissions, org_on, plan_children, plan_parent
+from fazhan.procedure.definition import DISTRICT, Anchor
+from fazhan.procedure.engine import finding, in_force
+from fazhan.procedure.services import Refusal, StepEntry
 
 ERR_NOT_ALLOWED = "只有区委组织部可以下达本级和乡镇计划，乡镇党委组织委员可以向所属支部分配计划。"
 ERR_YEAR = "年度须在 2000 至 2100 之间。"
@@ -122,3 +125,38 @@ def plan_allocate(*, actor, org: Org, year: int, quota: int, groups: dict[str, A
         },
     )
     return plan
+
+
+ERR_OVER_QUOTA = (
+    "%(org)s %(year)s 年度发展计划 %(quota)s 名，已发展 %(admitted)s 名，本次审批将超出计划；"
+    "确需超计划发展的，由乡镇党委审批人填写超计划理由。"
+)
+
+
+def plan_quota_guard(entry: StepEntry) -> Iterator[Refusal]:
+    """PLAN-QUOTA at approval (procedure.md C): an admission (S17 approved) that takes any org on the
+    person's path on the approval date over its plan for the year is refused at quota_override_reason,
+    unless the township approver gives the reason there (then it stands, the reason kept with the record).
+    Admissions are counted as the plan page and the rule count them (procedure.md E: at the approval date,
+    for the person's branch on that date; a correction counts once, an invalidated admission nowhere).
+    Registered with the step service (PlansConfig.ready)."""
+    record = entry.record
+    if record.step != Anchor.APPROVAL or not record.passed() or not in_force("PLAN-QUOTA", record.date):
+        return
+    if str(record.details.get("quota_override_reason") or "").strip():
+        return
+    year_plans = list(Plan.objects.filter(year=record.date.year).select_related("org"))
+    if not year_plans:
+        return
+    person = entry.case.person
+    moves = sorted(person.transfers.select_related("from_org", "to_org"), key=lambda t: (t.date, t.pk))
+    branch = org_on(person, record.date, moves)
+    path = [p for p in year_plans if branch.path.startswith(p.org.path)]
+    for plan in sorted(path, key=lambda p: p.org.path):
+        admitted = [a for a in admissions(plan.org, plan.year) if a.person.pk != person.pk]
+        if len(admitted) < plan.quota:
+            continue
+        evidence = {"org": plan.org.code, "year": plan.year, "quota": plan.quota, "admitted": len(admitted)}
+        text = _(ERR_OVER_QUOTA) % {**evidence, "org": plan.org.name}
+        refused = finding("PLAN-QUOTA", text, severity="BLOCK", evidence=evidence)
+        yield Refusal("details.quota_override_reason", refused)

@@ -25,10 +25,13 @@ from fazhan.prereview.models import (
     PrereviewItem,
     PrereviewResult,
 )
-from fazhan.procedure.definition import DISTRICT, Anchor, limits
+from fazhan.prereview.selectors import batch_candidates, township_passes
+from fazhan.procedure.definition import DISTRICT, STEPS_BY_CODE, Anchor, limits
 from fazhan.procedure.engine import finding, in_force, refusal_text
-from fazhan.procedure.rules.forms import district_pass_on, district_passes
-from fazhan.procedure.selectors import case_facts
+from fazhan.procedure.models import StepRecord
+from fazhan.procedure.rules.forms import district_pass_on, district_passes, identity_change
+from fazhan.procedure.selectors import case_facts, identity_fact
+from fazhan.procedure.services import case_record_step
 
 ERR_NOT_DISTRICT = "只有区委组织部审核人可以发放或作废志愿书。"
 ERR_NUMBER_TAKEN = "编号 %(n)s 已发放给%(p)s，一人一本、定人定本"
@@ -38,6 +41,79 @@ ERR_NO_PASS = "%(d)s 前没有区委组织部预审合格意见，不能发放�
 ERR_NO_CASE = "该人员没有进行中的发展档案。"
 ERR_NOT_VOIDABLE = "只有已发放、尚未使用的志愿书可以作废或登记遗失。"
 ERR_FUTURE = "日期不能晚于今天。"
+ERR_MOVE = "志愿书 %(n)s 现为“%(s)s”，不能%(a)s。"
+ERR_IDENTITY = "%(what)s，与区委组织部预审（%(d)s）时不一致：须重新预审后才能发放"
+
+# The life of a numbered form, declared (style.md: a dict of allowed moves per status field): for each status,
+# the actions that may leave it and the status each leads to. A serial not yet in the register ("") enters it
+# issued; a used, voided, lost or returned form never moves again (FORM-ONE: its serial is not issued twice).
+FORM_MOVES: dict[str, dict[str, str]] = {
+    "": {"issue": FormStatus.ISSUED},
+    FormStatus.IN_STOCK: {"issue": FormStatus.ISSUED, "return": FormStatus.RETURNED},
+    FormStatus.ISSUED: {
+        "use": FormStatus.USED,
+        "void": FormStatus.VOIDED,
+        "lose": FormStatus.LOST,
+        "return": FormStatus.RETURNED,
+    },
+    FormStatus.USED: {},
+    FormStatus.VOIDED: {},
+    FormStatus.LOST: {},
+    FormStatus.RETURNED: {},
+}
+# Who takes each action: the district's reviewer, but for `use`, which the step naming the form takes (the
+# step service has checked who may record it).
+FORM_ACTORS: dict[str, frozenset[str]] = {
+    "issue": frozenset(DISTRICT),
+    "void": frozenset(DISTRICT),
+    "lose": frozenset(DISTRICT),
+    "return": frozenset(DISTRICT),
+    "use": frozenset(),
+}
+FORM_ACTIONS = {
+    "issue": _("发放"),
+    "use": _("填写使用"),
+    "void": _("作废"),
+    "lose": _("登记遗失"),
+    "return": _("收回"),
+}
+# The trail's name of each move (kept as they were before the moves were declared).
+FORM_EVENTS = {"issue": "form.issue", "use": "form.use", "void": "form.void", "lose": "form.lost"}
+FORM_EVENTS["return"] = "form.return"
+
+
+def form_may(user, form: NumberedForm, action: str, org: Org | None) -> bool:
+    """Whether `user` may take `action` on `form` now (the pages offer only these)."""
+    if action not in FORM_MOVES[form.status or ""]:
+        return False
+    roles = FORM_ACTORS[action]
+    return not roles or user is None or (org is not None and bool(user_roles_at(user, org) & roles))
+
+
+def _form_move(
+    *, actor, form: NumberedForm, action: str, org: Org | None, on: datetime.date, data: dict
+) -> NumberedForm:
+    """The one change of a form's status: allowed by FORM_MOVES from the status it has, by one of
+    FORM_ACTORS, dated, saved and in the trail (with the status it left)."""
+    was = form.status if form.pk else ""
+    if action not in FORM_MOVES[was]:
+        status = FormStatus(was).label if was else _("未入库")
+        raise ValidationError(
+            {"status": _(ERR_MOVE) % {"n": form.number, "s": status, "a": FORM_ACTIONS[action]}}
+        )
+    roles = FORM_ACTORS[action]
+    if roles and actor is not None and (org is None or not user_roles_at(actor, org) & roles):
+        raise PermissionDenied(_(ERR_NOT_DISTRICT))
+    form.status, form.status_on = FORM_MOVES[was][action], on
+    form.save()
+    audit_record(
+        actor=actor,
+        action=FORM_EVENTS[action],
+        target=form,
+        org=org,
+        data={"number": form.number, "was": was, "status": form.status, **data},
+    )
+    return form
 
 
 def _check_district(actor, person: Person) -> None:
@@ -61,6 +137,12 @@ def _check_district_pass(person: Person, issued_on: datetime.date) -> None:
     if district_pass_on(facts, issued_on) is None:
         later = next((r.date for r in district_passes(facts) if r.date > issued_on), None)
         refused = finding("PRE-DISTRICT", _(ERR_NO_PASS) % {"d": issued_on.isoformat()}, earliest=later)
+        raise ValidationError({"issued_on": refusal_text(refused)})
+    stored = Person.objects.get(pk=person.pk)  # as stored now, whatever the caller holds
+    now = identity_fact(0, stored.name, stored.id_number_key)
+    if (changed := identity_change(facts, now, issued_on)) is not None:
+        passed, what = changed
+        refused = finding("FORM-MATCH", _(ERR_IDENTITY) % {"what": what, "d": passed.date.isoformat()})
         raise ValidationError({"issued_on": refusal_text(refused)})
 
 
@@ -97,21 +179,19 @@ def form_issue(
     _check_district_pass(person, issued_on)
     form = form or NumberedForm(number=number)
     form.person, form.issued_on, form.issued_by = person, issued_on, _district_of(person.org)
-    form.status, form.replaces, form.status_on = FormStatus.ISSUED, replaces, issued_on
-    form.save()
-    audit_record(
+    form.replaces = replaces
+    return _form_move(
         actor=actor,
-        action="form.issue",
-        target=form,
+        form=form,
+        action="issue",
         org=person.org,
+        on=issued_on,
         data={
-            "number": number,
             "person": person.pid,
             "issued_on": issued_on.isoformat(),
             "replaces": getattr(replaces, "number", None),
         },
     )
-    return form
 
 
 @transaction.atomic
@@ -119,30 +199,39 @@ def form_void(*, actor, form: NumberedForm, reason: str, lost: bool = False) -> 
     """A spoiled form is voided, a lost one recorded as lost, each with its reason; the serial is never
     issued again (FORM-ONE)."""
     form = NumberedForm.objects.select_for_update(of=("self",)).select_related("person__org").get(pk=form.pk)
-    if form.person is None or form.status != FormStatus.ISSUED:
+    action = "lose" if lost else "void"
+    if form.person is None or not form_may(None, form, action, None):
         raise ValidationError({"status": _(ERR_NOT_VOIDABLE)})
     _check_district(actor, form.person)
     if not reason.strip():
         raise ValidationError({"void_reason": _("须说明原因。")})
-    form.status = FormStatus.LOST if lost else FormStatus.VOIDED
     form.void_reason = reason.strip()
-    form.status_on = timezone.localdate()
-    form.save(update_fields=["status", "void_reason", "status_on"])
-    audit_record(
+    return _form_move(
         actor=actor,
-        action="form.lost" if lost else "form.void",
-        target=form,
+        form=form,
+        action=action,
         org=form.person.org,
-        data={"number": form.number, "reason": form.void_reason},
+        on=timezone.localdate(),
+        data={"reason": form.void_reason},
     )
-    return form
 
 
-def form_mark_used(*, person: Person, numbers: list[str]) -> None:
-    """The form named by a recorded step is now used (called inside the step's transaction)."""
-    NumberedForm.objects.filter(person=person, number__in=numbers, status=FormStatus.ISSUED).update(
-        status=FormStatus.USED
-    )
+def form_mark_used(*, person: Person, numbers: list[str], actor=None) -> None:
+    """The forms named by a recorded step are now used (inside the step's transaction): those issued to
+    the person move to used; one already used stays so (a corrected S14 names it again)."""
+    for form in NumberedForm.objects.select_for_update().filter(
+        person=person, number__in=numbers, status=FormStatus.ISSUED
+    ):
+        _form_move(actor=actor, form=form, action="use", org=person.org, on=timezone.localdate(), data={})
+
+
+def form_mark_used_by_step(record: StepRecord) -> None:
+    """What a step naming a numbered form (S14's form_number) does to the register once it is written:
+    registered with the step service (PrereviewConfig.ready), which imports no wing."""
+    specs = STEPS_BY_CODE[record.step].details
+    numbers = [v for k, v in record.details.items() if specs[k].kind == "form"]
+    if numbers:
+        form_mark_used(person=record.case.person, numbers=numbers, actor=record.recorded_by)
 
 
 ERR_NOT_DISTRICT_ORG = "只有区委组织部审核人可以办理志愿书入库和收回。"
@@ -247,30 +336,26 @@ def form_return(
     if org is None:
         raise PermissionDenied(_(ERR_NOT_DISTRICT_ORG))
     _check_district_org(actor, org)
-    if form.status not in (FormStatus.IN_STOCK, FormStatus.ISSUED):
+    if not form_may(None, form, "return", None):
         raise ValidationError({"status": _(ERR_NOT_RETURNABLE)})
     if not (reason or "").strip():
         raise ValidationError({"void_reason": _("须说明原因。")})
     returned_on = returned_on or timezone.localdate()
     if returned_on > timezone.localdate():
         raise ValidationError({"returned_on": _(ERR_FUTURE)})
-    was = form.status
-    form.status, form.void_reason, form.status_on = FormStatus.RETURNED, reason.strip(), returned_on
-    form.save(update_fields=["status", "void_reason", "status_on"])
-    audit_record(
+    form.void_reason = reason.strip()
+    return _form_move(
         actor=actor,
-        action="form.return",
-        target=form,
+        form=form,
+        action="return",
         org=org,
+        on=returned_on,
         data={
-            "number": form.number,
-            "was": was,
             "person": getattr(form.person, "pid", None),
             "reason": form.void_reason,
             "returned_on": returned_on.isoformat(),
         },
     )
-    return form
 
 
 # --- pre-review batches ------------------------------------------------------------------------------------
@@ -296,8 +381,6 @@ def prereview_batch_submit(
     """A township organizer sends development targets to the district for its pre-review (PRE-DISTRICT):
     each must have the branch committee's review (S12) and the township's pass (S13), no district result
     yet, and not be waiting in another batch."""
-    from fazhan.prereview.selectors import batch_candidates, township_passes
-
     if actor is not None and "township_organizer" not in user_roles_at(actor, township):
         raise PermissionDenied(_(ERR_NOT_TOWNSHIP))
     if township.kind != OrgKind.COMMITTEE:
@@ -341,9 +424,8 @@ def prereview_item_decide(
     *, actor, item: PrereviewItem, result: str, reason: str, decided_on: datetime.date
 ) -> PrereviewItem:
     """The district's written result for one person of a batch, recorded as the person's step S13 with the
-    district as reviewer — through the one service that records a step, so its rules apply."""
-    from fazhan.procedure.services import case_record_step
-
+    district as reviewer — through the one service that records a step, so its rules apply (a closed case
+    takes none)."""
     item = (
         PrereviewItem.objects.select_for_update(of=("self",))
         .select_related("batch__township", "case__person__org")

@@ -43,6 +43,7 @@ from fazhan.prereview.selectors import (
     user_is_district,
 )
 from fazhan.prereview.services import (
+    FORM_MOVES,
     form_issue,
     form_range_receive,
     form_return,
@@ -126,9 +127,12 @@ def _register_context(request, **forms) -> dict:
     district = user_is_district(request.user)
     counts = dict(qs.order_by().values_list("status").annotate(n=Count("id")))
     today = timezone.localdate()
+    shown = list(qs[:REGISTER_LIMIT])
+    for f in shown:  # the moves the declared table allows from each form's status, for the district only
+        f.may_return = district and "return" in FORM_MOVES[f.status]  # type: ignore[attr-defined]
     out = {
         "filters": filters,
-        "forms": qs[:REGISTER_LIMIT],
+        "forms": shown,
         "total": sum(counts.values()),
         "limit": REGISTER_LIMIT,
         "status_counts": [(label, counts.get(value, 0)) for value, label in FormStatus.choices],

@@ -505,7 +505,7 @@ RULES = (
     Rule("ACC-MAJORITY", "Art.21", BLOCK, "B", ("S15", "S23"), _("赞成人数须超过应到会有表决权党员的半数")),
     Rule("ACC-ONEBYONE", "Art.21,25", BLOCK, "B", ("S15",), _("逐个讨论、逐个表决")),
     Rule("ACC-RESOLUTION", "Art.22", ERROR, "B", ("S15",), _("支部大会决议内容完整")),
-    Rule("APV-AUTH", "Art.23", BLOCK, "B", ("S17",), _("由具有审批权的基层党委审批")),
+    Rule("APV-AUTH", "Art.23", BLOCK, "B", ("S17", "S24"), _("由具有审批权的基层党委审批")),
     Rule("APV-TALK", "Art.24", BLOCK, "B", ("S16", "S17"), _("审批前上级党委派人谈话")),
     Rule("APV-TIME", "Art.26", BLOCK, "B", ("S17",), _("支部大会决议后三个月内审批，特殊情况不超过六个月")),
     Rule("APV-FILE", "Art.26", ERROR, "B", ("S18",), _("审批后及时报再上一级组织部门备案")),

@@ -97,6 +97,9 @@ class CaseFacts:
     discipline: tuple[Mapping[str, Any], ...] = ()  # the person's own register: kind, from, to
     branch_secretaries: tuple[str, ...] = ()  # pids of the secretary of the person's branch
     archive_reviews: tuple[Mapping[str, Any], ...] = ()  # date, reviewer (org code), missing (ARC-REVIEW)
+    # Who the live S13, S14 and S15 records were about when written (FORM-MATCH): record id, the person's
+    # name and the keyed digest of their ID number; a record being entered (NEW) is about the person now.
+    identities: tuple[Mapping[str, Any], ...] = ()
 
     # --- reading the record as B0 says ---------------------------------------------------------------------
     def all(self, step: str) -> list[Rec]:

@@ -1,4 +1,8 @@
-"""Entry forms built from the step definitions: one field per detail, labelled in Chinese."""
+"""Entry forms built from the step definitions: one field per detail, labelled in Chinese.
+
+The people a step names (talkers, contacts, introducers) are chosen with a picker that searches the user's
+members by name, pinyin initials or number, and the orgs it names from the orgs that can hold that part;
+nothing is typed as a code. The step service still checks every name it is given (procedure.services)."""
 
 from typing import Any
 
@@ -6,19 +10,72 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fazhan.core.forms import ChineseForm
+from fazhan.organizations.models import Org, OrgKind
+from fazhan.people.forms import PersonPickField
+from fazhan.people.models import Person
 from fazhan.procedure.definition import CHOICE_LABELS, DETAIL_LABELS, STEPS_BY_CODE, Detail
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
+COMMITTEES = (OrgKind.COMMITTEE, OrgKind.DISTRICT_COMMITTEE)
+# The org a detail names, by what it is: the committee it was filed with, that pre-reviewed or trained the
+# person, the committee with approval authority (APV-AUTH), the branch they are placed in; floating persons'
+# opinions may come from any org. Each is a choice of the orgs that can hold the part.
+ORG_PARTS = {
+    "filed_with": "above",
+    "provider": "above",
+    "reviewer": "above",
+    "approver": "approver",
+    "branch": "branch",
+    "floating_opinions": "any",
+}
 
 
 def _choices(detail: Detail) -> list[tuple[str, Any]]:
     return [(c, CHOICE_LABELS.get(c, c)) for c in detail.choices]
 
 
-def _field(key: str, detail: Detail) -> forms.Field:
-    label, required = DETAIL_LABELS.get(key, key), detail.required
-    if detail.kind in ("pids", "orgs"):
-        return forms.CharField(label=label, required=required, help_text=_("多个编号用逗号或空格分隔"))
+def _label(key: str) -> Any:
+    """The detail's label without its old typing hint（人员编号）: the picker shows names and numbers."""
+    label = str(DETAIL_LABELS.get(key, key))
+    return label.split("（")[0] if "编号" in label or "代码" in label else label
+
+
+def org_choices(key: str, person: Person | None) -> list[tuple[str, str]]:
+    """The orgs that can hold the part `key` names (ORG_PARTS), for a step of `person`'s case."""
+    part = ORG_PARTS.get(key, "any")
+    orgs = Org.objects.order_by("path")
+    if person is not None and part in ("above", "approver"):
+        codes = [c for c in person.org.path.strip("/").split("/") if c]
+        kinds = COMMITTEES if part == "above" else (OrgKind.COMMITTEE,)
+        orgs = orgs.filter(code__in=codes, kind__in=kinds)
+    elif person is not None and part == "branch":
+        township = next((o for o in _ancestors(person.org) if o.kind == OrgKind.COMMITTEE), person.org)
+        orgs = orgs.filter(path__startswith=township.path, kind=OrgKind.BRANCH)
+    return [(o.code, f"{o.name}（{o.code}）") for o in orgs]
+
+
+def _ancestors(org: Org) -> list[Org]:
+    codes = [c for c in org.path.strip("/").split("/") if c and c != org.code]
+    return sorted(Org.objects.filter(code__in=codes), key=lambda o: -len(o.path))
+
+
+def _field(key: str, detail: Detail, person: Person | None, stored: Any) -> forms.Field:
+    label, required = _label(key), detail.required
+    if detail.kind == "pids":
+        return PersonPickField(
+            label=label, required=required, help_text=_("按姓名、拼音首字母或人员编号查找")
+        )
+    if detail.kind in ("org", "orgs"):
+        choices = org_choices(key, person)
+        known = {c for c, _label in choices}
+        for code in stored if isinstance(stored, list) else [stored] if stored else []:
+            if code not in known:  # a record being corrected keeps what it named, to be changed or kept
+                choices.append((code, code))
+        if detail.kind == "orgs":
+            return forms.MultipleChoiceField(
+                label=label, required=required, choices=choices, widget=forms.SelectMultiple
+            )
+        return forms.ChoiceField(label=label, required=required, choices=[("", "—"), *choices])
     if detail.kind == "bool":
         return forms.NullBooleanField(label=label, required=False)
     if detail.kind == "date":
@@ -37,11 +94,13 @@ def _field(key: str, detail: Detail) -> forms.Field:
 class StepForm(ChineseForm):
     date = forms.DateField(label=_("日期"), widget=DATE_WIDGET)
 
-    def __init__(self, *args, step: str, **kwargs):
+    def __init__(self, *args, step: str, person: Person | None = None, **kwargs):
+        """`person`: whose case the step is of, for the orgs that can hold each part it names."""
         super().__init__(*args, **kwargs)
         self.step = STEPS_BY_CODE[step]
         for key, detail in self.step.details.items():
-            self.fields[f"d_{key}"] = _field(key, detail)
+            stored = self.initial.get(f"d_{key}")
+            self.fields[f"d_{key}"] = _field(key, detail, person, stored)
 
     def details(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -49,9 +108,7 @@ class StepForm(ChineseForm):
             value = self.cleaned_data.get(f"d_{key}")
             if value in (None, "", []):
                 continue
-            if detail.kind in ("pids", "orgs"):
-                value = [v for v in value.replace("，", ",").replace(",", " ").split() if v]
-            elif detail.kind == "date":
+            if detail.kind == "date":
                 value = value.isoformat()
             elif detail.kind == "flags":
                 value = dict.fromkeys(value, True)
@@ -71,7 +128,7 @@ class CorrectionForm(StepForm):
     def for_record(cls, record, data=None) -> "CorrectionForm":
         """The correction of a step record, filled in with its date and details as they stand."""
         initial = {"date": record.date, **{f"d_{k}": _initial(v) for k, v in record.details.items()}}
-        return cls(data, step=record.step, initial=initial)
+        return cls(data, step=record.step, initial=initial, person=record.case.person)
 
     def correction(self) -> dict[str, Any]:
         """What the correction services take besides the actor and the record."""
@@ -83,9 +140,7 @@ class CorrectionForm(StepForm):
 
 
 def _initial(value):
-    """A stored detail as its form field shows it: pids and orgs as one text, flags as the checked ones."""
-    if isinstance(value, list):
-        return " ".join(value) if all(isinstance(v, str) for v in value) else value
+    """A stored detail as its form field shows it: lists as they are, flags as the checked ones."""
     if isinstance(value, dict):
         return [k for k, v in value.items() if v]
     return value

@@ -60,6 +60,12 @@ class StepRecord(models.Model):
     # The ledger had no date of this step's own: it took the date of the step it follows (S05 ← S03,
     # S09 ← S07, S14 ← S13). An inferred date never supersedes a recorded one on re-import.
     date_inferred = models.BooleanField(_("日期系推定"), default=False, db_default=False)
+    # Who the record was about when it was written live: the person's name and the keyed digest of their ID
+    # number (people.identity.id_number_key, never the number). The district's pre-review pass keeps the
+    # identity it passed, and FORM-MATCH compares the form and the branch meeting against it. Empty for
+    # imported history, which FORM-MATCH then cannot judge on identity.
+    person_name = models.CharField(_("录入时姓名"), max_length=60, blank=True, default="", db_default="")
+    person_id_key = models.CharField(max_length=64, blank=True, editable=False, default="", db_default="")
 
     class Meta:
         ordering = ["date", "id"]

@@ -11,8 +11,9 @@ from fazhan.people.identity import id_number_valid
 from fazhan.people.models import Kinship, Person, PersonRole
 from fazhan.prereview.models import NumberedForm
 from fazhan.procedure.definition import limits
-from fazhan.procedure.engine import CaseFacts, MemberFacts, OrgFacts, Rec
+from fazhan.procedure.engine import NEW, CaseFacts, MemberFacts, OrgFacts, Rec
 from fazhan.procedure.models import Case, StepRecord
+from fazhan.procedure.rules.forms import IDENTITY_STEPS
 
 
 def case_get_for_user(user, pk: int) -> Case:
@@ -104,8 +105,29 @@ def case_facts(case: Case, *, as_of: datetime.date | None = None, pending: Rec |
                 )
             )
         ),
+        identities=case_identities(case, pending=pending),
     )
     return facts.until(as_of) if as_of else facts
+
+
+def identity_fact(record: int, name: str, id_key: str) -> dict:
+    """Who a step record was about when written (CaseFacts.identities): its name and ID-number digest."""
+    return {"record": record, "name": name, "id_key": id_key}
+
+
+def case_identities(case: Case, *, pending: Rec | None = None) -> tuple[dict, ...]:
+    """The identities the live records of IDENTITY_STEPS kept, and the person's own for a pending one of
+    those steps (what it will keep)."""
+    rows = (
+        StepRecord.objects.filter(case=case, step__in=IDENTITY_STEPS, superseded_by__isnull=True)
+        .exclude(person_id_key="")
+        .order_by("pk")
+        .values_list("pk", "person_name", "person_id_key")
+    )
+    out = [identity_fact(*row) for row in rows]
+    if pending is not None and pending.step in IDENTITY_STEPS:
+        out.append(identity_fact(NEW, case.person.name, case.person.id_number_key))
+    return tuple(out)
 
 
 def transfer_fact(date: datetime.date, src: str, dst: str, materials: bool) -> dict:

@@ -1,6 +1,6 @@
 import datetime
-from collections.abc import Iterable
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from fazhan.accounts.selectors import user_roles_at
 from fazhan.auditlog.services import audit_record
+from fazhan.organizations.models import Org
 from fazhan.people.models import Person
-from fazhan.prereview.services import form_mark_used
 from fazhan.procedure.definition import (
     EXIT_ACTORS,
     FIRST_DAY,
@@ -31,14 +31,82 @@ ERR_NOT_YOUR_STEP = "您的角色不能录入此步骤（%(step)s）。"
 ERR_ALREADY = "该步骤已有记录；如需更改，请录入更正记录并说明原因。"
 ERR_FUTURE = "日期不能晚于今天。"
 ERR_REASON = "更正须说明原因。"
+ERR_CASE_CLOSED = "该发展档案已于 %(d)s 终止（%(r)s），不能再录入步骤。"
+ERR_AFTER_CLOSE = "更正后的日期不能晚于档案终止日期（%(d)s）：终止后不能再有步骤。"
+# The importer's words for a reference it cannot resolve (interchange), without its "in the file" part.
+ERR_NO_PERSON = "找不到人员：%(pid)s"
+ERR_NO_ORG = "找不到组织：%(code)s"
+ERR_TWICE = "重复填写：%(names)s"
+
+# The details key a refused rule is about, where the step being entered has that key; otherwise its date.
+RULE_FIELDS = {
+    "ACT-CONTACT": "contacts",
+    "INTRO-2": "introducers",
+    "APV-AUTH": "approver",
+    "FORM-MATCH": "form_number",
+    "FORM-ONE": "form_number",
+    "PLAN-QUOTA": "quota_override_reason",
+}
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """One reason a step is refused: the field it is about (`date`, `details.<key>`) and the BLOCK finding
+    (rule id, article, message, earliest possible date)."""
+
+    field: str
+    finding: Finding
+
+
+def refusal_at(step: str, finding: Finding) -> Refusal:
+    """The refusal of a BLOCK finding at the field it is about (RULE_FIELDS), else at the date."""
+    key = RULE_FIELDS.get(finding.rule)
+    return Refusal(f"details.{key}" if key in STEPS_BY_CODE[step].details else "date", finding)
 
 
 class StepRefused(ValidationError):
-    """A step the rules forbid: carries the BLOCK findings (rule id, article, earliest possible date)."""
+    """A step the rules forbid: carries the BLOCK findings (rule id, article, earliest possible date), each
+    at the field it is about."""
 
-    def __init__(self, findings: list[Finding]):
-        self.findings = findings
-        super().__init__({"date": [refusal_text(f) for f in findings]})
+    def __init__(self, refusals: Iterable[Refusal]):
+        self.refusals = list(refusals)
+        self.findings = [r.finding for r in self.refusals]
+        fields: dict[str, list[str]] = {}
+        for r in self.refusals:
+            fields.setdefault(r.field, []).append(refusal_text(r.finding))
+        super().__init__(fields)
+
+
+@dataclass(frozen=True)
+class StepEntry:
+    """A step about to be written, as a guard sees it: who enters it, on which case, the record (id NEW) and
+    the facts it is judged on (the live records but the one it corrects; `supersedes` is that one)."""
+
+    actor: Any
+    case: Case
+    record: Rec
+    facts: CaseFacts
+    supersedes: StepRecord | None = None
+
+
+StepGuard = Callable[[StepEntry], Iterable[Refusal]]
+StepWritten = Callable[[StepRecord], None]
+_GUARDS: dict[str, StepGuard] = {}
+_WRITTEN: dict[str, StepWritten] = {}
+
+
+def step_guard_register(name: str, guard: StepGuard) -> None:
+    """A wing's check of every step about to be entered or corrected, registered in its AppConfig.ready()
+    (the procedure imports no wing): a refusal it yields refuses the step, and nothing is written. Guards
+    judge what the rules forbid, so they run where the rules do (not on history entered with
+    enforce=False). Registering a name again replaces its guard."""
+    _GUARDS[name] = guard
+
+
+def step_written_register(name: str, hook: StepWritten) -> None:
+    """A wing's part of writing a step (e.g. the numbered form it names is now used), run inside the step's
+    transaction right after the record is written, registered in its AppConfig.ready()."""
+    _WRITTEN[name] = hook
 
 
 def case_stage_of(records: Iterable[StepRecord | Rec]) -> str:
@@ -116,7 +184,65 @@ def _validated(step: str, date: datetime.date, details: dict[str, Any] | None) -
     errors = details_errors(step, details)
     if errors:
         raise ValidationError({f"details.{k}": v for k, v in errors.items()})
-    return details_clean(step, details)
+    details = details_clean(step, details)
+    _check_references(step, details)
+    return details
+
+
+def _check_references(step: str, details: Mapping[str, Any]) -> None:
+    """Every person (details of kind `pids`) and org (`org`, `orgs`) a step names exists, as the importer
+    requires of a file, and none is named twice; whether they may hold the part is the rules' (ACT-CONTACT,
+    INTRO-2, APV-AUTH)."""
+    named: dict[str, tuple[str, list[str]]] = {}
+    for key, value in details.items():
+        kind = STEPS_BY_CODE[step].details[key].kind
+        if kind in ("pids", "orgs", "org"):
+            named[key] = (kind, value if isinstance(value, list) else [value])
+    pids = {v for kind, values in named.values() if kind == "pids" for v in values}
+    codes = {v for kind, values in named.values() if kind != "pids" for v in values}
+    persons = set(Person.objects.filter(pid__in=pids).values_list("pid", flat=True))
+    orgs = set(Org.objects.filter(code__in=codes).values_list("code", flat=True))
+    errors: dict[str, list[str]] = {}
+    for key, (kind, values) in named.items():
+        twice = sorted({v for v in values if values.count(v) > 1})
+        if twice:  # two introducers are two people: one named twice is one
+            errors.setdefault(f"details.{key}", []).append(_(ERR_TWICE) % {"names": "、".join(twice)})
+        for value in values:
+            if kind == "pids" and value not in persons:
+                errors.setdefault(f"details.{key}", []).append(_(ERR_NO_PERSON) % {"pid": value})
+            elif kind != "pids" and value not in orgs:
+                errors.setdefault(f"details.{key}", []).append(_(ERR_NO_ORG) % {"code": value})
+    if errors:
+        raise ValidationError(errors)
+
+
+def _identities_corrected(identities: Iterable[Mapping[str, Any]], record: StepRecord) -> tuple:
+    """The identities a correction is judged with: the corrected record's is gone, and the correction keeps
+    the identity that record kept (a corrected pass is still the pass of the person it passed)."""
+    out = [i for i in identities if i["record"] != record.pk]
+    if record.person_id_key:
+        out = [i for i in out if i["record"] != NEW]
+        out.append({"record": NEW, "name": record.person_name, "id_key": record.person_id_key})
+    return tuple(out)
+
+
+def _check_open(case: Case) -> None:
+    """A closed case takes no step (B0.3: an exit ends the case), whoever asks."""
+    if case.closed_on is not None:
+        raise ValidationError(
+            {
+                "case": _(ERR_CASE_CLOSED)
+                % {"d": case.closed_on.isoformat(), "r": case.get_exit_reason_display()}
+            }
+        )
+
+
+def _refusals(entry: StepEntry, findings: list[Finding]) -> list[Refusal]:
+    """What refuses the entry: the BLOCK findings of the rules, then what the wings' guards refuse."""
+    out = [refusal_at(entry.record.step, f) for f in blocking(findings)]
+    for guard in _GUARDS.values():
+        out.extend(guard(entry))
+    return out
 
 
 def _write(
@@ -143,6 +269,9 @@ def _write(
         recorded_by=actor if getattr(actor, "pk", None) else None,
         supersedes=supersedes,
         reason=reason,
+        # who the record is about: the person now, or whom the record it corrects was about
+        person_name=supersedes.person_name if supersedes and supersedes.person_id_key else case.person.name,
+        person_id_key=(supersedes.person_id_key if supersedes else "") or case.person.id_number_key,
     )
     StepFinding.objects.bulk_create(
         StepFinding(
@@ -150,15 +279,16 @@ def _write(
         )
         for f in findings
     )
-    forms = [v for k, v in details.items() if STEPS_BY_CODE[step].details[k].kind == "form"]
-    if forms:
-        form_mark_used(person=case.person, numbers=forms)
+    for hook in _WRITTEN.values():
+        hook(record)
     written = Rec(record.pk, step, date, details, record.recorded_at, getattr(supersedes, "pk", None))
     after = replace(facts, records=tuple(sorted([*facts.records, written], key=lambda r: (r.date, r.id))))
-    case.stage = case_stage_of(after.records)
+    if case.closed_on is None:  # a closed case's correction fixes its record, not its end (step_correct)
+        case.stage = case_stage_of(after.records)
     case.version += 1
     case.save(update_fields=["stage", "version"])
-    _person_follow_stage(case.person, case.stage, after)
+    if case.closed_on is None:
+        _person_follow_stage(case.person, case.stage, after)
     audit_record(
         actor=actor,
         action="step.correct" if supersedes else "step.record",
@@ -193,13 +323,17 @@ def case_record_step(
     case = (
         Case.objects.select_for_update().select_related("person__org").get(pk=case.pk)
     )  # one writer per case
+    _check_open(case)
     if not STEPS_BY_CODE[step].repeats and case.steps.filter(step=step, superseded_by__isnull=True).exists():
         raise ValidationError({"step": _(ERR_ALREADY)})
     pending = Rec(NEW, step, date, details)
     facts = case_facts(case, pending=pending)
-    findings = evaluate_entry(facts, pending) if enforce else []
-    if blocking(findings):
-        raise StepRefused(blocking(findings))
+    if enforce:
+        findings = evaluate_entry(facts, pending)
+        if refused := _refusals(StepEntry(actor, case, pending, facts), findings):
+            raise StepRefused(refused)
+    else:
+        findings = []
     return _write(
         actor=actor,
         case=case,
@@ -218,23 +352,31 @@ def case_record_step(
 def step_correct(
     *, actor, record: StepRecord, date: datetime.date, details: dict[str, Any] | None, reason: str
 ) -> StepRecord:
-    """A correction is a new record that supersedes the old one, with its reason; nothing is overwritten."""
+    """A correction is a new record that supersedes the old one, with its reason; nothing is overwritten.
+
+    A closed case's records may be corrected too (an inspection corrects the record of an invalidated
+    admission): a correction says what happened before the case ended, so its date may not fall after the
+    end, and it moves neither the case's end nor the membership its exit left."""
     if not reason.strip():
         raise ValidationError({"reason": _(ERR_REASON)})
     details = _validated(record.step, date, details)
     case = Case.objects.select_for_update().select_related("person__org").get(pk=record.case_id)
     _check_actor(actor, case, record.step)
+    if case.closed_on is not None and date > case.closed_on:
+        raise ValidationError({"date": _(ERR_AFTER_CLOSE) % {"d": case.closed_on.isoformat()}})
     record = StepRecord.objects.select_for_update().get(pk=record.pk)
     if StepRecord.objects.filter(supersedes=record).exists():
         raise ValidationError({"reason": _("该记录已被更正过，请更正最新的记录。")})
     pending = Rec(NEW, record.step, date, details)
     facts = case_facts(case, pending=pending)
-    facts = facts.__class__(
-        **{**facts.__dict__, "records": tuple(r for r in facts.records if r.id != record.pk)}
+    facts = replace(
+        facts,
+        records=tuple(r for r in facts.records if r.id != record.pk),
+        identities=_identities_corrected(facts.identities, record),
     )
     findings = evaluate_entry(facts, pending)
-    if blocking(findings):
-        raise StepRefused(blocking(findings))
+    if refused := _refusals(StepEntry(actor, case, pending, facts, supersedes=record), findings):
+        raise StepRefused(refused)
     return _write(
         actor=actor,
         case=case,

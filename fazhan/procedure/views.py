@@ -40,13 +40,16 @@ def _initial_details(case, code: str) -> dict:
 
 
 def case_step(request, case_id: int):
-    """GET: the entry form of one step (an htmx partial); POST: record it through the service."""
+    """GET: the entry form of one of the steps this user may record now (an htmx partial); POST: record it
+    through the service, which refuses what the rules forbid (a closed case among them) on the form."""
     case = case_get_for_user(request.user, case_id)
     code = request.POST.get("step") or request.GET.get("step") or ""
-    allowed = {s.code for s in steps_recordable(request.user, case, case_facts(case))}
-    if code not in allowed:
+    if request.method == "POST":
+        if code not in STEPS_BY_CODE:
+            raise Http404
+    elif code not in {s.code for s in steps_recordable(request.user, case, case_facts(case))}:
         raise Http404
-    form = StepForm(request.POST or None, step=code, initial=_initial_details(case, code))
+    form = StepForm(request.POST or None, step=code, initial=_initial_details(case, code), person=case.person)
     recorded = form_to_service(
         form,
         lambda data: case_record_step(

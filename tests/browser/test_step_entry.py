@@ -6,7 +6,9 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Page, expect
 
+from fazhan.procedure.models import StepRecord
 from tests.browser.conftest import login, screenshot
+from tests.browser.test_full_walk import pick_person
 from tests.procedure.conftest import day, walk
 
 
@@ -64,3 +66,25 @@ def test_a_branch_secretary_is_offered_only_the_steps_a_branch_records(
     login(page, live_server, "lh_organizer")
     page.goto(f"{live_server.url}/people/P0001/")
     assert any("报上级党委备案" in o for o in page.locator(f"#pick-{pw.case.pk} option").all_inner_texts())
+
+
+def test_a_talker_is_picked_by_pinyin_initials_and_the_talk_recorded(
+    page: Page, live_server, transactional_db, pw
+):
+    """Step 2: the branch secretary types 高建国's initials (gjg) into the talker picker, picks him from the
+    results (name and number shown, no code typed) and records the talk."""
+    walk(pw, "S01")
+    login(page, live_server, "sec1")
+    page.goto(f"{live_server.url}/people/P0001/")
+    page.select_option(f"#pick-{pw.case.pk}", "S02")
+    form = page.locator("form.step-form")
+    form.locator("#id_date").fill(day(18).isoformat())
+    form.locator("input[name=q-d_talkers]").fill("gjg")
+    result = form.locator("#results-d_talkers button[data-pid=M0001]")
+    expect(result).to_contain_text("高建国")
+    expect(result).to_contain_text("M0001")
+    screenshot(page, "step-person-picker")
+    pick_person(form, "talkers", "gjg", "M0001")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("tr[data-step=S02]")).to_contain_text("已完成")
+    assert StepRecord.objects.get(case=pw.case, step="S02").details == {"talkers": ["M0001"]}

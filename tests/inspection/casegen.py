@@ -271,10 +271,25 @@ class Gen:
             discipline=tuple(self.discipline() for _ in range(r.choice((0, 0, 0, 0, 1)))),
             branch_secretaries=tuple(sorted(self.pids(0, 1))),
             archive_reviews=tuple(self.review(records) for _ in range(r.choice((0, 0, 1)))),
+            identities=self.identities(i, records),
         )
         if facts.exited_on and facts.exited_on > as_of:
             facts = facts.until(as_of)
         return facts
+
+    def identities(self, i: int, records: list[Rec]) -> tuple[dict[str, Any], ...]:
+        """Who the pass, form and branch-meeting records were about (FORM-MATCH): mostly the same person,
+        sometimes renamed or with another ID number between them, sometimes none kept (imported history).
+        Drawn from a generator of their own, so the other registers stay as they were."""
+        rng = random.Random(f"identities-{i}-{len(records)}")
+        out = []
+        for record in records:
+            if record.step not in ("S13", "S14", "S15") or rng.random() < 0.15:
+                continue
+            name = rng.choice(("张三", "张三", "张三", "张叁"))
+            key = rng.choice(("k1", "k1", "k1", "k2"))
+            out.append({"record": record.id, "name": name, "id_key": key})
+        return tuple(out)
 
     def around_extended_end(self, records: list[Rec], day: D) -> D:
         """A conversion meeting after an extension: mostly on and around the extended probation end, so that

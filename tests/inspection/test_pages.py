@@ -89,12 +89,12 @@ def test_a_finding_outside_the_users_subtree_is_404(pw, client_for):
 
 def test_rectification_through_the_pages_assign_explain_correct_verify(pw, client_for):
     late_talk(pw)
-    organizer = client_for("lh_organizer")
+    inspector = client_for("inspector_lh")  # 督查: assigns and verifies; the branch explains and corrects
     start(pw)
     finding = Finding.objects.get(rule="APP-TALK")
     url = f"/inspection/findings/{finding.pk}/"
-    assert "党组织派人谈话" in organizer.get(url).content.decode()
-    assigned = organizer.post(url, {"action": "assign", "assignee": pw.users["sec1"].pk, "note": "请核对"})
+    assert "党组织派人谈话" in inspector.get(url).content.decode()
+    assigned = inspector.post(url, {"action": "assign", "assignee": pw.users["sec1"].pk, "note": "请核对"})
     assert assigned.status_code == 302
     secretary = client_for("sec1")
     empty = secretary.post(url, {"action": "explain", "explanation": " "})
@@ -105,7 +105,7 @@ def test_rectification_through_the_pages_assign_explain_correct_verify(pw, clien
     )
     assert correct.status_code == 302
     assert StepRecord.objects.filter(supersedes_id=finding.record_id, date=day(20)).exists()
-    verified = organizer.post(url, {"action": "verify", "note": "已核对原始记录"})
+    verified = client_for("district").post(url, {"action": "verify", "note": "已核对原始记录"})
     assert verified.status_code == 302
     finding.refresh_from_db()
     assert finding.status == FindingStatus.VERIFIED
@@ -127,7 +127,7 @@ def test_a_rectification_the_role_may_not_do_is_said_on_top_of_its_form(pw, clie
         f"/inspection/findings/{finding.pk}/", {"action": "verify", "note": ""}
     )
     assert response.status_code == 200
-    assert response.context["verify"].non_field_errors() == ["您的角色不能办理此项整改。"]
+    assert response.context["verify"].non_field_errors() == ["只有督查员和区委组织部审核人可以核实整改。"]
     finding.refresh_from_db()
     assert (finding.status, finding.events.count()) == (FindingStatus.OPEN, 1)
 

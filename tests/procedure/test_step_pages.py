@@ -26,7 +26,7 @@ def test_the_correction_page_shows_the_record_as_it_stands_and_a_correction_supe
     talk = walk(pw, "S02")["S02"][0]
     client = client_for("sec1")
     page = client.get(f"/records/{talk.pk}/correct/")
-    assert page.context["form"]["d_talkers"].value() == pw.members[0].pid
+    assert page.context["form"]["d_talkers"].value() == [pw.members[0].pid]  # the picker's ticked persons
     assert page.context["form"]["date"].value() == talk.date
     data = {"date": day(20).isoformat(), "d_talkers": pw.members[0].pid, "reason": "日期抄错"}
     response = client.post(f"/records/{talk.pk}/correct/", data)

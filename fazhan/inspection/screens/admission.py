@@ -238,11 +238,15 @@ def approvals(f: Frames) -> pl.DataFrame:
 @screen("APV-AUTH")
 def apv_auth(f: Frames) -> pl.Series:
     """APV-AUTH, exact on flat details but for falsy approvers other than null, false and "" (flagged): an S17
-    naming an approver that is not surely the township committee's code."""
+    or S24 naming an approver that is not surely the township committee's code."""
     approver = pl.col("t_approver")
     unnamed = pl.col("flat") & (approver.is_null() | approver.is_in(["null", "false", '""']))
     committee = pl.col("flat") & approver.is_in(quoted(kind_codes(f, COMMITTEE)))
-    return _cases(approvals(f).filter(~unnamed.fill_null(False) & ~committee.fill_null(False)))
+    conversions = with_tokens(f.step(Anchor.CONVERSION_APPROVAL), "approver")
+    decisions = pl.concat(
+        [approvals(f).select("case", "flat", "t_approver"), conversions.select("case", "flat", "t_approver")]
+    )
+    return _cases(decisions.filter(~unnamed.fill_null(False) & ~committee.fill_null(False)))
 
 
 @screen("APV-TALK")

@@ -17,6 +17,7 @@ from fazhan.procedure.definition import RULES_BY_ID, Anchor
 from fazhan.procedure.rules.forms import ACTIVE
 
 FORM_COLUMNS = {"number": pl.String, "issued_to": pl.String, "issued_on": pl.String, "status": pl.String}
+IDENTITY_COLUMNS = {"record": pl.Int64, "name": pl.String, "id_key": pl.String}
 
 
 def since(rule_id: str) -> datetime.date:
@@ -58,7 +59,9 @@ def register(f: Frames) -> pl.DataFrame:
 @screen("FORM-MATCH")
 def form_match(f: Frames) -> pl.Series:
     """FORM-MATCH, exact on flat details: an S14 in force whose number the case's register does not hold
-    (a missing or non-text number included), or holds as someone else's, voided or lost."""
+    (a missing or non-text number included), or holds as someone else's, voided or lost; and, over-flagging,
+    every case whose records kept more than one identity (a name or ID number changed between the pass, the
+    form and the branch meeting)."""
     used = forms_used(f, "FORM-MATCH")
     forms = register(f).select("case", "number", "good")
     fine = (
@@ -67,7 +70,14 @@ def form_match(f: Frames) -> pl.Series:
         .agg(pl.col("good").all())
         .filter(pl.col("good"))
     )
-    return used.join(fine, on=["case", "id"], how="anti")["case"].unique()  # unsure ones have no match
+    unmatched = used.join(fine, on=["case", "id"], how="anti")["case"]  # unsure ones have no match
+    changed = (
+        f.register("identities", IDENTITY_COLUMNS)
+        .group_by("case")
+        .agg(pl.struct("name", "id_key").n_unique().alias("n"))
+        .filter(pl.col("n") > 1)["case"]
+    )
+    return pl.concat([unmatched, changed]).unique()
 
 
 @screen("PRE-DISTRICT")

@@ -257,9 +257,10 @@ def acc_resolution(facts: CaseFacts) -> Iterator[Finding]:
 @check("APV-AUTH")
 def apv_auth(facts: CaseFacts) -> Iterator[Finding]:
     """The approver is a 党委 with approval authority: here the township committee (kind "committee"); a
-    general branch, branch, temporary branch or the district is none. Every S17 decision is judged; one
-    that names no approver is not."""
-    for decision in facts.all(Anchor.APPROVAL):
+    general branch, branch, temporary branch or the district is none. Every decision of the admission (S17)
+    and of the conversion (S24, Art.34: the same committee approves) is judged; one that names no approver
+    is not."""
+    for decision in [*facts.all(Anchor.APPROVAL), *facts.all(Anchor.CONVERSION_APPROVAL)]:
         approver = decision.details.get("approver")
         if not approver or _is_committee(facts, approver):
             continue
@@ -267,7 +268,7 @@ def apv_auth(facts: CaseFacts) -> Iterator[Finding]:
         yield finding(
             "APV-AUTH",
             _("审批组织（%(org)s）不是具有审批权的基层党委") % {"org": approver},
-            step=Anchor.APPROVAL,
+            step=decision.step,
             record=decision.id,
             evidence={"approver": approver, "kind": org.kind if org else None},
         )

@@ -2,6 +2,11 @@
 member and issues a numbered form only to one who passed (PRE-DISTRICT); one form per person, fixed
 (FORM-ONE); the form used at step 14 is the one issued to this person (FORM-MATCH).
 
+FORM-MATCH also holds the person admitted to be the person pre-reviewed: the district's pass keeps the name
+and the keyed digest of the ID number it passed (CaseFacts.identities), and an S14 or S15 written about
+another name or number than the latest pass before it is refused until a new pre-review passes the person
+as they now are. Records that kept no identity (imported history) are not judged on it.
+
 Who owns which fact (B0.7): an S14 naming a form the register does not hold, or holds for someone else, or
 holds as voided or lost: FORM-MATCH. A form issued without a district pass on or before its issue date:
 PRE-DISTRICT (an S14 without any passing pre-review is SEQ-ORDER's; without the township's, PRE-REVIEW's).
@@ -19,6 +24,8 @@ from fazhan.procedure.engine import CaseFacts, Finding, Rec, check, finding, in_
 
 DISTRICT = "district_committee"  # OrgFacts.kind of the district committee, whose 组织部 pre-reviews
 ACTIVE = ("issued", "used")
+# The records that keep who they were about (CaseFacts.identities): the pass, the form, the branch meeting.
+IDENTITY_STEPS = (Anchor.PREREVIEW, Anchor.FORM, Anchor.BRANCH_MEETING)
 
 
 def _form(facts: CaseFacts, number: Any) -> Mapping[str, Any] | None:
@@ -48,8 +55,58 @@ def _forms_used(facts: CaseFacts) -> Iterator[tuple[Rec, Mapping[str, Any] | Non
             yield record, _form(facts, record.details.get("form_number"))
 
 
+def identity_passes(facts: CaseFacts) -> list[Rec]:
+    """The passes an identity is compared with: the district's where the district pre-reviews, else any."""
+    if facts.limits.district_prereview:
+        return district_passes(facts)
+    return [r for r in facts.all(Anchor.PREREVIEW) if r.passed()]
+
+
+def identity_change(
+    facts: CaseFacts, now: Mapping[str, Any] | None, day: datetime.date
+) -> tuple[Rec, str] | None:
+    """The latest pass on or before `day` and what differs between the identity it kept and `now` (a
+    CaseFacts.identities entry), or None where they agree or either kept none."""
+    kept = {e["record"]: e for e in facts.identities}
+    passes = [r for r in identity_passes(facts) if r.date <= day]
+    then = kept.get(passes[-1].id) if passes else None
+    if now is None or then is None:
+        return None
+    changes = []
+    if now["name"] != then["name"]:
+        changes.append(_("姓名由“%(a)s”变为“%(b)s”") % {"a": then["name"], "b": now["name"]})
+    if now["id_key"] != then["id_key"]:
+        changes.append(_("身份证号已变更"))
+    return (passes[-1], "，".join(changes)) if changes else None
+
+
+def _identity_findings(facts: CaseFacts) -> Iterator[Finding]:
+    kept = {e["record"]: e for e in facts.identities}
+    for record in [*facts.all(Anchor.FORM), *facts.all(Anchor.BRANCH_MEETING)]:
+        if not in_force("FORM-MATCH", record.date):
+            continue
+        changed = identity_change(facts, kept.get(record.id), record.date)
+        if changed is None:
+            continue
+        passed, what = changed
+        yield finding(
+            "FORM-MATCH",
+            _("预审通过（%(d)s）后%(what)s，与预审对象不一致；须重新预审")
+            % {"d": passed.date.isoformat(), "what": what},
+            step=record.step,
+            record=record.id,
+            evidence={
+                "prereview": passed.date.isoformat(),
+                "name_then": kept[passed.id]["name"],
+                "name_now": kept[record.id]["name"],
+                "id_number_changed": kept[passed.id]["id_key"] != kept[record.id]["id_key"],
+            },
+        )
+
+
 @check("FORM-MATCH")
 def form_match(facts: CaseFacts) -> Iterator[Finding]:
+    yield from _identity_findings(facts)
     for record, form in _forms_used(facts):
         number = record.details.get("form_number")
         if form is None:
