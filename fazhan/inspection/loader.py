@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 import orjson
 import polars as pl
 from django.db import connection
-from django.db.models import Count, F, Max, Min, Q, TextField
+from django.db.models import Count, F, IntegerField, Max, Min, Q, TextField
 from django.db.models.functions import Cast
 
 from fazhan.archive.models import ArchiveReview
@@ -29,7 +29,7 @@ from fazhan.prereview.models import NumberedForm
 from fazhan.procedure.definition import STEPS_BY_CODE, limits
 from fazhan.procedure.engine import CaseFacts, MemberFacts, OrgFacts, Rec
 from fazhan.procedure.models import Case, StepRecord
-from fazhan.procedure.rules.notice import TREE_STEPS, OrgRow, PersonRow, TreeFacts, as_date
+from fazhan.procedure.rules.notice import TREE_ROUND_STEPS, TREE_STEPS, OrgRow, PersonRow, TreeFacts, as_date
 from fazhan.procedure.selectors import FORM_FIELDS, case_facts, form_fact, transfer_fact
 
 COMMITTEE_ROLES = ("branch_secretary", "branch_committee")
@@ -110,10 +110,20 @@ class Loaded:
         records: dict[int, list[Rec]] = {i: [] for i in wanted}
         if wanted:
             rows = self.frames.recs.filter(pl.col("case").is_in(wanted))
-            for case, pk, step, date, text, at, supersedes in rows.select(
-                "case", "id", pl.col("step").cast(pl.String), "date", "details", "recorded_text", "supersedes"
+            for case, pk, step, date, text, at, supersedes, ledger, inferred in rows.select(
+                "case",
+                "id",
+                pl.col("step").cast(pl.String),
+                "date",
+                "details",
+                "recorded_text",
+                "supersedes",
+                "from_ledger",
+                "date_inferred",
             ).iter_rows():
-                records[case].append(Rec(pk, step, date, orjson.loads(text), _moment(at), supersedes))
+                records[case].append(
+                    Rec(pk, step, date, orjson.loads(text), _moment(at), supersedes, ledger, inferred)
+                )
         return {i: IndexedFacts(records=tuple(records[i]), **self.base[i]) for i in wanted}
 
 
@@ -139,7 +149,8 @@ def _record_frame(records: Any, columns: dict[str, Any], case_pks: list[int]) ->
     order)."""
     names = list(RECORD_COLUMNS)
     qs = records.values(**{f"r_{name}": columns[name] for name in names})  # not the models' field names
-    schema = {**RECORD_COLUMNS, "case": pl.Int64, "step": pl.String}
+    flags = [name for name, dtype in RECORD_COLUMNS.items() if dtype == pl.Boolean]  # as 0/1 on both engines
+    schema = {**RECORD_COLUMNS, "case": pl.Int64, "step": pl.String, **dict.fromkeys(flags, pl.Int8)}
     options: dict[str, Any] = {}
     texts: Iterable[bytes]
     if connection.vendor == "postgresql":
@@ -152,7 +163,7 @@ def _record_frame(records: Any, columns: dict[str, Any], case_pks: list[int]) ->
     index = pl.DataFrame({"pk": case_pks}, schema={"pk": pl.Int64}).with_row_index("at")
     return record_frame(
         fetched.join(index, left_on="case", right_on="pk")
-        .with_columns(case=pl.col("at"), step=pl.col("step").cast(STEP))
+        .with_columns(*(pl.col(n) == 1 for n in flags), case=pl.col("at"), step=pl.col("step").cast(STEP))
         .select(names)
     )
 
@@ -373,6 +384,8 @@ def _read(root: Org | None, as_of: datetime.date) -> _Read:
             "details": F("details") if connection.vendor == "sqlite" else Cast("details", TextField()),
             "recorded_text": Cast("recorded_at", TextField()),
             "supersedes": F("supersedes_id"),
+            "from_ledger": Cast("from_ledger", IntegerField()),
+            "date_inferred": Cast("date_inferred", IntegerField()),
         },
         [c[0] for c in cases],
     )
@@ -466,19 +479,22 @@ def _facts(
 
 
 def _summary_records(recs: pl.DataFrame, n: int) -> list[tuple[Rec, ...]]:
-    """Per case, the first passing record of each step in TREE_STEPS, in record order (what the org-level
-    rules ask of a case: CaseFacts.first of those steps gives what it gives on all the records)."""
+    """Per case, the first passing record of each step in TREE_STEPS and every record of TREE_ROUND_STEPS, in
+    record order (what the org-level rules and the outcome ask of a case: CaseFacts.first of those steps, and
+    the conversion rounds, give what they give on all the records)."""
+    rounds = pl.col("step").is_in(list(TREE_ROUND_STEPS))
     firsts = (
-        recs.filter(pl.col("passed") & pl.col("step").is_in(list(TREE_STEPS)))
+        recs.filter(pl.col("passed") & pl.col("step").is_in(list(TREE_STEPS)) & ~rounds)
         .group_by("case", "step", maintain_order=True)
         .first()
-        .sort("date", "id")
+        .select(recs.columns)
     )
+    summary = pl.concat([firsts, recs.filter(rounds)]).sort("date", "id")
     out: list[list[Rec]] = [[] for _ in range(n)]
-    for case, pk, step, date, text, supersedes in firsts.select(
-        "case", "id", pl.col("step").cast(pl.String), "date", "details", "supersedes"
+    for case, pk, step, date, text, supersedes, ledger in summary.select(
+        "case", "id", pl.col("step").cast(pl.String), "date", "details", "supersedes", "from_ledger"
     ).iter_rows():
-        out[case].append(Rec(pk, step, date, orjson.loads(text), None, supersedes))  # entry times: not read
+        out[case].append(Rec(pk, step, date, orjson.loads(text), None, supersedes, ledger))  # no entry times
     return [tuple(r) for r in out]
 
 

@@ -108,9 +108,19 @@ def test_arc_review_flags_missing_items_and_a_reviewer_that_is_not_the_township(
     assert [f.evidence["reviewer"] for f in rules(other, "ARC-REVIEW")] == ["SZQ-YX"]
 
 
+def converted(pid: str, on: datetime.date):
+    """A case converted (the S24 approving a `convert` round) on the day."""
+    steps = [
+        ("S15", on - datetime.timedelta(days=400)),
+        ("S17", on - datetime.timedelta(days=360)),
+        ("S23", on - datetime.timedelta(days=20), {"decision": "convert"}),
+        ("S24", on),
+    ]
+    return case(pid, steps=steps, as_of=D(2019, 6, 1))
+
+
 def test_arc_review_applies_to_conversions_from_2018_07_01():
-    before = case("P1", steps=[("S24", D(2018, 6, 30))], as_of=D(2019, 6, 1))
-    after = case("P2", steps=[("S24", D(2018, 7, 1))], as_of=D(2019, 6, 1))
+    before, after = converted("P1", D(2018, 6, 30)), converted("P2", D(2018, 7, 1))
     assert rules(before, "ARC-REVIEW") == []
     assert [f.rule for f in rules(after, "ARC-REVIEW")] == ["ARC-REVIEW"]
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from fazhan.core.calendar import add_months, full_years
 from fazhan.procedure.definition import Anchor
 from fazhan.procedure.engine import CaseFacts, Finding, check, finding, overdue
+from fazhan.procedure.rules.order import skip_findings
 
 
 def _adult_from(born: datetime.date, age: int) -> datetime.date:
@@ -73,8 +74,12 @@ def app_org(facts: CaseFacts) -> Iterator[Finding]:
 
 @check("APP-TALK")
 def app_talk(facts: CaseFacts) -> Iterator[Finding]:
+    """The talk within a month of the application: late, or overdue without one (B0.4); no talk at all while
+    the activist decision (S03) is on record is a skip (B0.7), BLOCK."""
+    skipped = list(skip_findings(facts, Anchor.TALK))
+    yield from skipped
     application = facts.first(Anchor.APPLICATION)
-    if application is None:
+    if application is None or skipped:
         return
     deadline = add_months(application.date, facts.limits.talk_within_months)
     talk = facts.first(Anchor.TALK)
