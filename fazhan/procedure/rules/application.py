@@ -52,7 +52,11 @@ def app_written(facts: CaseFacts) -> Iterator[Finding]:
             _("没有书面入党申请书的记录"),
             step=first.step,
             record=first.id,
-            evidence={"first_step": first.step, "date": first.date.isoformat()},
+            evidence={
+                "first_step": first.step,
+                "date": first.date.isoformat(),
+                "missing": Anchor.APPLICATION,
+            },
         )
 
 
