@@ -50,8 +50,8 @@ def ledger_end(facts: CaseFacts) -> datetime.date | None:
 
 def gap(facts: CaseFacts, step: str) -> bool:
     """Whether `step` is a ledger gap of the case: a step a ledger row cannot hold, due by the ledger's
-    records (one of them is of the step it is due from, or a later one), with no record of it in the ledger's
-    time."""
+    records (one of them is of the step it is due from, or a later one), with no record of it dated before
+    the ledger's time ended (a record of it dated since is today's work, not the ledger's history)."""
     due = LEDGER_GAP_STEPS.get(step)
     if due is None:
         return False
@@ -59,7 +59,7 @@ def gap(facts: CaseFacts, step: str) -> bool:
     number = STEPS_BY_CODE[due].number
     if end is None or not any(STEPS_BY_CODE[r.step].number >= number for r in from_ledger(facts)):
         return False
-    return not any(r.date <= end for r in facts.all(step))
+    return not any(r.date < end for r in facts.all(step))
 
 
 def revealed_by_ledger(facts: CaseFacts, step: str, later: Rec) -> bool:
