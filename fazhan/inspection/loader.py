@@ -90,8 +90,9 @@ class Loaded:
 
     - `frames`: every record as columns, and the cases' registers, for the screens.
     - `tree`: TreeFacts for the org-level rules, whose cases hold every register but, of the records, only
-      the first passing record of each step the org-level rules read (TREE_STEPS): what they ask of a case.
-      The same case objects are the frames' `facts`, which read their registers, never their records.
+      the first passing record of each step the org-level rules read (TREE_STEPS) and the conversion rounds
+      (TREE_ROUND_STEPS): what they and the case's outcome ask of a case. The same case objects are the
+      frames' `facts`, which read their registers and, for `Frames.cases`, their outcome.
     - `full_facts(indices)`: the complete CaseFacts of those cases (every record), built from the columns
       only for the cases a rule must judge exactly.
     Beside them: each case's id, the first record of each correction chain (a finding's stable key), and the

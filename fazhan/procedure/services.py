@@ -23,6 +23,7 @@ ERR_NOT_YOUR_STEP = "您的角色不能录入此步骤（%(step)s）。"
 ERR_ALREADY = "该步骤已有记录；如需更改，请录入更正记录并说明原因。"
 ERR_FUTURE = "日期不能晚于今天。"
 ERR_REASON = "更正须说明原因。"
+NOTE_CANCELLED = "上级党委批准取消预备党员资格。"  # the exit note of a case an approved cancellation closes
 
 
 class StepRefused(ValidationError):
@@ -275,9 +276,6 @@ def case_exit(*, actor, case: Case, date: datetime.date, reason: str, note: str 
     if reason == ExitReason.INVALIDATED and not note.strip():
         raise ValidationError({"note": _("不予承认须写明依据（检查发现的问题）。")})
     return _case_close(actor=actor, case=case, date=date, reason=reason, note=note)
-
-
-NOTE_CANCELLED = "上级党委批准取消预备党员资格。"
 
 
 def _case_close(*, actor, case: Case, date: datetime.date, reason: str, note: str) -> Case:

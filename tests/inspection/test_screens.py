@@ -90,7 +90,8 @@ def test_a_screened_run_gives_exactly_the_findings_of_an_unscreened_one(db):
 
 def test_the_org_level_rules_find_the_same_on_the_cases_summary_as_on_their_whole_record(db):
     """The whole-tree run hands the org-level rules each case with only the first passing record of the steps
-    they read (notice.TREE_STEPS): the same findings as on every record."""
+    they read (notice.TREE_STEPS) and the conversion rounds (TREE_ROUND_STEPS): the same findings as on every
+    record."""
     synth = synth_build(scale="township", cases=400)
     loaded = tree_load(root=None, as_of=synth.as_of)
     full = loaded.full_facts(range(len(loaded.tree.cases)))
