@@ -326,7 +326,7 @@ class Gen:
 
     def around_extended_end(self, records: list[Rec], day: D) -> D:
         """A conversion meeting after an extension: mostly on and around the extended probation end, so that
-        the rules reading the end as it stood before a record (probation._end_before) are exercised."""
+        the rules reading the end as it stood before a record (probation.end_before) are exercised."""
         meeting = next((x.date for x in records if x.step == "S15"), None)
         extended = [
             x.details["extend_months"]
