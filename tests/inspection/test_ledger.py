@@ -6,6 +6,7 @@ The ledger's cases are written as a ledger import writes them (interchange.md, E
 steps it has columns for, one record each (the first passing one, as the export writes), details only the
 people and the form number with the result a row records, no entry time, from_ledger set."""
 
+import datetime
 from collections import defaultdict
 
 import pytest
@@ -177,17 +178,21 @@ def test_live_entry_after_a_migration_still_refuses_a_step_whose_prerequisite_is
 
 def test_a_migrated_activist_is_not_held_to_the_half_years_before_the_migration(pw):
     """S03 and S05 from the ledger, nothing since: the half-year examinations (S06) are a ledger gap up to
-    today; once one is entered live, the windows before the migration stay the ledger's."""
+    today; once one is entered live (dated the day before its entry), the windows before the migration stay
+    the ledger's, and LEDGER-GAP lists S06 while they are empty."""
     migrate(pw, 130)
-    facts = case_facts_full(pw.case, as_of=timezone.localdate())
+    today = timezone.localdate()
+    facts = case_facts_full(pw.case, as_of=today)
     assert evaluate(facts, rules=["ACT-HALFYEAR", "ACT-REPORT"]) == []
     assert "S06" in gap_of(pw)[0].evidence["steps"]
-    case_record_step(
-        actor=None, case=pw.case, step="S06", date=timezone.localdate(), details={"kind": "examination"}
-    )
-    facts = case_facts_full(pw.case, as_of=timezone.localdate())
-    assert evaluate(facts, rules=["ACT-HALFYEAR"]) == []
+    yesterday = today - datetime.timedelta(days=1)
+    case_record_step(actor=None, case=pw.case, step="S06", date=yesterday, details={"kind": "examination"})
+    assert evaluate(case_facts_full(pw.case, as_of=today), rules=["ACT-HALFYEAR", "ACT-REPORT"]) == []
+    assert "S06" in gap_of(pw)[0].evidence["steps"]
     assert LEDGER_GAP_STEPS["S06"] == "S03"
+    later = today + datetime.timedelta(days=200)  # half a year on, a window of Fazhan's own time is judged
+    found = evaluate(case_facts_full(pw.case, as_of=later), rules=["ACT-HALFYEAR"])
+    assert [f.evidence["window"][1] > today.isoformat() for f in found] == [True] * len(found)
 
 
 def test_a_record_that_fills_a_ledger_gap_late_is_no_back_dating(pw):

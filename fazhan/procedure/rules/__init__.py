@@ -7,6 +7,7 @@ from fazhan.procedure.rules import (  # noqa: F401
     forms,
     general,
     ledger,
+    ledger_gap,
     notice,
     order,
     outcome,

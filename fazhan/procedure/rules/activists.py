@@ -1,5 +1,6 @@
 """Rules of the activist stage (procedure.md B.6–11)."""
 
+import datetime
 from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
@@ -7,7 +8,7 @@ from django.utils.translation import gettext as _
 from fazhan.core.calendar import add_months
 from fazhan.procedure.definition import Anchor
 from fazhan.procedure.engine import CaseFacts, Finding, check, finding
-from fazhan.procedure.rules.ledger import clock_in_ledger, unheld
+from fazhan.procedure.rules.ledger import unheld, window_in_ledger
 from fazhan.procedure.rules.order import skip_findings
 from fazhan.procedure.rules.windows import empty_windows
 
@@ -127,18 +128,31 @@ def act_contact(facts: CaseFacts) -> Iterator[Finding]:
                 )
 
 
-def _windows(facts: CaseFacts, rule: str, kind: str, months: int, message: str) -> Iterator[Finding]:
-    """The empty windows from the activist date to the target date (or the as-of date); a window that ran
-    within a migrated ledger's time, which cannot hold S06, is LEDGER-GAP's (B0.10)."""
+def empty_cultivation_windows(facts: CaseFacts) -> Iterator[tuple[str, datetime.date, datetime.date]]:
+    """(kind, first day, last day) of every window from the activist date to the target date (or the as-of
+    date) holding no cultivation record (S06) of its kind: examinations by the half year, thought reports
+    by the quarter."""
     activist = facts.first(Anchor.ACTIVIST)
     if activist is None:
         return
     target = facts.first(Anchor.TARGET)
     end = target.date if target else facts.as_of
-    for first, last in empty_windows(
-        list(facts.all(Anchor.CULTIVATION)), kind=kind, start=activist.date, end=end, months=months
+    records = list(facts.all(Anchor.CULTIVATION))
+    limits = facts.limits
+    for kind, months in (
+        ("examination", limits.examination_window_months),
+        ("thought_report", limits.report_window_months),
     ):
-        if clock_in_ledger(facts, Anchor.CULTIVATION, last):
+        for first, last in empty_windows(records, kind=kind, start=activist.date, end=end, months=months):
+            yield kind, first, last
+
+
+def _windows(facts: CaseFacts, rule: str, kind: str, message: str) -> Iterator[Finding]:
+    """The rule's empty windows; one that ran within a migrated ledger's time, which cannot hold S06, is
+    LEDGER-GAP's (B0.10)."""
+    target = facts.first(Anchor.TARGET)
+    for of_kind, first, last in empty_cultivation_windows(facts):
+        if of_kind != kind or window_in_ledger(facts, Anchor.CULTIVATION, last):
             continue
         yield finding(
             rule,
@@ -159,20 +173,10 @@ def act_halfyear(facts: CaseFacts) -> Iterator[Finding]:
     if skipped:
         return
     yield from _windows(
-        facts,
-        "ACT-HALFYEAR",
-        "examination",
-        facts.limits.examination_window_months,
-        _("%(from)s 至 %(to)s 的半年内没有支部考察记录"),
+        facts, "ACT-HALFYEAR", "examination", _("%(from)s 至 %(to)s 的半年内没有支部考察记录")
     )
 
 
 @check("ACT-REPORT")
 def act_report(facts: CaseFacts) -> Iterator[Finding]:
-    yield from _windows(
-        facts,
-        "ACT-REPORT",
-        "thought_report",
-        facts.limits.report_window_months,
-        _("%(from)s 至 %(to)s 的季度内没有思想汇报"),
-    )
+    yield from _windows(facts, "ACT-REPORT", "thought_report", _("%(from)s 至 %(to)s 的季度内没有思想汇报"))

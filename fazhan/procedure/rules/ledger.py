@@ -11,11 +11,10 @@ later ledger record, a detail missing from a ledger record. A clock (a half-year
 ledger's while it ran within the ledger's time (`ledger_end`): up to the first entry made in Fazhan after the
 migration, or, while nothing has been entered since, up to the as-of date. A record entered live is judged in
 full: entry refuses a step whose prerequisite is missing even on a migrated case, so the gap is recorded
-first.
+first. LEDGER-GAP itself is rules/ledger_gap.py.
 """
 
 import datetime
-from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
 
@@ -28,7 +27,7 @@ from fazhan.procedure.definition import (
     STEPS_BY_CODE,
     Anchor,
 )
-from fazhan.procedure.engine import CaseFacts, Finding, Rec, check, entered_on, finding
+from fazhan.procedure.engine import CaseFacts, Rec, entered_on
 
 
 def from_ledger(facts: CaseFacts) -> list[Rec]:
@@ -48,18 +47,20 @@ def ledger_end(facts: CaseFacts) -> datetime.date | None:
     return max(last, min(live)) if live else facts.as_of
 
 
-def gap(facts: CaseFacts, step: str) -> bool:
-    """Whether `step` is a ledger gap of the case: a step a ledger row cannot hold, due by the ledger's
-    records (one of them is of the step it is due from, or a later one), with no record of it dated before
-    the ledger's time ended (a record of it dated since is today's work, not the ledger's history)."""
+def reaches(facts: CaseFacts, step: str) -> bool:
+    """`step` is one a ledger row cannot hold, and the case's ledger records reach the step it is due from
+    (one of them is of that step, or of a later one)."""
     due = LEDGER_GAP_STEPS.get(step)
     if due is None:
         return False
-    end = ledger_end(facts)
     number = STEPS_BY_CODE[due].number
-    if end is None or not any(STEPS_BY_CODE[r.step].number >= number for r in from_ledger(facts)):
-        return False
-    return not any(r.date < end for r in facts.all(step))
+    return any(STEPS_BY_CODE[r.step].number >= number for r in from_ledger(facts))
+
+
+def gap(facts: CaseFacts, step: str) -> bool:
+    """Whether `step` is a ledger gap of the case: a step a ledger row cannot hold, due by the ledger's
+    records, with no record of it at all (once one is recorded, the rules judge it)."""
+    return reaches(facts, step) and not facts.all(step)
 
 
 def revealed_by_ledger(facts: CaseFacts, step: str, later: Rec) -> bool:
@@ -68,10 +69,17 @@ def revealed_by_ledger(facts: CaseFacts, step: str, later: Rec) -> bool:
 
 
 def clock_in_ledger(facts: CaseFacts, step: str, day: datetime.date) -> bool:
-    """A clock on `step` (a window that ended, a deadline that passed, on `day`) ran within the ledger's time
-    while the step is a ledger gap."""
+    """A deadline for a single step (S18's) that passed on `day` within the ledger's time, the step a ledger
+    gap."""
     end = ledger_end(facts)
     return end is not None and day <= end and gap(facts, step)
+
+
+def window_in_ledger(facts: CaseFacts, step: str, last: datetime.date) -> bool:
+    """A window of a repeated step (S06, S21) that ended on `last` within the ledger's time, the ledger
+    reaching the step: whatever records of the step were entered since, the ledger could hold none for it."""
+    end = ledger_end(facts)
+    return end is not None and last <= end and reaches(facts, step)
 
 
 def fills_gap(facts: CaseFacts, record: Rec) -> bool:
@@ -123,28 +131,3 @@ def step_label(code: str) -> str:
 def detail_label(key: str) -> str:
     """A detail's label without the entry form's hint in brackets (“（组织代码）”)."""
     return str(DETAIL_LABELS[key]).split("（")[0]
-
-
-@check("LEDGER-GAP")
-def ledger_gaps(facts: CaseFacts) -> Iterator[Finding]:
-    """One finding for a migrated case that lacks what its ledger could not hold: the steps due by its ledger
-    records with none of their own, and the missing details of its ledger records, listed in Chinese."""
-    if not from_ledger(facts):
-        return
-    steps = [s for s in LEDGER_GAP_STEPS if gap(facts, s)]
-    details: dict[str, list[str]] = {}
-    for record in from_ledger(facts):
-        keys = missing_details(facts, record)
-        if keys and record.step not in details:
-            details[record.step] = keys
-    if not steps and not details:
-        return
-    parts = ["、".join(step_label(s) for s in steps)] if steps else []
-    parts += [
-        f"{step_label(s)}的{'、'.join(detail_label(k) for k in keys)}" for s, keys in sorted(details.items())
-    ]
-    yield finding(
-        "LEDGER-GAP",
-        _("台账未载明（请补录）：%(gaps)s") % {"gaps": "；".join(parts)},
-        evidence={"steps": steps, "details": details},
-    )

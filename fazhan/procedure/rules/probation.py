@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from fazhan.core.calendar import add_months
 from fazhan.procedure.definition import ARCHIVE_CORE, MATERIALS, STEPS_BY_CODE, Anchor
 from fazhan.procedure.engine import CaseFacts, Finding, Rec, check, finding, in_force, overdue
-from fazhan.procedure.rules.ledger import clock_in_ledger
+from fazhan.procedure.rules.ledger import window_in_ledger
 from fazhan.procedure.rules.order import skip_findings
 from fazhan.procedure.rules.outcome import case_outcome, conversion_rounds
 from fazhan.procedure.rules.windows import empty_windows
@@ -75,37 +75,47 @@ def prb_dates(facts: CaseFacts) -> Iterator[Finding]:
     yield from ()
 
 
-@check("PRB-EXAM")
-def prb_exam(facts: CaseFacts) -> Iterator[Finding]:
-    """[P] During probation, an examination (S21 kind examination) in every half year and a thought report
-    in every quarter, in windows from the branch meeting (B0.5). Only windows that ended by the probation end
-    (or the as-of date, an exit, a cancellation) are judged. A missing window is reported on the conversion
-    meeting held after it, if there is one (the later step that exists without it, B0.4)."""
+def empty_probation_windows(facts: CaseFacts) -> Iterator[tuple[str, datetime.date, datetime.date]]:
+    """(kind, first day, last day) of every window of an approved member's probation, from the branch meeting
+    to where its clocks stop, holding no continued-education record (S21) of its kind: examinations by the
+    half year, thought reports by the quarter."""
     end = probation_end(facts)
     meeting = facts.first(Anchor.BRANCH_MEETING)
     if end is None or meeting is None or facts.first(Anchor.APPROVAL) is None:
         return
     stop = _probation_stop(facts, end)
     education = facts.all(Anchor.PROBATION_EDUCATION)
-    for kind, months, message in (
-        (
-            "examination",
-            facts.limits.examination_window_months,
-            _("%(from)s 至 %(to)s 的半年内没有预备期考察"),
-        ),
-        ("thought_report", facts.limits.report_window_months, _("%(from)s 至 %(to)s 的季度内没有思想汇报")),
+    limits = facts.limits
+    for kind, months in (
+        ("examination", limits.examination_window_months),
+        ("thought_report", limits.report_window_months),
     ):
         for first, last in empty_windows(education, kind=kind, start=meeting.date, end=stop, months=months):
-            if clock_in_ledger(facts, Anchor.PROBATION_EDUCATION, last):
-                continue  # a window within a migrated ledger's time, which holds no S21 (B0.10)
-            later = next((r for r in facts.all(Anchor.CONVERSION_MEETING) if r.date > last), None)
-            yield finding(
-                "PRB-EXAM",
-                message % {"from": first, "to": last},
-                step=Anchor.PROBATION_EDUCATION,
-                record=later.id if later else None,
-                evidence={"kind": kind, "window": [first.isoformat(), last.isoformat()]},
-            )
+            yield kind, first, last
+
+
+@check("PRB-EXAM")
+def prb_exam(facts: CaseFacts) -> Iterator[Finding]:
+    """[P] During probation, an examination (S21 kind examination) in every half year and a thought report
+    in every quarter, in windows from the branch meeting (B0.5). Only windows that ended by the probation end
+    (or the as-of date, an exit, a cancellation) are judged; one that ran within a migrated ledger's time,
+    which cannot hold S21, is LEDGER-GAP's (B0.10). A missing window is reported on the conversion meeting
+    held after it, if there is one (the later step that exists without it, B0.4)."""
+    messages = {
+        "examination": _("%(from)s 至 %(to)s 的半年内没有预备期考察"),
+        "thought_report": _("%(from)s 至 %(to)s 的季度内没有思想汇报"),
+    }
+    for kind, first, last in empty_probation_windows(facts):
+        if window_in_ledger(facts, Anchor.PROBATION_EDUCATION, last):
+            continue
+        later = next((r for r in facts.all(Anchor.CONVERSION_MEETING) if r.date > last), None)
+        yield finding(
+            "PRB-EXAM",
+            messages[kind] % {"from": first, "to": last},
+            step=Anchor.PROBATION_EDUCATION,
+            record=later.id if later else None,
+            evidence={"kind": kind, "window": [first.isoformat(), last.isoformat()]},
+        )
 
 
 @check("PRB-OATH")
