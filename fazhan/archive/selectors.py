@@ -10,12 +10,9 @@ from fazhan.accounts.selectors import user_case_paths, user_scope_q
 from fazhan.archive.models import ArchiveReview, Attachment
 from fazhan.organizations.models import Org, OrgKind
 from fazhan.people.models import Person
-from fazhan.procedure.definition import ARCHIVE_CORE, MATERIALS, STAGE_ENTRY, STEPS_BY_CODE, CaseStage, Step
-from fazhan.procedure.models import StepRecord
-
-# The step (and its result) that makes a full member: conversion, after which the file is archived.
-_, CONVERSION, _CONVERTED = next(entry for entry in STAGE_ENTRY if entry[0] == CaseStage.FULL)
-_RESULT_KEY, _RESULT_VALUE = _CONVERTED or ("", "")
+from fazhan.procedure.definition import ARCHIVE_CORE, MATERIALS, OUTCOME_STEPS, STEPS_BY_CODE, CaseStage, Step
+from fazhan.procedure.models import Case, StepRecord
+from fazhan.procedure.rules.outcome import case_outcome
 
 
 def attachment_get_for_user(user, pk: int) -> Attachment:
@@ -42,8 +39,26 @@ def person_attachments(person: Person) -> list[Attachment]:
     return rows
 
 
-def _is_conversion(record: StepRecord) -> bool:
-    return record.step == CONVERSION and record.details.get(_RESULT_KEY) == _RESULT_VALUE
+def conversion_record(records: list[StepRecord]) -> StepRecord | None:
+    """The conversion among a case's live records in record order: the S24 that approved a `convert` round
+    (procedure.md B0.3, rules/outcome.py) — not an extension's approval."""
+    return case_outcome(records).converted
+
+
+def conversions(cases: QuerySet) -> dict[int, StepRecord]:
+    """The conversion of each of these cases that has one, by case id, from their records' one query."""
+    by_case: dict[int, list[StepRecord]] = {}
+    records = StepRecord.objects.filter(
+        case__in=cases, superseded_by__isnull=True, step__in=OUTCOME_STEPS
+    ).order_by("case_id", "date", "id")
+    for r in records:
+        by_case.setdefault(r.case_id, []).append(r)
+    out = {}
+    for case_id, rows in by_case.items():
+        converted = conversion_record(rows)
+        if converted is not None:
+            out[case_id] = converted
+    return out
 
 
 def person_step_records(person: Person) -> list[StepRecord]:
@@ -87,7 +102,7 @@ def completeness(records: list[StepRecord], attachments: list[Attachment]) -> li
             row = rows.setdefault(code, MaterialRow(code))
             if step not in row.steps:
                 row.steps.append(step)
-    if any(_is_conversion(r) for r in live):
+    if conversion_record(live) is not None:
         for code in ARCHIVE_CORE:
             rows.setdefault(code, MaterialRow(code))
     for a in attachments:
@@ -108,17 +123,8 @@ def person_completeness(person: Person) -> list[MaterialRow]:
 
 
 def person_conversion_date(person: Person) -> datetime.date | None:
-    record = (
-        StepRecord.objects.filter(
-            case__person=person,
-            step=CONVERSION,
-            superseded_by__isnull=True,
-            **{f"details__{_RESULT_KEY}": _RESULT_VALUE},
-        )
-        .order_by("date")
-        .first()
-    )
-    return record.date if record else None
+    found = conversions(Case.objects.filter(person=person))
+    return min((r.date for r in found.values()), default=None)
 
 
 def person_reviews(person: Person) -> QuerySet[ArchiveReview]:
@@ -147,23 +153,19 @@ class RegisterRow:
 
 
 def archive_register(user, org: Org, *, unreviewed: bool = False) -> list[RegisterRow]:
-    """Converted members (S24 approved) of the org's subtree the user may see, with their latest review —
-    one query for the conversions, one for the reviews; the page and the Excel download both read it."""
-    conversions = (
-        StepRecord.objects.filter(
-            user_scope_q(user, "case__person__org__path"),
-            case__person__org__path__startswith=org.path,
-            case__stage=CaseStage.FULL,
-            step=CONVERSION,
-            superseded_by__isnull=True,
-            **{f"details__{_RESULT_KEY}": _RESULT_VALUE},
-        )
-        .select_related("case__person__org")
-        .order_by("date", "id")
+    """Converted members (the S24 approving a `convert` round) of the org's subtree the user may see, with
+    their latest review — a query for the cases, one for their records, one for the reviews; the page and the
+    Excel download both read it."""
+    cases = Case.objects.filter(
+        user_scope_q(user, "person__org__path"),
+        person__org__path__startswith=org.path,
+        stage=CaseStage.FULL,
     )
+    persons = {c.pk: c.person for c in cases.select_related("person__org")}
     converted: dict[int, tuple[Person, datetime.date]] = {}
-    for r in conversions:
-        converted.setdefault(r.case.person_id, (r.case.person, r.date))
+    for case_id, record in sorted(conversions(cases).items(), key=lambda item: (item[1].date, item[1].pk)):
+        person = persons[case_id]
+        converted.setdefault(person.pk, (person, record.date))
     latest: dict[int, ArchiveReview] = {}
     for review in ArchiveReview.objects.filter(person_id__in=converted).select_related(
         "reviewer", "reviewed_by"

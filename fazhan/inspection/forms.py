@@ -1,11 +1,10 @@
-import datetime
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fazhan.accounts.models import User
 from fazhan.core.forms import ChineseForm
+from fazhan.inspection.report import REPORT_SINCE
 from fazhan.organizations.models import Org
 
 
@@ -25,7 +24,7 @@ class ReportForm(ChineseForm):
 
     since = forms.DateField(
         label=_("自查期间自"),
-        initial=datetime.date(2017, 1, 1),  # the notice: the work since 2017 is inspected
+        initial=REPORT_SINCE,  # procedure.md G: the notice inspects the work since 2017-01-01
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     format = forms.ChoiceField(label=_("格式"), choices=[("pdf", "PDF"), ("docx", "DOCX")])

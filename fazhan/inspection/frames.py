@@ -20,6 +20,7 @@ import polars as pl
 
 from fazhan.procedure.definition import STEPS, Limits
 from fazhan.procedure.engine import CaseFacts, Rec
+from fazhan.procedure.rules.outcome import case_outcome
 
 STEP_CODES = tuple(s.code for s in STEPS)
 STEP = pl.Enum(STEP_CODES)  # the step column's type: joins and groupings on it are integer work
@@ -42,6 +43,8 @@ class RecColumns:
     details: list[str] = field(default_factory=list)
     recorded_at: list[str | None] = field(default_factory=list)
     supersedes: list[int | None] = field(default_factory=list)
+    from_ledger: list[bool] = field(default_factory=list)
+    date_inferred: list[bool] = field(default_factory=list)
 
     def frame(self) -> pl.DataFrame:
         return record_frame(
@@ -54,6 +57,8 @@ class RecColumns:
                     "details": pl.Series(self.details, dtype=pl.String),
                     "recorded_text": pl.Series(self.recorded_at, dtype=pl.String),
                     "supersedes": pl.Series(self.supersedes, dtype=pl.Int64),
+                    "from_ledger": pl.Series(self.from_ledger, dtype=pl.Boolean),
+                    "date_inferred": pl.Series(self.date_inferred, dtype=pl.Boolean),
                 }
             )
         )
@@ -68,6 +73,8 @@ RECORD_COLUMNS: dict[str, Any] = {
     "details": pl.String,
     "recorded_text": pl.String,
     "supersedes": pl.Int64,
+    "from_ledger": pl.Boolean,  # an Excel ledger created it (procedure.md B0.10, LEDGER-GAP)
+    "date_inferred": pl.Boolean,
 }
 
 
@@ -120,12 +127,15 @@ CASE_COLUMNS: dict[str, Any] = {
     "n_forms": pl.Int64,
     "n_archive_reviews": pl.Int64,
     "n_branch_secretaries": pl.Int64,
+    "converted_on": pl.Date,  # the S24 approving a `convert` round (B0.3, rules/outcome.py)
 }
 
 
 def case_row(i: int, c: CaseFacts) -> tuple:
-    """A case's row of Frames.cases (CASE_COLUMNS), from its facts (their records are not read)."""
+    """A case's row of Frames.cases (CASE_COLUMNS), from its facts: of their records only what the outcome
+    reads (the loader's summaries hold it: notice.TREE_STEPS)."""
     branch = c.branch
+    converted = case_outcome(c.records, limits=c.limits).converted
     return (
         i,
         c.person_pid,
@@ -146,6 +156,7 @@ def case_row(i: int, c: CaseFacts) -> tuple:
         len(c.forms),
         len(c.archive_reviews),
         len(c.branch_secretaries),
+        converted.date if converted is not None else None,
     )
 
 
@@ -163,6 +174,8 @@ def _columns(facts: Sequence[CaseFacts], text: Callable[[Rec], str]) -> RecColum
                 at = at.astimezone(datetime.UTC).replace(tzinfo=None)
             cols.recorded_at.append(at.isoformat(sep=" ") if at is not None else None)
             cols.supersedes.append(r.supersedes)
+            cols.from_ledger.append(r.from_ledger)
+            cols.date_inferred.append(r.date_inferred)
     return cols
 
 

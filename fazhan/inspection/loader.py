@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 import orjson
 import polars as pl
 from django.db import connection
-from django.db.models import Count, F, Max, Min, Q, TextField
+from django.db.models import Count, F, IntegerField, Max, Min, Q, TextField
 from django.db.models.functions import Cast
 
 from fazhan.archive.models import ArchiveReview
@@ -30,7 +30,7 @@ from fazhan.procedure.definition import STEPS_BY_CODE, limits
 from fazhan.procedure.engine import CaseFacts, MemberFacts, OrgFacts, Rec
 from fazhan.procedure.models import Case, StepRecord
 from fazhan.procedure.rules.forms import IDENTITY_STEPS
-from fazhan.procedure.rules.notice import TREE_STEPS, OrgRow, PersonRow, TreeFacts, as_date
+from fazhan.procedure.rules.notice import TREE_ROUND_STEPS, TREE_STEPS, OrgRow, PersonRow, TreeFacts, as_date
 from fazhan.procedure.selectors import FORM_FIELDS, case_facts, form_fact, identity_fact, transfer_fact
 
 COMMITTEE_ROLES = ("branch_secretary", "branch_committee")
@@ -91,8 +91,9 @@ class Loaded:
 
     - `frames`: every record as columns, and the cases' registers, for the screens.
     - `tree`: TreeFacts for the org-level rules, whose cases hold every register but, of the records, only
-      the first passing record of each step the org-level rules read (TREE_STEPS): what they ask of a case.
-      The same case objects are the frames' `facts`, which read their registers, never their records.
+      the first passing record of each step the org-level rules read (TREE_STEPS) and the conversion rounds
+      (TREE_ROUND_STEPS): what they and the case's outcome ask of a case. The same case objects are the
+      frames' `facts`, which read their registers and, for `Frames.cases`, their outcome.
     - `full_facts(indices)`: the complete CaseFacts of those cases (every record), built from the columns
       only for the cases a rule must judge exactly.
     Beside them: each case's id, the first record of each correction chain (a finding's stable key), and the
@@ -111,10 +112,20 @@ class Loaded:
         records: dict[int, list[Rec]] = {i: [] for i in wanted}
         if wanted:
             rows = self.frames.recs.filter(pl.col("case").is_in(wanted))
-            for case, pk, step, date, text, at, supersedes in rows.select(
-                "case", "id", pl.col("step").cast(pl.String), "date", "details", "recorded_text", "supersedes"
+            for case, pk, step, date, text, at, supersedes, ledger, inferred in rows.select(
+                "case",
+                "id",
+                pl.col("step").cast(pl.String),
+                "date",
+                "details",
+                "recorded_text",
+                "supersedes",
+                "from_ledger",
+                "date_inferred",
             ).iter_rows():
-                records[case].append(Rec(pk, step, date, orjson.loads(text), _moment(at), supersedes))
+                records[case].append(
+                    Rec(pk, step, date, orjson.loads(text), _moment(at), supersedes, ledger, inferred)
+                )
         return {i: IndexedFacts(records=tuple(records[i]), **self.base[i]) for i in wanted}
 
 
@@ -140,7 +151,8 @@ def _record_frame(records: Any, columns: dict[str, Any], case_pks: list[int]) ->
     order)."""
     names = list(RECORD_COLUMNS)
     qs = records.values(**{f"r_{name}": columns[name] for name in names})  # not the models' field names
-    schema = {**RECORD_COLUMNS, "case": pl.Int64, "step": pl.String}
+    flags = [name for name, dtype in RECORD_COLUMNS.items() if dtype == pl.Boolean]  # as 0/1 on both engines
+    schema = {**RECORD_COLUMNS, "case": pl.Int64, "step": pl.String, **dict.fromkeys(flags, pl.Int8)}
     options: dict[str, Any] = {}
     texts: Iterable[bytes]
     if connection.vendor == "postgresql":
@@ -153,7 +165,7 @@ def _record_frame(records: Any, columns: dict[str, Any], case_pks: list[int]) ->
     index = pl.DataFrame({"pk": case_pks}, schema={"pk": pl.Int64}).with_row_index("at")
     return record_frame(
         fetched.join(index, left_on="case", right_on="pk")
-        .with_columns(case=pl.col("at"), step=pl.col("step").cast(STEP))
+        .with_columns(*(pl.col(n) == 1 for n in flags), case=pl.col("at"), step=pl.col("step").cast(STEP))
         .select(names)
     )
 
@@ -374,6 +386,8 @@ def _read(root: Org | None, as_of: datetime.date) -> _Read:
             "details": F("details") if connection.vendor == "sqlite" else Cast("details", TextField()),
             "recorded_text": Cast("recorded_at", TextField()),
             "supersedes": F("supersedes_id"),
+            "from_ledger": Cast("from_ledger", IntegerField()),
+            "date_inferred": Cast("date_inferred", IntegerField()),
         },
         [c[0] for c in cases],
     )
@@ -485,19 +499,22 @@ def _identities(root: Org | None, cases: list[tuple], superseded: set[int]) -> d
 
 
 def _summary_records(recs: pl.DataFrame, n: int) -> list[tuple[Rec, ...]]:
-    """Per case, the first passing record of each step in TREE_STEPS, in record order (what the org-level
-    rules ask of a case: CaseFacts.first of those steps gives what it gives on all the records)."""
+    """Per case, the first passing record of each step in TREE_STEPS and every record of TREE_ROUND_STEPS, in
+    record order (what the org-level rules and the outcome ask of a case: CaseFacts.first of those steps, and
+    the conversion rounds, give what they give on all the records)."""
+    rounds = pl.col("step").is_in(list(TREE_ROUND_STEPS))
     firsts = (
-        recs.filter(pl.col("passed") & pl.col("step").is_in(list(TREE_STEPS)))
+        recs.filter(pl.col("passed") & pl.col("step").is_in(list(TREE_STEPS)) & ~rounds)
         .group_by("case", "step", maintain_order=True)
         .first()
-        .sort("date", "id")
+        .select(recs.columns)
     )
+    summary = pl.concat([firsts, recs.filter(rounds)]).sort("date", "id")
     out: list[list[Rec]] = [[] for _ in range(n)]
-    for case, pk, step, date, text, supersedes in firsts.select(
-        "case", "id", pl.col("step").cast(pl.String), "date", "details", "supersedes"
+    for case, pk, step, date, text, supersedes, ledger in summary.select(
+        "case", "id", pl.col("step").cast(pl.String), "date", "details", "supersedes", "from_ledger"
     ).iter_rows():
-        out[case].append(Rec(pk, step, date, orjson.loads(text), None, supersedes))  # entry times: not read
+        out[case].append(Rec(pk, step, date, orjson.loads(text), None, supersedes, ledger))  # no entry times
     return [tuple(r) for r in out]
 
 

@@ -14,11 +14,15 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from fazhan.archive.record_table import date_cn
 from fazhan.inspection.models import Finding, FindingStatus, InspectionRun
 from fazhan.inspection.selectors import run_findings
 from fazhan.procedure.definition import RULES_BY_ID, SEVERITY_RANK
 
 SEVERITY_COLOURS = {"BLOCK": "#8b0000", "ERROR": "#c8102e", "WARN": "#d98c00"}
+# The report's default first day (procedure.md G): the notice's self-inspection covers the development work
+# since 2017-01-01, and the rules of sections B and D judge those years in full.
+REPORT_SINCE = datetime.date(2017, 1, 1)
 
 
 @dataclass
@@ -32,9 +36,9 @@ class Report:
     chart: SafeString
 
 
-def report_build(run: InspectionRun, *, user, since: datetime.date) -> Report:
+def report_build(run: InspectionRun, *, user, since: datetime.date = REPORT_SINCE) -> Report:
     """The run's findings in the user's scope whose step is dated on or after `since` (org-level findings
-    and those on no record count too)."""
+    and those on no record count too); by default since REPORT_SINCE."""
     rows = [
         f
         for f in run_findings(run, user=user).select_related("record")
@@ -111,7 +115,7 @@ def report_docx(report: Report) -> bytes:
     doc = Document()
     doc.add_heading(_("发展党员工作自查报告") + f"：{report.run.org.name}", level=1)
     doc.add_paragraph(
-        _("自查期间：%(a)s 至 %(b)s") % {"a": report.since.isoformat(), "b": report.run.as_of.isoformat()}
+        _("自查期间：%(a)s 至 %(b)s") % {"a": date_cn(report.since), "b": date_cn(report.run.as_of)}
     )
     _table(
         doc,

@@ -8,7 +8,8 @@ How it stays fast at district scale, set-based throughout:
    anything on.
 3. Only those cases get their complete CaseFacts, and on them the rules run as the very functions step entry
    runs (engine.evaluate): the findings are the single-case form's, which the parity tests check.
-4. The org-level rules (notice.ORG_CHECKS) run once over every case's summary (notice.TREE_STEPS).
+4. The org-level rules (notice.ORG_CHECKS) run once over every case's summary (notice.TREE_STEPS, and the
+   conversion rounds the case's stage follows).
 """
 
 import datetime

@@ -30,10 +30,9 @@ from fazhan.people.identity import id_number_key
 from fazhan.people.models import DisciplineRecord, Kinship, Person, PersonRole
 from fazhan.plans.models import Plan
 from fazhan.prereview.models import NumberedForm
-from fazhan.procedure.definition import CaseStage, limits
-from fazhan.procedure.engine import CaseFacts, OrgFacts, Rec
+from fazhan.procedure.definition import CaseStage
 from fazhan.procedure.models import Case, StepRecord
-from fazhan.procedure.services import case_stage_of, membership_from_stage
+from fazhan.procedure.rules.outcome import case_outcome
 
 SCALES = {"township": (1, 20, 1000), "district": (10, 25, 10_000)}  # townships, branches each, cases
 MEMBERS_PER_BRANCH = 10
@@ -359,11 +358,10 @@ def synth_build(
         if plant == "VIO-KIN-ROLE":
             kin.append((person, branch["member_objs"][0]))
         records.sort(key=lambda r: r.date)
-        reached = case_stage_of(records)
-        # Admission makes the candidate a member, as step entry and the importer make them.
-        membership = membership_from_stage(reached, _facts_of(person, records, today))
-        if membership is not None:
-            person.party_status, person.joined_on, person.full_since = membership
+        # Admission makes the candidate a member, as step entry and the importer make them (B0.3).
+        outcome = case_outcome(records)
+        reached = outcome.stage
+        person.party_status, person.joined_on, person.full_since = outcome.membership
         closed = None
         if stage == CaseStage.APPLICANT and not plant and b.rng.random() < 0.05:
             closed = _day(records[-1].date, 1)
@@ -419,19 +417,6 @@ def synth_build(
     if out is not None:
         _write(out, b, case_rows, forms, reviews, discipline, kin, synth)
     return synth
-
-
-def _facts_of(person: Person, records: list[StepRecord], today: datetime.date) -> CaseFacts:
-    """What membership_from_stage reads of a case built here: its records."""
-    return CaseFacts(
-        person_pid=person.pid,
-        birth_date=person.birth_date,
-        floating=False,
-        branch=OrgFacts("", "", ""),
-        records=tuple(Rec(n, r.step, r.date, r.details) for n, r in enumerate(records)),
-        limits=limits(),
-        as_of=today,
-    )
 
 
 def _plans(b: Builder, branch_info, case_rows, today: datetime.date, synth: Synth, empty: list[str]) -> None:

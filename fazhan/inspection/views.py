@@ -14,7 +14,7 @@ from fazhan.core.forms import form_to_service
 from fazhan.inspection.forms import AssignForm, ExplainForm, ReportForm, RunForm, VerifyForm
 from fazhan.inspection.jobs import inspection_run_start, report_start
 from fazhan.inspection.models import Finding, FindingStatus
-from fazhan.inspection.report import report_build, report_file, report_html
+from fazhan.inspection.report import REPORT_SINCE, report_build, report_file, report_html
 from fazhan.inspection.selectors import (
     _ancestor_paths,
     finding_get_for_user,
@@ -174,9 +174,9 @@ def run_report(request, run_id: int):
     ?since=YYYY-MM-DD. The run page has it made as a background job instead."""
     run = run_get_for_user(request.user, run_id)
     try:
-        since = datetime.date.fromisoformat(request.GET.get("since") or "2017-01-01")
+        since = datetime.date.fromisoformat(request.GET.get("since") or REPORT_SINCE.isoformat())
     except ValueError:
-        since = datetime.date(2017, 1, 1)
+        since = REPORT_SINCE
     report = report_build(run, user=request.user, since=since)
     fmt = request.GET.get("format", "pdf")
     if fmt == "html":

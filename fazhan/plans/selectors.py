@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Min, Q
 from django.utils.translation import gettext_lazy as _
 
 from fazhan.accounts.selectors import user_roles_at
@@ -20,8 +19,10 @@ from fazhan.organizations.selectors import org_get_for_user, org_subtree
 from fazhan.people.choices import COLLEGE_AND_ABOVE, FOCUS_TAGS, Gender
 from fazhan.people.models import Person, Transfer
 from fazhan.plans.models import Plan
-from fazhan.procedure.definition import DISTRICT, STAGE_ENTRY, STEPS_BY_CODE, TOWNSHIP, Anchor, CaseStage
+from fazhan.procedure.definition import DISTRICT, OUTCOME_STEPS, STEPS_BY_CODE, TOWNSHIP, Anchor, CaseStage
+from fazhan.procedure.engine import Rec
 from fazhan.procedure.models import Case, ExitReason, StepRecord
+from fazhan.procedure.rules.outcome import case_outcome
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -224,33 +225,24 @@ class PlanReport:
 
 def pool_stages(org: Org, day: datetime.date, *, today: datetime.date) -> list[tuple[str, str]]:
     """(the person's org path, the stage) of every case of `org`'s subtree open on `day`: today as step entry
-    keeps each case's stage; a past day as the records dated by then put it (procedure.md B0.3: the first
-    record of each step that enters a stage, STAGE_ENTRY, as case_stage_of reads them), a case closed by then
+    keeps each case's stage; a past day as the records dated by then put it (procedure.md B0.3, the one
+    reading of rules/outcome.case_outcome over the records it reads, OUTCOME_STEPS), a case closed by then
     being out."""
     cases = Case.objects.filter(person__org__path__startswith=org.path)
     if day >= today:
         return list(cases.filter(closed_on__isnull=True).values_list("person__org__path", "stage"))
-    live = Q(steps__superseded_by__isnull=True, steps__date__lte=day)
-    entered = {
-        stage: Min(
-            "steps__date",
-            filter=live
-            & Q(steps__step=step)
-            & (Q(**{f"steps__details__{required[0]}": required[1]}) if required else Q()),
+    open_then = cases.filter(opened_on__lte=day).exclude(closed_on__lte=day)
+    paths = dict(open_then.values_list("pk", "person__org__path"))
+    records: dict[int, list[Rec]] = {pk: [] for pk in paths}
+    for case_id, pk, step, date, details in (
+        StepRecord.objects.filter(
+            case__in=open_then, superseded_by__isnull=True, date__lte=day, step__in=OUTCOME_STEPS
         )
-        for stage, step, required in STAGE_ENTRY
-    }
-    rows = (
-        cases.filter(opened_on__lte=day)
-        .exclude(closed_on__lte=day)
-        .annotate(**{f"entered_{stage}": expr for stage, expr in entered.items()})
-        .values_list("person__org__path", *(f"entered_{stage}" for stage in entered))
-    )
-    out = []
-    for path, *dates in rows:
-        stage = next((stage for stage, date in zip(entered, dates, strict=True) if date is not None), None)
-        out.append((path, stage or CaseStage.APPLICANT))
-    return out
+        .order_by("case_id", "date", "id")
+        .values_list("case_id", "pk", "step", "date", "details")
+    ):
+        records[case_id].append(Rec(pk, step, date, details))
+    return [(paths[pk], case_outcome(recs).stage) for pk, recs in records.items()]
 
 
 def plan_report(org: Org, year: int, *, today: datetime.date) -> PlanReport:

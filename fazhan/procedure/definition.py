@@ -303,6 +303,7 @@ STEPS = (
         "V",
         "Art.33",
         documents=("conversion_application",),
+        repeats=True,  # after an approved extension the member applies again (B0.3: a new S22/S23/S24 round)
         prerequisites=("S17",),
     ),
     Step(
@@ -451,14 +452,119 @@ class CaseStage:
     ]
 
 
-# The step that opens each stage, with the result it must carry where the step has one.
+# The step that opens each stage up to probation, with the result it must carry where the step has one. Beyond
+# probation the conversion rounds decide (S23 and the S24 that approves or rejects it): rules/outcome.py reads
+# them, and `case_outcome` there is the one reading of a case's stage and membership (B0.3).
 STAGE_ENTRY = (
-    (CaseStage.FULL, "S24", ("result", "approved")),
     (CaseStage.PROBATIONARY, "S17", ("result", "approved")),
     (CaseStage.TARGET, "S07", None),
     (CaseStage.ACTIVIST, "S03", None),
     (CaseStage.APPLICANT, "S01", None),
 )
+# The steps `case_outcome` reads: the stage entries, the branch meeting (党籍, probation), the rounds.
+OUTCOME_STEPS = ("S01", "S03", "S07", "S15", "S17", "S23", "S24")
+
+
+# --- How the rules read a skipped step (B0.7) and a ledger's record (B0.10) --------------------------------
+
+# A skipped step (no record of it, a passing one where SEQ-ORDER needs it, while a later step that needs it
+# exists) is reported by the skipped step's own rule, with the later step as evidence; SEQ-ORDER reports the
+# skips of the steps missing here (S12, which no rule of its own judges) and every step dated before its
+# prerequisite. Each is a BLOCK finding whatever the owner's main severity: the chart's order is national
+# (SEQ-ORDER is BLOCK), so live entry refuses a step whose prerequisite is missing, and history is judged
+# the same (B0.9).
+SKIP_OWNERS = {
+    "S01": "APP-WRITTEN",
+    "S02": "APP-TALK",
+    "S03": "ACT-PRE",
+    "S04": "ACT-FILE",
+    "S05": "ACT-CONTACT",
+    "S06": "ACT-HALFYEAR",
+    "S07": "TGT-OPINION",
+    "S08": "TGT-OPINION",
+    "S09": "INTRO-2",
+    "S10": "POL-DONE",
+    "S11": "TRN-MIN",
+    "S13": "PRE-REVIEW",
+    "S14": "ACC-PRE-PASS",
+    "S15": "ACC-RESOLUTION",
+    "S16": "APV-TALK",
+    "S17": "APV-AUTH",
+    "S22": "CNV-APPLY",
+    "S23": "CNV-OUTCOME",
+}
+# What a skip reads as, in the users' words (a refusal and a finding name the later step beside it).
+SKIPPED = {
+    "S01": _("没有书面入党申请书"),
+    "S02": _("党组织尚未派人谈话"),
+    "S03": _("尚未确定为入党积极分子"),
+    "S04": _("入党积极分子尚未报上级党委备案"),
+    "S05": _("尚未指定培养联系人"),
+    "S06": _("没有培养教育考察记录"),
+    "S07": _("尚未确定为发展对象"),
+    "S08": _("发展对象尚未报上级党委备案"),
+    "S09": _("尚未确定入党介绍人"),
+    "S10": _("政治审查未完成"),
+    "S11": _("尚未参加集中培训"),
+    "S12": _("支部委员会尚未审查"),
+    "S13": _("上级党委预审尚未通过"),
+    "S14": _("尚未填写入党志愿书"),
+    "S15": _("支部大会尚未讨论接收"),
+    "S16": _("上级党委尚未派人谈话"),
+    "S17": _("上级党委尚未审批"),
+    "S22": _("没有书面转正申请"),
+    "S23": _("支部大会尚未讨论转正"),
+    "S24": _("尚未批准转正"),
+}
+
+# The 发展党员工作台账 (interchange.md, Excel ledgers): the steps it has a column for, each with the details a
+# row carries — the people it names and the form number, and the result the importer writes for a step that
+# has one (a ledger row records what passed). Every other step and detail is a ledger gap (B0.10).
+LEDGER_COLUMNS: dict[str, tuple[str, ...]] = {
+    "S01": (),
+    "S02": (),
+    "S03": (),
+    "S05": ("contacts",),
+    "S07": (),
+    "S09": ("introducers",),
+    "S10": ("result",),
+    "S11": (),
+    "S13": ("result",),
+    "S14": ("form_number",),
+    "S15": (),
+    "S17": ("result",),
+    "S20": (),  # 入党宣誓日期: B0.10 names S18–S21, but the layout has the oath's column
+    "S22": (),
+    "S23": ("decision",),
+    "S24": ("result",),
+}
+# The steps a ledger row cannot hold (B0.10), each with the step from which it is due: a case whose ledger
+# records reach that step (or a later one) and that holds no record of the gap step dated within the ledger's
+# time has the gap (rules/ledger.py). The archive, S25, comes after the ledger's last column and no rule asks
+# for it.
+LEDGER_GAP_STEPS = {
+    "S04": "S03",
+    "S06": "S03",  # the half-year windows run from the activist date
+    "S08": "S07",
+    "S12": "S09",
+    "S16": "S15",
+    "S18": "S17",
+    "S19": "S17",
+    "S21": "S17",  # probation's windows are judged once the approval is on record
+}
+# The details of a ledger's records that the rules read and a row cannot hold (B0.10), listed by LEDGER-GAP
+# where absent. S10's floating_opinions count only for a floating person, S17's special_reason only for an
+# approval later than approval_months (rules/ledger.py).
+LEDGER_GAP_DETAILS: dict[str, tuple[str, ...]] = {
+    "S03": ("method", "decided_by"),
+    "S07": ("opinions_heard", "publicity_from", "publicity_to"),
+    "S10": ("negative_list", "floating_opinions"),
+    "S11": ("days", "hours"),
+    "S13": ("reviewer",),
+    "S15": ("entitled", "present", "for", "against", "abstain"),
+    "S17": ("special_reason",),
+    "S23": ("entitled", "present", "for", "against", "abstain"),
+}
 
 
 # --- The rules (procedure.md B, C, D) ---------------------------------------------------------------------
@@ -480,6 +586,7 @@ class Rule:
 
 RULES = (
     Rule("SEQ-ORDER", "25-step chart", BLOCK, "B", (), _("步骤须在其前置步骤之后")),
+    Rule("LEDGER-GAP", "B0.10 台账迁移", WARN, "B", (), _("台账未载明的步骤和内容")),
     Rule("ELIG-AGE", "Art.5", BLOCK, "B", ("S01",), _("申请人须年满十八周岁")),
     Rule("ELIG-NAT", "党章 Art.1", BLOCK, "B", ("S01",), _("申请人须具有中国国籍（有效居民身份证）")),
     Rule("APP-WRITTEN", "Art.7", BLOCK, "B", ("S01",), _("须有书面入党申请书")),

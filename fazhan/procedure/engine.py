@@ -6,9 +6,12 @@ reports) and, in the inspection, every case of the tree.
 """
 
 import datetime
+import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
+
+from django.utils import timezone
 
 from fazhan.core.calendar import add_months
 from fazhan.procedure.definition import (
@@ -39,6 +42,20 @@ class Rec:
     def passed(self) -> bool:
         rule = STEPS_BY_CODE[self.step].passing
         return rule is None or self.details.get(rule[0]) in rule[1]
+
+
+def entered_on(record: Rec) -> datetime.date | None:
+    """The local day a record was entered (settings.TIME_ZONE, the deployment's day); None for a record with
+    no entry time (a migrated ledger's)."""
+    at = record.recorded_at
+    if at is None:
+        return None
+    return at.astimezone(_local_zone()).date() if timezone.is_aware(at) else at.date()
+
+
+@functools.cache
+def _local_zone() -> datetime.tzinfo:
+    return timezone.get_default_timezone()
 
 
 @dataclass(frozen=True)

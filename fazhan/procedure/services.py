@@ -1,5 +1,5 @@
 import datetime
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -12,19 +12,11 @@ from fazhan.accounts.selectors import user_roles_at
 from fazhan.auditlog.services import audit_record
 from fazhan.organizations.models import Org
 from fazhan.people.models import Person
-from fazhan.procedure.definition import (
-    EXIT_ACTORS,
-    FIRST_DAY,
-    STAGE_ENTRY,
-    STEPS,
-    STEPS_BY_CODE,
-    Anchor,
-    CaseStage,
-)
+from fazhan.procedure.definition import EXIT_ACTORS, FIRST_DAY, STEPS, STEPS_BY_CODE, CaseStage
 from fazhan.procedure.details import details_clean, details_errors
 from fazhan.procedure.engine import NEW, CaseFacts, Finding, Rec, blocking, evaluate_entry, refusal_text
 from fazhan.procedure.models import Case, ExitReason, StepFinding, StepRecord
-from fazhan.procedure.rules.probation import probation_end
+from fazhan.procedure.rules.outcome import Outcome, case_outcome
 from fazhan.procedure.selectors import case_facts
 
 ERR_NOT_YOUR_STEP = "您的角色不能录入此步骤（%(step)s）。"
@@ -62,6 +54,9 @@ def refusal_at(step: str, finding: Finding) -> Refusal:
     """The refusal of a BLOCK finding at the field it is about (RULE_FIELDS), else at the date."""
     key = RULE_FIELDS.get(finding.rule)
     return Refusal(f"details.{key}" if key in STEPS_BY_CODE[step].details else "date", finding)
+
+
+NOTE_CANCELLED = "上级党委批准取消预备党员资格。"  # the exit note of a case an approved cancellation closes
 
 
 class StepRefused(ValidationError):
@@ -109,33 +104,32 @@ def step_written_register(name: str, hook: StepWritten) -> None:
     _WRITTEN[name] = hook
 
 
-def case_stage_of(records: Iterable[StepRecord | Rec]) -> str:
-    """The stage the live (not superseded) records put a case in (procedure.md B0.3)."""
-    for stage, step, required in STAGE_ENTRY:
-        for record in records:
-            if record.step != step:
-                continue
-            if required is None or record.details.get(required[0]) == required[1]:
-                return stage
-    return CaseStage.APPLICANT
+def case_stage_of(records: Sequence[StepRecord | Rec]) -> str:
+    """The stage the live (not superseded) records put a case in, in record order (procedure.md B0.3): the
+    stage of rules/outcome.case_outcome, the one reading of a case's outcome."""
+    return case_outcome(records).stage
 
 
 def membership_from_stage(
     stage: str, facts: CaseFacts
 ) -> tuple[str, datetime.date | None, datetime.date | None] | None:
-    """What admission makes of a person (procedure.md B.29, PRB-DATES): 党籍 counts from the branch meeting,
-    full membership from the end of probation, extensions included. None: the stage says nothing. Live entry
-    and the importer both ask this."""
-    if stage == CaseStage.PROBATIONARY:
-        return "probationary", facts.date_of(Anchor.BRANCH_MEETING), None
-    if stage == CaseStage.FULL:
-        return "full", facts.date_of(Anchor.BRANCH_MEETING), probation_end(facts)
-    return None
+    """What admission makes of a person (procedure.md B.29, PRB-DATES, B0.3), as case_outcome reads the
+    facts' records: 党籍 counts from the branch meeting, full membership from the end of probation (extensions
+    the committee approved included), none after an approved cancellation. None: the stage says nothing (a
+    candidate, or a case that ended otherwise). For callers that hold the stage already (the importer)."""
+    if stage not in (CaseStage.PROBATIONARY, CaseStage.FULL, CaseStage.EXITED):
+        return None
+    outcome = case_outcome(facts.records, limits=facts.limits)
+    if stage == CaseStage.EXITED and outcome.disqualified is None:
+        return None
+    return outcome.membership
 
 
-def _person_follow_stage(person: Person, stage: str, facts: CaseFacts) -> None:
-    membership = membership_from_stage(stage, facts)
-    if membership is None:
+def _person_follow(person: Person, outcome: Outcome) -> None:
+    """The person's membership follows from their case (B0.3): a candidate is no member, admission makes a
+    probationary member, conversion a full one, an approved cancellation none."""
+    membership = outcome.membership
+    if (person.party_status, person.joined_on, person.full_since) == membership:
         return
     person.party_status, person.joined_on, person.full_since = membership
     person.save(update_fields=["party_status", "joined_on", "full_since"])
@@ -283,12 +277,12 @@ def _write(
         hook(record)
     written = Rec(record.pk, step, date, details, record.recorded_at, getattr(supersedes, "pk", None))
     after = replace(facts, records=tuple(sorted([*facts.records, written], key=lambda r: (r.date, r.id))))
-    if case.closed_on is None:  # a closed case's correction fixes its record, not its end (step_correct)
-        case.stage = case_stage_of(after.records)
+    outcome = case_outcome(after.records, limits=facts.limits)
+    case.stage = CaseStage.EXITED if case.closed_on else outcome.stage
     case.version += 1
     case.save(update_fields=["stage", "version"])
     if case.closed_on is None:
-        _person_follow_stage(case.person, case.stage, after)
+        _person_follow(case.person, outcome)
     audit_record(
         actor=actor,
         action="step.correct" if supersedes else "step.record",
@@ -302,6 +296,15 @@ def _write(
             "findings": [f.rule for f in findings],
         },
     )
+    if outcome.disqualified is not None and case.closed_on is None:
+        # B0.3: the committee approved the branch's cancellation: the case closes as a disqualification does
+        _case_close(
+            actor=actor,
+            case=case,
+            date=outcome.disqualified.date,
+            reason=ExitReason.DISQUALIFIED,
+            note=_(NOTE_CANCELLED),
+        )
     return record
 
 
@@ -414,6 +417,12 @@ def case_exit(*, actor, case: Case, date: datetime.date, reason: str, note: str 
         raise ValidationError({"date": _(ERR_BEFORE_OPEN) % {"d": case.opened_on.isoformat()}})
     if reason == ExitReason.INVALIDATED and not note.strip():
         raise ValidationError({"note": _("不予承认须写明依据（检查发现的问题）。")})
+    return _case_close(actor=actor, case=case, date=date, reason=reason, note=note)
+
+
+def _case_close(*, actor, case: Case, date: datetime.date, reason: str, note: str) -> Case:
+    """The effects of an exit, for case_exit and for an approved cancellation (B0.3): the case ends on the
+    day, a disqualification or invalidation clears the membership, and the trail says so."""
     case.closed_on, case.exit_reason, case.exit_note = date, reason, note.strip()
     case.stage = CaseStage.EXITED
     case.version += 1

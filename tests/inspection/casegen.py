@@ -7,10 +7,11 @@ of the right kinds and now and then a wrong or missing one, so that every rule b
 
 import datetime
 import random
+from dataclasses import replace
 from typing import Any
 
 from fazhan.core.calendar import add_months
-from fazhan.procedure.definition import STEPS, Limits
+from fazhan.procedure.definition import LEDGER_COLUMNS, STEPS, STEPS_BY_CODE, Limits
 from fazhan.procedure.engine import CaseFacts, MemberFacts, OrgFacts, Rec
 
 D = datetime.date
@@ -241,6 +242,8 @@ class Gen:
                 supersedes = next(self.ids) if self.chance(0.05) else None
                 records.append(Rec(next(self.ids), step.code, day, details, recorded, supersedes))
         records.sort(key=lambda x: (x.date, x.id))
+        if self.chance(0.25):
+            records = self.as_ledger(records)
         last = records[-1].date if records else day
         as_of = last + datetime.timedelta(days=self.gap())
         facts = CaseFacts(
@@ -291,9 +294,54 @@ class Gen:
             out.append({"record": record.id, "name": name, "id_key": key})
         return tuple(out)
 
+    def as_ledger(self, records: list[Rec]) -> list[Rec]:
+        """The case migrated from an Excel ledger up to a day (procedure.md B0.10), and entered live after it:
+        the ledger's steps (one record each, mostly) with only the details a row holds and the result the
+        importer writes, no entry time; of the steps it has no column for, now and then one filled in live."""
+        r = self.rng
+        if not records:
+            return records
+        cut = r.choice(records).date + datetime.timedelta(days=r.choice((0, 0, -1, 1, 200)))
+        passing = {"S10": "pass", "S13": "pass", "S17": "approved", "S24": "approved"}
+        out, seen = [], set()
+        for rec in records:
+            if rec.date > cut:
+                out.append(rec)
+                continue
+            if rec.step not in LEDGER_COLUMNS:
+                if self.chance(0.15):  # filled in live later, entered long after
+                    entered = datetime.datetime.combine(
+                        cut + datetime.timedelta(days=r.choice((1, 30, 400))),
+                        datetime.time(2),
+                        tzinfo=datetime.UTC,
+                    )
+                    out.append(replace(rec, recorded_at=entered, supersedes=None))
+                continue
+            if rec.step in seen and not self.chance(0.1):
+                continue
+            seen.add(rec.step)
+            held = {
+                k: v for k, v in rec.details.items() if k in LEDGER_COLUMNS[rec.step] or self.chance(0.05)
+            }
+            if rec.step in passing and self.chance(0.9):
+                held[STEPS_BY_CODE[rec.step].passing[0]] = passing[rec.step]  # type: ignore[index]
+            if rec.step == "S23" and self.chance(0.8):
+                held["decision"] = "convert"
+            out.append(
+                replace(
+                    rec,
+                    details=held,
+                    recorded_at=None,
+                    supersedes=None,
+                    from_ledger=True,
+                    date_inferred=rec.step in ("S05", "S09", "S14") and self.chance(0.5),
+                )
+            )
+        return out
+
     def around_extended_end(self, records: list[Rec], day: D) -> D:
         """A conversion meeting after an extension: mostly on and around the extended probation end, so that
-        the rules reading the end as it stood before a record (probation._end_before) are exercised."""
+        the rules reading the end as it stood before a record (probation.end_before) are exercised."""
         meeting = next((x.date for x in records if x.step == "S15"), None)
         extended = [
             x.details["extend_months"]

@@ -97,3 +97,30 @@ def test_fazhan_report_writes_a_saved_runs_report_as_pdf_or_docx(pw, client_for,
     with pytest.raises(CommandError, match="--since"):
         call_command("report", str(run.pk), "--out", str(tmp_path / "x.pdf"), "--since", "2018-13-01")
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_the_reports_first_day_is_2017_01_01_unless_chosen_on_the_page_and_the_command(
+    pw, client_for, tmp_path
+):
+    """procedure.md G: the notice's self-inspection covers the work since 2017-01-01 — the run page's form
+    starts there, and `fazhan report` without --since prints that period (in print: 2017年1月1日)."""
+    client = client_for("lh_organizer")
+    run = a_run(pw, client)
+    form = client.get(f"/inspection/runs/{run.pk}/").content.decode().split('id="report-form"')[1]
+    assert 'value="2017-01-01"' in form.split("</form>")[0]
+    call_command("report", str(run.pk), "--out", str(tmp_path / "r.docx"), stderr=io.StringIO())
+    paragraphs = [p.text for p in Document(str(tmp_path / "r.docx")).paragraphs]
+    assert f"自查期间：2017年1月1日 至 {run.as_of.year}年{run.as_of.month}月{run.as_of.day}日" in paragraphs
+    call_command(
+        "report",
+        str(run.pk),
+        "--out",
+        str(tmp_path / "s.docx"),
+        "--since",
+        "2020-03-02",
+        stderr=io.StringIO(),
+    )
+    assert any(
+        p.startswith("自查期间：2020年3月2日")
+        for p in (x.text for x in Document(str(tmp_path / "s.docx")).paragraphs)
+    )

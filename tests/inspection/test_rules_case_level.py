@@ -79,6 +79,53 @@ def test_cnv_ontime_is_in_force_from_2018():
     assert in_force("CNV-ONTIME", D(2018, 1, 1))
 
 
+def admitted_on(meeting: datetime.date, *conversion):
+    """A member admitted at a branch meeting on `meeting` (probation ends a year later), with these S23s."""
+    steps = [
+        ("S01", meeting - datetime.timedelta(days=900)),
+        ("S15", meeting),
+        ("S17", meeting + datetime.timedelta(days=30)),
+        ("S20", meeting + datetime.timedelta(days=40)),
+        ("S22", meeting + datetime.timedelta(days=358)),
+        *(("S23", day, {"decision": "convert"}) for day in conversion),
+    ]
+    return case("P1", steps=steps, as_of=D(2019, 6, 1))
+
+
+def late_conversion(facts):
+    return [
+        (f.rule, f.severity, f.record is None) for f in evaluate(facts, rules=["CNV-MEETING", "CNV-ONTIME"])
+    ]
+
+
+def test_rule_32_a_late_conversion_of_a_probation_ended_in_2017_is_cnv_meetings():
+    """Rule 32: the probation ended 2017-12-31, the meeting two months later; CNV-ONTIME is not in force for
+    that probation, and CNV-MEETING reports the lateness."""
+    assert late_conversion(admitted_on(D(2016, 12, 31), D(2018, 3, 1))) == [("CNV-MEETING", "ERROR", False)]
+    (found,) = evaluate(admitted_on(D(2016, 12, 31), D(2018, 3, 1)), rules=["CNV-MEETING"])
+    assert (found.evidence["probation_end"], found.evidence["deadline"]) == ("2017-12-31", "2018-01-31")
+
+
+def test_rule_32_from_2018_lateness_is_cnv_ontimes_alone():
+    assert late_conversion(admitted_on(D(2017, 1, 1), D(2018, 3, 1))) == [("CNV-ONTIME", "ERROR", False)]
+
+
+def test_rule_32_no_meeting_at_all_is_overdue_under_the_rule_of_the_probations_end():
+    assert late_conversion(admitted_on(D(2016, 6, 1))) == [("CNV-MEETING", "ERROR", True)]
+    assert late_conversion(admitted_on(D(2017, 6, 1))) == [("CNV-ONTIME", "ERROR", True)]
+
+
+def test_rule_32_a_meeting_within_the_month_is_neither_rules():
+    assert late_conversion(admitted_on(D(2016, 6, 1), D(2017, 7, 1))) == []
+    assert late_conversion(admitted_on(D(2017, 6, 1), D(2018, 7, 1))) == []
+
+
+def test_rule_32_a_transferred_in_members_deferral_stays_cnv_transfers():
+    moved = {"date": "2016-09-01", "from": "SZQ-LH-02", "to": "SZQ-LH-01", "materials_transferred": True}
+    facts = replace(admitted_on(D(2016, 6, 1), D(2017, 9, 1)), transfers=(moved,))
+    assert evaluate(facts, rules=["CNV-MEETING", "CNV-ONTIME", "CNV-TRANSFER"]) == []
+
+
 # --- ARC-REVIEW ---
 
 REVIEW = {"date": D(2022, 12, 20), "reviewer": "SZQ-LH", "missing": []}
@@ -108,9 +155,19 @@ def test_arc_review_flags_missing_items_and_a_reviewer_that_is_not_the_township(
     assert [f.evidence["reviewer"] for f in rules(other, "ARC-REVIEW")] == ["SZQ-YX"]
 
 
+def converted(pid: str, on: datetime.date):
+    """A case converted (the S24 approving a `convert` round) on the day."""
+    steps = [
+        ("S15", on - datetime.timedelta(days=400)),
+        ("S17", on - datetime.timedelta(days=360)),
+        ("S23", on - datetime.timedelta(days=20), {"decision": "convert"}),
+        ("S24", on),
+    ]
+    return case(pid, steps=steps, as_of=D(2019, 6, 1))
+
+
 def test_arc_review_applies_to_conversions_from_2018_07_01():
-    before = case("P1", steps=[("S24", D(2018, 6, 30))], as_of=D(2019, 6, 1))
-    after = case("P2", steps=[("S24", D(2018, 7, 1))], as_of=D(2019, 6, 1))
+    before, after = converted("P1", D(2018, 6, 30)), converted("P2", D(2018, 7, 1))
     assert rules(before, "ARC-REVIEW") == []
     assert [f.rule for f in rules(after, "ARC-REVIEW")] == ["ARC-REVIEW"]
 

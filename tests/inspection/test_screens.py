@@ -90,7 +90,8 @@ def test_a_screened_run_gives_exactly_the_findings_of_an_unscreened_one(db):
 
 def test_the_org_level_rules_find_the_same_on_the_cases_summary_as_on_their_whole_record(db):
     """The whole-tree run hands the org-level rules each case with only the first passing record of the steps
-    they read (notice.TREE_STEPS): the same findings as on every record."""
+    they read (notice.TREE_STEPS) and the conversion rounds (TREE_ROUND_STEPS): the same findings as on every
+    record."""
     synth = synth_build(scale="township", cases=400)
     loaded = tree_load(root=None, as_of=synth.as_of)
     full = loaded.full_facts(range(len(loaded.tree.cases)))
@@ -116,6 +117,10 @@ def test_the_loaders_frames_are_those_of_the_complete_facts(db):
         supersedes=first,
         reason="更正",
     )
+    migrated = (
+        StepRecord.objects.filter(step__in=("S03", "S05")).order_by("pk")[:40].values_list("pk", flat=True)
+    )
+    StepRecord.objects.filter(pk__in=list(migrated)).update(from_ledger=True, date_inferred=True)
     loaded = tree_load(root=None, as_of=synth.as_of)
     full = loaded.full_facts(range(len(loaded.case_ids)))
     made, reference = loaded.frames, frames_from_facts([full[i] for i in range(len(full))], Limits())
@@ -123,13 +128,27 @@ def test_the_loaders_frames_are_those_of_the_complete_facts(db):
     for table in ("cases", "first", "earliest", "counts"):
         assert getattr(made, table).equals(getattr(reference, table)), table
     # the records as the database handed them as text: every column but the details' spelling
-    same = ["case", "id", "step", "date", "supersedes", "recorded_on", "passed", "pos"]
+    same = [
+        "case",
+        "id",
+        "step",
+        "date",
+        "supersedes",
+        "from_ledger",
+        "date_inferred",
+        "recorded_on",
+        "passed",
+    ]
+    same.append("pos")
     mine, theirs = (f.recs.sort("case", "pos") for f in (made, reference))
     assert mine.select(same).equals(theirs.select(same))
     assert mine.filter(pl.col("supersedes") == first.pk)["recorded_on"].to_list() == [None]
     assert any(r.details.get("note") == awkward for facts in full.values() for r in facts.records)
     assert [json.loads(t) for t in mine["details"]] == [json.loads(t) for t in theirs["details"]]
     assert made.cases.filter(pl.col("n_forms") > 0).height > 0
+    assert made.cases.filter(pl.col("converted_on").is_not_null()).height > 0
+    assert mine["from_ledger"].sum() == mine["date_inferred"].sum() == 40
+    assert sum(r.from_ledger for facts in full.values() for r in facts.records) == 40
 
 
 def test_the_loaders_quick_constructor_gives_the_same_facts_as_the_dataclass():

@@ -79,13 +79,14 @@ def test_pre_review_accepts_the_form_after_the_township_committees_pass(pw):
     assert "PRE-REVIEW" not in stored(form)
 
 
-def test_a_form_with_no_passing_pre_review_is_seq_orders_finding_not_pre_reviews(pw):
-    """PRE-REVIEW / SEQ-ORDER (B0.7): S14 after a returned review only is S14 ← passing S13, SEQ-ORDER's."""
+def test_a_form_with_no_passing_pre_review_is_pre_reviews_skip_not_seq_orders(pw):
+    """PRE-REVIEW / SEQ-ORDER (B0.7): S14 after a returned review only skips the passing S13 (S14 ← passing
+    S13): PRE-REVIEW reports it, BLOCK."""
     walk(pw, "S12")
     record(pw, "S13", COMMITTEE_PASS, {"reviewer": "SZQ-LH", "result": "returned", "reason": "材料不全"})
     rules = refused(pw, "S14", day(590), legal_details("S14", 0, pw))
-    assert "SEQ-ORDER" in rules
-    assert "PRE-REVIEW" not in rules
+    assert "PRE-REVIEW" in rules
+    assert "SEQ-ORDER" not in rules
 
 
 # --- PRE-LEAVE -------------------------------------------------------------------------------------------
@@ -160,12 +161,12 @@ def test_acc_pre_pass_accepts_the_meeting_after_the_pass_and_the_form(pw):
     assert stored(meeting) == {}
 
 
-def test_a_meeting_without_a_form_is_seq_orders_finding_not_acc_pre_pass(pw):
-    """ACC-PRE-PASS / SEQ-ORDER (B0.7): S15 with no S14 before it is S15 ← S14, SEQ-ORDER's alone."""
+def test_a_meeting_without_a_form_is_acc_pre_pass_skip_not_seq_orders(pw):
+    """ACC-PRE-PASS / SEQ-ORDER (B0.7): S15 with no S14 at all skips the form: ACC-PRE-PASS reports it."""
     walk(pw, "S13")
     rules = refused(pw, "S15", MEETING, votes())
-    assert "SEQ-ORDER" in rules
-    assert "ACC-PRE-PASS" not in rules
+    assert "ACC-PRE-PASS" in rules
+    assert "SEQ-ORDER" not in rules
 
 
 # --- ACC-QUORUM ------------------------------------------------------------------------------------------
@@ -316,12 +317,11 @@ def test_apv_talk_accepts_the_township_organizers_talk(pw):
     assert stored(talk) == {}
 
 
-def test_an_approval_without_a_talk_is_seq_orders_finding_not_apv_talks(pw):
-    """APV-TALK / SEQ-ORDER (B0.7): S17 with no S16 before it is S17 ← S16, SEQ-ORDER's alone."""
+def test_an_approval_without_a_talk_is_apv_talks_skip_not_seq_orders(pw):
+    """APV-TALK / SEQ-ORDER (B0.7): S17 with no S16 at all skips the committee's talk: APV-TALK reports it."""
     walk(pw, "S15")
     rules = refused(pw, "S17", APPROVAL, legal_details("S17", 0, pw))
-    assert "SEQ-ORDER" in rules
-    assert "APV-TALK" not in rules
+    assert rules == {"APV-TALK"}
 
 
 # --- APV-TIME --------------------------------------------------------------------------------------------

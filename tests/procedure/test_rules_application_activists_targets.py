@@ -35,12 +35,24 @@ def stored(rec):
 # --- SEQ-ORDER, ELIG-AGE, ELIG-NAT, APP-WRITTEN ---
 
 
-def test_seq_order_refuses_a_step_before_its_prerequisite_and_names_it(pw):
+def test_a_skipped_step_is_refused_by_its_own_rule_in_the_users_words(pw):
+    """B0.7: contacts (S05) with no activist decision (S03) at all are ACT-PRE's skip, not SEQ-ORDER's; the
+    refusal names the missing step as users speak, with no step code."""
     walk(pw, "S02")
     rules, exc = refusal(pw, "S05", 125)  # S05 ← S03
+    assert rules == {"ACT-PRE"}
+    (message,) = exc.messages
+    assert message.startswith("ACT-PRE（Art.8）：尚未确定为入党积极分子（指定培养联系人（第5步）：")
+    assert "S03" not in message
+    assert "S05" not in message
+
+
+def test_seq_order_refuses_a_step_dated_before_its_prerequisites_record_and_names_both(pw):
+    walk(pw, "S03")
+    rules, exc = refusal(pw, "S05", 100)  # the activist was decided on day 110
     assert rules == {"SEQ-ORDER"}
-    assert "SEQ-ORDER" in exc.messages[0]
-    assert "S03" in exc.messages[0]
+    assert "指定培养联系人（第5步）" in exc.messages[0]
+    assert "推荐和确定入党积极分子（第3步）（2020-06-20）" in exc.messages[0]
 
 
 def test_seq_order_passes_a_step_after_its_prerequisites(pw):

@@ -234,6 +234,7 @@ def test_cnv_meeting_after_an_extension_is_judged_against_the_extended_end(pw):
     record(pw, "S23", day(972), conversion(pw, "extend", extend_months=6))
     record(pw, "S24", day(1000))
     extended = datetime.date(2023, 4, 23)
+    record(pw, "S22", extended - datetime.timedelta(days=7))
     early = record(pw, "S23", extended - datetime.timedelta(days=1), conversion(pw))
     assert ("CNV-MEETING", "ERROR") in stored(early)
     (found,) = mine(case_facts(pw.case), "CNV-MEETING")
@@ -274,6 +275,7 @@ def test_cnv_outcome_refuses_a_second_extension(pw):
     walk(pw, "S22")
     first = record(pw, "S23", day(972), conversion(pw, "extend", extend_months=6))
     record(pw, "S24", day(1000))
+    record(pw, "S22", datetime.date(2023, 4, 16))
     rules, exc = refusal(pw, "S23", datetime.date(2023, 4, 24), conversion(pw, "extend", extend_months=6))
     assert rules == {"CNV-OUTCOME"}
     assert exc.findings[0].evidence["extended_on"] == first.date.isoformat()
@@ -283,6 +285,7 @@ def test_cnv_outcome_accepts_conversion_after_one_extension(pw):
     walk(pw, "S22")
     record(pw, "S23", day(972), conversion(pw, "extend", extend_months=6))
     record(pw, "S24", day(1000))
+    record(pw, "S22", datetime.date(2023, 4, 16))
     meeting = record(pw, "S23", datetime.date(2023, 4, 24), conversion(pw))
     assert not {rule for rule, _ in stored(meeting)} & {"CNV-OUTCOME", "CNV-MEETING"}
 
@@ -314,6 +317,7 @@ def test_cnv_apv_time_each_resolution_has_its_own_clock(pw):
     walk(pw, "S22")
     record(pw, "S23", day(972), conversion(pw, "extend", extend_months=6))
     record(pw, "S24", day(1000))
+    record(pw, "S22", datetime.date(2023, 4, 16))
     record(pw, "S23", datetime.date(2023, 4, 24), conversion(pw))
     assert stored(record(pw, "S24", datetime.date(2023, 7, 20))) == set()
 

@@ -43,6 +43,7 @@ MODULES = (
     "application",
     "forms",
     "general",
+    "ledger",
     "notice",
     "order",
     "probation",

@@ -1,16 +1,20 @@
 """Building blocks several screens share, each the set-based form of a helper of the rules (procedure/rules,
 engine) over Frames' tables (see screens/__init__.py for the contract).
 
-The probation end of the rules (`probation_end`, `_end_before`) is computed here for every case and record at
+The probation end of the rules (`probation_end`, `end_before`) is computed here for every case and record at
 once: the first S15 plus probation_months plus the months of every extension (an S23 deciding "extend" with
-an int extend_months), counting for `_end_before` only the S15 and S23 records before the record judged in
-the record order (`pos`).
+an int extend_months) that the committee has not rejected (the S24 deciding its round, rules/outcome.py),
+counting for `end_before` only the S15, S23 and S24 records before the record judged in the record order
+(`pos`).
+
+A skipped step (B0.7) is reported by its own rule: `skipped` flags the cases for that rule's screen.
 """
 
 import polars as pl
 
-from fazhan.inspection.frames import Frames, add_months_by, months
-from fazhan.procedure.definition import Anchor
+from fazhan.inspection.frames import Frames, add_months_by, count_of, months
+from fazhan.procedure.definition import PASSING_PREREQUISITES, Anchor
+from fazhan.procedure.rules.order import DEPENDENTS
 
 
 def empty_windows(spans: pl.DataFrame, records: pl.DataFrame, *, length: int) -> pl.DataFrame:
@@ -39,6 +43,20 @@ def empty_windows(spans: pl.DataFrame, records: pl.DataFrame, *, length: int) ->
         .unique()
     )
     return windows.join(held, on=["case", "n"], how="anti")
+
+
+def skipped(f: Frames, needed: str) -> pl.Series:
+    """The cases with a record of a step that needs `needed` and no record of it at all (a passing one where
+    it must pass): rules/order.skips, exact but for the ledger gaps it leaves out."""
+    tests = []
+    for step in DEPENDENTS[needed]:
+        none = (
+            pl.col(needed).is_null() if PASSING_PREREQUISITES.get(step) == needed else count_of(needed) == 0
+        )
+        tests.append((count_of(step) > 0) & none)
+    if not tests:
+        return pl.Series("case", [], dtype=pl.UInt32)
+    return f.wide.filter(pl.any_horizontal(tests))["case"]
 
 
 def of_kind(f: Frames, step: str, kind: str) -> pl.DataFrame:
@@ -81,8 +99,9 @@ def extensions(f: Frames) -> pl.DataFrame:
 
 
 def _extensions(f: Frames) -> pl.DataFrame:
-    """`case`, `e_pos`, `e_months`: the S23 records that extend probation (probation._extension_months; an
-    extend_months of true is Python's int 1, anything not an int reads as 0)."""
+    """`case`, `e_pos`, `e_months`, `r_pos`: the S23 records that extend probation (Round.extension; an
+    extend_months of true is Python's int 1, anything not an int reads as 0), and the position of the S24 that
+    rejected the round, null where none has (yet)."""
     raw = pl.col("extend_months")
     value = (
         pl.when(raw == "true")
@@ -91,17 +110,49 @@ def _extensions(f: Frames) -> pl.DataFrame:
         .then(raw.cast(pl.Int64, strict=False))
         .otherwise(0)
     )
-    return (
+    extending = (
         f.step(Anchor.CONVERSION_MEETING, "decision", "extend_months")
         .filter(pl.col("decision") == "extend")
         .select("case", pl.col("pos").alias("e_pos"), value.fill_null(0).alias("e_months"))
         .filter(pl.col("e_months") != 0)
     )
+    rejections = rounds(f).filter(~pl.col("d_passed")).select("case", "e_pos", pl.col("d_pos").alias("r_pos"))
+    return extending.join(rejections, on=["case", "e_pos"], how="left")
+
+
+def rounds(f: Frames) -> pl.DataFrame:
+    """`case`, `e_pos` (an S23's place), `d_pos`, `d_passed`: the S24 deciding each S23 that has one — the
+    first after it and before the next S23 (rules/outcome.conversion_rounds)."""
+    return f.shared((__name__, "rounds"), lambda: _rounds(f))
+
+
+def _rounds(f: Frames) -> pl.DataFrame:
+    meetings = (
+        f.step(Anchor.CONVERSION_MEETING)
+        .select("case", pl.col("pos").alias("e_pos"))
+        .sort("case", "e_pos")
+        .with_columns(next_pos=pl.col("e_pos").shift(-1).over("case"))
+    )
+    decisions = f.step(Anchor.CONVERSION_APPROVAL).select(
+        "case", pl.col("pos").alias("d_pos"), pl.col("passed").alias("d_passed")
+    )
+    return (
+        meetings.join(decisions, on="case")
+        .filter(
+            (pl.col("d_pos") > pl.col("e_pos"))
+            & (pl.col("next_pos").is_null() | (pl.col("d_pos") < pl.col("next_pos")))
+        )
+        .sort("case", "e_pos", "d_pos")
+        .group_by("case", "e_pos", maintain_order=True)
+        .first()
+        .select("case", "e_pos", "d_pos", "d_passed")
+    )
 
 
 def ends_before(f: Frames, frame: pl.DataFrame, pos: str = "pos") -> pl.DataFrame:
     """`frame` (one row per `case` and `pos`) with `end_then`: the probation end as it stood before the
-    record at `pos` (probation._end_before), null where no S15 precedes it."""
+    record at `pos` (probation.end_before: extensions before it, less those rejected before it), null where
+    no S15 precedes it."""
     key = frame.select("case", pl.col(pos).alias("_pos")).unique()
     meeting = (
         f.step(Anchor.BRANCH_MEETING)
@@ -110,7 +161,10 @@ def ends_before(f: Frames, frame: pl.DataFrame, pos: str = "pos") -> pl.DataFram
     )
     added = (
         key.join(extensions(f), on="case")
-        .filter(pl.col("e_pos") < pl.col("_pos"))
+        .filter(
+            (pl.col("e_pos") < pl.col("_pos"))
+            & (pl.col("r_pos").is_null() | (pl.col("r_pos") >= pl.col("_pos")))
+        )
         .group_by("case", "_pos")
         .agg(pl.col("e_months").sum().alias("_ext"))
     )

@@ -11,6 +11,7 @@ import polars as pl
 
 from fazhan.inspection.frames import Frames, count_of, months, overdue
 from fazhan.inspection.screens import screen
+from fazhan.inspection.screens._common import skipped
 from fazhan.procedure.definition import Anchor
 from fazhan.procedure.rules.admission import COMMITTEE, VOTE_KEYS
 from fazhan.procedure.rules.forms import DISTRICT
@@ -86,8 +87,9 @@ def _cases(frame: pl.DataFrame) -> pl.Series:
 
 @screen("PRE-REVIEW")
 def pre_review(f: Frames) -> pl.Series:
-    """PRE-REVIEW, exact on flat details (elsewhere a reviewer counts as not the committee's): an S14 with a
-    passing pre-review on or before it but none of the township committee's."""
+    """PRE-REVIEW, exact on flat details (elsewhere a reviewer counts as not the committee's) but for ledger
+    gaps: an S14 with a passing pre-review on or before it but none of the township committee's; an S14 with
+    no passing pre-review at all (a skip)."""
     firsts = (
         prereviews(f)
         .group_by("case")
@@ -97,12 +99,11 @@ def pre_review(f: Frames) -> pl.Series:
         )
     )
     forms = f.step(Anchor.FORM).select("case", "date").join(firsts, on="case")
-    return _cases(
-        forms.filter(
-            (pl.col("any_on") <= pl.col("date"))
-            & (pl.col("committee_on").is_null() | (pl.col("committee_on") > pl.col("date")))
-        )
+    judged = forms.filter(
+        (pl.col("any_on") <= pl.col("date"))
+        & (pl.col("committee_on").is_null() | (pl.col("committee_on") > pl.col("date")))
     )
+    return pl.concat([_cases(judged), skipped(f, Anchor.PREREVIEW)])
 
 
 @screen("PRE-LEAVE")
@@ -143,7 +144,8 @@ def acc_after_pre(f: Frames) -> pl.Series:
 
 @screen("ACC-PRE-PASS")
 def acc_pre_pass(f: Frames) -> pl.Series:
-    """ACC-PRE-PASS, exact: an S15 with an S14 on or before it and no passing S13 on or before it."""
+    """ACC-PRE-PASS, exact: an S15 with an S14 on or before it and no passing S13 on or before it; an S15 with
+    no S14 at all (a skip)."""
     passed_on = prereviews(f).group_by("case").agg(pl.col("date").min().alias("passed_on"))
     form_on = f.step(Anchor.FORM).group_by("case").agg(pl.col("date").min().alias("form_on"))
     meetings = (
@@ -152,12 +154,11 @@ def acc_pre_pass(f: Frames) -> pl.Series:
         .join(form_on, on="case")
         .join(passed_on, on="case", how="left")
     )
-    return _cases(
-        meetings.filter(
-            (pl.col("form_on") <= pl.col("date"))
-            & (pl.col("passed_on").is_null() | (pl.col("passed_on") > pl.col("date")))
-        )
+    judged = meetings.filter(
+        (pl.col("form_on") <= pl.col("date"))
+        & (pl.col("passed_on").is_null() | (pl.col("passed_on") > pl.col("date")))
     )
+    return pl.concat([_cases(judged), skipped(f, Anchor.FORM)])
 
 
 MEETING_KEYS = (*VOTE_KEYS, "written_for")
@@ -221,11 +222,11 @@ def acc_one_by_one(f: Frames) -> pl.Series:
 
 @screen("ACC-RESOLUTION")
 def acc_resolution(f: Frames) -> pl.Series:
-    """ACC-RESOLUTION, exact on flat details: an S15 lacking an integer for one of the vote keys."""
+    """ACC-RESOLUTION, exact on flat details but for ledger gaps: an S15 lacking an integer for one of the
+    vote keys; an S16 with no S15 at all (a skip)."""
     complete = pl.all_horizontal([pl.col(k).is_not_null() for k in VOTE_KEYS])
-    return _cases(
-        meetings(f).filter((pl.col("step") == Anchor.BRANCH_MEETING) & (pl.col("unsure") | ~complete))
-    )
+    judged = meetings(f).filter((pl.col("step") == Anchor.BRANCH_MEETING) & (pl.col("unsure") | ~complete))
+    return pl.concat([_cases(judged), skipped(f, Anchor.BRANCH_MEETING)])
 
 
 def approvals(f: Frames) -> pl.DataFrame:
@@ -238,7 +239,8 @@ def approvals(f: Frames) -> pl.DataFrame:
 @screen("APV-AUTH")
 def apv_auth(f: Frames) -> pl.Series:
     """APV-AUTH, exact on flat details but for falsy approvers other than null, false and "" (flagged): an S17
-    or S24 naming an approver that is not surely the township committee's code."""
+    or S24 naming an approver that is not surely the township committee's code; a step of probation with no
+    S17 at all (a skip)."""
     approver = pl.col("t_approver")
     unnamed = pl.col("flat") & (approver.is_null() | approver.is_in(["null", "false", '""']))
     committee = pl.col("flat") & approver.is_in(quoted(kind_codes(f, COMMITTEE)))
@@ -246,13 +248,15 @@ def apv_auth(f: Frames) -> pl.Series:
     decisions = pl.concat(
         [approvals(f).select("case", "flat", "t_approver"), conversions.select("case", "flat", "t_approver")]
     )
-    return _cases(decisions.filter(~unnamed.fill_null(False) & ~committee.fill_null(False)))
+    judged = decisions.filter(~unnamed.fill_null(False) & ~committee.fill_null(False))
+    return pl.concat([_cases(judged), skipped(f, Anchor.APPROVAL)])
 
 
 @screen("APV-TALK")
 def apv_talk(f: Frames) -> pl.Series:
     """APV-TALK, exact for a list of plain pids: an S16 none of whose talkers is a member of a
-    committee-kind org. Talkers given any other way (text, an object, escapes) are flagged; the rule decides.
+    committee-kind org, or an S17 with no S16 at all (a skip). Talkers given any other way (text, an object,
+    escapes) are flagged; the rule decides.
     Read with json_path_match: S16's details hold a list, so tokens do not serve."""
     committee = kind_codes(f, COMMITTEE)
     of_committee = f.members.filter(pl.col("org").is_in(committee)).select("pid").unique()
@@ -265,7 +269,9 @@ def apv_talk(f: Frames) -> pl.Series:
         .with_columns(pl.col("pid").str.strip_chars('"'))
         .join(of_committee, on="pid")
     )
-    return _cases(talks.join(named, on=["case", "id"], how="anti"))
+    return pl.concat(
+        [_cases(talks.join(named, on=["case", "id"], how="anti")), skipped(f, Anchor.COMMITTEE_TALK)]
+    )
 
 
 def reason_given() -> pl.Expr:

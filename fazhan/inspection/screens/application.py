@@ -4,6 +4,7 @@ import polars as pl
 
 from fazhan.inspection.frames import Frames, count_of, days, months, overdue
 from fazhan.inspection.screens import screen
+from fazhan.inspection.screens._common import skipped
 from fazhan.procedure.definition import Anchor
 
 
@@ -41,9 +42,11 @@ def app_org(f: Frames) -> pl.DataFrame:
 
 
 @screen("APP-TALK")
-def app_talk(f: Frames) -> pl.DataFrame:
-    """Exact: the talk after the month, or none while the month has passed and the case is open."""
+def app_talk(f: Frames) -> pl.Series:
+    """Exact: the talk after the month, or none while the month has passed and the case is open; no talk at
+    all while the activist is decided (a skip)."""
     deadline = months(pl.col(Anchor.APPLICATION), f.limits.talk_within_months)
     late = pl.col(Anchor.TALK) > deadline
     open_past = pl.col(Anchor.TALK).is_null() & overdue(deadline)
-    return f.wide.filter(pl.col(Anchor.APPLICATION).is_not_null() & (late | open_past))
+    timed = f.wide.filter(pl.col(Anchor.APPLICATION).is_not_null() & (late | open_past))["case"]
+    return pl.concat([timed, skipped(f, Anchor.TALK)])

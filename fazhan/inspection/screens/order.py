@@ -4,8 +4,7 @@ import polars as pl
 
 from fazhan.inspection.frames import Frames, earliest_of
 from fazhan.inspection.screens import screen
-from fazhan.procedure.definition import PASSING_PREREQUISITES, STEPS
-from fazhan.procedure.rules.order import OWNED_BY_OTHER_RULES
+from fazhan.procedure.definition import PASSING_PREREQUISITES, SKIP_OWNERS, STEPS, Anchor
 
 # (step, a prerequisite, whether only a passing record of it counts)
 PAIRS = [
@@ -15,15 +14,23 @@ PAIRS = [
 
 @screen("SEQ-ORDER")
 def seq_order(f: Frames) -> pl.DataFrame:
-    """Exact: a step whose earliest record has no record of a prerequisite (a passing one, where it must
-    pass) on or before its date — then that record breaks it, and if it does not, no later record of the
-    step does. One test per pair of steps over the cases' earliest and first passing dates."""
+    """Exact but for ledger gaps: a step whose earliest record has no record of a prerequisite (a passing one,
+    where it must pass; for the archive, the approved conversion) on or before its date — then that record
+    breaks it, and if it does not, no later record of the step does. A prerequisite with no record at all is
+    its own rule's skip (B0.7) where it has one. One test per pair of steps over the cases' earliest and
+    first passing dates."""
     broken = []
     for step, needed, must_pass in PAIRS:
         date = earliest_of(step)
-        candidate = pl.col(needed) if must_pass else earliest_of(needed)  # `first`: the first passing date
+        if step == Anchor.ARCHIVE and needed == Anchor.CONVERSION_APPROVAL:
+            candidate = pl.col("converted_on")
+        else:
+            candidate = (
+                pl.col(needed) if must_pass else earliest_of(needed)
+            )  # `first`: the first passing date
         test = date.is_not_null() & (candidate.is_null() | (candidate > date))
-        if needed in OWNED_BY_OTHER_RULES:  # no record of it at all: the other rule's finding (B0.7)
-            test &= earliest_of(needed).is_not_null()
+        if needed in SKIP_OWNERS:  # no record of it at all: its own rule's finding
+            test &= candidate.is_not_null()
         broken.append(test)
-    return f.first.join(f.earliest, on="case").filter(pl.any_horizontal(broken))
+    frame = f.first.join(f.earliest, on="case").join(f.cases.select("case", "converted_on"), on="case")
+    return frame.filter(pl.any_horizontal(broken))

@@ -8,13 +8,13 @@ import polars as pl
 
 from fazhan.inspection.frames import Frames, count_of, months, overdue
 from fazhan.inspection.screens import screen
-from fazhan.inspection.screens._common import empty_windows, ends_before, of_kind, probation_ends
-from fazhan.procedure.definition import ARCHIVE_CORE, STEPS_BY_CODE, Anchor
+from fazhan.inspection.screens._common import empty_windows, ends_before, of_kind, probation_ends, skipped
+from fazhan.procedure.definition import ARCHIVE_CORE, RULES_BY_ID, STEPS_BY_CODE, Anchor
 from fazhan.procedure.rules.probation import ARCHIVE_CORE_STEPS
 
 
 def records_with_end(f: Frames, step: str, *keys: str) -> pl.DataFrame:
-    """The step's records with `end_then`, and `end` (the whole record's) for `_end_before(...) or end`."""
+    """The step's records with `end_then`, and `end` (the whole record's) for `end_before(...) or end`."""
     return f.shared((__name__, f"records {step} {keys}"), lambda: _records_with_end(f, step, *keys))
 
 
@@ -91,10 +91,12 @@ def prb_oath(f: Frames) -> pl.DataFrame:
 
 @screen("CNV-APPLY")
 def cnv_apply(f: Frames) -> pl.DataFrame:
-    """CNV-APPLY, exact: an S23 without any S22; an S22 after the probation end as it stood before it, or
-    earlier than conversion_meeting_months before that end."""
+    """CNV-APPLY: an S23 without any S22 (a skip); every case with a second S23 (a round after an extension
+    needs its own S22: over-flags); an S22 after the probation end as it stood before it, or earlier than
+    conversion_meeting_months before that end."""
     without = f.wide.filter(
         (count_of(Anchor.CONVERSION_MEETING) > 0) & (count_of(Anchor.CONVERSION_APPLICATION) == 0)
+        | (count_of(Anchor.CONVERSION_MEETING) > 1)
     )
     end = pl.col("end_then")
     too_early = months(end, -f.limits.conversion_meeting_months)
@@ -105,17 +107,23 @@ def cnv_apply(f: Frames) -> pl.DataFrame:
 
 
 @screen("CNV-MEETING")
-def cnv_meeting(f: Frames) -> pl.DataFrame:
-    """CNV-MEETING, exact: an S23 not deciding "cancel" before the probation end as it stood before it."""
-    return records_with_end(f, Anchor.CONVERSION_MEETING, "decision").filter(
+def cnv_meeting(f: Frames) -> pl.Series:
+    """CNV-MEETING, exact: an S23 not deciding "cancel" before the probation end as it stood before it; for a
+    member not transferred in probation, a round whose probation ended before CNV-ONTIME came into force
+    opened later than conversion_meeting_months after the end, or not by then (rule 32)."""
+    early = records_with_end(f, Anchor.CONVERSION_MEETING, "decision").filter(
         pl.col("decision").ne_missing("cancel") & (pl.col("date") < pl.col("end_then"))
     )
+    stayed = f.cases.join(moved_in_probation(f, until_as_of=True), on="case", how="anti").select("case")
+    late = late_rounds(f, cases=stayed, length=f.limits.conversion_meeting_months, ended_before=ONTIME)
+    return pl.concat([early["case"], late["case"]])
 
 
 @screen("CNV-OUTCOME")
-def cnv_outcome(f: Frames) -> pl.DataFrame:
-    """CNV-OUTCOME, exact: an S23 whose decision is not one of the choices, a second extension, or an
-    extension whose months are not an int between the limits."""
+def cnv_outcome(f: Frames) -> pl.Series:
+    """CNV-OUTCOME: an S23 whose decision is not one of the choices, a second extension (a rejected one among
+    them: over-flags), or an extension whose months are not an int between the limits; an S24 with no S23 at
+    all (a skip)."""
     outcomes = list(STEPS_BY_CODE[Anchor.CONVERSION_MEETING].details["decision"].choices)
     low, high = f.limits.extension_min_months, f.limits.extension_max_months
     raw = pl.col("extend_months")
@@ -126,7 +134,7 @@ def cnv_outcome(f: Frames) -> pl.DataFrame:
         ~pl.col("decision").is_in(outcomes).fill_null(False) | (extend & ~sound_months.fill_null(False))
     )
     twice = records.filter(extend).group_by("case").len().filter(pl.col("len") > 1)
-    return pl.concat([odd.select("case"), twice.select("case")])
+    return pl.concat([odd["case"], twice["case"], skipped(f, Anchor.CONVERSION_MEETING)])
 
 
 @screen("CNV-APV-TIME")
@@ -169,14 +177,12 @@ def transfer_dates(f: Frames) -> pl.DataFrame:
 
 
 def moved_in_probation(f: Frames, *, until_as_of: bool) -> pl.DataFrame:
-    """The cases with a transfer from the approval (S17) until the conversion (S24 approved); with
-    `until_as_of` only transfers dated on or before the as-of date count (notice.transferred_in_probation).
-    An unreadable transfer date counts as a move."""
-    moves = transfer_dates(f).join(
-        f.wide.select("case", Anchor.APPROVAL, Anchor.CONVERSION_APPROVAL, "as_of"), on="case"
-    )
+    """The cases with a transfer from the approval (S17) until the conversion (`converted_on`: the S24
+    approving a `convert` round); with `until_as_of` only transfers dated on or before the as-of date count
+    (probation.transferred_in_probation). An unreadable transfer date counts as a move."""
+    moves = transfer_dates(f).join(f.wide.select("case", Anchor.APPROVAL, "converted_on", "as_of"), on="case")
     within = (pl.col(Anchor.APPROVAL) <= pl.col("moved")) & (
-        pl.col(Anchor.CONVERSION_APPROVAL).is_null() | (pl.col("moved") < pl.col(Anchor.CONVERSION_APPROVAL))
+        pl.col("converted_on").is_null() | (pl.col("moved") < pl.col("converted_on"))
     )
     if until_as_of:
         within = within & (pl.col("moved") <= pl.col("as_of"))
@@ -187,11 +193,23 @@ def moved_in_probation(f: Frames, *, until_as_of: bool) -> pl.DataFrame:
     )
 
 
-def late_rounds(f: Frames, *, cases: pl.DataFrame, length: int, since: datetime.date | None) -> pl.DataFrame:
+ONTIME = datetime.date.fromisoformat(RULES_BY_ID["CNV-ONTIME"].since)  # rule 32's divide
+
+
+def late_rounds(
+    f: Frames,
+    *,
+    cases: pl.DataFrame,
+    length: int,
+    ended_from: datetime.date | None = None,
+    ended_before: datetime.date | None = None,
+) -> pl.DataFrame:
     """The `cases` (with an approval and a probation end) on which a conversion round is late by the rule
-    of CNV-TRANSFER / CNV-ONTIME: the S23 opening a round (the first, or one after an extension) later than
-    add_months(the end as it stood before it, length), or no opening S23 while add_months(end, length) has
-    passed (overdue). With `since`, only meetings and deadlines on or after it count."""
+    of CNV-TRANSFER / CNV-ONTIME / CNV-MEETING (probation.late_openings): the S23 opening a round (the first,
+    or one after an extension — one the committee rejected among them: over-flags) later than add_months(the
+    end as it stood before it, length), or no opening S23 while add_months(end, length) has passed
+    (overdue). With `ended_from` / `ended_before`, only rounds whose probation end is on or after / before
+    that day count."""
     ends = probation_ends(f).filter(pl.col(Anchor.APPROVAL).is_not_null() & pl.col("end").is_not_null())
     ends = ends.join(cases, on="case", how="semi")
     meetings = (
@@ -202,19 +220,23 @@ def late_rounds(f: Frames, *, cases: pl.DataFrame, length: int, since: datetime.
             previous=pl.col("decision").shift(1).over("case"), nth=pl.int_range(pl.len()).over("case")
         )
     )
+
+    def ended(day: pl.Expr) -> pl.Expr:
+        out = pl.lit(True)
+        if ended_from:
+            out = out & (day >= ended_from)
+        if ended_before:
+            out = out & (day < ended_before)
+        return out
+
     opening = (pl.col("nth") == 0) | (pl.col("previous") == "extend").fill_null(False)
-    deadline = months(pl.coalesce("end_then", "end"), length)
-    late = opening & (pl.col("date") > deadline)
-    if since:
-        late = late & (pl.col("date") >= since)
+    end_then = pl.coalesce("end_then", "end")
+    late = opening & (pl.col("date") > months(end_then, length)) & ended(end_then)
     last = meetings.group_by("case").agg(pl.col("decision").last().alias("last_decision"))
-    final_deadline = months(pl.col("end"), length)
     still_open = ends.join(last, on="case", how="left").filter(
         (count_of(Anchor.CONVERSION_MEETING) == 0) | (pl.col("last_decision") == "extend").fill_null(False)
     )
-    overdue_now = overdue(final_deadline)
-    if since:
-        overdue_now = overdue_now & (final_deadline >= since)
+    overdue_now = overdue(months(pl.col("end"), length)) & ended(pl.col("end"))
     return pl.concat([meetings.filter(late).select("case"), still_open.filter(overdue_now).select("case")])
 
 
@@ -223,7 +245,7 @@ def cnv_transfer(f: Frames) -> pl.DataFrame:
     """CNV-TRANSFER, exact: a member transferred in probation whose conversion round opens later than
     transfer_deferral_months after the end (as it stood before the meeting), or not at all by then."""
     moved = moved_in_probation(f, until_as_of=False)
-    return late_rounds(f, cases=moved, length=f.limits.transfer_deferral_months, since=None)
+    return late_rounds(f, cases=moved, length=f.limits.transfer_deferral_months)
 
 
 @screen("ARC-FILE")

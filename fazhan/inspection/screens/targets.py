@@ -5,9 +5,9 @@ import datetime
 import polars as pl
 
 from fazhan.core.calendar import holidays_of
-from fazhan.inspection.frames import Frames, count_of, days, months
+from fazhan.inspection.frames import Frames, days, months
 from fazhan.inspection.screens import screen
-from fazhan.inspection.screens._common import full_member_on
+from fazhan.inspection.screens._common import full_member_on, skipped
 from fazhan.procedure.definition import Anchor
 from fazhan.procedure.rules.targets import OPINIONS
 
@@ -27,14 +27,16 @@ def tgt_1year(f: Frames) -> pl.DataFrame:
 
 @screen("TGT-OPINION")
 def tgt_opinion(f: Frames) -> pl.Series:
-    """Exact for lists of texts: an S07 missing one of the four opinions, an S08 not agreed."""
+    """Exact for lists of texts: an S07 missing one of the four opinions, an S08 not agreed; no S07 while its
+    filing is on record, or no S08 while a step after it is (skips)."""
     heard = f.step(Anchor.TARGET, ("opinions_heard", pl.List(pl.String)))
     missing = heard.filter(
         pl.col("opinions_heard").is_null()
         | ~pl.all_horizontal([pl.col("opinions_heard").list.contains(o) for o in OPINIONS])
     )
     refused = f.step(Anchor.TARGET_FILING, "agreed").filter(pl.col("agreed") == "false")
-    return pl.concat([missing["case"], refused["case"]])
+    skips = [skipped(f, Anchor.TARGET), skipped(f, Anchor.TARGET_FILING)]
+    return pl.concat([missing["case"], refused["case"], *skips])
 
 
 def _holidays(start: pl.Expr, end: pl.Expr, periods: pl.DataFrame) -> list[datetime.date]:
@@ -77,39 +79,42 @@ def _not_full_members(f: Frames, records: pl.DataFrame, key: str) -> pl.DataFram
 
 @screen("INTRO-2")
 def intro_2(f: Frames) -> pl.Series:
-    """Exact but for party probation (any is flagged): not two introducers, or one not a full member."""
+    """Exact but for party probation (any is flagged): not two introducers, or one not a full member; none
+    settled while the branch committee reviews (a skip)."""
     s09 = f.step(Anchor.INTRODUCERS, ("introducers", pl.List(pl.String)))
     wrong = s09.filter(
         pl.col("introducers").is_null() | (pl.col("introducers").list.len() != f.limits.introducers)
     )
     return pl.concat(
-        [wrong["case"], _not_full_members(f, s09.drop_nulls("introducers"), "introducers")["case"]]
+        [
+            wrong["case"],
+            _not_full_members(f, s09.drop_nulls("introducers"), "introducers")["case"],
+            skipped(f, Anchor.INTRODUCERS),
+        ]
     )
 
 
 @screen("POL-DONE")
-def pol_done(f: Frames) -> pl.DataFrame:
-    """Exact but for floating persons (every floating person with a passing review is flagged)."""
+def pol_done(f: Frames) -> pl.Series:
+    """Exact but for floating persons (every floating person with a passing review is flagged): a meeting
+    with no passing review before it, no review at all while the branch committee reviews (a skip), …"""
     review, meeting, prereview = (
         pl.col(Anchor.POLITICAL_REVIEW),
         pl.col(Anchor.BRANCH_MEETING),
         pl.col(Anchor.PREREVIEW),
     )
-    no_pass = (
-        meeting.is_not_null()
-        & (count_of(Anchor.POLITICAL_REVIEW) > 0)
-        & (review.is_null() | (review > meeting))
-    )
+    no_pass = meeting.is_not_null() & (review.is_null() | (review > meeting))
     after_pre = review.is_not_null() & prereview.is_not_null() & (review > prereview)
     floating = review.is_not_null() & pl.col("floating")
     stale = review.is_not_null() & (meeting > months(review, f.limits.review_valid_months))
-    return f.wide.filter(no_pass | after_pre | floating | stale.fill_null(False))
+    judged = f.wide.filter(no_pass | after_pre | floating | stale.fill_null(False))["case"]
+    return pl.concat([judged, skipped(f, Anchor.POLITICAL_REVIEW)])
 
 
 @screen("TRN-MIN")
-def trn_min(f: Frames) -> pl.DataFrame:
+def trn_min(f: Frames) -> pl.Series:
     """Exact for whole numbers: a training too short without a reason, by a provider that is not a 党委, or
-    more than a year before the branch meeting."""
+    more than a year before the branch meeting; none at all while the branch committee reviews (a skip)."""
     s11 = f.step(
         Anchor.TRAINING, ("days", pl.Int64), ("hours", pl.Int64), "exception_reason", "provider"
     ).join(f.first.select("case", Anchor.BRANCH_MEETING), on="case", how="left")
@@ -121,7 +126,8 @@ def trn_min(f: Frames) -> pl.DataFrame:
     provider = pl.col("provider").fill_null("")
     bad_provider = (provider != "") & ~provider.is_in(committees.implode())
     stale = pl.col(Anchor.BRANCH_MEETING) > months(pl.col("date"), f.limits.training_valid_months)
-    return s11.filter((~long_enough & ~exempt) | bad_provider | stale.fill_null(False))
+    judged = s11.filter((~long_enough & ~exempt) | bad_provider | stale.fill_null(False))["case"]
+    return pl.concat([judged, skipped(f, Anchor.TRAINING)])
 
 
 @screen("NEG-LIST")

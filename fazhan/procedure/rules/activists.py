@@ -1,5 +1,6 @@
 """Rules of the activist stage (procedure.md B.6–11)."""
 
+import datetime
 from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
@@ -7,19 +8,23 @@ from django.utils.translation import gettext as _
 from fazhan.core.calendar import add_months
 from fazhan.procedure.definition import Anchor
 from fazhan.procedure.engine import CaseFacts, Finding, check, finding
+from fazhan.procedure.rules.ledger import unheld, window_in_ledger
+from fazhan.procedure.rules.order import skip_findings
 from fazhan.procedure.rules.windows import empty_windows
 
 
 @check("ACT-PRE")
 def act_pre(facts: CaseFacts) -> Iterator[Finding]:
     """A recommendation and a decision by the branch committee — or by the branch meeting where the branch
-    is too small to have a committee (支部工作条例 Art.20). [P] The talk came before the decision."""
+    is too small to have a committee (支部工作条例 Art.20). [P] The talk came before the decision. No S03 at
+    all while its filing (S04) or the contacts (S05) are on record is a skip (B0.7)."""
+    yield from skip_findings(facts, Anchor.ACTIVIST)
     talk = facts.first(Anchor.TALK)
     has_committee = facts.branch.full_members >= facts.limits.committee_min_full_members
     for record in facts.all(Anchor.ACTIVIST):
         method, body = record.details.get("method"), record.details.get("decided_by")
         evidence = {"method": method, "decided_by": body, "full_members": facts.branch.full_members}
-        if not method:
+        if not method and not unheld(record, "method"):
             yield finding(
                 "ACT-PRE",
                 _("没有推荐方式的记录（党员推荐、群团组织推优或其他）"),
@@ -28,13 +33,14 @@ def act_pre(facts: CaseFacts) -> Iterator[Finding]:
                 evidence=evidence,
             )
         if not body:
-            yield finding(
-                "ACT-PRE",
-                _("没有确定积极分子的会议记录（支委会或支部大会）"),
-                step=Anchor.ACTIVIST,
-                record=record.id,
-                evidence=evidence,
-            )
+            if not unheld(record, "decided_by"):  # a ledger row holds no deciding body (B0.10)
+                yield finding(
+                    "ACT-PRE",
+                    _("没有确定积极分子的会议记录（支委会或支部大会）"),
+                    step=Anchor.ACTIVIST,
+                    record=record.id,
+                    evidence=evidence,
+                )
         elif body == "branch_meeting" and has_committee:
             yield finding(
                 "ACT-PRE",
@@ -73,7 +79,9 @@ def act_gap(facts: CaseFacts) -> Iterator[Finding]:
 
 @check("ACT-FILE")
 def act_file(facts: CaseFacts) -> Iterator[Finding]:
-    """The record (备案) is made with a committee above the branch."""
+    """The record (备案) is made with a committee above the branch; none while the target is decided (S07) is
+    a skip (B0.7)."""
+    yield from skip_findings(facts, Anchor.ACTIVIST_FILING)
     for record in facts.all(Anchor.ACTIVIST_FILING):
         code = record.details.get("filed_with")
         org = facts.orgs.get(code) if code else None
@@ -93,6 +101,9 @@ def act_file(facts: CaseFacts) -> Iterator[Finding]:
 
 @check("ACT-CONTACT")
 def act_contact(facts: CaseFacts) -> Iterator[Finding]:
+    """1 to 2 contacts, each a full member on the assignment date; none assigned while the cultivation (S06)
+    is on record is a skip (B0.7)."""
+    yield from skip_findings(facts, Anchor.CONTACTS)
     low, high = facts.limits.contacts_min, facts.limits.contacts_max
     for record in facts.all(Anchor.CONTACTS):
         contacts = record.details.get("contacts") or []
@@ -117,15 +128,32 @@ def act_contact(facts: CaseFacts) -> Iterator[Finding]:
                 )
 
 
-def _windows(facts: CaseFacts, rule: str, kind: str, months: int, message: str) -> Iterator[Finding]:
+def empty_cultivation_windows(facts: CaseFacts) -> Iterator[tuple[str, datetime.date, datetime.date]]:
+    """(kind, first day, last day) of every window from the activist date to the target date (or the as-of
+    date) holding no cultivation record (S06) of its kind: examinations by the half year, thought reports
+    by the quarter."""
     activist = facts.first(Anchor.ACTIVIST)
     if activist is None:
         return
     target = facts.first(Anchor.TARGET)
     end = target.date if target else facts.as_of
-    for first, last in empty_windows(
-        list(facts.all(Anchor.CULTIVATION)), kind=kind, start=activist.date, end=end, months=months
+    records = list(facts.all(Anchor.CULTIVATION))
+    limits = facts.limits
+    for kind, months in (
+        ("examination", limits.examination_window_months),
+        ("thought_report", limits.report_window_months),
     ):
+        for first, last in empty_windows(records, kind=kind, start=activist.date, end=end, months=months):
+            yield kind, first, last
+
+
+def _windows(facts: CaseFacts, rule: str, kind: str, message: str) -> Iterator[Finding]:
+    """The rule's empty windows; one that ran within a migrated ledger's time, which cannot hold S06, is
+    LEDGER-GAP's (B0.10)."""
+    target = facts.first(Anchor.TARGET)
+    for of_kind, first, last in empty_cultivation_windows(facts):
+        if of_kind != kind or window_in_ledger(facts, Anchor.CULTIVATION, last):
+            continue
         yield finding(
             rule,
             message % {"from": first, "to": last},
@@ -137,21 +165,18 @@ def _windows(facts: CaseFacts, rule: str, kind: str, months: int, message: str) 
 
 @check("ACT-HALFYEAR")
 def act_halfyear(facts: CaseFacts) -> Iterator[Finding]:
+    """An examination in every half year from the activist date to the target date. No cultivation record
+    (S06) at all while the target is decided (S07) is a skip (B0.7): reported as that, not window by
+    window."""
+    skipped = list(skip_findings(facts, Anchor.CULTIVATION))
+    yield from skipped
+    if skipped:
+        return
     yield from _windows(
-        facts,
-        "ACT-HALFYEAR",
-        "examination",
-        facts.limits.examination_window_months,
-        _("%(from)s 至 %(to)s 的半年内没有支部考察记录"),
+        facts, "ACT-HALFYEAR", "examination", _("%(from)s 至 %(to)s 的半年内没有支部考察记录")
     )
 
 
 @check("ACT-REPORT")
 def act_report(facts: CaseFacts) -> Iterator[Finding]:
-    yield from _windows(
-        facts,
-        "ACT-REPORT",
-        "thought_report",
-        facts.limits.report_window_months,
-        _("%(from)s 至 %(to)s 的季度内没有思想汇报"),
-    )
+    yield from _windows(facts, "ACT-REPORT", "thought_report", _("%(from)s 至 %(to)s 的季度内没有思想汇报"))

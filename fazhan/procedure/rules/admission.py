@@ -1,18 +1,21 @@
 """Rules of the admission stage (procedure.md B.18–28): pre-review, the branch meeting, the committee talk,
 approval and its record with the next level.
 
-Who owns which fact (B0.7), beside SEQ-ORDER, which owns every step dated before its prerequisite:
-- S14 with no passing S13 at all on or before it: SEQ-ORDER (S14 ← passing S13). PRE-REVIEW owns an S14 whose
-  passing pre-reviews before it are none of them the township committee's (only the district's, or a body
-  that is no 基层党委).
-- S15 with no S14 on or before it: SEQ-ORDER. ACC-PRE-PASS owns an S15 that has its S14 but no passing S13 on
-  or before the meeting (a form filled in although the review failed or was returned, then a meeting).
-- S17 with no S16 on or before it: SEQ-ORDER. APV-TALK owns an S16 whose talkers are not named or include no
-  member of a committee with approval authority (a 基层党委 member or its 组织员).
+Who owns which fact (B0.7), beside SEQ-ORDER, which owns every step dated before its prerequisite's record:
+- S14 with no passing S13 at all: PRE-REVIEW (a skip). PRE-REVIEW also owns an S14 whose passing pre-reviews
+  before it are none of them the township committee's (only the district's, or a body that is no 基层党委).
+- S15 with no S14 at all: ACC-PRE-PASS (a skip). ACC-PRE-PASS also owns an S15 that has its S14 but no passing
+  S13 on or before the meeting (a form filled in although the review failed or was returned, then a meeting).
+- S16 with no S15 at all: ACC-RESOLUTION (a skip: no resolution).
+- S17 with no S16 at all: APV-TALK (a skip). APV-TALK also owns an S16 whose talkers are not named or include
+  no member of a committee with approval authority (a 基层党委 member or its 组织员).
+- S18–S22 with no S17 at all: APV-AUTH (a skip: no approval by a committee with authority).
 - Quorum and majority of both meetings (S15, S23): ACC-QUORUM and ACC-MAJORITY. A record that lacks the vote
   counts they read is judged by neither: for S15 that is ACC-RESOLUTION's fact. Impossible arithmetic (more
   votes than present, more present than entitled) is VIO-VOTES'.
 - The district's pre-review is PRE-DISTRICT's (section C), not judged here.
+A ledger's records (B0.10) hold no reviewer, no vote counts, no special reason and no S16 or S18: what the
+rules would find only for that is LEDGER-GAP's.
 """
 
 import datetime
@@ -24,6 +27,8 @@ from django.utils.translation import gettext as _
 from fazhan.core.calendar import add_months
 from fazhan.procedure.definition import Anchor
 from fazhan.procedure.engine import CaseFacts, Finding, Rec, check, finding, overdue
+from fazhan.procedure.rules.ledger import clock_in_ledger, detail_label, unheld, unheld_reason
+from fazhan.procedure.rules.order import skip_findings
 
 COMMITTEE = "committee"  # OrgFacts.kind of a 基层党委 with approval authority (the township committee)
 VOTE_KEYS = ("entitled", "present", "for", "against", "abstain")
@@ -43,6 +48,11 @@ def _passes(facts: CaseFacts, *, committee: bool = False) -> list[Rec]:
     ]
 
 
+def unknown_reviewer(record: Rec) -> bool:
+    """A ledger's pre-review names no reviewer: whose pass it was is unknown (B0.10)."""
+    return unheld(record, "reviewer")
+
+
 def _int(details: Any, key: str) -> int | None:
     value = details.get(key)
     return value if isinstance(value, int) and not isinstance(value, bool) else None
@@ -55,16 +65,20 @@ def _meetings(facts: CaseFacts) -> Iterator[Rec]:
 
 @check("PRE-REVIEW")
 def pre_review(facts: CaseFacts) -> Iterator[Finding]:
-    """The 志愿书 (S14) only after a written pass by the 基层党委. An S14 with no passing pre-review at all
-    before it is SEQ-ORDER's finding; this rule reports a form issued on passes that are not the
-    committee's."""
+    """The 志愿书 (S14) only after a written pass by the 基层党委: no passing pre-review at all is a skip
+    (B0.7); passes only after the form are SEQ-ORDER's; passes before it none of which is the committee's
+    are reported here — unless one is a ledger's, which names no reviewer (B0.10)."""
+    yield from skip_findings(facts, Anchor.PREREVIEW)
     for form in facts.all(Anchor.FORM):
         passes = _passes(facts)
         if not any(r.date <= form.date for r in passes):
-            continue  # SEQ-ORDER: S14 ← passing S13
-        committee = _passes(facts, committee=True)
-        if any(r.date <= form.date for r in committee):
+            continue  # the skip above, or SEQ-ORDER
+        if any(
+            r.date <= form.date and (_is_committee(facts, r.details.get("reviewer")) or unknown_reviewer(r))
+            for r in passes
+        ):
             continue
+        committee = _passes(facts, committee=True)
         later = min((r.date for r in committee), default=None)
         yield finding(
             "PRE-REVIEW",
@@ -142,12 +156,14 @@ def acc_after_pre(facts: CaseFacts) -> Iterator[Finding]:
 
 @check("ACC-PRE-PASS")
 def acc_pre_pass(facts: CaseFacts) -> Iterator[Finding]:
-    """The branch meeting only after a pre-review pass and the 志愿书. A meeting with no S14 before it is
-    SEQ-ORDER's (S15 ← S14); this rule reports a meeting that has its form but no passing S13 before it."""
+    """The branch meeting only after a pre-review pass and the 志愿书: no form at all is a skip (B0.7), a form
+    only after the meeting SEQ-ORDER's; this rule also reports a meeting that has its form but no passing S13
+    before it."""
+    yield from skip_findings(facts, Anchor.FORM)
     passes = _passes(facts)
     for meeting in facts.all(Anchor.BRANCH_MEETING):
         if not any(r.date <= meeting.date for r in facts.all(Anchor.FORM)):
-            continue  # SEQ-ORDER
+            continue  # the skip above, or SEQ-ORDER
         if any(r.date <= meeting.date for r in passes):
             continue
         later = min((r.date for r in passes if r.date > meeting.date), default=None)
@@ -241,13 +257,16 @@ def acc_one_by_one(facts: CaseFacts) -> Iterator[Finding]:
 @check("ACC-RESOLUTION")
 def acc_resolution(facts: CaseFacts) -> Iterator[Finding]:
     """The S15 record is the resolution (B0.8): it must hold E, the number present and the result (the votes
-    for, against and abstaining). Live entry requires these keys; imported history may lack them."""
+    for, against and abstaining). Live entry requires these keys; imported history may lack them (a ledger's
+    always does: B0.10). No meeting at all while the committee's talk (S16) is on record is a skip (B0.7):
+    there is no resolution."""
+    yield from skip_findings(facts, Anchor.BRANCH_MEETING)
     for meeting in facts.all(Anchor.BRANCH_MEETING):
         missing = [k for k in VOTE_KEYS if _int(meeting.details, k) is None]
-        if missing:
+        if missing and not all(unheld(meeting, k) for k in missing):
             yield finding(
                 "ACC-RESOLUTION",
-                _("支部大会决议缺少：%(keys)s") % {"keys": "、".join(missing)},
+                _("支部大会决议缺少：%(keys)s") % {"keys": "、".join(detail_label(k) for k in missing)},
                 step=Anchor.BRANCH_MEETING,
                 record=meeting.id,
                 evidence={"missing": missing, "date": meeting.date.isoformat()},
@@ -259,7 +278,9 @@ def apv_auth(facts: CaseFacts) -> Iterator[Finding]:
     """The approver is a 党委 with approval authority: here the township committee (kind "committee"); a
     general branch, branch, temporary branch or the district is none. Every decision of the admission (S17)
     and of the conversion (S24, Art.34: the same committee approves) is judged; one that names no approver
-    is not."""
+    is not. No S17 at all while a step of probation (S18–S22) is on record is a skip (B0.7): no committee
+    approved the admission."""
+    yield from skip_findings(facts, Anchor.APPROVAL)
     for decision in [*facts.all(Anchor.APPROVAL), *facts.all(Anchor.CONVERSION_APPROVAL)]:
         approver = decision.details.get("approver")
         if not approver or _is_committee(facts, approver):
@@ -278,7 +299,9 @@ def apv_auth(facts: CaseFacts) -> Iterator[Finding]:
 def apv_talk(facts: CaseFacts) -> Iterator[Finding]:
     """The committee's talk (S16) is held by a member of a committee with approval authority (a 党委委员 or
     its 组织员): at least one talker must belong to a kind "committee" org. A talk that names no talker
-    does not show it. An approval with no talk before it is SEQ-ORDER's (S17 ← S16)."""
+    does not show it. No talk at all while the approval (S17) is on record is a skip (B0.7); a talk only
+    after the approval SEQ-ORDER's."""
+    yield from skip_findings(facts, Anchor.COMMITTEE_TALK)
     for talk in facts.all(Anchor.COMMITTEE_TALK):
         talkers = talk.details.get("talkers") or []
         orgs = {pid: facts.members[pid].org_code if pid in facts.members else None for pid in talkers}
@@ -322,7 +345,7 @@ def apv_time(facts: CaseFacts) -> Iterator[Finding]:
                 record=approval.id,
                 evidence=evidence,
             )
-        elif approval.date > normal and not reason:
+        elif approval.date > normal and not reason and not unheld_reason(facts, approval):
             yield finding(
                 "APV-TIME",
                 _("审批距支部大会超过%(m)d个月（%(d)s 前），且未记录特殊原因")
@@ -361,7 +384,8 @@ def _apv_overdue(
 
 @check("APV-FILE")
 def apv_file(facts: CaseFacts) -> Iterator[Finding]:
-    """The record with the next-level organization department (S18) made promptly after the approval."""
+    """The record with the next-level organization department (S18) made promptly after the approval; a
+    migrated ledger holds no S18, so a deadline that passed within its time is LEDGER-GAP's (B0.10)."""
     approval = facts.first(Anchor.APPROVAL)
     if approval is None:
         return
@@ -376,7 +400,11 @@ def apv_file(facts: CaseFacts) -> Iterator[Finding]:
             record=filing.id,
             evidence={**evidence, "filing": filing.date.isoformat()},
         )
-    elif filing is None and overdue(facts, deadline):
+    elif (
+        filing is None
+        and overdue(facts, deadline)
+        and not clock_in_ledger(facts, Anchor.APPROVAL_FILING, deadline)
+    ):
         yield finding(
             "APV-FILE",
             _("审批已超过%(m)d个月仍未报再上一级组织部门备案（应在 %(d)s 前）")

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from fazhan.core.calendar import add_months, full_years
 from fazhan.procedure.definition import Anchor
 from fazhan.procedure.engine import CaseFacts, Finding, check, finding, overdue
+from fazhan.procedure.rules.order import skip_findings
 
 
 def _adult_from(born: datetime.date, age: int) -> datetime.date:
@@ -51,7 +52,11 @@ def app_written(facts: CaseFacts) -> Iterator[Finding]:
             _("没有书面入党申请书的记录"),
             step=first.step,
             record=first.id,
-            evidence={"first_step": first.step, "date": first.date.isoformat()},
+            evidence={
+                "first_step": first.step,
+                "date": first.date.isoformat(),
+                "missing": Anchor.APPLICATION,
+            },
         )
 
 
@@ -73,8 +78,12 @@ def app_org(facts: CaseFacts) -> Iterator[Finding]:
 
 @check("APP-TALK")
 def app_talk(facts: CaseFacts) -> Iterator[Finding]:
+    """The talk within a month of the application: late, or overdue without one (B0.4); no talk at all while
+    the activist decision (S03) is on record is a skip (B0.7), BLOCK."""
+    skipped = list(skip_findings(facts, Anchor.TALK))
+    yield from skipped
     application = facts.first(Anchor.APPLICATION)
-    if application is None:
+    if application is None or skipped:
         return
     deadline = add_months(application.date, facts.limits.talk_within_months)
     talk = facts.first(Anchor.TALK)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from fazhan.procedure.definition import Anchor
 from fazhan.procedure.engine import CaseFacts, Finding, Rec, check, finding, in_force
+from fazhan.procedure.rules.ledger import unheld
 
 DISTRICT = "district_committee"  # OrgFacts.kind of the district committee, whose 组织部 pre-reviews
 ACTIVE = ("issued", "used")
@@ -141,6 +142,9 @@ def pre_district(facts: CaseFacts) -> Iterator[Finding]:
         issued = datetime.date.fromisoformat(str(form["issued_on"]))
         if not in_force("PRE-DISTRICT", issued) or district_pass_on(facts, issued):
             continue
+        unnamed = [r for r in facts.all(Anchor.PREREVIEW) if r.passed() and unheld(r, "reviewer")]
+        if any(r.date <= issued for r in unnamed):
+            continue  # a ledger's pre-review names no reviewer: it may be the district's (B0.10)
         later = next((r.date for r in district_passes(facts)), None)
         yield finding(
             "PRE-DISTRICT",

@@ -23,12 +23,22 @@ from fazhan.core.calendar import add_months, full_years
 from fazhan.people.choices import COLLEGE_AND_ABOVE
 from fazhan.procedure.definition import RULES_BY_ID, Anchor, CaseStage, Limits
 from fazhan.procedure.engine import CaseFacts, Finding, Rec, check, finding, in_force, overdue
-from fazhan.procedure.rules.probation import _end_before, probation_end
+from fazhan.procedure.rules.outcome import case_outcome
+from fazhan.procedure.rules.probation import conversion_of, late_openings, transferred_in_probation
 
 # The steps whose first passing record the org-level rules read of a case (approvals, stages, the legal
-# minimum of VIO-RUSH): the whole-tree run hands them cases that hold only those records
+# minimum of VIO-RUSH), and those of which they read every record (the conversion rounds that the stage
+# follows, rules/outcome.py): the whole-tree run hands them cases that hold only those records
 # (inspection/loader.py; tests/inspection/test_screens.py checks the findings are the same).
-TREE_STEPS = (Anchor.APPLICATION, Anchor.ACTIVIST, Anchor.TARGET, Anchor.APPROVAL, Anchor.CONVERSION_APPROVAL)
+TREE_STEPS = (
+    Anchor.APPLICATION,
+    Anchor.ACTIVIST,
+    Anchor.TARGET,
+    Anchor.BRANCH_MEETING,
+    Anchor.APPROVAL,
+    Anchor.CONVERSION_APPROVAL,
+)
+TREE_ROUND_STEPS = (Anchor.CONVERSION_MEETING, Anchor.CONVERSION_APPROVAL)
 
 
 def as_date(value: Any) -> datetime.date:
@@ -51,72 +61,45 @@ def org_on(facts: CaseFacts, day: datetime.date) -> str:
 
 
 def stage_of(facts: CaseFacts) -> str:
-    """The stage on the as-of date (B0.3): an exit ends the case."""
+    """The stage on the as-of date (B0.3, rules/outcome.py): an exit ends the case."""
     if facts.exited_on and facts.exited_on <= facts.as_of:
         return CaseStage.EXITED
-    for stage, step in (
-        (CaseStage.FULL, Anchor.CONVERSION_APPROVAL),
-        (CaseStage.PROBATIONARY, Anchor.APPROVAL),
-        (CaseStage.TARGET, Anchor.TARGET),
-        (CaseStage.ACTIVIST, Anchor.ACTIVIST),
-        (CaseStage.APPLICANT, Anchor.APPLICATION),
-    ):
-        if facts.first(step) is not None:
-            return stage
-    return CaseStage.APPLICANT
+    return case_outcome(facts.records, limits=facts.limits).stage
 
 
 # --- the per-case rules of section C --------------------------------------------------------------------
 
 
-def transferred_in_probation(facts: CaseFacts) -> bool:
-    """A move between the approval (S17) and the conversion (S24 approved): CNV-TRANSFER's case (Art.35)."""
-    approval, converted = facts.first(Anchor.APPROVAL), facts.first(Anchor.CONVERSION_APPROVAL)
-    if approval is None:
-        return False
-    return any(
-        approval.date <= as_date(t["date"]) and (converted is None or as_date(t["date"]) < converted.date)
-        for t in transfers_until(facts)
-    )
-
-
 @check("CNV-ONTIME")
 def cnv_ontime(facts: CaseFacts) -> Iterator[Finding]:
     """通知七, 按期转正: the conversion meeting (S23) opening each round — the first, or the one after an
-    extension — is held within conversion_meeting_months of the probation end as it stood before it; none
-    past that deadline is overdue. Early meetings are CNV-MEETING's, a transferred-in member's deferral
-    CNV-TRANSFER's (B0.7). In force for meetings (deadlines) from 2018-01-01."""
-    approval, end = facts.first(Anchor.APPROVAL), probation_end(facts)
-    if approval is None or end is None or transferred_in_probation(facts):
+    extension the committee has not rejected — is held within conversion_meeting_months of the probation end
+    as it stood before it; none past that deadline is overdue. In force for probations that ended from
+    2018-01-01 (rule 32: an earlier one's lateness is CNV-MEETING's). Early meetings are CNV-MEETING's, a
+    transferred-in member's deferral CNV-TRANSFER's (B0.7)."""
+    if transferred_in_probation(facts):
         return
     months = facts.limits.conversion_meeting_months
-    open_round = True
-    for meeting in facts.all(Anchor.CONVERSION_MEETING):
-        if open_round:
-            end_then = _end_before(facts, meeting) or end
-            deadline = add_months(end_then, months)
-            if meeting.date > deadline and in_force("CNV-ONTIME", meeting.date):
-                yield finding(
-                    "CNV-ONTIME",
-                    _("预备期满（%(end)s）后超过%(n)d个月才讨论转正（应在 %(d)s 前）")
-                    % {"end": end_then, "n": months, "d": deadline},
-                    step=Anchor.CONVERSION_MEETING,
-                    record=meeting.id,
-                    evidence={
-                        "probation_end": end_then.isoformat(),
-                        "deadline": deadline.isoformat(),
-                        "meeting": meeting.date.isoformat(),
-                    },
-                )
-        open_round = meeting.details.get("decision") == "extend"
-    deadline = add_months(end, months)
-    if open_round and overdue(facts, deadline) and in_force("CNV-ONTIME", deadline):
-        yield finding(
-            "CNV-ONTIME",
-            _("预备期满（%(end)s）已超过%(n)d个月仍未讨论转正") % {"end": end, "n": months},
-            step=Anchor.CONVERSION_MEETING,
-            evidence={"probation_end": end.isoformat(), "deadline": deadline.isoformat()},
-        )
+    for meeting, end, deadline in late_openings(
+        facts, months=months, ended=lambda day: in_force("CNV-ONTIME", day)
+    ):
+        evidence = {"probation_end": end.isoformat(), "deadline": deadline.isoformat()}
+        if meeting is None:
+            yield finding(
+                "CNV-ONTIME",
+                _("预备期满（%(end)s）已超过%(n)d个月仍未讨论转正") % {"end": end, "n": months},
+                step=Anchor.CONVERSION_MEETING,
+                evidence=evidence,
+            )
+        else:
+            yield finding(
+                "CNV-ONTIME",
+                _("预备期满（%(end)s）后超过%(n)d个月才讨论转正（应在 %(d)s 前）")
+                % {"end": end, "n": months, "d": deadline},
+                step=Anchor.CONVERSION_MEETING,
+                record=meeting.id,
+                evidence={**evidence, "meeting": meeting.date.isoformat()},
+            )
 
 
 @check("ARC-REVIEW")
@@ -127,7 +110,7 @@ def arc_review(facts: CaseFacts) -> Iterator[Finding]:
     within archive_review_months (overdue after), whose latest check finds nothing missing. The finding names
     no step record: it is about the archive register, so entering S25 never carries it. Whether the step
     records of the five core documents exist is ARC-FILE's (B0.7); this rule reads the archive register."""
-    conversion = facts.first(Anchor.CONVERSION_APPROVAL)
+    conversion = conversion_of(facts)
     if conversion is None or not in_force("ARC-REVIEW", conversion.date):
         return
     where = {"step": Anchor.ARCHIVE}  # the register is judged, not a step record: nothing to refuse at entry

@@ -2,18 +2,25 @@
 
 Every date here is read as B0.2 says: the branch meeting is S15, the probation end is `probation_end`
 (PRB-DATES), and an S23 is judged against the probation end as it stood before it, so a second conversion
-meeting after an extension is judged against the extended end, the first against the original one.
+meeting after an extension is judged against the extended end, the first against the original one. The
+conversion goes by rounds (B0.3, rules/outcome.py): an S23 and the committee's S24 on it; a rejected S24
+undoes its round, an approved extension opens a new one, and the conversion is the S24 approving a `convert`.
 """
 
 import datetime
-from collections.abc import Iterator
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
+from typing import Any
 
 from django.utils.translation import gettext as _
 
 from fazhan.core.calendar import add_months
 from fazhan.procedure.definition import ARCHIVE_CORE, MATERIALS, STEPS_BY_CODE, Anchor
-from fazhan.procedure.engine import CaseFacts, Finding, Rec, check, finding, overdue
+from fazhan.procedure.engine import CaseFacts, Finding, Rec, check, finding, in_force, overdue
+from fazhan.procedure.rules.ledger import window_in_ledger
+from fazhan.procedure.rules.order import skip_findings
+from fazhan.procedure.rules.outcome import case_outcome, conversion_rounds
 from fazhan.procedure.rules.windows import empty_windows
 
 # The step record that stands for each core document of the archive (B0.8); `facts.first` reads the passing
@@ -27,23 +34,15 @@ ARCHIVE_CORE_STEPS = {
 }
 
 
-def _extension_months(record: Rec) -> int:
-    """The months an S23 adds to probation: those of an "extend" decision (none given reads as 0, which
-    CNV-OUTCOME reports)."""
-    if record.details.get("decision") != "extend":
-        return 0
-    months = record.details.get("extend_months")
-    return months if isinstance(months, int) else 0
-
-
 def probation_end(facts: CaseFacts) -> datetime.date | None:
-    """PRB-DATES: add_months(branch meeting S15, probation months + the months of every extension decided
-    by an S23). Every extension on the record counts — a second one is CNV-OUTCOME's finding, but it is still
-    what the branch decided. None before the branch meeting."""
+    """PRB-DATES: add_months(branch meeting S15, probation months + the months of every extension decided by
+    an S23 that the committee has not rejected (B0.3: a rejected S24 undoes its round). Every such extension
+    counts — a second one is CNV-OUTCOME's finding, but it is still what the branch decided. None before the
+    branch meeting."""
     meeting = facts.date_of(Anchor.BRANCH_MEETING)
     if meeting is None:
         return None
-    extension = sum(_extension_months(r) for r in facts.all(Anchor.CONVERSION_MEETING))
+    extension = sum(r.extension() for r in conversion_rounds(facts.records))
     return add_months(meeting, facts.limits.probation_months + extension)
 
 
@@ -52,7 +51,7 @@ def _before(facts: CaseFacts, record: Rec) -> CaseFacts:
     return replace(facts, records=facts.records[: facts.records.index(record)])
 
 
-def _end_before(facts: CaseFacts, record: Rec) -> datetime.date | None:
+def end_before(facts: CaseFacts, record: Rec) -> datetime.date | None:
     """The probation end `record` is judged against: extensions decided before it, not by it or after it."""
     return probation_end(_before(facts, record))
 
@@ -76,35 +75,47 @@ def prb_dates(facts: CaseFacts) -> Iterator[Finding]:
     yield from ()
 
 
-@check("PRB-EXAM")
-def prb_exam(facts: CaseFacts) -> Iterator[Finding]:
-    """[P] During probation, an examination (S21 kind examination) in every half year and a thought report
-    in every quarter, in windows from the branch meeting (B0.5). Only windows that ended by the probation end
-    (or the as-of date, an exit, a cancellation) are judged. A missing window is reported on the conversion
-    meeting held after it, if there is one (the later step that exists without it, B0.4)."""
+def empty_probation_windows(facts: CaseFacts) -> Iterator[tuple[str, datetime.date, datetime.date]]:
+    """(kind, first day, last day) of every window of an approved member's probation, from the branch meeting
+    to where its clocks stop, holding no continued-education record (S21) of its kind: examinations by the
+    half year, thought reports by the quarter."""
     end = probation_end(facts)
     meeting = facts.first(Anchor.BRANCH_MEETING)
     if end is None or meeting is None or facts.first(Anchor.APPROVAL) is None:
         return
     stop = _probation_stop(facts, end)
     education = facts.all(Anchor.PROBATION_EDUCATION)
-    for kind, months, message in (
-        (
-            "examination",
-            facts.limits.examination_window_months,
-            _("%(from)s 至 %(to)s 的半年内没有预备期考察"),
-        ),
-        ("thought_report", facts.limits.report_window_months, _("%(from)s 至 %(to)s 的季度内没有思想汇报")),
+    limits = facts.limits
+    for kind, months in (
+        ("examination", limits.examination_window_months),
+        ("thought_report", limits.report_window_months),
     ):
         for first, last in empty_windows(education, kind=kind, start=meeting.date, end=stop, months=months):
-            later = next((r for r in facts.all(Anchor.CONVERSION_MEETING) if r.date > last), None)
-            yield finding(
-                "PRB-EXAM",
-                message % {"from": first, "to": last},
-                step=Anchor.PROBATION_EDUCATION,
-                record=later.id if later else None,
-                evidence={"kind": kind, "window": [first.isoformat(), last.isoformat()]},
-            )
+            yield kind, first, last
+
+
+@check("PRB-EXAM")
+def prb_exam(facts: CaseFacts) -> Iterator[Finding]:
+    """[P] During probation, an examination (S21 kind examination) in every half year and a thought report
+    in every quarter, in windows from the branch meeting (B0.5). Only windows that ended by the probation end
+    (or the as-of date, an exit, a cancellation) are judged; one that ran within a migrated ledger's time,
+    which cannot hold S21, is LEDGER-GAP's (B0.10). A missing window is reported on the conversion meeting
+    held after it, if there is one (the later step that exists without it, B0.4)."""
+    messages = {
+        "examination": _("%(from)s 至 %(to)s 的半年内没有预备期考察"),
+        "thought_report": _("%(from)s 至 %(to)s 的季度内没有思想汇报"),
+    }
+    for kind, first, last in empty_probation_windows(facts):
+        if window_in_ledger(facts, Anchor.PROBATION_EDUCATION, last):
+            continue
+        later = next((r for r in facts.all(Anchor.CONVERSION_MEETING) if r.date > last), None)
+        yield finding(
+            "PRB-EXAM",
+            messages[kind] % {"from": first, "to": last},
+            step=Anchor.PROBATION_EDUCATION,
+            record=later.id if later else None,
+            evidence={"kind": kind, "window": [first.isoformat(), last.isoformat()]},
+        )
 
 
 @check("PRB-OATH")
@@ -112,7 +123,8 @@ def prb_oath(facts: CaseFacts) -> Iterator[Finding]:
     """The oath (S20) is taken during probation. ERROR when there is none at the probation end: overdue by the
     as-of date, or a conversion meeting or approval (S23, S24) exists without it — SEQ-ORDER does not cover
     this, S20 has only S17 before it. [P] WARN when the oath is dated on or after the probation end, or before
-    the approval (S17 approved) while an earlier S17 record exists (with none, SEQ-ORDER owns it, B0.7)."""
+    the approval (S17 approved) while an earlier S17 record exists (with none, APV-AUTH reports the skip,
+    B0.7)."""
     approval, end = facts.first(Anchor.APPROVAL), probation_end(facts)
     if approval is None or end is None:
         return
@@ -140,7 +152,7 @@ def prb_oath(facts: CaseFacts) -> Iterator[Finding]:
             )
         return
     for oath in oaths:
-        end_then = _end_before(facts, oath) or end
+        end_then = end_before(facts, oath) or end
         if oath.date >= end_then:
             yield finding(
                 "PRB-OATH",
@@ -162,27 +174,71 @@ def prb_oath(facts: CaseFacts) -> Iterator[Finding]:
             )
 
 
+def openings(facts: CaseFacts) -> tuple[list[Rec], bool]:
+    """The conversion meetings (S23) that open a round — the first, and each after an extension the committee
+    has not rejected — and whether a round is open after the last meeting (none yet, or an extension). A
+    meeting after a rejected S24 discusses the same round again (B0.3)."""
+    opening, opens = [], True
+    for round_ in conversion_rounds(facts.records):
+        if opens:
+            opening.append(round_.meeting)
+        opens = round_.outcome == "extend" and not round_.rejected
+    return opening, opens  # type: ignore[return-value]
+
+
+def late_openings(
+    facts: CaseFacts, *, months: int, ended: Callable[[datetime.date], bool]
+) -> Iterator[tuple[Rec | None, datetime.date, datetime.date]]:
+    """(meeting, probation end, deadline) of each round of an approved member whose probation end (as it stood
+    before the meeting) satisfies `ended` and whose opening meeting is later than `months` after that end —
+    with meeting None for an open round past the deadline by the as-of date (overdue)."""
+    approval, end = facts.first(Anchor.APPROVAL), probation_end(facts)
+    if approval is None or end is None:
+        return
+    opening, still_open = openings(facts)
+    for meeting in opening:
+        end_then = end_before(facts, meeting) or end
+        deadline = add_months(end_then, months)
+        if meeting.date > deadline and ended(end_then):
+            yield meeting, end_then, deadline
+    deadline = add_months(end, months)
+    if still_open and ended(end) and overdue(facts, deadline):
+        yield None, end, deadline
+
+
 @check("CNV-APPLY")
 def cnv_apply(facts: CaseFacts) -> Iterator[Finding]:
-    """A written conversion application (the S22 record, B0.8) exists: BLOCK on the conversion meeting (the
-    first S23) of a case with no S22 at all — as APP-WRITTEN does for S01. (An S22 dated after the S23 is
-    SEQ-ORDER's; SEQ-ORDER also reports S23 ← S22 when there is no S22 at all, see the report of this issue.)
+    """A written conversion application (the S22 record, B0.8) exists: no S22 at all while a conversion
+    meeting (S23) is on record is a skip (B0.7), BLOCK on each meeting — as APP-WRITTEN is for S01. After an
+    approved extension the member applies again (B0.3: a new round): a meeting opening that round with no S22
+    since the meeting that extended is BLOCK too. An S22 dated after the S23 is SEQ-ORDER's.
 
     [P] "About one week before expiry" (WARN): the application is expected `conversion_apply_days_before` days
     before the probation end; it is flagged when it is later than the end, or earlier than
     add_months(end, -conversion_meeting_months) — so early that the meeting cannot both follow the application
     within conversion_meeting_months ([P] of CNV-MEETING) and not precede the end."""
-    meetings = facts.all(Anchor.CONVERSION_MEETING)
-    if meetings and not facts.all(Anchor.CONVERSION_APPLICATION):
-        yield finding(
-            "CNV-APPLY",
-            _("没有书面转正申请的记录"),
-            step=Anchor.CONVERSION_MEETING,
-            record=meetings[0].id,
-            evidence={"meeting": meetings[0].date.isoformat()},
-        )
+    yield from skip_findings(facts, Anchor.CONVERSION_APPLICATION)
+    rounds = conversion_rounds(facts.records)
+    for previous, current in itertools.pairwise(rounds):
+        if previous.outcome != "extend" or not previous.approved:
+            continue
+        since, meeting = facts.records.index(previous.meeting), current.meeting
+        if not any(
+            r.step == Anchor.CONVERSION_APPLICATION and r.date <= meeting.date
+            for r in facts.records[since : facts.records.index(meeting)]
+        ):
+            yield finding(
+                "CNV-APPLY",
+                _("延长预备期后没有新的书面转正申请（延长的决定：%(d)s）") % {"d": previous.meeting.date},
+                step=Anchor.CONVERSION_MEETING,
+                record=meeting.id,
+                evidence={
+                    "extended_on": previous.meeting.date.isoformat(),
+                    "meeting": meeting.date.isoformat(),
+                },
+            )
     for application in facts.all(Anchor.CONVERSION_APPLICATION):
-        end = _end_before(facts, application)
+        end = end_before(facts, application)
         if end is None:
             continue
         expected = end - datetime.timedelta(days=facts.limits.conversion_apply_days_before)
@@ -213,14 +269,22 @@ def cnv_apply(facts: CaseFacts) -> Iterator[Finding]:
             )
 
 
+def before_ontime(day: datetime.date) -> bool:
+    """A probation that ended before CNV-ONTIME came into force (rule 32)."""
+    return not in_force("CNV-ONTIME", day)
+
+
 @check("CNV-MEETING")
 def cnv_meeting(facts: CaseFacts) -> Iterator[Finding]:
     """No early conversion: a conversion meeting (S23) before the probation end, as it stood before the
     meeting, is flagged with the end as the earliest date. A cancellation may be decided during probation
-    (Art.32), so it is not judged. Lateness is CNV-ONTIME's; quorum and majority are ACC-QUORUM's and
-    ACC-MAJORITY's (B0.7)."""
+    (Art.32), so it is not judged. Held promptly at expiry (rule 32): for a probation that ended before
+    CNV-ONTIME's start date, a round opened more than conversion_meeting_months after the end, or not by then
+    (overdue), is reported here, since the 细则's 及时 binds from 2014; from that date lateness is
+    CNV-ONTIME's, and a transferred-in member's deferral CNV-TRANSFER's. Quorum and majority are ACC-QUORUM's
+    and ACC-MAJORITY's (B0.7)."""
     for meeting in facts.all(Anchor.CONVERSION_MEETING):
-        end = _end_before(facts, meeting)
+        end = end_before(facts, meeting)
         if end is None or meeting.details.get("decision") == "cancel" or meeting.date >= end:
             continue
         yield finding(
@@ -231,14 +295,39 @@ def cnv_meeting(facts: CaseFacts) -> Iterator[Finding]:
             earliest=end,
             evidence={"meeting": meeting.date.isoformat(), "probation_end": end.isoformat()},
         )
+    if transferred_in_probation(facts):
+        return
+    months = facts.limits.conversion_meeting_months
+    for late, end, deadline in late_openings(facts, months=months, ended=before_ontime):
+        evidence = {"probation_end": end.isoformat(), "deadline": deadline.isoformat()}
+        if late is None:
+            yield finding(
+                "CNV-MEETING",
+                _("预备期满（%(end)s）已超过%(n)d个月仍未讨论转正") % {"end": end, "n": months},
+                step=Anchor.CONVERSION_MEETING,
+                evidence=evidence,
+            )
+        else:
+            yield finding(
+                "CNV-MEETING",
+                _("预备期满（%(end)s）后超过%(n)d个月才讨论转正（应在 %(d)s 前）")
+                % {"end": end, "n": months, "d": deadline},
+                step=Anchor.CONVERSION_MEETING,
+                record=late.id,
+                evidence={**evidence, "meeting": late.date.isoformat()},
+            )
 
 
 @check("CNV-OUTCOME")
 def cnv_outcome(facts: CaseFacts) -> Iterator[Finding]:
     """The outcome is convert, extend or cancel; an extension gives its months, between extension_min_months
-    and extension_max_months inclusive, and happens at most once in the case."""
+    and extension_max_months inclusive, and happens at most once in the case (one the committee rejected did
+    not happen, B0.3). Every outcome needs a branch meeting's vote: a committee decision (S24) with no S23 at
+    all is a skip (B0.7)."""
+    yield from skip_findings(facts, Anchor.CONVERSION_MEETING)
     low, high = facts.limits.extension_min_months, facts.limits.extension_max_months
     outcomes = STEPS_BY_CODE[Anchor.CONVERSION_MEETING].details["decision"].choices
+    rejected = {id(r.meeting) for r in conversion_rounds(facts.records) if r.rejected}
     extended: Rec | None = None
     for meeting in facts.all(Anchor.CONVERSION_MEETING):
         decision = meeting.details.get("decision")
@@ -263,7 +352,7 @@ def cnv_outcome(facts: CaseFacts) -> Iterator[Finding]:
                 record=meeting.id,
                 evidence={**evidence, "extended_on": extended.date.isoformat()},
             )
-        else:
+        elif id(meeting) not in rejected:
             extended = meeting
         if not isinstance(months, int):
             yield finding(
@@ -318,50 +407,57 @@ def cnv_apv_time(facts: CaseFacts) -> Iterator[Finding]:
             )
 
 
+def conversion_of(facts: CaseFacts) -> Rec | None:
+    """The conversion: the S24 that approved a `convert` round (B0.3), None before it."""
+    return case_outcome(facts.records, limits=facts.limits).converted
+
+
+def moves_in_probation(facts: CaseFacts, transfers: Iterable[Mapping[str, Any]]) -> list[datetime.date]:
+    """The dates of the transfers from the approval (S17) until the conversion (Art.35)."""
+    approval, converted = facts.first(Anchor.APPROVAL), conversion_of(facts)
+    if approval is None:
+        return []
+    dates = [datetime.date.fromisoformat(str(t["date"])) for t in transfers]
+    return [d for d in dates if approval.date <= d and (converted is None or d < converted.date)]
+
+
+def transferred_in_probation(facts: CaseFacts) -> bool:
+    """A move (dated on or before the as-of date) between the approval and the conversion: CNV-TRANSFER's
+    case, whose deferral neither CNV-ONTIME nor CNV-MEETING judges."""
+    return bool(
+        moves_in_probation(facts, (t for t in facts.transfers if str(t["date"]) <= facts.as_of.isoformat()))
+    )
+
+
 @check("CNV-TRANSFER")
 def cnv_transfer(facts: CaseFacts) -> Iterator[Finding]:
-    """A probationary member transferred in (a transfer dated from the approval S17 until conversion, S24
-    approved): the conversion discussion may be deferred at most transfer_deferral_months after the probation
-    end. The meeting judged is the one that opens each round (the first S23, or one after an extension); late,
-    or none past the deadline (overdue), is flagged. Without a transfer, lateness is CNV-ONTIME's."""
-    approval, end = facts.first(Anchor.APPROVAL), probation_end(facts)
-    if approval is None or end is None:
-        return
-    converted = facts.first(Anchor.CONVERSION_APPROVAL)
-    dates = [datetime.date.fromisoformat(str(t["date"])) for t in facts.transfers]
-    moves = [d for d in dates if approval.date <= d and (converted is None or d < converted.date)]
+    """A probationary member transferred in (a transfer dated from the approval S17 until the conversion):
+    the conversion discussion may be deferred at most transfer_deferral_months after the probation end. The
+    meeting judged is the one that opens each round (the first S23, or one after an extension the committee
+    has not rejected); late, or none past the deadline (overdue), is flagged. Without a transfer, lateness is
+    CNV-ONTIME's (or, for a probation ended before it came into force, CNV-MEETING's)."""
+    moves = moves_in_probation(facts, facts.transfers)
     if not moves:
         return
     months = facts.limits.transfer_deferral_months
     evidence = {"transfers": [d.isoformat() for d in moves]}
-    open_round = True  # the next S23 opens a round (the first one, or one after an extension)
-    for meeting in facts.all(Anchor.CONVERSION_MEETING):
-        if open_round:
-            end_then = _end_before(facts, meeting) or end
-            deadline = add_months(end_then, months)
-            if meeting.date > deadline:
-                yield finding(
-                    "CNV-TRANSFER",
-                    _("转入的预备党员转正讨论推迟超过%(n)d个月（应在 %(d)s 前）")
-                    % {"n": months, "d": deadline},
-                    step=Anchor.CONVERSION_MEETING,
-                    record=meeting.id,
-                    evidence={
-                        **evidence,
-                        "probation_end": end_then.isoformat(),
-                        "deadline": deadline.isoformat(),
-                        "meeting": meeting.date.isoformat(),
-                    },
-                )
-        open_round = meeting.details.get("decision") == "extend"
-    deadline = add_months(end, months)
-    if open_round and overdue(facts, deadline):
-        yield finding(
-            "CNV-TRANSFER",
-            _("转入的预备党员预备期满（%(end)s）已超过%(n)d个月仍未讨论转正") % {"end": end, "n": months},
-            step=Anchor.CONVERSION_MEETING,
-            evidence={**evidence, "probation_end": end.isoformat(), "deadline": deadline.isoformat()},
-        )
+    for meeting, end, deadline in late_openings(facts, months=months, ended=lambda _day: True):
+        dates = {"probation_end": end.isoformat(), "deadline": deadline.isoformat()}
+        if meeting is None:
+            yield finding(
+                "CNV-TRANSFER",
+                _("转入的预备党员预备期满（%(end)s）已超过%(n)d个月仍未讨论转正") % {"end": end, "n": months},
+                step=Anchor.CONVERSION_MEETING,
+                evidence={**evidence, **dates},
+            )
+        else:
+            yield finding(
+                "CNV-TRANSFER",
+                _("转入的预备党员转正讨论推迟超过%(n)d个月（应在 %(d)s 前）") % {"n": months, "d": deadline},
+                step=Anchor.CONVERSION_MEETING,
+                record=meeting.id,
+                evidence={**evidence, **dates, "meeting": meeting.date.isoformat()},
+            )
 
 
 @check("ARC-FILE")

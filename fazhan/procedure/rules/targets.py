@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from fazhan.core.calendar import WorkingDays, add_months, working_days_between
 from fazhan.procedure.definition import Anchor, Limits
 from fazhan.procedure.engine import CaseFacts, Finding, check, finding, in_force
+from fazhan.procedure.rules.ledger import unheld
+from fazhan.procedure.rules.order import skip_findings
 
 OPINIONS = ("party_group", "contacts", "members", "public")
 
@@ -46,10 +48,14 @@ def tgt_1year(facts: CaseFacts) -> Iterator[Finding]:
 @check("TGT-OPINION")
 def tgt_opinion(facts: CaseFacts) -> Iterator[Finding]:
     """Opinions of the party group, the contacts, the members and the public heard before the 支委会 decides;
-    [P] the committee's agreement with the record (S08 agreed)."""
+    [P] the committee's agreement with the record (S08 agreed). No decision (S07) while its record (S08) is on
+    file, or no record (S08) while the introducers, the political review or the training (S09–S11) are: a skip
+    (B0.7). A ledger's S07 holds no opinions (B0.10)."""
+    yield from skip_findings(facts, Anchor.TARGET)
+    yield from skip_findings(facts, Anchor.TARGET_FILING)
     for record in facts.all(Anchor.TARGET):
         missing = [o for o in OPINIONS if o not in (record.details.get("opinions_heard") or [])]
-        if missing:
+        if missing and not unheld(record, "opinions_heard"):
             yield finding(
                 "TGT-OPINION",
                 _("确定发展对象前未听取以下意见：%(m)s") % {"m": "、".join(missing)},
@@ -84,7 +90,8 @@ def tgt_notice(facts: CaseFacts) -> Iterator[Finding]:
         return
     start, end = target.details.get("publicity_from"), target.details.get("publicity_to")
     if not (start and end):
-        yield finding("TGT-NOTICE", _("没有公示记录"), step=Anchor.TARGET, record=target.id)
+        if not (unheld(target, "publicity_from") and unheld(target, "publicity_to")):  # a ledger's: B0.10
+            yield finding("TGT-NOTICE", _("没有公示记录"), step=Anchor.TARGET, record=target.id)
         return
     first, last = datetime.date.fromisoformat(start), datetime.date.fromisoformat(end)
     days, enough = publicity_days(first, last, facts.limits)
@@ -110,6 +117,9 @@ def tgt_notice(facts: CaseFacts) -> Iterator[Finding]:
 
 @check("INTRO-2")
 def intro_2(facts: CaseFacts) -> Iterator[Finding]:
+    """Two introducers, each a full member with rights; none settled while the branch committee reviews the
+    case (S12) is a skip (B0.7)."""
+    yield from skip_findings(facts, Anchor.INTRODUCERS)
     for record in facts.all(Anchor.INTRODUCERS):
         introducers = record.details.get("introducers") or []
         if len(introducers) != facts.limits.introducers:
@@ -143,19 +153,18 @@ def intro_2(facts: CaseFacts) -> Iterator[Finding]:
 
 @check("POL-DONE")
 def pol_done(facts: CaseFacts) -> Iterator[Finding]:
-    """A passing written conclusion before the branch meeting (SEQ-ORDER owns a missing S10 altogether);
-    [P] dated before the pre-review; floating persons need both household and residence opinions;
-    [P] not older than 12 months at the meeting."""
+    """A passing written conclusion before the branch meeting; no political review at all while the branch
+    committee reviews the case (S12) is a skip (B0.7) — reported on the S12, not again on the meeting;
+    [P] dated before the pre-review; floating persons need both household and residence opinions (a ledger's
+    S10 holds none: B0.10); [P] not older than 12 months at the meeting."""
+    skipped = list(skip_findings(facts, Anchor.POLITICAL_REVIEW))
+    yield from skipped
     review, meeting, prereview = (
         facts.first(Anchor.POLITICAL_REVIEW),
         facts.first(Anchor.BRANCH_MEETING),
         facts.first(Anchor.PREREVIEW),
     )
-    if (
-        meeting is not None
-        and (review is None or review.date > meeting.date)
-        and facts.all(Anchor.POLITICAL_REVIEW)
-    ):
+    if meeting is not None and (review is None or review.date > meeting.date) and not skipped:
         yield finding(
             "POL-DONE",
             _("支部大会前没有合格的政治审查结论"),
@@ -178,7 +187,11 @@ def pol_done(facts: CaseFacts) -> Iterator[Finding]:
             record=review.id,
             evidence={"review": review.date.isoformat(), "prereview": prereview.date.isoformat()},
         )
-    if facts.floating and len(set(review.details.get("floating_opinions") or [])) < 2:
+    if (
+        facts.floating
+        and len(set(review.details.get("floating_opinions") or [])) < 2
+        and not unheld(review, "floating_opinions")
+    ):
         yield finding(
             "POL-DONE",
             _("流动人员须有户籍地和居住地党组织的意见"),
@@ -200,11 +213,16 @@ def pol_done(facts: CaseFacts) -> Iterator[Finding]:
 @check("TRN-MIN")
 def trn_min(facts: CaseFacts) -> Iterator[Finding]:
     """At least 3 days or 24 class hours, given by a 基层党委 or the county 组织部, unless an exception with a
-    written reason is recorded; [P] not more than 12 months before the branch meeting."""
+    written reason is recorded; [P] not more than 12 months before the branch meeting. No training at all
+    while the branch committee reviews the case (S12) is a skip (B0.7); a ledger's S11 holds neither the days
+    nor the hours (B0.10)."""
+    yield from skip_findings(facts, Anchor.TRAINING)
     meeting = facts.first(Anchor.BRANCH_MEETING)
     for record in facts.all(Anchor.TRAINING):
         d = record.details
-        exempt = bool((d.get("exception_reason") or "").strip())
+        exempt = bool((d.get("exception_reason") or "").strip()) or (
+            unheld(record, "days") and unheld(record, "hours")
+        )
         long_enough = (d.get("days") or 0) >= facts.limits.training_min_days or (
             d.get("hours") or 0
         ) >= facts.limits.training_min_hours

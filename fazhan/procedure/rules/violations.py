@@ -16,18 +16,17 @@ VIO-KIN-SHARE and VIO-RUSH judge many cases at once (ORG_CHECKS of rules/notice.
 """
 
 import datetime
-import functools
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fazhan.core.calendar import add_months
 from fazhan.procedure.definition import Anchor
-from fazhan.procedure.engine import CaseFacts, Finding, Rec, check, finding
+from fazhan.procedure.engine import CaseFacts, Finding, check, entered_on, finding
+from fazhan.procedure.rules.ledger import fills_gap
 from fazhan.procedure.rules.notice import (
     TreeFacts,
     TreeFinding,
@@ -44,28 +43,16 @@ if TYPE_CHECKING:
 VOTED = (Anchor.BRANCH_MEETING, Anchor.CONVERSION_MEETING)
 
 
-def _entered_on(record: Rec) -> datetime.date | None:
-    """The local day a record was entered (settings.TIME_ZONE, the deployment's day)."""
-    at = record.recorded_at
-    if at is None:
-        return None
-    return at.astimezone(_local_zone()).date() if timezone.is_aware(at) else at.date()
-
-
-@functools.cache
-def _local_zone() -> datetime.tzinfo:
-    return timezone.get_default_timezone()
-
-
 @check("VIO-BACKDATE")
 def vio_backdate(facts: CaseFacts) -> Iterator[Finding]:
     """弄虚作假: a step entered long after the date it claims (recorded_at − date: WARN beyond
     backdate_warn_days, ERROR beyond backdate_error_days), or a correction entered after a later step had
     been recorded (the record was changed once the file had moved on). A record with no entry time (a
-    migrated ledger) has nothing to judge; a correction is judged by the second signal only."""
+    migrated ledger) has nothing to judge, nor has the lag of a record that fills a ledger's gap (B0.10:
+    LEDGER-GAP asks for it); a correction is judged by the second signal only."""
     limits = facts.limits
     for record in facts.records:
-        entered = _entered_on(record)
+        entered = entered_on(record)
         if entered is None:
             continue
         if record.supersedes is not None:
@@ -85,12 +72,12 @@ def vio_backdate(facts: CaseFacts) -> Iterator[Finding]:
                         "date": record.date.isoformat(),
                         "corrected_on": entered.isoformat(),
                         "later_step": later[0].step,
-                        "later_entered_on": _entered_on(later[0]).isoformat(),  # type: ignore[union-attr]
+                        "later_entered_on": entered_on(later[0]).isoformat(),  # type: ignore[union-attr]
                     },
                 )
             continue
         lag = (entered - record.date).days
-        if lag > limits.backdate_warn_days:
+        if lag > limits.backdate_warn_days and not fills_gap(facts, record):
             yield finding(
                 "VIO-BACKDATE",
                 _("%(s)s 于 %(d)s 发生，%(e)s 才录入（相隔 %(n)d 天）")
@@ -107,7 +94,7 @@ def vio_date_order(facts: CaseFacts) -> Iterator[Finding]:
     """弄虚作假: the date pairs no other rule owns — a record dated before the person's birth (the application
     is ELIG-AGE's), after the day it was entered, or after the case ended (exit)."""
     for record in facts.records:
-        entered = _entered_on(record)
+        entered = entered_on(record)
         problem = None
         if record.date < facts.birth_date and record.step != Anchor.APPLICATION:
             problem = _("日期早于本人出生日期（%(b)s）") % {"b": facts.birth_date}

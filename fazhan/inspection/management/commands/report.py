@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from fazhan.inspection.models import InspectionRun
-from fazhan.inspection.report import REPORT_FORMATS, report_build, report_file
+from fazhan.inspection.report import REPORT_FORMATS, REPORT_SINCE, report_build, report_file
 
 
 class Command(BaseCommand):
@@ -16,14 +16,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--format", choices=REPORT_FORMATS, help="default: from the file's ending, else pdf"
         )
-        parser.add_argument("--since", help="the first day of the period inspected (default 2017-01-01)")
+        parser.add_argument(
+            "--since",
+            help=f"the first day of the period inspected (default {REPORT_SINCE}, procedure.md G)",
+        )
 
     def handle(self, *args, run, out, format, since, **options):
         found = InspectionRun.objects.select_related("org").filter(pk=run).first()
         if found is None:
             raise CommandError(f"run: no inspection run {run}")
         try:
-            first = datetime.date.fromisoformat(since) if since else datetime.date(2017, 1, 1)
+            first = datetime.date.fromisoformat(since) if since else REPORT_SINCE
         except ValueError:
             raise CommandError(f"--since: {since} is not a date (YYYY-MM-DD)") from None
         path = Path(out)
