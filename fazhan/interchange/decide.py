@@ -29,10 +29,11 @@ from fazhan.interchange.registers import REGISTERS, REGISTERS_BY_KIND, Register
 from fazhan.notices.models import Notice, NoticeFeedback
 from fazhan.people.models import Person, PersonRole, Transfer
 from fazhan.prereview.models import NumberedForm
-from fazhan.procedure.definition import STEPS_BY_CODE, CaseStage, limits
-from fazhan.procedure.engine import CaseFacts, OrgFacts, Rec
+from fazhan.procedure.definition import STEPS_BY_CODE, Anchor, CaseStage, limits
+from fazhan.procedure.engine import Rec
 from fazhan.procedure.models import Case, ExitReason, StepRecord
-from fazhan.procedure.services import case_stage_of, membership_from_stage
+from fazhan.procedure.rules.outcome import case_outcome
+from fazhan.procedure.services import NOTE_CANCELLED
 
 if TYPE_CHECKING:
     from fazhan.interchange.services import Item, _Plan
@@ -221,9 +222,10 @@ def _decide_steps(plan: "_Plan", d: Decisions, db_steps: dict[str, list[DbStep]]
         if match is not None and match.pk == -1:
             plan.problems.append(item.source.problem("id", _("该编号已用于另一人员的记录")))
             continue
-        if match is not None and item.source.ledger and row["date_inferred"]:
-            # An inferred date never supersedes a recorded one (interchange.md, Excel ledgers).
-            row["date"], row["date_inferred"] = match.date, match.date_inferred
+        if match is not None and item.source.ledger and row["date_inferred"] and not match.date_inferred:
+            # An inferred date never supersedes a recorded one (interchange.md, Excel ledgers); an inferred
+            # one follows the step it was taken from.
+            row["date"], row["date_inferred"] = match.date, False
         if match is not None and _same_step(row, match, ledger=item.source.ledger):
             item.action, item.obj = "same", match.pk
             matched[id(item)] = match
@@ -333,20 +335,14 @@ def _decide_cases(plan: "_Plan", d: Decisions, db_steps, new_by_pid) -> None:
         recs = [Rec(r.pk, r.step, r.date, r.details) for r in stored]
         recs += [Rec(NEW_BASE + k, i.row["step"], i.row["date"], i.row["details"]) for k, i in enumerate(new)]
         recs.sort(key=lambda r: (r.date, r.id))
-        stage = case_stage_of(recs)  # type: ignore[arg-type]
-        facts = CaseFacts(
-            person_pid=pid,
-            birth_date=datetime.date.min,
-            floating=False,
-            branch=OrgFacts("", "", ""),
-            records=tuple(recs),
-            limits=limit_values,
-            as_of=plan.today,
-        )
-        d.members[pid] = membership_from_stage(stage, facts) or NO_MEMBERSHIP
+        outcome = case_outcome(recs, limits=limit_values)
+        stage = outcome.stage
+        d.members[pid] = outcome.membership
         case: Case | None = cases.get(pid)
         all_dates = [r.date for r in recs]
-        first = facts.date_of("S01") or (min(all_dates) if all_dates else None)
+        first = next((r.date for r in recs if r.step == Anchor.APPLICATION), None) or (
+            min(all_dates) if all_dates else None
+        )
         change = CaseChange(pid, case, case.opened_on if case else (first or plan.today), stage)
         if case is not None:
             change.closed_on, change.exit_reason, change.exit_note = (
@@ -354,6 +350,10 @@ def _decide_cases(plan: "_Plan", d: Decisions, db_steps, new_by_pid) -> None:
                 case.exit_reason,
                 case.exit_note,
             )
+        if outcome.disqualified is not None and change.closed_on is None:
+            # B0.3: an approved cancellation closes the case, as live entry closes it
+            change.closed_on, change.exit_reason = outcome.disqualified.date, ExitReason.DISQUALIFIED
+            change.exit_note = _(NOTE_CANCELLED)
         exit_item = exits.get(pid)
         if exit_item is not None:
             row = exit_item.row

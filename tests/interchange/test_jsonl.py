@@ -464,3 +464,61 @@ def test_a_dry_run_lists_the_findings_the_files_records_would_raise_and_writes_n
     )  # the talk before the application
     assert "dry run: nothing was written" in lines
     assert snapshot() == before
+
+
+def _admitted(pid: str, *rounds: dict) -> list[dict]:
+    """An admitted candidate's main steps, then conversion rounds (S22, S23 with its decision, S24)."""
+    steps = [("S01", "2019-01-02"), ("S02", "2019-01-20"), ("S03", "2019-06-01"), ("S07", "2020-06-10")]
+    steps += [("S13", "2020-08-01"), ("S15", "2020-09-01"), ("S17", "2020-10-10")]
+    details = {
+        "S13": {"reviewer": "SZQ-LH", "result": "pass"},
+        "S15": {"entitled": 9, "present": 8, "for": 8, "against": 0, "abstain": 0},
+        "S17": {"approver": "SZQ-LH", "result": "approved"},
+    }
+    records = [
+        {"type": "step", "person": pid, "step": s, "date": d, "details": details.get(s, {})} for s, d in steps
+    ]
+    for r in rounds:
+        records.append({"type": "step", "person": pid, "step": "S22", "date": r["apply"]})
+        vote = {"entitled": 9, "present": 8, "for": 8, "against": 0, "abstain": 0}
+        meeting = (
+            vote | {"decision": r["decision"]} | ({"extend_months": 6} if r["decision"] == "extend" else {})
+        )
+        records.append({"type": "step", "person": pid, "step": "S23", "date": r["meet"], "details": meeting})
+        records.append(
+            {"type": "step", "person": pid, "step": "S24", "date": r["approve"]}
+            | {"details": {"approver": "SZQ-LH", "result": "approved"}}
+        )
+    return records
+
+
+def test_an_imported_extension_keeps_the_member_probationary_and_a_cancellation_closes_the_case(
+    world, tmp_path
+):
+    extended = _admitted(
+        "P0001", {"apply": "2021-08-25", "meet": "2021-09-02", "decision": "extend", "approve": "2021-10-01"}
+    )
+    cancelled = _admitted(
+        "P0002", {"apply": "2021-08-25", "meet": "2021-09-02", "decision": "cancel", "approve": "2021-10-01"}
+    )
+    status, out = run("import", str(write_jsonl(tmp_path / "rounds.jsonl", extended + cancelled)))
+    assert status == 0, out
+    p1, p2 = Person.objects.get(pid="P0001"), Person.objects.get(pid="P0002")
+    assert (p1.party_status, p1.joined_on, p1.full_since) == ("probationary", datetime.date(2020, 9, 1), None)
+    assert Case.objects.get(person=p1).stage == "probationary"
+    case = Case.objects.get(person=p2)
+    assert (case.stage, case.closed_on, case.exit_reason) == (
+        "exited",
+        datetime.date(2021, 10, 1),
+        "disqualified",
+    )
+    assert (p2.party_status, p2.joined_on) == ("", None)
+    assert [r for r in export_records(tmp_path, "again.jsonl") if r["type"] == "exit"] == [
+        {
+            "type": "exit",
+            "person": "P0002",
+            "date": "2021-10-01",
+            "reason": "disqualified",
+            "note": case.exit_note,
+        }
+    ]

@@ -173,12 +173,25 @@ def test_a_step_the_ledger_dates_by_the_step_it_follows_is_inferred_and_never_su
     assert run("import", str(tmp_path / "out.xlsx"))[0] == 0
     assert snapshot() == before
 
-    # A ledger whose activist date moved does not move the inferred date of the contacts with it.
+    # A ledger whose activist date moved moves the date the contacts' assignment took from it.
     rows[0]["确定积极分子日期"] = "2018-06-05"
     status, out = run("import", "--dry-run", str(ledger(tmp_path / "b.xlsx", rows)))
     assert status == 0, out
     assert "row 2: 更正 步骤记录 钱七（P0005）3. 推荐和确定入党积极分子: 日期: 2018-06-01 → 2018-06-05" in out
-    assert "指定培养联系人" not in out
+    assert "row 2: 更正 步骤记录 钱七（P0005）5. 指定培养联系人: 日期: 2018-06-01 → 2018-06-05" in out
+
+    # An inferred date never supersedes a recorded one.
+    recorded = StepRecord.objects.create(
+        case=s05.case,
+        step="S05",
+        date=datetime.date(2018, 6, 3),
+        details=s05.details,
+        supersedes=s05,
+        reason="核对",
+    )
+    status, out = run("import", "--dry-run", str(ledger(tmp_path / "b.xlsx", rows)))
+    assert "5. 指定培养联系人" not in out
+    recorded.delete()
 
     # The recorded date replaces the inferred one as a correction the preview shows.
     rows[0] |= {"确定积极分子日期": "2018-06-01", "指定培养联系人日期": "2018-06-10"}

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from fazhan.inspection.synth import synth_build
 from fazhan.interchange.ledger import HEADERS, ROSTERS, roster_bytes
 from fazhan.organizations.models import Org
+from fazhan.people.models import Person
 from fazhan.prereview.services import form_range_receive
 from tests.fresh import run_fazhan_many
 from tests.interchange.conftest import export_records, run, snapshot, write_jsonl
@@ -130,3 +131,54 @@ def test_the_form_register_with_its_receipts_travels_whole(world, tmp_path, fres
     assert [status for status, _out in results] == [0, 0, 0, 0], results
     assert _lines(second) == _lines(first)
     assert results[-1][1].strip() == "[1, 2, 3, 4, 5]"
+
+
+PIDS_BY_ID_NUMBER = """
+import json
+from fazhan.people.models import Person
+print(json.dumps({p.pid: p.id_number for p in Person.objects.all()}))
+"""
+
+
+def _serious(findings: list[dict], numbers: dict[str, str]) -> dict[str, set[str]]:
+    """ID number → the ERROR and BLOCK rules found on the person (LEDGER-GAP is its own matter)."""
+    out: dict[str, set[str]] = {}
+    for f in findings:
+        if f["person"] and f["severity"] in ("ERROR", "BLOCK") and f["rule"] != "LEDGER-GAP":
+            out.setdefault(numbers[f["person"]], set()).add(f["rule"])
+    return out
+
+
+def test_a_branch_migrated_from_its_ledger_gets_no_finding_its_full_history_does_not_have(
+    township, tmp_path, fresh_database
+):
+    records = export_records(tmp_path, "all.jsonl")
+    with_steps = {r["person"] for r in records if r["type"] == "step"}
+    ground = [
+        r
+        for r in records
+        if r["type"] == "org"
+        or (r["type"] == "person" and r["id"] not in with_steps and r.get("party_status"))
+    ]
+    branch = "SZQ-T01-01"
+    ledger = tmp_path / "branch.xlsx"
+    assert run("export", str(ledger), "--org", branch)[0] == 0
+    status, out = run("inspect", "--org", branch, "--format", "json")
+    assert status == 0
+    here = _serious(json.loads(out), {p.pid: p.id_number for p in Person.objects.all()})
+    commands = [
+        ["migrate", "--noinput", "-v0"],
+        ["import", str(write_jsonl(tmp_path / "ground.jsonl", ground))],
+        ["import", str(ledger)],
+        ["inspect", "--org", branch, "--format", "json"],
+        ["@python", PIDS_BY_ID_NUMBER],
+    ]
+    results = run_fazhan_many(commands, {"DATABASE_URL": fresh_database})
+    assert [status for status, _out in results] == [0] * len(commands), results
+    migrated = json.loads(results[3][1])
+    there = json.loads(results[4][1])
+    assert any(f["rule"] == "LEDGER-GAP" for f in migrated)
+    invented = {
+        number: rules - here.get(number, set()) for number, rules in _serious(migrated, there).items()
+    }
+    assert {n: r for n, r in invented.items() if r} == {}

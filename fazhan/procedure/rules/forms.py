@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from fazhan.procedure.definition import Anchor
 from fazhan.procedure.engine import CaseFacts, Finding, Rec, check, finding, in_force
-from fazhan.procedure.rules.ledger import unheld
+from fazhan.procedure.rules.ledger import form_unregistered, unheld
 
 DISTRICT = "district_committee"  # OrgFacts.kind of the district committee, whose 组织部 pre-reviews
 ACTIVE = ("issued", "used")
@@ -110,6 +110,8 @@ def form_match(facts: CaseFacts) -> Iterator[Finding]:
     yield from _identity_findings(facts)
     for record, form in _forms_used(facts):
         number = record.details.get("form_number")
+        if form is None and form_unregistered(facts, record):
+            continue  # the register is no part of a ledger row: LEDGER-GAP's (B0.10)
         if form is None:
             problem = _("志愿书编号 %(n)s 不在登记簿中") % {"n": number}
         elif form["issued_to"] != facts.person_pid:

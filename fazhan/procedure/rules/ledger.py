@@ -122,6 +122,25 @@ def missing_details(facts: CaseFacts, record: Rec) -> list[str]:
     return keys
 
 
+def form_unregistered(facts: CaseFacts, record: Rec) -> bool:
+    """A ledger's S14 names a form the register does not hold: the register (the district's, imported on its
+    own or not at all) is no part of a ledger row, so FORM-MATCH stays silent and LEDGER-GAP lists it."""
+    number = record.details.get("form_number")
+    return (
+        record.from_ledger
+        and record.step == Anchor.FORM
+        and bool(number)
+        and not any(f["number"] == number for f in facts.forms)
+    )
+
+
+def review_unrecorded(facts: CaseFacts, conversion: Rec, deadline: datetime.date) -> bool:
+    """A ledger's conversion whose archive review (ARC-REVIEW) fell due within the ledger's time with none on
+    record: the archive register is no part of a ledger row."""
+    end = ledger_end(facts)
+    return conversion.from_ledger and end is not None and deadline <= end and not facts.archive_reviews
+
+
 def step_label(code: str) -> str:
     """A step as users name it: its official name and its number in the chart (S15 and S23 share a name)."""
     step = STEPS_BY_CODE[code]

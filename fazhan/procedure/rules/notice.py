@@ -23,6 +23,7 @@ from fazhan.core.calendar import add_months, full_years
 from fazhan.people.choices import COLLEGE_AND_ABOVE
 from fazhan.procedure.definition import RULES_BY_ID, Anchor, CaseStage, Limits
 from fazhan.procedure.engine import CaseFacts, Finding, Rec, check, finding, in_force, overdue
+from fazhan.procedure.rules.ledger import review_unrecorded
 from fazhan.procedure.rules.outcome import case_outcome
 from fazhan.procedure.rules.probation import conversion_of, late_openings, transferred_in_probation
 
@@ -102,6 +103,14 @@ def cnv_ontime(facts: CaseFacts) -> Iterator[Finding]:
             )
 
 
+def archive_review_due(facts: CaseFacts) -> tuple[Rec, datetime.date] | None:
+    """The conversion whose file the township reviews (ARC-REVIEW in force on its date), and by when."""
+    conversion = conversion_of(facts)
+    if conversion is None or not in_force("ARC-REVIEW", conversion.date):
+        return None
+    return conversion, add_months(conversion.date, facts.limits.archive_review_months)
+
+
 @check("ARC-REVIEW")
 def arc_review(facts: CaseFacts) -> Iterator[Finding]:
     """通知三: from 2018-07-01 the township committee reviews a converted member's file itself, against the
@@ -110,18 +119,18 @@ def arc_review(facts: CaseFacts) -> Iterator[Finding]:
     within archive_review_months (overdue after), whose latest check finds nothing missing. The finding names
     no step record: it is about the archive register, so entering S25 never carries it. Whether the step
     records of the five core documents exist is ARC-FILE's (B0.7); this rule reads the archive register."""
-    conversion = conversion_of(facts)
-    if conversion is None or not in_force("ARC-REVIEW", conversion.date):
+    due = archive_review_due(facts)
+    if due is None:
         return
+    conversion, deadline = due
     where = {"step": Anchor.ARCHIVE}  # the register is judged, not a step record: nothing to refuse at entry
     reviews = sorted(
         (r for r in facts.archive_reviews if conversion.date <= as_date(r["date"]) <= facts.as_of),
         key=lambda r: as_date(r["date"]),
     )
-    deadline = add_months(conversion.date, facts.limits.archive_review_months)
     evidence: dict[str, Any] = {"conversion": conversion.date.isoformat(), "deadline": deadline.isoformat()}
     if not reviews:
-        if overdue(facts, deadline):
+        if overdue(facts, deadline) and not review_unrecorded(facts, conversion, deadline):
             yield finding(
                 "ARC-REVIEW",
                 _("转正已超过%(n)d个月，乡镇党委仍未审核其档案") % {"n": facts.limits.archive_review_months},
