@@ -138,11 +138,15 @@ def form_void(*, actor, form: NumberedForm, reason: str, lost: bool = False) -> 
     return form
 
 
-def form_mark_used(*, person: Person, numbers: list[str]) -> None:
+def form_mark_used(*, actor=None, person: Person, numbers: list[str]) -> None:
     """The form named by a recorded step is now used (called inside the step's transaction)."""
-    NumberedForm.objects.filter(person=person, number__in=numbers, status=FormStatus.ISSUED).update(
-        status=FormStatus.USED
-    )
+    issued = NumberedForm.objects.filter(person=person, number__in=numbers, status=FormStatus.ISSUED)
+    pks = list(issued.values_list("pk", flat=True))
+    NumberedForm.objects.filter(pk__in=pks).update(status=FormStatus.USED)
+    if pks:
+        data = {"person": person.pid, "numbers": numbers}
+        seal = [("prereview.numberedform", pk) for pk in pks]
+        audit_record(actor=actor, action="form.use", org=person.org, data=data, seal=seal)
 
 
 ERR_NOT_DISTRICT_ORG = "只有区委组织部审核人可以办理志愿书入库和收回。"
@@ -206,7 +210,7 @@ def form_range_receive(
         some = "、".join(taken[:5]) + ("…" if len(taken) > 5 else "")
         raise ValidationError({"first": _(ERR_EXISTS) % {"n": len(taken), "some": some}})
     receipt.save()
-    NumberedForm.objects.bulk_create(
+    forms = NumberedForm.objects.bulk_create(
         NumberedForm(number=receipt.number(n), serial=n, receipt=receipt, status_on=received_on)
         for n in range(first, last + 1)
     )
@@ -222,6 +226,7 @@ def form_range_receive(
             "count": len(numbers),
             "received_on": received_on.isoformat(),
         },
+        seal=forms,
     )
     return receipt
 

@@ -152,7 +152,7 @@ def _write(
     )
     forms = [v for k, v in details.items() if STEPS_BY_CODE[step].details[k].kind == "form"]
     if forms:
-        form_mark_used(person=case.person, numbers=forms)
+        form_mark_used(actor=actor, person=case.person, numbers=forms)
     written = Rec(record.pk, step, date, details, record.recorded_at, getattr(supersedes, "pk", None))
     after = replace(facts, records=tuple(sorted([*facts.records, written], key=lambda r: (r.date, r.id))))
     case.stage = case_stage_of(after.records)
@@ -171,6 +171,7 @@ def _write(
             "supersedes": getattr(supersedes, "pk", None),
             "findings": [f.rule for f in findings],
         },
+        seal=[case.person],  # the membership follows the records
     )
     return record
 
@@ -286,5 +287,6 @@ def case_exit(*, actor, case: Case, date: datetime.date, reason: str, note: str 
         target=case,
         org=person.org,
         data={"person": person.pid, "date": date.isoformat(), "reason": reason, "note": case.exit_note},
+        seal=[person],
     )
     return case
