@@ -4,8 +4,8 @@ keyed digest of a row's declared fields that the events carry (issue 11, item 5)
 The apps register their models in their AppConfig.ready() (auditlog knows no person or case). A digest is
 HMAC-SHA256 under the trail key (settings.FAZHAN_TRAIL_KEY, or one derived from SECRET_KEY), so it reveals
 nothing of what it covers (an ID number enters only as its look-up digest). It is taken over the values as
-the database stores them: a foreign key by its primary key, a date as `2018-03-01`, a moment in UTC to the
-microsecond, a JSON value as the database hands it back. The writer (auditlog.services) and the verifier
+the database stores them: a foreign key by its primary key, a date as `2018-03-01`, a moment as microseconds
+since 1970 (UTC), a JSON value as the database hands it back. The writer (auditlog.services) and the verifier
 (auditlog.selectors.trail_verify) both call `row_digest`, so the two cannot disagree on the recipe.
 
 Changing a model's declared fields changes every digest of it: such a change needs a new baseline of that
@@ -96,10 +96,13 @@ def trail_key() -> bytes:
     return hmac.digest(settings.SECRET_KEY.encode(), b"fazhan audit trail record digests", "sha256")
 
 
-def _moment_text(value: datetime.datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+_MICROSECOND = datetime.timedelta(microseconds=1)
+
+
+def _moment(value: datetime.datetime | None) -> int | None:
+    """A moment as microseconds since 1970 in UTC, whatever zone it is handed in."""
+    return None if value is None else (value - _EPOCH) // _MICROSECOND
 
 
 def row_digest(label: str, pk: Any, values: Sequence[Any], key: bytes) -> bytes:
@@ -108,20 +111,13 @@ def row_digest(label: str, pk: Any, values: Sequence[Any], key: bytes) -> bytes:
     return hmac.digest(key, f"{label}:{pk}\n".encode() + body, "sha256")
 
 
-def _stored(field: models.Field) -> Callable[[Any], Any]:
-    """What the database hands back for this field, as the digest reads it."""
-    if isinstance(field, models.DateTimeField):
-        return _moment_text
-    return lambda value: value
-
-
 def _in_memory(field: models.Field) -> Callable[[Any], Any]:
     """An instance's attribute as the database will hand it back once saved."""
     if isinstance(field, models.JSONField):
         encoder = field.encoder
         return lambda value: json.loads(json.dumps(value, cls=encoder))
     if isinstance(field, models.DateTimeField):
-        return lambda value: _moment_text(field.to_python(value))
+        return lambda value: _moment(field.to_python(value))
     if field.is_relation:
         target = field.target_field  # type: ignore[attr-defined]
         return lambda value: None if value is None else target.to_python(value)
@@ -141,12 +137,13 @@ def instance_digest(sealed: Sealed, instance: models.Model, key: bytes) -> bytes
 
 
 def _digests_of_rows(sealed: Sealed, rows: Iterable[tuple], key: bytes) -> Iterator[tuple[int, bytes]]:
-    readers = [_stored(f) for f in sealed.fields]
-    plain = all(not isinstance(f, models.DateTimeField) for f in sealed.fields)
+    """Rows as values_list() hands them back: only a moment needs turning into what the digest reads."""
+    moments = [i for i, f in enumerate(sealed.fields) if isinstance(f, models.DateTimeField)]
+    label = sealed.label
     for pk, *values in rows:
-        if not plain:
-            values = [read(v) for read, v in zip(readers, values, strict=True)]
-        yield pk, row_digest(sealed.label, pk, values, key)
+        for i in moments:
+            values[i] = _moment(values[i])
+        yield pk, row_digest(label, pk, values, key)
 
 
 def stored_digests(sealed: Sealed, pks: Iterable[int], key: bytes) -> dict[int, bytes]:
