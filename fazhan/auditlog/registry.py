@@ -10,7 +10,8 @@ since 1970 (UTC), a JSON value as the database hands it back. The writer (auditl
 
 Changing a model's declared fields changes every digest of it: such a change needs a new baseline of that
 model in the same release (auditlog.services.audit_record with seal=every row), or verifytrail reports
-every row.
+every row. No registered row is ever deleted (a correction supersedes): verifytrail reports a row it holds a
+digest for and no longer finds, so a model whose rows may go cannot be registered as it stands.
 """
 
 import datetime
