@@ -23,6 +23,9 @@ FAZHAN_ID_LOOKUP_KEY = os.environ.get("FAZHAN_ID_LOOKUP_KEY", SECRET_KEY)
 # The SM4 key (32 hex digits) that encrypts ID numbers at rest (people.cipher); empty derives one from the
 # SECRET_KEY (development only). Lose it and every stored ID number is lost: keep it apart from the backups.
 FAZHAN_ID_CIPHER_KEY = os.environ.get("FAZHAN_ID_CIPHER_KEY", "")
+# The key of the audit trail's record digests (HMAC-SHA256, auditlog.registry); empty derives one from the
+# SECRET_KEY. Change it and every digest the trail holds stops matching: set once, keep with the backups.
+FAZHAN_TRAIL_KEY = os.environ.get("FAZHAN_TRAIL_KEY", "")
 
 INSTALLED_APPS = [
     "django.contrib.auth",

@@ -1,12 +1,30 @@
 import datetime
 import hashlib
 import json
+from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.db.migrations.executor import MigrationExecutor
+from django.db.models import Q
 from django.utils import timezone
 
-from fazhan.auditlog.models import AuditEvent
+from fazhan.auditlog.models import AuditEvent, AuditSeal
+from fazhan.auditlog.registry import (
+    Sealed,
+    instance_digest,
+    seal_root,
+    sealed_for,
+    sealed_models,
+    sealed_of,
+    stored_digests,
+    trail_key,
+)
+
+# A record an event names: a saved instance, or ("app.model", pk) for a row written in bulk.
+Target = models.Model | tuple[str, Any]
+BASELINE = "trail.baseline"
 
 # Any constant 64-bit key: on PostgreSQL it serializes writers of the chain for the length of a transaction.
 _CHAIN_LOCK_KEY = 7_110_022_018
@@ -34,9 +52,13 @@ def event_hash(
     target_id: str,
     org_path: str,
     data: Any,
+    digest: str = "",
+    seal: str = "",
 ) -> str:
     """SHA-256 of the previous event's hash and this event's content. The writer and the verifier
-    (auditlog.selectors.trail_verify) both call this, so the two can never disagree on the recipe."""
+    (auditlog.selectors.trail_verify) both call this, so the two can never disagree on the recipe. The
+    record digest and the seal root join the content only when set: an event from before them hashes as
+    it always did."""
     payload = {
         "at": event_time_text(at),
         "actor": actor_id,
@@ -45,14 +67,66 @@ def event_hash(
         "org": org_path,
         "data": data,
     }
+    if digest:
+        payload["digest"] = digest
+    if seal:
+        payload["seal"] = seal
     body = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
 
 
+def _registered(label: str) -> Sealed:
+    sealed = sealed_for(label)
+    if sealed is None:
+        raise ValueError(f"{label} is not registered with the trail: its rows cannot be sealed.")
+    return sealed
+
+
+def _leaves(
+    records: Iterable[Target], key: bytes, *, besides: tuple[str, Any] | None
+) -> list[tuple[str, int, str]]:
+    """The digests of the records an event seals, in (model, pk) order: an instance from its attributes,
+    a ("app.model", pk) from its stored row (read in bulk). `besides` is the event's own target."""
+    found: dict[tuple[str, int], bytes] = {}
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for record in records:
+        if isinstance(record, tuple):
+            wanted[_registered(record[0]).label].add(int(record[1]))
+            continue
+        sealed = _registered(record._meta.label_lower)
+        if record.pk is None:
+            raise ValueError(f"An unsaved {sealed.label} cannot be sealed.")
+        found[(sealed.label, record.pk)] = instance_digest(sealed, record, key)
+    for label, pks in wanted.items():
+        stored = stored_digests(_registered(label), pks, key)
+        if len(stored) != len(pks):
+            raise ValueError(f"No {label} row {min(pks - stored.keys())} to seal.")
+        found.update(((label, pk), digest) for pk, digest in stored.items())
+    if besides is not None:
+        found.pop(besides, None)
+    return [(label, pk, digest.hex()) for (label, pk), digest in sorted(found.items())]
+
+
 def audit_record(
-    *, actor, action: str, target: models.Model | None = None, org=None, data: dict[str, Any] | None = None
+    *,
+    actor,
+    action: str,
+    target: models.Model | None = None,
+    org=None,
+    data: dict[str, Any] | None = None,
+    seal: Iterable[Target] = (),
 ) -> AuditEvent:
-    """Append one event to the trail. Call it inside the transaction of the change it records."""
+    """Append one event to the trail. Call it inside the transaction of the change it records.
+
+    A target whose model is registered with the trail (auditlog.registry) gives the event the digest of its
+    declared fields, taken from the instance as it stands (pass it as just saved). `seal` names the further
+    records this change wrote (instances as saved, or ("app.model", pk) read back from the database): the
+    event seals each of them, as AuditSeal rows under one root. A bulk writer seals all its rows so."""
+    key = trail_key()
+    sealed = sealed_of(target) if target is not None and target.pk is not None else None
+    digest = instance_digest(sealed, target, key).hex() if sealed is not None and target is not None else ""
+    own = (target._meta.label_lower, target.pk) if target is not None else None
+    leaves = _leaves(seal, key, besides=own)
     with transaction.atomic():
         _chain_lock()
         last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or ""
@@ -66,6 +140,8 @@ def audit_record(
             # Exactly what the database will hand back (a tuple comes back a list, a date a string), so the
             # verifier recomputes the same hash from the stored row.
             data=json.loads(json.dumps(data or {}, ensure_ascii=False, default=str)),
+            digest=digest,
+            seal=seal_root(leaves) if leaves else "",
             prev_hash=last,
         )
         event.hash = event_hash(
@@ -77,9 +153,26 @@ def audit_record(
             target_id=event.target_id,
             org_path=event.org_path,
             data=event.data,
+            digest=event.digest,
+            seal=event.seal,
         )
         event.save()
+        _insert_seals(event.pk, leaves)
     return event
+
+
+def _target_digests(targets: list[tuple[str, str]], key: bytes) -> dict[tuple[str, str], str]:
+    """The digests of the registered rows among the targets, as stored: read in bulk, one model at a
+    time (an import names its step records by primary key, 300,000 of them)."""
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for label, target_id in targets:
+        if target_id and sealed_for(label) is not None:
+            wanted[label].add(int(target_id))
+    out: dict[tuple[str, str], str] = {}
+    for label, pks in wanted.items():
+        for pk, digest in stored_digests(_registered(label), pks, key).items():
+            out[(label, str(pk))] = digest.hex()
+    return out
 
 
 def audit_record_many(
@@ -87,23 +180,30 @@ def audit_record_many(
 ) -> int:
     """Append many events at once (action, target, org path, data), chained exactly as audit_record chains
     one: for a bulk write such as an import, which records one event per record it changed. Rows go in with
-    one executemany, as an import of 10,000 persons writes hundreds of thousands of them."""
+    one executemany, as an import of 10,000 persons writes hundreds of thousands of them. An event whose
+    target is registered with the trail carries the digest of the target's row as stored (read back in
+    bulk, so an instance need not hold what a later bulk update wrote)."""
     if not events:
         return 0
+    targets = []
+    for _action, target, _org_path, _data in events:
+        if isinstance(target, tuple):
+            targets.append((target[0], str(target[1])))
+        elif target is not None:
+            targets.append((target._meta.label_lower, str(target.pk) if target.pk is not None else ""))
+        else:
+            targets.append(("", ""))
+    digests = _target_digests(targets, trail_key())
     with transaction.atomic():
         _chain_lock()
         last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or ""
         actor_id = getattr(actor, "pk", None)
         at = timezone.now()
         rows = []
-        for action, target, org_path, data in events:
-            if isinstance(target, tuple):
-                target_type, target_id = target[0], str(target[1])
-            else:
-                target_type = target._meta.label_lower if target is not None else ""
-                target_id = str(target.pk) if target is not None else ""
+        for (action, _target, org_path, data), (target_type, target_id) in zip(events, targets, strict=True):
+            digest = digests.get((target_type, target_id), "")
             data = json.loads(json.dumps(data or {}, ensure_ascii=False, default=str))  # as stored
-            digest = event_hash(
+            chained = event_hash(
                 last,
                 at=at,
                 actor_id=actor_id,
@@ -112,15 +212,19 @@ def audit_record_many(
                 target_id=target_id,
                 org_path=org_path,
                 data=data,
+                digest=digest,
             )
-            rows.append((at, actor_id, action, target_type, target_id, org_path, data, last, digest))
-            last = digest
+            rows.append(
+                (at, actor_id, action, target_type, target_id, org_path, data, digest, "", last, chained)
+            )
+            last = chained
         _insert_events(rows)
     return len(rows)
 
 
 def _insert_events(rows: list[tuple]) -> None:
-    fields = ["at", "actor", "action", "target_type", "target_id", "org_path", "data", "prev_hash", "hash"]
+    fields = ["at", "actor", "action", "target_type", "target_id", "org_path", "data", "digest", "seal"]
+    fields += ["prev_hash", "hash"]
     meta = AuditEvent._meta
     columns = [str(meta.get_field(f).column) for f in fields]  # type: ignore[union-attr]
     at_field, data_field = meta.get_field("at"), meta.get_field("data")
@@ -135,3 +239,58 @@ def _insert_events(rows: list[tuple]) -> None:
             cursor.executemany(
                 f"INSERT INTO {table} ({names}) VALUES ({marks})", prepared[start : start + 5000]
             )
+
+
+def _insert_seals(event_id: int, leaves: list[tuple[str, int, str]]) -> None:
+    """The records an event seals, in the order its root was taken (so in id order)."""
+    if not leaves:
+        return
+    meta = AuditSeal._meta
+    columns = [str(meta.get_field(f).column) for f in ("event", "model", "target_id", "digest")]  # type: ignore[union-attr]
+    table = connection.ops.quote_name(meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    rows = [(event_id, label, pk, digest) for label, pk, digest in leaves]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(
+                f"INSERT INTO {table} ({names}) VALUES (%s, %s, %s, %s)", rows[start : start + 5000]
+            )
+
+
+# --- a database from before the digests --------------------------------------------------------------------
+
+
+def trail_needs_baseline() -> bool:
+    """Whether this database holds registered rows from before events carried digests: no event carries
+    one yet (nor a baseline), and some registered model has rows. Never true again once any event does, so
+    a row written behind the application's back later is reported, not sealed."""
+    sealed_before = AuditEvent.objects.filter(Q(action=BASELINE) | ~Q(digest="") | ~Q(seal=""))
+    if sealed_before.exists():
+        return False
+    return any(s.model._default_manager.exists() for s in sealed_models())
+
+
+@transaction.atomic
+def trail_baseline(*, actor=None) -> AuditEvent | None:
+    """Seal, once, every registered row of a database upgraded from before the digests: one event
+    (trail.baseline) whose seal covers them all as they stand. None when there is nothing to do."""
+    if not trail_needs_baseline():
+        return None
+    records: list[Target] = []
+    counts: dict[str, int] = {}
+    for sealed in sealed_models():
+        pks = list(sealed.model._default_manager.order_by("pk").values_list("pk", flat=True))
+        counts[sealed.label] = len(pks)
+        records.extend((sealed.label, pk) for pk in pks)
+    return audit_record(actor=actor, action=BASELINE, data={"sealed": counts}, seal=records)
+
+
+def trail_after_migrate(sender=None, *, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
+    """post_migrate (connected in AuditlogConfig.ready()): once every migration is applied, the rows of an
+    upgraded database enter the trail (trail_baseline). Not on a flush, which leaves nothing to seal."""
+    if using != DEFAULT_DB_ALIAS or "plan" not in kwargs:
+        return
+    executor = MigrationExecutor(connections[using])
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        return  # a partial migrate: the registered tables may not have their fields yet
+    trail_baseline()

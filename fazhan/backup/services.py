@@ -4,7 +4,8 @@
 SQLite is copied through its online backup API (a consistent snapshot while others write); PostgreSQL is
 dumped with `pg_dump -Fc` and restored with `pg_restore`. A restore goes into an empty database only
 (unless forced), checks every part against the manifest first, and afterwards walks the trail's chain and
-compares its length and last hash with the manifest's."""
+compares its length and last hash with the manifest's, and every sealed record with its last digest in the
+trail (the trail key, FAZHAN_TRAIL_KEY, must be the one the backup's database was written under)."""
 
 import datetime
 import hashlib
@@ -21,6 +22,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from fazhan.auditlog.models import AuditEvent
 from fazhan.auditlog.selectors import trail_verify
@@ -253,6 +255,11 @@ def _restore_media(workdir: Path) -> None:
             tar.extract(member, media, filter="data")
 
 
+def _migrations_pending() -> bool:
+    executor = MigrationExecutor(connection)
+    return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
 def backup_restore(path: Path, *, force: bool = False) -> RestoreResult:
     """Restore the backup at `path` into the default database and MEDIA_ROOT, then verify the trail."""
     with tempfile.TemporaryDirectory(prefix="fazhan-restore-") as tmp:
@@ -268,10 +275,19 @@ def backup_restore(path: Path, *, force: bool = False) -> RestoreResult:
             )
         _restore_database(manifest, workdir, force=force)
         _restore_media(workdir)
+    if _migrations_pending():
+        raise BackupError(
+            "Restored a database of an earlier version: run `fazhan migrate`, then `fazhan verifytrail`."
+        )
     check = trail_verify()
     if check.broken is not None:
         raise BackupError(
             f"Restored, but the trail is broken at event #{check.broken.event_id}: {check.broken.reason}."
+        )
+    if check.problem_count:
+        raise BackupError(
+            f"Restored, but a record is not as the trail holds it: {check.problems[0].text} "
+            f"({check.problem_count} in all)."
         )
     head = manifest["trail"]["at_least_head"]
     if head and not AuditEvent.objects.filter(hash=head).exists():

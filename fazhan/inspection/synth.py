@@ -390,7 +390,7 @@ def synth_build(
             steps.append(r)
     StepRecord.objects.bulk_create(steps, batch_size=5000)
     orgs = {o.code: o for o in b.orgs}
-    NumberedForm.objects.bulk_create(
+    numbered = NumberedForm.objects.bulk_create(
         [
             NumberedForm(number=num, person=p, issued_on=d, issued_by=district, status="used")
             for p, num, d in forms
@@ -401,10 +401,10 @@ def synth_build(
         [ArchiveReview(person=p, date=d, reviewer=orgs[t], missing=[]) for p, d, t in reviews],
         batch_size=2000,
     )
-    DisciplineRecord.objects.bulk_create(
+    disciplined = DisciplineRecord.objects.bulk_create(
         [DisciplineRecord(person=p, kind="investigation", date_from=a, date_to=z) for p, a, z in discipline]
     )
-    Kinship.objects.bulk_create([Kinship(a=p, b=m, relation="parent") for p, m in kin])
+    kins = Kinship.objects.bulk_create([Kinship(a=p, b=m, relation="parent") for p, m in kin])
     _plans(b, branch_info, case_rows, today, synth, sorted(empty))
     synth.counts = {
         "orgs": len(b.orgs),
@@ -413,7 +413,10 @@ def synth_build(
         "steps": len(steps),
         **Counter(c.stage for c, _r, _e in case_rows),
     }
-    audit_record(actor=None, action="synth.build", org=district, data={"scale": scale, **synth.counts})
+    written = [*b.persons, *(c for c, _r, _e in case_rows), *steps, *numbered, *disciplined, *kins]
+    audit_record(
+        actor=None, action="synth.build", org=district, data={"scale": scale, **synth.counts}, seal=written
+    )
     if out is not None:
         _write(out, b, case_rows, forms, reviews, discipline, kin, synth)
     return synth

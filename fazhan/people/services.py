@@ -330,6 +330,7 @@ def person_transfer(
             "date": date.isoformat(),
             "materials_transferred": materials_transferred,
         },
+        seal=[person],
     )
     return transfer
 
@@ -373,5 +374,6 @@ def person_recheck_id_numbers(*, actor=None, chunk: int = 2000) -> tuple[int, li
             actor=actor,
             action="person.recheck_id_numbers",
             data={"read": read, "now_valid": len(changed[True]), "now_invalid": len(changed[False])},
+            seal=[("people.person", pk) for pks in changed.values() for pk in pks],
         )
     return read, pids

@@ -7,8 +7,24 @@ class PrereviewConfig(AppConfig):
     verbose_name = _("预审与志愿书")
 
     def ready(self) -> None:
-        # The step service imports no wing: it learns here what a step naming a form does to the register.
+        from fazhan.auditlog.registry import trail_register
+        from fazhan.prereview.models import FormReceipt, NumberedForm
         from fazhan.prereview.services import form_mark_used_by_step
         from fazhan.procedure.services import step_written_register
 
+        # The step service imports no wing: it learns here what a step naming a form does to the register.
         step_written_register("prereview.form_used", form_mark_used_by_step)
+
+        trail_register(
+            NumberedForm,
+            fields=(
+                *("number", "person", "issued_on", "issued_by", "status", "void_reason", "replaces"),
+                *("receipt", "serial", "status_on"),
+            ),
+            names={"number": "number", "holder": "person__pid"},
+        )
+        trail_register(
+            FormReceipt,
+            fields=("org", "year", "prefix", "first", "last", "width", "received_on", "received_by"),
+            names={"org": "org__code", "first": "first", "last": "last"},
+        )

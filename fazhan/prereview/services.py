@@ -295,7 +295,7 @@ def form_range_receive(
         some = "、".join(taken[:5]) + ("…" if len(taken) > 5 else "")
         raise ValidationError({"first": _(ERR_EXISTS) % {"n": len(taken), "some": some}})
     receipt.save()
-    NumberedForm.objects.bulk_create(
+    forms = NumberedForm.objects.bulk_create(
         NumberedForm(number=receipt.number(n), serial=n, receipt=receipt, status_on=received_on)
         for n in range(first, last + 1)
     )
@@ -311,6 +311,7 @@ def form_range_receive(
             "count": len(numbers),
             "received_on": received_on.isoformat(),
         },
+        seal=forms,
     )
     return receipt
 

@@ -295,6 +295,7 @@ def _write(
             "supersedes": getattr(supersedes, "pk", None),
             "findings": [f.rule for f in findings],
         },
+        seal=[case.person],  # the membership follows the records
     )
     if outcome.disqualified is not None and case.closed_on is None:
         # B0.3: the committee approved the branch's cancellation: the case closes as a disqualification does
@@ -437,5 +438,6 @@ def _case_close(*, actor, case: Case, date: datetime.date, reason: str, note: st
         target=case,
         org=person.org,
         data={"person": person.pid, "date": date.isoformat(), "reason": reason, "note": case.exit_note},
+        seal=[person],
     )
     return case

@@ -175,3 +175,24 @@ def test_restore_of_a_missing_or_foreign_file_says_so(db, tmp_path):
     junk.write_bytes(b"not a tar at all")
     with pytest.raises(CommandError, match="not a Fazhan backup"):
         call_command("restore", str(junk))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_record_changed_behind_the_back_before_a_backup_is_named_at_its_restore(
+    pw,  # noqa: F811
+    settings,
+    tmp_path,
+    fresh_database,
+):
+    _world_on_record(pw, settings, tmp_path)
+    s02 = StepRecord.objects.get(step="S02")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE procedure_steprecord SET date = %s WHERE id = %s", ["2020-03-05", s02.pk])
+    archive = tmp_path / "fazhan-backup.tar"
+    call_command("backup", str(archive))
+    env = {"DATABASE_URL": fresh_database, "FAZHAN_MEDIA_ROOT": str(tmp_path / "restored-media")}
+    done = _fazhan(["restore", str(archive)], env)
+    assert done.returncode == 1
+    assert "a record is not as the trail holds it" in done.stderr
+    assert f"procedure.steprecord #{s02.pk} (person P0001, step S02, date 2020-03-05)" in done.stderr
+    assert _fazhan(["verifytrail"], env).returncode == 1

@@ -143,6 +143,7 @@ def test_events_cut_off_the_end_since_a_backup_are_found_against_it(
 
     settings.MEDIA_ROOT = tmp_path / "media"
     backup = tmp_path / "backup.tar"
+    audit_record(actor=world.users["admin"], action="user.note", data={"n": 0})  # seals no record
     backup_write(backup)
     audit_record(actor=world.users["admin"], action="user.note", data={"n": 1})
     out = io.StringIO()
@@ -151,7 +152,7 @@ def test_events_cut_off_the_end_since_a_backup_are_found_against_it(
 
     last_two = list(AuditEvent.objects.order_by("-id").values_list("id", flat=True)[:2])
     _raw("DELETE FROM auditlog_auditevent WHERE id IN (%s, %s)", last_two)
-    assert _verify()[0] == 0  # the chain that is left is intact: only the backup shows what went
+    assert _verify()[0] == 0  # the chain that is left is intact and seals every record: only the backup
     with pytest.raises(CommandError, match="lacks the last event of the backup") as refused:
         call_command("verifytrail", "--against", str(backup), stdout=io.StringIO())
     assert refused.value.returncode == 1
@@ -162,3 +163,12 @@ def test_verifytrail_against_a_file_that_is_no_backup_names_the_option(world, tm
     junk.write_bytes(b"not a tar")
     with pytest.raises(CommandError, match=r"--against: .* is not a Fazhan backup"):
         call_command("verifytrail", "--against", str(junk), stdout=io.StringIO())
+
+
+def test_an_event_cut_off_the_end_that_last_sealed_a_record_is_found_without_a_backup(world):
+    last = AuditEvent.objects.order_by("-id").first()
+    assert (last.action, last.target_id) == ("person.create", str(world.m1.pk))
+    _raw("DELETE FROM auditlog_auditevent WHERE id = %s", [last.pk])
+    code, text = _verify()
+    assert code == 1
+    assert f"people.person #{world.m1.pk} (pid M0001): the trail holds no digest for it" in text

@@ -9,8 +9,11 @@ from fazhan.backup.services import BackupError, backup_manifest, trail_since_bac
 
 class Command(BaseCommand):
     help = (
-        "Walk the audit trail's hash chain; exit 1 at the first broken link, naming the event's id. "
-        "--against BACKUP also checks that no event the backup holds has since been cut off the end."
+        "Walk the audit trail's hash chain; exit 1 at the first broken link, naming the event's id. Then "
+        "check every step record, case, person, form (every model registered with the trail) against the "
+        "last digest the trail holds for it; exit 1 naming the first that does not match or that the trail "
+        "does not hold. --against BACKUP also checks that no event the backup holds has since been cut off "
+        "the end."
     )
 
     def add_arguments(self, parser):
@@ -25,17 +28,26 @@ class Command(BaseCommand):
                 manifest = backup_manifest(Path(against))
             except BackupError as error:
                 raise CommandError(f"--against: {error}") from None
-        check = trail_verify(
-            chunk_size=chunk_size, progress=lambda n: self.stderr.write(f"… {n} events checked")
-        )
+        check = trail_verify(chunk_size=chunk_size, progress=lambda text: self.stderr.write(f"… {text}"))
         if check.broken is not None:
             raise CommandError(
                 f"Trail broken at event #{check.broken.event_id}: {check.broken.reason} "
                 f"({check.count} events before it are intact).",
                 returncode=1,
             )
+        if check.problem_count:
+            for problem in check.problems[1:]:
+                self.stderr.write(f"also: {problem.text}")
+            more = check.problem_count - 1
+            raise CommandError(
+                f"Record not as the trail holds it: {check.problems[0].text}"
+                + (f" (and {more} more record{'s' if more > 1 else ''})" if more else "")
+                + f". The chain of {check.count} events is intact.",
+                returncode=1,
+            )
         self.stdout.write(
-            f"Trail intact: {check.count} events checked in {time.monotonic() - started:.1f} s."
+            f"Trail intact: {check.count} events checked, and {check.records} records match it, "
+            f"in {time.monotonic() - started:.1f} s."
         )
         if manifest is None:
             return
