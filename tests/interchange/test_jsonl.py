@@ -522,3 +522,17 @@ def test_an_imported_extension_keeps_the_member_probationary_and_a_cancellation_
             "note": case.exit_note,
         }
     ]
+
+
+def test_an_admission_with_no_branch_meeting_on_record_imports_with_membership_from_the_approval(
+    world, tmp_path
+):
+    records = [
+        {"type": "step", "person": "P0001", "step": "S01", "date": "2020-01-02"},
+        {"type": "step", "person": "P0001", "step": "S17", "date": "2021-01-02"}
+        | {"details": {"approver": "SZQ-LH", "result": "approved"}},
+    ]
+    status, out = run("import", str(write_jsonl(tmp_path / "skipped.jsonl", records)))
+    assert status == 0, out
+    p1 = Person.objects.get(pid="P0001")
+    assert (p1.party_status, p1.joined_on) == ("probationary", datetime.date(2021, 1, 2))

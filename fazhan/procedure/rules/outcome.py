@@ -117,6 +117,8 @@ def case_outcome(records: Sequence[R], *, limits: Limits | None = None) -> Outco
     if stage != CaseStage.PROBATIONARY:
         return Outcome(stage)
     meeting = next((r.date for r in records if r.step == Anchor.BRANCH_MEETING), None)
+    if meeting is None:  # history with no branch meeting (SEQ-ORDER's skip): 党籍 from the approval itself
+        meeting = next((r.date for r in records if r.step == Anchor.APPROVAL and passed(r)), None)
     months = (limits or deployment_limits()).probation_months
     extended = 0
     for round_ in conversion_rounds(records):
