@@ -88,7 +88,8 @@ def test_demo_builds_a_township_with_branches_members_candidates_and_logins_and_
     assert DEMO_PASSWORD in demo
     # The demo's logins of the 2FA roles need not enrol, and the printed list says so.
     assert User.objects.filter(username="district_reviewer", second_factor_exempt=True).exists()
-    assert "district_reviewer" in next(line for line in demo.splitlines() if "免两步验证" in line)
+    marked = {line.split()[0] for line in demo.splitlines() if line.endswith("（演示账号免两步验证）")}
+    assert marked == {"district_reviewer", "township_approver", "admin"}
     assert "只供演示" in demo
     assert len(set(RoleAssignment.objects.values_list("role", flat=True))) == 7
 
