@@ -1,10 +1,13 @@
 """One env-driven settings file. SQLite by default; DATABASE_URL selects PostgreSQL or another SQLite file."""
 
+import base64
 import datetime
+import hashlib
 import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -55,22 +58,27 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "fazhan.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "fazhan.accounts.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "fazhan.accounts.middleware.LoginRequiredMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "fazhan.accounts.middleware.SecondFactorMiddleware",
+    "fazhan.accounts.middleware.PasswordExpiryMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -130,18 +138,88 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "fazhan.accounts.views.login_locked_out"
 AXES_USERNAME_CALLABLE = "fazhan.accounts.security.login_attempt_username"
 AXES_VERBOSE = False
-# Two-factor (TOTP, django-otp): a user holding one of these roles who has enrolled an authenticator must
-# give its code after the password; FAZHAN_REQUIRE_2FA makes those roles enrol before anything else.
+# The cool-off runs from the lockout: a failed attempt while locked out is refused without being counted, so
+# it does not push the end of the lockout further away (axes' default restarts it with every attempt).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Two-factor (TOTP, django-otp): a user holding one of these roles enrols an authenticator at the first login
+# (no other page opens before) and gives its code after the password from then on. The only way round it is
+# User.second_factor_exempt, which the demo's logins and the test suite's world are created with and nothing
+# else can set (accounts.services.user_create).
 FAZHAN_2FA_ROLES = os.environ.get("FAZHAN_2FA_ROLES", "district_reviewer,township_approver,sysadmin").split(
     ","
 )
-FAZHAN_REQUIRE_2FA = env_bool("FAZHAN_REQUIRE_2FA", default=False)
 OTP_TOTP_ISSUER = "发展党员全程纪实"
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+# Sessions end after this long without a request (等保 level 3: idle timeout); the session is written again
+# at most once a minute (accounts.middleware.IdleTimeoutMiddleware), so it ends 29 to 30 minutes after the
+# last request, and with the browser.
+FAZHAN_IDLE_TIMEOUT_MINUTES = int(os.environ.get("FAZHAN_IDLE_TIMEOUT_MINUTES", "30"))
+SESSION_COOKIE_AGE = FAZHAN_IDLE_TIMEOUT_MINUTES * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Passwords. FAZHAN_PASSWORD_POLICY chooses the rules: "mlps" (GB/T 22239 等保: complexity and periodic
+# change, at the assessors' usual values: 8 characters, 3 of the 4 classes upper/lower/digit/symbol, a
+# change every 90 days; an expired password sends its user to change it before any page) or "asvs" (OWASP
+# ASVS V2.1: at least 12 characters, none of the common or breached passwords of Django's list, no forced
+# composition or change). The values can be raised, never lowered below the policy's.
+PASSWORD_POLICIES = {
+    "mlps": {"min_length": 8, "min_classes": 3, "max_age_days": 90},
+    "asvs": {"min_length": 12, "min_classes": 0, "max_age_days": 0},
+}
+FAZHAN_PASSWORD_POLICY = os.environ.get("FAZHAN_PASSWORD_POLICY", "mlps").lower()
+if FAZHAN_PASSWORD_POLICY not in PASSWORD_POLICIES:
+    raise ImproperlyConfigured(
+        f"FAZHAN_PASSWORD_POLICY={FAZHAN_PASSWORD_POLICY!r}: choose one of {', '.join(PASSWORD_POLICIES)}"
+    )
+_policy = PASSWORD_POLICIES[FAZHAN_PASSWORD_POLICY]
+FAZHAN_PASSWORD_MIN_LENGTH = int(os.environ.get("FAZHAN_PASSWORD_MIN_LENGTH", _policy["min_length"]))
+FAZHAN_PASSWORD_MIN_CLASSES = int(os.environ.get("FAZHAN_PASSWORD_MIN_CLASSES", _policy["min_classes"]))
+FAZHAN_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("FAZHAN_PASSWORD_MAX_AGE_DAYS", _policy["max_age_days"]))
+_least = _policy["min_length"]
+if _least > FAZHAN_PASSWORD_MIN_LENGTH:
+    raise ImproperlyConfigured(
+        f"FAZHAN_PASSWORD_MIN_LENGTH={FAZHAN_PASSWORD_MIN_LENGTH} is below the {FAZHAN_PASSWORD_POLICY} "
+        f"policy's {_policy['min_length']}"
+    )
+
+
+def password_validators(*, min_length: int, min_classes: int) -> list[dict]:
+    """Django's validators for a policy: like the username, too short, common (Django's list of 20,000
+    common and breached passwords), all digits; and, where the policy asks, too few character classes."""
+    validators: list[dict] = [
+        {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+        {
+            "NAME": "fazhan.accounts.passwords.MinimumLengthValidator",
+            "OPTIONS": {"min_length": min_length},
+        },
+        {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+        {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    ]
+    if min_classes:
+        validators.append(
+            {
+                "NAME": "fazhan.accounts.passwords.CharacterClassesValidator",
+                "OPTIONS": {"min_classes": min_classes},
+            }
+        )
+    return validators
+
+
+AUTH_PASSWORD_VALIDATORS = password_validators(
+    min_length=FAZHAN_PASSWORD_MIN_LENGTH, min_classes=FAZHAN_PASSWORD_MIN_CLASSES
+)
+# Argon2id first (argon2-cffi); a password stored under an older hasher is rehashed with Argon2 at its next
+# login (Django does it when the first hasher is not the one that checked it).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
+
+# API tokens (fazhan.api) stop working this many days after they are made.
+FAZHAN_API_TOKEN_DAYS = int(os.environ.get("FAZHAN_API_TOKEN_DAYS", "90"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
@@ -157,8 +235,52 @@ MEDIA_ROOT = Path(os.environ.get("FAZHAN_MEDIA_ROOT", BASE_DIR / "media"))
 # Attached scans (archive): the largest file accepted.
 FAZHAN_ATTACHMENT_MAX_BYTES = int(os.environ.get("FAZHAN_ATTACHMENT_MAX_MB", "20")) * 1024 * 1024
 
+# Cookies and transport. FAZHAN_HTTPS (default: on unless DEBUG) says the site is served over HTTPS: the
+# session and CSRF cookies are then Secure, and browsers are told to use HTTPS only (HSTS, a year). A
+# township machine served over plain HTTP on its LAN sets FAZHAN_HTTPS=false, or no browser would send the
+# cookies back. Behind a proxy that ends TLS, FAZHAN_BEHIND_TLS_PROXY=true trusts its X-Forwarded-Proto.
+FAZHAN_HTTPS = env_bool("FAZHAN_HTTPS", default=not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_HTTPONLY = False
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = FAZHAN_HTTPS
+# The pages send the CSRF token from the page itself (base.html's hx-headers), never read from the cookie.
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SECURE = FAZHAN_HTTPS
+SECURE_HSTS_SECONDS = 365 * 24 * 3600 if FAZHAN_HTTPS else 0
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if env_bool("FAZHAN_BEHIND_TLS_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts, images and connections only from the site
+# itself; no inline script anywhere, no inline <style> element, no plugin, no framing. The style attributes
+# left in the pages are allowed by their hashes alone ('unsafe-hashes' admits exactly these values, nothing
+# an injection could add); htmx's own indicator <style> is switched off in base.html and its rules are in
+# app.css.
+CSP_STYLE_ATTRIBUTES = ("white-space: normal",)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": [
+            "'unsafe-hashes'",
+            *(
+                "'sha256-" + base64.b64encode(hashlib.sha256(v.encode()).digest()).decode() + "'"
+                for v in CSP_STYLE_ATTRIBUTES
+            ),
+        ],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -161,8 +161,14 @@ def world(db):
         ("yx_organizer", Role.TOWNSHIP_ORGANIZER, w.township2),
         ("admin", Role.SYSADMIN, w.district),
     ]:
+        # Exempt from enrolling a second factor, as the demo's logins are (tests/trust/test_login_hardening.py
+        # makes users that are not, and shows what they go through).
         user = user_create(
-            actor=None, username=username, password=PASSWORD, is_sysadmin=role == Role.SYSADMIN
+            actor=None,
+            username=username,
+            password=PASSWORD,
+            is_sysadmin=role == Role.SYSADMIN,
+            second_factor_exempt=True,
         )
         role_assign(actor=None, user=user, role=role, org=org)
         w.users[username] = user

@@ -6,6 +6,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from fazhan.accounts.models import RoleAssignment, User
+from fazhan.demo.world import DEMO_PASSWORD
 from fazhan.interchange.ledger import ROSTERS, roster_bytes
 from fazhan.organizations.models import Org, OrgKind
 from fazhan.people.models import Person
@@ -83,8 +84,13 @@ def test_demo_builds_a_township_with_branches_members_candidates_and_logins_and_
     ]
     for username in usernames:
         assert username in demo
-        assert Client().login(username=username, password="Fazhan@2018")
-    assert "Fazhan@2018" in demo
+        assert Client().login(username=username, password=DEMO_PASSWORD)
+    assert DEMO_PASSWORD in demo
+    # The demo's logins of the 2FA roles need not enrol, and the printed list says so.
+    assert User.objects.filter(username="district_reviewer", second_factor_exempt=True).exists()
+    marked = {line.split()[0] for line in demo.splitlines() if line.endswith("（演示账号免两步验证）")}
+    assert marked == {"district_reviewer", "township_approver", "admin"}
+    assert "只供演示" in demo
     assert len(set(RoleAssignment.objects.values_list("role", flat=True))) == 7
 
     # A second run finds the demo and adds nothing (one test, as building the demo takes a minute or more).

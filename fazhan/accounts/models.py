@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -34,6 +35,11 @@ class User(AbstractUser):
         on_delete=models.SET_NULL,
         related_name="users",
     )
+    # When the password was last set through accounts.services: MLPS's periodic change counts from it.
+    password_changed_at = models.DateTimeField(_("密码设置时间"), default=timezone.now, editable=False)
+    # A demo login or a test-world user, made so by user_create(second_factor_exempt=True) and by nothing else
+    # (no page, no admin field, no command): the roles of FAZHAN_2FA_ROLES then log in without enrolling.
+    second_factor_exempt = models.BooleanField(_("免两步验证（演示账号）"), default=False, editable=False)
 
     def __str__(self) -> str:
         return self.full_name or self.username

@@ -26,20 +26,40 @@ def user_second_factor_roles(user) -> bool:
     return bool(user_roles(user) & set(settings.FAZHAN_2FA_ROLES))
 
 
+def user_second_factor_required(user) -> bool:
+    """Must the user enrol and use an authenticator? Every holder of a role of FAZHAN_2FA_ROLES, from the
+    first login, unless created exempt (the demo's logins, the test suite's world:
+    User.second_factor_exempt)."""
+    return user_second_factor_roles(user) and not getattr(user, "second_factor_exempt", False)
+
+
+def user_second_factor_given(user) -> bool:
+    """Has the logged-in user given a code of their authenticator in this session (django-otp's
+    OTPMiddleware sets is_verified on request.user)?"""
+    return bool(getattr(user, "is_verified", lambda: False)())
+
+
 def second_factor_due(user) -> str:
     """What the logged-in user owes before any page: "verify" (enrolled, code not yet given this session),
-    "enrol" (FAZHAN_REQUIRE_2FA and no authenticator yet) or "" (nothing)."""
+    "enrol" (a role of FAZHAN_2FA_ROLES and no authenticator yet) or "" (nothing). An exempt demo login that
+    enrolled all the same is asked for its code like anyone."""
     if not getattr(user, "is_authenticated", False):
         return ""
-    if getattr(user, "is_verified", lambda: False)():
-        return ""
-    if not user_second_factor_roles(user):
+    if user_second_factor_given(user) or not user_second_factor_roles(user):
         return ""
     if user_has_device(user):
         return "verify"
-    if settings.FAZHAN_REQUIRE_2FA:
+    if user_second_factor_required(user):
         return "enrol"
     return ""
+
+
+def second_factor_satisfied(user) -> bool:
+    """May the user do what needs the second factor (create an API token)? Yes when their roles need none,
+    when they gave their code in this session, or when they are an exempt demo login without a device."""
+    if not user_second_factor_roles(user) or user_second_factor_given(user):
+        return True
+    return not user_second_factor_required(user) and not user_has_device(user)
 
 
 def login_attempt_username(request, credentials: dict | None) -> str:

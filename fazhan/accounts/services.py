@@ -1,4 +1,7 @@
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -6,17 +9,56 @@ from fazhan.accounts.models import RoleAssignment, User
 from fazhan.auditlog.services import audit_record
 
 
+def _password_errors(password: str, user: User) -> None:
+    """The policy in force (settings.AUTH_PASSWORD_VALIDATORS), its refusal at the field `password`."""
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+
+
 @transaction.atomic
 def user_create(
-    *, actor, username: str, password: str, full_name: str = "", person=None, is_sysadmin: bool = False
+    *,
+    actor,
+    username: str,
+    password: str,
+    full_name: str = "",
+    person=None,
+    is_sysadmin: bool = False,
+    second_factor_exempt: bool = False,
 ) -> User:
+    """A login. Its password must pass the policy in force. `second_factor_exempt` is for the demo's logins
+    and the test suite's world only (a login of a 2FA role that need not enrol); the trail says so."""
     user = User(
-        username=username, full_name=full_name, person=person, is_staff=is_sysadmin, is_superuser=is_sysadmin
+        username=username,
+        full_name=full_name,
+        person=person,
+        is_staff=is_sysadmin,
+        is_superuser=is_sysadmin,
+        second_factor_exempt=second_factor_exempt,
     )
-    user.set_password(password)
     user.full_clean(exclude=["password"])
+    _password_errors(password, user)
+    user.set_password(password)
+    user.password_changed_at = timezone.now()
     user.save()
-    audit_record(actor=actor, action="user.create", target=user, data={"username": username})
+    data: dict = {"username": username}
+    if second_factor_exempt:
+        data["second_factor_exempt"] = True
+    audit_record(actor=actor, action="user.create", target=user, data=data)
+    return user
+
+
+@transaction.atomic
+def user_password_change(*, actor, user: User, password: str) -> User:
+    """A new password for `user` (by the user on the page 修改密码): checked against the policy in force,
+    and the start of a new period of MLPS's periodic change."""
+    _password_errors(password, user)
+    user.set_password(password)
+    user.password_changed_at = timezone.now()
+    user.save(update_fields=["password", "password_changed_at"])
+    audit_record(actor=actor, action="password.change", target=user, data={"username": user.username})
     return user
 
 

@@ -2,7 +2,9 @@ import base64
 
 import segno
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -12,8 +14,15 @@ from django.utils.translation import gettext_lazy as _
 from django_otp import login as otp_login
 
 from fazhan.accounts.forms import TokenForm
+from fazhan.accounts.passwords import password_expired, password_max_age
 from fazhan.accounts.security import second_factor_due
-from fazhan.accounts.services import login_lockout_record, otp_check, otp_device_confirm, otp_device_start
+from fazhan.accounts.services import (
+    login_lockout_record,
+    otp_check,
+    otp_device_confirm,
+    otp_device_start,
+    user_password_change,
+)
 
 _WRONG_CODE = _("验证码不正确或已过期，请重新输入；连续输错后须稍候片刻再试。")
 
@@ -77,3 +86,24 @@ def otp_enrol(request):
             "forced": second_factor_due(request.user) == "enrol",
         },
     )
+
+
+def password_change(request):
+    """修改密码: the present password, then the new one twice, judged by the policy in force; an expired
+    password (MLPS's periodic change) leads here before any other page."""
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user_password_change(
+            actor=request.user, user=request.user, password=form.cleaned_data["new_password1"]
+        )
+        update_session_auth_hash(request, request.user)
+        messages.success(request, _("密码已修改。"))
+        return HttpResponseRedirect(_next_url(request))
+    max_age = password_max_age()
+    context = {
+        "form": form,
+        "next": _next_url(request),
+        "expired": password_expired(request.user),
+        "max_age_days": max_age.days if max_age else None,
+    }
+    return render(request, "accounts/password_change.html", context)

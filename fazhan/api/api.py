@@ -16,11 +16,13 @@ from ninja.security import HttpBearer
 
 from fazhan.api import cases, me, orgs, persons
 from fazhan.api.selectors import apitoken_active_for_key
-from fazhan.api.services import apitoken_mark_used
+from fazhan.api.services import apitoken_authenticates, apitoken_mark_used
 from fazhan.procedure.engine import refusal_text
 from fazhan.procedure.services import StepRefused
 
-MSG_UNAUTHORIZED = "未提供有效的接口令牌（Authorization: Bearer <令牌>），或令牌已吊销。"
+MSG_UNAUTHORIZED = "未提供有效的接口令牌（Authorization: Bearer <令牌>），或令牌已吊销、已过期。"
+MSG_READ_ONLY = "该令牌为只读令牌，不能修改数据。"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MSG_NOT_FOUND = "未找到，或不在您的管辖范围内。"
 MSG_FORBIDDEN = "您的角色不能进行此操作。"
 MSG_INVALID = "请求内容有误。"
@@ -32,8 +34,10 @@ class TokenAuth(HttpBearer):
         if not token or len(token) > 200 or "\x00" in token:
             return None
         found = apitoken_active_for_key(token)
-        if found is None:
+        if found is None or not apitoken_authenticates(found):
             return None
+        if found.read_only and request.method not in SAFE_METHODS:
+            raise PermissionDenied(_(MSG_READ_ONLY))
         apitoken_mark_used(token=found)
         request.user = found.user
         return found.user

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,6 +17,13 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    # The token stops working then (settings.FAZHAN_API_TOKEN_DAYS after it was made).
+    expires_at = models.DateTimeField(_("有效期至"), editable=False)
+    # A read-only token reads what its user may read and writes nothing (403).
+    read_only = models.BooleanField(_("只读"), default=False)
+    # Made after its user gave their second factor (the page in a verified session, the command with a
+    # code): a token of a role of FAZHAN_2FA_ROLES without it does not authenticate.
+    second_factor = models.BooleanField(_("经两步验证"), default=False, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -26,5 +34,9 @@ class ApiToken(models.Model):
         return f"{self.user} {self.prefix}…"
 
     @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.is_expired

@@ -3,6 +3,7 @@ has no selector for yet (cases and step records by the user's subtrees)."""
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from fazhan.accounts.selectors import user_scope_q
 from fazhan.api.models import ApiToken
@@ -11,9 +12,14 @@ from fazhan.procedure.models import Case, StepRecord
 
 
 def apitoken_active_for_key(raw: str) -> ApiToken | None:
-    """The live token behind `raw`, or None (unknown, revoked, or its user deactivated)."""
+    """The live token behind `raw`, or None (unknown, revoked, expired, or its user deactivated)."""
     return (
-        ApiToken.objects.filter(key_hash=token_digest(raw), revoked_at__isnull=True, user__is_active=True)
+        ApiToken.objects.filter(
+            key_hash=token_digest(raw),
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            user__is_active=True,
+        )
         .select_related("user")
         .first()
     )

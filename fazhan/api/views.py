@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -9,22 +10,29 @@ from fazhan.api.api import MSG_NOT_FOUND
 from fazhan.api.forms import TokenForm
 from fazhan.api.selectors import apitoken_get_for_user, apitoken_list_for_user
 from fazhan.api.services import apitoken_create, apitoken_revoke
+from fazhan.core.forms import form_to_service
 
 
 def token_list(request):
     """A logged-in user's own API tokens: create one (shown once), revoke one."""
     form = TokenForm(request.POST or None)
-    created = None
-    if request.method == "POST" and form.is_valid():
-        _token, created = apitoken_create(
-            actor=request.user, user=request.user, name=form.cleaned_data["name"]
-        )
-        form = TokenForm()
-    return render(
-        request,
-        "api/tokens.html",
-        {"form": form, "created": created, "tokens": apitoken_list_for_user(request.user)},
+    made = form_to_service(
+        form,
+        lambda data: apitoken_create(
+            actor=request.user, user=request.user, name=data["name"], read_only=data["read_only"]
+        ),
     )
+    created = None
+    if made is not None:
+        created = made[1]
+        form = TokenForm()
+    context = {
+        "form": form,
+        "created": created,
+        "tokens": apitoken_list_for_user(request.user),
+        "days": settings.FAZHAN_API_TOKEN_DAYS,
+    }
+    return render(request, "api/tokens.html", context)
 
 
 @require_POST

@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fazhan.core.forms import ChineseForm
+from fazhan.core.forms import ChineseForm, DateField
 from fazhan.procedure.definition import MATERIALS, STEPS_BY_CODE
 from fazhan.procedure.models import StepRecord
 
@@ -42,7 +42,7 @@ class SupersedeForm(ChineseForm):
 
 
 class ArchiveReviewForm(ChineseForm):
-    date = forms.DateField(label=_("审核日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = DateField(label=_("审核日期"), widget=forms.DateInput(attrs={"type": "date"}))
     missing = forms.MultipleChoiceField(
         label=_("缺少材料"),
         required=False,

@@ -1,15 +1,15 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fazhan.core.forms import ChineseForm
+from fazhan.core.forms import ChineseForm, DateField
 
 
 class TrailFilterForm(ChineseForm):
     action = forms.CharField(label=_("操作"), required=False, max_length=60)
     actor = forms.CharField(label=_("操作人"), required=False, max_length=150)
     target = forms.CharField(label=_("对象"), required=False, max_length=130)
-    date_from = forms.DateField(label=_("起始日期"), required=False)
-    date_to = forms.DateField(label=_("截止日期"), required=False)
+    date_from = DateField(label=_("起始日期"), required=False)
+    date_to = DateField(label=_("截止日期"), required=False)
 
     def clean(self):
         cleaned = super().clean() or {}

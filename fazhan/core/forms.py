@@ -1,8 +1,10 @@
+import datetime
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 T = TypeVar("T")
@@ -37,6 +39,26 @@ class ChineseForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "：")
         super().__init__(*args, **kwargs)
+
+
+# The dates a record or a filter can name. Outside them the day after, a month later or a year's calendar no
+# longer exists (datetime stops at 9999-12-31): 2100 is far past any record, 1900 before any member's birth.
+DATE_MIN = datetime.date(1900, 1, 1)
+DATE_MAX = datetime.date(2100, 12, 31)
+ERR_DATE_RANGE = "日期须在 %(min)s 至 %(max)s 之间。"
+
+
+class DateField(forms.DateField):
+    """A date field that refuses, at its own name, a date outside DATE_MIN..DATE_MAX (a 9999-12-31 typed into
+    a filter is a field message, never an overflow further on); the browser's picker has the same bounds."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}))
+        super().__init__(*args, **kwargs)
+        message = _(ERR_DATE_RANGE) % {"min": DATE_MIN.isoformat(), "max": DATE_MAX.isoformat()}
+        self.validators += [MinValueValidator(DATE_MIN, message), MaxValueValidator(DATE_MAX, message)]
+        self.widget.attrs.setdefault("min", DATE_MIN.isoformat())
+        self.widget.attrs.setdefault("max", DATE_MAX.isoformat())
 
 
 CALENDAR_MAX_BYTES = 64 * 1024  # a year is some forty lines

@@ -3,14 +3,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fazhan.accounts.models import User
-from fazhan.core.forms import ChineseForm
+from fazhan.core.forms import ChineseForm, DateField
 from fazhan.inspection.report import REPORT_SINCE
 from fazhan.organizations.models import Org
 
 
 class RunForm(ChineseForm):
     org = forms.ModelChoiceField(label=_("检查范围"), queryset=Org.objects.none(), empty_label=None)
-    as_of = forms.DateField(label=_("检查基准日"), widget=forms.DateInput(attrs={"type": "date"}))
+    as_of = DateField(label=_("检查基准日"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, orgs, **kwargs):
         super().__init__(*args, **kwargs)
@@ -22,7 +22,7 @@ class RunForm(ChineseForm):
 class ReportForm(ChineseForm):
     """The self-inspection report of a run: the period's first day and the document's format."""
 
-    since = forms.DateField(
+    since = DateField(
         label=_("自查期间自"),
         initial=REPORT_SINCE,  # procedure.md G: the notice inspects the work since 2017-01-01
         widget=forms.DateInput(attrs={"type": "date"}),

@@ -9,13 +9,14 @@ from django.utils.translation import gettext as _
 from fazhan.interchange.models import ImportUpload
 from fazhan.interchange.selectors import upload_sources, user_import_paths
 from fazhan.interchange.services import interchange_import
+from fazhan.interchange.uploads import upload_content_delete
 from fazhan.jobs.models import Job, JobKind
 from fazhan.jobs.runner import JobFailed, Outcome, Report
 from fazhan.jobs.services import job_start
 from fazhan.organizations.models import Org
 
 ERR_IMPORTED = "该文件已经导入过，或已被删除；没有再次导入。"
-ERR_PROBLEMS = "文件有 %(n)d 处问题，没有导入任何记录：%(first)s"
+ERR_PROBLEMS = "文件有 %(n)d 处问题，没有导入任何记录：%(first)s。上传的文件已删除，修改后请重新上传。"
 PROBLEMS_SHOWN = 5
 
 
@@ -33,9 +34,19 @@ def import_start(*, actor, upload: ImportUpload) -> Job:
 
 
 def import_job_work(job: Job, report: Report) -> Outcome:
-    upload = ImportUpload.objects.filter(pk=job.params["upload"], imported_at__isnull=True).first()
+    upload = ImportUpload.objects.filter(
+        pk=job.params["upload"], imported_at__isnull=True, content_deleted_at__isnull=True
+    ).first()
     if upload is None:
         raise JobFailed(_(ERR_IMPORTED), url=reverse("interchange:home"))
+    try:
+        return _import(job, upload, report)
+    finally:
+        # Written or failed, the import has ended: the file with its ID numbers is not kept (uploads.py).
+        upload_content_delete(actor=job.started_by, upload=upload)
+
+
+def _import(job: Job, upload: ImportUpload, report: Report) -> Outcome:
     report(_("正在读取 %(file)s…") % {"file": upload.filename})
     parsed = upload_sources(upload)
     with transaction.atomic():
@@ -56,7 +67,7 @@ def import_job_work(job: Job, report: Report) -> Outcome:
         more = "…" if len(result.problems) > PROBLEMS_SHOWN else ""
         raise JobFailed(
             _(ERR_PROBLEMS) % {"n": len(result.problems), "first": first + more},
-            url=reverse("interchange:preview", args=[upload.pk]),
+            url=reverse("interchange:home"),
         )
     return Outcome(
         _("已导入 %(file)s：新增或修改 %(n)d 条记录。") % {"file": upload.filename, "n": result.changed},

@@ -37,7 +37,10 @@ class NoticeKey(models.Model):
 
 class ImportUpload(models.Model):
     """A file uploaded for import from the web, kept until it is confirmed: the confirmation re-reads this
-    stored copy, never what the browser sends again."""
+    stored copy, never what the browser sends again. The file holds clear ID numbers, so its content is
+    deleted once its import job has ended (written or failed), or a day after the upload if it was never
+    confirmed (interchange.uploads); the row stays, with the file's name and SHA-256, as the sign of what was
+    uploaded."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
@@ -45,6 +48,7 @@ class ImportUpload(models.Model):
     content = models.BinaryField()
     sha256 = models.CharField(max_length=64)
     imported_at = models.DateTimeField(null=True, blank=True)
+    content_deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("导入文件")

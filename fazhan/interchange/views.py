@@ -24,6 +24,7 @@ from fazhan.interchange.selectors import (
     user_import_paths,
 )
 from fazhan.interchange.services import interchange_check
+from fazhan.interchange.uploads import import_uploads_purge
 from fazhan.organizations.models import Org
 from fazhan.organizations.selectors import org_get_for_user
 
@@ -31,7 +32,13 @@ from fazhan.organizations.selectors import org_get_for_user
 def _upload_for_user(request, upload_id: int) -> ImportUpload:
     if not user_import_paths(request.user):
         raise PermissionDenied
-    return get_object_or_404(ImportUpload, pk=upload_id, user=request.user, imported_at__isnull=True)
+    return get_object_or_404(
+        ImportUpload,
+        pk=upload_id,
+        user=request.user,
+        imported_at__isnull=True,
+        content_deleted_at__isnull=True,
+    )
 
 
 def _roots(user) -> list[Org]:
@@ -48,6 +55,7 @@ def interchange_home(request):
             raise PermissionDenied
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
+            import_uploads_purge(actor=request.user)  # the files kept past their time go first
             data = form.cleaned_data["file"].read()
             upload = ImportUpload.objects.create(
                 user=request.user,

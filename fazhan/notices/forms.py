@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fazhan.core.forms import ChineseForm
+from fazhan.core.forms import ChineseForm, DateField
 from fazhan.notices.models import FeedbackChannel, FeedbackFinding, NoticeKind
 from fazhan.notices.selectors import Candidate
 
@@ -24,8 +24,8 @@ class NoticeScopeForm(ChineseForm):
 
 class NoticePublishForm(ChineseForm):
     cases = forms.MultipleChoiceField(label=_("公示对象"), widget=forms.CheckboxSelectMultiple)
-    starts_on = forms.DateField(label=_("公示开始"), widget=DATE)
-    ends_on = forms.DateField(
+    starts_on = DateField(label=_("公示开始"), widget=DATE)
+    ends_on = DateField(
         label=_("公示结束"),
         required=False,
         widget=DATE,
@@ -53,7 +53,7 @@ def _label(c: Candidate) -> str:
 
 class FeedbackForm(ChineseForm):
     entry = forms.ChoiceField(label=_("反映对象"), required=False)
-    received_on = forms.DateField(label=_("收到日期"), widget=DATE)
+    received_on = DateField(label=_("收到日期"), widget=DATE)
     channel = forms.ChoiceField(label=_("反映方式"), choices=FeedbackChannel.choices)
     summary = forms.CharField(label=_("反映内容"), widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -68,7 +68,7 @@ class FeedbackForm(ChineseForm):
 class VerifyForm(ChineseForm):
     finding = forms.ChoiceField(label=_("核实结论"), choices=[("", _("请选择")), *FeedbackFinding.choices])
     verification = forms.CharField(label=_("核实情况"), widget=forms.Textarea(attrs={"rows": 2}))
-    verified_on = forms.DateField(label=_("核实日期"), widget=DATE)
+    verified_on = DateField(label=_("核实日期"), widget=DATE)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {"verified_on": timezone.localdate()})
@@ -76,7 +76,7 @@ class VerifyForm(ChineseForm):
 
 
 class CloseForm(ChineseForm):
-    closed_on = forms.DateField(label=_("办结日期"), widget=DATE)
+    closed_on = DateField(label=_("办结日期"), widget=DATE)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {"closed_on": timezone.localdate()})

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from fazhan.auditlog.services import audit_record
 from fazhan.core.forms import form_to_service
+from fazhan.core.printing import print_html_response
 from fazhan.notices.forms import CloseForm, FeedbackForm, NoticePublishForm, NoticeScopeForm, VerifyForm
 from fazhan.notices.models import Notice, NoticeFeedback, NoticeKind
 from fazhan.notices.printing import notice_html, notice_pdf, notice_provisional_note
@@ -155,7 +156,7 @@ def notice_print(request, pk: int):
     """The notice as it is posted: PDF (default), or ?format=html to print from the browser."""
     notice = notice_get_for_user(request.user, pk)
     if request.GET.get("format") == "html":
-        return HttpResponse(notice_html(notice))
+        return print_html_response(notice_html(notice))
     response = HttpResponse(notice_pdf(notice), content_type="application/pdf")
     name = f"公示-{notice.org.code}-{notice.starts_on.isoformat()}.pdf"
     response["Content-Disposition"] = content_disposition_header(as_attachment=False, filename=name) or ""

@@ -17,8 +17,9 @@ def at(offset: int) -> datetime.datetime:
 
 
 def test_a_target_decided_too_early_is_refused_with_its_rule_then_recorded_on_time(
-    page: Page, live_server, transactional_db, pw, time_machine
+    page: Page, live_server, transactional_db, pw, time_machine, settings
 ):
+    settings.SESSION_COOKIE_AGE = 30 * 24 * 3600  # the clock jumps a week with the page open
     time_machine.move_to(at(468))
     walk(pw, "S06")
     login(page, live_server, "sec1")

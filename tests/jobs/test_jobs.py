@@ -173,9 +173,11 @@ def test_an_import_with_problems_fails_naming_them_and_a_clean_one_imports_once(
     assert refused.state == JobState.FAILED
     assert refused.error.startswith(ERR_PROBLEMS.split("%")[0])
     assert "line 2: code: 超出您的管辖范围：SZQ-LH-09" in refused.error
-    assert refused.result_url == preview  # back to the preview, which lists every problem
+    assert refused.result_url == "/interchange/"  # the file is deleted: upload it again, mended
+    assert outsider.get(preview).status_code == 404
     after = snapshot()
-    assert after.pop("audit") == [before.pop("audit")[0] + 1]  # the job's start, nothing else
+    # the job's start and the deletion of the uploaded file, nothing else
+    assert after.pop("audit") == [before.pop("audit")[0] + 2]
     assert after == before
 
     organizer = client_for("lh_organizer")
@@ -185,7 +187,9 @@ def test_an_import_with_problems_fails_naming_them_and_a_clean_one_imports_once(
     assert (done.state, done.result_url) == (JobState.DONE, "/interchange/")
     assert done.message.startswith("已导入 records.jsonl：新增或修改")
     assert Person.objects.filter(pid="P0901").exists()
-    assert ImportUpload.objects.get(user=tw.users["lh_organizer"]).imported_at is not None
+    imported = ImportUpload.objects.get(user=tw.users["lh_organizer"])
+    assert imported.imported_at is not None
+    assert (bytes(imported.content), imported.content_deleted_at is not None) == (b"", True)
     assert organizer.post(preview + "confirm/").status_code == 404  # imported once only
     assert AuditEvent.objects.filter(action="interchange.import").count() == 1
 

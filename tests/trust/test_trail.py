@@ -172,3 +172,10 @@ def test_an_event_cut_off_the_end_that_last_sealed_a_record_is_found_without_a_b
     code, text = _verify()
     assert code == 1
     assert f"people.person #{world.m1.pk} (pid M0001): the trail holds no digest for it" in text
+
+
+@pytest.mark.parametrize("query", [{"date_to": "9999-12-31"}, {"date_from": "0001-01-01"}])
+def test_a_date_filter_that_would_overflow_is_a_field_message_not_a_server_error(world, client_for, query):
+    response = client_for("district").get("/trail/", query)
+    assert response.status_code == 200
+    assert "日期须在 1900-01-01 至 2100-12-31 之间" in response.content.decode()

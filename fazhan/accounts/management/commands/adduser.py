@@ -1,10 +1,9 @@
-import secrets
-
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from fazhan.accounts.models import Role, User
+from fazhan.accounts.passwords import password_generate
 from fazhan.accounts.services import role_assign, user_create
 from fazhan.organizations.models import Org
 
@@ -27,7 +26,7 @@ class Command(BaseCommand):
         user = User.objects.filter(username=username).first()
         created_password = None
         if user is None:
-            created_password = password or secrets.token_urlsafe(9)
+            created_password = password or password_generate()
             try:
                 user = user_create(
                     actor=None,

@@ -1,5 +1,6 @@
 import datetime
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
@@ -29,4 +30,9 @@ class Command(BaseCommand):
             )
         self.stdout.write(f"\n演示账号（密码均为 {DEMO_PASSWORD}）：")
         for login in LOGINS:
-            self.stdout.write(f"  {login.username:<20} {login.full_name}（{login.org_code}）")
+            exempt = "（演示账号免两步验证）" if login.role in settings.FAZHAN_2FA_ROLES else ""
+            self.stdout.write(f"  {login.username:<20} {login.full_name}（{login.org_code}）{exempt}")
+        self.stdout.write(
+            "注意：演示账号免两步验证，密码公开，只供演示；正式使用的账号请用 fazhan adduser 创建，"
+            f"角色 {'、'.join(settings.FAZHAN_2FA_ROLES)} 首次登录须绑定身份验证器。"
+        )
