@@ -166,8 +166,9 @@ def test_a_step_dated_before_1921_is_refused_at_its_date(pw):
 def test_recording_a_step_reads_the_case_once_in_a_fixed_number_of_queries(pw, django_assert_max_num_queries):
     walk(pw, "S16")
     # the approval: the membership follows from the records; the approver is an org that exists, and the
-    # year's plans are read for PLAN-QUOTA (plans' step guard)
-    with django_assert_max_num_queries(28):
+    # year's plans are read for PLAN-QUOTA (plans' step guard); the step's event seals the person whose
+    # membership it set (the trail)
+    with django_assert_max_num_queries(29):
         case_record_step(
             actor=pw.users["lh_approver"],
             case=pw.case,

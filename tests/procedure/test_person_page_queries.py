@@ -30,4 +30,4 @@ def test_the_person_page_renders_sixty_step_records_in_a_bounded_number_of_queri
     assert StepRecord.objects.filter(case=pw.case).count() == 60
     many = _page_queries(client)
     assert many == few  # no query per record
-    assert many <= 32  # identity, case facts with the registers the rules read, the files section, forms
+    assert many <= 33  # identity, case facts with the registers the rules read, the files, forms, calendar
