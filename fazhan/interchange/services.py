@@ -52,6 +52,7 @@ ERR_DUPLICATE = "与第 %(line)d 行的键重复"
 ERR_ID_TAKEN = "该身份证号已登记在另一人员名下：%(who)s"
 ERR_ID_ELSEWHERE = "该身份证号已在其他党组织登记"
 ERR_OUT_OF_SCOPE = "超出您的管辖范围：%(code)s"
+ERR_TWICE = "重复填写：%(names)s"
 CHUNK = 900
 NOTICE_KINDS = ("activist", "target", "admission", "conversion")
 # interchange.md's channels of a report, and what the notices app calls them.
@@ -507,6 +508,9 @@ class _Plan:
                 values = [value]
             else:
                 continue
+            twice = sorted({v for v in values if values.count(v) > 1})
+            if twice:
+                f.fail(f"details.{key}", _(ERR_TWICE) % {"names": "、".join(twice)})
             exists = self.person_exists if spec.kind == "pids" else self.org_exists
             missing = [v for v in values if not exists(v)]
             if missing:

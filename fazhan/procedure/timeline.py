@@ -5,9 +5,10 @@ import datetime
 from dataclasses import dataclass, field
 
 from fazhan.accounts.selectors import user_roles_at
-from fazhan.procedure.definition import PASSING_PREREQUISITES, STEPS, Step
+from fazhan.procedure.definition import PASSING_PREREQUISITES, STEPS, Anchor, Step
 from fazhan.procedure.engine import CaseFacts, Finding, evaluate, procedure_calendar
 from fazhan.procedure.models import Case, StepRecord
+from fazhan.procedure.rules.outcome import case_outcome
 
 
 @dataclass
@@ -62,10 +63,13 @@ def steps_recordable(user, case: Case, facts: CaseFacts) -> list[Step]:
         return []
     roles = user_roles_at(user, case.person.org)
     done = {r.step for r in facts.records}
+    converted = case_outcome(facts.records, limits=facts.limits).converted is not None
     out = []
     for step in STEPS:
         if not roles & set(step.actors) or (step.code in done and not step.repeats):
             continue
+        if step.code == Anchor.ARCHIVE and not converted:
+            continue  # the archive follows the approval of a conversion, not of an extension (B0.3)
         needs_pass = PASSING_PREREQUISITES.get(step.code)
         if all((facts.first(p) if p == needs_pass else p in done) for p in step.prerequisites):
             out.append(step)

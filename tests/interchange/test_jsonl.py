@@ -536,3 +536,14 @@ def test_an_admission_with_no_branch_meeting_on_record_imports_with_membership_f
     assert status == 0, out
     p1 = Person.objects.get(pid="P0001")
     assert (p1.party_status, p1.joined_on) == ("probationary", datetime.date(2021, 1, 2))
+
+
+def test_a_person_named_twice_in_a_step_is_a_problem_of_its_line(world, tmp_path):
+    records = [
+        {"type": "step", "person": "P0001", "step": "S01", "date": "2020-01-02"},
+        {"type": "step", "person": "P0001", "step": "S02", "date": "2020-01-20"}
+        | {"details": {"talkers": ["M0001", "M0001"]}},
+    ]
+    status, out = run("import", str(write_jsonl(tmp_path / "twice.jsonl", records)))
+    assert status == 1
+    assert out.splitlines() == ["line 2: details.talkers: 重复填写：M0001"]

@@ -52,12 +52,14 @@ def test_an_approved_extension_keeps_the_member_probationary_and_a_second_round_
     assert registered(pw) == set()
     page = client_for("sec1").get("/people/P0001/").content.decode()
     assert "预备党员" in page.split("党员身份")[1].split("</dd>")[0]
+    assert '<option value="S25">' not in page  # no archive after an extension's approval
     # the new round: the member applies again, the branch meets after the extended end, the committee approves
     record(pw, "S22", EXTENDED - datetime.timedelta(days=7))
     record(pw, "S23", EXTENDED + datetime.timedelta(days=5))
     converted = record(pw, "S24", EXTENDED + datetime.timedelta(days=30))
     assert standing(pw) == (CaseStage.FULL, ("full", day(600), EXTENDED))
     assert registered(pw) == {("P0001", converted.date)}
+    assert '<option value="S25">' in client_for("sec1").get("/people/P0001/").content.decode()
 
 
 def test_an_approved_cancellation_closes_the_case_as_a_disqualification_and_clears_the_membership(pw):
