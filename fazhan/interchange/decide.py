@@ -46,6 +46,7 @@ ERR_IDENTITY = "与已登记的%(who)s%(what)s不同：导入不修改姓名、�
 ERR_ORG = "与%(who)s已登记的所在党组织（%(org)s）不同：组织关系的变动须以转接记录（transfer）导入"
 ERR_ORG_ELSEWHERE = "该人员已在另一党组织登记：组织关系的变动须以转接记录（transfer）导入"
 NOTE_MEMBERSHIP = "党员身份由发展档案的步骤决定（%(derived)s），文件中的党员身份（%(given)s）未导入"
+LEDGER_HELD = ("contacts", "introducers", "form_number")  # the details a ledger row holds
 IDENTITY_FIELDS = {"name": "姓名", "id_number": "身份证号"}
 MEMBERSHIP_FIELDS = ("party_status", "joined_on", "full_since")
 
@@ -103,9 +104,8 @@ class Decisions:
 
 def _same_step(row: dict[str, Any], db: DbStep, *, ledger: bool) -> bool:
     if ledger:  # a ledger holds the date, and for a few steps the people or the form number
-        named = ("contacts", "introducers", "form_number")
         return (row["date"], row["date_inferred"]) == (db.date, db.date_inferred) and all(
-            db.details.get(k) == row["details"][k] for k in named if k in row["details"]
+            db.details.get(k) == row["details"][k] for k in LEDGER_HELD if k in row["details"]
         )
     return (
         row["date"] == db.date
@@ -236,6 +236,12 @@ def _decide_steps(plan: "_Plan", d: Decisions, db_steps: dict[str, list[DbStep]]
         new_by_pid[row["pid"]].append(item)
         if match is not None:
             head = _head(match, by_pk)
+            if item.source.ledger:
+                # A ledger corrects what its row holds (the date, the people, the form number) and keeps the
+                # rest of the record it corrects: its talkers, votes, reviewer are no part of a ledger row.
+                held = {k: v for k, v in row["details"].items() if k in LEDGER_HELD}
+                row["details"] = {**head.details, **held}
+                row["from_ledger"] = head.from_ledger
             d.step_target[id(item)] = head.pk
             targeted[head.pk] = item.source.line
             if not row["reason"]:

@@ -251,3 +251,27 @@ def test_a_cell_a_spreadsheet_would_take_for_a_formula_is_written_as_text_and_re
     before = snapshot()
     assert run("import", str(tmp_path / "out.xlsx"))[0] == 0
     assert snapshot() == before
+
+
+def test_a_ledger_correcting_a_step_keeps_what_its_row_does_not_hold(pw, tmp_path):
+    from tests.procedure.conftest import walk
+
+    walk(pw, "S13")
+    assert run("export", str(tmp_path / "l.xlsx"), "--org", "SZQ-LH-01")[0] == 0
+    book = load_workbook(tmp_path / "l.xlsx")
+    sheet = book.worksheets[0]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[HEADERS.index("姓名")].value == "张三")
+    talk = row[HEADERS.index("谈话日期")]
+    talk.value = talk.value + datetime.timedelta(days=2)
+    book.save(tmp_path / "l2.xlsx")
+    old = StepRecord.objects.get(case=pw.case, step="S02")
+    status, out = run("import", str(tmp_path / "l2.xlsx"))
+    assert status == 0, out
+    new = StepRecord.objects.get(case=pw.case, step="S02", superseded_by__isnull=True)
+    assert new.supersedes == old
+    assert (new.date, new.details, new.from_ledger) == (
+        old.date + datetime.timedelta(days=2),
+        old.details,
+        False,
+    )
+    assert "谈话人" not in out  # the correction changes the date alone
