@@ -137,25 +137,28 @@ def step_label(pid: str, name: str, step: str) -> str:
 
 
 def field_changes(
-    source: Source, record: str, old: Mapping[str, Any], new: Mapping[str, Any], fields: Iterable[str]
+    source: Source,
+    record: str,
+    old: Mapping[str, Any],
+    new: Mapping[str, Any],
+    fields: Iterable[str],
+    *,
+    action: str = UPDATE,
 ) -> list[Change]:
     """Every field of `fields` whose value differs between `old` and `new`, as changes of one record."""
-    out = []
-    for key in fields:
-        before, after = old.get(key), new.get(key)
-        if _comparable(before) != _comparable(after):
-            out.append(
-                Change(
-                    source.line,
-                    source.unit,
-                    record,
-                    UPDATE,
-                    field_label(key),
-                    shown(before, key),
-                    shown(after, key),
-                )
-            )
-    return out
+    return [
+        Change(
+            source.line,
+            source.unit,
+            record,
+            action,
+            field_label(key),
+            shown(old.get(key), key),
+            shown(new.get(key), key),
+        )
+        for key in fields
+        if _comparable(old.get(key)) != _comparable(new.get(key))
+    ]
 
 
 def _comparable(value: Any) -> Any:
@@ -168,45 +171,17 @@ def _comparable(value: Any) -> Any:
 
 def step_changes(source: Source, record: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Change]:
     """A correction of a step: its date (and whether it is inferred) and every detail that differs."""
-    out = []
-    if old["date"] != new["date"]:
-        out.append(
-            Change(
-                source.line,
-                source.unit,
-                record,
-                CORRECT,
-                field_label("date"),
-                shown(old["date"]),
-                shown(new["date"]),
-            )
-        )
-    if bool(old.get("date_inferred")) != bool(new.get("date_inferred")):
-        out.append(
-            Change(
-                source.line,
-                source.unit,
-                record,
-                CORRECT,
-                field_label("date_inferred"),
-                shown(bool(old.get("date_inferred"))),
-                shown(bool(new.get("date_inferred"))),
-            )
-        )
+    flags = ("date", "date_inferred")
+    out = field_changes(
+        source,
+        record,
+        {"date": old["date"], "date_inferred": bool(old.get("date_inferred"))},
+        {"date": new["date"], "date_inferred": bool(new.get("date_inferred"))},
+        flags,
+        action=CORRECT,
+    )
     before, after = old["details"], new["details"]
-    for key in sorted(set(before) | set(after)):
-        if _comparable(before.get(key)) != _comparable(after.get(key)):
-            out.append(
-                Change(
-                    source.line,
-                    source.unit,
-                    record,
-                    CORRECT,
-                    field_label(key),
-                    shown(before.get(key), key),
-                    shown(after.get(key), key),
-                )
-            )
+    out += field_changes(source, record, before, after, sorted(set(before) | set(after)), action=CORRECT)
     if not out:  # the same date and details, entered otherwise (its entry time or who entered it)
         out.append(Change(source.line, source.unit, record, CORRECT, _("录入信息"), "", ""))
     return out
