@@ -64,6 +64,17 @@ def test_the_json_lines_export_imported_into_an_empty_database_exports_the_same(
     assert _lines(second) == _lines(first)
 
 
+def _orgs_and_members(records: list[dict]) -> list[dict]:
+    """What a database holds before a ledger comes in: the orgs and the members who have no case."""
+    with_steps = {r["person"] for r in records if r["type"] == "step"}
+    return [
+        r
+        for r in records
+        if r["type"] == "org"
+        or (r["type"] == "person" and r["id"] not in with_steps and r.get("party_status"))
+    ]
+
+
 def _ledger_rows(path: Path) -> list[tuple]:
     """A ledger's rows without their running number and remark (an exit has no column of its own), in the
     order of the ID numbers: the person ids of the candidates differ between deployments."""
@@ -78,13 +89,7 @@ def test_the_ledger_and_the_rosters_import_into_a_database_holding_the_orgs_and_
     township, tmp_path, fresh_database
 ):
     records = export_records(tmp_path, "all.jsonl")
-    with_steps = {r["person"] for r in records if r["type"] == "step"}
-    ground = [
-        r
-        for r in records
-        if r["type"] == "org"
-        or (r["type"] == "person" and r["id"] not in with_steps and r.get("party_status"))
-    ]
+    ground = _orgs_and_members(records)
     files = _exports(tmp_path)
     again = tmp_path / "again.xlsx"
     commands = [
@@ -153,13 +158,7 @@ def test_a_branch_migrated_from_its_ledger_gets_no_finding_its_full_history_does
     township, tmp_path, fresh_database
 ):
     records = export_records(tmp_path, "all.jsonl")
-    with_steps = {r["person"] for r in records if r["type"] == "step"}
-    ground = [
-        r
-        for r in records
-        if r["type"] == "org"
-        or (r["type"] == "person" and r["id"] not in with_steps and r.get("party_status"))
-    ]
+    ground = _orgs_and_members(records)
     branch = "SZQ-T01-01"
     ledger = tmp_path / "branch.xlsx"
     assert run("export", str(ledger), "--org", branch)[0] == 0
