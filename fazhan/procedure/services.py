@@ -14,7 +14,16 @@ from fazhan.organizations.models import Org
 from fazhan.people.models import Person
 from fazhan.procedure.definition import EXIT_ACTORS, FIRST_DAY, STEPS, STEPS_BY_CODE, CaseStage
 from fazhan.procedure.details import details_clean, details_errors
-from fazhan.procedure.engine import NEW, CaseFacts, Finding, Rec, blocking, evaluate_entry, refusal_text
+from fazhan.procedure.engine import (
+    NEW,
+    CaseFacts,
+    Finding,
+    Rec,
+    blocking,
+    evaluate,
+    evaluate_entry,
+    refusal_text,
+)
 from fazhan.procedure.models import Case, ExitReason, StepFinding, StepRecord
 from fazhan.procedure.rules.outcome import Outcome, case_outcome
 from fazhan.procedure.selectors import case_facts
@@ -372,14 +381,16 @@ def step_correct(
     if StepRecord.objects.filter(supersedes=record).exists():
         raise ValidationError({"reason": _("该记录已被更正过，请更正最新的记录。")})
     pending = Rec(NEW, record.step, date, details)
-    facts = case_facts(case, pending=pending)
+    before = case_facts(case, pending=pending)
     facts = replace(
-        facts,
-        records=tuple(r for r in facts.records if r.id != record.pk),
-        identities=_identities_corrected(facts.identities, record),
+        before,
+        records=tuple(r for r in before.records if r.id != record.pk),
+        identities=_identities_corrected(before.identities, record),
     )
     findings = evaluate_entry(facts, pending)
-    if refused := _refusals(StepEntry(actor, case, pending, facts, supersedes=record), findings):
+    refused = _refusals(StepEntry(actor, case, pending, facts, supersedes=record), findings)
+    refused += _dependents_broken(before, facts.with_record(pending), corrected=record.pk)
+    if refused:
         raise StepRefused(refused)
     return _write(
         actor=actor,
@@ -393,6 +404,19 @@ def step_correct(
         findings=findings,
         facts=facts,
     )
+
+
+def _dependents_broken(before: CaseFacts, after: CaseFacts, *, corrected: int) -> list[Refusal]:
+    """A correction may not make another live record one the rules would have refused: moving the
+    application after the talk it led to, or the activist date within a year of the target's, rewrites the
+    later record's history as much as its own. Only what the correction breaks refuses it (a break the
+    record held already, from imported history, is its finding, not this correction's)."""
+    held = {(f.rule, f.record) for f in blocking(evaluate(before)) if f.record not in (NEW, corrected)}
+    return [
+        Refusal("date", replace(f, earliest=None))
+        for f in blocking(evaluate(after))
+        if f.record not in (NEW, corrected) and (f.rule, f.record) not in held
+    ]
 
 
 ERR_CLOSED = "该发展档案已终止。"

@@ -58,6 +58,28 @@ def test_a_correction_the_rules_forbid_is_refused_with_the_rule(pw):
     assert not StepRecord.objects.filter(supersedes=talk).exists()
 
 
+def test_a_correction_may_not_break_a_later_record(pw):
+    """Found by the property test: moving the application after the talk it led to, or the activist date to
+    after the education it began, was accepted (only the corrected record was judged)."""
+    done = walk(pw, "S09")
+    application = done["S01"][0]
+    with pytest.raises(StepRefused) as after_talk:
+        step_correct(actor=None, record=application, date=day(40), details={}, reason="改期")
+    broken = after_talk.value.findings
+    assert [(f.rule, f.step) for f in broken] == [("SEQ-ORDER", "S02")]
+    assert broken[0].earliest is None  # no "最早可于" that would be the talk's, not the application's
+    activist = done["S05"][0]
+    with pytest.raises(StepRefused) as too_close:
+        step_correct(
+            actor=None, record=activist, date=day(400), details=legal_details("S05", 0, pw), reason="改期"
+        )
+    assert {(f.rule, f.step) for f in too_close.value.findings} == {("SEQ-ORDER", "S06")}
+    assert len(too_close.value.findings) == 4  # the four S06 records before day 400, each named
+    assert not StepRecord.objects.filter(supersedes__in=[application, activist]).exists()
+    # a correction that leaves every later record lawful still stands
+    step_correct(actor=None, record=application, date=day(5), details={}, reason="日期抄错")
+
+
 def test_a_step_recorded_twice_is_refused_the_second_time(pw):
     walk(pw, "S02")
     with pytest.raises(ValidationError) as again:
