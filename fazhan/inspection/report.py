@@ -18,11 +18,12 @@ from fazhan.archive.record_table import date_cn
 from fazhan.inspection.models import Finding, FindingStatus, InspectionRun
 from fazhan.inspection.selectors import run_findings
 from fazhan.procedure.definition import RULES_BY_ID, SEVERITY_RANK
+from fazhan.procedure.rules.notice import REPORT_FIRST_DAY
 
 SEVERITY_COLOURS = {"BLOCK": "#8b0000", "ERROR": "#c8102e", "WARN": "#d98c00"}
 # The report's default first day (procedure.md G): the notice's self-inspection covers the development work
 # since 2017-01-01, and the rules of sections B and D judge those years in full.
-REPORT_SINCE = datetime.date(2017, 1, 1)
+REPORT_SINCE = REPORT_FIRST_DAY
 
 
 @dataclass

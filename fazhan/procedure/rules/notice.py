@@ -461,32 +461,54 @@ def young_farmer(person: PersonRow | None, approved_on: datetime.date, limits: L
     )
 
 
+# The notice's self-inspection reports on the work since this day (procedure.md G); the report's default first
+# day and the earliest window RES-YOUNG-FARMER lists in its evidence.
+REPORT_FIRST_DAY = datetime.date(2017, 1, 1)
+
+
+def young_farmer_windows(tree: TreeFacts) -> Iterator[tuple[datetime.date, datetime.date]]:
+    """The two-year windows (first day, last day) from the rule's start that have ended by the as-of date."""
+    start = datetime.date.fromisoformat(RULES_BY_ID["RES-YOUNG-FARMER"].since)
+    while (end := add_months(start, 12 * tree.limits.young_farmer_window_years)) <= tree.as_of:
+        yield start, end - datetime.timedelta(days=1)
+        start = end
+
+
 @org_check("RES-YOUNG-FARMER")
 def res_young_farmer(tree: TreeFacts) -> Iterator[TreeFinding]:
     """通知二: every village admits at least one young farmer in each two-year window from the profile's
-    start (2018–2019, 2020–2021 …); only windows that have ended by the as-of date are judged."""
-    since = datetime.date.fromisoformat(RULES_BY_ID["RES-YOUNG-FARMER"].since)
-    years = tree.limits.young_farmer_window_years
+    start (2018–2019, 2020–2021 …); only windows that have ended by the as-of date are judged. At most one
+    finding per village (procedure.md C): the latest ended window without a young farmer, the earlier ones
+    since the report's first day in its evidence."""
     admitted: dict[str, list[Approval]] = defaultdict(list)
     for a in approvals(tree):
         admitted[a.org].append(a)
+    windows = list(young_farmer_windows(tree))
     for org in sorted(_base_orgs(tree, category="village"), key=lambda o: o.path):
-        start = since
-        while (end := add_months(start, 12 * years)) <= tree.as_of:
-            found = [
-                a
-                for a in admitted.get(org.code, [])
-                if start <= a.record.date < end
+        missed = [
+            (first, last)
+            for first, last in windows
+            if last >= REPORT_FIRST_DAY
+            and not any(
+                first <= a.record.date <= last
                 and young_farmer(tree.people.get(a.facts.person_pid), a.record.date, tree.limits)
-            ]
-            if not found:
-                last = end - datetime.timedelta(days=1)
-                yield TreeFinding(
-                    org.code,
-                    finding(
-                        "RES-YOUNG-FARMER",
-                        _("%(a)s 至 %(b)s 未发展青年农民党员") % {"a": start, "b": last},
-                        evidence={"window": [start.isoformat(), last.isoformat()]},
-                    ),
-                )
-            start = end
+                for a in admitted.get(org.code, [])
+            )
+        ]
+        if not missed:
+            continue
+        (first, last), earlier = missed[-1], missed[:-1]
+        message = _("%(a)s 至 %(b)s 未发展青年农民党员") % {"a": first, "b": last}
+        if earlier:
+            message += _("（此前 %(w)s 亦未发展）") % {"w": "、".join(f"{a}至{b}" for a, b in earlier)}
+        yield TreeFinding(
+            org.code,
+            finding(
+                "RES-YOUNG-FARMER",
+                message,
+                evidence={
+                    "window": [first.isoformat(), last.isoformat()],
+                    "earlier": [[a.isoformat(), b.isoformat()] for a, b in earlier],
+                },
+            ),
+        )

@@ -330,15 +330,20 @@ def _at_minimum(facts: CaseFacts, slack: int) -> bool:
     )
 
 
+# procedure.md D: a share of a yearly quota of 1 or 2 is no signal (one admission is already half of it).
+RUSH_TINY_QUOTA = 2
+
+
 @org_check("VIO-RUSH")
 def vio_rush(tree: TreeFacts) -> Iterator[TreeFinding]:
-    """突击发展 (GEN-INDIV): an org's approvals in one month over rush_month_share of its yearly quota; an
+    """突击发展 (GEN-INDIV): an org's approvals in one month over rush_month_share of its yearly quota (not
+    judged for a yearly quota of RUSH_TINY_QUOTA or less); an
     admitted case that moved through the stages at the legal minimum throughout; admissions in the
     rush_election_months before a village election of the person's branch."""
     limits, counted = tree.limits, approvals_by_org_year(tree)
     for (code, year), plan in sorted(tree.plans.items()):
         quota = int(plan.get("quota") or 0)
-        if not tree.in_tree(code) or quota <= 0:
+        if not tree.in_tree(code) or quota <= RUSH_TINY_QUOTA:
             continue
         by_month: dict[int, list] = defaultdict(list)
         for a in counted.get((code, year), []):
