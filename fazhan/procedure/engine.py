@@ -109,6 +109,9 @@ class CaseFacts:
     forms: tuple[Mapping[str, Any], ...] = ()  # the form register's rows for this person
     transfers: tuple[Mapping[str, Any], ...] = ()
     exited_on: datetime.date | None = None
+    # The admission was declared invalid (GEN-INVALID, rule 38): never recognized, so it counts nowhere,
+    # whatever the as-of date (rules/counting.py); `until` keeps it.
+    invalidated: bool = False
     # Registers the violation detectors (procedure.md D) read; loaded by the inspection (optional, additive).
     kin: Mapping[str, str] = field(default_factory=dict)  # pid of a declared close relative → relation
     discipline: tuple[Mapping[str, Any], ...] = ()  # the person's own register: kind, from, to

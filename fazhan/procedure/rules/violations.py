@@ -26,13 +26,13 @@ from django.utils.translation import gettext_lazy
 from fazhan.core.calendar import add_months
 from fazhan.procedure.definition import Anchor
 from fazhan.procedure.engine import CaseFacts, Finding, check, entered_on, finding
+from fazhan.procedure.rules.counting import as_date
 from fazhan.procedure.rules.ledger import fills_gap
 from fazhan.procedure.rules.notice import (
     TreeFacts,
     TreeFinding,
     approvals,
     approvals_by_org_year,
-    as_date,
     org_check,
 )
 from fazhan.procedure.rules.targets import cultivation_start
