@@ -18,6 +18,7 @@ from fazhan.archive.record_table import date_cn
 from fazhan.inspection.models import Finding, FindingStatus, InspectionRun
 from fazhan.inspection.selectors import run_findings
 from fazhan.procedure.definition import RULES_BY_ID, SEVERITY_RANK
+from fazhan.procedure.editions import citation
 from fazhan.procedure.rules.notice import REPORT_FIRST_DAY
 
 SEVERITY_COLOURS = {"BLOCK": "#8b0000", "ERROR": "#c8102e", "WARN": "#d98c00"}
@@ -47,7 +48,13 @@ def report_build(run: InspectionRun, *, user, since: datetime.date = REPORT_SINC
     ]
     rules: Counter[tuple[str, str]] = Counter((f.rule, f.severity) for f in rows)
     by_rule = [
-        {"rule": r, "severity": s, "n": n, "title": RULES_BY_ID[r].title, "article": RULES_BY_ID[r].article}
+        {
+            "rule": r,
+            "severity": s,
+            "n": n,
+            "title": RULES_BY_ID[r].title,
+            "article": citation(RULES_BY_ID[r].article, run.as_of),
+        }
         for (r, s), n in sorted(rules.items(), key=lambda x: (-SEVERITY_RANK[x[0][1]], x[0][0]))
     ]
     orgs: Counter[tuple[str, str]] = Counter((f.org.path, f.org.name) for f in rows)

@@ -34,6 +34,7 @@ from fazhan.inspection.services import (
     finding_verify,
 )
 from fazhan.procedure.definition import RULES_BY_ID, SEVERITY_RANK, STEPS_BY_CODE
+from fazhan.procedure.editions import citation
 from fazhan.procedure.forms import CorrectionForm
 
 FILTERS = ("rule", "severity", "org", "status")
@@ -91,7 +92,11 @@ def run_detail(request, run_id: int):
     shown = run_findings(run, user=request.user, filters=filters)
     page = Paginator(shown, 200).get_page(request.GET.get("page"))
     by_rule = [
-        {**row, "title": RULES_BY_ID[row["rule"]].title, "article": RULES_BY_ID[row["rule"]].article}
+        {
+            **row,
+            "title": RULES_BY_ID[row["rule"]].title,
+            "article": citation(RULES_BY_ID[row["rule"]].article, run.as_of),
+        }
         for row in findings_by_rule(every)
     ]
     context = {
@@ -138,6 +143,11 @@ def finding_detail(request, finding_id: int):
     context = {
         "finding": finding,
         "rule": RULES_BY_ID[finding.rule],
+        # the article in the edition in force on the step's date (the run's as-of day for an org's finding)
+        "citation": citation(
+            RULES_BY_ID[finding.rule].article,
+            finding.record.date if finding.record_id else finding.last_run.as_of,
+        ),
         "step": STEPS_BY_CODE.get(finding.step),
         "events": finding.events.select_related("actor", "run"),
         "assign": assign if "assign" in offered else None,
