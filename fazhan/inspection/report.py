@@ -15,6 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from fazhan.archive.record_table import date_cn
+from fazhan.inspection.evidence import Names
 from fazhan.inspection.models import Finding, FindingStatus, InspectionRun
 from fazhan.inspection.selectors import run_findings
 from fazhan.procedure.definition import RULES_BY_ID, SEVERITY_RANK
@@ -46,6 +47,9 @@ def report_build(run: InspectionRun, *, user, since: datetime.date = REPORT_SINC
         for f in run_findings(run, user=user).select_related("record")
         if f.record is None or f.record.date >= since
     ]
+    names = Names([f.message for f in rows])
+    for f in rows:  # people and steps by name, not by code (inspection/evidence.py)
+        f.message_text = names.text(f.message)
     rules: Counter[tuple[str, str]] = Counter((f.rule, f.severity) for f in rows)
     by_rule = [
         {
@@ -148,7 +152,7 @@ def report_docx(report: Report) -> bytes:
                 f.rule,
                 f.org.name,
                 f.person.name if f.person else "—",
-                f.message,
+                f.message_text,
                 f.get_status_display(),
             ]
             for f in report.findings

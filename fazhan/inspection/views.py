@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from fazhan.accounts.models import User
 from fazhan.core.forms import form_to_service
+from fazhan.inspection.evidence import Names
 from fazhan.inspection.forms import AssignForm, ExplainForm, ReportForm, RunForm, VerifyForm
 from fazhan.inspection.jobs import inspection_run_start, report_start
 from fazhan.inspection.models import Finding, FindingStatus
@@ -99,6 +100,9 @@ def run_detail(request, run_id: int):
         }
         for row in findings_by_rule(every)
     ]
+    names = Names([f.message for f in page] + [f.evidence for f in page])
+    for f in page:  # as users read them: names, not codes (inspection/evidence.py)
+        f.message_text, f.evidence_rows = names.text(f.message), names.evidence(f.evidence)
     context = {
         "run": run,
         "page": page,
@@ -139,6 +143,7 @@ def finding_detail(request, finding_id: int):
         ):
             messages.success(request, _("已保存。"))
             return redirect("inspection:finding", finding.pk)
+    names = Names([finding.message, finding.evidence])
     offered = set(finding_actions(request.user, finding)) | ({action} if form is not None else set())
     context = {
         "finding": finding,
@@ -155,7 +160,8 @@ def finding_detail(request, finding_id: int):
         "verify": verify if "verify" in offered else None,
         "may_correct": "correct" in offered and finding.record_id is not None,
         "open": finding.closed_run_id is None,
-        "evidence": sorted(finding.evidence.items()),
+        "evidence": names.evidence(finding.evidence),
+        "message": names.text(finding.message),
     }
     return render(request, "inspection/finding.html", context)
 

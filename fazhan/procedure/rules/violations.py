@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fazhan.core.calendar import add_months
+from fazhan.people.choices import DisciplineKind, KinRelation
 from fazhan.procedure.definition import Anchor
 from fazhan.procedure.engine import CaseFacts, Finding, check, entered_on, finding
 from fazhan.procedure.rules.counting import as_date
@@ -186,7 +187,7 @@ def vio_discipline(facts: CaseFacts) -> Iterator[Finding]:
             yield finding(
                 "VIO-DISCIPLINE",
                 _("培养考察期间（%(a)s 至 %(b)s）本人有纪律记录：%(k)s %(f)s 起")
-                % {"a": activist.date, "b": end, "k": entry.get("kind"), "f": start},
+                % {"a": activist.date, "b": end, "k": DisciplineKind(entry["kind"]).label, "f": start},
                 step=on.step,
                 record=on.id,
                 evidence={
@@ -207,6 +208,11 @@ ROLES: tuple[tuple[str, str, "StrOrPromise"], ...] = (
 )
 
 
+def relation_label(value: str) -> str:
+    """The kinship as users read it (父母, 配偶 …); an unknown code as it was declared."""
+    return str(KinRelation(value).label) if value in KinRelation.values else value
+
+
 @check("VIO-KIN-ROLE")
 def vio_kin_role(facts: CaseFacts) -> Iterator[Finding]:
     """近亲繁殖: a talker (S02, S16), training contact (S05), introducer (S09) or the secretary of the
@@ -221,7 +227,7 @@ def vio_kin_role(facts: CaseFacts) -> Iterator[Finding]:
                     yield finding(
                         "VIO-KIN-ROLE",
                         _("%(role)s %(p)s 是本人的亲属（%(r)s）")
-                        % {"role": label, "p": pid, "r": facts.kin[pid]},
+                        % {"role": label, "p": pid, "r": relation_label(facts.kin[pid])},
                         step=step,
                         record=record.id,
                         evidence={"role": key, "relative": pid, "relation": facts.kin[pid]},
@@ -231,7 +237,7 @@ def vio_kin_role(facts: CaseFacts) -> Iterator[Finding]:
         if decision is not None and pid in facts.kin:
             yield finding(
                 "VIO-KIN-ROLE",
-                _("支部书记 %(p)s 是本人的亲属（%(r)s）") % {"p": pid, "r": facts.kin[pid]},
+                _("支部书记 %(p)s 是本人的亲属（%(r)s）") % {"p": pid, "r": relation_label(facts.kin[pid])},
                 step=Anchor.ACTIVIST,
                 record=decision.id,
                 evidence={"role": "branch_secretary", "relative": pid, "relation": facts.kin[pid]},
