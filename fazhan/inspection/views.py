@@ -102,7 +102,8 @@ def run_detail(request, run_id: int):
     ]
     names = Names([f.message for f in page] + [f.evidence for f in page])
     for f in page:  # as users read them: names, not codes (inspection/evidence.py)
-        f.message_text, f.evidence_rows = names.text(f.message), names.evidence(f.evidence)
+        setattr(f, "message_text", names.text(f.message))  # noqa: B010  (read by the template)
+        setattr(f, "evidence_rows", names.evidence(f.evidence))  # noqa: B010
     context = {
         "run": run,
         "page": page,
@@ -151,7 +152,7 @@ def finding_detail(request, finding_id: int):
         # the article in the edition in force on the step's date (the run's as-of day for an org's finding)
         "citation": citation(
             RULES_BY_ID[finding.rule].article,
-            finding.record.date if finding.record_id else finding.last_run.as_of,
+            finding.record.date if finding.record is not None else finding.last_run.as_of,
         ),
         "step": STEPS_BY_CODE.get(finding.step),
         "events": finding.events.select_related("actor", "run"),
