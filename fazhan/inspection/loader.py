@@ -28,9 +28,10 @@ from fazhan.plans.models import Plan
 from fazhan.prereview.models import NumberedForm
 from fazhan.procedure.definition import STEPS_BY_CODE, limits
 from fazhan.procedure.engine import CaseFacts, MemberFacts, OrgFacts, Rec
-from fazhan.procedure.models import Case, StepRecord
+from fazhan.procedure.models import Case, ExitReason, StepRecord
+from fazhan.procedure.rules.counting import PersonRow, as_date
 from fazhan.procedure.rules.forms import IDENTITY_STEPS
-from fazhan.procedure.rules.notice import TREE_ROUND_STEPS, TREE_STEPS, OrgRow, PersonRow, TreeFacts, as_date
+from fazhan.procedure.rules.notice import TREE_ROUND_STEPS, TREE_STEPS, OrgRow, TreeFacts
 from fazhan.procedure.selectors import FORM_FIELDS, case_facts, form_fact, identity_fact, transfer_fact
 
 COMMITTEE_ROLES = ("branch_secretary", "branch_committee")
@@ -305,7 +306,7 @@ class _Read:
     codes: dict[int, str]
     persons: dict[int, "_Person"]  # by pk
     people: dict[str, PersonRow]
-    cases: list[tuple[int, int, datetime.date | None]]
+    cases: list[tuple[int, int, datetime.date | None, bool]]
     recs: pl.DataFrame
     previous: dict[int, int]
 
@@ -344,6 +345,7 @@ def _read(root: Org | None, as_of: datetime.date) -> _Read:
         education,
         occupation,
         tags,
+        ethnicity,
     ) in _raw(
         Person.objects.filter(_subtree(root, "org__path"), cases__isnull=False)
         .distinct()
@@ -361,17 +363,20 @@ def _read(root: Org | None, as_of: datetime.date) -> _Read:
             "education",
             "occupation",
             "tags",
+            "ethnicity",
         )
     ):
         birth = _date(birth)
         persons[pk] = _Person(pid, birth, bool(floating), _day(departure), org_id, unit_id, bool(valid))
-        people[pid] = PersonRow(pid, gender, education, occupation, birth, tuple(_json(tags) or ()))
+        people[pid] = PersonRow(
+            pid, gender, education, occupation, birth, tuple(_json(tags) or ()), ethnicity
+        )
     cases = [
-        (pk, person_id, _day(closed_on))
-        for pk, person_id, closed_on in _raw(
+        (pk, person_id, _day(closed_on), exit_reason == ExitReason.INVALIDATED)
+        for pk, person_id, closed_on, exit_reason in _raw(
             Case.objects.filter(_subtree(root, "person__org__path"))
             .order_by("pk")
-            .values_list("pk", "person_id", "closed_on")
+            .values_list("pk", "person_id", "closed_on", "exit_reason")
         )
     ]
     # Every record of the subtree in one plain scan (no order, no anti-join: the database streams the rows);
@@ -432,7 +437,7 @@ def _facts(
     identities = _identities(root, cases, set(previous.values()))
     form_index = {f["number"]: f for forms in by_person["forms"].values() for f in forms}
     base = []
-    for i, (_case_id, person_id, closed_on) in enumerate(cases):
+    for i, (_case_id, person_id, closed_on, invalidated) in enumerate(cases):
         p = persons[person_id]
         pid, branch = p.pid, codes[p.org_id]
         fields = {
@@ -450,6 +455,7 @@ def _facts(
             "forms": _forms_of(pid, named_forms.get(i, ()), by_person["forms"], form_index),
             "transfers": tuple(by_person["transfers"].get(pid, ())),
             "exited_on": closed_on if closed_on and closed_on <= as_of else None,
+            "invalidated": invalidated,
             "kin": dict(by_person["kin"].get(pid, ())),
             "discipline": tuple(by_person["discipline"].get(pid, ())),
             "branch_secretaries": tuple(sorted(secretaries.get(branch, ()))),
@@ -485,7 +491,7 @@ def _facts(
 def _identities(root: Org | None, cases: list[tuple], superseded: set[int]) -> dict[int, tuple]:
     """Per case index, who its live pass, form and branch-meeting records were about when written
     (CaseFacts.identities for FORM-MATCH, as procedure.selectors.case_identities gives them for one case)."""
-    index = {pk: i for i, (pk, _person, _closed) in enumerate(cases)}
+    index = {pk: i for i, (pk, _person, _closed, _invalid) in enumerate(cases)}
     out: dict[int, list[dict]] = defaultdict(list)
     for case_id, pk, name, key in (
         StepRecord.objects.filter(_subtree(root, "case__person__org__path"), step__in=IDENTITY_STEPS)

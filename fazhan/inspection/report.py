@@ -15,14 +15,17 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from fazhan.archive.record_table import date_cn
+from fazhan.inspection.evidence import Names
 from fazhan.inspection.models import Finding, FindingStatus, InspectionRun
 from fazhan.inspection.selectors import run_findings
 from fazhan.procedure.definition import RULES_BY_ID, SEVERITY_RANK
+from fazhan.procedure.editions import citation
+from fazhan.procedure.rules.notice import REPORT_FIRST_DAY
 
 SEVERITY_COLOURS = {"BLOCK": "#8b0000", "ERROR": "#c8102e", "WARN": "#d98c00"}
 # The report's default first day (procedure.md G): the notice's self-inspection covers the development work
 # since 2017-01-01, and the rules of sections B and D judge those years in full.
-REPORT_SINCE = datetime.date(2017, 1, 1)
+REPORT_SINCE = REPORT_FIRST_DAY
 
 
 @dataclass
@@ -44,9 +47,18 @@ def report_build(run: InspectionRun, *, user, since: datetime.date = REPORT_SINC
         for f in run_findings(run, user=user).select_related("record")
         if f.record is None or f.record.date >= since
     ]
+    names = Names([f.message for f in rows])
+    for f in rows:  # people and steps by name, not by code (inspection/evidence.py)
+        setattr(f, "message_text", names.text(f.message))  # noqa: B010  (read by the templates)
     rules: Counter[tuple[str, str]] = Counter((f.rule, f.severity) for f in rows)
     by_rule = [
-        {"rule": r, "severity": s, "n": n, "title": RULES_BY_ID[r].title, "article": RULES_BY_ID[r].article}
+        {
+            "rule": r,
+            "severity": s,
+            "n": n,
+            "title": RULES_BY_ID[r].title,
+            "article": citation(RULES_BY_ID[r].article, run.as_of),
+        }
         for (r, s), n in sorted(rules.items(), key=lambda x: (-SEVERITY_RANK[x[0][1]], x[0][0]))
     ]
     orgs: Counter[tuple[str, str]] = Counter((f.org.path, f.org.name) for f in rows)
@@ -140,7 +152,7 @@ def report_docx(report: Report) -> bytes:
                 f.rule,
                 f.org.name,
                 f.person.name if f.person else "—",
-                f.message,
+                getattr(f, "message_text"),  # noqa: B009
                 f.get_status_display(),
             ]
             for f in report.findings

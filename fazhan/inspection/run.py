@@ -30,7 +30,8 @@ from fazhan.inspection.screens import plan as screen_plan
 from fazhan.organizations.models import Org
 from fazhan.procedure.definition import RULES_BY_ID
 from fazhan.procedure.engine import CHECKS, CaseFacts, Finding, _load_rules, evaluate
-from fazhan.procedure.rules.notice import ORG_CHECKS, evaluate_tree, org_on
+from fazhan.procedure.rules.counting import org_on
+from fazhan.procedure.rules.notice import ORG_CHECKS, evaluate_tree
 
 
 def per_case_rules() -> list[str]:

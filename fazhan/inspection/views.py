@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from fazhan.accounts.models import User
 from fazhan.core.forms import form_to_service
+from fazhan.inspection.evidence import Names
 from fazhan.inspection.forms import AssignForm, ExplainForm, ReportForm, RunForm, VerifyForm
 from fazhan.inspection.jobs import inspection_run_start, report_start
 from fazhan.inspection.models import Finding, FindingStatus
@@ -34,6 +35,7 @@ from fazhan.inspection.services import (
     finding_verify,
 )
 from fazhan.procedure.definition import RULES_BY_ID, SEVERITY_RANK, STEPS_BY_CODE
+from fazhan.procedure.editions import citation
 from fazhan.procedure.forms import CorrectionForm
 
 FILTERS = ("rule", "severity", "org", "status")
@@ -91,9 +93,17 @@ def run_detail(request, run_id: int):
     shown = run_findings(run, user=request.user, filters=filters)
     page = Paginator(shown, 200).get_page(request.GET.get("page"))
     by_rule = [
-        {**row, "title": RULES_BY_ID[row["rule"]].title, "article": RULES_BY_ID[row["rule"]].article}
+        {
+            **row,
+            "title": RULES_BY_ID[row["rule"]].title,
+            "article": citation(RULES_BY_ID[row["rule"]].article, run.as_of),
+        }
         for row in findings_by_rule(every)
     ]
+    names = Names([f.message for f in page] + [f.evidence for f in page])
+    for f in page:  # as users read them: names, not codes (inspection/evidence.py)
+        setattr(f, "message_text", names.text(f.message))  # noqa: B010  (read by the template)
+        setattr(f, "evidence_rows", names.evidence(f.evidence))  # noqa: B010
     context = {
         "run": run,
         "page": page,
@@ -134,10 +144,16 @@ def finding_detail(request, finding_id: int):
         ):
             messages.success(request, _("已保存。"))
             return redirect("inspection:finding", finding.pk)
+    names = Names([finding.message, finding.evidence])
     offered = set(finding_actions(request.user, finding)) | ({action} if form is not None else set())
     context = {
         "finding": finding,
         "rule": RULES_BY_ID[finding.rule],
+        # the article in the edition in force on the step's date (the run's as-of day for an org's finding)
+        "citation": citation(
+            RULES_BY_ID[finding.rule].article,
+            finding.record.date if finding.record is not None else finding.last_run.as_of,
+        ),
         "step": STEPS_BY_CODE.get(finding.step),
         "events": finding.events.select_related("actor", "run"),
         "assign": assign if "assign" in offered else None,
@@ -145,7 +161,8 @@ def finding_detail(request, finding_id: int):
         "verify": verify if "verify" in offered else None,
         "may_correct": "correct" in offered and finding.record_id is not None,
         "open": finding.closed_run_id is None,
-        "evidence": sorted(finding.evidence.items()),
+        "evidence": names.evidence(finding.evidence),
+        "message": names.text(finding.message),
     }
     return render(request, "inspection/finding.html", context)
 

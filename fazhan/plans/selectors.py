@@ -1,28 +1,41 @@
 """Plans read: the plan tree of a year, and the one report that feeds the plan page, its Excel download and
 the JSON its charts read.
 
-Admissions are counted as procedure.md (E) says: at the approval date (definition.Anchor.APPROVAL), for the
-person's branch on that date, rolled up the tree. The pool is the open cases by stage today."""
+Every count comes from the rules' counting functions (procedure/rules/counting.py), the very ones PLAN-QUOTA,
+PLAN-GROUPS, POOL-RATIO and RES-VILLAGE read: admissions at the approval date (S17) for the person's branch on
+that date, rolled up the tree, an invalidated admission nowhere (procedure.md B 38, C, E); the pool by stage
+on the day for the org the person was in then; focus groups from the person (少数民族 from the ethnicity)."""
 
 import datetime
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from fazhan.accounts.selectors import user_roles_at
-from fazhan.core.calendar import full_years
 from fazhan.organizations.models import Org, OrgCategory
 from fazhan.organizations.selectors import org_get_for_user, org_subtree
-from fazhan.people.choices import COLLEGE_AND_ABOVE, FOCUS_TAGS, Gender
+from fazhan.people.choices import FOCUS_TAGS
 from fazhan.people.models import Person, Transfer
 from fazhan.plans.models import Plan
-from fazhan.procedure.definition import DISTRICT, OUTCOME_STEPS, STEPS_BY_CODE, TOWNSHIP, Anchor, CaseStage
-from fazhan.procedure.engine import Rec
+from fazhan.procedure.definition import DISTRICT, OUTCOME_STEPS, TOWNSHIP, Anchor, CaseStage, Limits, limits
+from fazhan.procedure.engine import CaseFacts, OrgFacts, Rec
 from fazhan.procedure.models import Case, ExitReason, StepRecord
-from fazhan.procedure.rules.outcome import case_outcome
+from fazhan.procedure.rules.counting import (
+    PersonRow,
+    admissions_by_org_year,
+    in_group,
+    pool_ok,
+    pool_rolled_up,
+    village_reserves,
+)
+from fazhan.procedure.rules.counting import admissions as count_admissions
+from fazhan.procedure.rules.counting import pools as count_pools
+from fazhan.procedure.selectors import transfer_fact
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -38,7 +51,6 @@ GROUP_KEYS = tuple(GROUP_LABELS)
 
 # Who reads plans: the township (its township and below) and the district (all); inspectors read too.
 PLAN_READERS = frozenset(TOWNSHIP + DISTRICT + ("inspector",))
-POOL_STAGES = (CaseStage.APPLICANT, CaseStage.ACTIVIST, CaseStage.TARGET)
 
 
 def _within(path: str, org: Org) -> bool:
@@ -71,14 +83,60 @@ def plan_org_for_user(user, code: str) -> Org:
     return org
 
 
-def org_on(person: Person, day: datetime.date, transfers: list[Transfer]) -> Org:
-    """The person's org on `day`, from the transfer history (transfers sorted by date)."""
-    before = [t for t in transfers if t.date <= day]
-    if before:
-        return before[-1].to_org
-    if transfers:
-        return transfers[0].from_org
-    return person.org
+def _org_facts(org: Org) -> OrgFacts:
+    return OrgFacts(org.code, org.kind, org.path)
+
+
+def _case_facts(cases: Any, *, steps: Iterable[str], as_of: datetime.date) -> list[CaseFacts]:
+    """The facts the counting functions read (rules/counting.py) of these cases: their live records of
+    `steps` up to `as_of`, the person's transfers, exit and invalidation. The whole-tree loader gives the
+    rules the same facts; tests/plans/test_counts.py holds the two to the same counts."""
+    cases = list(cases.select_related("person__org"))
+    by_case: dict[int, list[Rec]] = defaultdict(list)
+    for case_id, pk, step, date, details in (
+        StepRecord.objects.filter(
+            case__in=[c.pk for c in cases], superseded_by__isnull=True, date__lte=as_of, step__in=list(steps)
+        )
+        .order_by("case_id", "date", "id")
+        .values_list("case_id", "pk", "step", "date", "details")
+    ):
+        by_case[case_id].append(Rec(pk, step, date, details))
+    moves: dict[int, list[dict]] = defaultdict(list)
+    for person_id, date, src, dst, materials in (
+        Transfer.objects.filter(person_id__in={c.person_id for c in cases}, date__lte=as_of)
+        .order_by("date", "pk")
+        .values_list("person_id", "date", "from_org__code", "to_org__code", "materials_transferred")
+    ):
+        moves[person_id].append(transfer_fact(date, src, dst, materials))
+    settings_limits = limits()
+    return [
+        CaseFacts(
+            person_pid=c.person.pid,
+            birth_date=c.person.birth_date,
+            floating=c.person.floating,
+            branch=_org_facts(c.person.org),
+            records=tuple(by_case[c.pk]),
+            limits=settings_limits,
+            as_of=as_of,
+            transfers=tuple(moves[c.person_id]),
+            exited_on=c.closed_on if c.closed_on and c.closed_on <= as_of else None,
+            invalidated=c.exit_reason == ExitReason.INVALIDATED,
+        )
+        for c in cases
+    ]
+
+
+def person_row(person: Person) -> PersonRow:
+    """What the statistics count about a person (procedure.md E), as the rules read it."""
+    return PersonRow(
+        person.pid,
+        person.gender,
+        person.education,
+        person.occupation,
+        person.birth_date,
+        tuple(person.tags or ()),
+        person.ethnicity,
+    )
 
 
 @dataclass
@@ -89,43 +147,35 @@ class Admission:
     override: str = ""  # the reason recorded at approval for admitting beyond the quota (PLAN-QUOTA)
 
     def in_group(self, key: str) -> bool:
-        p = self.person
-        if key == "women":
-            return p.gender == Gender.FEMALE
-        if key == "age_35_and_under":
-            return full_years(p.birth_date, self.date) <= 35
-        if key == "college_and_above":
-            return p.education in COLLEGE_AND_ABOVE
-        return key in (p.tags or [])
+        return in_group(key, person_row(self.person), self.date, limits())
 
 
-def admissions(org: Org, year: int) -> list[Admission]:
-    """S17 approvals of `year`, counted for the person's branch on the approval date, inside `org`'s subtree
-    on that date. Records superseded by a correction and cases declared invalid do not count."""
-    passing = STEPS_BY_CODE[Anchor.APPROVAL].passing
-    queryset = (
-        StepRecord.objects.filter(
-            step=Anchor.APPROVAL,
-            superseded_by__isnull=True,
-            date__gte=datetime.date(year, 1, 1),
-            date__lte=datetime.date(year, 12, 31),
+def admissions(org: Org, year: int, *, today: datetime.date | None = None) -> list[Admission]:
+    """The admissions of `year` counted for `org` (rules/counting.py: the first approving S17, for the
+    person's branch on the approval date, rolled up the tree; a correction counts once, an invalidated
+    admission nowhere), up to `today` (by default the day's date)."""
+    today = today or datetime.date.today()
+    cases = Case.objects.filter(
+        steps__step=Anchor.APPROVAL,
+        steps__superseded_by__isnull=True,
+        steps__date__gte=datetime.date(year, 1, 1),
+        steps__date__lte=datetime.date(year, 12, 31),
+    ).distinct()
+    facts = _case_facts(cases, steps=(Anchor.APPROVAL,), as_of=max(today, datetime.date(year, 12, 31)))
+    counted = [a for a in count_admissions(facts) if a.record.date.year == year]
+    codes = {a.org for a in counted}
+    orgs = {o.code: o for o in Org.objects.filter(code__in=codes)}
+    people = {p.pid: p for p in Person.objects.filter(pid__in={a.facts.person_pid for a in counted})}
+    by_org_year = admissions_by_org_year(counted, {c: o.path for c, o in orgs.items()})
+    return [
+        Admission(
+            people[a.facts.person_pid],
+            a.record.date,
+            orgs[a.org],
+            str(a.record.details.get("quota_override_reason") or ""),
         )
-        .exclude(case__exit_reason=ExitReason.INVALIDATED)
-        .select_related("case__person__org")
-        .order_by("date", "pk")
-    )
-    records = [r for r in queryset if passing is None or r.details.get(passing[0]) in passing[1]]
-    person_ids = {r.case.person_id for r in records}
-    transfers: dict[int, list[Transfer]] = defaultdict(list)
-    for t in Transfer.objects.filter(person_id__in=person_ids).select_related("from_org", "to_org"):
-        transfers[t.person_id].append(t)
-    out = []
-    for r in records:
-        person = r.case.person
-        at = org_on(person, r.date, sorted(transfers[person.pk], key=lambda t: (t.date, t.pk)))
-        if _within(at.path, org):
-            out.append(Admission(person, r.date, at, str(r.details.get("quota_override_reason") or "")))
-    return out
+        for a in by_org_year.get((org.code, year), [])
+    ]
 
 
 @dataclass
@@ -134,6 +184,7 @@ class OrgRow:
     quota: int | None
     admitted: int
     pool: dict[str, int]
+    limits: Limits = field(default_factory=Limits)
 
     @property
     def applicants(self) -> int:
@@ -149,9 +200,9 @@ class OrgRow:
 
     @property
     def ratio_ok(self) -> bool:
-        """POOL-RATIO, the strict reading: applicants ≥ 2 × activists and activists ≥ 3 × targets, each person
-        counted only in the stage they are in."""
-        return self.applicants >= 2 * self.activists and self.activists >= 3 * self.targets
+        """POOL-RATIO's reading (rules/counting.pool_ok): strict by default, applicants ≥ 2 × activists and
+        activists ≥ 3 × targets, each person counted only in the stage they are in."""
+        return pool_ok(self.applicants, self.activists, self.targets, self.limits)
 
     @property
     def ratio_text(self) -> str:
@@ -223,26 +274,19 @@ class PlanReport:
         }
 
 
-def pool_stages(org: Org, day: datetime.date, *, today: datetime.date) -> list[tuple[str, str]]:
-    """(the person's org path, the stage) of every case of `org`'s subtree open on `day`: today as step entry
-    keeps each case's stage; a past day as the records dated by then put it (procedure.md B0.3, the one
-    reading of rules/outcome.case_outcome over the records it reads, OUTCOME_STEPS), a case closed by then
-    being out."""
-    cases = Case.objects.filter(person__org__path__startswith=org.path)
-    if day >= today:
-        return list(cases.filter(closed_on__isnull=True).values_list("person__org__path", "stage"))
-    open_then = cases.filter(opened_on__lte=day).exclude(closed_on__lte=day)
-    paths = dict(open_then.values_list("pk", "person__org__path"))
-    records: dict[int, list[Rec]] = {pk: [] for pk in paths}
-    for case_id, pk, step, date, details in (
-        StepRecord.objects.filter(
-            case__in=open_then, superseded_by__isnull=True, date__lte=day, step__in=OUTCOME_STEPS
+def pool_counts(org: Org, day: datetime.date, *, today: datetime.date) -> dict[str, Counter[str]]:
+    """The stage of every case on `day` by the org its person was in then (rules/counting.pools), for the
+    cases of `org`'s subtree or of a person who moved out of it, opened by then."""
+    cases = (
+        Case.objects.filter(opened_on__lte=day)
+        .filter(
+            Q(person__org__path__startswith=org.path)
+            | Q(person__transfers__from_org__path__startswith=org.path)
         )
-        .order_by("case_id", "date", "id")
-        .values_list("case_id", "pk", "step", "date", "details")
-    ):
-        records[case_id].append(Rec(pk, step, date, details))
-    return [(paths[pk], case_outcome(recs).stage) for pk, recs in records.items()]
+        .distinct()
+    )
+    facts = _case_facts(cases, steps=OUTCOME_STEPS, as_of=max(today, day))
+    return count_pools(facts, day=day)
 
 
 def plan_report(org: Org, year: int, *, today: datetime.date) -> PlanReport:
@@ -252,28 +296,25 @@ def plan_report(org: Org, year: int, *, today: datetime.date) -> PlanReport:
     orgs = list(org_subtree(org))
     plans = {p.org_id: p for p in Plan.objects.filter(year=year, org__in=orgs)}
     children = [o for o in orgs if o.parent_id == org.pk]
-    admitted = admissions(org, year)
+    admitted = admissions(org, year, today=today)
     day = min(today, datetime.date(year, 12, 31))
-    pool_by_path: dict[str, Counter] = defaultdict(Counter)
-    for path, stage in pool_stages(org, day, today=today):
-        if stage in POOL_STAGES:
-            pool_by_path[path][stage] += 1
+    counts = pool_counts(org, day, today=today)
+    paths = {o.code: o.path for o in orgs}
+    settings_limits = limits()
 
     def org_row(o: Org) -> OrgRow:
-        pool: Counter = Counter()
-        for path, counts in pool_by_path.items():
-            if path.startswith(o.path):
-                pool.update(counts)
         plan = plans.get(o.pk)
         return OrgRow(
-            o, plan.quota if plan else None, sum(1 for a in admitted if _within(a.org.path, o)), dict(pool)
+            o,
+            plan.quota if plan else None,
+            sum(1 for a in admitted if _within(a.org.path, o)),
+            dict(pool_rolled_up(counts, paths, o.code)),
+            settings_limits,
         )
 
-    villages = [
-        (o, pool_by_path[o.path][CaseStage.ACTIVIST])
-        for o in orgs
-        if o.is_branch and o.category == OrgCategory.VILLAGE
-    ]
+    village_orgs = [o for o in orgs if o.is_branch and o.category == OrgCategory.VILLAGE]
+    reserves = village_reserves(counts, [o.code for o in village_orgs])
+    villages = [(o, reserves[o.code]) for o in village_orgs]
     plan = plans.get(org.pk)
     targets = (plan.groups if plan else {}) or {}
     groups = [

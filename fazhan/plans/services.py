@@ -14,9 +14,10 @@ from fazhan.accounts.selectors import user_roles_at
 from fazhan.auditlog.services import audit_record
 from fazhan.organizations.models import Org, OrgKind
 from fazhan.plans.models import Plan
-from fazhan.plans.selectors import GROUP_KEYS, admissions, org_on, plan_children, plan_parent
+from fazhan.plans.selectors import GROUP_KEYS, admissions, plan_children, plan_parent
 from fazhan.procedure.definition import DISTRICT, Anchor
 from fazhan.procedure.engine import finding, in_force
+from fazhan.procedure.rules.counting import org_on
 from fazhan.procedure.services import Refusal, StepEntry
 
 ERR_NOT_ALLOWED = "只有区委组织部可以下达本级和乡镇计划，乡镇党委组织委员可以向所属支部分配计划。"
@@ -149,8 +150,7 @@ def plan_quota_guard(entry: StepEntry) -> Iterator[Refusal]:
     if not year_plans:
         return
     person = entry.case.person
-    moves = sorted(person.transfers.select_related("from_org", "to_org"), key=lambda t: (t.date, t.pk))
-    branch = org_on(person, record.date, moves)
+    branch = Org.objects.get(code=org_on(entry.facts, record.date))
     path = [p for p in year_plans if branch.path.startswith(p.org.path)]
     for plan in sorted(path, key=lambda p: p.org.path):
         admitted = [a for a in admissions(plan.org, plan.year) if a.person.pk != person.pk]

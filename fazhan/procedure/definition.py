@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
+from fazhan.procedure.editions import citation
+
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
@@ -49,6 +51,11 @@ class Step:
     repeats: bool = False
     passing: tuple[str, tuple[str, ...]] | None = None  # (details key, values that pass)
     prerequisites: tuple[str, ...] = ()
+
+    @property
+    def citation(self) -> str:
+        """The article as users read it, in the edition in force today (editions.py)."""
+        return citation(self.article)
 
 
 PHASES = (
@@ -582,6 +589,11 @@ class Rule:
     steps: tuple[str, ...]  # the steps the rule judges (none: org-level or derived)
     title: "StrOrPromise"
     since: str = ""  # in force from this date (profile shizhongqu-2018); empty: always
+
+    @property
+    def citation(self) -> str:
+        """The article as users read it, in the edition in force today (editions.py)."""
+        return citation(self.article)
 
 
 RULES = (

@@ -22,6 +22,7 @@ from fazhan.procedure.definition import (
     STEPS_BY_CODE,
     Limits,
 )
+from fazhan.procedure.editions import citation
 
 NEW = -1  # the id of a record being entered, not yet saved
 
@@ -109,6 +110,9 @@ class CaseFacts:
     forms: tuple[Mapping[str, Any], ...] = ()  # the form register's rows for this person
     transfers: tuple[Mapping[str, Any], ...] = ()
     exited_on: datetime.date | None = None
+    # The admission was declared invalid (GEN-INVALID, rule 38): never recognized, so it counts nowhere,
+    # whatever the as-of date (rules/counting.py); `until` keeps it.
+    invalidated: bool = False
     # Registers the violation detectors (procedure.md D) read; loaded by the inspection (optional, additive).
     kin: Mapping[str, str] = field(default_factory=dict)  # pid of a declared close relative → relation
     discipline: tuple[Mapping[str, Any], ...] = ()  # the person's own register: kind, from, to
@@ -162,12 +166,17 @@ class Finding:
     def article(self) -> str:
         return RULES_BY_ID[self.rule].article
 
+    def citation(self, on_date: datetime.date | None = None) -> str:
+        """The article in the edition of the 细则 in force on `on_date` (the step's date), in Chinese."""
+        return citation(self.article, on_date)
 
-def refusal_text(f: Finding) -> str:
-    """How a refusal reads: the rule, its article, what is wrong and from when the step becomes possible."""
+
+def refusal_text(f: Finding, on_date: datetime.date | None = None) -> str:
+    """How a refusal reads: the rule, its article (the edition in force on the step's date), what is wrong and
+    from when the step becomes possible."""
     from django.utils.translation import gettext as _
 
-    text = f"{f.rule}（{f.article}）：{f.message}"
+    text = f"{f.rule}（{f.citation(on_date)}）：{f.message}"
     if f.earliest:
         text += _("；最早可于 %(date)s 办理") % {"date": f.earliest.isoformat()}
     return text

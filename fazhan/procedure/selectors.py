@@ -12,7 +12,7 @@ from fazhan.people.models import Kinship, Person, PersonRole
 from fazhan.prereview.models import NumberedForm
 from fazhan.procedure.definition import limits
 from fazhan.procedure.engine import NEW, CaseFacts, MemberFacts, OrgFacts, Rec
-from fazhan.procedure.models import Case, StepRecord
+from fazhan.procedure.models import Case, ExitReason, StepRecord
 from fazhan.procedure.rules.forms import IDENTITY_STEPS
 
 
@@ -91,6 +91,7 @@ def case_facts(case: Case, *, as_of: datetime.date | None = None, pending: Rec |
         members=members,
         orgs=orgs,
         exited_on=case.closed_on,
+        invalidated=case.exit_reason == ExitReason.INVALIDATED,
         resident_id_valid=id_number_valid(person.id_number),
         work_unit_org=person.work_unit_org.code if person.work_unit_org else "",
         transfers=tuple(registers["transfers"]),

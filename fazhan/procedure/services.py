@@ -70,14 +70,14 @@ NOTE_CANCELLED = "上级党委批准取消预备党员资格。"  # the exit not
 
 class StepRefused(ValidationError):
     """A step the rules forbid: carries the BLOCK findings (rule id, article, earliest possible date), each
-    at the field it is about."""
+    at the field it is about; the article cited in the edition of the 细则 in force on the step's date."""
 
-    def __init__(self, refusals: Iterable[Refusal]):
+    def __init__(self, refusals: Iterable[Refusal], *, on_date: datetime.date | None = None):
         self.refusals = list(refusals)
         self.findings = [r.finding for r in self.refusals]
         fields: dict[str, list[str]] = {}
         for r in self.refusals:
-            fields.setdefault(r.field, []).append(refusal_text(r.finding))
+            fields.setdefault(r.field, []).append(refusal_text(r.finding, on_date))
         super().__init__(fields)
 
 
@@ -344,7 +344,7 @@ def case_record_step(
     if enforce:
         findings = evaluate_entry(facts, pending)
         if refused := _refusals(StepEntry(actor, case, pending, facts), findings):
-            raise StepRefused(refused)
+            raise StepRefused(refused, on_date=date)
     else:
         findings = []
     return _write(
@@ -391,7 +391,7 @@ def step_correct(
     refused = _refusals(StepEntry(actor, case, pending, facts, supersedes=record), findings)
     refused += _dependents_broken(before, facts.with_record(pending), corrected=record.pk)
     if refused:
-        raise StepRefused(refused)
+        raise StepRefused(refused, on_date=pending.date)
     return _write(
         actor=actor,
         case=case,

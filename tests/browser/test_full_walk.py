@@ -121,7 +121,7 @@ def test_one_person_walks_all_25_steps_in_the_browser(
     apply.locator("button[type=submit]").click()
     error = p.locator("#apply-field-date .field-errors")
     expect(error).to_contain_text("ELIG-AGE")
-    expect(error).to_contain_text("Art.5")
+    expect(error).to_contain_text("《细则》（2014）第五条")
     expect(error).to_contain_text("最早可于 2017-01-01")
     assert not Case.objects.filter(person__pid=PID).exists()
     p.locator("#register-apply input[name=date]").fill(day(0).isoformat())
@@ -139,11 +139,11 @@ def test_one_person_walks_all_25_steps_in_the_browser(
 
         if step == "S07":  # a target decided before a year of cultivation (TGT-1YEAR, Art.13)
             fill_step(p, pw.case, step, day(offset - 60), details)
-            expect_refused(p, "TGT-1YEAR", "Art.13")
+            expect_refused(p, "TGT-1YEAR", "《细则》（2014）第十三条")
             screenshot(p, "walk-refused-tgt-1year")
         elif step == "S09":  # a single introducer (INTRO-2, Art.14)
             fill_step(p, pw.case, step, day(offset), {"introducers": details["introducers"][:1]})
-            expect_refused(p, "INTRO-2", "Art.14", "d_introducers")
+            expect_refused(p, "INTRO-2", "《细则》（2014）第十四条", "d_introducers")
         elif step == "S14":  # the district issues the numbered form; a wrong number is refused (FORM-MATCH)
             p = s.as_user("district")
             issue = p.locator("#register-form-issue")
@@ -159,7 +159,7 @@ def test_one_person_walks_all_25_steps_in_the_browser(
             entitled = details["entitled"]
             short = {**details, "present": entitled // 2, "for": entitled // 2, "abstain": 0}
             fill_step(p, pw.case, step, day(offset), short)
-            expect_refused(p, "ACC-QUORUM", "Art.20")
+            expect_refused(p, "ACC-QUORUM", "《细则》（2014）第二十条")
             screenshot(p, "walk-refused-acc-quorum")
 
         if step in ("S07", "S09", "S14", "S15"):

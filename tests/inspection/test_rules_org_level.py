@@ -138,7 +138,29 @@ def test_res_young_farmer_warns_a_village_that_admitted_no_young_farmer_in_an_en
     cases = [admitted("P1", D(2019, 5, 1))]
     people = {"P1": person("P1", occupation="农牧渔民", birth_date=D(1970, 1, 1))}  # 49 at approval
     result = found(tree(cases, as_of=D(2020, 1, 2), people=people), "RES-YOUNG-FARMER")
-    assert ("SZQ-LH-01", None, "WARN", {"window": ["2018-01-01", "2019-12-31"]}) in result
+    assert ("SZQ-LH-01", None, "WARN", {"window": ["2018-01-01", "2019-12-31"], "earlier": []}) in result
+
+
+def test_res_young_farmer_reports_one_finding_per_village_the_latest_window_with_the_earlier_in_evidence():
+    cases = [admitted("P1", D(2019, 5, 1)), admitted("P2", D(2020, 6, 1), org="SZQ-LH-02")]
+    people = {p: person(p, occupation="农牧渔民", birth_date=D(1990, 1, 1)) for p in ("P1", "P2")}
+    result = found(tree(cases, as_of=D(2024, 3, 1), people=people), "RES-YOUNG-FARMER")
+    by_org = {org: evidence for org, _p, _s, evidence in result}
+    assert len(result) == len(by_org) == 2
+    assert by_org["SZQ-LH-01"] == {
+        "window": ["2022-01-01", "2023-12-31"],
+        "earlier": [["2020-01-01", "2021-12-31"]],
+    }
+    assert by_org["SZQ-LH-02"] == {
+        "window": ["2022-01-01", "2023-12-31"],
+        "earlier": [["2018-01-01", "2019-12-31"]],
+    }
+    [message] = [
+        t.finding.message
+        for t in evaluate_tree(tree(cases, as_of=D(2024, 3, 1), people=people), rules=["RES-YOUNG-FARMER"])
+        if t.org == "SZQ-LH-01"
+    ]
+    assert message == "2022-01-01 至 2023-12-31 未发展青年农民党员（此前 2020-01-01至2021-12-31 亦未发展）"
 
 
 def test_res_young_farmer_passes_a_young_farmer_admitted_in_the_window_and_waits_for_windows_to_end():
@@ -173,6 +195,13 @@ def test_vio_rush_warns_of_more_than_half_the_yearly_quota_approved_in_one_month
     plans = {("SZQ-LH-02", 2019): {"quota": 2}, ("SZQ-LH-01", 2019): {"quota": 3}}
     result = found(tree([replace(c, branch=c.branch) for c in cases], plans=plans), "VIO-RUSH")
     assert [(o, e.get("month")) for o, _p, _s, e in result] == [("SZQ-LH-01", "2019-06")]
+
+
+def test_vio_rush_does_not_judge_the_monthly_share_of_a_yearly_quota_of_one_or_two():
+    cases = [admitted("P1", D(2019, 6, 3)), admitted("P2", D(2019, 6, 20))]
+    for quota in (1, 2):
+        assert found(tree(cases, plans={("SZQ-LH-01", 2019): {"quota": quota}}), "VIO-RUSH") == []
+    assert found(tree(cases, plans={("SZQ-LH-01", 2019): {"quota": 3}}), "VIO-RUSH")
 
 
 def test_vio_rush_passes_admissions_spread_over_the_year():

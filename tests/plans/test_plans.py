@@ -13,6 +13,7 @@ from fazhan.plans.models import Plan
 from fazhan.plans.selectors import admissions, plan_report
 from fazhan.plans.services import plan_allocate
 from fazhan.procedure.definition import CaseStage
+from fazhan.procedure.models import StepRecord
 from fazhan.procedure.services import case_open
 from tests.procedure.conftest import walk
 
@@ -145,6 +146,7 @@ def test_pool_ratio_holds_when_the_pool_is_six_three_one(world):
     from fazhan.people.services import person_create
     from tests.conftest import make_id_number, person_data
 
+    entered = {CaseStage.APPLICANT: (), CaseStage.ACTIVIST: ("S03",), CaseStage.TARGET: ("S03", "S07")}
     stages = [CaseStage.APPLICANT] * 6 + [CaseStage.ACTIVIST] * 3 + [CaseStage.TARGET]
     for k, stage in enumerate(stages):
         person = person_create(
@@ -154,9 +156,9 @@ def test_pool_ratio_holds_when_the_pool_is_six_three_one(world):
             data=person_data(world.branch1, name=f"人{k}"),
         )
         case = case_open(actor=None, person=person, opened_on=datetime.date(2021, 1, 4))
-        case.stage = stage
-        case.save(update_fields=["stage"])
-    row = plan_report(world.township, TODAY.year, today=TODAY).total  # today's pool: the cases' stages
+        for n, step in enumerate(entered[stage]):  # the stage as the records put it (B0.3), as the rules read
+            StepRecord.objects.create(case=case, step=step, date=datetime.date(2021, 2 + n, 1), details={})
+    row = plan_report(world.township, TODAY.year, today=TODAY).total
     assert (row.applicants, row.activists, row.targets, row.ratio_ok) == (6, 3, 1, True)
     assert row.ratio_text == "6.0:3.0:1"
 

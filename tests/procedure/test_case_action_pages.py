@@ -136,7 +136,7 @@ def test_elig_age_an_application_before_eighteen_is_refused_and_opens_no_case(wo
     response = client_for("sec1").post("/people/P0001/apply/", {"date": "2016-03-03"})
     errors = " ".join(response.context["apply_form"].errors["date"])
     assert "ELIG-AGE" in errors
-    assert "Art.5" in errors
+    assert "《细则》（2014）第五条" in errors
     assert "2016-03-04" in errors
     assert not Case.objects.filter(person=world.p1).exists()
 

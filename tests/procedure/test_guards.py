@@ -192,7 +192,7 @@ def test_act_contact_refuses_a_contact_who_is_not_a_full_member_at_entry(pw):
             actor=None, case=pw.case, step="S05", date=day(125), details={"contacts": [probationary(pw).pid]}
         )
     assert [f.rule for f in refused.value.findings] == ["ACT-CONTACT"]
-    assert "ACT-CONTACT（Art.9）" in refused.value.message_dict["details.contacts"][0]
+    assert "ACT-CONTACT（《细则》（2014）第九条）" in refused.value.message_dict["details.contacts"][0]
     assert not StepRecord.objects.filter(case=pw.case, step="S05").exists()
 
 

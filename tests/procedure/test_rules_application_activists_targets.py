@@ -42,7 +42,9 @@ def test_a_skipped_step_is_refused_by_its_own_rule_in_the_users_words(pw):
     rules, exc = refusal(pw, "S05", 125)  # S05 ← S03
     assert rules == {"ACT-PRE"}
     (message,) = exc.messages
-    assert message.startswith("ACT-PRE（Art.8）：尚未确定为入党积极分子（指定培养联系人（第5步）：")
+    assert message.startswith(
+        "ACT-PRE（《细则》（2014）第八条）：尚未确定为入党积极分子（指定培养联系人（第5步）："
+    )
     assert "S03" not in message
     assert "S05" not in message
 
@@ -82,7 +84,7 @@ def test_elig_age_refuses_an_application_before_the_eighteenth_birthday_with_the
         case_record_step(actor=None, case=case, step="S01", date=datetime.date(2022, 2, 28))
     (found,) = caught.value.findings
     assert (found.rule, found.earliest) == ("ELIG-AGE", datetime.date(2022, 3, 1))  # born 29 Feb
-    assert "Art.5" in caught.value.messages[0]
+    assert "《细则》（2014）第五条" in caught.value.messages[0]
     assert "2022-03-01" in caught.value.messages[0]
 
 

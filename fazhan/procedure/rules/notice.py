@@ -12,7 +12,7 @@ rules/targets.py.
 """
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,11 +20,24 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from fazhan.core.calendar import add_months, full_years
-from fazhan.people.choices import COLLEGE_AND_ABOVE
-from fazhan.procedure.definition import RULES_BY_ID, Anchor, CaseStage, Limits
+from fazhan.procedure.definition import RULES_BY_ID, Anchor, Limits
 from fazhan.procedure.engine import CaseFacts, Finding, Rec, check, finding, in_force, overdue
+from fazhan.procedure.rules.counting import (
+    POOL_STAGES,
+    Approval,
+    PersonRow,
+    admissions,
+    admissions_by_org_year,
+    as_date,
+    group_count,
+    pool_ok,
+    pool_reading,
+    village_reserves,
+)
+from fazhan.procedure.rules.counting import (
+    pools as count_pools,
+)
 from fazhan.procedure.rules.ledger import review_unrecorded
-from fazhan.procedure.rules.outcome import case_outcome
 from fazhan.procedure.rules.probation import conversion_of, late_openings, transferred_in_probation
 
 # The steps whose first passing record the org-level rules read of a case (approvals, stages, the legal
@@ -40,32 +53,6 @@ TREE_STEPS = (
     Anchor.CONVERSION_APPROVAL,
 )
 TREE_ROUND_STEPS = (Anchor.CONVERSION_MEETING, Anchor.CONVERSION_APPROVAL)
-
-
-def as_date(value: Any) -> datetime.date:
-    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
-
-
-def transfers_until(facts: CaseFacts) -> list[Mapping[str, Any]]:
-    """The person's transfers dated on or before the as-of date (B0.6), in date order."""
-    moves = [t for t in facts.transfers if as_date(t["date"]) <= facts.as_of]
-    return sorted(moves, key=lambda t: as_date(t["date"]))
-
-
-def org_on(facts: CaseFacts, day: datetime.date) -> str:
-    """The org the person was in on `day`: the branch they are in now, unless a later transfer moved them."""
-    code = facts.branch.code
-    for move in reversed(transfers_until(facts)):
-        if as_date(move["date"]) > day:
-            code = str(move["from"])
-    return code
-
-
-def stage_of(facts: CaseFacts) -> str:
-    """The stage on the as-of date (B0.3, rules/outcome.py): an exit ends the case."""
-    if facts.exited_on and facts.exited_on <= facts.as_of:
-        return CaseStage.EXITED
-    return case_outcome(facts.records, limits=facts.limits).stage
 
 
 # --- the per-case rules of section C --------------------------------------------------------------------
@@ -171,18 +158,6 @@ class OrgRow:
 
 
 @dataclass(frozen=True)
-class PersonRow:
-    """What the statistics of procedure.md E count about a case's person."""
-
-    pid: str
-    gender: str
-    education: str
-    occupation: str
-    birth_date: datetime.date
-    tags: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
 class TreeFacts:
     """Every case of a subtree as it stood on `as_of`, with the orgs, plans and committees the org-level
     rules read. `cases` are CaseFacts already cut to the as-of date (CaseFacts.until)."""
@@ -243,13 +218,6 @@ def evaluate_tree(tree: TreeFacts, *, rules: Iterable[str] | None = None) -> lis
     return out
 
 
-@dataclass(frozen=True)
-class Approval:
-    facts: CaseFacts
-    record: Rec
-    org: str  # the org the person was in on the approval date
-
-
 def _once(tree: TreeFacts, name: str, build: Callable[[TreeFacts], Any]) -> Any:
     """A count several org-level rules read, worked out once per tree (TreeFacts is read-only)."""
     memo = tree.__dict__.setdefault("_memo", {})
@@ -259,30 +227,17 @@ def _once(tree: TreeFacts, name: str, build: Callable[[TreeFacts], Any]) -> Any:
 
 
 def approvals(tree: TreeFacts) -> list[Approval]:
-    """Every admission (the first approving S17) on or before the as-of date, in date order."""
-    return _once(tree, "approvals", _approvals)
-
-
-def _approvals(tree: TreeFacts) -> list[Approval]:
-    out = []
-    for facts in tree.cases:
-        record = facts.first(Anchor.APPROVAL)
-        if record is not None:
-            out.append(Approval(facts, record, org_on(facts, record.date)))
-    return sorted(out, key=lambda a: (a.record.date, a.facts.person_pid))
+    """Every counted admission on or before the as-of date, in date order (rules/counting.py)."""
+    return _once(tree, "approvals", lambda t: admissions(t.cases))
 
 
 def approvals_by_org_year(tree: TreeFacts) -> dict[tuple[str, int], list[Approval]]:
-    """Approvals rolled up the tree: each counts for its org and every org above it, by calendar year."""
-    return _once(tree, "approvals_by_org_year", _approvals_by_org_year)
-
-
-def _approvals_by_org_year(tree: TreeFacts) -> dict[tuple[str, int], list[Approval]]:
-    out: dict[tuple[str, int], list[Approval]] = defaultdict(list)
-    for a in approvals(tree):
-        for code in tree.ancestors(a.org):
-            out[(code, a.record.date.year)].append(a)
-    return out
+    """Admissions rolled up the tree: each counts for its org and every org above it, by calendar year."""
+    return _once(
+        tree,
+        "approvals_by_org_year",
+        lambda t: admissions_by_org_year(approvals(t), {c: o.path for c, o in t.orgs.items()}),
+    )
 
 
 def _year_ended(tree: TreeFacts, year: int) -> bool:
@@ -334,19 +289,6 @@ def plan_quota(tree: TreeFacts) -> Iterator[TreeFinding]:
             )
 
 
-def counts_toward(group: str, person: PersonRow | None, approved_on: datetime.date, limits: Limits) -> bool:
-    """Whether an admitted person counts toward a focus-group target of a plan (interchange.md `plan`)."""
-    if person is None:
-        return False
-    if group == "women":
-        return person.gender == "F"
-    if group == "age_35_and_under":
-        return full_years(person.birth_date, approved_on) <= limits.young_farmer_age
-    if group == "college_and_above":
-        return person.education in COLLEGE_AND_ABOVE
-    return group in person.tags
-
-
 @org_check("PLAN-GROUPS")
 def plan_groups(tree: TreeFacts) -> Iterator[TreeFinding]:
     """通知五: the plan's focus-group targets against the admissions of the year, judged when the year has
@@ -359,10 +301,7 @@ def plan_groups(tree: TreeFacts) -> Iterator[TreeFinding]:
         admitted = counted.get((code, year), [])
         short = {}
         for group, target in sorted(groups.items()):
-            actual = sum(
-                counts_toward(group, tree.people.get(a.facts.person_pid), a.record.date, tree.limits)
-                for a in admitted
-            )
+            actual = group_count(group, admitted, tree.people, tree.limits)
             if actual < int(target or 0):
                 short[group] = {"target": int(target), "actual": actual}
         if short:
@@ -380,16 +319,9 @@ def plan_groups(tree: TreeFacts) -> Iterator[TreeFinding]:
             )
 
 
-def pools(tree: TreeFacts) -> dict[str, dict[str, int]]:
+def pools(tree: TreeFacts) -> dict[str, Counter[str]]:
     """Applicants, activists and targets on the as-of date, per org the person is in then (exclusive)."""
-    return _once(tree, "pools", _pools)
-
-
-def _pools(tree: TreeFacts) -> dict[str, dict[str, int]]:
-    out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for facts in tree.cases:
-        out[org_on(facts, tree.as_of)][stage_of(facts)] += 1
-    return out
+    return _once(tree, "pools", lambda t: count_pools(t.cases))
 
 
 def _base_orgs(tree: TreeFacts, *, category: str = "") -> list[OrgRow]:
@@ -411,12 +343,11 @@ def pool_ratio(tree: TreeFacts) -> Iterator[TreeFinding]:
         return
     limits, counts = tree.limits, pools(tree)
     for org in sorted(_base_orgs(tree), key=lambda o: o.path):
-        c = counts.get(org.code, {})
-        a, b, t = c.get(CaseStage.APPLICANT, 0), c.get(CaseStage.ACTIVIST, 0), c.get(CaseStage.TARGET, 0)
-        if limits.pool_ratio_loose:
-            a, b = a + b + t, b + t
-        if a >= limits.pool_applicants_per_activist * b and b >= limits.pool_activists_per_target * t:
+        c = counts.get(org.code, Counter())
+        applicants, activists, targets = (c.get(s, 0) for s in POOL_STAGES)
+        if pool_ok(applicants, activists, targets, limits):
             continue
+        a, b, t = pool_reading(applicants, activists, targets, limits)
         yield TreeFinding(
             org.code,
             finding(
@@ -439,9 +370,10 @@ def res_village(tree: TreeFacts) -> Iterator[TreeFinding]:
     """通知二: every village branch keeps at least one activist (常态化储备), judged on the as-of date."""
     if not in_force("RES-VILLAGE", tree.as_of):
         return
-    counts = pools(tree)
-    for org in sorted(_base_orgs(tree, category="village"), key=lambda o: o.path):
-        if counts.get(org.code, {}).get(CaseStage.ACTIVIST, 0) == 0:
+    villages = sorted(_base_orgs(tree, category="village"), key=lambda o: o.path)
+    reserves = village_reserves(pools(tree), [o.code for o in villages])
+    for org in villages:
+        if reserves[org.code] == 0:
             yield TreeFinding(
                 org.code,
                 finding(
@@ -461,32 +393,54 @@ def young_farmer(person: PersonRow | None, approved_on: datetime.date, limits: L
     )
 
 
+# The notice's self-inspection reports on the work since this day (procedure.md G); the report's default first
+# day and the earliest window RES-YOUNG-FARMER lists in its evidence.
+REPORT_FIRST_DAY = datetime.date(2017, 1, 1)
+
+
+def young_farmer_windows(tree: TreeFacts) -> Iterator[tuple[datetime.date, datetime.date]]:
+    """The two-year windows (first day, last day) from the rule's start that have ended by the as-of date."""
+    start = datetime.date.fromisoformat(RULES_BY_ID["RES-YOUNG-FARMER"].since)
+    while (end := add_months(start, 12 * tree.limits.young_farmer_window_years)) <= tree.as_of:
+        yield start, end - datetime.timedelta(days=1)
+        start = end
+
+
 @org_check("RES-YOUNG-FARMER")
 def res_young_farmer(tree: TreeFacts) -> Iterator[TreeFinding]:
     """通知二: every village admits at least one young farmer in each two-year window from the profile's
-    start (2018–2019, 2020–2021 …); only windows that have ended by the as-of date are judged."""
-    since = datetime.date.fromisoformat(RULES_BY_ID["RES-YOUNG-FARMER"].since)
-    years = tree.limits.young_farmer_window_years
+    start (2018–2019, 2020–2021 …); only windows that have ended by the as-of date are judged. At most one
+    finding per village (procedure.md C): the latest ended window without a young farmer, the earlier ones
+    since the report's first day in its evidence."""
     admitted: dict[str, list[Approval]] = defaultdict(list)
     for a in approvals(tree):
         admitted[a.org].append(a)
+    windows = list(young_farmer_windows(tree))
     for org in sorted(_base_orgs(tree, category="village"), key=lambda o: o.path):
-        start = since
-        while (end := add_months(start, 12 * years)) <= tree.as_of:
-            found = [
-                a
-                for a in admitted.get(org.code, [])
-                if start <= a.record.date < end
+        missed = [
+            (first, last)
+            for first, last in windows
+            if last >= REPORT_FIRST_DAY
+            and not any(
+                first <= a.record.date <= last
                 and young_farmer(tree.people.get(a.facts.person_pid), a.record.date, tree.limits)
-            ]
-            if not found:
-                last = end - datetime.timedelta(days=1)
-                yield TreeFinding(
-                    org.code,
-                    finding(
-                        "RES-YOUNG-FARMER",
-                        _("%(a)s 至 %(b)s 未发展青年农民党员") % {"a": start, "b": last},
-                        evidence={"window": [start.isoformat(), last.isoformat()]},
-                    ),
-                )
-            start = end
+                for a in admitted.get(org.code, [])
+            )
+        ]
+        if not missed:
+            continue
+        (first, last), earlier = missed[-1], missed[:-1]
+        message = _("%(a)s 至 %(b)s 未发展青年农民党员") % {"a": first, "b": last}
+        if earlier:
+            message += _("（此前 %(w)s 亦未发展）") % {"w": "、".join(f"{a}至{b}" for a, b in earlier)}
+        yield TreeFinding(
+            org.code,
+            finding(
+                "RES-YOUNG-FARMER",
+                message,
+                evidence={
+                    "window": [first.isoformat(), last.isoformat()],
+                    "earlier": [[a.isoformat(), b.isoformat()] for a, b in earlier],
+                },
+            ),
+        )

@@ -24,15 +24,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fazhan.core.calendar import add_months
+from fazhan.people.choices import DisciplineKind, KinRelation
 from fazhan.procedure.definition import Anchor
 from fazhan.procedure.engine import CaseFacts, Finding, check, entered_on, finding
+from fazhan.procedure.rules.counting import as_date
 from fazhan.procedure.rules.ledger import fills_gap
 from fazhan.procedure.rules.notice import (
     TreeFacts,
     TreeFinding,
     approvals,
     approvals_by_org_year,
-    as_date,
     org_check,
 )
 from fazhan.procedure.rules.targets import cultivation_start
@@ -186,7 +187,7 @@ def vio_discipline(facts: CaseFacts) -> Iterator[Finding]:
             yield finding(
                 "VIO-DISCIPLINE",
                 _("培养考察期间（%(a)s 至 %(b)s）本人有纪律记录：%(k)s %(f)s 起")
-                % {"a": activist.date, "b": end, "k": entry.get("kind"), "f": start},
+                % {"a": activist.date, "b": end, "k": DisciplineKind(entry["kind"]).label, "f": start},
                 step=on.step,
                 record=on.id,
                 evidence={
@@ -207,6 +208,11 @@ ROLES: tuple[tuple[str, str, "StrOrPromise"], ...] = (
 )
 
 
+def relation_label(value: str) -> str:
+    """The kinship as users read it (父母, 配偶 …); an unknown code as it was declared."""
+    return str(KinRelation(value).label) if value in KinRelation.values else value
+
+
 @check("VIO-KIN-ROLE")
 def vio_kin_role(facts: CaseFacts) -> Iterator[Finding]:
     """近亲繁殖: a talker (S02, S16), training contact (S05), introducer (S09) or the secretary of the
@@ -221,7 +227,7 @@ def vio_kin_role(facts: CaseFacts) -> Iterator[Finding]:
                     yield finding(
                         "VIO-KIN-ROLE",
                         _("%(role)s %(p)s 是本人的亲属（%(r)s）")
-                        % {"role": label, "p": pid, "r": facts.kin[pid]},
+                        % {"role": label, "p": pid, "r": relation_label(facts.kin[pid])},
                         step=step,
                         record=record.id,
                         evidence={"role": key, "relative": pid, "relation": facts.kin[pid]},
@@ -231,7 +237,7 @@ def vio_kin_role(facts: CaseFacts) -> Iterator[Finding]:
         if decision is not None and pid in facts.kin:
             yield finding(
                 "VIO-KIN-ROLE",
-                _("支部书记 %(p)s 是本人的亲属（%(r)s）") % {"p": pid, "r": facts.kin[pid]},
+                _("支部书记 %(p)s 是本人的亲属（%(r)s）") % {"p": pid, "r": relation_label(facts.kin[pid])},
                 step=Anchor.ACTIVIST,
                 record=decision.id,
                 evidence={"role": "branch_secretary", "relative": pid, "relation": facts.kin[pid]},
@@ -330,15 +336,20 @@ def _at_minimum(facts: CaseFacts, slack: int) -> bool:
     )
 
 
+# procedure.md D: a share of a yearly quota of 1 or 2 is no signal (one admission is already half of it).
+RUSH_TINY_QUOTA = 2
+
+
 @org_check("VIO-RUSH")
 def vio_rush(tree: TreeFacts) -> Iterator[TreeFinding]:
-    """突击发展 (GEN-INDIV): an org's approvals in one month over rush_month_share of its yearly quota; an
+    """突击发展 (GEN-INDIV): an org's approvals in one month over rush_month_share of its yearly quota (not
+    judged for a yearly quota of RUSH_TINY_QUOTA or less); an
     admitted case that moved through the stages at the legal minimum throughout; admissions in the
     rush_election_months before a village election of the person's branch."""
     limits, counted = tree.limits, approvals_by_org_year(tree)
     for (code, year), plan in sorted(tree.plans.items()):
         quota = int(plan.get("quota") or 0)
-        if not tree.in_tree(code) or quota <= 0:
+        if not tree.in_tree(code) or quota <= RUSH_TINY_QUOTA:
             continue
         by_month: dict[int, list] = defaultdict(list)
         for a in counted.get((code, year), []):
