@@ -151,7 +151,13 @@ def test_events_cut_off_the_end_since_a_backup_are_found_against_it(
 
     last_two = list(AuditEvent.objects.order_by("-id").values_list("id", flat=True)[:2])
     _raw("DELETE FROM auditlog_auditevent WHERE id IN (%s, %s)", last_two)
-    assert _verify()[0] == 0  # the chain that is left is intact and seals every record: only the backup
+    # The chain that is left is intact and seals every record: what names the cut is the checkpoint the
+    # backup signed (issue 13), and the backup itself.
+    assert trail_verify().ok
+    code, text = _verify()
+    assert code == 1
+    assert f"-backup.json: the event it signed, #{last_two[1]}, is not in the trail" in text
+    settings.FAZHAN_CHECKPOINT_DIR = tmp_path / "no-checkpoints"
     with pytest.raises(CommandError, match="lacks the last event of the backup") as refused:
         call_command("verifytrail", "--against", str(backup), stdout=io.StringIO())
     assert refused.value.returncode == 1
