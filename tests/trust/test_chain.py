@@ -264,3 +264,22 @@ def test_the_application_cannot_update_or_delete_the_trail_on_postgresql(world):
         AuditEvent.objects.filter(pk=event.pk).delete()
     assert AuditEvent.objects.get(pk=event.pk).hash == event.hash
     assert connection.vendor == "postgresql"
+
+
+def test_an_import_signs_the_head_once_committed(
+    world, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from tests.interchange.conftest import run
+    from tests.interchange.test_ledger import FULL_HISTORY, ID_A, ledger, person_row
+
+    folder = settings.FAZHAN_CHECKPOINT_DIR
+    with django_capture_on_commit_callbacks(execute=True):
+        assert (
+            run("import", str(ledger(tmp_path / "l0.xlsx", [person_row("钱七", ID_A, **FULL_HISTORY)])))[0]
+            == 0
+        )
+    (path,) = folder.glob("*-import.json")
+    checkpoint = json.loads(path.read_text())
+    head = AuditEvent.objects.order_by("-id").first()
+    assert (checkpoint["event_id"], checkpoint["hash"]) == (head.pk, head.hash)
+    assert checkpoints_verify() == (1, [])
