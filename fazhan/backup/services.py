@@ -177,7 +177,16 @@ def backup_manifest(path: Path) -> dict:
         or manifest.get("version") != VERSION
     ):
         raise BackupError(f"{path} is not a Fazhan backup of version {VERSION}.")
+    _check_signature(manifest)
     return manifest
+
+
+def _check_signature(manifest: dict, refused: str = "Refused") -> None:
+    """Refuse a manifest this installation did not sign, or that was changed since."""
+    body = {k: v for k, v in manifest.items() if k not in UNSIGNED}
+    problem = signature_problem(body, manifest.get("signature"), manifest.get("public_key"))
+    if problem is not None:
+        raise BackupError(f"{refused}: the backup's manifest {problem}.")
 
 
 def trail_since_backup(manifest: dict) -> int | None:
@@ -206,10 +215,7 @@ def _read_parts(path: Path, workdir: Path) -> dict:
         raise BackupError(f"{path} has no readable manifest.json: {error}") from error
     if manifest.get("format") != FORMAT or manifest.get("version") != VERSION:
         raise BackupError(f"{path} is not a Fazhan backup of version {VERSION}.")
-    body = {k: v for k, v in manifest.items() if k not in UNSIGNED}
-    problem = signature_problem(body, manifest.get("signature"), manifest.get("public_key"))
-    if problem is not None:
-        raise BackupError(f"Refused, nothing was restored: the backup's manifest {problem}.")
+    _check_signature(manifest, "Refused, nothing was restored")
     for name, expected in manifest["parts"].items():
         part = workdir / name
         if not part.is_file():

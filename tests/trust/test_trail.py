@@ -184,3 +184,30 @@ def test_a_date_filter_that_would_overflow_is_a_field_message_not_a_server_error
     response = client_for("district").get("/trail/", query)
     assert response.status_code == 200
     assert "日期须在 1900-01-01 至 2100-12-31 之间" in response.content.decode()
+
+
+def test_verifytrail_against_a_backup_whose_manifest_was_changed_refuses_it(
+    transactional_db, world, tmp_path, settings
+):
+    import json
+    import tarfile
+
+    from fazhan.backup.services import backup_write
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    backup = tmp_path / "backup.tar"
+    backup_write(backup)
+    changed = tmp_path / "changed.tar"
+    with tarfile.open(backup) as src, tarfile.open(changed, "w") as dst:
+        for member in src.getmembers():
+            data = src.extractfile(member).read()
+            if member.name == "manifest.json":
+                manifest = json.loads(data)
+                manifest["trail"]["at_least_head"] = ""  # "the backup held no event"
+                data = json.dumps(manifest).encode()
+                member.size = len(data)
+            dst.addfile(member, io.BytesIO(data))
+    with pytest.raises(
+        CommandError, match="--against: Refused: the backup's manifest its signature does not"
+    ):
+        call_command("verifytrail", "--against", str(changed), stdout=io.StringIO())
