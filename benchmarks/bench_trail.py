@@ -24,6 +24,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 from fazhan.auditlog.models import AuditEvent  # noqa: E402
+from fazhan.auditlog.registry import trail_key  # noqa: E402
 from fazhan.auditlog.selectors import trail_verify  # noqa: E402
 from fazhan.auditlog.services import event_hash  # noqa: E402
 
@@ -34,6 +35,7 @@ BATCH = 10_000
 def build(n: int) -> None:
     prev = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or ""
     start = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    key = trail_key()
     for base in range(0, n, BATCH):
         rows = []
         for i in range(base, min(n, base + BATCH)):
@@ -49,6 +51,7 @@ def build(n: int) -> None:
                 target_id=str(i),
                 org_path=org,
                 data=data,
+                key=key,
             )
             rows.append(
                 AuditEvent(

@@ -29,6 +29,18 @@ FAZHAN_ID_CIPHER_KEY = os.environ.get("FAZHAN_ID_CIPHER_KEY", "")
 # The key of the audit trail's record digests (HMAC-SHA256, auditlog.registry); empty derives one from the
 # SECRET_KEY. Change it and every digest the trail holds stops matching: set once, keep with the backups.
 FAZHAN_TRAIL_KEY = os.environ.get("FAZHAN_TRAIL_KEY", "")
+# The Ed25519 key that signs the trail's checkpoints and the backups' manifests (auditlog.checkpoints):
+# base64 of the raw 32-byte private key. Empty derives a development key from the SECRET_KEY, which
+# `fazhan verifytrail` names as such: anyone who knows the SECRET_KEY could sign with it.
+FAZHAN_TRAIL_SIGNING_KEY = os.environ.get("FAZHAN_TRAIL_SIGNING_KEY", "")
+# Where the signed checkpoints of the trail's head are written, one JSON file each: outside the database,
+# ideally on another disk or machine (a forger who can rewrite the database and this directory both is
+# stopped only by the copies sent to the district).
+FAZHAN_CHECKPOINT_DIR = Path(os.environ.get("FAZHAN_CHECKPOINT_DIR", BASE_DIR / "var" / "checkpoints"))
+# A checkpoint every this many events (besides the daily one and one at every backup and import); 0: none.
+FAZHAN_CHECKPOINT_EVERY = int(os.environ.get("FAZHAN_CHECKPOINT_EVERY", "1000"))
+# Where each checkpoint is also POSTed (JSON), e.g. the district's collector; empty: nowhere.
+FAZHAN_CHECKPOINT_URL = os.environ.get("FAZHAN_CHECKPOINT_URL", "")
 
 INSTALLED_APPS = [
     "django.contrib.auth",

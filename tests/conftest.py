@@ -221,3 +221,13 @@ def client_for(world):
 def fast_password_hasher(settings):
     """PBKDF2's million rounds cost seconds per world of nine users; tests hash with MD5."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def checkpoint_dir(settings, tmp_path_factory, monkeypatch):
+    """Each test signs its trail's checkpoints into a directory of its own (and so does a `fazhan` process
+    it starts), never into the checkout's var/checkpoints."""
+    folder = tmp_path_factory.mktemp("checkpoints")
+    settings.FAZHAN_CHECKPOINT_DIR = folder
+    monkeypatch.setenv("FAZHAN_CHECKPOINT_DIR", str(folder))
+    return folder

@@ -99,6 +99,7 @@ class _Walk:
 
     def run(self) -> TrailBreak | None:
         prev, prev_id = "", None
+        key = trail_key()
         rows = AuditEvent.objects.order_by("id").values_list(*_FIELDS).iterator(chunk_size=self.chunk_size)
         for event_id, at, actor_id, action, t_type, t_id, org, data, digest, seal, prev_hash, stored in rows:
             if prev_hash != prev:
@@ -115,6 +116,7 @@ class _Walk:
                 data=data,
                 digest=digest,
                 seal=seal,
+                key=key,
             )
             if computed != stored:
                 return TrailBreak(event_id, "content does not match its hash")

@@ -1,10 +1,11 @@
 import datetime
-import hashlib
+import hmac
 import json
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Q
@@ -54,11 +55,13 @@ def event_hash(
     data: Any,
     digest: str = "",
     seal: str = "",
+    key: bytes | None = None,
 ) -> str:
-    """SHA-256 of the previous event's hash and this event's content. The writer and the verifier
-    (auditlog.selectors.trail_verify) both call this, so the two can never disagree on the recipe. The
-    record digest and the seal root join the content only when set: an event from before them hashes as
-    it always did."""
+    """HMAC-SHA256, under the trail key (settings.FAZHAN_TRAIL_KEY, not in the database), of the previous
+    event's hash and this event's content: whoever edits an event cannot recompute the hashes after it
+    without that key. The writer and the verifier (auditlog.selectors.trail_verify) both call this, so the
+    two can never disagree on the recipe. The record digest and the seal root join the content only when
+    set. Pass `key` when hashing many events (it is trail_key())."""
     payload = {
         "at": event_time_text(at),
         "actor": actor_id,
@@ -72,7 +75,7 @@ def event_hash(
     if seal:
         payload["seal"] = seal
     body = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str)
-    return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
+    return hmac.new(key or trail_key(), f"{prev_hash}\n{body}".encode(), "sha256").hexdigest()
 
 
 def _registered(label: str) -> Sealed:
@@ -129,7 +132,7 @@ def audit_record(
     leaves = _leaves(seal, key, besides=own)
     with transaction.atomic():
         _chain_lock()
-        last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or ""
+        last_id, last = AuditEvent.objects.order_by("-id").values_list("id", "hash").first() or (0, "")
         event = AuditEvent(
             at=timezone.now(),
             actor=actor if getattr(actor, "pk", None) else None,
@@ -155,9 +158,11 @@ def audit_record(
             data=event.data,
             digest=event.digest,
             seal=event.seal,
+            key=key,
         )
         event.save()
         _insert_seals(event.pk, leaves)
+        checkpoint_when_due(last_id, event.pk)
     return event
 
 
@@ -193,10 +198,11 @@ def audit_record_many(
             targets.append((target._meta.label_lower, str(target.pk) if target.pk is not None else ""))
         else:
             targets.append(("", ""))
-    digests = _target_digests(targets, trail_key())
+    key = trail_key()
+    digests = _target_digests(targets, key)
     with transaction.atomic():
         _chain_lock()
-        last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or ""
+        last_id, last = AuditEvent.objects.order_by("-id").values_list("id", "hash").first() or (0, "")
         actor_id = getattr(actor, "pk", None)
         at = timezone.now()
         rows = []
@@ -213,12 +219,14 @@ def audit_record_many(
                 org_path=org_path,
                 data=data,
                 digest=digest,
+                key=key,
             )
             rows.append(
                 (at, actor_id, action, target_type, target_id, org_path, data, digest, "", last, chained)
             )
             last = chained
         _insert_events(rows)
+        checkpoint_when_due(last_id, last_id + len(rows))
     return len(rows)
 
 
@@ -255,6 +263,16 @@ def _insert_seals(event_id: int, leaves: list[tuple[str, int, str]]) -> None:
             cursor.executemany(
                 f"INSERT INTO {table} ({names}) VALUES (%s, %s, %s, %s)", rows[start : start + 5000]
             )
+
+
+def checkpoint_when_due(before_id: int, head_id: int) -> None:
+    """Every settings.FAZHAN_CHECKPOINT_EVERY events (by id: about that many), a signed checkpoint of the
+    head once the transaction that wrote them has committed (auditlog.checkpoints)."""
+    every = getattr(settings, "FAZHAN_CHECKPOINT_EVERY", 0)
+    if every > 0 and head_id // every > before_id // every:
+        from fazhan.auditlog.checkpoints import checkpoint_on_commit
+
+        checkpoint_on_commit("every")
 
 
 # --- a database from before the digests --------------------------------------------------------------------

@@ -1,5 +1,10 @@
 """Backups that restore: one tar file holding a consistent snapshot of the database, the stored files
-(MEDIA_ROOT/blobs) and a manifest with the SHA-256 of each part and the head of the audit trail.
+(MEDIA_ROOT/blobs) and a manifest with the SHA-256 of each part and the signed head of the audit trail (a
+checkpoint, auditlog.checkpoints), the manifest itself signed with the trail's Ed25519 key. A restore
+refuses an unsigned manifest, or one signed by another key or changed since, before it writes anything; it
+then restores into a staging database (a file beside the parts on SQLite, a database of its own on
+PostgreSQL), walks the trail there and checks the signed head against it, and only then restores the same,
+verified part into the target.
 
 SQLite is copied through its online backup API (a consistent snapshot while others write); PostgreSQL is
 dumped with `pg_dump -Fc` and restored with `pg_restore`. A restore goes into an empty database only
@@ -7,6 +12,7 @@ dumped with `pg_dump -Fc` and restored with `pg_restore`. A restore goes into an
 compares its length and last hash with the manifest's, and every sealed record with its last digest in the
 trail (the trail key, FAZHAN_TRAIL_KEY, must be the one the backup's database was written under)."""
 
+import contextlib
 import datetime
 import hashlib
 import io
@@ -17,6 +23,8 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,11 +32,13 @@ from django.conf import settings
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from fazhan.auditlog.checkpoints import checkpoint_problem, checkpoint_write, sign, signature_problem
 from fazhan.auditlog.models import AuditEvent
 from fazhan.auditlog.selectors import trail_verify
 
 FORMAT = "fazhan-backup"
 VERSION = 1
+UNSIGNED = ("signature", "public_key")  # what of a manifest its signature does not cover
 MEDIA_PART = "media.tar"
 SQLITE_PART = "db.sqlite3"
 PG_PART = "db.pgdump"
@@ -122,7 +132,9 @@ def _tar_media(target: Path) -> int:
 def backup_write(path: Path) -> dict:
     """Write the backup to `path` (a tar) and return its manifest."""
     path = Path(path)
-    trail_head = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or ""
+    written = checkpoint_write("backup")  # a file of its own too, and the district's copy
+    checkpoint = written.checkpoint if written is not None else None
+    trail_head = checkpoint["hash"] if checkpoint is not None else ""
     with tempfile.TemporaryDirectory(prefix="fazhan-backup-") as tmp:
         workdir = Path(tmp)
         db_part = _dump_database(workdir)
@@ -135,9 +147,10 @@ def backup_write(path: Path) -> dict:
             "database": db_part,
             "media": {"part": MEDIA_PART, "files": files},
             # The snapshot was taken after this was read, so the snapshot's trail holds at least this head.
-            "trail": {"at_least_head": trail_head},
+            "trail": {"at_least_head": trail_head, "checkpoint": checkpoint},
             "parts": {name: _sha256(workdir / name) for name in (db_part, MEDIA_PART)},
         }
+        manifest |= sign(manifest)
         body = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode()
         partial = path.with_name(path.name + ".partial")
         with tarfile.open(partial, "w") as tar:
@@ -164,7 +177,16 @@ def backup_manifest(path: Path) -> dict:
         or manifest.get("version") != VERSION
     ):
         raise BackupError(f"{path} is not a Fazhan backup of version {VERSION}.")
+    _check_signature(manifest)
     return manifest
+
+
+def _check_signature(manifest: dict, refused: str = "Refused") -> None:
+    """Refuse a manifest this installation did not sign, or that was changed since."""
+    body = {k: v for k, v in manifest.items() if k not in UNSIGNED}
+    problem = signature_problem(body, manifest.get("signature"), manifest.get("public_key"))
+    if problem is not None:
+        raise BackupError(f"{refused}: the backup's manifest {problem}.")
 
 
 def trail_since_backup(manifest: dict) -> int | None:
@@ -193,6 +215,7 @@ def _read_parts(path: Path, workdir: Path) -> dict:
         raise BackupError(f"{path} has no readable manifest.json: {error}") from error
     if manifest.get("format") != FORMAT or manifest.get("version") != VERSION:
         raise BackupError(f"{path} is not a Fazhan backup of version {VERSION}.")
+    _check_signature(manifest, "Refused, nothing was restored")
     for name, expected in manifest["parts"].items():
         part = workdir / name
         if not part.is_file():
@@ -215,6 +238,7 @@ def database_is_empty() -> bool:
 
 
 def _restore_database(manifest: dict, workdir: Path, *, force: bool) -> None:
+    """The verified part into the connection's database (the staging one, then the target)."""
     part = workdir / manifest["database"]
     if connection.vendor == "sqlite":
         connection.close()
@@ -260,8 +284,80 @@ def _migrations_pending() -> bool:
     return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
 
 
+@contextlib.contextmanager
+def _staging(workdir: Path) -> Iterator[None]:
+    """The default connection pointed, for the block, at a new empty database of its own: a file in the
+    work directory on SQLite, a database created beside the target's on PostgreSQL (dropped afterwards)."""
+    db = connection.settings_dict
+    target = db["NAME"]
+    created = None
+    if connection.vendor == "sqlite":
+        staging = str(workdir / "staging.sqlite3")
+    else:
+        created = staging = f"{target}_restore_{uuid.uuid4().hex[:8]}"[-63:]
+        _pg_admin(f'CREATE DATABASE "{staging}"')
+    connection.close()
+    db["NAME"] = staging
+    try:
+        yield
+    finally:
+        connection.close()
+        db["NAME"] = target
+        if created is not None:
+            _pg_admin(f'DROP DATABASE IF EXISTS "{created}" WITH (FORCE)')
+
+
+def _pg_admin(sql: str) -> None:
+    import psycopg
+
+    db = connection.settings_dict
+    params = {
+        "host": db.get("HOST") or None,
+        "port": db.get("PORT") or None,
+        "user": db.get("USER") or None,
+        "password": db.get("PASSWORD") or None,
+        "dbname": "postgres",
+        "autocommit": True,
+    }
+    try:
+        with psycopg.connect(**{k: v for k, v in params.items() if v is not None}) as admin:
+            admin.execute(sql)
+    except psycopg.Error as error:
+        raise BackupError(
+            f"Could not create or drop the staging database a restore verifies first: {error}"
+        ) from error
+
+
+def _staged_check(manifest: dict, workdir: Path) -> tuple[int | None, str | None]:
+    """Restore into the staging database and check it: the trail's chain and records, and the signed
+    head the manifest carries. (events, None) when it holds; (None, why) when the backup is refused;
+    (None, None) when the backup is of an earlier version (it must be migrated before it can be checked)."""
+    with _staging(workdir):
+        _restore_database(manifest, workdir, force=False)
+        if _migrations_pending():
+            return None, None
+        check = trail_verify()
+        if check.broken is not None:
+            return None, f"its trail is broken at event #{check.broken.event_id}: {check.broken.reason}"
+        if check.problem_count:
+            return None, (
+                f"a record is not as the trail holds it: {check.problems[0].text} "
+                f"({check.problem_count} in all)"
+            )
+        checkpoint = manifest["trail"].get("checkpoint")
+        if checkpoint is not None:
+            problem = checkpoint_problem(checkpoint)
+            if problem is not None:
+                return None, f"its signed head (event #{checkpoint.get('event_id')}): {problem}"
+        elif check.count:
+            return None, "its manifest signs no head, and its trail holds events"
+        return check.count, None
+
+
 def backup_restore(path: Path, *, force: bool = False) -> RestoreResult:
-    """Restore the backup at `path` into the default database and MEDIA_ROOT, then verify the trail."""
+    """Restore the backup at `path` into the default database and MEDIA_ROOT. Nothing is written into either
+    before the manifest's signature, every part's SHA-256 and, in a staging database, the trail and its
+    signed head have been checked."""
     with tempfile.TemporaryDirectory(prefix="fazhan-restore-") as tmp:
         workdir = Path(tmp)
         manifest = _read_parts(path, workdir)
@@ -273,23 +369,16 @@ def backup_restore(path: Path, *, force: bool = False) -> RestoreResult:
             raise BackupError(
                 "The database is not empty: restore into a new database, or pass --force to replace it."
             )
+        count, refused = _staged_check(manifest, workdir)
+        if refused is not None:
+            raise BackupError(f"Refused, nothing was restored: {refused}.")
         _restore_database(manifest, workdir, force=force)
         _restore_media(workdir)
-    if _migrations_pending():
+    if count is None:
         raise BackupError(
             "Restored a database of an earlier version: run `fazhan migrate`, then `fazhan verifytrail`."
-        )
-    check = trail_verify()
-    if check.broken is not None:
-        raise BackupError(
-            f"Restored, but the trail is broken at event #{check.broken.event_id}: {check.broken.reason}."
-        )
-    if check.problem_count:
-        raise BackupError(
-            f"Restored, but a record is not as the trail holds it: {check.problems[0].text} "
-            f"({check.problem_count} in all)."
         )
     head = manifest["trail"]["at_least_head"]
     if head and not AuditEvent.objects.filter(hash=head).exists():
         raise BackupError("Restored, but the trail lacks the last event the manifest names.")
-    return RestoreResult(manifest, check.count)
+    return RestoreResult(manifest, count)

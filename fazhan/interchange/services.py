@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fazhan.auditlog.checkpoints import checkpoint_on_commit
 from fazhan.auditlog.services import audit_record, audit_record_many
 from fazhan.core.calendar import add_months
 from fazhan.interchange.canon import ARCHIVE_MATERIALS, PLAN_GROUP_KEYS
@@ -817,5 +818,6 @@ def interchange_import(
         data={"file": filename, "counts": report.counts, "changed": report.changed},
     )
     audit_record_many(actor=actor, events=events)
+    checkpoint_on_commit("import")  # the trail's head signed once the import has committed
     progress(_("导入完成"))
     return report

@@ -5,16 +5,16 @@ services here; demo, synth, import and restore in test_writers.py) leaves it int
 
 import datetime
 import hashlib
+import hmac
 import io
 import json
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
 
 from fazhan.auditlog.models import AuditEvent, AuditSeal
-from fazhan.auditlog.registry import sealed_models
+from fazhan.auditlog.registry import sealed_models, trail_key
 from fazhan.auditlog.selectors import trail_verify
 from fazhan.auditlog.services import event_hash
 from fazhan.people.models import Person
@@ -29,6 +29,7 @@ from fazhan.prereview.models import NumberedForm
 from fazhan.prereview.services import form_issue, form_range_receive, form_return, form_void
 from fazhan.procedure.models import StepRecord
 from fazhan.procedure.services import case_exit, case_record_step, step_correct
+from tests.auditlog.raw import raw_sql
 from tests.conftest import ID_1998_MALE
 from tests.procedure.conftest import day, pw, walk  # noqa: F401  (the procedure world)
 
@@ -43,8 +44,7 @@ def _verify() -> tuple[int, str]:
 
 
 def _raw(sql: str, params: list) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    raw_sql(sql, params)  # as an insider holding the database: past the trail's trigger on PostgreSQL
 
 
 def _registered_rows() -> int:
@@ -165,9 +165,12 @@ def test_an_event_digest_rewritten_breaks_the_chain_there(walked):
 def test_the_digests_need_the_trail_key_which_the_database_does_not_hold(walked, settings):
     assert _verify()[0] == 0
     settings.FAZHAN_TRAIL_KEY = "another key"
+    # The chain is keyed too (issue 13): under another key it fails at its very first event...
     check = trail_verify()
-    assert check.broken is None
-    assert check.problem_count == _registered_rows()
+    first = AuditEvent.objects.order_by("id").values_list("id", flat=True).first()
+    assert check.broken is not None
+    assert check.broken.event_id == first
+    assert check.broken.reason == "content does not match its hash"
 
 
 def test_the_trail_holds_no_id_number(walked):
@@ -223,8 +226,9 @@ def test_a_voided_form_and_its_replacement_used_at_step_14_verify_intact(pw):  #
     assert code == 0, text
 
 
-def test_an_event_without_a_digest_hashes_as_before_the_digests(world):
-    """Chains written before this change verify unchanged: the recipe adds nothing for an empty digest."""
+def test_an_event_without_a_digest_hashes_as_before_the_digests_under_the_key(world):
+    """The recipe adds nothing for an empty digest; since issue 13 it is keyed: HMAC-SHA256 under the trail
+    key, so the plain SHA-256 an editor could recompute is not the event's hash."""
     at = datetime.datetime(2025, 1, 2, 3, 4, 5, 678901, tzinfo=datetime.UTC)
     args = {"at": at, "actor_id": 3, "action": "step.record", "target_type": "procedure.steprecord"}
     args |= {"target_id": "7", "org_path": "/SZQ/", "data": {"step": "S05"}}
@@ -237,5 +241,6 @@ def test_an_event_without_a_digest_hashes_as_before_the_digests(world):
         "data": {"step": "S05"},
     }
     body = json.dumps(before, ensure_ascii=False, sort_keys=True, default=str)
-    assert event_hash("ab", **args) == hashlib.sha256(f"ab\n{body}".encode()).hexdigest()
+    assert event_hash("ab", **args) == hmac.new(trail_key(), f"ab\n{body}".encode(), "sha256").hexdigest()
+    assert event_hash("ab", **args) != hashlib.sha256(f"ab\n{body}".encode()).hexdigest()
     assert event_hash("ab", **args, digest="0" * 64) != event_hash("ab", **args)

@@ -3,11 +3,8 @@ restored by `fazhan restore` (a real process) into a fresh database, holds the s
 and an intact trail."""
 
 import json
-import os
 import subprocess
-import sys
 import tarfile
-import uuid
 from pathlib import Path
 
 import pytest
@@ -20,6 +17,7 @@ from fazhan.archive.services import attachment_add
 from fazhan.auditlog.models import AuditEvent
 from fazhan.people.models import Person
 from fazhan.procedure.models import StepRecord
+from tests.fresh import run_fazhan, run_python
 from tests.procedure.conftest import pw, walk  # noqa: F401  (the procedure world)
 
 REPO = Path(__file__).resolve().parents[2]
@@ -49,40 +47,11 @@ print(json.dumps({
 
 
 def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
-    full = {**os.environ, "DJANGO_SETTINGS_MODULE": "fazhan.settings", **env}
-    return subprocess.run(
-        [sys.executable, *args], cwd=REPO, env=full, capture_output=True, text=True, check=False, timeout=300
-    )
+    return run_python(args, env)
 
 
 def _fazhan(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
-    return _run(["-c", "from fazhan.cli import main; main()", *args], env)
-
-
-@pytest.fixture
-def fresh_database(tmp_path):
-    """A new, empty database on the suite's engine, as a DATABASE_URL; dropped afterwards."""
-    if connection.vendor == "sqlite":
-        yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
-        return
-    import psycopg
-
-    db = connection.settings_dict
-    name = f"trust_restore_{uuid.uuid4().hex[:10]}"
-    params = {
-        "host": db["HOST"] or None,
-        "port": db["PORT"] or None,
-        "user": db["USER"],
-        "password": db["PASSWORD"] or None,
-        "dbname": "postgres",
-        "autocommit": True,
-    }
-    with psycopg.connect(**{k: v for k, v in params.items() if v is not None}) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    auth = f"{db['USER']}:{db['PASSWORD']}@" if db["PASSWORD"] else f"{db['USER']}@"
-    yield f"postgres://{auth}{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
-    with psycopg.connect(**{k: v for k, v in params.items() if v is not None}) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return run_fazhan(args, env)
 
 
 def _world_on_record(pw, settings, tmp_path) -> dict:  # noqa: F811
@@ -193,6 +162,92 @@ def test_a_record_changed_behind_the_back_before_a_backup_is_named_at_its_restor
     env = {"DATABASE_URL": fresh_database, "FAZHAN_MEDIA_ROOT": str(tmp_path / "restored-media")}
     done = _fazhan(["restore", str(archive)], env)
     assert done.returncode == 1
-    assert "a record is not as the trail holds it" in done.stderr
+    assert "Refused, nothing was restored: a record is not as the trail holds it" in done.stderr
     assert f"procedure.steprecord #{s02.pk} (person P0001, step S02, date 2020-03-05)" in done.stderr
-    assert _fazhan(["verifytrail"], env).returncode == 1
+    assert _tables(env) == []  # verified in a staging database: the target was never written
+
+
+TABLES = """
+import json, django
+django.setup()
+from django.db import connection
+print(json.dumps(sorted(connection.introspection.table_names())))
+"""
+
+
+def _tables(env: dict[str, str]) -> list[str]:
+    done = _run(["-c", TABLES], env)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def _rewrite(target: Path, *, manifest: dict, parts: dict[str, bytes]) -> None:
+    """A backup with these parts and this manifest, its SHA-256s recomputed: what a forger can do."""
+    import hashlib
+    import io
+
+    manifest = {**manifest, "parts": {name: hashlib.sha256(data).hexdigest() for name, data in parts.items()}}
+    with tarfile.open(target, "w") as dst:
+        for name, data in [("manifest.json", json.dumps(manifest).encode()), *parts.items()]:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            dst.addfile(info, io.BytesIO(data))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_forged_backup_is_refused_before_anything_is_written(pw, settings, tmp_path, fresh_database):  # noqa: F811
+    import base64
+    import hashlib
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    from fazhan.backup.services import _dump_database
+
+    _world_on_record(pw, settings, tmp_path)
+    archive = tmp_path / "fazhan-backup.tar"
+    call_command("backup", str(archive))
+    with tarfile.open(archive) as tar:
+        manifest = json.load(tar.extractfile("manifest.json"))
+        parts = {name: tar.extractfile(name).read() for name in manifest["parts"]}
+    assert manifest["trail"]["checkpoint"]["hash"] == manifest["trail"]["at_least_head"]
+    assert manifest["signature"]
+
+    # The forger's records: S02 dated otherwise, as the database of the backup would then hold it.
+    s02 = StepRecord.objects.get(step="S02")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE procedure_steprecord SET date = %s WHERE id = %s", ["2020-03-05", s02.pk])
+    workdir = tmp_path / "forge"
+    workdir.mkdir()
+    name = _dump_database(workdir)
+    edited = {**parts, name: (workdir / name).read_bytes()}
+    assert edited[name] != parts[name]
+
+    env = {"DATABASE_URL": fresh_database, "FAZHAN_MEDIA_ROOT": str(tmp_path / "restored-media")}
+    unsigned = {k: v for k, v in manifest.items() if k not in ("signature", "public_key")}
+    other = Ed25519PrivateKey.generate()
+    resigned = dict(unsigned)
+    resigned["parts"] = {n: hashlib.sha256(d).hexdigest() for n, d in edited.items()}
+    canonical = json.dumps(resigned, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    resigned["signature"] = base64.b64encode(other.sign(canonical)).decode()
+    resigned["public_key"] = base64.b64encode(
+        other.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    ).decode()
+    cases = [
+        (manifest, "the backup's manifest its signature does not match its content"),
+        (unsigned, "the backup's manifest it is not signed"),
+        (resigned, "the backup's manifest it is signed with another key"),
+    ]
+    for i, (forged_manifest, why) in enumerate(cases):
+        forged = tmp_path / f"forged-{i}.tar"
+        _rewrite(forged, manifest=forged_manifest, parts=edited)  # the SHA-256s as the forger signed them
+        done = _fazhan(["restore", str(forged)], env)
+        assert done.returncode == 1, done.stdout
+        assert f"Refused, nothing was restored: {why}" in done.stderr
+        assert _tables(env) == []
+        assert not (tmp_path / "restored-media").exists()
+
+    # The genuine backup still restores, and its trail verifies against the checkpoints there.
+    done = _fazhan(["restore", str(archive)], env)
+    assert done.returncode == 0, done.stderr
+    assert _fazhan(["verifytrail"], env).returncode == 0

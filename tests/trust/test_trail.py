@@ -7,11 +7,11 @@ import io
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
 
 from fazhan.auditlog.models import AuditEvent
 from fazhan.auditlog.selectors import trail_verify
 from fazhan.auditlog.services import audit_record
+from tests.auditlog.raw import raw_sql
 
 
 def _verify() -> tuple[int, str]:
@@ -24,8 +24,7 @@ def _verify() -> tuple[int, str]:
 
 
 def _raw(sql: str, params: list) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    raw_sql(sql, params)  # as an insider holding the database: past the trail's trigger on PostgreSQL
 
 
 def test_an_intact_trail_passes_with_its_count(world):
@@ -152,7 +151,13 @@ def test_events_cut_off_the_end_since_a_backup_are_found_against_it(
 
     last_two = list(AuditEvent.objects.order_by("-id").values_list("id", flat=True)[:2])
     _raw("DELETE FROM auditlog_auditevent WHERE id IN (%s, %s)", last_two)
-    assert _verify()[0] == 0  # the chain that is left is intact and seals every record: only the backup
+    # The chain that is left is intact and seals every record: what names the cut is the checkpoint the
+    # backup signed (issue 13), and the backup itself.
+    assert trail_verify().ok
+    code, text = _verify()
+    assert code == 1
+    assert f"-backup.json: the event it signed, #{last_two[1]}, is not in the trail" in text
+    settings.FAZHAN_CHECKPOINT_DIR = tmp_path / "no-checkpoints"
     with pytest.raises(CommandError, match="lacks the last event of the backup") as refused:
         call_command("verifytrail", "--against", str(backup), stdout=io.StringIO())
     assert refused.value.returncode == 1
@@ -179,3 +184,30 @@ def test_a_date_filter_that_would_overflow_is_a_field_message_not_a_server_error
     response = client_for("district").get("/trail/", query)
     assert response.status_code == 200
     assert "日期须在 1900-01-01 至 2100-12-31 之间" in response.content.decode()
+
+
+def test_verifytrail_against_a_backup_whose_manifest_was_changed_refuses_it(
+    transactional_db, world, tmp_path, settings
+):
+    import json
+    import tarfile
+
+    from fazhan.backup.services import backup_write
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    backup = tmp_path / "backup.tar"
+    backup_write(backup)
+    changed = tmp_path / "changed.tar"
+    with tarfile.open(backup) as src, tarfile.open(changed, "w") as dst:
+        for member in src.getmembers():
+            data = src.extractfile(member).read()
+            if member.name == "manifest.json":
+                manifest = json.loads(data)
+                manifest["trail"]["at_least_head"] = ""  # "the backup held no event"
+                data = json.dumps(manifest).encode()
+                member.size = len(data)
+            dst.addfile(member, io.BytesIO(data))
+    with pytest.raises(
+        CommandError, match="--against: Refused: the backup's manifest its signature does not"
+    ):
+        call_command("verifytrail", "--against", str(changed), stdout=io.StringIO())

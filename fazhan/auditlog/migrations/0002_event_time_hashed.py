@@ -19,9 +19,23 @@ def _old_hash(prev, actor, action, target_type, target_id, org, data):
     return hashlib.sha256(f"{prev}\n{body}".encode()).hexdigest()
 
 
-def rechain(apps, schema_editor):
-    from fazhan.auditlog.services import event_hash
+def event_hash(prev_hash, *, at, actor_id, action, target_type, target_id, org_path, data):
+    """The recipe of this migration's time, frozen (SHA-256, no key: 0004 keys the chain)."""
+    import datetime
 
+    payload = {
+        "at": at.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "actor": actor_id,
+        "action": action,
+        "target": [target_type, target_id],
+        "org": org_path,
+        "data": data,
+    }
+    body = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
+
+
+def rechain(apps, schema_editor):
     AuditEvent = apps.get_model("auditlog", "AuditEvent")
     fields = ("id", "at", "actor_id", "action", "target_type", "target_id", "org_path", "data", "prev_hash", "hash")
     rows = list(AuditEvent.objects.order_by("id").values_list(*fields))
