@@ -65,11 +65,12 @@ def backwards(apps, schema_editor):
     connection = schema_editor.connection
     table = connection.ops.quote_name("people_person")
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id, birth_date, gender, household_place FROM {table}")
-        for pk, birth, gender, place in cursor.fetchall():
+        cursor.execute(f"SELECT id, id_number, birth_date, gender, household_place FROM {table}")
+        for pk, number, birth, gender, place in cursor.fetchall():
             cursor.execute(
-                f"UPDATE {table} SET birth_date = %s, gender = %s, household_place = %s WHERE id = %s",
-                [_clear(birth, key), _clear(gender, key), _clear(place, key), pk],
+                f"UPDATE {table} SET id_tail = %s, birth_date = %s, gender = %s, household_place = %s"
+                " WHERE id = %s",
+                [_clear(number, key)[-4:], _clear(birth, key), _clear(gender, key), _clear(place, key), pk],
             )
 
 
@@ -107,6 +108,12 @@ class Migration(migrations.Migration):
             model_name="person",
             name="household_place",
             field=fazhan.people.cipher.SealedTextField(blank=True, max_length=200, verbose_name="户籍所在地"),
+        ),
+        # Going back, the clear tail's column comes back empty and the data step fills it.
+        migrations.AlterField(
+            model_name="person",
+            name="id_tail",
+            field=models.CharField(db_index=True, default="", editable=False, max_length=4),
         ),
         migrations.RunPython(forwards, backwards, elidable=False),
         migrations.RemoveField(
