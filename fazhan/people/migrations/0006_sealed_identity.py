@@ -31,6 +31,14 @@ def _clear(value, key: bytes) -> str:
         return unseal(value, _legacy_key())
 
 
+def _settle(connection, cursor) -> None:
+    """On PostgreSQL, fire the foreign-key checks the updates queued now, so that the next ALTER TABLE of
+    this migration's transaction does not meet "pending trigger events"."""
+    if connection.vendor == "postgresql":
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
 def forwards(apps, schema_editor):
     from fazhan.people.identity import id_number_key, id_tail_key
 
@@ -57,6 +65,7 @@ def forwards(apps, schema_editor):
                     pk,
                 ],
             )
+        _settle(connection, cursor)
 
 
 def backwards(apps, schema_editor):
@@ -72,6 +81,7 @@ def backwards(apps, schema_editor):
                 " WHERE id = %s",
                 [_clear(number, key)[-4:], _clear(birth, key), _clear(gender, key), _clear(place, key), pk],
             )
+        _settle(connection, cursor)
 
 
 class Migration(migrations.Migration):
