@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core import validators
 from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import models
-from django.db.models.expressions import Col
+from django.db.models.expressions import Col, Combinable
 
 PREFIX = "sm4gcm:"
 _NONCE = 12
@@ -149,11 +149,14 @@ class EncryptedIdNumberField(models.CharField):
         return super().formfield(**kwargs)
 
 
-class _SealedMixin:
+class _SealedBase(models.Field):
     """A value SM4-sealed at rest. Only `isnull` can be asked of the column: any other lookup is an error
     rather than a silent empty answer (the ciphertext matches nothing)."""
 
     sealed = True
+
+    def get_internal_type(self) -> str:
+        return "TextField"  # the column: text on every engine, however long the ciphertext
 
     def from_db_value(self, value, expression, connection):
         return self.to_python(unseal(value)) if value else value
@@ -174,12 +177,18 @@ class _SealedMixin:
 
     def get_lookup(self, lookup_name):
         if lookup_name == "isnull":
-            return super().get_lookup(lookup_name)  # type: ignore[misc]
+            return super().get_lookup(lookup_name)
         return None
 
 
-class SealedTextField(_SealedMixin, models.TextField):
+class SealedTextField(_SealedBase):
     """Clear text in Python, SM4 ciphertext in the database; `max_length` holds the clear value."""
+
+    _pyi_private_set_type: str | Combinable
+    _pyi_private_get_type: str
+
+    def to_python(self, value):
+        return value if value is None or isinstance(value, str) else str(value)
 
     description = "Text, SM4-encrypted at rest"
 
@@ -206,8 +215,11 @@ class SealedTextField(_SealedMixin, models.TextField):
         return super().formfield(**{**defaults, **kwargs})
 
 
-class SealedDateField(_SealedMixin, models.TextField):
+class SealedDateField(_SealedBase):
     """A date in Python, SM4 ciphertext of its ISO form in the database."""
+
+    _pyi_private_set_type: datetime.date | Combinable
+    _pyi_private_get_type: datetime.date
 
     description = "Date, SM4-encrypted at rest"
 
@@ -224,7 +236,7 @@ class SealedDateField(_SealedMixin, models.TextField):
 
     def value_to_string(self, obj):
         value = self.value_from_object(obj)
-        return value.isoformat() if value else ""
+        return value.isoformat() if isinstance(value, datetime.date) else ""
 
     def formfield(self, **kwargs):
         return models.Field.formfield(self, **{"form_class": forms.DateField, **kwargs})
