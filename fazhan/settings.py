@@ -4,10 +4,13 @@ import base64
 import datetime
 import hashlib
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from fazhan.core.keys import settings_keys
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -17,22 +20,30 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 DEBUG = env_bool("DEBUG", default=False)
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me-in-production-fazhan")
+# The keys: the environment first, then the local key file (core.keys: ./var/fazhan-keys.json or
+# FAZHAN_KEY_FILE, mode 0600) that `fazhan migrate`, `fazhan demo` and `make run` write with random keys on
+# first run; the tests' fixed keys under pytest. Settings load without any key (a fresh checkout, tests):
+# core.keys.keys_missing_or_default() names what is missing or public, for `fazhan serve` to refuse.
+if "pytest" in sys.modules:
+    os.environ.setdefault("FAZHAN_TEST_KEYS", "1")  # inherited by the processes the tests start
+_keys = settings_keys()
+SECRET_KEY = _keys["SECRET_KEY"] or "dev-only-insecure-key-change-me-in-production-fazhan"
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
-# The key that turns an ID number into its look-up digest (people.identity). Changing it orphans every
-# stored digest, so production sets it once and keeps it with the backups.
-FAZHAN_ID_LOOKUP_KEY = os.environ.get("FAZHAN_ID_LOOKUP_KEY", SECRET_KEY)
-# The SM4 key (32 hex digits) that encrypts ID numbers at rest (people.cipher); empty derives one from the
-# SECRET_KEY (development only). Lose it and every stored ID number is lost: keep it apart from the backups.
-FAZHAN_ID_CIPHER_KEY = os.environ.get("FAZHAN_ID_CIPHER_KEY", "")
+# The key that turns an ID number into its look-up digests (people.identity). `fazhan keys rotate` changes
+# it together with every stored digest.
+FAZHAN_ID_LOOKUP_KEY = _keys["FAZHAN_ID_LOOKUP_KEY"] or SECRET_KEY
+# The SM4 key (32 hex digits) that encrypts ID numbers, birth dates, sex and household places at rest
+# (people.cipher); empty derives one from the SECRET_KEY. Lose it and every stored ID number is lost: keep
+# it apart from the backups, and its recovery sheet (`fazhan keys export`) in the safe.
+FAZHAN_ID_CIPHER_KEY = _keys["FAZHAN_ID_CIPHER_KEY"]
 # The key of the audit trail's record digests (HMAC-SHA256, auditlog.registry); empty derives one from the
 # SECRET_KEY. Change it and every digest the trail holds stops matching: set once, keep with the backups.
-FAZHAN_TRAIL_KEY = os.environ.get("FAZHAN_TRAIL_KEY", "")
+FAZHAN_TRAIL_KEY = _keys["FAZHAN_TRAIL_KEY"]
 # The Ed25519 key that signs the trail's checkpoints and the backups' manifests (auditlog.checkpoints):
 # base64 of the raw 32-byte private key. Empty derives a development key from the SECRET_KEY, which
 # `fazhan verifytrail` names as such: anyone who knows the SECRET_KEY could sign with it.
-FAZHAN_TRAIL_SIGNING_KEY = os.environ.get("FAZHAN_TRAIL_SIGNING_KEY", "")
+FAZHAN_TRAIL_SIGNING_KEY = _keys["FAZHAN_TRAIL_SIGNING_KEY"]
 # Where the signed checkpoints of the trail's head are written, one JSON file each: outside the database,
 # ideally on another disk or machine (a forger who can rewrite the database and this directory both is
 # stopped only by the copies sent to the district).
@@ -41,6 +52,9 @@ FAZHAN_CHECKPOINT_DIR = Path(os.environ.get("FAZHAN_CHECKPOINT_DIR", BASE_DIR / 
 FAZHAN_CHECKPOINT_EVERY = int(os.environ.get("FAZHAN_CHECKPOINT_EVERY", "1000"))
 # Where each checkpoint is also POSTed (JSON), e.g. the district's collector; empty: nowhere.
 FAZHAN_CHECKPOINT_URL = os.environ.get("FAZHAN_CHECKPOINT_URL", "")
+# Look-ups by ID number (the uniqueness check of a registration or a change of number) each user may make
+# in an hour; more are refused and the refusal is in the trail (people.services.id_number_lookup).
+FAZHAN_ID_LOOKUPS_PER_HOUR = int(os.environ.get("FAZHAN_ID_LOOKUPS_PER_HOUR", "60"))
 
 INSTALLED_APPS = [
     "django.contrib.auth",

@@ -177,6 +177,8 @@ def _stored_readers(sealed: Sealed) -> list[tuple[int, Callable[[Any], Any]]]:
             readers.append((i, _moment_stored))
         elif isinstance(field, models.BooleanField):
             readers.append((i, _bool_stored))
+        elif hasattr(field, "stored_to_digest"):  # a value sealed at rest (people.cipher): its clear form
+            readers.append((i, field.stored_to_digest))
     return readers
 
 

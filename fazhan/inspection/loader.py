@@ -23,6 +23,7 @@ from django.db.models.functions import Cast
 from fazhan.archive.models import ArchiveReview
 from fazhan.inspection.frames import RECORD_COLUMNS, STEP, Frames, case_row, record_frame
 from fazhan.organizations.models import Org
+from fazhan.people.cipher import id_cipher_key, unseal
 from fazhan.people.models import DisciplineRecord, Kinship, Person, PersonRole, Transfer
 from fazhan.plans.models import Plan
 from fazhan.prereview.models import NumberedForm
@@ -332,6 +333,7 @@ def _read(root: Org | None, as_of: datetime.date) -> _Read:
     org_facts, org_rows, codes = _orgs()
     persons: dict[int, _Person] = {}
     people = {}
+    cipher_key = id_cipher_key()
     for (
         pk,
         pid,
@@ -366,7 +368,8 @@ def _read(root: Org | None, as_of: datetime.date) -> _Read:
             "ethnicity",
         )
     ):
-        birth = _date(birth)
+        # Birth date and sex are SM4-sealed at rest (people.cipher): decrypted here, where rules read them.
+        birth, gender = _date(unseal(birth, cipher_key)), unseal(gender, cipher_key)
         persons[pk] = _Person(pid, birth, bool(floating), _day(departure), org_id, unit_id, bool(valid))
         people[pid] = PersonRow(
             pid, gender, education, occupation, birth, tuple(_json(tags) or ()), ethnicity

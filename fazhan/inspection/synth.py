@@ -26,8 +26,8 @@ from fazhan.core.calendar import add_months
 from fazhan.core.pinyin import pinyin_initials
 from fazhan.demo.world import EDUCATION_KINDS, GIVEN, LEGAL_PATH, SURNAMES, VILLAGES
 from fazhan.organizations.models import Org
-from fazhan.people.identity import id_number_key
-from fazhan.people.models import DisciplineRecord, Kinship, Person, PersonRole
+from fazhan.people.identity import id_number_key, id_tail_key
+from fazhan.people.models import DisciplineRecord, Kinship, Person, PersonRole, birth_month_of
 from fazhan.plans.models import Plan
 from fazhan.prereview.models import NumberedForm
 from fazhan.procedure.definition import CaseStage
@@ -113,9 +113,10 @@ class Builder:
             name_initials=pinyin_initials(name),
             id_number=number,
             id_number_key=id_number_key(number),
-            id_tail=number[-4:],
+            id_tail_key=id_tail_key(number[-4:]),
             gender=gender,
             birth_date=birth,
+            birth_month=birth_month_of(birth),
             ethnicity=self.rng.choice(["汉族"] * 12 + ["彝族", "回族"]),
             education=self.rng.choice(["大学本科", "大学专科", "中专", "高中", "初中及以下"]),
             occupation="农牧渔民"

@@ -15,7 +15,7 @@ from fazhan.interchange.registers import REGISTERS, Register
 from fazhan.notices.models import EntryResult, Notice, NoticeFeedback, NoticeState
 from fazhan.notices.services import notice_conclusion, notice_entry_build
 from fazhan.organizations.models import Org
-from fazhan.people.identity import person_set_id_number
+from fazhan.people.identity import person_set_identity
 from fazhan.people.idnumber import id_number_parse
 from fazhan.people.models import Person, PersonRole
 from fazhan.people.services import PERSON_FIELDS
@@ -79,8 +79,7 @@ class _Writer:
         for key in PERSON_FIELDS:
             setattr(person, key, self._resolved(Person, key, row[key]))
         parsed = id_number_parse(row["id_number"])
-        person_set_id_number(person, parsed.number)
-        person.gender, person.birth_date = parsed.gender, parsed.birth_date
+        person_set_identity(person, parsed)
         person.name_initials = pinyin_initials(person.name)
 
     def persons_write(self) -> None:
@@ -112,9 +111,10 @@ class _Writer:
             "id_number",
             "id_number_key",
             "id_number_valid",
-            "id_tail",
+            "id_tail_key",
             "gender",
             "birth_date",
+            "birth_month",
         ]
         Person.objects.bulk_update(updated, fields, batch_size=500)
         touched = [i for i in self.plan.items["person"] if i.action != "same"]

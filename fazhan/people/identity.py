@@ -10,13 +10,19 @@ import hmac
 from django.conf import settings
 from django.db.models import QuerySet
 
-from fazhan.people.idnumber import IdNumberError, id_number_parse
-from fazhan.people.models import Person
+from fazhan.people.idnumber import IdNumber, IdNumberError, id_number_parse
+from fazhan.people.models import Person, birth_month_of
 
 
-def id_number_key(number: str) -> str:
-    key = settings.FAZHAN_ID_LOOKUP_KEY.encode()
-    return hmac.new(key, number.strip().upper().encode(), hashlib.sha256).hexdigest()
+def id_number_key(number: str, key: str | None = None) -> str:
+    secret = (key or settings.FAZHAN_ID_LOOKUP_KEY).encode()
+    return hmac.new(secret, number.strip().upper().encode(), hashlib.sha256).hexdigest()
+
+
+def id_tail_key(tail: str, key: str | None = None) -> str:
+    """The keyed digest of the last four characters (search by tail): distinct from any number's digest."""
+    secret = (key or settings.FAZHAN_ID_LOOKUP_KEY).encode()
+    return hmac.new(secret, b"tail\n" + tail.strip().upper()[-4:].encode(), hashlib.sha256).hexdigest()
 
 
 def person_filter_by_id_number(qs: QuerySet[Person], number: str) -> QuerySet[Person]:
@@ -40,5 +46,12 @@ def person_set_id_number(person: Person, number: str) -> None:
     """Store a parsed, normalized number with its look-up key, tail and verdict."""
     person.id_number = number
     person.id_number_key = id_number_key(number)
-    person.id_tail = number[-4:]
+    person.id_tail_key = id_tail_key(number[-4:])
     person.id_number_valid = id_number_valid(number)
+
+
+def person_set_identity(person: Person, parsed: IdNumber) -> None:
+    """Store a parsed number and what it determines: sex, birth date and the clear birth year-month."""
+    person_set_id_number(person, parsed.number)
+    person.gender, person.birth_date = parsed.gender, parsed.birth_date
+    person.birth_month = birth_month_of(parsed.birth_date)

@@ -12,16 +12,23 @@ from fazhan.people.choices import (
     Occupation,
     PartyStatus,
 )
-from fazhan.people.cipher import EncryptedIdNumberField
+from fazhan.people.cipher import EncryptedIdNumberField, SealedDateField, SealedTextField
+
+
+def birth_month_of(birth_date) -> str:
+    """The birth year-month kept in clear for the statistics ("1998-03"), "" without a date."""
+    return f"{birth_date.year:04d}-{birth_date.month:02d}" if birth_date else ""
 
 
 class Person(TimeStampedModel):
     """A person known to the record: a candidate on the way in, or an existing member.
 
-    The ID number is stored with a keyed digest (`id_number_key`) that every look-up uses, with its last
-    four characters for search, and with whether it passes procedure.md F (`id_number_valid`); the number
-    itself is encrypted at rest with SM4 (people.cipher), so the column can never be queried:
-    people.identity is the one place that looks a number up.
+    The ID number is stored with a keyed digest (`id_number_key`) that every look-up uses, with a keyed
+    digest of its last four characters for search (`id_tail_key`), and with whether it passes procedure.md
+    F (`id_number_valid`); the number itself is encrypted at rest with SM4 (people.cipher), so the column
+    can never be queried: people.identity is the one place that looks a number up. What the number gives
+    away — birth date, sex — and the household place (which names the county) are SM4-sealed too; only the
+    birth year-month is kept in clear, for the statistics (README, security: the table field by field).
     """
 
     pid = models.CharField(_("人员编号"), max_length=40, unique=True)
@@ -29,18 +36,19 @@ class Person(TimeStampedModel):
     name_initials = models.CharField(max_length=60, db_index=True, editable=False)
     id_number = EncryptedIdNumberField(_("身份证号"))
     id_number_key = models.CharField(max_length=64, unique=True, editable=False)
-    id_tail = models.CharField(max_length=4, db_index=True, editable=False)
+    id_tail_key = models.CharField(max_length=64, db_index=True, editable=False, default="")
     # The verdict of procedure.md F on the number when it was stored (people.identity sets both): the
     # whole-tree inspection reads ELIG-NAT from it instead of decrypting every number of a district.
     id_number_valid = models.BooleanField(default=True, editable=False)
-    gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
-    birth_date = models.DateField(_("出生日期"))
+    gender = SealedTextField(_("性别"), max_length=1, choices=Gender.choices)
+    birth_date = SealedDateField(_("出生日期"))
+    birth_month = models.CharField(_("出生年月"), max_length=7, blank=True, db_index=True, editable=False)
     ethnicity = models.CharField(_("民族"), max_length=10, choices=ETHNICITY_CHOICES, default="汉族")
     education = models.CharField(_("学历"), max_length=10, choices=Education.choices)
     occupation = models.CharField(_("职业"), max_length=20, choices=Occupation.choices)
     tags = models.JSONField(_("重点群体"), default=list, blank=True)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
-    household_place = models.CharField(_("户籍所在地"), max_length=200, blank=True)
+    household_place = SealedTextField(_("户籍所在地"), max_length=200, blank=True)
     residence = models.CharField(_("现居住地"), max_length=200, blank=True)
     floating = models.BooleanField(_("流动人员"), default=False)
     front_line = models.BooleanField(_("生产、工作一线"), default=False)
@@ -74,6 +82,13 @@ class Person(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.pid}）"
+
+    def save(self, *args, **kwargs):
+        self.birth_month = birth_month_of(self.birth_date)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "birth_date" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "birth_month"}
+        super().save(*args, **kwargs)
 
     @property
     def is_member(self) -> bool:

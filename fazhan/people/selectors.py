@@ -4,7 +4,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from fazhan.accounts.selectors import user_scope_q
-from fazhan.people.identity import person_filter_by_id_number
+from fazhan.people.identity import id_tail_key, person_filter_by_id_number
 from fazhan.people.models import Person
 
 _ID_CHARS = re.compile(r"^[0-9Xx]+$")
@@ -21,14 +21,17 @@ def person_get_for_user(user, pid: str) -> Person:
 
 
 def person_search(qs: QuerySet[Person], query: str) -> QuerySet[Person]:
-    """By name, pinyin initials (zs → 张三) or the tail of the ID number (last 1–4 characters, or all 18)."""
+    """By name, pinyin initials (zs → 张三) or the ID number's last four characters (compared by their keyed
+    digest: a shorter tail cannot be searched, the database holds no clear tail) or all 18."""
     query = query.strip()
     if not query:
         return qs
     if _ID_CHARS.match(query) and len(query) == 18:
         return person_filter_by_id_number(qs, query)
-    if _ID_CHARS.match(query) and len(query) <= 4:
-        return qs.filter(Q(id_tail__endswith=query.upper()) | Q(pid__iexact=query))
+    if _ID_CHARS.match(query) and len(query) == 4:
+        return qs.filter(Q(id_tail_key=id_tail_key(query)) | Q(pid__iexact=query))
+    if _ID_CHARS.match(query) and len(query) < 4:
+        return qs.filter(pid__iexact=query)
     if _LATIN.match(query):
         return qs.filter(Q(name_initials__startswith=query.lower()) | Q(pid__iexact=query))
     return qs.filter(Q(name__contains=query) | Q(pid__iexact=query))

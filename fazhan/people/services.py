@@ -1,10 +1,12 @@
 import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import IntegerField, Max
 from django.db.models.functions import Cast, Substr
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fazhan.accounts.models import Role
@@ -12,11 +14,15 @@ from fazhan.accounts.selectors import user_roles_at
 from fazhan.auditlog.services import audit_record
 from fazhan.core.pinyin import pinyin_initials
 from fazhan.people.choices import FOCUS_TAGS
-from fazhan.people.identity import id_number_key, person_set_id_number
+from fazhan.people.identity import id_number_key, person_set_identity
 from fazhan.people.idnumber import IdNumber, IdNumberError, id_number_parse
 from fazhan.people.models import DisciplineRecord, Kinship, Person, PersonRole, Transfer
 
 ERR_ID_TAKEN = "该身份证号已登记在另一人员名下（%(pid)s）。"
+# To a user outside the holder's subtrees the check says only that the number is taken: who holds it is
+# theirs to know who may see the holder (issue 13: the number oracle).
+ERR_ID_REGISTERED = "该身份证号已被登记。如需核实，请联系上级党组织。"
+ERR_ID_LOOKUPS = "按身份证号查询过于频繁（每小时最多%(n)d次），请稍后再试。"
 ERR_GENDER_MISMATCH = "性别与身份证号不符（身份证号为%(gender)s）。"
 ERR_BIRTH_MISMATCH = "出生日期与身份证号不符（身份证号为%(date)s）。"
 ERR_MEMBERSHIP_FOLLOWS_CASE = (
@@ -59,14 +65,63 @@ PERSON_FIELDS = (
 IDENTITY_FIELDS = ("id_number_key", "gender", "birth_date")
 
 
+LOOKUP_ACTION = "person.id_lookup"
+LOOKUP_REFUSED_ACTION = "person.id_lookup_refused"
+
+
+def id_number_lookup(*, actor, number: str, exclude_pk: int | None = None) -> Person | None:
+    """Who else holds this (normalized) number: the one look-up by number a user's entry makes.
+
+    For a user (not the system: actor None) it is throttled — FAZHAN_ID_LOOKUPS_PER_HOUR in the last hour,
+    counted from the trail — and every look-up is in the trail with whether it found someone (a refused one
+    too). The events are committed on their own, before the caller's transaction, so a refused entry
+    rolling back does not take its look-up out of the trail or the count."""
+    key = id_number_key(number)
+    if getattr(actor, "pk", None) is None:
+        return Person.objects.filter(id_number_key=key).exclude(pk=exclude_pk or 0).first()
+    from fazhan.auditlog.models import AuditEvent
+
+    limit = settings.FAZHAN_ID_LOOKUPS_PER_HOUR
+    since = timezone.now() - datetime.timedelta(hours=1)
+    with transaction.atomic():
+        made = AuditEvent.objects.filter(actor=actor, action=LOOKUP_ACTION, at__gte=since).count()
+        if made >= limit:
+            audit_record(actor=actor, action=LOOKUP_REFUSED_ACTION, data={"limit": limit})
+            refused = True
+        else:
+            holder = Person.objects.filter(id_number_key=key).exclude(pk=exclude_pk or 0).first()
+            audit_record(
+                actor=actor,
+                action=LOOKUP_ACTION,
+                org=holder.org if holder else None,
+                data={"found": holder is not None, "holder": holder.pid if holder else ""},
+            )
+            refused = False
+    if refused:
+        raise ValidationError({"id_number": _(ERR_ID_LOOKUPS) % {"n": limit}})
+    return holder
+
+
+def _taken_message(actor, holder: Person) -> str:
+    """The holder's pid only to who may see the holder (the system, or a user whose subtree holds them)."""
+    from fazhan.people.selectors import person_list_for_user
+
+    if getattr(actor, "pk", None) is None or person_list_for_user(actor).filter(pk=holder.pk).exists():
+        return _(ERR_ID_TAKEN) % {"pid": holder.pid}
+    return _(ERR_ID_REGISTERED)
+
+
 def person_identity_check(
     *,
     id_number: str,
     gender: str | None = None,
     birth_date: datetime.date | None = None,
     exclude_pk: int | None = None,
+    actor=None,
+    unchanged_key: str = "",
 ) -> IdNumber:
-    """Parse the ID number and check what was entered beside it; errors are keyed by field."""
+    """Parse the ID number and check what was entered beside it; errors are keyed by field. A number the
+    person already holds (`unchanged_key`, their digest) is not looked up again."""
     try:
         parsed = id_number_parse(id_number)
     except IdNumberError as exc:
@@ -76,11 +131,11 @@ def person_identity_check(
         errors["gender"] = _(ERR_GENDER_MISMATCH) % {"gender": _("男") if parsed.gender == "M" else _("女")}
     if birth_date and birth_date != parsed.birth_date:
         errors["birth_date"] = _(ERR_BIRTH_MISMATCH) % {"date": parsed.birth_date.isoformat()}
-    holder = (
-        Person.objects.filter(id_number_key=id_number_key(parsed.number)).exclude(pk=exclude_pk or 0).first()
-    )
+    holder = None
+    if not unchanged_key or unchanged_key != id_number_key(parsed.number):
+        holder = id_number_lookup(actor=actor, number=parsed.number, exclude_pk=exclude_pk)
     if holder is not None:
-        errors["id_number"] = _(ERR_ID_TAKEN) % {"pid": holder.pid}
+        errors["id_number"] = _taken_message(actor, holder)
     if errors:
         raise ValidationError(errors)
     return parsed
@@ -102,8 +157,7 @@ def _person_apply(person: Person, *, data: dict[str, Any], parsed: IdNumber) -> 
     unknown = set(person.tags) - set(FOCUS_TAGS)
     if unknown:
         raise ValidationError({"tags": _("未知的重点群体：%(tags)s") % {"tags": "、".join(sorted(unknown))}})
-    person_set_id_number(person, parsed.number)
-    person.gender, person.birth_date = parsed.gender, parsed.birth_date
+    person_set_identity(person, parsed)
     person.name_initials = pinyin_initials(person.name)
     _membership_shape(person)
     if not person.org.is_branch and not person.is_member:
@@ -151,7 +205,6 @@ def _membership_data(person: Person, changed: list[str], reason: str) -> dict[st
     return {"membership": {**values, "changed": changed, "reason": reason.strip()}}
 
 
-@transaction.atomic
 def person_create(
     *,
     actor,
@@ -164,7 +217,12 @@ def person_create(
 ) -> Person:
     """Register a person. A member who joined before the record began is registered with their membership
     only by the system or a township role giving `membership_reason` (_check_membership)."""
-    parsed = person_identity_check(id_number=id_number, gender=gender, birth_date=birth_date)
+    parsed = person_identity_check(id_number=id_number, gender=gender, birth_date=birth_date, actor=actor)
+    with transaction.atomic():
+        return _person_create(actor, parsed, data=data, pid=pid, membership_reason=membership_reason)
+
+
+def _person_create(actor, parsed: IdNumber, *, data, pid, membership_reason) -> Person:
     person = Person(pid=pid or person_next_pid())
     before = {f: getattr(person, f) for f in MEMBERSHIP_FIELDS}
     _person_apply(person, data=data, parsed=parsed)
@@ -186,7 +244,6 @@ def person_create(
     return person
 
 
-@transaction.atomic
 def person_update(
     *,
     actor,
@@ -201,8 +258,18 @@ def person_update(
     among them, by name only — and keeps a membership set by hand with its reason (_check_membership).
     A name or ID number changed after the district's pre-review needs a new one (FORM-MATCH)."""
     parsed = person_identity_check(
-        id_number=id_number, gender=gender, birth_date=birth_date, exclude_pk=person.pk
+        id_number=id_number,
+        gender=gender,
+        birth_date=birth_date,
+        exclude_pk=person.pk,
+        actor=actor,
+        unchanged_key=person.id_number_key,
     )
+    with transaction.atomic():
+        return _person_update(actor, person, parsed, data=data, membership_reason=membership_reason)
+
+
+def _person_update(actor, person: Person, parsed: IdNumber, *, data, membership_reason) -> Person:
     watched = (*PERSON_FIELDS, *IDENTITY_FIELDS)
     before = {f: getattr(person, f) for f in watched}
     _person_apply(person, data=data, parsed=parsed)

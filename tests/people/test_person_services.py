@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from fazhan.auditlog.models import AuditEvent
 from fazhan.people.choices import PartyStatus
+from fazhan.people.identity import id_tail_key
 from fazhan.people.models import Person
 from fazhan.people.services import person_create, person_update
 from tests.conftest import ID_1949_FEMALE_X, ID_1960_MALE, ID_1998_MALE, make_id_number, person_data
@@ -23,7 +24,11 @@ def test_it_creates_a_person_with_gender_and_birth_date_from_the_id_number(world
     person = person_create(actor=None, id_number=NEW_ID, data=person_data(world.branch1, name="钱七"))
     person.refresh_from_db()
     assert (person.gender, person.birth_date) == ("M", datetime.date(2000, 8, 8))
-    assert (person.id_number, person.id_tail, person.name_initials) == (NEW_ID, NEW_ID[-4:], "qq")
+    assert (person.id_number, person.id_tail_key, person.name_initials) == (
+        NEW_ID,
+        id_tail_key(NEW_ID[-4:]),
+        "qq",
+    )
 
 
 def test_it_accepts_gender_and_birth_date_that_agree(world):

@@ -34,9 +34,14 @@ def test_it_finds_by_pinyin_initials(world, query, expected):
     assert pids(person_search(Person.objects.all(), query)) == expected
 
 
-@pytest.mark.parametrize("query", ["1215", "215", " 1215 "])
+@pytest.mark.parametrize("query", ["1215", " 1215 "])
 def test_it_finds_by_the_tail_of_the_id_number(world, query):
     assert pids(person_search(Person.objects.all(), query)) == {"P0001"}
+
+
+@pytest.mark.parametrize("query", ["215", "15", "5"])
+def test_a_shorter_tail_finds_nobody_the_database_holds_only_the_tails_digest(world, query):
+    assert pids(person_search(Person.objects.all(), query)) == set()
 
 
 def test_it_finds_by_the_full_id_number(world):
@@ -47,7 +52,7 @@ def test_a_full_id_number_not_on_record_finds_nobody(world):
     assert pids(person_search(Person.objects.all(), "511002199803041216")) == set()  # wrong check digit
 
 
-@pytest.mark.parametrize("query", ["002x", "002X", "2x", "x"])
+@pytest.mark.parametrize("query", ["002x", "002X"])
 def test_the_x_of_a_tail_matches_in_either_case(world, with_x, query):
     assert pids(person_search(Person.objects.all(), query)) == {with_x.pid}
 
