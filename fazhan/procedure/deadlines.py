@@ -123,7 +123,7 @@ def deadlines(facts: CaseFacts) -> list[Deadline]:
         add("target_filing", A.TARGET_FILING, target.date, promptly(target.date))
     reviewed = facts.all(A.COMMITTEE_REVIEW)
     if reviewed and not facts.first(A.PREREVIEW):
-        add("prereview", A.PREREVIEW, reviewed[-1].date, promptly(reviewed[-1].date))
+        add("prereview", A.PREREVIEW, reviewed[-1].date, promptly(reviewed[-1].date), roles=TOWNSHIP)
     township_pass = next((r for r in facts.all(A.PREREVIEW) if r.passed()), None)
     district = district_passes(facts)
     if township_pass and facts.limits.district_prereview and not district:
@@ -137,6 +137,10 @@ def deadlines(facts: CaseFacts) -> list[Deadline]:
     if district and not facts.all(A.FORM) and not _form_standing(facts):
         add("form_issue", A.FORM, district[0].date, promptly(district[0].date), roles=DISTRICT)
     meeting = facts.first(A.BRANCH_MEETING)
+    passes = [r for r in facts.all(A.PREREVIEW) if r.passed()]
+    if passes and facts.all(A.FORM) and meeting is None:
+        due = add_months(passes[-1].date, _months("ACC-AFTER-PRE", facts))
+        add("branch_meeting", A.BRANCH_MEETING, facts.all(A.FORM)[-1].date, due, limit="ACC-AFTER-PRE")
     if meeting and not facts.all(A.APPROVAL):
         due = add_months(meeting.date, _months("APV-TIME", facts))
         if not facts.all(A.COMMITTEE_TALK):
@@ -145,7 +149,9 @@ def deadlines(facts: CaseFacts) -> list[Deadline]:
     approval = facts.first(A.APPROVAL)
     if approval and not facts.all(A.APPROVAL_FILING):
         due = add_months(approval.date, _months("APV-FILE", facts))
-        add("approval_filing", A.APPROVAL_FILING, approval.date, due, limit="APV-FILE")
+        # the township files it, the district receives it (备案 of approvals)
+        roles = (*TOWNSHIP, *DISTRICT)
+        add("approval_filing", A.APPROVAL_FILING, approval.date, due, roles=roles, limit="APV-FILE")
     if approval and not facts.all(A.CONVERSION_MEETING) and (end := probation_end(facts)) is not None:
         due = add_months(end, _months("CNV-MEETING", facts))
         add(

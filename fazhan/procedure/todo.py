@@ -24,6 +24,7 @@ KINDS = {
     "activist_filing": _("入党积极分子报镇党委备案"),
     "target_filing": _("发展对象报镇党委备案"),
     "committee_talk": _("审批前镇党委派人谈话"),
+    "branch_meeting": _("预审通过，待召开支部大会讨论接收"),
     "approval_filing": _("接收预备党员报区委组织部备案"),
     "archive_review": _("转正党员档案待镇党委审核"),
     "prereview": _("待镇党委预审"),
@@ -111,9 +112,22 @@ def case_todo(case: Case, facts: CaseFacts, *, today: datetime.date) -> list[Tod
     ]
 
 
+# Periodic items (a window's record) are listed by their due date only; every other item is listed from the
+# day its step becomes allowed, however far its deadline (the committee's approvals waiting), or if due soon.
+WINDOW_KINDS = frozenset({"examination", "thought_report"})
+
+
+def listed(item: TodoItem, *, today: datetime.date, horizon: datetime.date) -> bool:
+    if item.due <= horizon:
+        return True
+    return item.kind not in WINDOW_KINDS and item.allowed_from is not None and item.allowed_from <= today
+
+
 def todo_for_user(user, *, today: datetime.date, within_days: int = 31) -> list[TodoItem]:
-    """Items due within `within_days` or overdue, in the user's subtrees, for the steps the user's roles
-    act on (a township organizer oversees every step below the township), soonest first."""
+    """The work of the user's roles in their subtrees, soonest first: what is allowed now (可办理), due
+    within `within_days`, or overdue. Each role sees the items its steps settle — the branch its own steps,
+    the township approver the committee's talks and approvals, the district its pre-reviews, forms and the
+    approvals filed with it; the township organizer oversees every step below the township."""
     cases = list(
         Case.objects.filter(user_scope_q(user, "person__org__path"), closed_on__isnull=True)
         .select_related("person__org")
@@ -124,11 +138,11 @@ def todo_for_user(user, *, today: datetime.date, within_days: int = 31) -> list[
     noticed = _open_notices(cases, today=today)
     for case, facts in zip(cases, case_facts_many(cases, as_of=today), strict=True):
         roles = user_roles_at(user, case.person.org)
-        oversees = bool(roles & {"township_organizer", "district_reviewer", "inspector"})
+        oversees = "township_organizer" in roles
         for item in [*case_todo(case, facts, today=today), *noticed.get(case.pk, ())]:
-            if item.due <= horizon and (oversees or roles & set(item.settled_by)):
+            if listed(item, today=today, horizon=horizon) and (oversees or roles & set(item.settled_by)):
                 items.append(item)
-    return sorted(items, key=lambda i: (i.due, i.case.person.pid))
+    return sorted(items, key=lambda i: (i.due, i.case.person.pid, i.step))
 
 
 def _open_notices(cases: list[Case], *, today: datetime.date) -> dict[int, list[TodoItem]]:

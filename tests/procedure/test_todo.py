@@ -79,9 +79,13 @@ def test_other_branches_and_townships_see_none_of_it(pw, dataset):
     assert _items(pw.users["yx_organizer"]) == []
 
 
-def test_an_item_further_than_a_month_ahead_waits(pw, dataset):
-    items = todo_for_user(pw.users["lh_organizer"], today=day(640))  # 2021-12-02: approval due in 52 days
-    assert "approval" not in {i.kind for i in items}
+def test_an_item_not_yet_allowed_and_due_beyond_a_month_waits_but_work_allowed_now_is_listed(pw, dataset):
+    # 2020-12-27: B's year of cultivation ends 2021-06-20, beyond the month: not listed yet
+    assert "target_ready" not in {i.kind for i in todo_for_user(pw.users["lh_organizer"], today=day(300))}
+    # 2021-12-02: C's approval is due in 52 days, but the branch meeting has been held: the approver has it
+    items = todo_for_user(pw.users["lh_approver"], today=day(640))
+    approval = next(i for i in items if i.kind == "approval")
+    assert (approval.due, approval.overdue, approval.days_left) == (datetime.date(2022, 1, 23), False, 52)
 
 
 def test_the_todo_page_lists_the_items_and_downloads_them_as_excel(pw, dataset, client_for, time_machine):
