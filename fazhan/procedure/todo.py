@@ -91,7 +91,8 @@ class TodoItem:
             return reverse("prereview:batches")
         if self.kind == "archive_review":
             return reverse("archive:review", args=[pid])
-        return reverse("people:detail", args=[pid]) + f"?step={self.step}#entry"
+        # the person page opens the step's entry form (the timeline's picker, preselected)
+        return reverse("people:detail", args=[pid]) + f"?step={self.step}#entry-{self.case.pk}"
 
 
 def case_todo(case: Case, facts: CaseFacts, *, today: datetime.date) -> list[TodoItem]:
