@@ -141,3 +141,23 @@ def test_parity_on_the_synth_district_deadlines_equal_the_rules_dates(db):
     for c in candidates:
         entry = evaluate_entry(case_facts(c.case, as_of=as_of), Rec(NEW, Anchor.TARGET, as_of, {}))
         assert (c.case.pk in ready) == (not [f for f in entry if f.rule == "TGT-1YEAR"]), c.case.person.pid
+
+
+def test_the_person_pages_calendar_gives_the_rules_date_and_the_deadline(pw, client_for):
+    """The calendar of the transferred activist: the target decision from 2022-01-04, as TGT-1YEAR says."""
+    walk(pw, "S06")
+    person_transfer(
+        actor=pw.users["lh_organizer"],
+        person=pw.p1,
+        to_org=pw.branch2,
+        date=MOVED,
+        materials_transferred=False,
+    )
+    from fazhan.procedure.timeline import case_timeline
+
+    case = Case.objects.get(pk=pw.case.pk)
+    today = datetime.date(2021, 12, 20)
+    rows = {r.step.code: r for r in case_timeline(case, case_facts(case, as_of=today), today=today)}
+    assert rows[Anchor.TARGET].earliest == datetime.date(2022, 1, 4)
+    walk_talk = rows[Anchor.TARGET_FILING]
+    assert walk_talk.due is None  # not yet: the target is not decided
