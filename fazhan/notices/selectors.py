@@ -8,7 +8,6 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from fazhan.accounts.selectors import user_assignments, user_roles_at, user_scope_q
-from fazhan.core.calendar import add_months
 from fazhan.notices.models import (
     NOTICE_STAGE,
     NOTICE_STEP,
@@ -19,8 +18,10 @@ from fazhan.notices.models import (
     NoticeState,
 )
 from fazhan.organizations.models import Org, OrgKind
+from fazhan.procedure.deadlines import earliest_of
 from fazhan.procedure.definition import BRANCH, Anchor
-from fazhan.procedure.models import Case, StepRecord
+from fazhan.procedure.models import Case
+from fazhan.procedure.selectors import case_facts_many
 
 # Who publishes a notice and records what the public says: the branch, and the township's organizer over it.
 PUBLISH_ROLES = frozenset({*BRANCH, "township_organizer"})
@@ -56,10 +57,12 @@ def notice_orgs_for_user(user) -> QuerySet[Org]:
 @dataclass(frozen=True)
 class Candidate:
     case: Case
-    ready_on: datetime.date | None  # targets: a year after the activist date (TGT-1YEAR), else None
+    # targets: the day TGT-1YEAR allows the decision (procedure.deadlines: a year of cultivation, the clock
+    # restarted by a transfer without the materials), else None
+    ready_on: datetime.date | None
 
 
-def notice_candidates(org: Org, kind: str) -> list[Candidate]:
+def notice_candidates(org: Org, kind: str, *, today: datetime.date | None = None) -> list[Candidate]:
     """The open cases of `org`'s subtree that a notice of `kind` may name: in the stage it is about
     (activists, or probationary members) and in no other open notice of the same kind."""
     cases = list(
@@ -76,18 +79,10 @@ def notice_candidates(org: Org, kind: str) -> list[Candidate]:
         .select_related("person__org")
         .order_by("person__org__path", "person__pid")
     )
-    activist_on: dict[int, datetime.date] = {}
-    if kind == NoticeKind.TARGET:
-        for case_id, date in (
-            StepRecord.objects.filter(case__in=cases, step=Anchor.ACTIVIST, superseded_by__isnull=True)
-            .order_by("date", "pk")
-            .values_list("case_id", "date")
-        ):
-            activist_on.setdefault(case_id, date)
-    return [
-        Candidate(case, add_months(activist_on[case.pk], 12) if case.pk in activist_on else None)
-        for case in cases
-    ]
+    if kind != NoticeKind.TARGET:
+        return [Candidate(case, None) for case in cases]
+    facts = case_facts_many(cases, as_of=today or datetime.date.today())
+    return [Candidate(case, earliest_of(f, Anchor.TARGET)) for case, f in zip(cases, facts, strict=True)]
 
 
 def notice_period_for_step(case: Case, step: str) -> tuple[datetime.date, datetime.date] | None:

@@ -48,7 +48,7 @@ def notice_new(request):
         kind = NoticeKind(scope.cleaned_data["kind"])
     else:
         scope = NoticeScopeForm(initial={"org": org.code, "kind": kind}, orgs=orgs)
-    candidates = notice_candidates(org, kind)
+    candidates = notice_candidates(org, kind, today=timezone.localdate())
     form = NoticePublishForm(request.POST or None, candidates=candidates)
 
     def publish(data):

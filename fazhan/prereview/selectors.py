@@ -17,7 +17,7 @@ from fazhan.procedure.definition import DISTRICT, TOWNSHIP, Anchor, CaseStage, l
 from fazhan.procedure.engine import CaseFacts, Rec
 from fazhan.procedure.models import Case
 from fazhan.procedure.rules.forms import district_passes
-from fazhan.procedure.selectors import case_facts_bulk
+from fazhan.procedure.selectors import case_facts_many
 
 REGISTER_READERS = frozenset(TOWNSHIP + DISTRICT + ("inspector",))
 
@@ -171,7 +171,7 @@ def batch_candidates(township: Org, *, today: datetime.date) -> list[tuple[Case,
         .order_by("person__org__path", "person__pid")
     )
     out = []
-    for case, facts in zip(cases, case_facts_bulk(cases, as_of=today), strict=True):
+    for case, facts in zip(cases, case_facts_many(cases, as_of=today), strict=True):
         if facts.all(Anchor.COMMITTEE_REVIEW) and township_passes(facts) and not district_passes(facts):
             out.append((case, facts))
     return out

@@ -11,6 +11,8 @@ from fazhan.procedure.definition import (
     SEVERITY_RANK,
     STEPS,
     STEPS_BY_CODE,
+    TIME_LIMITS,
+    Limits,
 )
 
 DETAIL_KINDS = {"pids", "orgs", "org", "form", "bool", "date", "int", "choice", "choices", "text", "flags"}
@@ -62,6 +64,19 @@ def definition_problems() -> list[str]:
                 datetime.date.fromisoformat(rule.since)
             except ValueError:
                 problems.append(f"{rule.id}: since {rule.since!r} is not a date")
+    limit_fields = set(Limits.__dataclass_fields__)
+    for limit in TIME_LIMITS:
+        if limit.rule_id not in {r.id for r in RULES}:
+            problems.append(f"time limit {limit.id}: its rule {limit.rule_id} is not in the catalogue")
+        if limit.start not in STEPS_BY_CODE or limit.step not in STEPS_BY_CODE:
+            problems.append(f"time limit {limit.id}: names a step that does not exist")
+        elif STEPS_BY_CODE[limit.start].number >= STEPS_BY_CODE[limit.step].number:
+            problems.append(f"time limit {limit.id}: its clock must start at an earlier step")
+        for name in filter(None, (limit.months_field, limit.special_field)):
+            if name not in limit_fields:
+                problems.append(f"time limit {limit.id}: {name} is not a field of Limits")
+        if not limit.article.startswith("Art.") or not limit.edition.isdigit():
+            problems.append(f"time limit {limit.id}: needs its edition and article (Art.N)")
     _load_rules()
     for rule in RULES:
         if rule.section == "B" and rule.id not in CHECKS:

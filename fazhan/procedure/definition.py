@@ -769,6 +769,79 @@ def limits() -> Limits:
     return Limits(**getattr(settings, "FAZHAN_PROCEDURE", {}))
 
 
+# --- Time limits between two steps (issue 12): declared once ------------------------------------------------
+# Each is data: the step the clock starts from, the step it bounds, whether it bounds the step from below (the
+# step is allowed from that date: EARLIEST), from above (the step is due by it: DUE) or repeats in windows
+# (a record of `kind` due in every window: WINDOW), the Limits field holding its months (a deployment may
+# override it, settings.FAZHAN_PROCEDURE), the rule that judges it, and the 细则 edition and article it comes
+# from. The rules read their months here (limit_months), and procedure.deadlines derives each case's next
+# steps from the same rows.
+EARLIEST, DUE, WINDOW = "earliest", "due", "window"
+EDITION_2014 = "2014"  # 《中国共产党发展党员工作细则》(2014)
+
+
+@dataclass(frozen=True)
+class TimeLimit:
+    id: str  # the rule judging it (RULES_BY_ID), or a name of its own with `rule` naming that rule
+    start: str  # the step (Anchor) whose date starts the clock
+    step: str  # the step the limit bounds
+    bound: str  # EARLIEST | DUE | WINDOW
+    months_field: str  # the Limits field with its months
+    article: str  # as the Step declarations write them
+    edition: str = EDITION_2014
+    kind: str = ""  # WINDOW: the education record each window needs (S06/S21 kind)
+    special_field: str = ""  # DUE with an outer limit for special cases (APV-TIME's six months)
+    rule: str = ""  # the judging rule where `id` is not one
+
+    @property
+    def rule_id(self) -> str:
+        return self.rule or self.id
+
+    def months(self, limits: "Limits") -> int:
+        return getattr(limits, self.months_field)
+
+    def special_months(self, limits: "Limits") -> int | None:
+        return getattr(limits, self.special_field) if self.special_field else None
+
+
+TIME_LIMITS = (
+    TimeLimit("APP-TALK", "S01", "S02", DUE, "talk_within_months", "Art.7"),
+    TimeLimit("ACT-GAP", "S01", "S03", EARLIEST, "activist_gap_months", "Art.8"),
+    TimeLimit(
+        "ACT-HALFYEAR", "S03", "S06", WINDOW, "examination_window_months", "Art.11", kind="examination"
+    ),
+    TimeLimit("ACT-REPORT", "S03", "S06", WINDOW, "report_window_months", "Art.10", kind="thought_report"),
+    TimeLimit("TGT-1YEAR", "S03", "S07", EARLIEST, "target_after_months", "Art.13"),
+    TimeLimit("ACC-AFTER-PRE", "S13", "S15", DUE, "meeting_after_prereview_months", "Art.19"),
+    TimeLimit(
+        "APV-TIME", "S15", "S17", DUE, "approval_months", "Art.26", special_field="approval_special_months"
+    ),
+    TimeLimit("APV-FILE", "S17", "S18", DUE, "promptly_months", "Art.26"),
+    TimeLimit("PRB-EXAM", "S15", "S21", WINDOW, "examination_window_months", "Art.31", kind="examination"),
+    TimeLimit(
+        "PRB-REPORT",
+        "S15",
+        "S21",
+        WINDOW,
+        "report_window_months",
+        "Art.31",
+        kind="thought_report",
+        rule="PRB-EXAM",
+    ),
+    # The probation runs from the branch meeting, extensions added (rules.probation.probation_end); the
+    # conversion meeting is due within its months of that end.
+    TimeLimit("PRB-DATES", "S15", "S23", EARLIEST, "probation_months", "Art.31"),
+    TimeLimit("CNV-MEETING", "S15", "S23", DUE, "conversion_meeting_months", "Art.33"),
+    TimeLimit("CNV-APV-TIME", "S23", "S24", DUE, "conversion_approval_months", "Art.34"),
+)
+TIME_LIMITS_BY_ID = {t.id: t for t in TIME_LIMITS}
+
+
+def limit_months(limit_id: str, limits: "Limits") -> int:
+    """The months of a declared time limit under these limits (a rule's one source of its number)."""
+    return TIME_LIMITS_BY_ID[limit_id].months(limits)
+
+
 # --- Labels of the details and their codes, for the entry forms and the printed record ----------------------
 
 DETAIL_LABELS = {

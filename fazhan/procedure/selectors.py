@@ -6,9 +6,10 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 
 from fazhan.accounts.selectors import user_scope_q
+from fazhan.archive.models import ArchiveReview
 from fazhan.organizations.models import Org
 from fazhan.people.identity import id_number_valid
-from fazhan.people.models import Kinship, Person, PersonRole
+from fazhan.people.models import Kinship, Person, PersonRole, Transfer
 from fazhan.prereview.models import NumberedForm
 from fazhan.procedure.definition import limits
 from fazhan.procedure.engine import NEW, CaseFacts, MemberFacts, OrgFacts, Rec
@@ -183,33 +184,75 @@ def person_registers(person: Person, *, named_forms: set[str] = frozenset()) -> 
     return out
 
 
-def case_facts_bulk(cases: list[Case], *, as_of: datetime.date) -> list[CaseFacts]:
-    """The step records of many cases in one query, for views over a subtree (the to-do list), with the orgs
-    their details name and the persons' numbered forms. People named in details are not loaded: what reads
-    these facts asks only about dates, reviewers and forms."""
-    by_case: dict[int, list[Rec]] = {c.pk: [] for c in cases}
-    for r in StepRecord.objects.filter(case__in=cases, superseded_by__isnull=True, date__lte=as_of).order_by(
+def case_facts_many(cases: list[Case], *, as_of: datetime.date) -> list[CaseFacts]:
+    """The facts of many cases (a subtree's to-do list, the pre-review and notice candidates) in a fixed
+    handful of queries, as the rules read them: the live records with the records they correct, ledger
+    flags and entry times, the transfers (a transfer without materials restarts the cultivation clock), the
+    numbered forms, the archive reviews, the exits, and the orgs they name. Not loaded: the people named in
+    details, kinship, discipline and identities, which no time limit reads (tests/procedure/test_deadlines.py
+    holds deadlines() on these facts equal to deadlines() on case_facts())."""
+    pks = [c.pk for c in cases]
+    by_case: dict[int, list[Rec]] = {pk: [] for pk in pks}
+    links = dict(
+        StepRecord.objects.filter(case__in=pks, supersedes__isnull=False).values_list("pk", "supersedes_id")
+    )
+    for r in StepRecord.objects.filter(case__in=pks, superseded_by__isnull=True, date__lte=as_of).order_by(
         "date", "id"
     ):
-        by_case[r.case_id].append(Rec(r.pk, r.step, r.date, r.details, r.recorded_at))
-    codes = _referenced([r for records in by_case.values() for r in records], "org")
-    orgs = {o.code: OrgFacts(o.code, o.kind, o.path) for o in Org.objects.filter(code__in=codes)}
+        by_case[r.case_id].append(
+            Rec(
+                r.pk,
+                r.step,
+                r.date,
+                r.details,
+                r.recorded_at,
+                links.get(r.pk),
+                r.from_ledger,
+                r.date_inferred,
+            )
+        )
+    person_ids = [c.person_id for c in cases]
+    transfers: dict[int, list[dict]] = {}
+    for person_id, *row in (
+        Transfer.objects.filter(person__in=person_ids, date__lte=as_of)
+        .order_by("date", "id")
+        .values_list("person_id", "date", "from_org__code", "to_org__code", "materials_transferred")
+    ):
+        transfers.setdefault(person_id, []).append(transfer_fact(*row))
+    reviews: dict[int, list[dict]] = {}
+    for person_id, date, reviewer, missing in (
+        ArchiveReview.objects.filter(person__in=person_ids, date__lte=as_of)
+        .order_by("date", "id")
+        .values_list("person_id", "date", "reviewer__code", "missing")
+    ):
+        reviews.setdefault(person_id, []).append(
+            {"date": date, "reviewer": reviewer, "missing": list(missing)}
+        )
     forms: dict[str, list[dict]] = {}
-    for row in NumberedForm.objects.filter(person__in=[c.person_id for c in cases]).values(*FORM_FIELDS):
+    for row in NumberedForm.objects.filter(person__in=person_ids).order_by("number").values(*FORM_FIELDS):
         forms.setdefault(row["person__pid"], []).append(form_fact(row))
+    codes = _referenced([r for records in by_case.values() for r in records], "org")
+    for c in cases:
+        codes |= {code for code in c.person.org.path.strip("/").split("/") if code}
+    codes |= {t["from"] for moved in transfers.values() for t in moved}
+    codes |= {str(r["reviewer"]) for rs in reviews.values() for r in rs}
+    orgs = _org_facts(Org.objects.filter(code__in=codes))
     settings_limits = limits()
     return [
         CaseFacts(
             person_pid=c.person.pid,
             birth_date=c.person.birth_date,
             floating=c.person.floating,
-            branch=OrgFacts(c.person.org.code, c.person.org.kind, c.person.org.path),
+            planned_departure=c.person.planned_departure,
+            branch=orgs[c.person.org.code],
             records=tuple(by_case[c.pk]),
             limits=settings_limits,
             as_of=as_of,
-            exited_on=c.closed_on,
+            exited_on=c.closed_on if c.closed_on and c.closed_on <= as_of else None,
             orgs=orgs,
+            transfers=tuple(transfers.get(c.person_id, ())),
             forms=tuple(forms.get(c.person.pid, ())),
+            archive_reviews=tuple(reviews.get(c.person_id, ())),
         )
         for c in cases
     ]

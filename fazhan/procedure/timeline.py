@@ -5,7 +5,8 @@ import datetime
 from dataclasses import dataclass, field
 
 from fazhan.accounts.selectors import user_roles_at
-from fazhan.procedure.definition import PASSING_PREREQUISITES, STEPS, Anchor, Step
+from fazhan.procedure.deadlines import deadlines
+from fazhan.procedure.definition import PASSING_PREREQUISITES, STEPS, STEPS_BY_CODE, Anchor, Step
 from fazhan.procedure.engine import CaseFacts, Finding, evaluate, procedure_calendar
 from fazhan.procedure.models import Case, StepRecord
 from fazhan.procedure.rules.outcome import case_outcome
@@ -17,6 +18,7 @@ class TimelineRow:
     records: list[StepRecord] = field(default_factory=list)
     overdue: list[Finding] = field(default_factory=list)
     earliest: datetime.date | None = None
+    due: datetime.date | None = None  # the step's deadline (procedure.deadlines), where one runs
 
     @property
     def status(self) -> str:
@@ -53,6 +55,12 @@ def case_timeline(case: Case, facts: CaseFacts, *, today: datetime.date) -> list
                 rows[f.step].overdue.append(f)
         for code, day in procedure_calendar(facts, today=today).items():
             rows[code].earliest = day
+        for d in deadlines(facts):  # the same declared limits as the to-do list, the earliest among them
+            row = rows[d.step]
+            if d.allowed_only and d.allowed_from and not row.records:
+                row.earliest = max(row.earliest or d.allowed_from, d.allowed_from)
+            if d.due_by and not (row.records and not STEPS_BY_CODE[d.step].repeats):
+                row.due = min(row.due or d.due_by, d.due_by)
     return list(rows.values())
 
 

@@ -4,32 +4,35 @@ the rules read. One query for the cases, one for their records."""
 import datetime
 from dataclasses import dataclass
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from fazhan.accounts.selectors import user_roles_at, user_scope_q
-from fazhan.core.calendar import add_months
 from fazhan.notices.models import NOTICE_STEP, NoticeEntry, NoticeKind, NoticeState
 from fazhan.notices.selectors import PUBLISH_ROLES
-from fazhan.procedure.definition import DISTRICT, STEPS_BY_CODE, Anchor
+from fazhan.procedure.deadlines import deadlines
+from fazhan.procedure.definition import STEPS_BY_CODE
 from fazhan.procedure.engine import CaseFacts
 from fazhan.procedure.models import Case
-from fazhan.procedure.rules.forms import ACTIVE, district_passes
-from fazhan.procedure.rules.probation import probation_end
-from fazhan.procedure.rules.targets import cultivation_start
-from fazhan.procedure.rules.windows import empty_windows
-from fazhan.procedure.selectors import case_facts_bulk
+from fazhan.procedure.selectors import case_facts_many
 
 KINDS = {
     "talk": _("谈话"),
     "examination": _("积极分子半年考察"),
     "thought_report": _("思想汇报"),
     "target_ready": _("积极分子满一年，可确定为发展对象"),
+    "activist_filing": _("入党积极分子报镇党委备案"),
+    "target_filing": _("发展对象报镇党委备案"),
+    "committee_talk": _("审批前镇党委派人谈话"),
+    "branch_meeting": _("预审通过，待召开支部大会讨论接收"),
+    "approval_filing": _("接收预备党员报区委组织部备案"),
+    "archive_review": _("转正党员档案待镇党委审核"),
     "prereview": _("待镇党委预审"),
     "district_prereview": _("待区委组织部预审"),
     "form_issue": _("待发放编号志愿书"),
-    "approval": _("待审批"),
+    "approval": _("接收预备党员待镇党委审批"),
     "probation_ending": _("预备期将满"),
-    "conversion_approval": _("转正待审批"),
+    "conversion_approval": _("转正待镇党委审批"),
     "notice_close": _("公示期满，待核实反映并办结"),
 }
 
@@ -39,9 +42,12 @@ class TodoItem:
     kind: str
     case: Case
     step: str  # the step that settles the item
-    due: datetime.date
+    due: datetime.date  # the day it is listed by: its due date, or the day it becomes allowed
     today: datetime.date
     actors: tuple[str, ...] = ()  # who settles it, where not the step's own actors
+    allowed_from: datetime.date | None = None
+    allowed_only: bool = False  # 可办理 from `due`: a step allowed from a date, with no deadline
+    rule_overdue: bool = False  # its rule reports it overdue (procedure.deadlines)
 
     @property
     def settled_by(self) -> tuple[str, ...]:
@@ -53,7 +59,16 @@ class TodoItem:
 
     @property
     def overdue(self) -> bool:
-        return self.due < self.today
+        """逾期 only where a rule says so: a notice past its period (NOTICE-CLOSE's own clock) or a deadline
+        whose rule reports it."""
+        if self.kind == "notice_close":
+            return self.due < self.today
+        return self.rule_overdue
+
+    @property
+    def available(self) -> bool:
+        """可办理: allowed from a day that has come, no deadline."""
+        return self.allowed_only and self.due <= self.today
 
     @property
     def days_left(self) -> int:
@@ -63,64 +78,57 @@ class TodoItem:
     def days_overdue(self) -> int:
         return -self.days_left
 
-
-def _window_item(facts: CaseFacts, kind: str, start: datetime.date, months: int, today: datetime.date):
-    """The first window from `start` that lacks a record of `kind` and has ended or is under way."""
-    horizon = add_months(today, months)
-    records = list(facts.all(Anchor.CULTIVATION)) + list(facts.all(Anchor.PROBATION_EDUCATION))
-    for _first, last in empty_windows(records, kind=kind, start=start, end=horizon, months=months):
-        return last
-    return None
+    @property
+    def form_url(self) -> str:
+        """The form that does it: the step entry on the person page, the notice, the pre-review batch, the
+        form issue, the archive review."""
+        pid = self.case.person.pid
+        if self.kind == "notice_close":
+            return reverse("notices:list")
+        if self.kind == "form_issue":
+            return reverse("prereview:issue", args=[pid])
+        if self.kind == "district_prereview":
+            return reverse("prereview:batches")
+        if self.kind == "archive_review":
+            return reverse("archive:review", args=[pid])
+        # the person page opens the step's entry form (the timeline's picker, preselected)
+        return reverse("people:detail", args=[pid]) + f"?step={self.step}#entry-{self.case.pk}"
 
 
 def case_todo(case: Case, facts: CaseFacts, *, today: datetime.date) -> list[TodoItem]:
-    lim, items, A = facts.limits, [], Anchor
-
-    def add(kind: str, step: str, due: datetime.date | None, actors: tuple[str, ...] = ()) -> None:
-        if due is not None:
-            items.append(TodoItem(kind, case, step, due, today, actors))
-
-    application, talk = facts.first(A.APPLICATION), facts.first(A.TALK)
-    if application and not talk:
-        add("talk", A.TALK, add_months(application.date, lim.talk_within_months))
-    activist, target = facts.first(A.ACTIVIST), facts.first(A.TARGET)
-    if activist and not target:
-        start = cultivation_start(facts) or activist.date
-        add("target_ready", A.TARGET, add_months(start, lim.target_after_months))
-        for kind, months in (
-            ("examination", lim.examination_window_months),
-            ("thought_report", lim.report_window_months),
-        ):
-            add(kind, A.CULTIVATION, _window_item(facts, kind, activist.date, months, today))
-    reviewed = facts.all(A.COMMITTEE_REVIEW)
-    if reviewed and not facts.first(A.PREREVIEW):
-        add("prereview", A.PREREVIEW, add_months(reviewed[-1].date, lim.promptly_months))
-    township_pass = next((r for r in facts.all(A.PREREVIEW) if r.passed()), None)
-    if township_pass and lim.district_prereview and not district_passes(facts):
-        due = add_months(township_pass.date, lim.promptly_months)
-        add("district_prereview", A.PREREVIEW, due, DISTRICT)
-    district_pass = next(iter(district_passes(facts)), None)
-    if district_pass and not facts.all(A.FORM) and not _form_standing(facts):
-        add("form_issue", A.FORM, add_months(district_pass.date, lim.promptly_months), DISTRICT)
-    meeting = facts.first(A.BRANCH_MEETING)
-    if meeting and not facts.all(A.APPROVAL):
-        add("approval", A.APPROVAL, add_months(meeting.date, lim.approval_months))
-    if facts.first(A.APPROVAL) and not facts.all(A.CONVERSION_MEETING):
-        add("probation_ending", A.CONVERSION_MEETING, probation_end(facts))
-    rounds = facts.all(A.CONVERSION_MEETING)
-    if rounds and rounds[-1].details.get("decision") == "convert" and not facts.all(A.CONVERSION_APPROVAL):
-        due = add_months(rounds[-1].date, lim.conversion_approval_months)
-        add("conversion_approval", A.CONVERSION_APPROVAL, due)
-    return items
+    """The case's deadlines (procedure.deadlines) as to-do items."""
+    return [
+        TodoItem(
+            d.kind,
+            case,
+            d.step,
+            d.date,
+            today,
+            d.roles,
+            allowed_from=d.allowed_from,
+            allowed_only=d.allowed_only,
+            rule_overdue=d.overdue,
+        )
+        for d in deadlines(facts)
+    ]
 
 
-def _form_standing(facts: CaseFacts) -> bool:
-    return any(f["issued_to"] == facts.person_pid and f["status"] in ACTIVE for f in facts.forms)
+# Periodic items (a window's record) are listed by their due date only; every other item is listed from the
+# day its step becomes allowed, however far its deadline (the committee's approvals waiting), or if due soon.
+WINDOW_KINDS = frozenset({"examination", "thought_report"})
+
+
+def listed(item: TodoItem, *, today: datetime.date, horizon: datetime.date) -> bool:
+    if item.due <= horizon:
+        return True
+    return item.kind not in WINDOW_KINDS and item.allowed_from is not None and item.allowed_from <= today
 
 
 def todo_for_user(user, *, today: datetime.date, within_days: int = 31) -> list[TodoItem]:
-    """Items due within `within_days` or overdue, in the user's subtrees, for the steps the user's roles
-    act on (a township organizer oversees every step below the township), soonest first."""
+    """The work of the user's roles in their subtrees, soonest first: what is allowed now (可办理), due
+    within `within_days`, or overdue. Each role sees the items its steps settle — the branch its own steps,
+    the township approver the committee's talks and approvals, the district its pre-reviews, forms and the
+    approvals filed with it; the township organizer oversees every step below the township."""
     cases = list(
         Case.objects.filter(user_scope_q(user, "person__org__path"), closed_on__isnull=True)
         .select_related("person__org")
@@ -129,13 +137,13 @@ def todo_for_user(user, *, today: datetime.date, within_days: int = 31) -> list[
     horizon = today + datetime.timedelta(days=within_days)
     items: list[TodoItem] = []
     noticed = _open_notices(cases, today=today)
-    for case, facts in zip(cases, case_facts_bulk(cases, as_of=today), strict=True):
+    for case, facts in zip(cases, case_facts_many(cases, as_of=today), strict=True):
         roles = user_roles_at(user, case.person.org)
-        oversees = bool(roles & {"township_organizer", "district_reviewer", "inspector"})
+        oversees = "township_organizer" in roles
         for item in [*case_todo(case, facts, today=today), *noticed.get(case.pk, ())]:
-            if item.due <= horizon and (oversees or roles & set(item.settled_by)):
+            if listed(item, today=today, horizon=horizon) and (oversees or roles & set(item.settled_by)):
                 items.append(item)
-    return sorted(items, key=lambda i: (i.due, i.case.person.pid))
+    return sorted(items, key=lambda i: (i.due, i.case.person.pid, i.step))
 
 
 def _open_notices(cases: list[Case], *, today: datetime.date) -> dict[int, list[TodoItem]]:

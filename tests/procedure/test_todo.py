@@ -68,6 +68,8 @@ def test_the_township_organizer_also_sees_pre_reviews_and_approvals(pw, dataset)
         (datetime.date(2020, 12, 19), "examination", "P0101"),
         (datetime.date(2021, 6, 20), "target_ready", "P0101"),
         (datetime.date(2021, 10, 18), "prereview", "P0103"),  # branch review 2021-09-18 + 1 month
+        # the committee's talk (S16) comes before the approval, within the same three months (APV-TIME)
+        (datetime.date(2022, 1, 23), "committee_talk", "P0102"),
         (datetime.date(2022, 1, 23), "approval", "P0102"),  # branch meeting 2021-10-23 + 3 months
     ]
 
@@ -77,9 +79,13 @@ def test_other_branches_and_townships_see_none_of_it(pw, dataset):
     assert _items(pw.users["yx_organizer"]) == []
 
 
-def test_an_item_further_than_a_month_ahead_waits(pw, dataset):
-    items = todo_for_user(pw.users["lh_organizer"], today=day(640))  # 2021-12-02: approval due in 52 days
-    assert "approval" not in {i.kind for i in items}
+def test_an_item_not_yet_allowed_and_due_beyond_a_month_waits_but_work_allowed_now_is_listed(pw, dataset):
+    # 2020-12-27: B's year of cultivation ends 2021-06-20, beyond the month: not listed yet
+    assert "target_ready" not in {i.kind for i in todo_for_user(pw.users["lh_organizer"], today=day(300))}
+    # 2021-12-02: C's approval is due in 52 days, but the branch meeting has been held: the approver has it
+    items = todo_for_user(pw.users["lh_approver"], today=day(640))
+    approval = next(i for i in items if i.kind == "approval")
+    assert (approval.due, approval.overdue, approval.days_left) == (datetime.date(2022, 1, 23), False, 52)
 
 
 def test_the_todo_page_lists_the_items_and_downloads_them_as_excel(pw, dataset, client_for, time_machine):
@@ -92,10 +98,16 @@ def test_the_todo_page_lists_the_items_and_downloads_them_as_excel(pw, dataset, 
     sheet = openpyxl.load_workbook(io.BytesIO(download.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:3] == ("到期日", "事项", "姓名")
-    assert [r[3] for r in rows[1:]] == ["P0001", "P0101", "P0101", "P0101", "P0103", "P0102"]
+    assert [r[3] for r in rows[1:]] == ["P0001", "P0101", "P0101", "P0101", "P0103", "P0102", "P0102"]
+    states = {r[1]: r[5] for r in rows[1:]}
+    # a year of cultivation makes the target decision allowed, not late; the talk and the windows are late by
+    # their rules (APP-TALK, ACT-REPORT, ACT-HALFYEAR); "promptly" has no rule, so it is past, not overdue
+    assert states["积极分子满一年，可确定为发展对象"] == "自 2021-06-20 起可办理"
+    assert states["谈话"].startswith("逾期")
+    assert states["待镇党委预审"].startswith("已过")
     home = client.get("/").content.decode()
-    assert "待办 6 项" in home
-    assert "其中逾期 5 项" in home
+    assert "待办 7 项" in home
+    assert "其中逾期 3 项" in home
 
 
 def test_remind_prints_the_items_per_org(pw, dataset):
@@ -103,8 +115,9 @@ def test_remind_prints_the_items_per_org(pw, dataset):
     call_command("remind", org="SZQ-LH", today=TODAY, stdout=out)
     text = out.getvalue()
     assert "SZQ-LH-01" in text
-    assert "待审批 候选人C（P0102）" in text
-    assert "共 6 项" in text
+    assert "接收预备党员待镇党委审批 候选人C（P0102）" in text
+    assert "2021-06-20起可办理" in text
+    assert "共 7 项" in text
 
 
 def test_the_district_reviewer_sees_its_pre_review_then_the_form_to_issue(pw):

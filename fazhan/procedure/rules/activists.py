@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from django.utils.translation import gettext as _
 
 from fazhan.core.calendar import add_months
-from fazhan.procedure.definition import Anchor
+from fazhan.procedure.definition import Anchor, limit_months
 from fazhan.procedure.engine import CaseFacts, Finding, check, finding
 from fazhan.procedure.rules.ledger import unheld, window_in_ledger
 from fazhan.procedure.rules.order import skip_findings
@@ -65,11 +65,11 @@ def act_gap(facts: CaseFacts) -> Iterator[Finding]:
     application, activist = facts.first(Anchor.APPLICATION), facts.first(Anchor.ACTIVIST)
     if application is None or activist is None:
         return
-    earliest = add_months(application.date, facts.limits.activist_gap_months)
+    earliest = add_months(application.date, limit_months("ACT-GAP", facts.limits))
     if activist.date < earliest:
         yield finding(
             "ACT-GAP",
-            _("递交申请不满%(n)d个月即确定为积极分子") % {"n": facts.limits.activist_gap_months},
+            _("递交申请不满%(n)d个月即确定为积极分子") % {"n": limit_months("ACT-GAP", facts.limits)},
             step=Anchor.ACTIVIST,
             record=activist.id,
             earliest=earliest,
@@ -140,8 +140,8 @@ def empty_cultivation_windows(facts: CaseFacts) -> Iterator[tuple[str, datetime.
     records = list(facts.all(Anchor.CULTIVATION))
     limits = facts.limits
     for kind, months in (
-        ("examination", limits.examination_window_months),
-        ("thought_report", limits.report_window_months),
+        ("examination", limit_months("ACT-HALFYEAR", limits)),
+        ("thought_report", limit_months("ACT-REPORT", limits)),
     ):
         for first, last in empty_windows(records, kind=kind, start=activist.date, end=end, months=months):
             yield kind, first, last

@@ -25,7 +25,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from fazhan.core.calendar import add_months
-from fazhan.procedure.definition import Anchor
+from fazhan.procedure.definition import Anchor, limit_months
 from fazhan.procedure.engine import CaseFacts, Finding, Rec, check, finding, overdue
 from fazhan.procedure.rules.ledger import clock_in_ledger, detail_label, unheld, unheld_reason
 from fazhan.procedure.rules.order import skip_findings
@@ -133,7 +133,7 @@ def acc_after_pre(facts: CaseFacts) -> Iterator[Finding]:
     if not before:
         return  # no pass before the meeting: ACC-PRE-PASS (or SEQ-ORDER)
     review = before[-1]
-    deadline = add_months(review.date, facts.limits.meeting_after_prereview_months)
+    deadline = add_months(review.date, limit_months("ACC-AFTER-PRE", facts.limits))
     evidence = {"prereview": review.date.isoformat(), "deadline": deadline.isoformat()}
     if meeting is not None and meeting.date > deadline:
         yield finding(
@@ -325,7 +325,7 @@ def apv_time(facts: CaseFacts) -> Iterator[Finding]:
     if meeting is None:
         return
     limits = facts.limits
-    normal = add_months(meeting.date, limits.approval_months)
+    normal = add_months(meeting.date, limit_months("APV-TIME", limits))
     special = add_months(meeting.date, limits.approval_special_months)
     evidence: dict[str, Any] = {
         "meeting": meeting.date.isoformat(),
@@ -389,7 +389,7 @@ def apv_file(facts: CaseFacts) -> Iterator[Finding]:
     approval = facts.first(Anchor.APPROVAL)
     if approval is None:
         return
-    deadline = add_months(approval.date, facts.limits.promptly_months)
+    deadline = add_months(approval.date, limit_months("APV-FILE", facts.limits))
     filing = facts.first(Anchor.APPROVAL_FILING)
     evidence = {"approval": approval.date.isoformat(), "deadline": deadline.isoformat()}
     if filing is not None and filing.date > deadline:

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from django.utils.translation import gettext as _
 
 from fazhan.core.calendar import add_months, full_years
-from fazhan.procedure.definition import Anchor
+from fazhan.procedure.definition import Anchor, limit_months
 from fazhan.procedure.engine import CaseFacts, Finding, check, finding, overdue
 from fazhan.procedure.rules.order import skip_findings
 
@@ -85,7 +85,7 @@ def app_talk(facts: CaseFacts) -> Iterator[Finding]:
     application = facts.first(Anchor.APPLICATION)
     if application is None or skipped:
         return
-    deadline = add_months(application.date, facts.limits.talk_within_months)
+    deadline = add_months(application.date, limit_months("APP-TALK", facts.limits))
     talk = facts.first(Anchor.TALK)
     evidence = {"application": application.date.isoformat(), "deadline": deadline.isoformat()}
     if talk is not None and talk.date > deadline:

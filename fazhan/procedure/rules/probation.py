@@ -16,7 +16,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from fazhan.core.calendar import add_months
-from fazhan.procedure.definition import ARCHIVE_CORE, MATERIALS, STEPS_BY_CODE, Anchor
+from fazhan.procedure.definition import ARCHIVE_CORE, MATERIALS, STEPS_BY_CODE, Anchor, limit_months
 from fazhan.procedure.engine import CaseFacts, Finding, Rec, check, finding, in_force, overdue
 from fazhan.procedure.rules.ledger import window_in_ledger
 from fazhan.procedure.rules.order import skip_findings
@@ -43,7 +43,7 @@ def probation_end(facts: CaseFacts) -> datetime.date | None:
     if meeting is None:
         return None
     extension = sum(r.extension() for r in conversion_rounds(facts.records))
-    return add_months(meeting, facts.limits.probation_months + extension)
+    return add_months(meeting, limit_months("PRB-DATES", facts.limits) + extension)
 
 
 def _before(facts: CaseFacts, record: Rec) -> CaseFacts:
@@ -87,8 +87,8 @@ def empty_probation_windows(facts: CaseFacts) -> Iterator[tuple[str, datetime.da
     education = facts.all(Anchor.PROBATION_EDUCATION)
     limits = facts.limits
     for kind, months in (
-        ("examination", limits.examination_window_months),
-        ("thought_report", limits.report_window_months),
+        ("examination", limit_months("PRB-EXAM", limits)),
+        ("thought_report", limit_months("PRB-REPORT", limits)),
     ):
         for first, last in empty_windows(education, kind=kind, start=meeting.date, end=stop, months=months):
             yield kind, first, last
@@ -297,7 +297,7 @@ def cnv_meeting(facts: CaseFacts) -> Iterator[Finding]:
         )
     if transferred_in_probation(facts):
         return
-    months = facts.limits.conversion_meeting_months
+    months = limit_months("CNV-MEETING", facts.limits)
     for late, end, deadline in late_openings(facts, months=months, ended=before_ontime):
         evidence = {"probation_end": end.isoformat(), "deadline": deadline.isoformat()}
         if late is None:
@@ -378,7 +378,7 @@ def cnv_apv_time(facts: CaseFacts) -> Iterator[Finding]:
     """The committee decides (S24, approved or rejected) within conversion_approval_months of the branch
     resolution it decides on — the latest S23 on or before it. Only the first S24 on each resolution is
     judged (a later one is a reconsideration); a resolution with none past the deadline is overdue."""
-    months = facts.limits.conversion_approval_months
+    months = limit_months("CNV-APV-TIME", facts.limits)
     decided: dict[int, Rec] = {}
     for decision in facts.all(Anchor.CONVERSION_APPROVAL):
         resolution = next(

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from django.utils.translation import gettext as _
 
 from fazhan.core.calendar import WorkingDays, add_months, working_days_between
-from fazhan.procedure.definition import Anchor, Limits
+from fazhan.procedure.definition import Anchor, Limits, limit_months
 from fazhan.procedure.engine import CaseFacts, Finding, check, finding, in_force
 from fazhan.procedure.rules.ledger import unheld
 from fazhan.procedure.rules.order import skip_findings
@@ -33,7 +33,7 @@ def tgt_1year(facts: CaseFacts) -> Iterator[Finding]:
     target = facts.first(Anchor.TARGET)
     if start is None or target is None:
         return
-    earliest = add_months(start, facts.limits.target_after_months)
+    earliest = add_months(start, limit_months("TGT-1YEAR", facts.limits))
     if target.date < earliest:
         yield finding(
             "TGT-1YEAR",
