@@ -180,9 +180,9 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # (no other page opens before) and gives its code after the password from then on. The only way round it is
 # User.second_factor_exempt, which the demo's logins and the test suite's world are created with and nothing
 # else can set (accounts.services.user_create).
-FAZHAN_2FA_ROLES = os.environ.get("FAZHAN_2FA_ROLES", "district_reviewer,township_approver,sysadmin").split(
-    ","
-)
+FAZHAN_2FA_ROLES = os.environ.get(
+    "FAZHAN_2FA_ROLES", "district_reviewer,township_approver,sysadmin,secadmin,auditadmin"
+).split(",")
 OTP_TOTP_ISSUER = "发展党员全程纪实"
 
 # Sessions end after this long without a request (等保 level 3: idle timeout); the session is written again

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 from django.test import Client
 
-from fazhan.accounts.models import Role
+from fazhan.accounts.models import ADMIN_ROLES, Role
 from fazhan.accounts.services import role_assign, user_create
 from fazhan.organizations.models import OrgCategory, OrgKind
 from fazhan.organizations.services import org_create
@@ -160,6 +160,9 @@ def world(db):
         ("inspector_lh", Role.INSPECTOR, w.township),
         ("yx_organizer", Role.TOWNSHIP_ORGANIZER, w.township2),
         ("admin", Role.SYSADMIN, w.district),
+        ("secadmin", Role.SECADMIN, w.district),
+        ("secadmin2", Role.SECADMIN, w.district),
+        ("auditor", Role.AUDITADMIN, w.district),
     ]:
         # Exempt from enrolling a second factor, as the demo's logins are (tests/trust/test_login_hardening.py
         # makes users that are not, and shows what they go through).
@@ -167,7 +170,7 @@ def world(db):
             actor=None,
             username=username,
             password=PASSWORD,
-            is_sysadmin=role == Role.SYSADMIN,
+            is_admin=role in ADMIN_ROLES,
             second_factor_exempt=True,
         )
         role_assign(actor=None, user=user, role=role, org=org)

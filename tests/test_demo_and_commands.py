@@ -81,6 +81,8 @@ def test_demo_builds_a_township_with_branches_members_candidates_and_logins_and_
         "district_reviewer",
         "inspector",
         "admin",
+        "secadmin",
+        "auditor",
     ]
     for username in usernames:
         assert username in demo
@@ -89,7 +91,10 @@ def test_demo_builds_a_township_with_branches_members_candidates_and_logins_and_
     # The demo's logins of the 2FA roles need not enrol, and the printed list says so.
     assert User.objects.filter(username="district_reviewer", second_factor_exempt=True).exists()
     marked = {line.split()[0] for line in demo.splitlines() if line.endswith("（演示账号免两步验证）")}
-    assert marked == {"district_reviewer", "township_approver", "admin"}
+    assert marked == {"district_reviewer", "township_approver", "admin", "secadmin", "auditor"}
+    # The three administrators are three logins, each with one administrator role and no case role (三员).
+    admin_roles = {u: {a.role for a in User.objects.get(username=u).assignments.all()} for u in usernames[-3:]}
+    assert admin_roles == {"admin": {"sysadmin"}, "secadmin": {"secadmin"}, "auditor": {"auditadmin"}}
     assert "只供演示" in demo
     assert len(set(RoleAssignment.objects.values_list("role", flat=True))) == 7
 

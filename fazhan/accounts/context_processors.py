@@ -2,7 +2,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from fazhan.accounts.models import CASE_ROLES, Role
+from fazhan.accounts.models import ADMIN_ROLES, CASE_ROLES, Role
 from fazhan.accounts.security import second_factor_due
 from fazhan.accounts.selectors import user_assignments, user_roles
 
@@ -35,10 +35,10 @@ def navigation(request):
         items.append((_("预审"), reverse("prereview:batches")))
     if Role.DISTRICT_REVIEWER in roles:
         items.append((_("节假日安排"), reverse("core:calendar")))
-    if Role.SYSADMIN in roles:
+    if roles & ADMIN_ROLES:
         items.append((_("系统管理"), reverse("admin:index")))
     items.append((_("接口令牌"), reverse("apitoken_list")))
-    if roles & {Role.INSPECTOR, Role.DISTRICT_REVIEWER, Role.SYSADMIN}:
+    if roles & {Role.INSPECTOR, Role.DISTRICT_REVIEWER, Role.AUDITADMIN}:
         items.append((_("审计记录"), reverse("auditlog:trail")))
     if roles & set(settings.FAZHAN_2FA_ROLES):
         items.append((_("两步验证"), reverse("accounts:otp_enrol")))

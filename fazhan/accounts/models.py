@@ -12,11 +12,18 @@ class Role(models.TextChoices):
     DISTRICT_REVIEWER = "district_reviewer", _("区委组织部审核人")
     INSPECTOR = "inspector", _("督查员")
     SYSADMIN = "sysadmin", _("系统管理员")
+    SECADMIN = "secadmin", _("安全管理员")
+    AUDITADMIN = "auditadmin", _("审计管理员")
 
 
-# Roles that read case content inside their subtree. The system administrator is not among them:
-# separation of duties (product.md) — users, roles and backups, never a person's file.
-CASE_ROLES = frozenset(r for r in Role.values if r != Role.SYSADMIN)
+# The three administrators of 等保 (GB/T 22239-2019 三员), each a separate login: the system administrator
+# keeps accounts, orgs and backups; the security administrator grants roles; the audit administrator keeps
+# and reads the trail. None of them holds a case role, and no login holds two of them.
+ADMIN_ROLES = frozenset({Role.SYSADMIN, Role.SECADMIN, Role.AUDITADMIN})
+# Roles that read case content inside their subtree: every role but the administrators'.
+CASE_ROLES = frozenset(r for r in Role.values if r not in ADMIN_ROLES)
+# Org kinds whose roles reach a whole district: a grant on one waits for a second security administrator.
+DISTRICT_ORG_KINDS = frozenset({"district_committee"})
 # Roles whose work needs a person's full ID number (pre-review, form issue, approval: FORM-MATCH).
 ID_NUMBER_ROLES = frozenset({Role.TOWNSHIP_ORGANIZER, Role.TOWNSHIP_APPROVER, Role.DISTRICT_REVIEWER})
 # Roles that telephone the people they cultivate.
@@ -46,11 +53,35 @@ class User(AbstractUser):
 
 
 class RoleAssignment(models.Model):
-    """A user holds a role on an org and acts inside that org's subtree."""
+    """A user holds a role on an org and acts inside that org's subtree, from its approval to its end date.
+
+    Written only by accounts.services (role_grant, role_approve, role_end, org_term_change): a grant of a
+    district role is pending until a second security administrator approves it; after `ends_on` the role no
+    longer applies anywhere (accounts.selectors.user_assignments reads only the ones in force)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="assignments")
     role = models.CharField(_("角色"), max_length=30, choices=Role.choices)
     org = models.ForeignKey("organizations.Org", verbose_name=_("组织"), on_delete=models.PROTECT)
+    ends_on = models.DateField(_("终止日期"), null=True, blank=True, editable=False)
+    granted_by = models.ForeignKey(
+        User,
+        verbose_name=_("授予人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    approved_by = models.ForeignKey(
+        User,
+        verbose_name=_("批准人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    pending = models.BooleanField(_("待批准"), default=False, editable=False)
 
     class Meta:
         verbose_name = _("角色分配")

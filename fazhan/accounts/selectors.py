@@ -2,18 +2,28 @@
 
 from functools import reduce
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from fazhan.accounts.models import CASE_ROLES, ID_NUMBER_ROLES, PHONE_ROLES, Role, RoleAssignment
+from fazhan.accounts.models import ADMIN_ROLES, CASE_ROLES, ID_NUMBER_ROLES, PHONE_ROLES, Role, RoleAssignment
+
+
+def assignments_in_force(today=None) -> QuerySet[RoleAssignment]:
+    """Assignments that apply today: approved, and not past their end date."""
+    today = today or timezone.localdate()
+    return RoleAssignment.objects.filter(pending=False).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=today)
+    )
 
 
 def user_assignments(user) -> list[RoleAssignment]:
-    """The user's role assignments, fetched once per request object."""
-    if not getattr(user, "is_authenticated", False):
+    """The user's role assignments in force, fetched once per request object. A pending grant or one past
+    its end date is not among them, so it opens no page and widens no scope."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", True):
         return []
     cached = getattr(user, "_fazhan_assignments", None)
     if cached is None:
-        cached = list(RoleAssignment.objects.filter(user=user).select_related("org").order_by("org__path"))
+        cached = list(assignments_in_force().filter(user=user).select_related("org").order_by("org__path"))
         user._fazhan_assignments = cached
     return cached
 
@@ -51,3 +61,20 @@ def user_sees_phone(user, org) -> bool:
 
 def user_is_sysadmin(user) -> bool:
     return Role.SYSADMIN in user_roles(user)
+
+
+def user_is_secadmin(user) -> bool:
+    return Role.SECADMIN in user_roles(user)
+
+
+def user_is_auditadmin(user) -> bool:
+    return Role.AUDITADMIN in user_roles(user)
+
+
+def user_admin_roles(user) -> set[str]:
+    """The administrator roles the user holds in force (at most one: accounts.services keeps them apart)."""
+    return user_roles(user) & ADMIN_ROLES
+
+
+def role_grants_pending() -> QuerySet[RoleAssignment]:
+    return RoleAssignment.objects.filter(pending=True).select_related("user", "org", "granted_by")

@@ -1,12 +1,43 @@
+import datetime
+
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from fazhan.accounts.models import RoleAssignment, User
+from fazhan.accounts.models import ADMIN_ROLES, DISTRICT_ORG_KINDS, Role, RoleAssignment, User
+from fazhan.accounts.selectors import assignments_in_force, user_is_secadmin, user_is_sysadmin
 from fazhan.auditlog.services import audit_record
+from fazhan.organizations.models import Org
+
+ERR_NOT_SYSADMIN = "只有系统管理员可以管理账号。"
+ERR_NOT_SECADMIN = "只有安全管理员可以授予、批准或终止角色。"
+ERR_SELF_GRANT = "不能给自己授予角色。"
+ERR_SELF_APPROVE = "授予人和被授予人不能批准这项授权，须由另一名安全管理员批准。"
+ERR_ADMIN_AND_CASE = "管理员账号不能兼任业务角色，业务账号也不能兼任管理员角色。"
+ERR_TWO_ADMIN_ROLES = "系统管理员、安全管理员、审计管理员须由不同账号担任。"
+ERR_ENDS_IN_PAST = "终止日期不能早于今天。"
+ERR_NOT_PENDING = "这项授权不在待批准状态。"
+ERR_UNKNOWN_ROLE = "没有这个角色。"
+ERR_TERM_CHANGE_ACTOR = "只有系统管理员或安全管理员可以登记换届。"
+
+
+def _forget_assignments(user: User) -> None:
+    user.__dict__.pop("_fazhan_assignments", None)
+
+
+def _require_sysadmin(actor) -> None:
+    """An account change made by a person is the system administrator's; actor=None is the operator at the
+    command line (fazhan adduser, fazhan demo), who owns the machine."""
+    if actor is not None and not user_is_sysadmin(actor):
+        raise PermissionDenied(ERR_NOT_SYSADMIN)
+
+
+def _require_secadmin(actor) -> None:
+    if actor is not None and not user_is_secadmin(actor):
+        raise PermissionDenied(ERR_NOT_SECADMIN)
 
 
 def _password_errors(password: str, user: User) -> None:
@@ -25,17 +56,21 @@ def user_create(
     password: str,
     full_name: str = "",
     person=None,
-    is_sysadmin: bool = False,
+    is_admin: bool = False,
     second_factor_exempt: bool = False,
 ) -> User:
-    """A login. Its password must pass the policy in force. `second_factor_exempt` is for the demo's logins
-    and the test suite's world only (a login of a 2FA role that need not enrol); the trail says so."""
+    """A login, made by the system administrator (or the operator: actor=None). It holds no role until a
+    security administrator grants one. Its password must pass the policy in force. `is_admin` opens the
+    Django admin to it (for one of the three administrators' roles; never superuser, so every admin page
+    asks its roles). `second_factor_exempt` is for the demo's logins and the test suite's world only (a
+    login of a 2FA role that need not enrol); the trail says so."""
+    _require_sysadmin(actor)
     user = User(
         username=username,
         full_name=full_name,
         person=person,
-        is_staff=is_sysadmin,
-        is_superuser=is_sysadmin,
+        is_staff=is_admin,
+        is_superuser=False,
         second_factor_exempt=second_factor_exempt,
     )
     user.full_clean(exclude=["password"])
@@ -63,17 +98,195 @@ def user_password_change(*, actor, user: User, password: str) -> User:
 
 
 @transaction.atomic
-def role_assign(*, actor, user: User, role: str, org) -> RoleAssignment:
-    assignment, created = RoleAssignment.objects.get_or_create(user=user, role=role, org=org)
-    if created:
-        audit_record(
-            actor=actor,
-            action="role.assign",
-            target=assignment,
-            org=org,
-            data={"user": user.username, "role": role},
-        )
+def user_update(*, actor, user: User, full_name: str, is_active: bool) -> User:
+    """The system administrator renames a login or closes it (a closed login holds no role in force)."""
+    _require_sysadmin(actor)
+    if actor is not None and actor.pk == user.pk and not is_active:
+        raise ValidationError({"is_active": ["不能停用自己的账号。"]})
+    before = {"full_name": user.full_name, "is_active": user.is_active}
+    user.full_name, user.is_active = full_name, is_active
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["full_name", "is_active"])
+    _forget_assignments(user)
+    after = {"full_name": full_name, "is_active": is_active}
+    changed = {k: after[k] for k in after if after[k] != before[k]}
+    audit_record(actor=actor, action="user.update", target=user, data={"username": user.username, **changed})
+    return user
+
+
+def _role_check_combination(*, user: User, role: str) -> None:
+    """Administrators hold no case role, and the three administrators are three logins (三员分立)."""
+    held = set(assignments_in_force().filter(user=user).values_list("role", flat=True))
+    held |= set(RoleAssignment.objects.filter(user=user, pending=True).values_list("role", flat=True))
+    held.discard(role)
+    if role in ADMIN_ROLES:
+        if held - ADMIN_ROLES:
+            raise ValidationError({"role": [ERR_ADMIN_AND_CASE]})
+        if held & ADMIN_ROLES:
+            raise ValidationError({"role": [ERR_TWO_ADMIN_ROLES]})
+    elif held & ADMIN_ROLES:
+        raise ValidationError({"role": [ERR_ADMIN_AND_CASE]})
+
+
+@transaction.atomic
+def role_grant(
+    *, actor, user: User, role: str, org: Org, ends_on: datetime.date | None = None
+) -> RoleAssignment:
+    """A security administrator grants `user` a role on `org` until `ends_on` (open-ended when None).
+
+    Nobody grants a role to themselves. A grant on a district org by a person is pending until another
+    security administrator approves it (role_approve); the operator at the command line (actor=None: fazhan
+    adduser, fazhan demo) grants at once. A grant of a role the user held before, ended or pending, renews
+    that assignment."""
+    _require_secadmin(actor)
+    if role not in Role.values:
+        raise ValidationError({"role": [ERR_UNKNOWN_ROLE]})
+    if actor is not None and actor.pk == user.pk:
+        raise ValidationError({"user": [ERR_SELF_GRANT]})
+    if ends_on is not None and ends_on < timezone.localdate():
+        raise ValidationError({"ends_on": [ERR_ENDS_IN_PAST]})
+    _role_check_combination(user=user, role=role)
+    pending = actor is not None and org.kind in DISTRICT_ORG_KINDS
+    assignment = RoleAssignment.objects.select_for_update().filter(user=user, role=role, org=org).first()
+    if assignment is not None and not assignment.pending and assignment.ends_on == ends_on:
+        return assignment
+    if assignment is None:
+        assignment = RoleAssignment(user=user, role=role, org=org)
+    assignment.ends_on = ends_on
+    assignment.pending = pending
+    assignment.granted_by = actor if actor is not None else None
+    assignment.approved_by = None
+    assignment.save()
+    _forget_assignments(user)
+    data = {"user": user.username, "role": role, "org": org.code}
+    if ends_on is not None:
+        data["ends_on"] = ends_on.isoformat()
+    if pending:
+        data["pending"] = True
+    audit_record(actor=actor, action="role.grant", target=assignment, org=org, data=data)
     return assignment
+
+
+role_assign = role_grant  # the name the setup code (demo, adduser, tests' world) has always called
+
+
+@transaction.atomic
+def role_approve(*, actor: User, assignment: RoleAssignment) -> RoleAssignment:
+    """A second security administrator, neither the grantor nor the grantee, puts a pending grant in force."""
+    if not user_is_secadmin(actor):
+        raise PermissionDenied(ERR_NOT_SECADMIN)
+    assignment = (
+        RoleAssignment.objects.select_for_update().select_related("user", "org").get(pk=assignment.pk)
+    )
+    if not assignment.pending:
+        raise ValidationError({"pending": [ERR_NOT_PENDING]})
+    if actor.pk in (assignment.granted_by_id, assignment.user_id):
+        raise ValidationError({"approved_by": [ERR_SELF_APPROVE]})
+    _role_check_combination(user=assignment.user, role=assignment.role)
+    assignment.pending = False
+    assignment.approved_by = actor
+    assignment.save(update_fields=["pending", "approved_by"])
+    _forget_assignments(assignment.user)
+    audit_record(
+        actor=actor,
+        action="role.approve",
+        target=assignment,
+        org=assignment.org,
+        data={"user": assignment.user.username, "role": assignment.role, "org": assignment.org.code},
+    )
+    return assignment
+
+
+@transaction.atomic
+def role_end(*, actor, assignment: RoleAssignment, on: datetime.date | None = None) -> RoleAssignment:
+    """The role applies through `on` (default: yesterday, so it ends now) and no longer after it."""
+    _require_secadmin(actor)
+    if actor is not None and actor.pk == assignment.user_id:
+        raise ValidationError({"user": [ERR_SELF_GRANT]})
+    return _role_end(actor=actor, assignment=assignment, on=on, why="role.end")
+
+
+def _role_end(*, actor, assignment: RoleAssignment, on: datetime.date | None, why: str) -> RoleAssignment:
+    on = on or timezone.localdate() - datetime.timedelta(days=1)
+    if assignment.ends_on is not None and assignment.ends_on <= on:
+        return assignment
+    assignment.ends_on = on
+    assignment.save(update_fields=["ends_on"])
+    _forget_assignments(assignment.user)
+    audit_record(
+        actor=actor,
+        action=why,
+        target=assignment,
+        org=assignment.org,
+        data={"user": assignment.user.username, "role": assignment.role, "ends_on": on.isoformat()},
+    )
+    return assignment
+
+
+@transaction.atomic
+def org_term_change(*, actor, org: Org, on: datetime.date) -> int:
+    """An org's 换届 on `on`: the date joins its election dates, and every role on the org (its officers')
+    ends the day before, so the new officers are granted afresh. Returns how many roles ended."""
+    if actor is not None and not (user_is_sysadmin(actor) or user_is_secadmin(actor)):
+        raise PermissionDenied(ERR_TERM_CHANGE_ACTOR)
+    org = Org.objects.select_for_update().get(pk=org.pk)
+    dates = sorted({*map(str, org.election_dates or []), on.isoformat()})
+    org.election_dates = dates
+    org.save(update_fields=["election_dates"])
+    last_day = on - datetime.timedelta(days=1)
+    ended = 0
+    for assignment in (
+        RoleAssignment.objects.filter(org=org).exclude(role__in=ADMIN_ROLES).select_related("user")
+    ):
+        if assignment.ends_on is None or assignment.ends_on > last_day:
+            _role_end(actor=actor, assignment=assignment, on=last_day, why="role.end_by_term_change")
+            ended += 1
+    audit_record(
+        actor=actor,
+        action="org.term_change",
+        target=org,
+        org=org,
+        data={"on": on.isoformat(), "ended": ended},
+    )
+    return ended
+
+
+def _typed_username(credentials: dict | None) -> str:
+    return str((credentials or {}).get("username") or "").replace("\x00", "")[:150]
+
+
+def login_record(*, user: User, ip_address: str | None) -> None:
+    """A login that succeeded (Django's user_logged_in)."""
+    with transaction.atomic():
+        audit_record(
+            actor=user,
+            action="login.ok",
+            target=user,
+            data={"username": user.username, "ip": ip_address or ""},
+        )
+
+
+def logout_record(*, user, ip_address: str | None) -> None:
+    """A logout (Django's user_logged_out; `user` is None when the session had already ended)."""
+    if user is None or not getattr(user, "pk", None):
+        return
+    with transaction.atomic():
+        audit_record(
+            actor=user, action="logout", target=user, data={"username": user.username, "ip": ip_address or ""}
+        )
+
+
+def login_failed_record(*, credentials: dict | None, ip_address: str | None) -> None:
+    """A failed login (Django's user_login_failed): the username tried, never the password."""
+    username = _typed_username(credentials)
+    user = User.objects.filter(username=username).first() if username else None
+    with transaction.atomic():
+        audit_record(
+            actor=None,
+            action="login.failed",
+            target=user,
+            data={"username": username, "ip": ip_address or ""},
+        )
 
 
 def login_lockout_record(*, username: str, ip_address: str | None) -> None:

@@ -1,12 +1,14 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from fazhan.accounts.models import Role
 from fazhan.api.models import ApiToken
 from fazhan.api.services import apitoken_revoke
+from fazhan.core.admin_site import RoleAdmin
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(RoleAdmin, admin.ModelAdmin):
     """The administrator sees every token and revokes one through the service; a token is issued only where
     it can be shown once (the 接口令牌 page, `fazhan apitoken`), and none is ever deleted."""
 
@@ -35,12 +37,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     ]
     exclude = ["key_hash"]
     actions = ["revoke"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    view_roles = frozenset({Role.SYSADMIN, Role.SECADMIN})
 
     @admin.action(description=_("吊销所选令牌"))
     def revoke(self, request, queryset):

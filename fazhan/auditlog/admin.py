@@ -1,18 +1,15 @@
 from django.contrib import admin
 
+from fazhan.accounts.models import Role
 from fazhan.auditlog.models import AuditEvent
+from fazhan.core.admin_site import RoleAdmin
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(RoleAdmin, admin.ModelAdmin):
+    """The trail, to the audit administrator only (三员): the system and security administrators see no
+    event, and nobody edits or deletes one."""
+
+    view_roles = frozenset({Role.AUDITADMIN})
     list_display = ["at", "actor", "action", "target_type", "target_id"]
     list_filter = ["action"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

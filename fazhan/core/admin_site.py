@@ -4,16 +4,55 @@ from django.utils.translation import gettext_lazy as _
 
 
 class FazhanAdminSite(AdminSite):
-    """The Django admin is for system administrators only, and it registers no case content."""
+    """The Django admin is for the three administrators only, and it registers no case content. Each page
+    asks the roles (fazhan.core.admin_roles), never Django's permissions: no login is a superuser."""
 
     site_header = _("发展党员全程纪实管理系统 · 系统管理")
     site_title = _("系统管理")
 
     def has_permission(self, request) -> bool:
-        from fazhan.accounts.selectors import user_is_sysadmin
+        from fazhan.accounts.selectors import user_admin_roles
 
-        return bool(request.user.is_active and request.user.is_staff and user_is_sysadmin(request.user))
+        return bool(request.user.is_active and request.user.is_staff and user_admin_roles(request.user))
 
 
 class FazhanAdminConfig(AdminConfig):
     default_site = "fazhan.core.admin_site.FazhanAdminSite"
+
+
+class RoleAdmin:
+    """A ModelAdmin mixin: who may see a model's pages (`view_roles`) and change one (`change_roles`), by the
+    roles in force, not by Django's permissions. Nobody adds or deletes unless a subclass says so through a
+    service."""
+
+    view_roles: frozenset[str] = frozenset()
+    change_roles: frozenset[str] = frozenset()
+
+    def _holds(self, request, roles) -> bool:
+        from fazhan.accounts.selectors import user_admin_roles
+
+        return bool(request.user.is_active and user_admin_roles(request.user) & roles)
+
+    def has_module_permission(self, request) -> bool:
+        return self._holds(request, self.view_roles | self.change_roles)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._holds(request, self.view_roles | self.change_roles)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._holds(request, self.change_roles)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+def form_errors_from(form, exc) -> None:
+    """A service's refusal (ValidationError by field) onto the admin form, so the page says what and where."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from fazhan.accounts.models import Role
-from fazhan.accounts.selectors import user_case_paths, user_is_sysadmin, user_roles, user_scope_q
+from fazhan.accounts.selectors import user_admin_roles, user_case_paths, user_roles, user_scope_q
 from fazhan.core.forms import CalendarUploadForm, form_to_service
 from fazhan.core.selectors import calendar_year, calendar_years
 from fazhan.core.services import calendar_load
@@ -24,7 +24,7 @@ def healthz(request):
 
 def home(request):
     if not user_case_paths(request.user):
-        if user_is_sysadmin(request.user):
+        if user_admin_roles(request.user):
             return redirect("admin:index")
         return render(request, "core/no_scope.html")
     cases = Case.objects.filter(user_scope_q(request.user, "person__org__path"), closed_on__isnull=True)

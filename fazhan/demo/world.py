@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from stdnum.cn import ric
 
-from fazhan.accounts.models import Role
+from fazhan.accounts.models import ADMIN_ROLES, Role
 from fazhan.accounts.services import role_assign, user_create
 from fazhan.notices.models import FeedbackChannel, NoticeKind
 from fazhan.notices.selectors import notice_candidates
@@ -70,6 +70,8 @@ LOGINS = [
     DemoLogin("district_reviewer", Role.DISTRICT_REVIEWER, DISTRICT, "区委组织部审核人"),
     DemoLogin("inspector", Role.INSPECTOR, DISTRICT, "区委督查员"),
     DemoLogin("admin", Role.SYSADMIN, DISTRICT, "系统管理员"),
+    DemoLogin("secadmin", Role.SECADMIN, DISTRICT, "安全管理员"),
+    DemoLogin("auditor", Role.AUDITADMIN, DISTRICT, "审计管理员"),
 ]
 
 
@@ -442,7 +444,7 @@ def demo_build(*, today: datetime.date) -> dict[str, int]:
             username=login.username,
             password=DEMO_PASSWORD,
             full_name=login.full_name,
-            is_sysadmin=login.role == Role.SYSADMIN,
+            is_admin=login.role in ADMIN_ROLES,
             second_factor_exempt=True,  # a public password on a demo: said where the logins are printed
         )
         role_assign(actor=None, user=user, role=login.role, org=org)

@@ -9,7 +9,7 @@ from django.test import Client
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from fazhan.accounts.models import Role, User
+from fazhan.accounts.models import ADMIN_ROLES, Role, User
 from fazhan.accounts.services import role_assign, user_create
 from fazhan.auditlog.models import AuditEvent
 from fazhan.auditlog.selectors import trail_verify
@@ -28,7 +28,7 @@ def _code(device: TOTPDevice, offset: int = 0) -> str:
 
 def real_user(world, username: str, role: str, org) -> User:
     """A login as `fazhan adduser` makes one: not exempt from the second factor, unlike the world's."""
-    user = user_create(actor=None, username=username, password=PASSWORD, is_sysadmin=role == Role.SYSADMIN)
+    user = user_create(actor=None, username=username, password=PASSWORD, is_admin=role in ADMIN_ROLES)
     role_assign(actor=None, user=user, role=role, org=org)
     return user
 
@@ -71,10 +71,10 @@ def test_the_lockout_is_in_the_trail_and_the_chain_holds(world, limit_three):
     assert trail_verify().ok
 
 
-def test_the_administrator_sees_the_lockout_in_the_account_trail(world, limit_three, client_for):
+def test_the_audit_administrator_sees_the_lockout_in_the_trail(world, limit_three, client_for):
     for _ in range(3):
         _post_login(Client(), "nobody-here", "x")
-    page = client_for("admin").get("/trail/").content.decode()
+    page = client_for("auditor").get("/trail/").content.decode()
     assert 'data-action="login.locked_out"' in page
 
 

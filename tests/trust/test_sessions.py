@@ -15,7 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone, translation
 
 import fazhan.settings as project_settings
-from fazhan.accounts.models import Role, User
+from fazhan.accounts.models import ADMIN_ROLES, Role, User
 from fazhan.accounts.passwords import ERR_CLASSES, password_classes, password_generate
 from fazhan.accounts.services import role_assign, user_create, user_password_change
 from fazhan.auditlog.models import AuditEvent
@@ -29,7 +29,7 @@ def _login(client: Client, username: str, password: str = PASSWORD, ip: str = "1
 
 def _real(username: str, role: str, org) -> User:
     """A login as `fazhan adduser` makes one: not exempt from the second factor, unlike the world's."""
-    user = user_create(actor=None, username=username, password=PASSWORD, is_sysadmin=role == Role.SYSADMIN)
+    user = user_create(actor=None, username=username, password=PASSWORD, is_admin=role in ADMIN_ROLES)
     role_assign(actor=None, user=user, role=role, org=org)
     return user
 

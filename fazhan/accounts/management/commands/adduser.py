@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from fazhan.accounts.models import Role, User
+from fazhan.accounts.models import ADMIN_ROLES, Role, User
 from fazhan.accounts.passwords import password_generate
 from fazhan.accounts.services import role_assign, user_create
 from fazhan.organizations.models import Org
@@ -33,7 +33,7 @@ class Command(BaseCommand):
                     username=username,
                     password=created_password,
                     full_name=full_name,
-                    is_sysadmin=role == Role.SYSADMIN,
+                    is_admin=role in ADMIN_ROLES,
                 )
             except ValidationError as exc:
                 raise CommandError(
