@@ -93,7 +93,9 @@ def test_demo_builds_a_township_with_branches_members_candidates_and_logins_and_
     marked = {line.split()[0] for line in demo.splitlines() if line.endswith("（演示账号免两步验证）")}
     assert marked == {"district_reviewer", "township_approver", "admin", "secadmin", "auditor"}
     # The three administrators are three logins, each with one administrator role and no case role (三员).
-    admin_roles = {u: {a.role for a in User.objects.get(username=u).assignments.all()} for u in usernames[-3:]}
+    admin_roles = {
+        u: {a.role for a in User.objects.get(username=u).assignments.all()} for u in usernames[-3:]
+    }
     assert admin_roles == {"admin": {"sysadmin"}, "secadmin": {"secadmin"}, "auditor": {"auditadmin"}}
     assert "只供演示" in demo
     assert len(set(RoleAssignment.objects.values_list("role", flat=True))) == 7

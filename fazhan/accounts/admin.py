@@ -58,6 +58,9 @@ class UserAddForm(UserCreationForm):
             form_errors_from(self, exc)
         return data
 
+    def validate_unique(self) -> None:
+        """user_create checked the username (its full_clean); the login now exists, so no second check."""
+
 
 class UserChangeForm(forms.ModelForm):
     actor = None
@@ -116,6 +119,9 @@ class UserAdmin(RoleAdmin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change) -> None:
         """Saved already by the service in the form's clean."""
 
+    def save_related(self, request, form, formsets, change) -> None:
+        """Nothing related is written here (the roles are read-only)."""
+
 
 class RoleGrantForm(forms.ModelForm):
     actor = None
@@ -130,7 +136,8 @@ class RoleGrantForm(forms.ModelForm):
         if self.errors:
             return data
         try:
-            self.granted = role_grant(
+            # the form then validates the saved grant itself, which its constraint allows
+            self.instance = role_grant(
                 actor=self.actor,
                 user=data["user"],
                 role=data["role"],
@@ -142,9 +149,6 @@ class RoleGrantForm(forms.ModelForm):
         except PermissionDenied as exc:
             self.add_error(None, str(exc))
         return data
-
-    def validate_unique(self) -> None:
-        """A grant of a role held before renews it (role_grant), so the row's uniqueness is no error here."""
 
 
 @admin.register(RoleAssignment)
@@ -166,16 +170,19 @@ class RoleAssignmentAdmin(RoleAdmin, admin.ModelAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
             kwargs["form"] = RoleGrantForm
-            kwargs["fields"] = ["user", "role", "org", "ends_on"]
+            kwargs["fields"] = ["user", "role", "org"]  # and the form's own ends_on
         form = super().get_form(request, obj, change=change, **kwargs)
         form.actor = request.user
         return form
 
     def save_form(self, request, form, change):
-        return form.granted
+        return form.instance
 
     def save_model(self, request, obj, form, change) -> None:
         """Saved already by role_grant in the form's clean."""
+
+    def save_related(self, request, form, formsets, change) -> None:
+        """A grant has nothing related."""
 
     def _each(self, request, queryset, act, done: str) -> None:
         n = 0

@@ -57,6 +57,9 @@ class OrgAdmin(RoleAdmin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change) -> None:
         """Saved already by org_update in the form's clean (the one writer of an org)."""
 
+    def save_related(self, request, form, formsets, change) -> None:
+        """An org has nothing related to write here."""
+
     @admin.action(description=_("登记换届（今天），终止该组织原有角色"))
     def term_change_today(self, request, queryset):
         try:

@@ -154,7 +154,7 @@ def test_one_person_walks_all_25_steps_in_the_browser(
             expect(p.locator("#numbered-forms")).to_contain_text(details["form_number"])
             p = s.as_user("sec1")
             fill_step(p, pw.case, step, day(offset), {"form_number": "SZQ2021-9999"})
-            expect_refused(p, "FORM-MATCH", "通知三", "d_form_number")
+            expect_refused(p, "FORM-MATCH", "2018年发展党员工作通知第三部分", "d_form_number")
         elif step == "S15":  # half the entitled members present: no quorum (ACC-QUORUM, Art.20)
             entitled = details["entitled"]
             short = {**details, "present": entitled // 2, "for": entitled // 2, "abstain": 0}

@@ -43,7 +43,7 @@ def test_pre_district_refuses_a_form_before_the_districts_pass(pw):
     with pytest.raises(ValidationError) as error:
         form_issue(actor=None, person=pw.p1, number="SZQ2021-0001", issued_on=day(580))
     assert "PRE-DISTRICT" in error.value.message_dict["issued_on"][0]
-    assert "通知三" in error.value.message_dict["issued_on"][0]
+    assert "2018年发展党员工作通知第三部分" in error.value.message_dict["issued_on"][0]
     assert not NumberedForm.objects.exists()
 
 
