@@ -98,7 +98,9 @@ def test_demo_builds_a_township_with_branches_members_candidates_and_logins_and_
     }
     assert admin_roles == {"admin": {"sysadmin"}, "secadmin": {"secadmin"}, "auditor": {"auditadmin"}}
     assert "只供演示" in demo
-    assert len(set(RoleAssignment.objects.values_list("role", flat=True))) == 7
+    assert (
+        len(set(RoleAssignment.objects.values_list("role", flat=True))) == 9
+    )  # 6 case roles, 3 administrators
 
     # A second run finds the demo and adds nothing (one test, as building the demo takes a minute or more).
     counts = (Org.objects.count(), Person.objects.count(), StepRecord.objects.count(), User.objects.count())
