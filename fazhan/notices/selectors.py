@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from fazhan.accounts.selectors import user_assignments, user_roles_at, user_scope_q
 from fazhan.notices.models import (
@@ -81,7 +82,7 @@ def notice_candidates(org: Org, kind: str, *, today: datetime.date | None = None
     )
     if kind != NoticeKind.TARGET:
         return [Candidate(case, None) for case in cases]
-    facts = case_facts_many(cases, as_of=today or datetime.date.today())
+    facts = case_facts_many(cases, as_of=today or timezone.localdate())
     return [Candidate(case, earliest_of(f, Anchor.TARGET)) for case, f in zip(cases, facts, strict=True)]
 
 

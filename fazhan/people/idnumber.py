@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumError
@@ -59,7 +60,7 @@ def id_number_parse(value: str, *, today: datetime.date | None = None) -> IdNumb
         birth_date = ric.get_birth_date(number)
     except StdnumError:
         raise IdNumberError(_("身份证号中的出生日期不是真实日期。")) from None
-    if birth_date > (today or datetime.date.today()):
+    if birth_date > (today or timezone.localdate()):
         raise IdNumberError(_("身份证号中的出生日期在未来。"))
     if ric.calc_check_digit(number) != number[17]:
         raise IdNumberError(_("身份证号校验码错误，请核对。"))

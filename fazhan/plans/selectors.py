@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fazhan.accounts.selectors import user_roles_at
@@ -154,7 +155,7 @@ def admissions(org: Org, year: int, *, today: datetime.date | None = None) -> li
     """The admissions of `year` counted for `org` (rules/counting.py: the first approving S17, for the
     person's branch on the approval date, rolled up the tree; a correction counts once, an invalidated
     admission nowhere), up to `today` (by default the day's date)."""
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     cases = Case.objects.filter(
         steps__step=Anchor.APPROVAL,
         steps__superseded_by__isnull=True,

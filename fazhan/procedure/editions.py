@@ -15,6 +15,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
 
 @dataclass(frozen=True)
 class Edition:
@@ -67,7 +69,7 @@ def edition_on(day: datetime.date | None) -> Edition:
     edition for every date before it and for any date while no later text is at hand."""
     with_text = [e for e in EDITIONS if e.has_text]
     if day is None:
-        day = datetime.date.today()
+        day = timezone.localdate()
     in_force = [e for e in with_text if e.in_force_from <= day]
     return in_force[-1] if in_force else with_text[0]
 

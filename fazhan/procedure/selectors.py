@@ -4,6 +4,7 @@ import datetime
 
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from fazhan.accounts.selectors import user_scope_q
 from fazhan.archive.models import ArchiveReview
@@ -88,7 +89,7 @@ def case_facts(case: Case, *, as_of: datetime.date | None = None, pending: Rec |
         branch=orgs[person.org.code],
         records=tuple(records),
         limits=limits(),
-        as_of=max([datetime.date.today(), *(r.date for r in records)]),
+        as_of=max([timezone.localdate(), *(r.date for r in records)]),
         members=members,
         orgs=orgs,
         exited_on=case.closed_on,
