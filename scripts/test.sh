@@ -23,9 +23,9 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo -n "$@"; fi; }
 
 debian_packages() {
   # chromium for the browser tests, CJK fonts so Chinese renders in pages and PDFs, poppler for PDF → PNG,
-  # pango for WeasyPrint's PDFs.
+  # pango for WeasyPrint's PDFs, LibreOffice's headless Writer for the DOCX → PDF of forms and reports.
   local missing=()
-  for pkg in chromium fonts-noto-cjk poppler-utils libpango-1.0-0 libpangoft2-1.0-0; do
+  for pkg in chromium fonts-noto-cjk poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libreoffice-writer-nogui; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
