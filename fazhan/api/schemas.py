@@ -163,7 +163,8 @@ class FieldError(Schema):
 
 class Refusal(Schema):
     rule: str = Field(description="规则编号，如 APP-TALK")
-    article: str = Field(description="规则依据的条款")
+    title: str = Field(description="规则名称，如“收到申请后一个月内派人谈话”")
+    article: str = Field(description="规则依据的条款，按步骤日期施行的版本，如《细则》（2014）第七条")
     message: str
     earliest: datetime.date | None = Field(None, description="最早可以办理的日期")
 
