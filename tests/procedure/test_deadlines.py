@@ -5,6 +5,7 @@ the rules' earliest and due dates, and between the notice candidates and the cas
 import datetime
 from dataclasses import replace
 
+from fazhan.desk.todo import todo_for_user
 from fazhan.notices.models import NoticeKind
 from fazhan.notices.selectors import notice_candidates
 from fazhan.organizations.models import Org
@@ -15,7 +16,6 @@ from fazhan.procedure.definition import DUE, TIME_LIMITS, TIME_LIMITS_BY_ID, Anc
 from fazhan.procedure.engine import NEW, Rec, evaluate, evaluate_entry
 from fazhan.procedure.models import Case, StepRecord
 from fazhan.procedure.selectors import case_facts, case_facts_many
-from fazhan.procedure.todo import todo_for_user
 from tests.procedure.conftest import walk
 
 MOVED = datetime.date(2021, 1, 4)

@@ -5,8 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from fazhan.accounts.models import Role
+from fazhan.desk.todo import todo_for_user
 from fazhan.organizations.models import Org
-from fazhan.procedure.todo import todo_for_user
 
 
 class _Overseer:
