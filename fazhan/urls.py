@@ -17,7 +17,7 @@ urlpatterns = [
     path("people/", include("fazhan.desk.urls.people")),
     path("inspection/", include("fazhan.inspection.urls")),
     path("", include("fazhan.desk.urls.procedure")),
-    # The numbered form's register and pre-review are the wing's; issuing and voiding it are on the person page.
+    # The form register and pre-review are the wing's; issuing and voiding a form are on the person page.
     path("", include(([*desk_forms_urls.urlpatterns, *prereview_urls.urlpatterns], prereview_urls.app_name))),
     path("archive/", include("fazhan.archive.urls")),
     path("interchange/", include("fazhan.interchange.urls")),

@@ -1,7 +1,7 @@
 """The house in layers (../shared/docs/architecture.md), held against the code.
 
-Every module under fazhan/ is parsed (ast, never imported) and each of its imports, at module level or inside a
-function, is checked: no import from a higher layer, no loop between apps, no private name (`_x`) taken from
+Every module under fazhan/ is parsed (ast, never imported) and each of its imports, at module level or inside
+a function, is checked: no import from a higher layer, no loop between apps, no private name (`_x`) taken from
 another module, and no import hidden inside a function (except in an AppConfig, where Django wants models
 imported only once the apps are ready).
 """
@@ -203,7 +203,7 @@ def test_no_private_name_used_outside_its_module():
 
 
 def test_no_import_hides_inside_a_function():
-    # An AppConfig imports its models and hooks in ready(), when Django's apps are loaded: that is the one place.
+    # An AppConfig imports its models and hooks in ready(), once Django's apps are loaded: the one place.
     found = [imp.where() for imp in IMPORTS if imp.in_function and not imp.module.endswith(".apps")]
     assert not found, "imports inside a function:\n" + "\n".join(found)
 

@@ -1,4 +1,4 @@
-"""The person page's numbered-form routes: they stand in the `prereview` namespace (fazhan/urls.py joins them)."""
+"""The person page's numbered-form routes, in the `prereview` namespace (fazhan/urls.py joins them)."""
 
 from django.urls import path
 
