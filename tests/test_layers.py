@@ -30,6 +30,30 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+# Arrows inside the ground that still close a loop, each with why it is not mended yet. The ground's order is
+# core < auditlog < organizations < accounts < backup, jobs; these run against it. Mend one, then delete its
+# line: test_every_allowance_is_still_needed fails on a line that no longer matches an import.
+WAITING = "the role vocabulary (accounts.models.Role, accounts.selectors) is to move down into core"
+ALLOWED: dict[tuple[str, str], str] = {
+    ("fazhan.core.admin_site", "accounts"): f"the admin site asks the roles: {WAITING}",
+    ("fazhan.core.views", "accounts"): f"the calendar page checks the district reviewer: {WAITING}",
+    ("fazhan.core.services", "accounts"): f"a calendar load checks the district reviewer: {WAITING}",
+    ("fazhan.core.services", "auditlog"): "a calendar load is in the trail: the load is to leave core",
+    ("fazhan.core.services", "organizations"): "a calendar load is filed under the district: likewise",
+    ("fazhan.auditlog.admin", "accounts"): f"the trail's admin page is the audit administrator's: {WAITING}",
+    ("fazhan.auditlog.selectors", "accounts"): f"who reads which subtree's trail: {WAITING}",
+    (
+        "fazhan.organizations.admin",
+        "accounts",
+    ): "换届 ends the officers' roles: to be a hook accounts registers",
+    ("fazhan.organizations.selectors", "accounts"): f"the orgs a user may see: {WAITING}",
+}
+
+
+def allowed(imp: "Import") -> bool:
+    return (imp.module, app_of(resolved(imp))) in ALLOWED
+
+
 @dataclass(frozen=True)
 class Import:
     module: str  # the importing module
@@ -125,6 +149,8 @@ def test_no_import_from_a_higher_layer():
 def app_graph() -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {}
     for imp in IMPORTS:
+        if allowed(imp):
+            continue
         a, b = app_of(imp.module), app_of(resolved(imp))
         graph.setdefault(a, set())
         if a != b:
@@ -179,7 +205,7 @@ def test_no_import_loop_between_apps():
     for component in found:
         for imp in IMPORTS:
             a, b = app_of(imp.module), app_of(resolved(imp))
-            if a != b and a in component and b in component:
+            if a != b and a in component and b in component and not allowed(imp):
                 detail.append(imp.where())
     assert not found, f"apps that import each other in a loop: {found}\n" + "\n".join(detail)
 
@@ -204,7 +230,11 @@ def test_no_private_name_used_outside_its_module():
 
 def test_no_import_hides_inside_a_function():
     # An AppConfig imports its models and hooks in ready(), once Django's apps are loaded: the one place.
-    found = [imp.where() for imp in IMPORTS if imp.in_function and not imp.module.endswith(".apps")]
+    found = [
+        imp.where()
+        for imp in IMPORTS
+        if imp.in_function and not imp.module.endswith(".apps") and not allowed(imp)
+    ]
     assert not found, "imports inside a function:\n" + "\n".join(found)
 
 
@@ -225,3 +255,21 @@ def test_no_import_hides_inside_a_function():
 )
 def test_layer_of(module, layer):
     assert LAYERS[layer_of(module)][0] == layer
+
+
+def test_every_allowance_is_still_needed():
+    used = {(imp.module, app_of(resolved(imp))) for imp in IMPORTS}
+    stale = sorted(set(ALLOWED) - used)
+    assert not stale, f"allowances that no import needs any more (delete them): {stale}"
+
+
+def test_the_ground_without_its_allowances_is_one_loop_today():
+    """The allowances hide a loop, and only that one: without them the ground's apps close on themselves."""
+    graph: dict[str, set[str]] = {}
+    for imp in IMPORTS:
+        a, b = app_of(imp.module), app_of(resolved(imp))
+        graph.setdefault(a, set())
+        if a != b:
+            graph[a].add(b)
+    ground = set(LAYERS[0][1])
+    assert all(set(component) <= ground for component in loops(graph))

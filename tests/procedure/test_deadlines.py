@@ -90,7 +90,7 @@ def _reported(facts, rule: str, step: str, due: datetime.date) -> bool:
 
 
 def test_parity_on_the_synth_district_deadlines_equal_the_rules_dates(db):
-    from fazhan.inspection.synth import synth_build
+    from fazhan.demo.synth import synth_build
 
     synth = synth_build(scale="township", cases=240)
     as_of = synth.as_of
