@@ -273,3 +273,27 @@ def test_the_ground_without_its_allowances_is_one_loop_today():
             graph[a].add(b)
     ground = set(LAYERS[0][1])
     assert all(set(component) <= ground for component in loops(graph))
+
+
+def test_the_rules_read_facts_never_the_database():
+    """architecture.md: the rules read no database and no app's models; they read facts."""
+    found, checked = [], 0
+    for path in sorted(ROOT.rglob("*.py")):
+        module = module_name(path)
+        if LAYERS[layer_of(module)][0] != "rules":
+            continue
+        checked += 1
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+            for name in names:
+                last = name.split(".")[-1]
+                if name.startswith("django.db") or (
+                    name.startswith("fazhan.") and last in ("models", "selectors", "services")
+                ):
+                    found.append(f"{module}:{node.lineno} imports {name}")
+    assert checked > 10  # definition, engine, editions and the modules of rules/
+    assert not found, "rules that reach the database:\n" + "\n".join(found)
