@@ -24,8 +24,8 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
+from fazhan.demo.sample import sample_records  # noqa: E402
 from fazhan.interchange.reader import jsonl_sources  # noqa: E402
-from fazhan.interchange.sample import sample_records  # noqa: E402
 from fazhan.interchange.services import interchange_import  # noqa: E402
 from fazhan.people.models import Person  # noqa: E402
 from fazhan.procedure.models import StepRecord  # noqa: E402

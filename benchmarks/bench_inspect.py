@@ -23,9 +23,9 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from fazhan.demo.synth import synth_build  # noqa: E402
 from fazhan.inspection.loader import case_facts_full  # noqa: E402
 from fazhan.inspection.run import Phase, Progress, case_findings, inspect  # noqa: E402
-from fazhan.inspection.synth import synth_build  # noqa: E402
 from fazhan.procedure.models import Case  # noqa: E402
 
 SAMPLE = int(os.environ.get("BENCH_SAMPLE", "300"))

@@ -25,7 +25,7 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
-from fazhan.inspection.synth import synth_build  # noqa: E402
+from fazhan.demo.synth import synth_build  # noqa: E402
 from fazhan.interchange.files import file_sources  # noqa: E402
 from fazhan.interchange.ledger import ledger_export_bytes  # noqa: E402
 from fazhan.interchange.selectors import interchange_export, interchange_lines  # noqa: E402

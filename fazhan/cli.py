@@ -3,6 +3,8 @@
 import os
 import sys
 
+from fazhan.core.keys import ensure_key_file, key_file_path
+
 # The commands that set up or run an install: on first run they write the key file with random keys
 # (core.keys), before the settings read it, so that no install ever runs on a public key.
 KEYED_COMMANDS = frozenset({"migrate", "demo", "runserver", "serve", "worker"})
@@ -11,13 +13,11 @@ KEYED_COMMANDS = frozenset({"migrate", "demo", "runserver", "serve", "worker"})
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fazhan.settings")
     command = sys.argv[1] if len(sys.argv) > 1 else ""
-    if command in KEYED_COMMANDS and os.environ.get("FAZHAN_TEST_KEYS") != "1":
-        from fazhan.core.keys import ensure_key_file, key_file_path
-
-        if ensure_key_file():
-            path = key_file_path()
-            sys.stderr.write(f"已生成本系统的密钥文件：{path}（权限 0600）。")
-            sys.stderr.write("请用 fazhan keys export 制作恢复单并妥善保管。\n")
+    keyed = command in KEYED_COMMANDS and os.environ.get("FAZHAN_TEST_KEYS") != "1"
+    if keyed and ensure_key_file():
+        path = key_file_path()
+        sys.stderr.write(f"已生成本系统的密钥文件：{path}（权限 0600）。")
+        sys.stderr.write("请用 fazhan keys export 制作恢复单并妥善保管。\n")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["fazhan", *sys.argv[1:]])

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "fazhan.interchange",
     "fazhan.backup",
     "fazhan.jobs",
+    "fazhan.desk",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",

@@ -1,24 +1,24 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path, register_converter
+from django.urls import include, path
 
 from fazhan.core import views as core_views
-from fazhan.core.converters import OrgCodeConverter, RecordKeyConverter
-
-register_converter(OrgCodeConverter, "code")
-register_converter(RecordKeyConverter, "key")
+from fazhan.desk.urls import forms as desk_forms_urls
+from fazhan.desk.views import home as desk_home
+from fazhan.prereview import urls as prereview_urls
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", desk_home.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("fazhan.accounts.urls")),
-    path("orgs/", include("fazhan.organizations.urls")),
-    path("people/", include("fazhan.people.urls")),
+    path("orgs/", include("fazhan.desk.urls.orgs")),
+    path("people/", include("fazhan.desk.urls.people")),
     path("inspection/", include("fazhan.inspection.urls")),
-    path("", include("fazhan.procedure.urls")),
-    path("", include("fazhan.prereview.urls")),
+    path("", include("fazhan.desk.urls.procedure")),
+    # The form register and pre-review are the wing's; issuing and voiding a form are on the person page.
+    path("", include(([*desk_forms_urls.urlpatterns, *prereview_urls.urlpatterns], prereview_urls.app_name))),
     path("archive/", include("fazhan.archive.urls")),
     path("interchange/", include("fazhan.interchange.urls")),
     path("plans/", include("fazhan.plans.urls")),

@@ -187,3 +187,26 @@ def register_orgs_for_user(user) -> QuerySet[Org]:
         user_scope_q(user),
         Q(kind__in=(OrgKind.COMMITTEE, OrgKind.DISTRICT_COMMITTEE)) | Q(path__in=user_case_paths(user)),
     ).order_by("path")
+
+
+# --- the archive reviews as the rules read them (CaseFacts.archive_reviews, registered in apps.py) ----------
+
+
+def review_fact(date: datetime.date, reviewer: str, missing) -> dict:
+    return {"date": date, "reviewer": reviewer, "missing": list(missing)}
+
+
+def review_facts_for_person(person: Person, named: set[str]) -> list[dict]:
+    rows = person.archive_reviews.order_by("date", "id").values_list("date", "reviewer__code", "missing")
+    return [review_fact(*row) for row in rows]
+
+
+def review_facts_by_person(person_ids, as_of: datetime.date) -> dict[int, list[dict]]:
+    out: dict[int, list[dict]] = {}
+    for person_id, *row in (
+        ArchiveReview.objects.filter(person__in=person_ids, date__lte=as_of)
+        .order_by("date", "id")
+        .values_list("person_id", "date", "reviewer__code", "missing")
+    ):
+        out.setdefault(person_id, []).append(review_fact(*row))
+    return out

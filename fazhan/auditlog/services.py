@@ -11,6 +11,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Q
 from django.utils import timezone
 
+from fazhan.auditlog.checkpoints import checkpoint_on_commit
 from fazhan.auditlog.models import AuditEvent, AuditSeal
 from fazhan.auditlog.registry import (
     Sealed,
@@ -270,8 +271,6 @@ def checkpoint_when_due(before_id: int, head_id: int) -> None:
     head once the transaction that wrote them has committed (auditlog.checkpoints)."""
     every = getattr(settings, "FAZHAN_CHECKPOINT_EVERY", 0)
     if every > 0 and head_id // every > before_id // every:
-        from fazhan.auditlog.checkpoints import checkpoint_on_commit
-
         checkpoint_on_commit("every")
 
 

@@ -32,6 +32,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from fazhan.accounts.models import User
 from fazhan.auditlog.checkpoints import checkpoint_problem, checkpoint_write, sign, signature_problem
 from fazhan.auditlog.models import AuditEvent
 from fazhan.auditlog.selectors import trail_verify
@@ -232,8 +233,6 @@ def database_is_empty() -> bool:
     tables = set(connection.introspection.table_names())
     if AuditEvent._meta.db_table not in tables:
         return True
-    from fazhan.accounts.models import User
-
     return not AuditEvent.objects.exists() and not (User._meta.db_table in tables and User.objects.exists())
 
 

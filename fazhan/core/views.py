@@ -1,52 +1,17 @@
-from collections import Counter
-
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 
 from fazhan.accounts.models import Role
-from fazhan.accounts.selectors import user_admin_roles, user_case_paths, user_roles, user_scope_q
+from fazhan.accounts.selectors import user_roles
 from fazhan.core.forms import CalendarUploadForm, form_to_service
 from fazhan.core.selectors import calendar_year, calendar_years
 from fazhan.core.services import calendar_load
-from fazhan.organizations.models import Org
-from fazhan.people.models import Person
-from fazhan.procedure.definition import CaseStage
-from fazhan.procedure.models import Case
-from fazhan.procedure.todo import todo_for_user
 
 
 def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
-
-
-def home(request):
-    if not user_case_paths(request.user):
-        if user_admin_roles(request.user):
-            return redirect("admin:index")
-        return render(request, "core/no_scope.html")
-    cases = Case.objects.filter(user_scope_q(request.user, "person__org__path"), closed_on__isnull=True)
-    by_stage = dict(cases.values_list("stage").annotate(n=Count("id")))
-    stages = [
-        (code, label, by_stage.get(code, 0)) for code, label in CaseStage.CHOICES if code != CaseStage.EXITED
-    ]
-    todo = todo_for_user(request.user, today=timezone.localdate())
-    return render(
-        request,
-        "core/home.html",
-        {
-            "todo_count": len(todo),
-            "todo_overdue": sum(1 for i in todo if i.overdue),
-            "todo_by_kind": Counter(str(i.label) for i in todo).most_common(),
-            "stages": stages,
-            "org_count": Org.objects.filter(user_scope_q(request.user)).count(),
-            "member_count": Person.objects.filter(user_scope_q(request.user, "org__path"))
-            .exclude(party_status="")
-            .count(),
-        },
-    )
 
 
 def _check_calendar_role(user) -> None:

@@ -27,13 +27,14 @@ from fazhan.people.cipher import id_cipher_key, unseal
 from fazhan.people.models import DisciplineRecord, Kinship, Person, PersonRole, Transfer
 from fazhan.plans.models import Plan
 from fazhan.prereview.models import NumberedForm
+from fazhan.prereview.selectors import FORM_FIELDS, form_fact
 from fazhan.procedure.definition import STEPS_BY_CODE, limits
 from fazhan.procedure.engine import CaseFacts, MemberFacts, OrgFacts, Rec
 from fazhan.procedure.models import Case, ExitReason, StepRecord
 from fazhan.procedure.rules.counting import PersonRow, as_date
 from fazhan.procedure.rules.forms import IDENTITY_STEPS
-from fazhan.procedure.rules.notice import TREE_ROUND_STEPS, TREE_STEPS, OrgRow, TreeFacts
-from fazhan.procedure.selectors import FORM_FIELDS, case_facts, form_fact, identity_fact, transfer_fact
+from fazhan.procedure.rules.notice2018 import TREE_ROUND_STEPS, TREE_STEPS, OrgRow, TreeFacts
+from fazhan.procedure.selectors import case_facts, identity_fact, transfer_fact
 
 COMMITTEE_ROLES = ("branch_secretary", "branch_committee")
 CHUNK = 2000  # ids per IN list when members named in details are looked up

@@ -20,7 +20,7 @@ from fazhan.inspection.models import Finding, FindingStatus, InspectionRun
 from fazhan.inspection.selectors import run_findings
 from fazhan.procedure.definition import RULES_BY_ID, SEVERITY_RANK
 from fazhan.procedure.editions import citation
-from fazhan.procedure.rules.notice import REPORT_FIRST_DAY
+from fazhan.procedure.rules.notice2018 import REPORT_FIRST_DAY
 
 SEVERITY_COLOURS = {"BLOCK": "#8b0000", "ERROR": "#c8102e", "WARN": "#d98c00"}
 # The report's default first day (procedure.md G): the notice's self-inspection covers the development work

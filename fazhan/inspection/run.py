@@ -29,14 +29,13 @@ from fazhan.inspection.loader import Loaded, tree_load
 from fazhan.inspection.screens import plan as screen_plan
 from fazhan.organizations.models import Org
 from fazhan.procedure.definition import RULES_BY_ID
-from fazhan.procedure.engine import CHECKS, CaseFacts, Finding, _load_rules, evaluate
+from fazhan.procedure.engine import CHECKS, CaseFacts, Finding, evaluate
 from fazhan.procedure.rules.counting import org_on
-from fazhan.procedure.rules.notice import ORG_CHECKS, evaluate_tree
+from fazhan.procedure.rules.notice2018 import ORG_CHECKS, evaluate_tree
 
 
 def per_case_rules() -> list[str]:
     """Every registered rule in the catalogue's order, less the org-level ones (nothing per case)."""
-    _load_rules()
     return [r for r in RULES_BY_ID if r in CHECKS and r not in ORG_CHECKS]
 
 

@@ -14,13 +14,13 @@ from fazhan.organizations.models import Org
 def run_list_for_user(user) -> QuerySet[InspectionRun]:
     """Runs over the user's subtree or over an org above it (a branch secretary sees the township's runs,
     and in them the findings of their own branch only: run_findings)."""
-    above = [p for path in user_case_paths(user) for p in _ancestor_paths(path)]
+    above = [p for path in user_case_paths(user) for p in ancestor_paths(path)]
     return InspectionRun.objects.filter(
         user_scope_q(user, "org__path") | Q(org__path__in=above)
     ).select_related("org", "started_by")
 
 
-def _ancestor_paths(path: str) -> list[str]:
+def ancestor_paths(path: str) -> list[str]:
     codes = [c for c in path.strip("/").split("/") if c]
     return ["/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
 

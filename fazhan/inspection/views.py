@@ -17,7 +17,7 @@ from fazhan.inspection.jobs import inspection_run_start, report_start
 from fazhan.inspection.models import Finding, FindingStatus
 from fazhan.inspection.report import REPORT_SINCE, report_build, report_file, report_html
 from fazhan.inspection.selectors import (
-    _ancestor_paths,
+    ancestor_paths,
     finding_get_for_user,
     findings_by_org,
     findings_by_rule,
@@ -122,7 +122,7 @@ def run_detail(request, run_id: int):
 def _assignable(finding):
     """Users holding a role on the finding's org or above it."""
     return (
-        User.objects.filter(assignments__org__path__in=_ancestor_paths(finding.org.path), is_active=True)
+        User.objects.filter(assignments__org__path__in=ancestor_paths(finding.org.path), is_active=True)
         .distinct()
         .order_by("username")
     )

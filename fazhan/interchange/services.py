@@ -114,7 +114,7 @@ def _chunks(values: Iterable[Any], size: int = CHUNK) -> Iterable[list[Any]]:
         yield values[start : start + size]
 
 
-class _Plan:
+class ImportPlan:
     """Everything one import decides before it writes: checked items, their actions, and the problems."""
 
     def __init__(self, sources: list[Source], *, scope: list[str] | None, progress: Callable[[str], None]):
@@ -773,11 +773,11 @@ def interchange_check(
     scope: list[str] | None = None,
     judge: bool = False,
     progress: Callable[[str], None] = lambda message: None,
-) -> tuple[ImportReport, "_Plan"]:
+) -> tuple[ImportReport, "ImportPlan"]:
     """Check a file and decide what importing it would change, writing nothing (the web preview and
     `fazhan import --dry-run`): every problem, every update and correction field by field, the records it
     creates, and with `judge` the findings its records would raise where they land."""
-    plan = _Plan(sources, scope=scope, progress=progress)
+    plan = ImportPlan(sources, scope=scope, progress=progress)
     plan.problems.extend(problems or [])
     plan.notes.extend(notes or [])
     plan.run()

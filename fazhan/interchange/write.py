@@ -25,14 +25,14 @@ from fazhan.procedure.models import Case, StepRecord
 from fazhan.procedure.rules.targets import publicity_days
 
 if TYPE_CHECKING:
-    from fazhan.interchange.services import Item, _Plan
+    from fazhan.interchange.services import ImportPlan, Item
 
 Event = tuple[str, models.Model | tuple[str, Any] | None, str, dict[str, Any]]
 BATCH = 2000
 
 
 class _Writer:
-    def __init__(self, plan: "_Plan", progress: Callable[[str], None]):
+    def __init__(self, plan: "ImportPlan", progress: Callable[[str], None]):
         self.plan, self.d, self.progress = plan, plan.decisions, progress
         self.orgs: dict[str, Org] = dict(plan.db_orgs)
         self.persons: dict[str, Person] = dict(plan.db_persons)
@@ -342,7 +342,7 @@ def notice_case(person: Person, day) -> Case | None:
     return person.cases.filter(opened_on__lte=day).order_by("-opened_on", "-pk").first()
 
 
-def write_all(plan: "_Plan", *, progress: Callable[[str], None]) -> list[Event]:
+def write_all(plan: "ImportPlan", *, progress: Callable[[str], None]) -> list[Event]:
     writer = _Writer(plan, progress)
     writer.orgs_write()
     writer.persons_write()

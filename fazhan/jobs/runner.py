@@ -10,6 +10,7 @@ stays active in its row and, with no sign of life for selectors.STALE_AFTER, sho
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -17,7 +18,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from fazhan.jobs.models import Job, JobKind, JobState
@@ -26,13 +26,6 @@ log = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 0.5  # seconds between two progress writes at most
 ALIVE_EVERY = 60.0  # seconds: a quiet job still says it is alive this often
-# The function that does each kind of job: work(job, report) -> Outcome, raising JobFailed (or a
-# ValidationError / PermissionDenied of the service it calls) to fail with a message for the user.
-WORK: dict[str, str] = {
-    JobKind.INSPECTION: "fazhan.inspection.jobs.inspection_job_work",
-    JobKind.IMPORT: "fazhan.interchange.jobs.import_job_work",
-    JobKind.REPORT: "fazhan.inspection.jobs.report_job_work",
-}
 ERR_INTERNAL = "%(what)s未能完成：程序出错（%(name)s），详情已写入服务器日志；没有写入任何结果。"
 
 
@@ -48,6 +41,21 @@ class Outcome:
     message: str
     url: str = ""
     file: tuple[str, bytes] | None = None
+
+
+Work = Callable[[Job, Report], Outcome]
+# The function that does each kind of job, handed over by the app that owns the work in its AppConfig.ready()
+# (work_register): work(job, report) -> Outcome, raising JobFailed (or a ValidationError / PermissionDenied
+# of the service it calls) to fail with a message for the user. The runner knows no kind of work itself.
+WORK: dict[str, Work] = {}
+
+
+def work_register(kind: str, work: Work) -> None:
+    if kind not in JobKind.values:
+        raise ValueError(f"no job kind {kind!r}: {JobKind.values}")
+    if kind in WORK and WORK[kind] is not work:
+        raise LookupError(f"job kind {kind} has its work already: {WORK[kind].__qualname__}")
+    WORK[kind] = work
 
 
 class JobFailed(Exception):
@@ -123,7 +131,7 @@ def _run(job_id: int) -> None:
     writer = _ProgressWriter(job_id)
     writer.start()
     try:
-        outcome = import_string(WORK[job.kind])(job, _reporter(job_id))
+        outcome = WORK[job.kind](job, _reporter(job_id))
     except JobFailed as exc:
         writer.stop()
         _finish(job_id, JobState.FAILED, error=exc.message, url=exc.url)

@@ -32,13 +32,3 @@ def org_get_for_user(user, code: str) -> Org:
     from django.shortcuts import get_object_or_404
 
     return get_object_or_404(org_list_for_user(user), code=code)
-
-
-def org_secretaries(orgs: list[Org]) -> dict[int, str]:
-    """Org id → the name of its secretary (a member holding branch_secretary there), in one query."""
-    from fazhan.people.models import PersonRole
-
-    rows = PersonRole.objects.filter(person__org__in=orgs, role="branch_secretary").values_list(
-        "person__org_id", "person__name"
-    )
-    return dict(rows)

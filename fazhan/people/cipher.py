@@ -21,6 +21,8 @@ from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import models
 from django.db.models.expressions import Col, Combinable
 
+from fazhan.people.identity import id_number_key
+
 PREFIX = "sm4gcm:"
 _NONCE = 12
 _TAG = 16
@@ -92,8 +94,6 @@ class _ByLookupKey(models.Lookup):
 
     @staticmethod
     def _key(number) -> str:
-        from fazhan.people.identity import id_number_key
-
         return id_number_key(str(number))
 
 

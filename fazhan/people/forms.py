@@ -177,7 +177,7 @@ class ApplyForm(ChineseForm):
 
 class PersonPicker(forms.Widget):
     """Chosen persons as ticked boxes (name and number) and a search box whose results (htmx, the user's
-    members by name, pinyin initials or number) add one more: people.views.person_pick."""
+    members by name, pinyin initials or number) add one more: desk.views.people.person_pick."""
 
     template_name = "people/_person_picker.html"
 

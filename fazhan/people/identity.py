@@ -10,8 +10,7 @@ import hmac
 from django.conf import settings
 from django.db.models import QuerySet
 
-from fazhan.people.idnumber import IdNumber, IdNumberError, id_number_parse
-from fazhan.people.models import Person, birth_month_of
+from fazhan.people.idnumber import IdNumber, IdNumberError, birth_month_of, id_number_parse
 
 
 def id_number_key(number: str, key: str | None = None) -> str:
@@ -25,7 +24,7 @@ def id_tail_key(tail: str, key: str | None = None) -> str:
     return hmac.new(secret, b"tail\n" + tail.strip().upper()[-4:].encode(), hashlib.sha256).hexdigest()
 
 
-def person_filter_by_id_number(qs: QuerySet[Person], number: str) -> QuerySet[Person]:
+def person_filter_by_id_number(qs: QuerySet, number: str) -> QuerySet:
     try:
         normalized = id_number_parse(number).number
     except IdNumberError:
@@ -42,7 +41,7 @@ def id_number_valid(number: str) -> bool:
     return True
 
 
-def person_set_id_number(person: Person, number: str) -> None:
+def person_set_id_number(person, number: str) -> None:
     """Store a parsed, normalized number with its look-up key, tail and verdict."""
     person.id_number = number
     person.id_number_key = id_number_key(number)
@@ -50,7 +49,7 @@ def person_set_id_number(person: Person, number: str) -> None:
     person.id_number_valid = id_number_valid(number)
 
 
-def person_set_identity(person: Person, parsed: IdNumber) -> None:
+def person_set_identity(person, parsed: IdNumber) -> None:
     """Store a parsed number and what it determines: sex, birth date and the clear birth year-month."""
     person_set_id_number(person, parsed.number)
     person.gender, person.birth_date = parsed.gender, parsed.birth_date

@@ -71,3 +71,8 @@ def id_number_from_legacy(number: str) -> str:
     """A 15-digit number of the old standard: insert 19 before the year and compute the check character."""
     body = number[:6] + "19" + number[6:]
     return body + ric.calc_check_digit(body + "0")
+
+
+def birth_month_of(birth_date) -> str:
+    """The birth year-month kept in clear for the statistics ("1998-03"), "" without a date."""
+    return f"{birth_date.year:04d}-{birth_date.month:02d}" if birth_date else ""

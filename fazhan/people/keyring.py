@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from fazhan.auditlog.services import audit_record, audit_record_many
 from fazhan.people.cipher import cipher_key_from_hex, id_cipher_key, seal, unseal
 from fazhan.people.identity import id_number_key, id_tail_key
+from fazhan.people.models import Person
 
 SEALED_COLUMNS = ("id_number", "birth_date", "gender", "household_place")
 
@@ -85,6 +86,4 @@ def keys_rotate(*, new_lookup_key: str, new_cipher_key: str, actor=None) -> Rota
 
 
 def _org_paths() -> list[tuple[int, str]]:
-    from fazhan.people.models import Person
-
     return list(Person.objects.order_by("pk").values_list("pk", "org__path"))

@@ -13,11 +13,7 @@ from fazhan.people.choices import (
     PartyStatus,
 )
 from fazhan.people.cipher import EncryptedIdNumberField, SealedDateField, SealedTextField
-
-
-def birth_month_of(birth_date) -> str:
-    """The birth year-month kept in clear for the statistics ("1998-03"), "" without a date."""
-    return f"{birth_date.year:04d}-{birth_date.month:02d}" if birth_date else ""
+from fazhan.people.idnumber import birth_month_of
 
 
 class Person(TimeStampedModel):

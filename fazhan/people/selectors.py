@@ -4,8 +4,9 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from fazhan.accounts.selectors import user_scope_q
+from fazhan.organizations.models import Org
 from fazhan.people.identity import id_tail_key, person_filter_by_id_number
-from fazhan.people.models import Person
+from fazhan.people.models import Person, PersonRole
 
 _ID_CHARS = re.compile(r"^[0-9Xx]+$")
 _LATIN = re.compile(r"^[A-Za-z]+$")
@@ -35,3 +36,11 @@ def person_search(qs: QuerySet[Person], query: str) -> QuerySet[Person]:
     if _LATIN.match(query):
         return qs.filter(Q(name_initials__startswith=query.lower()) | Q(pid__iexact=query))
     return qs.filter(Q(name__contains=query) | Q(pid__iexact=query))
+
+
+def org_secretaries(orgs: list[Org]) -> dict[int, str]:
+    """Org id → the name of its secretary (a member holding branch_secretary there), in one query."""
+    rows = PersonRole.objects.filter(person__org__in=orgs, role="branch_secretary").values_list(
+        "person__org_id", "person__name"
+    )
+    return dict(rows)

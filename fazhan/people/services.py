@@ -11,12 +11,17 @@ from django.utils.translation import gettext as _
 
 from fazhan.accounts.models import Role
 from fazhan.accounts.selectors import user_roles_at
+from fazhan.auditlog.models import AuditEvent
 from fazhan.auditlog.services import audit_record
 from fazhan.core.pinyin import pinyin_initials
 from fazhan.people.choices import FOCUS_TAGS
-from fazhan.people.identity import id_number_key, person_set_identity
+from fazhan.people.identity import id_number_key, id_number_valid, person_set_identity
 from fazhan.people.idnumber import IdNumber, IdNumberError, id_number_parse
 from fazhan.people.models import DisciplineRecord, Kinship, Person, PersonRole, Transfer
+from fazhan.people.selectors import person_list_for_user
+
+# Who moves a person between branches: the township's organizer and approver, at both ends (procedure.md B).
+TRANSFER_ACTORS = (Role.TOWNSHIP_ORGANIZER, Role.TOWNSHIP_APPROVER)
 
 ERR_ID_TAKEN = "该身份证号已登记在另一人员名下（%(pid)s）。"
 # To a user outside the holder's subtrees the check says only that the number is taken: who holds it is
@@ -83,8 +88,6 @@ def id_number_lookup(*, actor, number: str, exclude_pk: int | None = None) -> Pe
     key = id_number_key(number)
     if getattr(actor, "pk", None) is None:
         return Person.objects.filter(id_number_key=key).exclude(pk=exclude_pk or 0).first()
-    from fazhan.auditlog.models import AuditEvent
-
     limit = settings.FAZHAN_ID_LOOKUPS_PER_HOUR
     since = timezone.now() - datetime.timedelta(hours=1)
     with transaction.atomic():
@@ -108,8 +111,6 @@ def id_number_lookup(*, actor, number: str, exclude_pk: int | None = None) -> Pe
 
 def _taken_message(actor, holder: Person) -> str:
     """The holder's pid only to who may see the holder (the system, or a user whose subtree holds them)."""
-    from fazhan.people.selectors import person_list_for_user
-
     if getattr(actor, "pk", None) is None or person_list_for_user(actor).filter(pk=holder.pk).exists():
         return _(ERR_ID_TAKEN) % {"pid": holder.pid}
     return _(ERR_ID_REGISTERED)
@@ -376,11 +377,6 @@ def person_transfer(
 ) -> Transfer:
     """Move a person to another branch. The case goes on; with the materials transferred its cultivation
     clock keeps counting (Art.12), without them it starts again at the move (TGT-1YEAR)."""
-    from django.utils import timezone
-
-    from fazhan.accounts.selectors import user_roles_at
-    from fazhan.procedure.definition import TRANSFER_ACTORS
-
     person = Person.objects.select_for_update().select_related("org").get(pk=person.pk)
     if to_org.pk == person.org_id:
         raise ValidationError({"to_org": _(ERR_TRANSFER_SAME)})
@@ -435,8 +431,6 @@ def person_recheck_id_numbers(*, actor=None, chunk: int = 2000) -> tuple[int, li
     verdicts that changed: what the whole-tree inspection reads for ELIG-NAT, so a change to F (or to the
     library behind it) reaches the inspection. Every number is decrypted once, so the pass is one event of
     the trail. Returns the number of persons read and the pids whose verdict changed."""
-    from fazhan.people.identity import id_number_valid
-
     changed: dict[bool, list[int]] = {True: [], False: []}
     pids: list[str] = []
     read = 0

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fazhan.core.forms import ChineseForm
 from fazhan.prereview.models import FormStatus, PrereviewResult
+from fazhan.prereview.selectors import form_next_in_stock
 
 
 class FormIssueForm(ChineseForm):
@@ -13,8 +14,6 @@ class FormIssueForm(ChineseForm):
         """Unbound, the number offered is the next serial in stock (issue in order, no gaps)."""
         super().__init__(*args, **kwargs)
         if not self.is_bound and not self.initial.get("number"):
-            from fazhan.prereview.selectors import form_next_in_stock
-
             stock = form_next_in_stock()
             if stock is not None:
                 self.initial["number"] = stock.number

@@ -234,3 +234,44 @@ def batch_queue(user, *, today: datetime.date) -> list[BatchClock]:
     """The user's batches with their clocks: those still waiting first, the longest-waiting first."""
     clocks = [BatchClock(b, today) for b in batch_list_for_user(user)]
     return sorted(clocks, key=lambda c: (not c.pending, c.batch.submitted_on, c.batch.pk))
+
+
+# --- the register as the rules read it (CaseFacts.forms, a fact provider registered in apps.py) -------------
+
+FORM_FIELDS = (
+    "number",
+    "person__pid",
+    "issued_on",
+    "issued_by__code",
+    "status",
+    "void_reason",
+    "replaces__number",
+)
+
+
+def form_fact(row: dict) -> dict:
+    """A row of the form register as the rules read it (the keys of interchange.md's `form` record)."""
+    return {
+        "number": row["number"],
+        "issued_to": row["person__pid"],
+        "issued_on": row["issued_on"].isoformat() if row["issued_on"] else None,
+        "issued_by": row["issued_by__code"],
+        "status": row["status"],
+        "void_reason": row["void_reason"],
+        "replaces": row["replaces__number"],
+    }
+
+
+def form_facts_for_person(person: Person, named: set[str]) -> list[dict]:
+    """The forms issued to one person and any a step of theirs names, by number."""
+    forms = NumberedForm.objects.filter(Q(person=person) | Q(number__in=named)).order_by("number")
+    return [form_fact(row) for row in forms.values(*FORM_FIELDS)]
+
+
+def form_facts_by_person(person_ids, as_of: datetime.date) -> dict[int, list[dict]]:
+    """The forms issued to many people, by Person.pk (the register holds its state, not its history)."""
+    out: dict[int, list[dict]] = {}
+    rows = NumberedForm.objects.filter(person__in=person_ids).order_by("number")
+    for row in rows.values("person_id", *FORM_FIELDS):
+        out.setdefault(row["person_id"], []).append(form_fact(row))
+    return out

@@ -10,15 +10,12 @@ from django.views.decorators.http import require_POST
 from fazhan.accounts.selectors import user_assignments, user_roles_at
 from fazhan.core.excel import xlsx_response
 from fazhan.core.forms import form_to_service
-from fazhan.people.selectors import person_get_for_user
-from fazhan.people.views import detail_context
 from fazhan.prereview.forms import (
     BatchSubmitForm,
     DecideForm,
     FormIssueForm,
     FormReceiveForm,
     FormReturnForm,
-    FormVoidForm,
     RegisterFilterForm,
 )
 from fazhan.prereview.models import (
@@ -36,7 +33,6 @@ from fazhan.prereview.selectors import (
     batch_queue,
     form_filter,
     form_get_for_user,
-    form_issued_to,
     form_list_for_user,
     form_reconcile,
     form_to_replace,
@@ -47,7 +43,6 @@ from fazhan.prereview.services import (
     form_issue,
     form_range_receive,
     form_return,
-    form_void,
     prereview_batch_submit,
     prereview_item_decide,
 )
@@ -58,40 +53,6 @@ def _issue_to(request, person):
     return lambda data: form_issue(
         actor=request.user, person=person, replaces=form_to_replace(person), **data
     )
-
-
-def _person_for_district(request, pid: str):
-    person = person_get_for_user(request.user, pid)
-    if not user_roles_at(request.user, person.org) & set(DISTRICT):
-        raise PermissionDenied
-    return person
-
-
-@require_POST
-def form_issue_view(request, pid: str):
-    person = _person_for_district(request, pid)
-    form = FormIssueForm(request.POST)
-    if form_to_service(form, _issue_to(request, person)):
-        return redirect("people:detail", pid=person.pid)
-    return render(request, "people/detail.html", detail_context(request, person, form_issue_form=form))
-
-
-@require_POST
-def form_void_view(request, pid: str):
-    person = _person_for_district(request, pid)
-    issued = form_issued_to(person)
-    if issued is None:
-        raise Http404
-    form = FormVoidForm(request.POST)
-    voided = form_to_service(
-        form,
-        lambda data: form_void(
-            actor=request.user, form=issued, reason=data["void_reason"], lost=data["lost"]
-        ),
-    )
-    if voided:
-        return redirect("people:detail", pid=person.pid)
-    return render(request, "people/detail.html", detail_context(request, person, form_void_form=form))
 
 
 # --- the register ------------------------------------------------------------------------------------------

@@ -6,7 +6,10 @@ class ProcedureConfig(AppConfig):
 
     def ready(self) -> None:
         from fazhan.auditlog.registry import trail_register
-        from fazhan.procedure import checks  # noqa: F401  (registers the definition check)
+        from fazhan.procedure import (
+            checks,  # noqa: F401  (registers the definition check)
+            rules,  # noqa: F401  (each rule module registers its checks with the engine)
+        )
         from fazhan.procedure.models import Case, StepRecord
 
         # A case's stage and version follow from its records: only what was recorded is sealed.

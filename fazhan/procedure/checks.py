@@ -4,6 +4,7 @@ import datetime
 
 from django.core.checks import Error, register
 
+from fazhan.accounts.models import Role
 from fazhan.procedure.definition import (
     PASSING_PREREQUISITES,
     PHASES,
@@ -14,14 +15,12 @@ from fazhan.procedure.definition import (
     TIME_LIMITS,
     Limits,
 )
+from fazhan.procedure.engine import CHECKS
 
 DETAIL_KINDS = {"pids", "orgs", "org", "form", "bool", "date", "int", "choice", "choices", "text", "flags"}
 
 
 def definition_problems() -> list[str]:
-    from fazhan.accounts.models import Role
-    from fazhan.procedure.engine import CHECKS, _load_rules
-
     problems: list[str] = []
     codes = [s.code for s in STEPS]
     if codes != [f"S{n:02d}" for n in range(1, len(STEPS) + 1)] or [s.number for s in STEPS] != list(
@@ -77,7 +76,6 @@ def definition_problems() -> list[str]:
                 problems.append(f"time limit {limit.id}: {name} is not a field of Limits")
         if not limit.article.startswith("Art.") or not limit.edition.isdigit():
             problems.append(f"time limit {limit.id}: needs its edition and article (Art.N)")
-    _load_rules()
     for rule in RULES:
         if rule.section == "B" and rule.id not in CHECKS:
             problems.append(f"{rule.id}: a rule of procedure.md B with no check implementing it")

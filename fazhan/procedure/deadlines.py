@@ -19,7 +19,7 @@ from fazhan.procedure.definition import (
 )
 from fazhan.procedure.engine import CaseFacts, evaluate
 from fazhan.procedure.rules.forms import ACTIVE, district_passes
-from fazhan.procedure.rules.notice import archive_review_due
+from fazhan.procedure.rules.notice2018 import archive_review_due
 from fazhan.procedure.rules.probation import probation_end
 from fazhan.procedure.rules.targets import cultivation_start
 from fazhan.procedure.rules.windows import empty_windows

@@ -388,7 +388,6 @@ EXIT_ACTORS = {
     "invalidated": TOWNSHIP + DISTRICT,
 }
 # Who moves a person between branches: the committee above both.
-TRANSFER_ACTORS = TOWNSHIP
 
 
 class Anchor:

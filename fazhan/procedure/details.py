@@ -6,7 +6,14 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from fazhan.procedure.definition import FIRST_DAY, LAST_DAY, STEPS_BY_CODE, Detail
+from fazhan.procedure.definition import (
+    CHOICE_LABELS,
+    DETAIL_LABELS,
+    FIRST_DAY,
+    LAST_DAY,
+    STEPS_BY_CODE,
+    Detail,
+)
 
 
 def _date_range_error() -> str:
@@ -68,8 +75,6 @@ def details_clean(step: str, details: Mapping[str, Any]) -> dict[str, Any]:
 
 def details_display(step: str, details: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(label, value) pairs of a record's details in Chinese, for the timeline and the printed record."""
-    from fazhan.procedure.definition import CHOICE_LABELS, DETAIL_LABELS
-
     specs = STEPS_BY_CODE[step].details
     out = []
     for key, value in details.items():

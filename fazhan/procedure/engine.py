@@ -224,8 +224,8 @@ def in_force(rule_id: str, day: datetime.date) -> bool:
 
 
 def evaluate(facts: CaseFacts, *, rules: Iterable[str] | None = None) -> list[Finding]:
-    """Every finding of the (given) rules on this case, in the catalogue's order."""
-    _load_rules()
+    """Every finding of the (given) rules on this case, in the catalogue's order (the rule modules register
+    their checks when the procedure app is ready: ProcedureConfig.ready())."""
     wanted = CHECKS.keys() if rules is None else rules
     out: list[Finding] = []
     for rule_id in wanted:
@@ -292,8 +292,3 @@ def overdue(facts: CaseFacts, deadline: datetime.date) -> bool:
     if facts.exited_on and facts.exited_on <= deadline:
         return False
     return facts.as_of > deadline
-
-
-def _load_rules() -> None:
-    if not CHECKS:
-        from fazhan.procedure import rules  # noqa: F401  (registers the checks)

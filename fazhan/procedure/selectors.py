@@ -1,18 +1,18 @@
 """Reads of the procedure: a case's facts for the rules, the case a user may see."""
 
 import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from fazhan.accounts.selectors import user_scope_q
-from fazhan.archive.models import ArchiveReview
 from fazhan.organizations.models import Org
 from fazhan.people.identity import id_number_valid
 from fazhan.people.models import Kinship, Person, PersonRole, Transfer
-from fazhan.prereview.models import NumberedForm
-from fazhan.procedure.definition import limits
+from fazhan.procedure.definition import STEPS_BY_CODE, limits
 from fazhan.procedure.engine import NEW, CaseFacts, MemberFacts, OrgFacts, Rec
 from fazhan.procedure.models import Case, ExitReason, StepRecord
 from fazhan.procedure.rules.forms import IDENTITY_STEPS
@@ -24,9 +24,37 @@ def case_get_for_user(user, pk: int) -> Case:
     )
 
 
-def _referenced(records: list[Rec], kind: str) -> set[str]:
-    from fazhan.procedure.definition import STEPS_BY_CODE
+@dataclass(frozen=True)
+class FactProvider:
+    """What a wing adds to the facts beside the steps (the numbered forms, the archive reviews), registered by
+    the wing in its AppConfig.ready() under the CaseFacts field it fills: the procedure imports no wing.
 
+    `for_person(person, named)` gives one person's rows (and those of the records a step names, `named`,
+    the details' values of that kind); `by_person(person_ids, as_of)` the rows of many, dated up to as_of,
+    keyed by Person.pk. Each row is a dict as interchange.md's record of that kind has it."""
+
+    for_person: Callable[[Person, set[str]], list[dict]]
+    by_person: Callable[[Iterable[int], datetime.date], dict[int, list[dict]]]
+    named: str = ""  # the details' kind whose values `for_person` also loads ("form": the form numbers)
+
+
+FACT_PROVIDERS: dict[str, FactProvider] = {}
+
+
+def fact_provider_register(fact: str, provider: FactProvider) -> None:
+    """A wing's register read with every case's facts, as CaseFacts.<fact>."""
+    if fact not in PROVIDED_FACTS:
+        raise ValueError(
+            f"CaseFacts has no register {fact!r} for a wing to provide: {sorted(PROVIDED_FACTS)}"
+        )
+    FACT_PROVIDERS[fact] = provider
+
+
+# The CaseFacts fields a wing provides; the procedure's own (kinship, discipline, transfers) it reads itself.
+PROVIDED_FACTS = ("forms", "archive_reviews")
+
+
+def _referenced(records: list[Rec], kind: str) -> set[str]:
     out: set[str] = set()
     for r in records:
         for key, spec in STEPS_BY_CODE[r.step].details.items():
@@ -75,7 +103,9 @@ def case_facts(case: Case, *, as_of: datetime.date | None = None, pending: Rec |
         .select_related("org")
         .prefetch_related("discipline_records")
     }
-    registers = person_registers(person, named_forms=_referenced(referenced, "form"))
+    registers = person_registers(
+        person, named={kind: _referenced(referenced, kind) for kind in provided_kinds()}
+    )
     codes = _referenced(referenced, "org") | {c for c in person.org.path.strip("/").split("/") if c}
     if person.work_unit_org:
         codes.add(person.work_unit_org.code)
@@ -137,34 +167,15 @@ def transfer_fact(date: datetime.date, src: str, dst: str, materials: bool) -> d
     return {"date": date.isoformat(), "from": src, "to": dst, "materials_transferred": materials}
 
 
-FORM_FIELDS = (
-    "number",
-    "person__pid",
-    "issued_on",
-    "issued_by__code",
-    "status",
-    "void_reason",
-    "replaces__number",
-)
+def provided_kinds() -> set[str]:
+    return {p.named for p in FACT_PROVIDERS.values() if p.named}
 
 
-def form_fact(row: dict) -> dict:
-    """A row of the form register as the rules read it (the keys of interchange.md's `form` record)."""
-    return {
-        "number": row["number"],
-        "issued_to": row["person__pid"],
-        "issued_on": row["issued_on"].isoformat() if row["issued_on"] else None,
-        "issued_by": row["issued_by__code"],
-        "status": row["status"],
-        "void_reason": row["void_reason"],
-        "replaces": row["replaces__number"],
-    }
-
-
-def person_registers(person: Person, *, named_forms: set[str] = frozenset()) -> dict[str, list]:  # type: ignore[assignment]
+def person_registers(person: Person, *, named: dict[str, set[str]] | None = None) -> dict[str, list]:
     """The registers the rules read beside the steps, for one person: kinship (both sides), discipline,
-    transfers, numbered forms (the person's and any a step names), archive reviews. `CaseFacts.until`
-    drops what is dated after an as-of day."""
+    transfers, and what the wings provide (numbered forms, the person's and any a step names; archive
+    reviews). `named` is, by a provider's kind, the values the steps name. `CaseFacts.until` drops what is
+    dated after an as-of day."""
     out: dict[str, list] = {"kin": [], "discipline": [], "transfers": [], "forms": [], "archive_reviews": []}
     for b, relation in Kinship.objects.filter(a=person).values_list("b__pid", "relation"):
         out["kin"].append((b, relation))
@@ -176,12 +187,9 @@ def person_registers(person: Person, *, named_forms: set[str] = frozenset()) -> 
         "date", "from_org__code", "to_org__code", "materials_transferred"
     ):
         out["transfers"].append(transfer_fact(*row))
-    forms = NumberedForm.objects.filter(Q(person=person) | Q(number__in=named_forms)).order_by("number")
-    out["forms"] = [form_fact(row) for row in forms.values(*FORM_FIELDS)]
-    for date, reviewer, missing in person.archive_reviews.order_by("date", "id").values_list(
-        "date", "reviewer__code", "missing"
-    ):
-        out["archive_reviews"].append({"date": date, "reviewer": reviewer, "missing": list(missing)})
+    named = named or {}
+    for fact, provider in FACT_PROVIDERS.items():
+        out[fact] = provider.for_person(person, named.get(provider.named, set()))
     return out
 
 
@@ -220,18 +228,8 @@ def case_facts_many(cases: list[Case], *, as_of: datetime.date) -> list[CaseFact
         .values_list("person_id", "date", "from_org__code", "to_org__code", "materials_transferred")
     ):
         transfers.setdefault(person_id, []).append(transfer_fact(*row))
-    reviews: dict[int, list[dict]] = {}
-    for person_id, date, reviewer, missing in (
-        ArchiveReview.objects.filter(person__in=person_ids, date__lte=as_of)
-        .order_by("date", "id")
-        .values_list("person_id", "date", "reviewer__code", "missing")
-    ):
-        reviews.setdefault(person_id, []).append(
-            {"date": date, "reviewer": reviewer, "missing": list(missing)}
-        )
-    forms: dict[str, list[dict]] = {}
-    for row in NumberedForm.objects.filter(person__in=person_ids).order_by("number").values(*FORM_FIELDS):
-        forms.setdefault(row["person__pid"], []).append(form_fact(row))
+    provided = {fact: provider.by_person(person_ids, as_of) for fact, provider in FACT_PROVIDERS.items()}
+    reviews = provided.get("archive_reviews", {})
     codes = _referenced([r for records in by_case.values() for r in records], "org")
     for c in cases:
         codes |= {code for code in c.person.org.path.strip("/").split("/") if code}
@@ -252,7 +250,7 @@ def case_facts_many(cases: list[Case], *, as_of: datetime.date) -> list[CaseFact
             exited_on=c.closed_on if c.closed_on and c.closed_on <= as_of else None,
             orgs=orgs,
             transfers=tuple(transfers.get(c.person_id, ())),
-            forms=tuple(forms.get(c.person.pid, ())),
+            forms=tuple(provided.get("forms", {}).get(c.person_id, ())),
             archive_reviews=tuple(reviews.get(c.person_id, ())),
         )
         for c in cases

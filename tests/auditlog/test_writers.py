@@ -13,7 +13,7 @@ from fazhan.auditlog.models import AuditEvent, AuditSeal
 from fazhan.auditlog.registry import sealed_models
 from fazhan.auditlog.selectors import trail_verify
 from fazhan.auditlog.services import BASELINE, audit_record, trail_needs_baseline
-from fazhan.inspection.synth import synth_build
+from fazhan.demo.synth import synth_build
 from fazhan.procedure.models import StepRecord
 from tests.auditlog.raw import raw_sql
 from tests.interchange.conftest import run

@@ -9,7 +9,7 @@ from typing import Any
 from fazhan.procedure.definition import Limits
 from fazhan.procedure.engine import CaseFacts, OrgFacts, Rec
 from fazhan.procedure.rules.counting import PersonRow
-from fazhan.procedure.rules.notice import OrgRow, TreeFacts
+from fazhan.procedure.rules.notice2018 import OrgRow, TreeFacts
 from tests.procedure.conftest import pw, walk  # noqa: F401  (fixtures and helpers of the walked case)
 
 D = datetime.date

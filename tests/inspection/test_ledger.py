@@ -12,10 +12,10 @@ from collections import defaultdict
 import pytest
 from django.utils import timezone
 
+from fazhan.demo.synth import synth_build
 from fazhan.demo.world import LEGAL_PATH
 from fazhan.inspection.loader import case_facts_full
 from fazhan.inspection.run import case_findings, inspect
-from fazhan.inspection.synth import synth_build
 from fazhan.prereview.models import NumberedForm
 from fazhan.procedure.definition import LEDGER_COLUMNS, LEDGER_GAP_STEPS, STEPS_BY_CODE
 from fazhan.procedure.engine import evaluate

@@ -14,7 +14,7 @@ from fazhan.inspection.loader import case_facts_full
 from fazhan.people.services import discipline_record, kinship_declare, person_set_roles
 from fazhan.procedure.engine import evaluate
 from fazhan.procedure.models import StepFinding
-from fazhan.procedure.rules.notice import in_force
+from fazhan.procedure.rules.notice2018 import in_force
 from fazhan.procedure.services import case_record_step, step_correct
 from tests.inspection.conftest import D, case
 from tests.procedure.conftest import day, legal_details, walk

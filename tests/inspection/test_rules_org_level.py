@@ -5,7 +5,7 @@ from dataclasses import replace
 
 from fazhan.procedure.definition import Limits
 from fazhan.procedure.engine import CHECKS, evaluate
-from fazhan.procedure.rules.notice import ORG_CHECKS, evaluate_tree
+from fazhan.procedure.rules.notice2018 import ORG_CHECKS, evaluate_tree
 from tests.inspection.conftest import D, activist, admitted, applicant, person, target, tree
 
 

@@ -12,15 +12,15 @@ from dataclasses import replace
 import polars as pl
 import pytest
 
+from fazhan.demo.synth import synth_build
 from fazhan.inspection.frames import frames_from_facts
 from fazhan.inspection.loader import tree_load
 from fazhan.inspection.run import inspect, per_case_rules
 from fazhan.inspection.screens import SCREENS, flagged, screened_rules
-from fazhan.inspection.synth import synth_build
 from fazhan.procedure.definition import STEPS, Limits
 from fazhan.procedure.engine import CHECKS
 from fazhan.procedure.models import StepRecord
-from fazhan.procedure.rules.notice import evaluate_tree
+from fazhan.procedure.rules.notice2018 import evaluate_tree
 from tests.inspection.casegen import cases
 
 SEEDS = range(12)

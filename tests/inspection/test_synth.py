@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.db import connection
 
 from fazhan.archive.models import ArchiveReview
+from fazhan.demo.synth import VIOLATIONS, synth_build
 from fazhan.inspection.run import inspect
-from fazhan.inspection.synth import VIOLATIONS, synth_build
 from fazhan.prereview.models import NumberedForm
 from fazhan.procedure.models import Case, StepRecord
 from tests.interchange.conftest import snapshot

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from fazhan.inspection.synth import synth_build
+from fazhan.demo.synth import synth_build
 from fazhan.interchange.ledger import HEADERS, ROSTERS, roster_bytes
 from fazhan.organizations.models import Org
 from fazhan.people.models import Person

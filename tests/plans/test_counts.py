@@ -9,8 +9,8 @@ from collections import Counter
 
 import pytest
 
+from fazhan.demo.synth import synth_build
 from fazhan.inspection.loader import tree_load
-from fazhan.inspection.synth import synth_build
 from fazhan.organizations.models import Org
 from fazhan.people.models import Person
 from fazhan.people.services import person_transfer
@@ -20,7 +20,7 @@ from fazhan.plans.services import plan_allocate
 from fazhan.procedure.definition import Anchor, CaseStage
 from fazhan.procedure.models import Case, ExitReason, StepRecord
 from fazhan.procedure.rules.counting import MINORITY, POOL_STAGES, group_count
-from fazhan.procedure.rules.notice import approvals_by_org_year, evaluate_tree, pools
+from fazhan.procedure.rules.notice2018 import approvals_by_org_year, evaluate_tree, pools
 from fazhan.procedure.services import case_exit
 from tests.procedure.conftest import walk
 

@@ -5,6 +5,7 @@ the rules' earliest and due dates, and between the notice candidates and the cas
 import datetime
 from dataclasses import replace
 
+from fazhan.desk.todo import todo_for_user
 from fazhan.notices.models import NoticeKind
 from fazhan.notices.selectors import notice_candidates
 from fazhan.organizations.models import Org
@@ -15,7 +16,6 @@ from fazhan.procedure.definition import DUE, TIME_LIMITS, TIME_LIMITS_BY_ID, Anc
 from fazhan.procedure.engine import NEW, Rec, evaluate, evaluate_entry
 from fazhan.procedure.models import Case, StepRecord
 from fazhan.procedure.selectors import case_facts, case_facts_many
-from fazhan.procedure.todo import todo_for_user
 from tests.procedure.conftest import walk
 
 MOVED = datetime.date(2021, 1, 4)
@@ -90,7 +90,7 @@ def _reported(facts, rule: str, step: str, due: datetime.date) -> bool:
 
 
 def test_parity_on_the_synth_district_deadlines_equal_the_rules_dates(db):
-    from fazhan.inspection.synth import synth_build
+    from fazhan.demo.synth import synth_build
 
     synth = synth_build(scale="township", cases=240)
     as_of = synth.as_of

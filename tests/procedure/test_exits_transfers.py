@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from fazhan.auditlog.models import AuditEvent
 from fazhan.core.calendar import add_months
+from fazhan.desk.todo import todo_for_user
 from fazhan.people.models import Person, Transfer
 from fazhan.people.services import person_transfer
 from fazhan.procedure.definition import CaseStage
@@ -13,7 +14,6 @@ from fazhan.procedure.engine import evaluate
 from fazhan.procedure.models import Case, ExitReason
 from fazhan.procedure.selectors import case_facts
 from fazhan.procedure.services import StepRefused, case_exit, case_record_step
-from fazhan.procedure.todo import todo_for_user
 from tests.procedure.conftest import day, legal_details, walk
 
 

@@ -8,9 +8,9 @@ import pytest
 from django.core.management import call_command
 
 from fazhan.core.calendar import add_months
+from fazhan.desk.todo import todo_for_user
 from fazhan.people.services import person_create
 from fazhan.procedure.services import case_open, case_record_step
-from fazhan.procedure.todo import todo_for_user
 from tests.conftest import make_id_number, person_data
 from tests.procedure.conftest import (
     LEGAL_PATH,

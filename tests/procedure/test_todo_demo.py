@@ -10,9 +10,9 @@ from django.core.management import call_command
 
 from fazhan.accounts.models import User
 from fazhan.core.calendar import add_months
+from fazhan.desk.todo import todo_for_user
 from fazhan.notices.models import NoticeEntry, NoticeState
 from fazhan.procedure.models import Case, StepRecord
-from fazhan.procedure.todo import todo_for_user
 
 TODAY = datetime.date(2026, 11, 25)
 HORIZON = TODAY + datetime.timedelta(days=31)

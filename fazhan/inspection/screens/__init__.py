@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 import polars as pl
 
 from fazhan.inspection.frames import Frames
+from fazhan.procedure.definition import RULES_BY_ID
 
 Screen = Callable[[Frames], "pl.Series | pl.DataFrame | Iterable[int]"]
 SCREENS: dict[str, Screen] = {}
@@ -23,8 +24,6 @@ def screen(rule_id: str) -> Callable[[Screen], Screen]:
     """Register the screen of one rule of the catalogue (at most one per rule)."""
 
     def register(fn: Screen) -> Screen:
-        from fazhan.procedure.definition import RULES_BY_ID
-
         if rule_id not in RULES_BY_ID:
             raise LookupError(f"{fn.__qualname__}: rule {rule_id} is not in procedure/definition.py")
         if rule_id in SCREENS:
@@ -44,7 +43,7 @@ MODULES = (
     "forms",
     "general",
     "ledger",
-    "notice",
+    "notice2018",
     "order",
     "probation",
     "targets",

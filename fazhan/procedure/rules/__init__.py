@@ -8,7 +8,7 @@ from fazhan.procedure.rules import (  # noqa: F401
     general,
     ledger,
     ledger_gap,
-    notice,
+    notice2018,
     order,
     outcome,
     probation,

@@ -20,7 +20,7 @@ from fazhan.procedure.rules.ledger import (
     step_label,
     window_in_ledger,
 )
-from fazhan.procedure.rules.notice import archive_review_due
+from fazhan.procedure.rules.notice2018 import archive_review_due
 from fazhan.procedure.rules.probation import empty_probation_windows
 
 

@@ -12,7 +12,7 @@ with the thresholds of `Limits`. Who owns which fact (B0.7):
   公示 TGT-NOTICE's; VIO-FAVOUR reports a recommendation by no one in particular (method "other") and a case
   one member carried alone (the talker also a training contact and an introducer).
 - Relatives in a case's roles are VIO-KIN-ROLE's only (not ACT-CONTACT's or INTRO-2's).
-VIO-KIN-SHARE and VIO-RUSH judge many cases at once (ORG_CHECKS of rules/notice.py).
+VIO-KIN-SHARE and VIO-RUSH judge many cases at once (ORG_CHECKS of rules/notice2018.py).
 """
 
 import datetime
@@ -29,7 +29,7 @@ from fazhan.procedure.definition import Anchor
 from fazhan.procedure.engine import CaseFacts, Finding, check, entered_on, finding
 from fazhan.procedure.rules.counting import as_date
 from fazhan.procedure.rules.ledger import fills_gap
-from fazhan.procedure.rules.notice import (
+from fazhan.procedure.rules.notice2018 import (
     TreeFacts,
     TreeFinding,
     approvals,

@@ -16,6 +16,7 @@ from fazhan.core.keys import (
     sheet_seal,
     write_key_file,
 )
+from fazhan.people.keyring import keys_rotate
 
 ROTATED = ("FAZHAN_ID_LOOKUP_KEY", "FAZHAN_ID_CIPHER_KEY")
 
@@ -58,8 +59,6 @@ class Command(BaseCommand):
         getattr(self, f"_{options['action']}")(options)
 
     def _rotate(self, options):
-        from fazhan.people.keyring import keys_rotate
-
         from_env = [n for n in ROTATED if os.environ.get(n)]
         if from_env:
             raise CommandError(

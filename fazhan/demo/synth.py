@@ -27,7 +27,8 @@ from fazhan.core.pinyin import pinyin_initials
 from fazhan.demo.world import EDUCATION_KINDS, GIVEN, LEGAL_PATH, SURNAMES, VILLAGES
 from fazhan.organizations.models import Org
 from fazhan.people.identity import id_number_key, id_tail_key
-from fazhan.people.models import DisciplineRecord, Kinship, Person, PersonRole, birth_month_of
+from fazhan.people.idnumber import birth_month_of
+from fazhan.people.models import DisciplineRecord, Kinship, Person, PersonRole
 from fazhan.plans.models import Plan
 from fazhan.prereview.models import NumberedForm
 from fazhan.procedure.definition import CaseStage

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fazhan.procedure import views
+from fazhan.desk.views import procedure as views
 
 app_name = "procedure"
 urlpatterns = [

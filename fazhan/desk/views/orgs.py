@@ -6,9 +6,9 @@ from fazhan.organizations.selectors import (
     org_get_for_user,
     org_list_for_user,
     org_list_with_counts,
-    org_secretaries,
     org_subtree,
 )
+from fazhan.people.selectors import org_secretaries
 from fazhan.procedure.definition import CaseStage
 
 

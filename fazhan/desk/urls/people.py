@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fazhan.people import views
+from fazhan.desk.views import people as views
 
 app_name = "people"
 urlpatterns = [

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from fazhan.core.excel import xlsx_response
 from fazhan.core.forms import form_to_service
+from fazhan.desk.todo import todo_for_user
 from fazhan.notices.selectors import notice_period_for_step
 from fazhan.prereview.selectors import form_issued_to
 from fazhan.procedure.definition import STEPS_BY_CODE
@@ -13,7 +14,6 @@ from fazhan.procedure.models import StepRecord
 from fazhan.procedure.selectors import case_facts, case_get_for_user
 from fazhan.procedure.services import case_record_step, step_correct
 from fazhan.procedure.timeline import steps_recordable
-from fazhan.procedure.todo import todo_for_user
 
 
 def _done(request, case):

@@ -4,9 +4,9 @@ from itertools import groupby
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from fazhan.accounts.models import Role
+from fazhan.accounts.models import Role, RoleAssignment
+from fazhan.desk.todo import todo_for_user
 from fazhan.organizations.models import Org
-from fazhan.procedure.todo import todo_for_user
 
 
 class _Overseer:
@@ -15,8 +15,6 @@ class _Overseer:
     is_authenticated = True
 
     def __init__(self, org: Org):
-        from fazhan.accounts.models import RoleAssignment
-
         self._fazhan_assignments = [RoleAssignment(role=Role.TOWNSHIP_ORGANIZER, org=org)]
 
 

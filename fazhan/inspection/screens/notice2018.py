@@ -1,5 +1,5 @@
-"""Screens of the per-case rules in procedure/rules/notice.py (see screens/__init__.py for the contract). The
-org-level rules judged over the tree are screened elsewhere."""
+"""Screens of the per-case rules in procedure/rules/notice2018.py (see screens/__init__.py for the contract).
+The org-level rules judged over the tree are screened elsewhere."""
 
 import datetime
 

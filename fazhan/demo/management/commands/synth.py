@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from fazhan.inspection.synth import SCALES, synth_build
+from fazhan.demo.synth import SCALES, synth_build
 from fazhan.organizations.models import Org
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fazhan.organizations import views
+from fazhan.desk.views import orgs as views
 
 app_name = "organizations"
 urlpatterns = [

@@ -32,6 +32,7 @@ from fazhan.people.models import Person
 from fazhan.people.selectors import person_get_for_user, person_list_for_user, person_search
 from fazhan.people.services import (
     MEMBERSHIP_ROLES,
+    TRANSFER_ACTORS,
     discipline_record,
     kinship_declare,
     person_create,
@@ -48,7 +49,6 @@ from fazhan.procedure.definition import (
     EXIT_ACTORS,
     STEPS,
     TOWNSHIP,
-    TRANSFER_ACTORS,
     CaseStage,
 )
 from fazhan.procedure.models import Case, ExitReason
