@@ -214,12 +214,12 @@ def case_facts_many(cases: list[Case], *, as_of: datetime.date) -> list[CaseFact
         )
     person_ids = [c.person_id for c in cases]
     transfers: dict[int, list[dict]] = {}
-    for person_id, *row in (
+    for person_id, date, src, dst, materials in (
         Transfer.objects.filter(person__in=person_ids, date__lte=as_of)
         .order_by("date", "id")
         .values_list("person_id", "date", "from_org__code", "to_org__code", "materials_transferred")
     ):
-        transfers.setdefault(person_id, []).append(transfer_fact(*row))
+        transfers.setdefault(person_id, []).append(transfer_fact(date, src, dst, materials))
     reviews: dict[int, list[dict]] = {}
     for person_id, date, reviewer, missing in (
         ArchiveReview.objects.filter(person__in=person_ids, date__lte=as_of)
