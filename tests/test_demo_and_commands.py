@@ -145,7 +145,7 @@ def test_demo_builds_a_township_with_branches_members_candidates_and_logins_and_
 
 def test_adduser_creates_a_login_with_a_role_on_an_org(world):
     out = io.StringIO()
-    call_command("adduser", "newsec", role="branch_secretary", org="SZQ-LH-02", stdout=out)
+    call_command("adduser", "newsec", role="branch_secretary", org="SZQ-LH-02", by="secadmin", stdout=out)
     user = User.objects.get(username="newsec")
     assert user.assignments.get().org == world.branch2
     password = out.getvalue().split("password: ")[1].strip()
@@ -153,7 +153,9 @@ def test_adduser_creates_a_login_with_a_role_on_an_org(world):
 
 
 def test_adduser_gives_an_existing_login_another_role(world):
-    call_command("adduser", "sec1", role="branch_organizer", org="SZQ-LH-02", stdout=io.StringIO())
+    call_command(
+        "adduser", "sec1", role="branch_organizer", org="SZQ-LH-02", by="secadmin", stdout=io.StringIO()
+    )
     assert set(world.users["sec1"].assignments.values_list("role", "org__code")) == {
         ("branch_secretary", "SZQ-LH-01"),
         ("branch_organizer", "SZQ-LH-02"),
@@ -162,7 +164,7 @@ def test_adduser_gives_an_existing_login_another_role(world):
 
 def test_adduser_refuses_an_unknown_org_naming_the_option(world):
     with pytest.raises(CommandError, match="--org"):
-        call_command("adduser", "x", role="branch_secretary", org="NOPE", stdout=io.StringIO())
+        call_command("adduser", "x", role="branch_secretary", org="NOPE", by="secadmin", stdout=io.StringIO())
     assert not User.objects.filter(username="x").exists()
 
 

@@ -1,19 +1,34 @@
 """The Django admin of accounts, as 三员 divides it: the system administrator creates and closes logins, the
 security administrator grants, approves and ends roles. Every change is made by accounts.services (so it is
-checked and in the trail); no one sets another's password here, and no one edits a role in place."""
+checked and in the trail); no one chooses another's password here (the system administrator issues a
+generated temporary one, which its user must change at the next login), and no one edits a role in place."""
+
+from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.response import TemplateResponse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from fazhan.accounts.models import Role, RoleAssignment, User
-from fazhan.accounts.services import role_approve, role_end, role_grant, user_create, user_update
+from fazhan.accounts.services import (
+    role_approve,
+    role_end,
+    role_grant,
+    user_create,
+    user_password_reset,
+    user_update,
+)
 from fazhan.core.admin_site import RoleAdmin, form_errors_from
 
 admin.site.unregister(Group)  # permissions by group are not how Fazhan decides: roles are
+
+
+_ROLE_FIELDS = ("role", "org", "ends_on", "pending", "granted_by", "approved_by")
 
 
 class RoleAssignmentInline(admin.TabularInline):
@@ -22,8 +37,8 @@ class RoleAssignmentInline(admin.TabularInline):
     model = RoleAssignment
     fk_name = "user"
     extra = 0
-    fields = ["role", "org", "ends_on", "pending", "granted_by", "approved_by"]
-    readonly_fields = fields
+    fields = _ROLE_FIELDS
+    readonly_fields = _ROLE_FIELDS
     can_delete = False
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -44,7 +59,7 @@ class UserAddForm(UserCreationForm):
         fields = ["username", "full_name"]
 
     def clean(self):
-        data = super().clean()
+        data: dict[str, Any] = super().clean() or {}
         if self.errors:
             return data
         try:
@@ -70,7 +85,7 @@ class UserChangeForm(forms.ModelForm):
         fields = ["full_name", "is_active"]
 
     def clean(self):
-        data = super().clean()
+        data: dict[str, Any] = super().clean() or {}
         if self.errors:
             return data
         try:
@@ -94,6 +109,32 @@ class UserAdmin(RoleAdmin, admin.ModelAdmin):
     search_fields = ["username", "full_name"]
     readonly_fields = ["username", "last_login", "date_joined"]
     inlines = [RoleAssignmentInline]
+    actions = ["reset_password"]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not self._holds(request, self.change_roles):
+            actions.pop("reset_password", None)
+        return actions
+
+    @admin.action(description=_("重置密码（发放临时密码）"))
+    def reset_password(self, request, queryset):
+        """A generated temporary password for each selected login, shown once on the page that answers
+        (never in a message, which the session would keep); the user must change it at the next login."""
+        issued, refused = [], []
+        for user in queryset.order_by("username"):
+            try:
+                issued.append((user, user_password_reset(actor=request.user, user=user)))
+            except (ValidationError, PermissionDenied) as exc:
+                refused.append((user, " ".join(getattr(exc, "messages", None) or [str(exc)])))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("临时密码"),
+            "issued": issued,
+            "refused": refused,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/accounts/user/temporary_passwords.html", context)
 
     def has_add_permission(self, request) -> bool:
         return self._holds(request, self.change_roles)
@@ -110,7 +151,7 @@ class UserAdmin(RoleAdmin, admin.ModelAdmin):
         kwargs["form"] = UserChangeForm if obj is not None else UserAddForm
         kwargs["fields"] = None if obj is None else ["full_name", "is_active"]
         form = super().get_form(request, obj, change=change, **kwargs)
-        form.actor = request.user
+        form.actor = request.user  # type: ignore[attr-defined]
         return form
 
     def save_form(self, request, form, change):
@@ -132,7 +173,7 @@ class RoleGrantForm(forms.ModelForm):
         fields = ["user", "role", "org"]
 
     def clean(self):
-        data = super().clean()
+        data: dict[str, Any] = super().clean() or {}
         if self.errors:
             return data
         try:
@@ -172,7 +213,7 @@ class RoleAssignmentAdmin(RoleAdmin, admin.ModelAdmin):
             kwargs["form"] = RoleGrantForm
             kwargs["fields"] = ["user", "role", "org"]  # and the form's own ends_on
         form = super().get_form(request, obj, change=change, **kwargs)
-        form.actor = request.user
+        form.actor = request.user  # type: ignore[attr-defined]
         return form
 
     def save_form(self, request, form, change):
@@ -184,7 +225,7 @@ class RoleAssignmentAdmin(RoleAdmin, admin.ModelAdmin):
     def save_related(self, request, form, formsets, change) -> None:
         """A grant has nothing related."""
 
-    def _each(self, request, queryset, act, done: str) -> None:
+    def _each(self, request, queryset, act, done: str | Promise) -> None:
         n = 0
         for assignment in queryset.select_related("user", "org"):
             try:
@@ -194,7 +235,7 @@ class RoleAssignmentAdmin(RoleAdmin, admin.ModelAdmin):
                 text = " ".join(getattr(exc, "messages", None) or [str(exc)])
                 self.message_user(request, f"{assignment}：{text}", messages.ERROR)
         if n:
-            self.message_user(request, done % {"n": n}, messages.SUCCESS)
+            self.message_user(request, str(done) % {"n": n}, messages.SUCCESS)
 
     @admin.action(description=_("批准所选授权"))
     def approve(self, request, queryset):

@@ -8,7 +8,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from fazhan.accounts.passwords import password_expired
+from fazhan.accounts.passwords import password_change_due
 from fazhan.accounts.security import second_factor_due
 
 # /api/v1/ authenticates by token itself (fazhan.api), and answers 401 in JSON rather than a login redirect.
@@ -102,15 +102,20 @@ PASSWORD_EXEMPT = (*SECOND_FACTOR_EXEMPT, "/accounts/password/", "/api/v1/")
 
 
 class PasswordExpiryMiddleware:
-    """Under the MLPS policy a password older than FAZHAN_PASSWORD_MAX_AGE_DAYS opens no page but the one
-    that changes it (after the second factor, which comes first)."""
+    """A temporary password (set by user_password_reset), and under the MLPS policy a password older than
+    FAZHAN_PASSWORD_MAX_AGE_DAYS, opens no page but the one that changes it (after the second factor, which
+    comes first)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = request.user
-        if user.is_authenticated and not request.path.startswith(PASSWORD_EXEMPT) and password_expired(user):
+        if (
+            user.is_authenticated
+            and not request.path.startswith(PASSWORD_EXEMPT)
+            and password_change_due(user)
+        ):
             query = urlencode({"next": request.get_full_path()})
             return _redirect(request, f"{reverse('accounts:password_change')}?{query}")
         return self.get_response(request)

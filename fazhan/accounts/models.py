@@ -47,6 +47,9 @@ class User(AbstractUser):
     # A demo login or a test-world user, made so by user_create(second_factor_exempt=True) and by nothing else
     # (no page, no admin field, no command): the roles of FAZHAN_2FA_ROLES then log in without enrolling.
     second_factor_exempt = models.BooleanField(_("免两步验证（演示账号）"), default=False, editable=False)
+    # A temporary password set by the system administrator or the operator (user_password_reset): no page
+    # opens but 修改密码 until the user has chosen their own (user_password_change clears it).
+    password_must_change = models.BooleanField(_("须修改临时密码"), default=False, editable=False)
 
     def __str__(self) -> str:
         return self.full_name or self.username

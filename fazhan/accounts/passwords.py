@@ -77,3 +77,9 @@ def password_expired(user, *, now: datetime.datetime | None = None) -> bool:
     if max_age is None or changed is None:
         return False
     return (now or timezone.now()) - changed >= max_age
+
+
+def password_change_due(user) -> bool:
+    """Must the user change their password before any other page: a temporary one (user_password_reset),
+    or one past the policy's period."""
+    return bool(getattr(user, "password_must_change", False)) or password_expired(user)

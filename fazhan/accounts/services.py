@@ -22,6 +22,10 @@ ERR_ENDS_IN_PAST = "终止日期不能早于今天。"
 ERR_NOT_PENDING = "这项授权不在待批准状态。"
 ERR_UNKNOWN_ROLE = "没有这个角色。"
 ERR_TERM_CHANGE_ACTOR = "只有系统管理员或安全管理员可以登记换届。"
+ERR_RESET_OWN = "不能重置自己的密码，请在“修改密码”页面修改。"
+ERR_RESET_ADMIN = "系统管理员不能重置安全管理员或审计管理员的密码，须由本机操作员用 fazhan passwd 重置。"
+ERR_RESET_INACTIVE = "该账号已停用，不能重置密码。"
+ERR_SAME_AS_TEMPORARY = "新密码不能与临时密码相同。"
 
 
 def _forget_assignments(user: User) -> None:
@@ -88,13 +92,83 @@ def user_create(
 @transaction.atomic
 def user_password_change(*, actor, user: User, password: str) -> User:
     """A new password for `user` (by the user on the page 修改密码): checked against the policy in force,
-    and the start of a new period of MLPS's periodic change."""
+    and the start of a new period of MLPS's periodic change. It ends a temporary password's hold (the
+    user chose their own; it may not be the temporary one again)."""
     _password_errors(password, user)
+    if user.password_must_change and user.check_password(password):
+        raise ValidationError({"password": [ERR_SAME_AS_TEMPORARY]})
     user.set_password(password)
     user.password_changed_at = timezone.now()
-    user.save(update_fields=["password", "password_changed_at"])
+    user.password_must_change = False
+    user.save(update_fields=["password", "password_changed_at", "password_must_change"])
     audit_record(actor=actor, action="password.change", target=user, data={"username": user.username})
     return user
+
+
+def _user_sessions_end(user: User) -> int:
+    """Every live session of `user` is deleted (the database sessions backend), so a browser still logged
+    in with the old password is logged out at its next request. Returns how many ended."""
+    from django.contrib.sessions.models import Session
+
+    ended = []
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
+            ended.append(session.pk)
+    Session.objects.filter(pk__in=ended).delete()
+    return len(ended)
+
+
+@transaction.atomic
+def user_password_reset(*, actor, user: User, password: str | None = None) -> str:
+    """A temporary password for `user`, who must change it at their next login (password_must_change: no
+    page but 修改密码 opens before). By the system administrator (never for themselves, nor for the
+    security or audit administrator, who is reset by the operator) or the operator at the command line
+    (actor=None: fazhan passwd). The temporary password is generated unless the operator gives one
+    (`password`, which the policy judges); it is returned once and never stored in clear or in the trail.
+    The user's sessions end and their API tokens are revoked; their roles and second factor stay as they
+    were. In the trail as `password.reset`."""
+    from fazhan.accounts.passwords import password_generate
+    from fazhan.accounts.selectors import user_admin_roles
+
+    _require_sysadmin(actor)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if actor is not None:
+        if actor.pk == user.pk:
+            raise ValidationError({"user": [ERR_RESET_OWN]})
+        if user_admin_roles(user) - {Role.SYSADMIN}:
+            raise PermissionDenied(ERR_RESET_ADMIN)
+        if password is not None:
+            raise PermissionDenied(ERR_NOT_SYSADMIN)  # a person never chooses another's password
+    if not user.is_active:
+        raise ValidationError({"user": [ERR_RESET_INACTIVE]})
+    if password is None:
+        password = password_generate(user)
+    else:
+        _password_errors(password, user)
+    user.set_password(password)
+    user.password_changed_at = timezone.now()
+    user.password_must_change = True
+    user.save(update_fields=["password", "password_changed_at", "password_must_change"])
+    sessions = _user_sessions_end(user)
+    tokens = _user_tokens_revoke(actor=actor, user=user)
+    audit_record(
+        actor=actor,
+        action="password.reset",
+        target=user,
+        data={"username": user.username, "sessions_ended": sessions, "tokens_revoked": tokens},
+    )
+    return password
+
+
+def _user_tokens_revoke(*, actor, user: User) -> int:
+    from fazhan.api.models import ApiToken
+    from fazhan.api.services import apitoken_revoke
+
+    revoked = 0
+    for token in ApiToken.objects.filter(user=user, revoked_at__isnull=True):
+        apitoken_revoke(actor=actor, token=token)
+        revoked += 1
+    return revoked
 
 
 @transaction.atomic
@@ -158,7 +232,7 @@ def role_grant(
     assignment.approved_by = None
     assignment.save()
     _forget_assignments(user)
-    data = {"user": user.username, "role": role, "org": org.code}
+    data: dict[str, object] = {"user": user.username, "role": role, "org": org.code}
     if ends_on is not None:
         data["ends_on"] = ends_on.isoformat()
     if pending:

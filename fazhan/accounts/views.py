@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -93,17 +94,22 @@ def password_change(request):
     password (MLPS's periodic change) leads here before any other page."""
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user_password_change(
-            actor=request.user, user=request.user, password=form.cleaned_data["new_password1"]
-        )
-        update_session_auth_hash(request, request.user)
-        messages.success(request, _("密码已修改。"))
-        return HttpResponseRedirect(_next_url(request))
+        try:
+            user_password_change(
+                actor=request.user, user=request.user, password=form.cleaned_data["new_password1"]
+            )
+        except ValidationError as exc:
+            form.add_error("new_password1", exc.message_dict.get("password") or exc.messages)
+        else:
+            update_session_auth_hash(request, request.user)
+            messages.success(request, _("密码已修改。"))
+            return HttpResponseRedirect(_next_url(request))
     max_age = password_max_age()
     context = {
         "form": form,
         "next": _next_url(request),
-        "expired": password_expired(request.user),
+        "expired": password_expired(request.user) and not request.user.password_must_change,
+        "temporary": request.user.password_must_change,
         "max_age_days": max_age.days if max_age else None,
     }
     return render(request, "accounts/password_change.html", context)

@@ -13,7 +13,7 @@ from fazhan.auditlog.registry import all_digests, describe, seal_root, sealed_mo
 from fazhan.auditlog.services import event_hash
 
 # What the system administrator sees: accounts, roles and logins, never case content (product.md).
-ACCOUNT_ACTION_PREFIXES = ("user.", "role.", "login.", "otp.", "backup.", "restore.", "trail.")
+ACCOUNT_ACTION_PREFIXES = ("user.", "role.", "login.", "password.", "otp.", "backup.", "restore.", "trail.")
 # Roles that read the trail of their subtree.
 TRAIL_ROLES = frozenset({Role.INSPECTOR, Role.DISTRICT_REVIEWER})
 

@@ -27,6 +27,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -310,7 +311,7 @@ def _pg_admin(sql: str) -> None:
     import psycopg
 
     db = connection.settings_dict
-    params = {
+    params: dict[str, Any] = {
         "host": db.get("HOST") or None,
         "port": db.get("PORT") or None,
         "user": db.get("USER") or None,

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,6 +42,7 @@ from fazhan.people.choices import (
 from fazhan.people.identity import id_number_key
 from fazhan.people.idnumber import IdNumberError, id_number_parse
 from fazhan.people.models import Person
+from fazhan.people.services import id_number_lookups_import
 from fazhan.prereview.models import FormStatus
 from fazhan.procedure.definition import STEPS_BY_CODE
 from fazhan.procedure.details import details_clean, details_errors
@@ -119,6 +121,7 @@ class ImportPlan:
 
     def __init__(self, sources: list[Source], *, scope: list[str] | None, progress: Callable[[str], None]):
         self.sources, self.scope, self.progress = sources, scope, progress
+        self.actor = None  # who checks the file (its look-ups by number are theirs): interchange_check
         self.problems: list[Problem] = []
         self.today = timezone.localdate()
         self.items: dict[str, list[Item]] = defaultdict(list)
@@ -437,12 +440,25 @@ class ImportPlan:
                 )
                 continue
             by_key[key] = item
+        collisions: list[Problem] = []
+        found, elsewhere = 0, []
         for chunk in _chunks(by_key):
             holders = Person.objects.filter(id_number_key__in=chunk)
             for pid, key, name, path in holders.values_list("pid", "id_number_key", "name", "org__path"):
                 item = by_key[key]
+                found += 1
+                if not self.sees(path):
+                    elsewhere.append(pid)
                 if pid != item.row["pid"]:
-                    self.problems.append(item.source.problem("id_number", self.collision(pid, name, path)))
+                    collisions.append(item.source.problem("id_number", self.collision(pid, name, path)))
+        try:
+            # the look-up by number an import makes, audited and throttled as a page's (people.services)
+            id_number_lookups_import(actor=self.actor, numbers=len(by_key), found=found, elsewhere=elsewhere)
+        except ValidationError as refused:
+            first = next(iter(by_key.values()))
+            self.problems.append(first.source.problem("id_number", refused.message_dict["id_number"][0]))
+            return
+        self.problems.extend(collisions)
 
     def sees(self, path: str) -> bool:
         """Whether the importer may be told who holds a record at `path` (the command line sees all)."""
@@ -755,6 +771,11 @@ class ImportPlan:
                     continue
                 code = outside.strip("/").rsplit("/", 1)[-1] if outside else "—"
                 field_name = {"org": "code", "person": "org", "plan": "org", "kin": "a"}.get(kind, "person")
+                if kind == "person" and item.obj is not None and outside != item.path:
+                    # registered outside the importer's subtrees (a ledger finds them by the ID number):
+                    # where is theirs to know who may see the person, as the uniqueness check says it
+                    self.problems.append(item.source.problem("id_number", _(ERR_ID_ELSEWHERE)))
+                    continue
                 self.problems.append(item.source.problem(field_name, _(ERR_OUT_OF_SCOPE) % {"code": code}))
 
     def counts(self) -> dict[str, dict[str, int]]:
@@ -773,11 +794,13 @@ def interchange_check(
     scope: list[str] | None = None,
     judge: bool = False,
     progress: Callable[[str], None] = lambda message: None,
+    actor=None,
 ) -> tuple[ImportReport, "ImportPlan"]:
     """Check a file and decide what importing it would change, writing nothing (the web preview and
     `fazhan import --dry-run`): every problem, every update and correction field by field, the records it
     creates, and with `judge` the findings its records would raise where they land."""
     plan = ImportPlan(sources, scope=scope, progress=progress)
+    plan.actor = actor
     plan.problems.extend(problems or [])
     plan.notes.extend(notes or [])
     plan.run()
@@ -815,7 +838,9 @@ def interchange_import(
     progress: Callable[[str], None] = lambda message: None,
 ) -> ImportReport:
     """Import a whole file or nothing: every problem is listed, and with any problem nothing is written."""
-    report, plan = interchange_check(sources, problems, notes=notes, scope=scope, progress=progress)
+    report, plan = interchange_check(
+        sources, problems, notes=notes, scope=scope, progress=progress, actor=actor
+    )
     if not report.ok:
         return report
     _sqlite_roomy_cache()

@@ -81,6 +81,7 @@ def upload_preview(request, upload_id: int):
         notes=parsed.notes,
         scope=user_import_paths(request.user),
         judge=True,
+        actor=request.user,
     )
     context = {"upload": upload, "report": report, "counts": _counts_table(report.counts)}
     return render(request, "interchange/preview.html", context)

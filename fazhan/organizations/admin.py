@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,7 +23,7 @@ class OrgChangeForm(forms.ModelForm):
         fields = ["name", "category", "election_dates"]
 
     def clean(self):
-        data = super().clean()
+        data: dict[str, Any] = super().clean() or {}
         if self.errors:
             return data
         try:
@@ -51,7 +53,7 @@ class OrgAdmin(RoleAdmin, admin.ModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        form.actor = request.user
+        form.actor = request.user  # type: ignore[attr-defined]
         return form
 
     def save_model(self, request, obj, form, change) -> None:

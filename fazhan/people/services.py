@@ -89,9 +89,8 @@ def id_number_lookup(*, actor, number: str, exclude_pk: int | None = None) -> Pe
     if getattr(actor, "pk", None) is None:
         return Person.objects.filter(id_number_key=key).exclude(pk=exclude_pk or 0).first()
     limit = settings.FAZHAN_ID_LOOKUPS_PER_HOUR
-    since = timezone.now() - datetime.timedelta(hours=1)
     with transaction.atomic():
-        made = AuditEvent.objects.filter(actor=actor, action=LOOKUP_ACTION, at__gte=since).count()
+        made = _lookups_made(actor)
         if made >= limit:
             audit_record(actor=actor, action=LOOKUP_REFUSED_ACTION, data={"limit": limit})
             refused = True
@@ -107,6 +106,48 @@ def id_number_lookup(*, actor, number: str, exclude_pk: int | None = None) -> Pe
     if refused:
         raise ValidationError({"id_number": _(ERR_ID_LOOKUPS) % {"n": limit}})
     return holder
+
+
+def _lookups_made(actor) -> int:
+    """The look-ups by number `actor` made in the last hour, as the trail counts them: one per entry's
+    look-up, and an import's check its own `cost` (id_number_lookups_import)."""
+    from fazhan.auditlog.models import AuditEvent
+
+    since = timezone.now() - datetime.timedelta(hours=1)
+    made = AuditEvent.objects.filter(actor=actor, action=LOOKUP_ACTION, at__gte=since)
+    return sum(int((data or {}).get("cost", 1)) for data in made.values_list("data", flat=True))
+
+
+def id_number_lookups_import(*, actor, numbers: int, found: int, elsewhere: list[str]) -> None:
+    """An import's check looked up `numbers` ID numbers at once (the web preview and the import job), `found`
+    of them registered, `elsewhere` the pids of the holders outside the importer's subtrees. It is one
+    look-up in the trail (`person.id_lookup`, via import, with those holders for the auditor; never a
+    number), costing 1 and 1 more per holder elsewhere: the answers that tell the importer something about
+    a record they may not see ("已在其他党组织登记"). Over FAZHAN_ID_LOOKUPS_PER_HOUR in the hour the check
+    is refused (ValidationError at id_number, `person.id_lookup_refused` in the trail) and the import names
+    no holder. The operator's `fazhan import` (actor None) is neither counted nor refused."""
+    if getattr(actor, "pk", None) is None or not numbers:
+        return
+    limit = settings.FAZHAN_ID_LOOKUPS_PER_HOUR
+    cost = 1 + len(elsewhere)
+    with transaction.atomic():
+        refused = _lookups_made(actor) + cost > limit
+        if refused:
+            audit_record(actor=actor, action=LOOKUP_REFUSED_ACTION, data={"limit": limit, "via": "import"})
+        else:
+            audit_record(
+                actor=actor,
+                action=LOOKUP_ACTION,
+                data={
+                    "via": "import",
+                    "numbers": numbers,
+                    "found": found,
+                    "elsewhere": sorted(elsewhere),
+                    "cost": cost,
+                },
+            )
+    if refused:
+        raise ValidationError({"id_number": _(ERR_ID_LOOKUPS) % {"n": limit}})
 
 
 def _taken_message(actor, holder: Person) -> str:

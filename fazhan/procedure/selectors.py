@@ -222,12 +222,12 @@ def case_facts_many(cases: list[Case], *, as_of: datetime.date) -> list[CaseFact
         )
     person_ids = [c.person_id for c in cases]
     transfers: dict[int, list[dict]] = {}
-    for person_id, *row in (
+    for person_id, date, src, dst, materials in (
         Transfer.objects.filter(person__in=person_ids, date__lte=as_of)
         .order_by("date", "id")
         .values_list("person_id", "date", "from_org__code", "to_org__code", "materials_transferred")
     ):
-        transfers.setdefault(person_id, []).append(transfer_fact(*row))
+        transfers.setdefault(person_id, []).append(transfer_fact(date, src, dst, materials))
     provided = {fact: provider.by_person(person_ids, as_of) for fact, provider in FACT_PROVIDERS.items()}
     reviews = provided.get("archive_reviews", {})
     codes = _referenced([r for records in by_case.values() for r in records], "org")

@@ -40,7 +40,11 @@ def run(*args) -> tuple[int, str]:
 def snapshot() -> dict[str, list]:
     """Every row of every model an import writes, as values: two equal snapshots mean nothing changed."""
     state = {m.__name__: sorted(map(repr, m.objects.order_by("pk").values())) for m in MODELS}
-    state["audit"] = [AuditEvent.objects.exclude(action="interchange.import").count()]
+    # besides the import's own event, a check's look-up by number (people.services.id_number_lookups_import)
+    events = AuditEvent.objects.exclude(action="interchange.import").exclude(
+        action__startswith="person.id_lookup"
+    )
+    state["audit"] = [events.count()]
     return state
 
 

@@ -88,6 +88,7 @@ def test_moving_a_person_in_from_outside_the_subtree_is_refused(client_for, worl
     text = preview.content.decode()
     assert "line 1: org: 该人员已在另一党组织登记：组织关系的变动须以转接记录（transfer）导入" in text
     assert world.p_yx.name not in text  # who holds the number outside the importer's subtree is not told
+    assert "SZQ-YX" not in text  # nor where
 
 
 def test_a_file_that_is_no_workbook_is_a_problem_in_the_preview(client_for, world):

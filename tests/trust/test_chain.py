@@ -27,7 +27,7 @@ from fazhan.auditlog.checkpoints import (
     signing_key,
     signing_key_is_development,
 )
-from fazhan.auditlog.models import AuditEvent
+from fazhan.auditlog.models import AuditEvent, AuditSeal
 from fazhan.auditlog.registry import trail_key
 from fazhan.auditlog.services import audit_record
 from tests.auditlog.raw import raw_sql
@@ -256,15 +256,73 @@ def test_a_district_that_does_not_answer_fails_the_command_and_the_file_is_kept(
     assert len(list(settings.FAZHAN_CHECKPOINT_DIR.glob("*-daily.json"))) == 1
 
 
-@pytest.mark.skipif("connection.vendor != 'postgresql'")
 def test_the_application_cannot_update_or_delete_the_trail_on_postgresql(world):
+    """On both engines (the name stays, the README's table names it): PostgreSQL's trigger, SQLite's."""
     event = AuditEvent.objects.order_by("id").first()
+    seal = AuditSeal.objects.order_by("id").first()
     with pytest.raises(DatabaseError, match="append-only: UPDATE"), transaction.atomic():
         AuditEvent.objects.filter(pk=event.pk).update(data={"pid": "P9999"})
     with pytest.raises(DatabaseError, match="append-only: DELETE"), transaction.atomic():
         AuditEvent.objects.filter(pk=event.pk).delete()
+    for sql in (
+        "UPDATE auditlog_auditevent SET action = 'x' WHERE id = %s",
+        "DELETE FROM auditlog_auditevent WHERE id = %s",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, [event.pk])
+    if seal is not None:
+        with (
+            pytest.raises(DatabaseError, match="append-only: DELETE"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute("DELETE FROM auditlog_auditseal WHERE id = %s", [seal.pk])
     assert AuditEvent.objects.get(pk=event.pk).hash == event.hash
-    assert connection.vendor == "postgresql"
+    assert AuditEvent.objects.get(pk=event.pk).action == event.action
+
+
+def test_a_program_outside_the_application_cannot_rewrite_the_sqlite_trail_either(world, tmp_path):
+    """Another connection to the same file (the sqlite3 shell, a script) has no way past the triggers but to
+    drop them, which the keyed chain and the checkpoints then catch."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's file")
+    import sqlite3
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT type, sql FROM sqlite_master WHERE tbl_name = 'auditlog_auditevent' "
+            "AND type IN ('table', 'trigger') ORDER BY type = 'trigger'"
+        )
+        schema = cursor.fetchall()
+    assert sum(1 for kind, _sql in schema if kind == "trigger") == 2
+    target = sqlite3.connect(tmp_path / "copy.sqlite3")  # the same schema in a file of its own
+    for _kind, sql in schema:
+        target.execute(sql)
+    target.execute(
+        "INSERT INTO auditlog_auditevent (at, action, target_type, target_id, org_path, data, digest, seal, "
+        "prev_hash, hash) VALUES ('2026-01-01', 'a', '', '', '', '{}', '', '', '', 'h')"
+    )
+    with pytest.raises(sqlite3.Error):
+        target.execute("UPDATE auditlog_auditevent SET action = 'x'")
+    with pytest.raises(sqlite3.Error):
+        target.execute("DELETE FROM auditlog_auditevent")
+    assert target.execute("SELECT action FROM auditlog_auditevent").fetchall() == [("a",)]
+    target.close()
+
+
+def test_flush_is_the_one_door_the_application_opens_and_it_empties_everything(world):
+    """Django's flush (a whole database emptied; on PostgreSQL a TRUNCATE past row triggers) still works,
+    and once it has run the triggers refuse again."""
+    assert AuditEvent.objects.exists()
+    call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)  # rolled back after
+    assert not AuditEvent.objects.exists()
+    audit_record(actor=None, action="test.after_flush")
+    with pytest.raises(DatabaseError, match="append-only: DELETE"), transaction.atomic():
+        AuditEvent.objects.all().delete()
 
 
 def test_an_import_signs_the_head_once_committed(

@@ -212,3 +212,92 @@ def test_an_unchanged_number_on_an_edit_is_no_lookup(world, api_for):  # noqa: F
     response = api_for("sec1").patch("/api/v1/persons/P0001", {"name": "张叁"})
     assert response.status_code == 200, response.content
     assert not AuditEvent.objects.filter(action=LOOKUP_ACTION).exists()
+
+
+def _import_upload(client, records: list[dict]) -> str:
+    import json
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode()
+    response = client.post("/interchange/", {"file": SimpleUploadedFile("probe.jsonl", body)})
+    assert response.status_code == 302
+    return response["Location"]
+
+
+def test_the_person_form_is_throttled_too_with_a_field_message(world, client_for, settings):
+    settings.FAZHAN_ID_LOOKUPS_PER_HOUR = 2
+    client = client_for("sec2")
+    form = {
+        **{k: v for k, v in person_data(world.branch2, name="探号人").items() if v not in (None, [], False)},
+        "org": world.branch2.pk,
+        "id_number": ID_1998_MALE,
+    }
+    for _ in range(2):
+        assert "该身份证号已被登记" in client.post("/people/new/", form).content.decode()
+    refused = client.post("/people/new/", form)
+    assert refused.status_code == 200  # the form again, with the message at its field; never a 500
+    text = refused.content.decode()
+    assert "过于频繁" in text
+    assert "已被登记" not in text
+    assert AuditEvent.objects.filter(action=LOOKUP_REFUSED_ACTION, actor=world.users["sec2"]).count() == 1
+    assert not Person.objects.filter(name="探号人").exists()
+
+
+def test_an_import_preview_is_a_lookup_by_number_audited_and_throttled(world, client_for, settings):
+    """An import checks every number of its file at once: one look-up in the trail (how many numbers, how many
+    found, and for the auditor the holders outside the importer's subtree; never a number), costing one and
+    one more per holder elsewhere, against the same hourly count as the pages and the API."""
+    settings.FAZHAN_ID_LOOKUPS_PER_HOUR = 4
+    organizer = world.users["lh_organizer"]
+    client = client_for("lh_organizer")
+    probe = {"type": "person", "id": "P0950", "name": "探号人", "id_number": world.p_yx.id_number}
+    probe |= {"org": "SZQ-LH-01", "education": "大学专科", "occupation": "农牧渔民", "phone": "13800001234"}
+    location = _import_upload(client, [probe])
+
+    first = client.get(location).content.decode()
+    assert "该身份证号已在其他党组织登记" in first
+    assert "P0004" not in first
+    assert "赵六" not in first
+    assert "SZQ-YX" not in first
+    event = AuditEvent.objects.get(action=LOOKUP_ACTION, actor=organizer)
+    assert event.data == {"via": "import", "numbers": 1, "found": 1, "elsewhere": ["P0004"], "cost": 2}
+    assert world.p_yx.id_number not in str(event.data)
+
+    second = client.get(location)  # 2 + 2 = 4: still within the hour's four
+    assert "该身份证号已在其他党组织登记" in second.content.decode()
+    third = client.get(location)
+    assert third.status_code == 200
+    text = third.content.decode()
+    assert "按身份证号查询过于频繁" in text
+    assert "已在其他党组织登记" not in text  # over the count, the file is told nothing of any holder
+    assert "确认导入" not in text
+    assert AuditEvent.objects.filter(action=LOOKUP_REFUSED_ACTION, actor=organizer).count() == 1
+    # and the same count refuses the person form and the API
+    page = client.post(
+        "/people/new/",
+        {
+            **{k: v for k, v in person_data(world.branch1).items() if v not in (None, [], False)},
+            "org": world.branch1.pk,
+            "id_number": "11010519491231002X",
+        },
+    )
+    assert "过于频繁" in page.content.decode()
+    assert not Person.objects.filter(pid="P0950").exists()
+
+
+def test_a_ledger_row_found_by_its_number_outside_the_subtree_names_no_org(world, client_for, tmp_path):
+    """A ledger row has no person id: it is matched by its ID number, and a holder outside the importer's
+    subtree is 'registered elsewhere', never the org they are in."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.interchange.test_ledger import ledger, person_row
+
+    path = ledger(tmp_path / "台账.xlsx", [person_row("赵六", world.p_yx.id_number)])
+    client = client_for("lh_organizer")
+    response = client.post("/interchange/", {"file": SimpleUploadedFile("台账.xlsx", path.read_bytes())})
+    text = client.get(response["Location"]).content.decode()
+    assert "已在另一党组织登记" in text
+    assert "SZQ-YX" not in text
+    assert "P0004" not in text
+    assert "确认导入" not in text

@@ -305,7 +305,16 @@ def test_adduser_generates_a_password_the_policy_accepts_and_refuses_a_weak_one(
         assert password_classes(password_generate()) >= 3
     with pytest.raises(CommandError, match="password"):
         call_command(
-            "adduser", "weak", "--role", "branch_secretary", "--org", "SZQ-LH-01", "--password", "abc"
+            "adduser",
+            "weak",
+            "--role",
+            "branch_secretary",
+            "--org",
+            "SZQ-LH-01",
+            "--by",
+            "secadmin",
+            "--password",
+            "abc",
         )
     assert not User.objects.filter(username="weak").exists()
     assert ERR_CLASSES  # the message named in the refusal above when the classes are short

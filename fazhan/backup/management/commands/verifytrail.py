@@ -56,8 +56,8 @@ class Command(BaseCommand):
                 returncode=1,
             )
         if check.problem_count:
-            for problem in check.problems[1:]:
-                self.stderr.write(f"also: {problem.text}")
+            for record in check.problems[1:]:
+                self.stderr.write(f"also: {record.text}")
             more = check.problem_count - 1
             raise CommandError(
                 f"Record not as the trail holds it: {check.problems[0].text}"
