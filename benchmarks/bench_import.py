@@ -48,7 +48,23 @@ def run(*args: str) -> tuple[float, float, str]:
     status, elapsed, peak, text, errors = run_measured([fazhan, *args], cwd=ROOT)
     if status != 0:
         raise SystemExit(f"fazhan {' '.join(args)} failed:\n{text[-3000:]}\n{errors[-3000:]}")
+    if args[0] == "import":
+        print(f"  write lock held {lock_seconds(errors):.1f} s of the command's {elapsed:.1f} s")
     return elapsed, peak, text
+
+
+def lock_seconds(progress: str) -> float:
+    """How long the import held its write transaction, from the command's progress lines ("[  2.7s] …"):
+    from the message that the check passed (before it, the whole import was one transaction) to the end."""
+    stamps = []
+    for line in progress.splitlines():
+        if line.startswith("[") and "s] " in line:
+            at, _, message = line[1:].partition("s] ")
+            stamps.append((float(at), message))
+    if not stamps:
+        return 0.0
+    began = next((at for at, message in stamps if message.startswith("文件检查通过")), stamps[0][0])
+    return stamps[-1][0] - began
 
 
 def raw_baseline(records: list[dict]) -> float:
@@ -69,10 +85,7 @@ def raw_baseline(records: list[dict]) -> float:
         cursor.execute(
             "CREATE TABLE bench_raw_person (pid varchar(40) PRIMARY KEY, name text, org text, data text)"
         )
-        cursor.execute(
-            "CREATE TABLE bench_raw_step"
-            " (id integer PRIMARY KEY, pid varchar(40), step text, date text, details text)"
-        )
+        cursor.execute("CREATE TABLE bench_raw_step (pid varchar(40), step text, date text, details text)")
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.executemany("INSERT INTO bench_raw_person VALUES (%s, %s, %s, %s)", persons)

@@ -28,7 +28,7 @@ from fazhan.interchange.diff import RECORD_LABELS, Change, shown, step_label
 from fazhan.interchange.judge import FileFinding, file_findings
 from fazhan.interchange.models import NoticeKey
 from fazhan.interchange.reader import ERR_CHOICE, ERR_LIST, Fields, Problem, Source, no_cyclic_gc
-from fazhan.interchange.write import write_all
+from fazhan.interchange.write import steps_prepare, write_all
 from fazhan.notices.models import FeedbackFinding, Notice
 from fazhan.organizations.models import ALLOWED_PARENT_KINDS, ORG_CODE_VALIDATOR, Org, OrgCategory, OrgKind
 from fazhan.people.choices import (
@@ -144,6 +144,7 @@ class _Plan:
         }
         self.notice_paths: dict[str, str | None] = {}
         self.report_counts: dict[tuple, int] = defaultdict(int)
+        self.prepared: dict[int, tuple] | None = None  # write.steps_prepare, before the write lock
 
     # --- references -------------------------------------------------------------------------------------
     def _load_persons(self) -> dict[str, Person]:
@@ -865,7 +866,9 @@ def interchange_import(
     report, plan = interchange_check(sources, problems, notes=notes, scope=scope, progress=progress)
     if not report.ok:
         return report
+    plan.prepared = steps_prepare(plan)
     with transaction.atomic():  # SQLite: BEGIN IMMEDIATE, the write lock from here to the commit
+        progress(_("文件检查通过，正在写入"))
         if _written_since(head, plan):
             progress(_("检查期间有其他记录写入，正在重新检查"))
             report, plan = interchange_check(sources, problems, notes=notes, scope=scope, progress=progress)
