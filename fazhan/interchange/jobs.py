@@ -1,7 +1,6 @@
 """The import of an uploaded file as a background job (jobs.runner): the confirm page starts it, a thread of
 the web process reads the stored upload again and imports it whole or not at all."""
 
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,19 +48,21 @@ def import_job_work(job: Job, report: Report) -> Outcome:
 def _import(job: Job, upload: ImportUpload, report: Report) -> Outcome:
     report(_("正在读取 %(file)s…") % {"file": upload.filename})
     parsed = upload_sources(upload)
-    with transaction.atomic():
-        result = interchange_import(
-            actor=job.started_by,
-            sources=parsed.sources,
-            problems=parsed.problems,
-            notes=parsed.notes,
-            scope=user_import_paths(job.started_by),
-            filename=upload.filename,
-            progress=report,
-        )
-        if result.ok:
-            upload.imported_at = timezone.now()
-            upload.save(update_fields=["imported_at"])
+
+    def imported(_result) -> None:  # in the import's own write transaction: the upload is used exactly then
+        upload.imported_at = timezone.now()
+        upload.save(update_fields=["imported_at"])
+
+    result = interchange_import(
+        actor=job.started_by,
+        sources=parsed.sources,
+        problems=parsed.problems,
+        notes=parsed.notes,
+        scope=user_import_paths(job.started_by),
+        filename=upload.filename,
+        progress=report,
+        then=imported,
+    )
     if not result.ok:
         first = "；".join(str(p) for p in result.problems[:PROBLEMS_SHOWN])
         more = "…" if len(result.problems) > PROBLEMS_SHOWN else ""

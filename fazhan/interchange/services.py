@@ -15,10 +15,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fazhan.auditlog.checkpoints import checkpoint_on_commit
+from fazhan.auditlog.models import AuditEvent
 from fazhan.auditlog.services import audit_record, audit_record_many
 from fazhan.core.calendar import add_months
 from fazhan.interchange.canon import ARCHIVE_MATERIALS, PLAN_GROUP_KEYS
@@ -27,7 +29,7 @@ from fazhan.interchange.diff import RECORD_LABELS, Change, shown, step_label
 from fazhan.interchange.judge import FileFinding, file_findings
 from fazhan.interchange.models import NoticeKey
 from fazhan.interchange.reader import ERR_CHOICE, ERR_LIST, Fields, Problem, Source, no_cyclic_gc
-from fazhan.interchange.write import write_all
+from fazhan.interchange.write import steps_prepare, write_all
 from fazhan.notices.models import FeedbackFinding, Notice
 from fazhan.organizations.models import ALLOWED_PARENT_KINDS, ORG_CODE_VALIDATOR, Org, OrgCategory, OrgKind
 from fazhan.people.choices import (
@@ -146,6 +148,7 @@ class ImportPlan:
         }
         self.notice_paths: dict[str, str | None] = {}
         self.report_counts: dict[tuple, int] = defaultdict(int)
+        self.prepared: dict[int, tuple] | None = None  # write.steps_prepare, before the write lock
 
     # --- references -------------------------------------------------------------------------------------
     def _load_persons(self) -> dict[str, Person]:
@@ -825,8 +828,52 @@ def _sqlite_roomy_cache() -> None:
             cursor.execute("PRAGMA cache_size = -262144")  # KiB: 256 MB at most, taken only as needed
 
 
+# What an event of these kinds records changes nothing an import's check reads (logins, reads, jobs, exports).
+HARMLESS_ACTIONS = (
+    "login.",
+    "logout",
+    "otp.",
+    "password.",
+    "apitoken.",
+    "job.",
+    "inspection.",
+    "notice.read",
+)
+HARMLESS_ACTIONS += ("interchange.export", "person.personal_data_viewed")
+# Events whose target names one person's case: they touch only that person's records.
+CASE_ACTIONS = frozenset({"step.record", "step.correct", "case.open", "case.exit"})
+
+
+def _trail_head() -> int:
+    return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def _written_since(head: int, plan: "ImportPlan") -> bool:
+    """Whether anything committed since the check began could change what it decided. Every change is in the
+    trail; a step entry or case event touches one person, and matters only when the file names that person
+    (or brings a person of the same key). Anything else that writes is taken to matter."""
+    cases: set[int] = set()
+    records: set[int] = set()
+    since = AuditEvent.objects.filter(id__gt=head).values_list("action", "target_type", "target_id")
+    for action, target_type, target_id in since.iterator():
+        if action.startswith(HARMLESS_ACTIONS):
+            continue
+        if action not in CASE_ACTIONS or not str(target_id).isdigit():
+            return True
+        if target_type == "procedure.steprecord":
+            records.add(int(target_id))
+        elif target_type == "procedure.case":
+            cases.add(int(target_id))
+        else:
+            return True
+    if not cases and not records:
+        return False
+    touched = Person.objects.filter(Q(cases__pk__in=cases) | Q(cases__steps__pk__in=records))
+    named = set(plan.file_pids) | set(plan.db_persons)
+    return any(pid in named for pid in touched.values_list("pid", flat=True).distinct())
+
+
 @no_cyclic_gc()
-@transaction.atomic
 def interchange_import(
     *,
     actor,
@@ -836,21 +883,42 @@ def interchange_import(
     scope: list[str] | None = None,
     filename: str = "",
     progress: Callable[[str], None] = lambda message: None,
+    then: Callable[[ImportReport], None] | None = None,
 ) -> ImportReport:
-    """Import a whole file or nothing: every problem is listed, and with any problem nothing is written."""
+    """Import a whole file or nothing: every problem is listed, and with any problem nothing is written.
+
+    The file is checked before the write transaction begins, so on SQLite (where a transaction takes the one
+    write lock at BEGIN) a clerk's step entry does not wait while a large file is checked: the lock is held
+    only while the checked records are written. If something the check read was changed meanwhile (the
+    trail says what was written since), the file is checked again under the lock before anything is
+    written. `then(report)` runs inside the write transaction once the records are written (the web job
+    marks its upload imported there)."""
+    head = _trail_head()
     report, plan = interchange_check(
         sources, problems, notes=notes, scope=scope, progress=progress, actor=actor
     )
     if not report.ok:
         return report
-    _sqlite_roomy_cache()
-    events = write_all(plan, progress=progress)
-    audit_record(
-        actor=actor,
-        action="interchange.import",
-        data={"file": filename, "counts": report.counts, "changed": report.changed},
-    )
-    audit_record_many(actor=actor, events=events)
-    checkpoint_on_commit("import")  # the trail's head signed once the import has committed
+    plan.prepared = steps_prepare(plan)
+    with transaction.atomic():  # SQLite: BEGIN IMMEDIATE, the write lock from here to the commit
+        progress(_("文件检查通过，正在写入"))
+        if _written_since(head, plan):
+            progress(_("检查期间有其他记录写入，正在重新检查"))
+            report, plan = interchange_check(
+                sources, problems, notes=notes, scope=scope, progress=progress, actor=actor
+            )
+            if not report.ok:
+                return report
+        _sqlite_roomy_cache()
+        events = write_all(plan, progress=progress)
+        audit_record(
+            actor=actor,
+            action="interchange.import",
+            data={"file": filename, "counts": report.counts, "changed": report.changed},
+        )
+        audit_record_many(actor=actor, events=events)
+        if then is not None:
+            then(report)
+        checkpoint_on_commit("import")  # the trail's head signed once the import has committed
     progress(_("导入完成"))
     return report

@@ -18,7 +18,7 @@ from fazhan.interchange.jobs import import_start
 from fazhan.interchange.ledger import ROSTERS, ledger_export_bytes, ledger_template_bytes, roster_bytes
 from fazhan.interchange.models import ImportUpload
 from fazhan.interchange.selectors import (
-    interchange_export,
+    interchange_export_streamed,
     interchange_lines,
     upload_sources,
     user_import_paths,
@@ -122,8 +122,11 @@ def interchange_download(request):
     if kind in ROSTERS:
         title = str(ROSTERS[kind][0])
         return _file(roster_bytes(kind, root=root, mask=mask), f"{title}-{root.code}-{stamp}.xlsx", XLSX)
-    text = "".join(interchange_lines(interchange_export(root=root, mask=mask)))
-    return _file(text.encode(), f"fazhan-{root.code}-{stamp}.jsonl", "application/x-ndjson")
+    # Read in chunks: what is held is the file's text, never every record as objects besides it.
+    content = b"".join(
+        line.encode() for line in interchange_lines(interchange_export_streamed(root=root, mask=mask))
+    )
+    return _file(content, f"fazhan-{root.code}-{stamp}.jsonl", "application/x-ndjson")
 
 
 def _file(content: bytes, filename: str, content_type: str) -> HttpResponse:

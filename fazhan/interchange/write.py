@@ -151,7 +151,7 @@ class _Writer:
         users = dict(get_user_model().objects.values_list("username", "pk"))
         fields = ["case", "step", "date", "details", "recorded_at", "recorded_by", "recorded_by_label"]
         fields += ["supersedes", "reason", "from_ledger", "date_inferred"]
-        date_of, details_of, moment_of = (preparer(StepRecord, f) for f in ("date", "details", "recorded_at"))
+        prepared = self.plan.prepared if self.plan.prepared is not None else steps_prepare(self.plan)
         pending = self.changed("step", "create")
         done: set[int] = set()
         while pending:
@@ -169,9 +169,7 @@ class _Writer:
                     [
                         cases[row["pid"]].pk,
                         row["step"],
-                        date_of(row["date"]),
-                        details_of(row["details"]),
-                        moment_of(row["recorded_at"]),
+                        *prepared[id(item)],
                         users.get(login) if login else None,
                         label,
                         target if isinstance(target, int) else (target.obj if target else None),
@@ -340,6 +338,22 @@ def notice_for_key(key: str) -> Notice:
 def notice_case(person: Person, day) -> Case | None:
     """The case a notice of `day` named the person in: their latest case opened by then."""
     return person.cases.filter(opened_on__lte=day).order_by("-opened_on", "-pk").first()
+
+
+def steps_prepare(plan: "ImportPlan") -> dict[int, tuple[Any, Any, Any]]:
+    """The database values of the date, details and time of each step record an import creates: the most
+    costly part of building their rows, and one that reads nothing stored, so an import computes it before
+    it takes the write lock (services.interchange_import)."""
+    date_of, details_of, moment_of = (preparer(StepRecord, f) for f in ("date", "details", "recorded_at"))
+    return {
+        id(item): (
+            date_of(item.row["date"]),
+            details_of(item.row["details"]),
+            moment_of(item.row["recorded_at"]),
+        )
+        for item in plan.items["step"]
+        if item.action == "create"
+    }
 
 
 def write_all(plan: "ImportPlan", *, progress: Callable[[str], None]) -> list[Event]:

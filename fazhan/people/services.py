@@ -111,7 +111,6 @@ def id_number_lookup(*, actor, number: str, exclude_pk: int | None = None) -> Pe
 def _lookups_made(actor) -> int:
     """The look-ups by number `actor` made in the last hour, as the trail counts them: one per entry's
     look-up, and an import's check its own `cost` (id_number_lookups_import)."""
-    from fazhan.auditlog.models import AuditEvent
 
     since = timezone.now() - datetime.timedelta(hours=1)
     made = AuditEvent.objects.filter(actor=actor, action=LOOKUP_ACTION, at__gte=since)

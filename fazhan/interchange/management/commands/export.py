@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from fazhan.interchange.ledger import ledger_export_bytes
-from fazhan.interchange.selectors import interchange_export, interchange_lines
+from fazhan.interchange.selectors import interchange_export_streamed, interchange_lines
 from fazhan.organizations.models import Org
 
 
@@ -29,10 +29,14 @@ class Command(BaseCommand):
             return
         if path.suffix.lower() != ".jsonl":
             raise CommandError("FILE must end in .jsonl or .xlsx")
-        records = interchange_export(root=root)
-        with path.open("w", encoding="utf-8") as out:
-            out.writelines(interchange_lines(records))
         counts: dict[str, int] = {}
-        for record in records:
-            counts[record["type"]] = counts.get(record["type"], 0) + 1
+
+        def counted(records):
+            for record in records:
+                counts[record["type"]] = counts.get(record["type"], 0) + 1
+                yield record
+
+        # Streamed: read in chunks and written as read, in constant memory at any size.
+        with path.open("w", encoding="utf-8") as out:
+            out.writelines(interchange_lines(counted(interchange_export_streamed(root=root))))
         self.stdout.write(" ".join(f"{k}: {v}" for k, v in counts.items()))
