@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from fazhan.accounts.models import User
 from fazhan.core.forms import form_to_service
 from fazhan.inspection.evidence import Names
-from fazhan.inspection.forms import AssignForm, ExplainForm, ReportForm, RunForm, VerifyForm
+from fazhan.inspection.forms import AssignForm, ExplainForm, ReportForm, ReportTextForm, RunForm, VerifyForm
 from fazhan.inspection.jobs import inspection_run_start, report_start
 from fazhan.inspection.models import Finding, FindingStatus
 from fazhan.inspection.report import REPORT_SINCE, report_build, report_file, report_html
@@ -33,6 +33,7 @@ from fazhan.inspection.services import (
     finding_explain,
     finding_record_to_correct,
     finding_verify,
+    run_report_text_save,
 )
 from fazhan.procedure.definition import RULES_BY_ID, SEVERITY_RANK, STEPS_BY_CODE
 from fazhan.procedure.editions import citation
@@ -81,13 +82,29 @@ def run_detail(request, run_id: int):
     """A run's findings by rule and by org, filtered, and the form that has its self-inspection report made
     (a background job, whose page the user is sent to: a district's PDF takes a while)."""
     run = run_get_for_user(request.user, run_id)
-    report_form = ReportForm(request.POST or None)
+    writing = request.POST.get("action") == "report_text"
+    report_form = ReportForm(request.POST if request.POST and not writing else None)
     job = form_to_service(
         report_form,
         lambda data: report_start(actor=request.user, run=run, fmt=data["format"], since=data["since"]),
     )
     if job:
         return redirect("jobs:detail", job.pk)
+    text_form = ReportTextForm(
+        request.POST if writing else None,
+        initial={"practice": run.report_practice, "next_steps": run.report_next_steps},
+    )
+    saved = form_to_service(
+        text_form,
+        _denial_shown(
+            lambda data: run_report_text_save(
+                actor=request.user, run=run, practice=data["practice"], next_steps=data["next_steps"]
+            )
+        ),
+    )
+    if saved:
+        messages.success(request, _("自查报告的主要做法和下一步打算已保存。"))
+        return redirect("inspection:run", run.pk)
     filters = {k: request.GET.get(k, "").strip() for k in FILTERS}
     every = run_findings(run, user=request.user)
     shown = run_findings(run, user=request.user, filters=filters)
@@ -115,8 +132,10 @@ def run_detail(request, run_id: int):
         "statuses": FindingStatus.choices,
         "query": "&".join(f"{k}={v}" for k, v in filters.items() if v),
         "report_form": report_form,
+        "text_form": text_form,
     }
-    return render(request, "inspection/run.html", context, status=400 if report_form.errors else 200)
+    failed = report_form.errors or text_form.errors
+    return render(request, "inspection/run.html", context, status=400 if failed else 200)
 
 
 def _assignable(finding):

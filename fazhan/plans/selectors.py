@@ -29,12 +29,14 @@ from fazhan.procedure.models import Case, ExitReason, StepRecord
 from fazhan.procedure.rules.counting import (
     PersonRow,
     admissions_by_org_year,
+    entries,
     in_group,
     pool_ok,
     pool_rolled_up,
     village_reserves,
 )
 from fazhan.procedure.rules.counting import admissions as count_admissions
+from fazhan.procedure.rules.counting import conversions as count_conversions
 from fazhan.procedure.rules.counting import pools as count_pools
 from fazhan.procedure.selectors import transfer_fact
 
@@ -137,6 +139,7 @@ def person_row(person: Person) -> PersonRow:
         person.birth_date,
         tuple(person.tags or ()),
         person.ethnicity,
+        person.front_line,
     )
 
 
@@ -337,4 +340,64 @@ def plan_report(org: Org, year: int, *, today: datetime.date) -> PlanReport:
         groups=groups,
         admitted=admitted,
         monthly=monthly,
+    )
+
+
+@dataclass
+class PeriodFigures:
+    """The figures of a self-inspection report's 一、基本情况 for an org's subtree over a period: every count
+    from rules/counting.py, as the plan page and PLAN-QUOTA count."""
+
+    org: Org
+    since: datetime.date
+    until: datetime.date
+    applications: int
+    activists: int
+    targets: int
+    admitted: int
+    quota: int | None  # the plans of the period's years, added up (None: no plan in any)
+    conversions: Counter[str]
+    pool: OrgRow
+
+
+def period_figures(org: Org, since: datetime.date, until: datetime.date) -> PeriodFigures:
+    orgs = list(org_subtree(org))
+    paths = {o.code: o.path for o in orgs}
+    cases = (
+        Case.objects.filter(opened_on__lte=until)
+        .filter(
+            Q(person__org__path__startswith=org.path)
+            | Q(person__transfers__from_org__path__startswith=org.path)
+        )
+        .distinct()
+    )
+    facts = _case_facts(cases, steps=OUTCOME_STEPS, as_of=until)
+
+    def entered(step: str) -> int:
+        counted = entries(facts, step, since, until)
+        return sum(n for code, n in counted.items() if paths.get(code, "").startswith(org.path))
+
+    years = range(since.year, until.year + 1)
+    admitted = sum(
+        1 for year in years for a in admissions(org, year, today=until) if since <= a.date <= until
+    )
+    plans = Plan.objects.filter(org=org, year__in=list(years))
+    converted = Counter(
+        c.kind
+        for c in count_conversions(facts)
+        if since <= c.record.date <= until and paths.get(c.org, "").startswith(org.path)
+    )
+    counts = count_pools(facts, day=until)
+    pool = OrgRow(org, None, admitted, dict(pool_rolled_up(counts, paths, org.code)), limits())
+    return PeriodFigures(
+        org=org,
+        since=since,
+        until=until,
+        applications=entered(Anchor.APPLICATION),
+        activists=entered(Anchor.ACTIVIST),
+        targets=entered(Anchor.TARGET),
+        admitted=admitted,
+        quota=sum(p.quota for p in plans) if plans else None,
+        conversions=converted,
+        pool=pool,
     )
