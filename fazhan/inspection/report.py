@@ -62,7 +62,7 @@ ANNEX_WIDTHS_MM = (10, 30, 16, 20, 52, 12, 16)  # the 156 mm of GB/T 9704's text
 TO_BE_WRITTEN = "（待本级党组织填写。）"
 # A rule's title may say in brackets which other rule reports it; a document reads only the name.
 _ID_REMARK = re.compile(r"（[^）]*[A-Z]{2,}[^）]*）")
-_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 
 
 def dates_cn(text: str) -> str:

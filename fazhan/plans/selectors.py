@@ -29,6 +29,7 @@ from fazhan.procedure.models import Case, ExitReason, StepRecord
 from fazhan.procedure.rules.counting import (
     PersonRow,
     admissions_by_org_year,
+    by_org_year,
     entries,
     in_group,
     pool_ok,
@@ -401,3 +402,32 @@ def period_figures(org: Org, since: datetime.date, until: datetime.date) -> Peri
         conversions=converted,
         pool=pool,
     )
+
+
+@dataclass
+class ConversionRow:
+    person: Person
+    date: datetime.date
+    org: Org  # the person's branch on the approval date
+    kind: str  # counting.ConversionKind
+
+
+def conversions(org: Org, year: int, *, today: datetime.date | None = None) -> list[ConversionRow]:
+    """The conversion decisions of `year` counted for `org` (rules/counting.conversions: the approving S24 of
+    each round, for the person's branch on that date, rolled up the tree; an invalidated case nowhere)."""
+    today = today or timezone.localdate()
+    cases = Case.objects.filter(
+        steps__step=Anchor.CONVERSION_APPROVAL,
+        steps__superseded_by__isnull=True,
+        steps__date__gte=datetime.date(year, 1, 1),
+        steps__date__lte=datetime.date(year, 12, 31),
+    ).distinct()
+    facts = _case_facts(cases, steps=OUTCOME_STEPS, as_of=min(today, datetime.date(year, 12, 31)))
+    counted = [c for c in count_conversions(facts) if c.record.date.year == year]
+    orgs = {o.code: o for o in Org.objects.filter(code__in={c.org for c in counted})}
+    people = {p.pid: p for p in Person.objects.filter(pid__in={c.facts.person_pid for c in counted})}
+    rolled = by_org_year(counted, {code: o.path for code, o in orgs.items()})
+    return [
+        ConversionRow(people[c.facts.person_pid], c.record.date, orgs[c.org], c.kind)
+        for c in rolled.get((org.code, year), [])
+    ]

@@ -1,7 +1,8 @@
 """The self-inspection report (自查报告) as a township hands it in: one DOCX (GB/T 9704, core/office.py)
 with the five sections, the 落款 and page numbers, the PDF as LibreOffice's conversion of it, and the
-on-screen page with the same text. Users read Chinese: no severity code, rule id, article, person id or stored code anywhere,
-the annex included — read back with python-docx from body, tables and footers, on the demo world."""
+on-screen page with the same text. Users read Chinese: no severity code, rule id, article, person id or
+stored code anywhere, the annex included — read back with python-docx from body, tables and footers, on
+the demo world."""
 
 import datetime
 import io
@@ -112,6 +113,7 @@ def test_the_demo_report_docx_has_five_sections_a_signature_page_numbers_and_not
     assert "PAGE" in footer_xml  # the page number is a field, right on every page
     pids = set(Person.objects.values_list("pid", flat=True))
     assert leaked("\n".join(body + cells + footers), pids) == []
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", "".join(body + cells))  # dates as 2018年8月31日
 
     # The PDF is LibreOffice's conversion of this DOCX: its text holds the five headings; page 1 is not blank.
     pdf = docx_to_pdf(data)
@@ -187,8 +189,9 @@ def test_the_report_pdf_is_the_docx_converted_and_the_page_offers_both(pw, clien
     text = subprocess.run(
         ["pdftotext", str(tmp_path / "report.pdf"), "-"], capture_output=True, text=True, check=True
     ).stdout
-    assert "张三" in text
-    assert "收到入党申请后一个月内派人谈话" in text
+    flat = re.sub(r"\s", "", text)
+    assert "张三" in flat
+    assert "收到入党申请后一个月内派人谈话" in flat
     assert "APP-TALK" not in text
     producer = subprocess.run(
         ["pdfinfo", str(tmp_path / "report.pdf")], capture_output=True, text=True, check=True
