@@ -58,7 +58,7 @@ SEVERITY_COLOURS = {"BLOCK": "#8b0000", "ERROR": "#c8102e", "WARN": "#d98c00"}
 REPORT_SINCE = REPORT_FIRST_DAY
 NUMERALS = "一二三四五六七八九十"
 ANNEX_HEADERS = ("序号", "党组织", "姓名", "问题类别", "问题", "程度", "整改状态")
-ANNEX_WIDTHS_MM = (10, 30, 16, 20, 52, 12, 16)  # the 156 mm of GB/T 9704's text block
+ANNEX_WIDTHS_MM = (12, 29, 15, 19, 49, 13, 19)  # the 156 mm of GB/T 9704's text block
 TO_BE_WRITTEN = "（待本级党组织填写。）"
 # A rule's title may say in brackets which other rule reports it; a document reads only the name.
 _ID_REMARK = re.compile(r"（[^）]*[A-Z]{2,}[^）]*）")
