@@ -49,6 +49,7 @@ from fazhan.inspection.selectors import run_findings
 from fazhan.organizations.models import Org, OrgKind
 from fazhan.plans.selectors import PeriodFigures, period_figures
 from fazhan.procedure.definition import RULES_BY_ID, SEVERITY_RANK
+from fazhan.procedure.editions import citation
 from fazhan.procedure.rules.counting import ConversionKind, path_codes
 from fazhan.procedure.rules.notice import REPORT_FIRST_DAY
 
@@ -90,6 +91,7 @@ class CategoryRow:
     key: str
     label: str
     findings: list[Finding]
+    cited: dict[str, str] = field(default_factory=dict)  # rule → its article, in the edition of the day
 
     @property
     def n(self) -> int:
@@ -100,7 +102,11 @@ class CategoryRow:
         return [(SEVERITY_LABELS[s], counts[s]) for s in SEVERITY_ORDER if counts[s]]
 
     def by_rule(self) -> list[tuple[str, int]]:
-        counts = Counter(rule_name(f.rule) for f in self.findings)
+        """Each rule broken, by name with its basis (《细则》（2014）第七条), and its count."""
+        counts = Counter(
+            f"{rule_name(f.rule)}（{self.cited[f.rule]}）" if self.cited.get(f.rule) else rule_name(f.rule)
+            for f in self.findings
+        )
         return counts.most_common()
 
     def people(self) -> list[str]:
@@ -160,8 +166,11 @@ def report_build(run: InspectionRun, *, user, since: datetime.date = REPORT_SINC
     by_org = [{"name": name, "n": n, "open": open_by_org[path]} for (path, name), n in sorted(orgs.items())]
     statuses = Counter(f.status for f in rows)
     by_status = [(str(label), statuses.get(code, 0)) for code, label in FindingStatus.choices]
+    cited = {
+        r: citation(RULES_BY_ID[r].article, run.as_of) for r in {f.rule for f in rows} if r in RULES_BY_ID
+    }
     categories = [
-        CategoryRow(key, label, [f for f in rows if rule_category(f.rule) == key])
+        CategoryRow(key, label, [f for f in rows if rule_category(f.rule) == key], cited)
         for key, label in CATEGORIES
     ]
     report = Report(

@@ -191,7 +191,7 @@ def test_the_report_pdf_is_the_docx_converted_and_the_page_offers_both(pw, clien
     ).stdout
     flat = re.sub(r"\s", "", text)
     assert "张三" in flat
-    assert "收到入党申请后一个月内派人谈话" in flat
+    assert "收到申请后一个月内派人谈话" in flat
     assert "APP-TALK" not in text
     producer = subprocess.run(
         ["pdfinfo", str(tmp_path / "report.pdf")], capture_output=True, text=True, check=True
