@@ -10,6 +10,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from fazhan.accounts.models import User
+from fazhan.auditlog.services import audit_record
 from fazhan.core.forms import form_to_service
 from fazhan.inspection.evidence import Names
 from fazhan.inspection.forms import AssignForm, ExplainForm, ReportForm, ReportTextForm, RunForm, VerifyForm
@@ -214,11 +215,17 @@ def run_report(request, run_id: int):
     except ValueError:
         since = REPORT_SINCE
     report = report_build(run, user=request.user, since=since)
-    fmt = request.GET.get("format", "pdf")
+    fmt = {"html": "html", "docx": "docx"}.get(request.GET.get("format", ""), "pdf")
+    audit_record(  # the report names people: every reading is in the trail, as a job's download is
+        actor=request.user,
+        action="inspection.report_read",
+        org=run.org,
+        data={"run": run.pk, "format": fmt, "since": since.isoformat(), "findings": len(report.findings)},
+    )
     if fmt == "html":
         return HttpResponse(report_html(report))
-    name, content = report_file(report, "docx" if fmt == "docx" else "pdf")
-    kind = CONTENT_TYPES["docx" if fmt == "docx" else "pdf"]
+    name, content = report_file(report, fmt)
+    kind = CONTENT_TYPES[fmt]
     response = HttpResponse(content, content_type=kind)
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
     return response

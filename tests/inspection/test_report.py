@@ -197,6 +197,7 @@ def test_the_report_pdf_is_the_docx_converted_and_the_page_offers_both(pw, clien
         ["pdfinfo", str(tmp_path / "report.pdf")], capture_output=True, text=True, check=True
     ).stdout
     assert "LibreOffice" in producer
+    assert AuditEvent.objects.filter(action="inspection.report_read", data__format="pdf").count() == 1
 
 
 def test_the_report_of_a_run_outside_the_users_subtree_is_404(pw, client_for):
