@@ -22,6 +22,11 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from docx.enum.section import WD_SECTION
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
 
 from fazhan.core.office import (
     BODY_FONT,
@@ -60,6 +65,7 @@ REPORT_SINCE = REPORT_FIRST_DAY
 NUMERALS = "一二三四五六七八九十"
 ANNEX_HEADERS = ("序号", "党组织", "姓名", "问题类别", "问题", "程度", "整改状态")
 ANNEX_WIDTHS_MM = (12, 29, 15, 19, 49, 13, 19)  # the 156 mm of GB/T 9704's text block
+NAMED_IN_TEXT = 30  # a district's report names the rest in its annex only
 TO_BE_WRITTEN = "（待本级党组织填写。）"
 # A rule's title may say in brackets which other rule reports it; a document reads only the name.
 _ID_REMARK = re.compile(r"（[^）]*[A-Z]{2,}[^）]*）")
@@ -271,11 +277,18 @@ def _category_text(row: CategoryRow) -> str:
     ]
     people = row.people()
     if people:
-        parts.append(_("涉及 %(n)d 人：%(names)s") % {"n": len(people), "names": "、".join(people)})
+        parts.append(_("涉及 %(n)d 人：%(names)s") % {"n": len(people), "names": names_in_text(people)})
     orgs = row.orgs()
     if orgs:
-        parts.append(_("涉及党组织：%(names)s") % {"names": "、".join(orgs)})
+        parts.append(_("涉及党组织：%(names)s") % {"names": names_in_text(orgs)})
     return "；".join(parts) + "。"
+
+
+def names_in_text(names: list[str]) -> str:
+    """Names in a sentence: all of them up to NAMED_IN_TEXT, then 等 and the annex, which lists every one."""
+    if len(names) <= NAMED_IN_TEXT:
+        return "、".join(names)
+    return _("%(names)s等（详见附件）") % {"names": "、".join(names[:NAMED_IN_TEXT])}
 
 
 def _rectification_text(report: Report) -> list[str]:
@@ -406,10 +419,6 @@ def report_file(
 
 def report_docx(report: Report) -> bytes:
     """The report laid out after GB/T 9704 (core/office.py): A4, named fonts, — 1 — page numbers."""
-    from docx.enum.section import WD_SECTION
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
     doc = official_document()
     for block in report.blocks:
         if block.kind == "title":
@@ -435,10 +444,6 @@ def report_docx(report: Report) -> bytes:
 
 
 def _table(doc, rows: tuple[tuple[str, ...], ...]) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Mm, Pt
-
     table = doc.add_table(rows=len(rows), cols=len(rows[0]))
     table.style = "Table Grid"
     table.autofit = False

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
 
 from fazhan.organizations.models import Org
 from fazhan.organizations.selectors import org_subtree
@@ -137,9 +140,6 @@ def stats_build(org: Org, year: int, *, today: datetime.date | None = None) -> S
 def stats_xlsx(stats: Stats) -> bytes:
     """The workbook: one table a sheet, a title row, a two-row header (groups above their columns), frozen
     panes below it, A4 landscape fitted to one page wide with the header repeated on every page."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, Side
-    from openpyxl.utils import get_column_letter
 
     book = Workbook()
     book.remove(book.active)

@@ -19,7 +19,7 @@ from fazhan.auditlog.models import AuditEvent
 from fazhan.core.office import docx_to_pdf, pdf_to_png
 from fazhan.inspection.categories import CATEGORY_LABELS, RULE_CATEGORY, SEVERITY_LABELS
 from fazhan.inspection.models import InspectionRun
-from fazhan.inspection.report import report_build, report_docx
+from fazhan.inspection.report import NAMED_IN_TEXT, names_in_text, report_build, report_docx
 from fazhan.inspection.services import ERR_REPORT_TEXT_ROLE, inspection_run
 from fazhan.jobs.models import Job
 from fazhan.organizations.models import Org
@@ -273,3 +273,11 @@ def test_the_reports_first_day_is_2017_01_01_unless_chosen_on_the_page_and_the_c
     )
     body, _cells, _footers = docx_texts((tmp_path / "s.docx").read_bytes())
     assert any(p.startswith("2020年3月2日至") for p in body)
+
+
+def test_a_long_list_of_names_stops_in_the_text_and_points_to_the_annex():
+    names = [f"人员{i}" for i in range(NAMED_IN_TEXT + 5)]
+    assert names_in_text(names[:3]) == "人员0、人员1、人员2"
+    long = names_in_text(names)
+    assert long.endswith(f"人员{NAMED_IN_TEXT - 1}等（详见附件）")
+    assert f"人员{NAMED_IN_TEXT}" not in long
