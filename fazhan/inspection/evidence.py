@@ -182,9 +182,9 @@ class Names:
         self.people = dict(Person.objects.filter(pid__in=codes).values_list("pid", "name"))
         self.orgs = dict(Org.objects.filter(code__in=codes).values_list("code", "name"))
 
-    def code(self, code: str) -> str:
+    def code(self, code: str, *, ids: bool = True) -> str:
         if code in self.people:
-            return f"{self.people[code]}（{code}）"
+            return f"{self.people[code]}（{code}）" if ids else self.people[code]
         if code in self.orgs:
             return self.orgs[code]
         step = STEPS_BY_CODE.get(code)
@@ -192,9 +192,10 @@ class Names:
             return f"第{step.number}步 {step.name}"
         return VALUES.get(code, code)
 
-    def text(self, message: str) -> str:
-        """A message with every person, org and step code in it put as a name."""
-        return CODE.sub(lambda m: self.code(m.group(0)), message)
+    def text(self, message: str, *, ids: bool = True) -> str:
+        """A message with every person, org and step code in it put as a name (`ids=False`: a person by name
+        alone, as a document handed in names them)."""
+        return CODE.sub(lambda m: self.code(m.group(0), ids=ids), message)
 
     def value(self, value: Any) -> str:
         if value is None or value == "" or value == []:

@@ -45,3 +45,15 @@ class ExplainForm(ChineseForm):
 
 class VerifyForm(ChineseForm):
     note = forms.CharField(label=_("核实意见"), max_length=300, required=False)
+
+
+class ReportTextForm(ChineseForm):
+    """The two paragraphs of the self-inspection report the org writes itself (二、主要做法,
+    五、下一步打算)."""
+
+    practice = forms.CharField(
+        label=_("二、主要做法"), required=False, widget=forms.Textarea(attrs={"rows": 5, "cols": 80})
+    )
+    next_steps = forms.CharField(
+        label=_("五、下一步打算"), required=False, widget=forms.Textarea(attrs={"rows": 4, "cols": 80})
+    )

@@ -24,6 +24,10 @@ class InspectionRun(models.Model):
     # A run as of today judges the current record: it opens, keeps and closes findings for rectification. A
     # run as of a past day is a snapshot of how the record stood then; its findings are its own.
     tracks = models.BooleanField(_("用于整改跟踪"), default=True)
+    # The two sections of the self-inspection report the org writes itself (inspection.report): kept with
+    # the run, written through services.run_report_text_save, each change in the trail.
+    report_practice = models.TextField(_("主要做法"), blank=True)
+    report_next_steps = models.TextField(_("下一步打算"), blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]

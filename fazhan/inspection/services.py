@@ -329,3 +329,42 @@ def finding_verify(*, actor, finding: Finding, note: str = "") -> Finding:
     finding = _locked(finding)
     _check_move(actor, finding, "verify")
     return _move(actor=actor, finding=finding, action="verify", fields={}, note=note)
+
+
+# The org's own two paragraphs of its self-inspection report (二、主要做法 and 五、下一步打算): written by the
+# roles of the run's org, or the district's reviewer for the district's own run.
+REPORT_TEXT_ROLES = frozenset({"township_organizer", "township_approver", "district_reviewer"})
+REPORT_TEXT_MAX = 3000
+ERR_REPORT_TEXT_ROLE = "只有本级党委组织委员、审批人或区委组织部审核人可以撰写自查报告。"
+ERR_REPORT_TEXT_LONG = "不能超过 %(n)d 字（现 %(m)d 字）。"
+
+
+@transaction.atomic
+def run_report_text_save(*, actor, run: InspectionRun, practice: str, next_steps: str) -> InspectionRun:
+    """Keep the org's 主要做法 and 下一步打算 with the run (the report prints them), each change in
+    the trail."""
+    if actor is not None and not user_roles_at(actor, run.org) & REPORT_TEXT_ROLES:
+        raise PermissionDenied(_(ERR_REPORT_TEXT_ROLE))
+    texts = {"report_practice": practice.strip(), "report_next_steps": next_steps.strip()}
+    errors = {
+        field.removeprefix("report_"): _(ERR_REPORT_TEXT_LONG) % {"n": REPORT_TEXT_MAX, "m": len(text)}
+        for field, text in texts.items()
+        if len(text) > REPORT_TEXT_MAX
+    }
+    if errors:
+        raise ValidationError(errors)
+    run = InspectionRun.objects.select_for_update().get(pk=run.pk)
+    before = {field: getattr(run, field) for field in texts}
+    if before == texts:
+        return run
+    for field, text in texts.items():
+        setattr(run, field, text)
+    run.save(update_fields=list(texts))
+    audit_record(
+        actor=actor,
+        action="inspection.report_text",
+        target=run,
+        org=run.org,
+        data={"run": run.pk, "changed": sorted(f for f in texts if before[f] != texts[f])},
+    )
+    return run

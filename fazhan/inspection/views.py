@@ -10,9 +10,10 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from fazhan.accounts.models import User
+from fazhan.auditlog.services import audit_record
 from fazhan.core.forms import form_to_service
 from fazhan.inspection.evidence import Names
-from fazhan.inspection.forms import AssignForm, ExplainForm, ReportForm, RunForm, VerifyForm
+from fazhan.inspection.forms import AssignForm, ExplainForm, ReportForm, ReportTextForm, RunForm, VerifyForm
 from fazhan.inspection.jobs import inspection_run_start, report_start
 from fazhan.inspection.models import Finding, FindingStatus
 from fazhan.inspection.report import REPORT_SINCE, report_build, report_file, report_html
@@ -33,6 +34,7 @@ from fazhan.inspection.services import (
     finding_explain,
     finding_record_to_correct,
     finding_verify,
+    run_report_text_save,
 )
 from fazhan.procedure.definition import RULES_BY_ID, SEVERITY_RANK, STEPS_BY_CODE
 from fazhan.procedure.editions import citation
@@ -81,13 +83,29 @@ def run_detail(request, run_id: int):
     """A run's findings by rule and by org, filtered, and the form that has its self-inspection report made
     (a background job, whose page the user is sent to: a district's PDF takes a while)."""
     run = run_get_for_user(request.user, run_id)
-    report_form = ReportForm(request.POST or None)
+    writing = request.POST.get("action") == "report_text"
+    report_form = ReportForm(request.POST if request.POST and not writing else None)
     job = form_to_service(
         report_form,
         lambda data: report_start(actor=request.user, run=run, fmt=data["format"], since=data["since"]),
     )
     if job:
         return redirect("jobs:detail", job.pk)
+    text_form = ReportTextForm(
+        request.POST if writing else None,
+        initial={"practice": run.report_practice, "next_steps": run.report_next_steps},
+    )
+    saved = form_to_service(
+        text_form,
+        _denial_shown(
+            lambda data: run_report_text_save(
+                actor=request.user, run=run, practice=data["practice"], next_steps=data["next_steps"]
+            )
+        ),
+    )
+    if saved:
+        messages.success(request, _("自查报告的主要做法和下一步打算已保存。"))
+        return redirect("inspection:run", run.pk)
     filters = {k: request.GET.get(k, "").strip() for k in FILTERS}
     every = run_findings(run, user=request.user)
     shown = run_findings(run, user=request.user, filters=filters)
@@ -115,8 +133,10 @@ def run_detail(request, run_id: int):
         "statuses": FindingStatus.choices,
         "query": "&".join(f"{k}={v}" for k, v in filters.items() if v),
         "report_form": report_form,
+        "text_form": text_form,
     }
-    return render(request, "inspection/run.html", context, status=400 if report_form.errors else 200)
+    failed = report_form.errors or text_form.errors
+    return render(request, "inspection/run.html", context, status=400 if failed else 200)
 
 
 def _assignable(finding):
@@ -195,11 +215,17 @@ def run_report(request, run_id: int):
     except ValueError:
         since = REPORT_SINCE
     report = report_build(run, user=request.user, since=since)
-    fmt = request.GET.get("format", "pdf")
+    fmt = {"html": "html", "docx": "docx"}.get(request.GET.get("format", ""), "pdf")
+    audit_record(  # the report names people: every reading is in the trail, as a job's download is
+        actor=request.user,
+        action="inspection.report_read",
+        org=run.org,
+        data={"run": run.pk, "format": fmt, "since": since.isoformat(), "findings": len(report.findings)},
+    )
     if fmt == "html":
         return HttpResponse(report_html(report))
-    name, content = report_file(report, "docx" if fmt == "docx" else "pdf")
-    kind = CONTENT_TYPES["docx" if fmt == "docx" else "pdf"]
+    name, content = report_file(report, fmt)
+    kind = CONTENT_TYPES[fmt]
     response = HttpResponse(content, content_type=kind)
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
     return response

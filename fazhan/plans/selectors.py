@@ -29,12 +29,15 @@ from fazhan.procedure.models import Case, ExitReason, StepRecord
 from fazhan.procedure.rules.counting import (
     PersonRow,
     admissions_by_org_year,
+    by_org_year,
+    entries,
     in_group,
     pool_ok,
     pool_rolled_up,
     village_reserves,
 )
 from fazhan.procedure.rules.counting import admissions as count_admissions
+from fazhan.procedure.rules.counting import conversions as count_conversions
 from fazhan.procedure.rules.counting import pools as count_pools
 from fazhan.procedure.selectors import transfer_fact
 
@@ -137,6 +140,7 @@ def person_row(person: Person) -> PersonRow:
         person.birth_date,
         tuple(person.tags or ()),
         person.ethnicity,
+        person.front_line,
     )
 
 
@@ -338,3 +342,92 @@ def plan_report(org: Org, year: int, *, today: datetime.date) -> PlanReport:
         admitted=admitted,
         monthly=monthly,
     )
+
+
+@dataclass
+class PeriodFigures:
+    """The figures of a self-inspection report's 一、基本情况 for an org's subtree over a period: every count
+    from rules/counting.py, as the plan page and PLAN-QUOTA count."""
+
+    org: Org
+    since: datetime.date
+    until: datetime.date
+    applications: int
+    activists: int
+    targets: int
+    admitted: int
+    quota: int | None  # the plans of the period's years, added up (None: no plan in any)
+    conversions: Counter[str]
+    pool: OrgRow
+
+
+def period_figures(org: Org, since: datetime.date, until: datetime.date) -> PeriodFigures:
+    orgs = list(org_subtree(org))
+    paths = {o.code: o.path for o in orgs}
+    cases = (
+        Case.objects.filter(opened_on__lte=until)
+        .filter(
+            Q(person__org__path__startswith=org.path)
+            | Q(person__transfers__from_org__path__startswith=org.path)
+        )
+        .distinct()
+    )
+    facts = _case_facts(cases, steps=OUTCOME_STEPS, as_of=until)
+
+    def entered(step: str) -> int:
+        counted = entries(facts, step, since, until)
+        return sum(n for code, n in counted.items() if paths.get(code, "").startswith(org.path))
+
+    years = range(since.year, until.year + 1)
+    admitted = sum(
+        1 for year in years for a in admissions(org, year, today=until) if since <= a.date <= until
+    )
+    plans = Plan.objects.filter(org=org, year__in=list(years))
+    converted = Counter(
+        c.kind
+        for c in count_conversions(facts)
+        if since <= c.record.date <= until and paths.get(c.org, "").startswith(org.path)
+    )
+    counts = count_pools(facts, day=until)
+    pool = OrgRow(org, None, admitted, dict(pool_rolled_up(counts, paths, org.code)), limits())
+    return PeriodFigures(
+        org=org,
+        since=since,
+        until=until,
+        applications=entered(Anchor.APPLICATION),
+        activists=entered(Anchor.ACTIVIST),
+        targets=entered(Anchor.TARGET),
+        admitted=admitted,
+        quota=sum(p.quota for p in plans) if plans else None,
+        conversions=converted,
+        pool=pool,
+    )
+
+
+@dataclass
+class ConversionRow:
+    person: Person
+    date: datetime.date
+    org: Org  # the person's branch on the approval date
+    kind: str  # counting.ConversionKind
+
+
+def conversions(org: Org, year: int, *, today: datetime.date | None = None) -> list[ConversionRow]:
+    """The conversion decisions of `year` counted for `org` (rules/counting.conversions: the approving S24 of
+    each round, for the person's branch on that date, rolled up the tree; an invalidated case nowhere)."""
+    today = today or timezone.localdate()
+    cases = Case.objects.filter(
+        steps__step=Anchor.CONVERSION_APPROVAL,
+        steps__superseded_by__isnull=True,
+        steps__date__gte=datetime.date(year, 1, 1),
+        steps__date__lte=datetime.date(year, 12, 31),
+    ).distinct()
+    facts = _case_facts(cases, steps=OUTCOME_STEPS, as_of=min(today, datetime.date(year, 12, 31)))
+    counted = [c for c in count_conversions(facts) if c.record.date.year == year]
+    orgs = {o.code: o for o in Org.objects.filter(code__in={c.org for c in counted})}
+    people = {p.pid: p for p in Person.objects.filter(pid__in={c.facts.person_pid for c in counted})}
+    rolled = by_org_year(counted, {code: o.path for code, o in orgs.items()})
+    return [
+        ConversionRow(people[c.facts.person_pid], c.record.date, orgs[c.org], c.kind)
+        for c in rolled.get((org.code, year), [])
+    ]

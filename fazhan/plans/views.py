@@ -1,16 +1,20 @@
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from fazhan.accounts.selectors import user_assignments
-from fazhan.core.excel import xlsx_response
+from fazhan.accounts.selectors import user_assignments, user_roles_at
+from fazhan.auditlog.services import audit_record
+from fazhan.core.excel import XLSX, xlsx_response
 from fazhan.core.forms import form_to_service
 from fazhan.organizations.models import Org
+from fazhan.organizations.selectors import org_list_for_user
 from fazhan.plans.forms import PlanAllocateForm
 from fazhan.plans.selectors import PLAN_READERS, PlanReport, plan_org_for_user, plan_report
 from fazhan.plans.services import plan_allocate, plan_may_allocate
+from fazhan.plans.stats import stats_build, stats_xlsx
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -117,3 +121,34 @@ def plan_allocate_view(request, code: str, year: int):
     if allocated:
         return redirect("plans:page", code=report.org.code, year=report.year)
     return _render(request, report, form)
+
+
+def stats_page(request):
+    """The 党内统计 tables of an org and year in the user's subtree (?org=CODE&year=YYYY), with pickers;
+    &format=xlsx downloads the workbook."""
+    orgs = [
+        o
+        for o in org_list_for_user(request.user).order_by("path")
+        if user_roles_at(request.user, o) & PLAN_READERS
+    ]
+    if not orgs:
+        raise PermissionDenied
+    code = request.GET.get("org") or orgs[0].code
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        year = timezone.localdate().year
+    org = plan_org_for_user(request.user, code)
+    stats = stats_build(org, _year(year), today=timezone.localdate())
+    if request.GET.get("format") == "xlsx":
+        audit_record(
+            actor=request.user, action="plans.stats_download", org=org, data={"org": org.code, "year": year}
+        )
+        response = HttpResponse(stats_xlsx(stats), content_type=XLSX)
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=stats.filename
+        )
+        return response
+    this_year = timezone.localdate().year
+    context = {"stats": stats, "orgs": orgs, "years": range(this_year, MIN_YEAR + 14, -1)}
+    return render(request, "plans/stats.html", context)

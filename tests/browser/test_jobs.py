@@ -7,6 +7,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from fazhan.core.office import date_cn
 from fazhan.inspection.models import InspectionRun
 from fazhan.inspection.services import inspection_run
 from fazhan.procedure.services import case_record_step
@@ -60,7 +61,7 @@ def test_a_report_is_made_on_a_job_and_downloaded_from_its_page(
         page.locator("#job-download").click()
     saved = tmp_path / "report.pdf"
     caught.value.save_as(saved)
-    assert caught.value.suggested_filename == f"自查报告-{pw.township.code}-{run.as_of.isoformat()}.pdf"
+    assert caught.value.suggested_filename == f"{pw.township.name}自查报告（{date_cn(run.as_of)}）.pdf"
     assert saved.read_bytes().startswith(b"%PDF-")
 
     page.locator("#nav-jobs").click()

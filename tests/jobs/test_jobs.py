@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from fazhan.accounts.models import RoleAssignment
 from fazhan.auditlog.models import AuditEvent
+from fazhan.core.office import date_cn
 from fazhan.inspection.jobs import ERR_RUN_GONE, inspection_progress_say, inspection_run_start, report_start
 from fazhan.inspection.models import Finding, InspectionRun
 from fazhan.inspection.run import Phase, Progress, inspect
@@ -127,7 +128,7 @@ def test_a_report_started_from_the_run_page_is_kept_on_its_job_for_download(
 
     assert (job.state, job.error) == (JobState.DONE, "")
     assert job.message == f"自查报告已生成：{run.found} 个问题。"
-    assert job.output_name == f"自查报告-{tw.township.code}-{run.as_of.isoformat()}.pdf"
+    assert job.output_name == f"{tw.township.name}自查报告（{date_cn(run.as_of)}）.pdf"
     stored = tmp_path / "media" / job.output.name
     assert stored.read_bytes().startswith(b"%PDF-")
     page = organizer.get(f"/jobs/{job_id}/").content.decode()

@@ -22,7 +22,7 @@ from fazhan.core.calendar import full_years
 from fazhan.people.choices import COLLEGE_AND_ABOVE
 from fazhan.procedure.definition import Anchor, CaseStage, Limits
 from fazhan.procedure.engine import CaseFacts, Rec
-from fazhan.procedure.rules.outcome import case_outcome
+from fazhan.procedure.rules.outcome import case_outcome, conversion_rounds
 
 HAN = "汉族"
 MINORITY = "少数民族"
@@ -40,6 +40,7 @@ class PersonRow:
     birth_date: datetime.date
     tags: tuple[str, ...] = ()
     ethnicity: str = HAN
+    front_line: bool = False  # 生产、工作一线
 
 
 @dataclass(frozen=True)
@@ -168,3 +169,93 @@ def pool_ok(applicants: int, activists: int, targets: int, limits: Limits) -> bo
 def village_reserves(counts: Mapping[str, Counter[str]], villages: Sequence[str]) -> dict[str, int]:
     """The activists of each village branch (RES-VILLAGE: at least one at all times)."""
     return {code: counts.get(code, Counter()).get(CaseStage.ACTIVIST, 0) for code in villages}
+
+
+def entries(cases: Iterable[CaseFacts], step: str, first: datetime.date, last: datetime.date) -> Counter[str]:
+    """The cases whose step (its first passing record, B0.1) falls in [first, last], for the org the person
+    was in that day: the applications (S01), activists (S03) and targets (S07) of a period. An invalidated
+    case counts nowhere (rule 38), as its admission does not."""
+    out: Counter[str] = Counter()
+    for facts in cases:
+        record = None if facts.invalidated else facts.first(step)
+        if record is not None and first <= record.date <= min(last, facts.as_of):
+            out[org_on(facts, record.date)] += 1
+    return out
+
+
+class ConversionKind:
+    """The columns of 第十三表 预备党员转正情况 (procedure.md E): each approved conversion round by its
+    outcome."""
+
+    ON_TIME = "on_time"  # converted at the first round (按期转正)
+    AFTER_EXTENSION = "after_extension"  # converted after an extended probation
+    EXTENDED = "extended"  # the probation extended (延长预备期)
+    CANCELLED = "cancelled"  # 取消预备党员资格
+
+
+@dataclass(frozen=True)
+class Conversion:
+    facts: CaseFacts
+    record: Rec  # the approving S24 of the round
+    kind: str
+    org: str  # the org the person was in on the approval date
+
+
+def conversions_of(facts: CaseFacts) -> list[Conversion]:
+    """The approved conversion rounds of a case up to its as-of date (rules/outcome.conversion_rounds),
+    counted at the approving S24 like an admission at its S17; an invalidated case counts nowhere."""
+    if facts.invalidated:
+        return []
+    out: list[Conversion] = []
+    extended = False
+    for round_ in conversion_rounds(facts.records):
+        decision = round_.decision
+        if decision is None or not round_.approved or decision.date > facts.as_of:
+            continue
+        if round_.outcome == "convert":
+            kind = ConversionKind.AFTER_EXTENSION if extended else ConversionKind.ON_TIME
+        elif round_.outcome == "extend":
+            kind, extended = ConversionKind.EXTENDED, True
+        elif round_.outcome == "cancel":
+            kind = ConversionKind.CANCELLED
+        else:
+            continue
+        out.append(Conversion(facts, decision, kind, org_on(facts, decision.date)))
+        if kind != ConversionKind.EXTENDED:
+            break  # a conversion or a cancellation ends the probation
+    return out
+
+
+def conversions(cases: Iterable[CaseFacts]) -> list[Conversion]:
+    """Every counted conversion decision of these cases, in date order."""
+    found = [c for facts in cases for c in conversions_of(facts)]
+    return sorted(found, key=lambda c: (c.record.date, c.facts.person_pid))
+
+
+def by_org_year(rows: Iterable[Any], paths: Mapping[str, str]) -> dict[tuple[str, int], list[Any]]:
+    """Counted rows (admissions or conversions) rolled up the tree by the calendar year of their record."""
+    out: dict[tuple[str, int], list[Any]] = defaultdict(list)
+    for row in rows:
+        for code in path_codes(paths.get(row.org, "")):
+            out[(code, row.record.date.year)].append(row)
+    return out
+
+
+# The age bands of the annual tables for new members (procedure.md E: the headline 35岁及以下, and the
+# bands of the bulletins), as (label, lowest age, highest age) at the approval date.
+AGE_BANDS: tuple[tuple[str, int, int], ...] = (
+    ("25岁及以下", 0, 25),
+    ("26至30岁", 26, 30),
+    ("31至35岁", 31, 35),
+    ("36至40岁", 36, 40),
+    ("41至45岁", 41, 45),
+    ("46至50岁", 46, 50),
+    ("51至55岁", 51, 55),
+    ("56至60岁", 56, 60),
+    ("61岁及以上", 61, 200),
+)
+
+
+def age_band(person: PersonRow, day: datetime.date) -> str:
+    age = full_years(person.birth_date, day)
+    return next(label for label, low, high in AGE_BANDS if low <= age <= high)
