@@ -14,9 +14,7 @@ class UploadForm(ChineseForm):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(SUFFIXES):
             raise forms.ValidationError(
-                _(
-                    "只能导入 .jsonl（数据交换格式）或发展党员工作台账（.xlsx、.xls、WPS 的 .et、.ods）文件。"
-                )
+                _("只能导入 .jsonl（数据交换格式）或发展党员工作台账（.xlsx、.xls、WPS 的 .et、.ods）文件。")
             )
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("文件过大（最大 100 MB）。"))

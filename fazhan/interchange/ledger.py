@@ -21,11 +21,11 @@ from typing import Any, NamedTuple
 from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
 
-from fazhan.core.excel import xlsx_bytes
+from fazhan.core.excel import Table, workbook_bytes, xlsx_bytes
 from fazhan.core.masking import mask_id_number
 from fazhan.interchange.canon import person_export_record
 from fazhan.interchange.reader import Problem, Source, no_cyclic_gc
-from fazhan.interchange.words import allowed_text, standard
+from fazhan.interchange.words import ALLOWED, allowed_text, standard
 from fazhan.organizations.models import Org, OrgKind
 from fazhan.people.identity import id_number_key
 from fazhan.people.idnumber import IdNumberError, id_number_parse
@@ -582,8 +582,42 @@ def ledger_export_bytes(*, root: Org | None = None, mask: Callable[[Person], boo
     return xlsx_bytes(title=TITLE, headers=HEADERS, rows=ledger_rows(root, mask=mask))
 
 
-def ledger_template_bytes() -> bytes:
-    return xlsx_bytes(title=TITLE, headers=HEADERS, rows=[])
+def _instructions(branches: list[Org]) -> list[str]:
+    dates = [HEADER_OF[s] for s in DATE_STEPS]
+    lines = [
+        "一、每人一行，从第3行起填写；第1行为标题，第2行为表头，请勿删改表头（列的先后可以调整，"
+        "不用的列可以删去，本系统按列名读取）。",
+        "二、必填：姓名、身份证号（18位，末位校验码须正确），以及所在党支部——填写“所在党支部(代码)”"
+        "或“所在党支部名称”其中之一即可。",
+        f"三、性别、民族、学历、职业请从下拉列表中选择。学历可选：{allowed_text('education')}；"
+        f"职业可选：{allowed_text('occupation')}。",
+        f"四、日期列（{'、'.join(dates)}）可以写成 2018-03-01、2018/3/1、2018.3.1 或 2018年3月1日，"
+        "也可以是 Excel 的日期单元格；未发生的步骤留空。",
+        "五、培养联系人、入党介绍人写姓名（本支部内同名时写“姓名（人员编号）”），多人用顿号分隔。"
+        "未填写“指定培养联系人日期”“确定入党介绍人日期”“填写志愿书日期”时，"
+        "该步骤取其前一步骤（确定积极分子、确定发展对象、预审）的日期，并标为推定日期。",
+        "六、导入时整个文件全部导入或全部不导入：有问题的行会按“行号：列名：原因”列出，更正后重新导入即可；"
+        "导入前可先预览将要发生的变化。已登记人员的姓名、身份证号和所在党组织不会因导入而改变。",
+        "七、本系统也能读取 .xls、WPS 表格（.et）和 .ods 文件，以及另有标题行、两行表头的台账。",
+    ]
+    if branches:
+        lines.append("八、本模板可填写的党支部（代码 — 名称）：")
+        lines += [f"    {o.code} — {o.name}" for o in branches]
+    return lines
+
+
+def ledger_template_bytes(branches: list[Org] | None = None) -> bytes:
+    """The empty ledger: dropdowns on every coded column (and on the branch columns, with the `branches` the
+    user may fill in) and a sheet of instructions (填表说明)."""
+    branches = list(branches or [])
+    choices: dict[str, list[str]] = {
+        HEADER_OF[k]: list(ALLOWED[k]) for k in ("gender", "ethnicity", "education", "occupation")
+    }
+    if branches:
+        choices[HEADER_OF["org"]] = [o.code for o in branches]
+        choices[HEADER_OF["org_name"]] = [o.name for o in branches]
+    table = Table(TITLE, HEADERS, [], sheet=TITLE, choices=choices)
+    return workbook_bytes([table], notes=("填表说明", _instructions(branches)))
 
 
 # The rosters (花名册) of the pools: who is an applicant, an activist, a target now.
