@@ -74,11 +74,17 @@ COLUMNS = [
     Column(
         "确定积极分子日期",
         "S03",
-        ("确定入党积极分子日期", "确定为积极分子日期", "确定为入党积极分子日期", "列为入党积极分子日期"),
+        (
+            "确定入党积极分子日期",
+            "确定为积极分子日期",
+            "确定为入党积极分子日期",
+            "列为入党积极分子日期",
+            "入党积极分子确定日期",
+        ),
     ),
     Column("培养联系人", "contacts", ("培养联系人姓名", "培养人")),
     Column("指定培养联系人日期", "S05", ("确定培养联系人日期",)),
-    Column("确定发展对象日期", "S07", ("确定为发展对象日期", "列为发展对象日期")),
+    Column("确定发展对象日期", "S07", ("确定为发展对象日期", "列为发展对象日期", "发展对象确定日期")),
     Column("入党介绍人", "introducers", ("入党介绍人姓名", "介绍人")),
     Column("确定入党介绍人日期", "S09", ("指定入党介绍人日期",)),
     Column("政审日期", "S10", ("政治审查日期",)),
@@ -341,7 +347,7 @@ class _LedgerReader:
             return ""
         if not code:
             self.problem(number, column, _("找不到名为“%(n)s”的党组织") % {"n": written})
-        return code
+        return code  # a code the importer refuses as an unknown org
 
     def coded(self, number: int, cells: dict[str, Any], key: str) -> str | None:
         """A coded column's value in its code list (everyday words taken as words.WORDS says); refused with
@@ -368,8 +374,19 @@ class _LedgerReader:
         return ""
 
     def read_row(self, number: int, cells: dict[str, Any]) -> None:
-        id_number = _cell_text(cells.get("id_number"))
+        known = len(self.problems)
         org = self.org_code(number, cells)
+        if len(self.problems) > known:
+            # The branch is named by a name that names no org, or several: the row's problems are still
+            # listed, but it yields no records (the importer would only repeat that the branch is missing).
+            sources, refs = len(self.sources), len(self.pending_refs)
+            self.read_person(number, cells, org)
+            del self.sources[sources:], self.pending_refs[refs:]
+            return
+        self.read_person(number, cells, org)
+
+    def read_person(self, number: int, cells: dict[str, Any], org: str) -> None:
+        id_number = _cell_text(cells.get("id_number"))
         name = _cell_text(cells.get("name"))
         pid = self.person_id(id_number)
         if pid in self.file_pids:
