@@ -9,7 +9,7 @@ formula are written as text."""
 import datetime
 import io
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,7 +60,7 @@ class Table:
     headers: Sequence[str]
     rows: Iterable[Sequence[Any]]
     sheet: str = ""  # the sheet's name; the title when empty
-    choices: dict[str, Sequence[str]] = field(default_factory=dict)
+    choices: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
 
 def _sheet_name(name: str, taken: set[str]) -> str:

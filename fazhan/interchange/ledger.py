@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
 
-from fazhan.core.excel import Table, workbook_bytes, xlsx_bytes
+from fazhan.core.excel import Table, workbook_bytes
 from fazhan.core.masking import mask_id_number
 from fazhan.interchange.canon import person_export_record
 from fazhan.interchange.reader import Problem, Source, no_cyclic_gc
@@ -278,15 +278,20 @@ class _LedgerReader:
         if sheets is None:
             self.problem(1, _("文件"), _("不是可读的 Excel 或 WPS 表格文件（.xlsx、.xls、.et、.ods）"))
             return
-        found = None
-        for name, rows in sheets:
+        found = partial = (
+            None  # the first sheet whose header has every required column, else the first header
+        )
+        for index, (name, rows) in enumerate(sheets):
             header = _find_header(rows)
-            if header is not None:
-                found = (name, rows, header)
-                if all(w in header.columns for w in REQUIRED) and (
-                    "org" in header.columns or "org_name" in header.columns
-                ):
-                    break
+            if header is None:
+                continue
+            if all(w in header.columns for w in REQUIRED) and (
+                "org" in header.columns or "org_name" in header.columns
+            ):
+                found = (index, name, rows, header)
+                break
+            partial = partial or (index, name, rows, header)
+        found = found or partial
         if found is None:
             self.problem(
                 1,
@@ -294,8 +299,8 @@ class _LedgerReader:
                 _("找不到表头（须有“身份证号”列）；列名可为：%(h)s") % {"h": "，".join(HEADERS)},
             )
             return
-        name, rows, header = found
-        if len(sheets) > 1:
+        index, name, rows, header = found
+        if index > 0:
             self.notes.append(Problem(header.rows, _("工作表"), _("读取工作表“%(s)s”") % {"s": name}, "row"))
         if not self.check_header(header):
             return
@@ -404,9 +409,9 @@ class _LedgerReader:
             record = person_export_record(existing, roles)
         record |= {"name": name, "id_number": id_number, "org": org}
         for key in CODED:
-            value = self.coded(number, cells, key)
-            if value is not None:
-                record[key] = value
+            code = self.coded(number, cells, key)
+            if code is not None:
+                record[key] = code
         self.sources.append(Source(number, record, "row", PERSON_LABELS))
         not_kept = [HEADER_OF[k] for k in NOT_KEPT if _cell_text(cells.get(k))]
         if not_kept:
@@ -596,7 +601,9 @@ def ledger_rows(
 
 
 def ledger_export_bytes(*, root: Org | None = None, mask: Callable[[Person], bool] | None = None) -> bytes:
-    return xlsx_bytes(title=TITLE, headers=HEADERS, rows=ledger_rows(root, mask=mask))
+    title = f"{root.name}{TITLE}" if root is not None else TITLE
+    table = Table(title, HEADERS, ledger_rows(root, mask=mask), sheet=TITLE)
+    return workbook_bytes([table])
 
 
 def _instructions(branches: list[Org]) -> list[str]:
@@ -651,8 +658,10 @@ def roster_bytes(kind: str, *, root: Org | None, mask: Callable[[Person], bool] 
     wanted += extra
     index = {c.what: i for i, c in enumerate(COLUMNS)}
     rows = ledger_rows(root, mask=mask, stages=(stage,))
-    return xlsx_bytes(
-        title=str(title),
-        headers=[HEADER_OF[w] for w in wanted],
-        rows=[[row[index[w]] for w in wanted] for row in rows],
+    table = Table(
+        f"{root.name}{title}" if root is not None else str(title),
+        [HEADER_OF[w] for w in wanted],
+        [[row[index[w]] for w in wanted] for row in rows],
+        sheet=str(title),
     )
+    return workbook_bytes([table])

@@ -263,7 +263,7 @@ def test_exports_are_shaped_for_clerks_and_reimport_unchanged(world, tmp_path):
     out = tmp_path / "out.xlsx"
     assert run("export", str(out), "--org", "SZQ-LH")[0] == 0
     sheet = load_workbook(out).worksheets[0]
-    assert_shaped(sheet, title="发展党员工作台账")
+    assert_shaped(sheet, title="中共罗汉镇委员会发展党员工作台账")
     rows = table(sheet)
     row = dict(zip(rows[0], rows[1], strict=True))
     assert (row["所在党支部(代码)"], row["所在党支部名称"]) == ("SZQ-LH-01", "中共罗汉镇高桥村支部委员会")

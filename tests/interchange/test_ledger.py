@@ -59,7 +59,7 @@ def read_rows(path: Path) -> list[tuple]:
     """A workbook's table: its header and rows, under the title row every Fazhan workbook has."""
     sheet = load_workbook(path, read_only=True).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][0] == "发展党员工作台账" or rows[0][0].endswith("花名册"), rows[0]
+    assert rows[0][0].endswith(("发展党员工作台账", "花名册")), rows[0]
     assert not any(rows[0][1:]), rows[0]  # the title, merged across the table
     return rows[1:]
 

@@ -48,7 +48,7 @@ def test_problems_are_listed_in_the_preview(client_for, base_records):
     client = client_for("lh_organizer")
     base_records[3]["education"] = "博士"
     preview = client.get(upload(client, base_records)["Location"]).content.decode()
-    assert "line 4: education: 不在可选值内：博士" in preview
+    assert "line 4: education: 不在可选值内：博士（可选：研究生、大学本科、大学专科" in preview
     assert "确认导入" not in preview
 
 
