@@ -301,7 +301,11 @@ class _LedgerReader:
             return
         index, name, rows, header = found
         if index > 0:
-            self.notes.append(Problem(header.rows, _("工作表"), _("读取工作表“%(s)s”") % {"s": name}, "row"))
+            self.notes.append(
+                Problem(
+                    header.rows, _("工作表"), _("读取工作表“%(s)s”，其余工作表未读取") % {"s": name}, "row"
+                )
+            )
         if not self.check_header(header):
             return
         columns = header.columns

@@ -122,10 +122,12 @@ def interchange_download(request):
     )
     stamp = timezone.localdate().isoformat()
     if kind == "xlsx":
-        return _file(ledger_export_bytes(root=root, mask=mask), f"台账-{root.code}-{stamp}.xlsx", XLSX)
+        return _file(
+            ledger_export_bytes(root=root, mask=mask), f"{root.name}发展党员工作台账-{stamp}.xlsx", XLSX
+        )
     if kind in ROSTERS:
         title = str(ROSTERS[kind][0])
-        return _file(roster_bytes(kind, root=root, mask=mask), f"{title}-{root.code}-{stamp}.xlsx", XLSX)
+        return _file(roster_bytes(kind, root=root, mask=mask), f"{root.name}{title}-{stamp}.xlsx", XLSX)
     text = "".join(interchange_lines(interchange_export(root=root, mask=mask)))
     return _file(text.encode(), f"fazhan-{root.code}-{stamp}.jsonl", "application/x-ndjson")
 
