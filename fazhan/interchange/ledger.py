@@ -136,6 +136,7 @@ SERIALS = range(1, 2958466)  # Excel's serial days: 1900-01-01 to 9999-12-31
 TITLE = "发展党员工作台账"
 HEADER_SEARCH_ROWS = 10  # title rows or a note may stand above the header
 CODED = ("gender", "ethnicity", "education", "occupation")
+BRANCHES_LISTED = 20  # a refused branch name lists up to this many of the importer's branches
 ERR_DATE_CELL = "应为日期，如 2018-03-01、2018年3月1日、2018.3.1 或 2018/3/1"
 
 
@@ -264,10 +265,13 @@ class _LedgerReader:
         self.orgs = {o.code: o for o in Org.objects.all()}
         # An org written by its name: unique among the orgs the importer may import into.
         self.org_names: dict[str, list[Org]] = defaultdict(list)
-        for org in self.orgs.values():
+        self.branches: list[Org] = []  # the branches a refused name is told of
+        for org in sorted(self.orgs.values(), key=lambda o: o.path):
             if scope is None or any(org.path.startswith(p) for p in scope):
                 for name in {org.name, org.name.removeprefix("中共")}:
                     self.org_names[_normal(name)].append(org)
+                if org.kind in (OrgKind.BRANCH, OrgKind.GENERAL_BRANCH):
+                    self.branches.append(org)
         self.file_pids: dict[str, int] = {}  # pid → the row that named it first
 
     def problem(self, row: int, column: str, reason: str) -> None:
@@ -355,8 +359,17 @@ class _LedgerReader:
             )
             return ""
         if not code:
-            self.problem(number, column, _("找不到名为“%(n)s”的党组织") % {"n": written})
+            self.problem(number, column, self.no_such_org(written))
         return code  # a code the importer refuses as an unknown org
+
+    def no_such_org(self, written: str) -> str:
+        """The refusal of a branch name that names no org, with the branches that may be written."""
+        shown = "、".join(f"{o.name}（{o.code}）" for o in self.branches[:BRANCHES_LISTED])
+        if len(self.branches) > BRANCHES_LISTED:
+            shown += _("等 %(n)d 个") % {"n": len(self.branches)}
+        if not shown:
+            return _("找不到名为“%(n)s”的党组织") % {"n": written}
+        return _("找不到名为“%(n)s”的党组织（可填：%(b)s）") % {"n": written, "b": shown}
 
     def coded(self, number: int, cells: dict[str, Any], key: str) -> str | None:
         """A coded column's value in its code list (everyday words taken as words.WORDS says); refused with

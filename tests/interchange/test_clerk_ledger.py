@@ -196,7 +196,9 @@ def test_every_refusal_of_a_coded_or_dated_cell_lists_what_is_allowed(world, tmp
     assert status == 1
     assert sorted(out.splitlines()) == sorted(
         [
-            "row 2: 所在党支部名称: 找不到名为“高桥村”的党组织",
+            "row 2: 所在党支部名称: 找不到名为“高桥村”的党组织（可填："
+            "中共罗汉镇高桥村支部委员会（SZQ-LH-01）、中共罗汉镇双河村支部委员会（SZQ-LH-02）、中共罗汉镇中心学校总支部委员会（SZQ-LH-03）、"
+            "中共罗汉镇中心学校教师支部委员会（SZQ-LH-03-1）、中共永兴镇新桥村支部委员会（SZQ-YX-01））",
             "row 2: 性别: 不在可选值内：未知（可选：男、女）",
             "row 2: 学历: 不在可选值内：私塾（可选：研究生、大学本科、大学专科、中专、高中、初中及以下）",
             "row 2: 职业: 不在可选值内：农夫（可选：工人、农牧渔民、专业技术人员、管理人员、"
