@@ -24,8 +24,10 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo -n "$@"; fi; }
 debian_packages() {
   # chromium for the browser tests, CJK fonts so Chinese renders in pages and PDFs, poppler for PDF → PNG,
   # pango for WeasyPrint's PDFs, LibreOffice's headless Writer for the DOCX → PDF of forms and reports.
+  # LibreOffice's Calc converts the test ledgers to .xls and .ods (a clerk's Excel and WPS files).
   local missing=()
-  for pkg in chromium fonts-noto-cjk poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libreoffice-writer-nogui; do
+  for pkg in chromium fonts-noto-cjk poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libreoffice-writer-nogui \
+    libreoffice-calc-nogui; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
   done
   [ ${#missing[@]} -eq 0 ] && return 0

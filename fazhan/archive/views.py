@@ -237,8 +237,8 @@ def register(request):
     rows = archive_register(request.user, org, unreviewed=unreviewed)
     if request.GET.get("format") == "xlsx":
         return xlsx_response(
-            filename=f"archive-register-{org.code}-{timezone.localdate().isoformat()}.xlsx",
-            title="档案审核登记",
+            filename=f"档案审核登记-{org.name}-{timezone.localdate().isoformat()}.xlsx",
+            title=f"{org.name}档案审核登记",
             headers=[_(h) for h in REGISTER_HEADERS],
             rows=_register_rows(rows),
         )

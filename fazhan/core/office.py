@@ -207,3 +207,35 @@ def pdf_to_png(pdf: bytes, *, resolution: int = 60, first: int = 1, last: int | 
             [*command, str(folder / "in.pdf"), str(folder / "page")], check=True, capture_output=True
         )
         return [path.read_bytes() for path in sorted(folder.glob("page*.png"))]
+
+
+def convert(content: bytes, suffix: str, to: str, *, timeout: float = 120) -> bytes:
+    """A file converted by LibreOffice headless in a private profile: `suffix` is what the file is (".xlsx"),
+    `to` the format to write ("xls", "ods", "pdf"). Workbooks need LibreOffice's Calc
+    (libreoffice-calc-nogui, which `make test` installs)."""
+    with tempfile.TemporaryDirectory(prefix="fazhan-office-") as work:
+        folder = Path(work)
+        source = folder / f"source{suffix}"
+        source.write_bytes(content)
+        out = folder / "out"
+        command = [
+            soffice(),
+            f"-env:UserInstallation={(folder / 'profile').as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            to,
+            "--outdir",
+            str(out),
+            str(source),
+        ]
+        env = {**os.environ, "HOME": str(folder)}
+        try:
+            done = subprocess.run(command, capture_output=True, timeout=timeout, env=env, check=False)
+        except subprocess.TimeoutExpired as error:
+            raise OfficeError(f"LibreOffice took more than {timeout:.0f} s to convert the file") from error
+        target = out / f"source.{to.split(':')[0]}"
+        if done.returncode != 0 or not target.exists():
+            detail = (done.stderr or done.stdout).decode("utf-8", "replace").strip()[-500:]
+            raise OfficeError(f"LibreOffice could not convert the file to {to}: {detail}")
+        return target.read_bytes()

@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from fazhan.interchange.ledger import ledger_sources
 from fazhan.interchange.reader import Problem, Source, jsonl_sources
 
-SUFFIXES = (".jsonl", ".xlsx")
+# Workbooks: Excel's .xlsx and .xls, WPS's .et (an .xls inside), OpenDocument's .ods; read by their content.
+WORKBOOKS = (".xlsx", ".xls", ".et", ".ods")
+SUFFIXES = (".jsonl", *WORKBOOKS)
 
 
 @dataclass
@@ -18,7 +20,8 @@ class Parsed:
     notes: list[Problem] = field(default_factory=list)
 
 
-def file_sources(filename: str, content: bytes) -> Parsed:
-    if filename.lower().endswith(".xlsx"):
-        return Parsed(*ledger_sources(content))
+def file_sources(filename: str, content: bytes, *, scope: list[str] | None = None) -> Parsed:
+    """`scope` (org paths): where a ledger's org written by its name is looked for (None: everywhere)."""
+    if filename.lower().endswith(WORKBOOKS):
+        return Parsed(*ledger_sources(content, scope=scope))
     return Parsed(*jsonl_sources(io.StringIO(content.decode("utf-8", errors="replace"))))

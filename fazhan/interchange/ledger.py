@@ -15,18 +15,18 @@ import datetime
 import io
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
+from python_calamine import CalamineWorkbook
 
-from fazhan.core.excel import xlsx_bytes
+from fazhan.core.excel import Table, workbook_bytes
 from fazhan.core.masking import mask_id_number
 from fazhan.interchange.canon import person_export_record
 from fazhan.interchange.reader import Problem, Source, no_cyclic_gc
+from fazhan.interchange.words import ALLOWED, allowed_text, standard
 from fazhan.organizations.models import Org, OrgKind
-from fazhan.people.choices import Gender
 from fazhan.people.identity import id_number_key
 from fazhan.people.idnumber import IdNumberError, id_number_parse
 from fazhan.people.models import Person, PersonRole
@@ -50,17 +50,42 @@ COLUMNS = [
     Column("学历", "education", ("文化程度",)),
     Column("职业", "occupation"),
     Column("所在党支部(代码)", "org", ("所在党支部代码", "党支部代码", "支部代码")),
-    Column("所在党支部名称", "org_name", ("党支部名称", "支部名称")),
+    Column(
+        "所在党支部名称",
+        "org_name",
+        ("党支部名称", "支部名称", "所在党支部", "所在支部", "党支部", "所在党组织"),
+    ),
     Column("工作单位及职务", "work_unit", ("工作单位", "单位及职务", "单位职务")),
     Column("籍贯", "native_place"),
     Column("参加工作时间", "work_started_on", ("参加工作日期",)),
-    Column("申请入党日期", "S01", ("递交入党申请书日期", "入党申请日期", "申请日期")),
+    Column(
+        "申请入党日期",
+        "S01",
+        (
+            "递交入党申请书日期",
+            "递交申请书日期",
+            "入党申请日期",
+            "申请日期",
+            "提交入党申请书日期",
+            "申请入党",
+        ),
+    ),
     Column("谈话日期", "S02", ("谈话时间",)),
-    Column("确定积极分子日期", "S03", ("确定入党积极分子日期", "确定为积极分子日期")),
-    Column("培养联系人", "contacts"),
+    Column(
+        "确定积极分子日期",
+        "S03",
+        (
+            "确定入党积极分子日期",
+            "确定为积极分子日期",
+            "确定为入党积极分子日期",
+            "列为入党积极分子日期",
+            "入党积极分子确定日期",
+        ),
+    ),
+    Column("培养联系人", "contacts", ("培养联系人姓名", "培养人")),
     Column("指定培养联系人日期", "S05", ("确定培养联系人日期",)),
-    Column("确定发展对象日期", "S07", ("确定为发展对象日期",)),
-    Column("入党介绍人", "introducers"),
+    Column("确定发展对象日期", "S07", ("确定为发展对象日期", "列为发展对象日期", "发展对象确定日期")),
+    Column("入党介绍人", "introducers", ("入党介绍人姓名", "介绍人")),
     Column("确定入党介绍人日期", "S09", ("指定入党介绍人日期",)),
     Column("政审日期", "S10", ("政治审查日期",)),
     Column("集中培训日期", "S11", ("培训日期",)),
@@ -68,17 +93,17 @@ COLUMNS = [
     Column("志愿书编号", "form_number", ("入党志愿书编号",)),
     Column("填写志愿书日期", "S14", ("填写入党志愿书日期",)),
     Column("支部大会日期", "S15", ("支部大会讨论日期", "接收预备党员日期")),
-    Column("审批日期", "S17", ("党委审批日期",)),
+    Column("审批日期", "S17", ("党委审批日期", "批准入党日期", "接收预备党员审批日期")),
     Column("入党宣誓日期", "S20", ("宣誓日期",)),
     Column("转正申请日期", "S22", ("提出转正申请日期",)),
     Column("转正大会日期", "S23", ("讨论转正日期", "转正支部大会日期")),
-    Column("转正审批日期", "S24", ()),
+    Column("转正审批日期", "S24", ("批准转正日期", "党委审批转正日期")),
     Column("备注", "note", ()),
 ]
 HEADERS = [c.header for c in COLUMNS]
 HEADER_OF = {c.what: c.header for c in COLUMNS}
 DATE_STEPS = [c.what for c in COLUMNS if c.what in STEPS_BY_CODE]
-REQUIRED = ("name", "id_number", "org")
+REQUIRED = ("name", "id_number")  # and the branch, by its code or its name
 # Steps the ledger names people or a form for: (details key, step, the step whose date it takes when the
 # ledger has no date of its own).
 NAMED_STEPS: list[tuple[str, str, str]] = [
@@ -108,27 +133,51 @@ PERSON_LABELS = {
 _SEPARATORS = re.compile(r"[、,，;；\s]+")
 _NAMED_PID = re.compile(r"^(.*?)[（(]([A-Za-z0-9_-]+)[)）]$")
 _HEADER_SPACE = re.compile(r"\s+")
+_WRITTEN_DATE = re.compile(
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
+)
+_COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
+EXCEL_EPOCH = datetime.date(1899, 12, 30)  # Excel's day 0 (the 1900 date system, its leap-year bug included)
+SERIALS = range(1, 2958466)  # Excel's serial days: 1900-01-01 to 9999-12-31
 TITLE = "发展党员工作台账"
-HEADER_SEARCH_ROWS = 10  # a title or a note may stand above the header
+HEADER_SEARCH_ROWS = 10  # title rows or a note may stand above the header
+CODED = ("gender", "ethnicity", "education", "occupation")
+BRANCHES_LISTED = 20  # a refused branch name lists up to this many of the importer's branches
+ERR_DATE_CELL = "应为日期，如 2018-03-01、2018年3月1日、2018.3.1 或 2018/3/1"
 
 
 def _normal(header: str) -> str:
     return _HEADER_SPACE.sub("", header).replace("（", "(").replace("）", ")")
 
 
-_BY_HEADER = {_normal(name): c.what for c in COLUMNS for name in (c.header, *c.aliases)}
+def _spellings(column: Column) -> list[str]:
+    """A column's header and aliases, each date column's also with 时间 for 日期 and the other way round."""
+    names = [column.header, *column.aliases]
+    if column.what in STEPS_BY_CODE or column.what == "work_started_on":
+        names += [n[:-2] + "时间" for n in names if n.endswith("日期")]
+        names += [n[:-2] + "日期" for n in names if n.endswith("时间")]
+    return names
+
+
+_BY_HEADER = {_normal(name): c.what for c in COLUMNS for name in _spellings(c)}
 
 
 def _cell_date(value: Any) -> datetime.date | str | None:
-    """A date cell as a date; None when empty; the text itself when it is no date."""
+    """A date cell as a date: a date cell, an Excel serial day number, or a date written as 2018-03-01,
+    2018/3/1, 2018.3.1, 2018年3月1日 (spaces allowed) or 20180301; None when empty; the text itself when it is
+    no date."""
     if value in (None, ""):
         return None
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
         return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if float(value).is_integer() and int(value) in SERIALS:
+            return EXCEL_EPOCH + datetime.timedelta(days=int(value))
+        return str(value)
     text = str(value).strip()
-    match = re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?", text)
+    match = _WRITTEN_DATE.fullmatch(text) or _COMPACT_DATE.fullmatch(text)
     if match:
         try:
             return datetime.date(*map(int, match.groups()))
@@ -161,11 +210,71 @@ def _cell_text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time():
+        value = value.date()
     return str(value).strip()
 
 
+def workbook_tables(content: bytes) -> list[tuple[str, list[list[Any]]]] | None:
+    """Every sheet of a workbook as (name, rows of cell values): .xlsx, .xls (WPS's .et is one inside), .ods,
+    known by their content, not their name; None when the content is no workbook."""
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        sheets = []
+        for name in book.sheet_names:
+            rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            sheets.append((name, [list(r) for r in rows]))
+    except Exception:  # calamine raises its own errors, and ValueError/OSError for what it cannot tell
+        return None
+    return sheets
+
+
+class _Header(NamedTuple):
+    rows: int  # the header's last row (1-based): the data start below it
+    columns: list[str]  # the field each column holds ("" for a column Fazhan does not know)
+    texts: list[str]  # each column's header as written
+
+
+def _header_of(upper: list[Any], lower: list[Any] | None) -> tuple[list[str], list[str]]:
+    """The fields a header row names, column by column. With a second row, the upper row groups the columns
+    under it (a merged cell is read in its first column only, so a group is carried right): a column is named
+    by its group and its own header together, else its own header, else the upper cell alone."""
+    columns, texts, group = [], [], ""
+    width = max(len(upper), len(lower or []))
+    for j in range(width):
+        up = _normal(_cell_text(upper[j])) if j < len(upper) else ""
+        low = _normal(_cell_text(lower[j])) if lower is not None and j < len(lower) else ""
+        if up:
+            group = up
+        candidates = [group + low, low] if low else [up]
+        what = next((_BY_HEADER[c] for c in candidates if c in _BY_HEADER), "")
+        columns.append(what)
+        texts.append(low or up)
+    return columns, texts
+
+
+def _known(columns: list[str]) -> int:
+    return len({c for c in columns if c})
+
+
+def _find_header(rows: list[list[Any]]) -> _Header | None:
+    """The header among the top rows: the first row naming the ID number column, or two rows together when
+    the row under it names more columns with it (a two-row header)."""
+    top = rows[:HEADER_SEARCH_ROWS]
+    for i, row in enumerate(top):
+        single = _header_of(row, None)
+        nxt = rows[i + 1] if i + 1 < len(rows) else None
+        double = _header_of(row, nxt) if nxt is not None else ([], [])
+        below = _header_of(nxt, None)[0] if nxt is not None else []
+        if "id_number" in double[0] and _known(double[0]) > max(_known(single[0]), _known(below)):
+            return _Header(i + 2, *double)
+        if "id_number" in single[0]:
+            return _Header(i + 1, *single)
+    return None
+
+
 class _LedgerReader:
-    def __init__(self) -> None:
+    def __init__(self, scope: list[str] | None = None) -> None:
         self.sources: list[Source] = []
         self.problems: list[Problem] = []
         self.notes: list[Problem] = []
@@ -179,61 +288,128 @@ class _LedgerReader:
             top = max(top, int(pid[1:]))
         self.next_number = top + 1
         self.orgs = {o.code: o for o in Org.objects.all()}
+        # An org written by its name: unique among the orgs the importer may import into.
+        self.org_names: dict[str, list[Org]] = defaultdict(list)
+        self.branches: list[Org] = []  # the branches a refused name is told of
+        for org in sorted(self.orgs.values(), key=lambda o: o.path):
+            if scope is None or any(org.path.startswith(p) for p in scope):
+                for name in {org.name, org.name.removeprefix("中共")}:
+                    self.org_names[_normal(name)].append(org)
+                if org.kind in (OrgKind.BRANCH, OrgKind.GENERAL_BRANCH):
+                    self.branches.append(org)
         self.file_pids: dict[str, int] = {}  # pid → the row that named it first
 
     def problem(self, row: int, column: str, reason: str) -> None:
         self.problems.append(Problem(row, column, reason, "row"))
 
     def read(self, content: bytes) -> None:
-        try:
-            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception:
-            self.problem(1, _("文件"), _("不是有效的 Excel（.xlsx）文件"))
+        sheets = workbook_tables(content)
+        if sheets is None:
+            self.problem(1, _("文件"), _("不是可读的 Excel 或 WPS 表格文件（.xlsx、.xls、.et、.ods）"))
             return
-        sheet = book.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header_row, columns = self.header(rows)
-        if columns is None:
+        found = partial = (
+            None  # the first sheet whose header has every required column, else the first header
+        )
+        for index, (name, rows) in enumerate(sheets):
+            header = _find_header(rows)
+            if header is None:
+                continue
+            if all(w in header.columns for w in REQUIRED) and (
+                "org" in header.columns or "org_name" in header.columns
+            ):
+                found = (index, name, rows, header)
+                break
+            partial = partial or (index, name, rows, header)
+        found = found or partial
+        if found is None:
+            self.problem(
+                1,
+                _("表头"),
+                _("找不到表头（须有“身份证号”列）；列名可为：%(h)s") % {"h": "，".join(HEADERS)},
+            )
             return
-        for number, values in enumerate(rows, start=header_row + 1):
+        index, name, rows, header = found
+        if index > 0:
+            self.notes.append(
+                Problem(
+                    header.rows, _("工作表"), _("读取工作表“%(s)s”，其余工作表未读取") % {"s": name}, "row"
+                )
+            )
+        if not self.check_header(header):
+            return
+        columns = header.columns
+        for number, values in enumerate(rows[header.rows :], start=header.rows + 1):
             cells = {what: v for what, v in zip(columns, values, strict=False) if what}
             if all(v in (None, "") for v in cells.values()):
                 continue
             self.read_row(number, cells)
         self.resolve_refs()
 
-    def header(self, rows: Iterable[tuple]) -> tuple[int, list[str] | None]:
-        """The header row (the first of the top rows naming the ID number column), as the field each column
-        holds ("" for a column Fazhan does not know)."""
-        for number, values in enumerate(rows, start=1):
-            texts = [_normal(_cell_text(v)) for v in values]
-            columns = [_BY_HEADER.get(t, "") for t in texts]
-            if "id_number" in columns:
-                missing = [HEADER_OF[w] for w in REQUIRED if w not in columns]
-                if missing:
-                    self.problem(number, _("表头"), _("缺少列：%(c)s") % {"c": "，".join(missing)})
-                    return number, None
-                doubled = sorted({HEADER_OF[w] for w in columns if w and columns.count(w) > 1})
-                if doubled:
-                    self.problem(number, _("表头"), _("列重复：%(c)s") % {"c": "，".join(doubled)})
-                    return number, None
-                unknown = [t for t, w in zip(texts, columns, strict=True) if t and not w]
-                if unknown:
-                    self.notes.append(
-                        Problem(
-                            number,
-                            _("表头"),
-                            _("未识别的列，未导入：%(c)s") % {"c": "，".join(unknown)},
-                            "row",
-                        )
-                    )
-                return number, columns
-            if number >= HEADER_SEARCH_ROWS:
-                break
-        self.problem(
-            1, _("表头"), _("找不到表头（须有“身份证号”列）；列名可为：%(h)s") % {"h": "，".join(HEADERS)}
-        )
-        return 1, None
+    def check_header(self, header: _Header) -> bool:
+        number, columns = header.rows, header.columns
+        missing = [HEADER_OF[w] for w in REQUIRED if w not in columns]
+        if "org" not in columns and "org_name" not in columns:
+            missing.append(f"{HEADER_OF['org']}或{HEADER_OF['org_name']}")
+        if missing:
+            self.problem(number, _("表头"), _("缺少列：%(c)s") % {"c": "，".join(missing)})
+            return False
+        doubled = sorted({HEADER_OF[w] for w in columns if w and columns.count(w) > 1})
+        if doubled:
+            self.problem(number, _("表头"), _("列重复：%(c)s") % {"c": "，".join(doubled)})
+            return False
+        unknown = [t for t, w in zip(header.texts, columns, strict=True) if t and not w]
+        if unknown:
+            self.notes.append(
+                Problem(number, _("表头"), _("未识别的列，未导入：%(c)s") % {"c": "，".join(unknown)}, "row")
+            )
+        return True
+
+    def org_code(self, number: int, cells: dict[str, Any]) -> str:
+        """The branch of a row: its code, or its name (in either column) when that names one org of the
+        importer's subtree; the text as written when it names none (the importer refuses it)."""
+        code, name = _cell_text(cells.get("org")), _cell_text(cells.get("org_name"))
+        if code in self.orgs:
+            return code
+        written = code or name
+        if not written:
+            return ""
+        column = HEADER_OF["org"] if code else HEADER_OF["org_name"]
+        candidates = self.org_names.get(_normal(written), [])
+        if len(candidates) == 1:
+            return candidates[0].code
+        if len(candidates) > 1:
+            listed = "、".join(f"{o.name}（{o.code}）" for o in sorted(candidates, key=lambda o: o.path))
+            self.problem(
+                number, column, _("“%(n)s”对应多个党组织：%(c)s，请填写代码") % {"n": written, "c": listed}
+            )
+            return ""
+        if not code:
+            self.problem(number, column, self.no_such_org(written))
+        return code  # a code the importer refuses as an unknown org
+
+    def no_such_org(self, written: str) -> str:
+        """The refusal of a branch name that names no org, with the branches that may be written."""
+        shown = "、".join(f"{o.name}（{o.code}）" for o in self.branches[:BRANCHES_LISTED])
+        if len(self.branches) > BRANCHES_LISTED:
+            shown += _("等 %(n)d 个") % {"n": len(self.branches)}
+        if not shown:
+            return _("找不到名为“%(n)s”的党组织") % {"n": written}
+        return _("找不到名为“%(n)s”的党组织（可填：%(b)s）") % {"n": written, "b": shown}
+
+    def coded(self, number: int, cells: dict[str, Any], key: str) -> str | None:
+        """A coded column's value in its code list (everyday words taken as words.WORDS says); refused with
+        the allowed values listed."""
+        text = _cell_text(cells.get(key))
+        if not text:
+            return None
+        value = standard(key, text)
+        if value is None:
+            self.problem(
+                number,
+                HEADER_OF[key],
+                _("不在可选值内：%(v)s（可选：%(a)s）") % {"v": text, "a": allowed_text(key)},
+            )
+        return value
 
     def committee_of(self, code: str) -> str:
         org = self.orgs.get(code)
@@ -245,8 +421,19 @@ class _LedgerReader:
         return ""
 
     def read_row(self, number: int, cells: dict[str, Any]) -> None:
+        known = len(self.problems)
+        org = self.org_code(number, cells)
+        if len(self.problems) > known:
+            # The branch is named by a name that names no org, or several: the row's problems are still
+            # listed, but it yields no records (the importer would only repeat that the branch is missing).
+            sources, refs = len(self.sources), len(self.pending_refs)
+            self.read_person(number, cells, org)
+            del self.sources[sources:], self.pending_refs[refs:]
+            return
+        self.read_person(number, cells, org)
+
+    def read_person(self, number: int, cells: dict[str, Any], org: str) -> None:
         id_number = _cell_text(cells.get("id_number"))
-        org = _cell_text(cells.get("org"))
         name = _cell_text(cells.get("name"))
         pid = self.person_id(id_number)
         if pid in self.file_pids:
@@ -262,13 +449,11 @@ class _LedgerReader:
         if existing is not None:
             roles = list(PersonRole.objects.filter(person=existing).values_list("role", flat=True))
             record = person_export_record(existing, roles)
-        gender = _cell_text(cells.get("gender"))
         record |= {"name": name, "id_number": id_number, "org": org}
-        for key in ("ethnicity", "education", "occupation"):
-            if _cell_text(cells.get(key)):
-                record[key] = _cell_text(cells.get(key))
-        if gender:
-            record["gender"] = {"男": Gender.MALE.value, "女": Gender.FEMALE.value}.get(gender, gender)
+        for key in CODED:
+            code = self.coded(number, cells, key)
+            if code is not None:
+                record[key] = code
         unit_cell = cells.get("work_unit")
         if unit_cell not in (None, ""):
             record["work_unit"], record["position"] = unit_position_split(str(unit_cell))
@@ -276,7 +461,7 @@ class _LedgerReader:
             record["native_place"] = _cell_text(cells.get("native_place"))
         started = _cell_date(cells.get("work_started_on"))
         if isinstance(started, str):
-            self.problem(number, HEADER_OF["work_started_on"], _("应为日期（如 2018-03-01）"))
+            self.problem(number, HEADER_OF["work_started_on"], _(ERR_DATE_CELL))
         elif started is not None:
             record["work_started_on"] = started.isoformat()
         self.sources.append(Source(number, record, "row", PERSON_LABELS))
@@ -286,7 +471,7 @@ class _LedgerReader:
         for step in DATE_STEPS:
             value = _cell_date(cells.get(step))
             if isinstance(value, str):
-                self.problem(number, HEADER_OF[step], _("应为日期（如 2018-03-01）"))
+                self.problem(number, HEADER_OF[step], _(ERR_DATE_CELL))
             elif value is not None:
                 dates[step] = value
         for step in DATE_STEPS:
@@ -380,10 +565,13 @@ class _LedgerReader:
 
 
 @no_cyclic_gc()
-def ledger_sources(content: bytes) -> tuple[list[Source], list[Problem], list[Problem]]:
+def ledger_sources(
+    content: bytes, *, scope: list[str] | None = None
+) -> tuple[list[Source], list[Problem], list[Problem]]:
     """The records a ledger (or a roster) implies, the problems that refuse it, and the notes the preview
-    shows beside them (columns not imported)."""
-    reader = _LedgerReader()
+    shows beside them (columns not imported). `scope` (org paths) is where an org written by its name is
+    looked for: the subtrees the importer may import into (None: every org)."""
+    reader = _LedgerReader(scope)
     reader.read(content)
     return reader.sources, reader.problems, reader.notes
 
@@ -465,11 +653,47 @@ def ledger_rows(
 
 
 def ledger_export_bytes(*, root: Org | None = None, mask: Callable[[Person], bool] | None = None) -> bytes:
-    return xlsx_bytes(title=TITLE, headers=HEADERS, rows=ledger_rows(root, mask=mask))
+    title = f"{root.name}{TITLE}" if root is not None else TITLE
+    table = Table(title, HEADERS, ledger_rows(root, mask=mask), sheet=TITLE)
+    return workbook_bytes([table])
 
 
-def ledger_template_bytes() -> bytes:
-    return xlsx_bytes(title=TITLE, headers=HEADERS, rows=[])
+def _instructions(branches: list[Org]) -> list[str]:
+    dates = [HEADER_OF[s] for s in DATE_STEPS]
+    lines = [
+        "一、每人一行，从第3行起填写；第1行为标题，第2行为表头，请勿删改表头（列的先后可以调整，"
+        "不用的列可以删去，本系统按列名读取）。",
+        "二、必填：姓名、身份证号（18位，末位校验码须正确），以及所在党支部——填写“所在党支部(代码)”"
+        "或“所在党支部名称”其中之一即可。",
+        f"三、性别、民族、学历、职业请从下拉列表中选择。学历可选：{allowed_text('education')}；"
+        f"职业可选：{allowed_text('occupation')}。",
+        f"四、日期列（{'、'.join(dates)}）可以写成 2018-03-01、2018/3/1、2018.3.1 或 2018年3月1日，"
+        "也可以是 Excel 的日期单元格；未发生的步骤留空。",
+        "五、培养联系人、入党介绍人写姓名（本支部内同名时写“姓名（人员编号）”），多人用顿号分隔。"
+        "未填写“指定培养联系人日期”“确定入党介绍人日期”“填写志愿书日期”时，"
+        "该步骤取其前一步骤（确定积极分子、确定发展对象、预审）的日期，并标为推定日期。",
+        "六、导入时整个文件全部导入或全部不导入：有问题的行会按“行号：列名：原因”列出，更正后重新导入即可；"
+        "导入前可先预览将要发生的变化。已登记人员的姓名、身份证号和所在党组织不会因导入而改变。",
+        "七、本系统也能读取 .xls、WPS 表格（.et）和 .ods 文件，以及另有标题行、两行表头的台账。",
+    ]
+    if branches:
+        lines.append("八、本模板可填写的党支部（代码 — 名称）：")
+        lines += [f"    {o.code} — {o.name}" for o in branches]
+    return lines
+
+
+def ledger_template_bytes(branches: list[Org] | None = None) -> bytes:
+    """The empty ledger: dropdowns on every coded column (and on the branch columns, with the `branches` the
+    user may fill in) and a sheet of instructions (填表说明)."""
+    branches = list(branches or [])
+    choices: dict[str, list[str]] = {
+        HEADER_OF[k]: list(ALLOWED[k]) for k in ("gender", "ethnicity", "education", "occupation")
+    }
+    if branches:
+        choices[HEADER_OF["org"]] = [o.code for o in branches]
+        choices[HEADER_OF["org_name"]] = [o.name for o in branches]
+    table = Table(TITLE, HEADERS, [], sheet=TITLE, choices=choices)
+    return workbook_bytes([table], notes=("填表说明", _instructions(branches)))
 
 
 # The rosters (花名册) of the pools: who is an applicant, an activist, a target now.
@@ -486,8 +710,10 @@ def roster_bytes(kind: str, *, root: Org | None, mask: Callable[[Person], bool] 
     wanted += extra
     index = {c.what: i for i, c in enumerate(COLUMNS)}
     rows = ledger_rows(root, mask=mask, stages=(stage,))
-    return xlsx_bytes(
-        title=str(title),
-        headers=[HEADER_OF[w] for w in wanted],
-        rows=[[row[index[w]] for w in wanted] for row in rows],
+    table = Table(
+        f"{root.name}{title}" if root is not None else str(title),
+        [HEADER_OF[w] for w in wanted],
+        [[row[index[w]] for w in wanted] for row in rows],
+        sheet=str(title),
     )
+    return workbook_bytes([table])

@@ -20,6 +20,7 @@ ERR_BOOL = "应为 true 或 false"
 ERR_TEXT = "应为文本"
 ERR_INT = "应为不小于0的整数"
 ERR_CHOICE = "不在可选值内：%(value)s"
+ERR_CHOICE_ALLOWED = "不在可选值内：%(value)s（可选：%(allowed)s）"
 ERR_LIST = "应为列表"
 ERR_FUTURE = "日期不能晚于今天"
 
@@ -180,19 +181,23 @@ class Fields:
             return ""
         value, allowed = self.data[key], list(values)
         if not isinstance(value, str) or value not in allowed:
-            self.fail(key, _(ERR_CHOICE) % {"value": value})
+            self.fail(key, _(ERR_CHOICE_ALLOWED) % {"value": value, "allowed": "、".join(allowed)})
             return ""
         return str(value)
 
     def choices(self, key: str, values: Iterable[str]) -> list[str]:
         if self._missing(key, False):
             return []
-        value, allowed = self.data[key], set(values)
+        listed = list(values)
+        value, allowed = self.data[key], set(listed)
         if not isinstance(value, list):
             self.fail(key, _(ERR_LIST))
             return []
         wrong = [v for v in value if not isinstance(v, str) or v not in allowed]
         if wrong:
-            self.fail(key, _(ERR_CHOICE) % {"value": "、".join(map(str, wrong))})
+            self.fail(
+                key,
+                _(ERR_CHOICE_ALLOWED) % {"value": "、".join(map(str, wrong)), "allowed": "、".join(listed)},
+            )
             return []
         return list(value)

@@ -37,7 +37,7 @@ def user_import_paths(user) -> list[str]:
 
 def upload_sources(upload: ImportUpload) -> Parsed:
     """The records of a stored upload, read as its name says (the ledger workbook or JSON Lines)."""
-    return file_sources(upload.filename, bytes(upload.content))
+    return file_sources(upload.filename, bytes(upload.content), scope=user_import_paths(upload.user))
 
 
 class _Export:

@@ -3,7 +3,7 @@
 import hashlib
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from fazhan.accounts.models import CASE_ROLES
 from fazhan.accounts.selectors import user_case_paths, user_roles, user_sees_id_number
 from fazhan.auditlog.services import audit_record
-from fazhan.core.excel import XLSX
+from fazhan.core.excel import XLSX, file_response
 from fazhan.interchange.diff import RECORD_LABELS
 from fazhan.interchange.forms import UploadForm
 from fazhan.interchange.jobs import import_start
@@ -25,7 +25,7 @@ from fazhan.interchange.selectors import (
 )
 from fazhan.interchange.services import interchange_check
 from fazhan.interchange.uploads import import_uploads_purge
-from fazhan.organizations.models import Org
+from fazhan.organizations.models import Org, OrgKind
 from fazhan.organizations.selectors import org_get_for_user
 
 
@@ -100,9 +100,14 @@ def interchange_download(request):
     """The user's subtree as JSON Lines, the ledger, a roster, or the empty template; ID numbers and phones
     masked unless the user's role sees them."""
     kind = request.GET.get("format", "jsonl")
-    if kind == "template":
-        return _file(ledger_template_bytes(), "发展党员工作台账模板.xlsx", XLSX)
     roots = _roots(request.user)
+    if kind == "template":
+        within = Q(pk__in=[])
+        for r in roots:
+            within |= Q(path__startswith=r.path)
+        branches = Org.objects.filter(within, kind__in=(OrgKind.BRANCH, OrgKind.GENERAL_BRANCH))
+        content = ledger_template_bytes(list(branches.order_by("path")))
+        return _file(content, "发展党员工作台账模板.xlsx", XLSX)
     if not roots:
         raise PermissionDenied
     root = org_get_for_user(request.user, request.GET["org"]) if request.GET.get("org") else roots[0]
@@ -118,10 +123,12 @@ def interchange_download(request):
     )
     stamp = timezone.localdate().isoformat()
     if kind == "xlsx":
-        return _file(ledger_export_bytes(root=root, mask=mask), f"台账-{root.code}-{stamp}.xlsx", XLSX)
+        return _file(
+            ledger_export_bytes(root=root, mask=mask), f"{root.name}发展党员工作台账-{stamp}.xlsx", XLSX
+        )
     if kind in ROSTERS:
         title = str(ROSTERS[kind][0])
-        return _file(roster_bytes(kind, root=root, mask=mask), f"{title}-{root.code}-{stamp}.xlsx", XLSX)
+        return _file(roster_bytes(kind, root=root, mask=mask), f"{root.name}{title}-{stamp}.xlsx", XLSX)
     # Read in chunks: what is held is the file's text, never every record as objects besides it.
     content = b"".join(
         line.encode() for line in interchange_lines(interchange_export_streamed(root=root, mask=mask))
@@ -129,9 +136,5 @@ def interchange_download(request):
     return _file(content, f"fazhan-{root.code}-{stamp}.jsonl", "application/x-ndjson")
 
 
-def _file(content: bytes, filename: str, content_type: str) -> HttpResponse:
-    from urllib.parse import quote
-
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+def _file(content: bytes, filename: str, content_type: str):
+    return file_response(content, filename, content_type)

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from fazhan.accounts.selectors import user_assignments, user_roles_at
 from fazhan.auditlog.services import audit_record
-from fazhan.core.excel import XLSX, xlsx_response
+from fazhan.core.excel import XLSX, Table, xlsx_response
 from fazhan.core.forms import form_to_service
 from fazhan.organizations.models import Org
 from fazhan.organizations.selectors import org_list_for_user
@@ -46,9 +46,10 @@ def _allocatable(user, report: PlanReport) -> list[Org]:
 XLSX_HEADERS = ("党组织", "计划数", "已发展", "剩余", "入党申请人", "入党积极分子", "发展对象", "6:3:1")
 
 
-def _xlsx_rows(report: PlanReport):
-    for row in [report.total, *report.children]:
-        yield (
+def _xlsx_tables(report: PlanReport) -> list[Table]:
+    """The plan report as three tables, one sheet each: the orgs, the focus groups, the villages."""
+    orgs = [
+        (
             row.org.name,
             row.quota,
             row.admitted,
@@ -58,14 +59,24 @@ def _xlsx_rows(report: PlanReport):
             row.targets,
             "达到" if row.ratio_ok else "未达到",
         )
-    yield ()
-    yield ("重点群体", "目标", "实际")
-    for g in report.groups:
-        yield (str(g.label), g.target, g.actual)
-    yield ()
-    yield ("村党支部", "入党积极分子")
-    for village, n in report.villages:
-        yield (village.name, n)
+        for row in [report.total, *report.children]
+    ]
+    year, name = report.year, report.org.name
+    return [
+        Table(f"{name}{year}年度发展计划执行情况", XLSX_HEADERS, orgs, sheet="发展计划"),
+        Table(
+            f"{name}{year}年度重点群体发展情况",
+            ("重点群体", "目标", "实际"),
+            [(str(g.label), g.target, g.actual) for g in report.groups],
+            sheet="重点群体",
+        ),
+        Table(
+            f"{name}{year}年度村党支部入党积极分子",
+            ("村党支部", "入党积极分子"),
+            [(village.name, n) for village, n in report.villages],
+            sheet="村党支部",
+        ),
+    ]
 
 
 def _render(request, report: PlanReport, form: PlanAllocateForm | None = None):
@@ -89,10 +100,7 @@ def plan_page(request, code: str, year: int):
     report = _report(request, code, year)
     if request.GET.get("format") == "xlsx":
         return xlsx_response(
-            filename=f"plan-{report.org.code}-{report.year}.xlsx",
-            title=f"{report.year}年度发展计划",
-            headers=XLSX_HEADERS,
-            rows=_xlsx_rows(report),
+            filename=f"{report.org.name}{report.year}年度发展计划.xlsx", tables=_xlsx_tables(report)
         )
     return _render(request, report)
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fazhan.accounts.selectors import user_assignments, user_roles_at
-from fazhan.core.excel import xlsx_response
+from fazhan.core.excel import Table, xlsx_response
 from fazhan.core.forms import form_to_service
 from fazhan.prereview.forms import (
     BatchSubmitForm,
@@ -120,7 +120,7 @@ def register(request):
             data = filters.cleaned_data
             qs = form_filter(qs, status=data["status"], year=data["year"], query=data["q"])
         return xlsx_response(
-            filename=f"forms-{timezone.localdate().isoformat()}.xlsx",
+            filename=f"入党志愿书登记簿-{timezone.localdate().isoformat()}.xlsx",
             title="入党志愿书登记簿",
             headers=REGISTER_HEADERS,
             rows=_register_rows(qs),
@@ -169,6 +169,7 @@ def form_return_view(request, pk: int):
 
 
 RECONCILE_HEADERS = ("项目", "数量")
+SERIAL_HEADERS = ("类别", "编号")
 
 
 def reconcile(request, year: int):
@@ -180,15 +181,16 @@ def reconcile(request, year: int):
     if request.GET.get("format") == "xlsx":
         rows: list[tuple] = [("入库", result.received)]
         rows += [(str(label), n) for _s, label, n in result.rows]
-        rows += [("合计", result.accounted), ("平衡", "是" if result.balanced else "否"), ()]
-        rows += [("缺号（已入库、登记簿中没有）", n) for n in result.missing]
-        rows += [("跳号（库存中、低于已发出的编号）", n) for n in result.skipped]
-        rows += [("未入库即发放", f.number) for f in result.unreceived]
+        rows += [("合计", result.accounted), ("平衡", "是" if result.balanced else "否")]
+        serials = [("缺号（已入库、登记簿中没有）", n) for n in result.missing]
+        serials += [("跳号（库存中、低于已发出的编号）", n) for n in result.skipped]
+        serials += [("未入库即发放", f.number) for f in result.unreceived]
         return xlsx_response(
-            filename=f"forms-reconcile-{year}.xlsx",
-            title=f"{year}年志愿书核对",
-            headers=RECONCILE_HEADERS,
-            rows=rows,
+            filename=f"{year}年入党志愿书核对.xlsx",
+            tables=[
+                Table(f"{year}年入党志愿书核对", RECONCILE_HEADERS, rows, sheet="核对"),
+                Table(f"{year}年入党志愿书异常编号", SERIAL_HEADERS, serials, sheet="异常编号"),
+            ],
         )
     return render(request, "prereview/reconcile.html", {"r": result, "years": range(year - 2, year + 2)})
 

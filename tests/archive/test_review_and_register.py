@@ -1,6 +1,7 @@
 import datetime
 import io
 import re
+from urllib.parse import quote
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,6 +24,7 @@ from fazhan.procedure.services import case_open, case_record_step
 from tests.archive.conftest import png_bytes, upload
 from tests.conftest import make_id_number, person_data
 from tests.procedure.conftest import day, next_offset, walk
+from tests.workbooks import assert_shaped, table
 
 AFTER = day(next_offset("S25") + 10)
 
@@ -161,8 +163,11 @@ def test_the_register_downloads_as_excel(pw, client_for):
     )
     response = client_for("lh_organizer").get("/archive/register/?org=SZQ-LH&format=xlsx")
     assert response.status_code == 200
+    assert quote("档案审核登记-中共罗汉镇委员会-") in response["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(response.content)).active
-    rows = list(sheet.iter_rows(values_only=True))
+    assert_shaped(sheet, title="中共罗汉镇委员会档案审核登记")
+    assert sheet["D3"].number_format == 'yyyy"年"m"月"d"日"'  # the conversion date
+    rows = table(sheet)
     assert rows[0][:4] == ("姓名", "人员编号", "所在党支部", "转正日期")
     assert rows[1][0] == "张三"
     assert rows[1][1] == "P0001"

@@ -56,8 +56,12 @@ def person_row(name: str, id_number: str, **columns) -> dict:
 
 
 def read_rows(path: Path) -> list[tuple]:
+    """A workbook's table: its header and rows, under the title row every Fazhan workbook has."""
     sheet = load_workbook(path, read_only=True).worksheets[0]
-    return list(sheet.iter_rows(values_only=True))
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0].endswith(("发展党员工作台账", "花名册")), rows[0]
+    assert not any(rows[0][1:]), rows[0]  # the title, merged across the table
+    return rows[1:]
 
 
 def test_a_ledger_imports_with_the_steps_its_dates_imply(world, tmp_path):
@@ -117,7 +121,7 @@ def test_a_changed_date_in_the_ledger_corrects_the_step(world, tmp_path):
 def test_ledger_problems_are_listed_by_row_and_column_and_nothing_is_imported(world, tmp_path):
     rows = [
         person_row("钱七", ID_A, 申请入党日期="2018-01-02", 谈话日期="2018-13-01"),
-        person_row("孙八", ID_B, 学历="博士", 申请入党日期="2018-01-02"),
+        person_row("孙八", ID_B, 学历="私塾", 申请入党日期="2018-01-02"),
         person_row("周九", "511002199601011234", 申请入党日期="2018-01-02"),
         person_row("吴十", make_id_number(datetime.date(1995, 1, 1), 13), 确定积极分子日期="2018-06-01")
         | {"培养联系人": "无名氏"},
@@ -127,8 +131,8 @@ def test_ledger_problems_are_listed_by_row_and_column_and_nothing_is_imported(wo
     status, out = run("import", str(ledger(tmp_path / "bad.xlsx", rows)))
     assert status == 1
     assert out.splitlines() == [
-        "row 2: 谈话日期: 应为日期（如 2018-03-01）",
-        "row 3: 学历: 不在可选值内：博士",
+        "row 2: 谈话日期: 应为日期，如 2018-03-01、2018年3月1日、2018.3.1 或 2018/3/1",
+        "row 3: 学历: 不在可选值内：私塾（可选：研究生、大学本科、大学专科、中专、高中、初中及以下）",
         "row 4: 身份证号: 身份证号校验码错误，请核对。",
         "row 5: 培养联系人: 找不到本支部的人员：无名氏",
         "row 6: 志愿书编号: 须同时填写“填写志愿书日期”或“预审日期”",
@@ -260,7 +264,7 @@ def test_a_ledger_correcting_a_step_keeps_what_its_row_does_not_hold(pw, tmp_pat
     assert run("export", str(tmp_path / "l.xlsx"), "--org", "SZQ-LH-01")[0] == 0
     book = load_workbook(tmp_path / "l.xlsx")
     sheet = book.worksheets[0]
-    row = next(r for r in sheet.iter_rows(min_row=2) if r[HEADERS.index("姓名")].value == "张三")
+    row = next(r for r in sheet.iter_rows(min_row=3) if r[HEADERS.index("姓名")].value == "张三")
     talk = row[HEADERS.index("谈话日期")]
     talk.value = talk.value + datetime.timedelta(days=2)
     book.save(tmp_path / "l2.xlsx")

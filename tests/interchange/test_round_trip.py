@@ -17,6 +17,7 @@ from fazhan.people.models import Person
 from fazhan.prereview.services import form_range_receive
 from tests.fresh import run_fazhan_many
 from tests.interchange.conftest import export_records, run, snapshot, write_jsonl
+from tests.workbooks import table
 
 CASES = 160
 TODAY = datetime.date.today()
@@ -78,7 +79,7 @@ def _orgs_and_members(records: list[dict]) -> list[dict]:
 def _ledger_rows(path: Path) -> list[tuple]:
     """A ledger's rows without their running number and remark (an exit has no column of its own), in the
     order of the ID numbers: the person ids of the candidates differ between deployments."""
-    rows = list(load_workbook(path, read_only=True).worksheets[0].iter_rows(values_only=True))
+    rows = table(load_workbook(path).worksheets[0])
     assert list(rows[0]) == HEADERS
     number, remark = HEADERS.index("身份证号"), HEADERS.index("备注")
     kept = [tuple(v for i, v in enumerate(r) if i not in (0, remark)) for r in rows[1:]]

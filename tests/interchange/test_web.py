@@ -48,7 +48,7 @@ def test_problems_are_listed_in_the_preview(client_for, base_records):
     client = client_for("lh_organizer")
     base_records[3]["education"] = "博士"
     preview = client.get(upload(client, base_records)["Location"]).content.decode()
-    assert "line 4: education: 不在可选值内：博士" in preview
+    assert "line 4: education: 不在可选值内：博士（可选：研究生、大学本科、大学专科" in preview
     assert "确认导入" not in preview
 
 
@@ -95,7 +95,7 @@ def test_a_file_that_is_no_workbook_is_a_problem_in_the_preview(client_for, worl
     client = client_for("lh_organizer")
     response = client.post("/interchange/", {"file": SimpleUploadedFile("台账.xlsx", b"\x00\xffnot a zip")})
     preview = client.get(response["Location"]).content.decode()
-    assert "row 1: 文件: 不是有效的 Excel（.xlsx）文件" in preview
+    assert "row 1: 文件: 不是可读的 Excel 或 WPS 表格文件（.xlsx、.xls、.et、.ods）" in preview
     bad = client.post("/interchange/", {"file": SimpleUploadedFile("x.csv", b"a,b")})
     assert "只能导入" in bad.content.decode()
 

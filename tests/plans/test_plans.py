@@ -1,11 +1,10 @@
 """Plans: binding quotas down the tree, the report counted at the approval date, and the plan page."""
 
 import datetime
-import io
+from urllib.parse import quote
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from openpyxl import load_workbook
 
 from fazhan.auditlog.models import AuditEvent
 from fazhan.people.services import person_transfer
@@ -16,6 +15,7 @@ from fazhan.procedure.definition import CaseStage
 from fazhan.procedure.models import StepRecord
 from fazhan.procedure.services import case_open
 from tests.procedure.conftest import walk
+from tests.workbooks import assert_shaped, sheets, table
 
 YEAR = 2021
 TODAY = datetime.date(2022, 1, 10)
@@ -189,10 +189,20 @@ def test_plan_page_json_and_excel_show_the_same_numbers(pw, client_for):
     data = client.get(f"/plans/SZQ/{YEAR}/data.json").json()
     assert (data["quota"], data["admitted"]) == (10, 1)
     assert {c["code"]: c["admitted"] for c in data["children"]} == {"SZQ-LH": 1, "SZQ-YX": 0}
-    book = load_workbook(io.BytesIO(client.get(f"/plans/SZQ/{YEAR}/?format=xlsx").content))
-    rows = list(book.active.iter_rows(values_only=True))
+    download = client.get(f"/plans/SZQ/{YEAR}/?format=xlsx")
+    assert download["Content-Disposition"] == "attachment; filename*=utf-8''" + quote(
+        f"中共市中区委员会{YEAR}年度发展计划.xlsx"
+    )
+    book = sheets(download.content)
+    assert list(book) == ["发展计划", "重点群体", "村党支部"]  # one table per sheet
+    for sheet in book.values():
+        assert_shaped(sheet)
+    rows = table(book["发展计划"])
+    assert rows[0][:2] == ("党组织", "计划数")
     assert rows[1][:3] == ("中共市中区委员会", 10, 1)
     assert rows[2][:3] == ("中共罗汉镇委员会", 5, 1)
+    assert table(book["重点群体"])[0] == ("重点群体", "目标", "实际")
+    assert table(book["村党支部"])[0] == ("村党支部", "入党积极分子")
 
 
 def test_allocation_form_shows_the_refusal_at_the_field_and_changes_nothing(world, client_for):

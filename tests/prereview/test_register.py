@@ -3,6 +3,7 @@ year's reconciliation (received = in stock + issued + used + voided + lost + ret
 
 import datetime
 import io
+from urllib.parse import quote
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +14,7 @@ from fazhan.prereview.models import FormReceipt, FormStatus, NumberedForm
 from fazhan.prereview.selectors import form_next_in_stock, form_reconcile
 from fazhan.prereview.services import form_issue, form_range_receive, form_return, form_void
 from tests.procedure.conftest import day, walk
+from tests.workbooks import assert_shaped, table
 
 RECEIVED = datetime.date(2021, 1, 5)
 
@@ -192,7 +194,8 @@ def test_register_filters_and_excel(pw, client_for):
     assert 'data-form="SZQ2021-0003"' not in by_name
     assert client.get("/forms/?year=abc").status_code == 200
     book = load_workbook(io.BytesIO(client.get("/forms/?status=in_stock&format=xlsx").content))
-    rows = list(book.active.iter_rows(values_only=True))
+    assert_shaped(book.active, title="入党志愿书登记簿")
+    rows = table(book.active)
     assert [r[0] for r in rows[1:]] == ["SZQ2021-0002", "SZQ2021-0003"]
     assert "511002" not in str(rows)  # no ID numbers in the download
 
@@ -228,8 +231,13 @@ def test_reconciliation_page_and_excel_show_the_arithmetic(pw, client_for):
     page = client.get("/forms/reconcile/2021/").content.decode()
     assert '<tr data-row="received"><th>入库</th><td>4</td>' in page
     assert '<tr data-row="used"><th>已使用</th><td>1</td>' in page
-    book = load_workbook(io.BytesIO(client.get("/forms/reconcile/2021/?format=xlsx").content))
-    rows = {r[0]: r[1] for r in book.active.iter_rows(values_only=True) if r and r[0]}
+    download = client.get("/forms/reconcile/2021/?format=xlsx")
+    assert "filename*=utf-8''" + quote("2021年入党志愿书核对.xlsx") in download["Content-Disposition"]
+    book = load_workbook(io.BytesIO(download.content))
+    assert book.sheetnames == ["核对", "异常编号"]  # one table per sheet
+    assert_shaped(book["核对"], title="2021年入党志愿书核对")
+    assert table(book["异常编号"])[0] == ("类别", "编号")
+    rows = {r[0]: r[1] for r in table(book["核对"])[1:]}
     assert (rows["入库"], rows["库存"], rows["已使用"], rows["合计"], rows["平衡"]) == (4, 3, 1, 4, "是")
     assert client.get("/forms/reconcile/1800/").status_code == 404
 

@@ -2,6 +2,7 @@
 
 import datetime
 import io
+from urllib.parse import quote
 
 import openpyxl
 import pytest
@@ -21,6 +22,7 @@ from tests.procedure.conftest import (
     next_offset,
     walk,
 )
+from tests.workbooks import assert_shaped, table
 
 TODAY = day(665)  # 2021-12-27
 
@@ -95,8 +97,10 @@ def test_the_todo_page_lists_the_items_and_downloads_them_as_excel(pw, dataset, 
     assert page.index("候选人D") < page.index("候选人C")
     assert "逾期" in page
     download = client.get("/todo/?format=xlsx")
+    assert "filename*=utf-8''" + quote("待办事项-2021-12-27.xlsx") in download["Content-Disposition"]
     sheet = openpyxl.load_workbook(io.BytesIO(download.content)).active
-    rows = list(sheet.iter_rows(values_only=True))
+    assert_shaped(sheet, title="待办事项")
+    rows = table(sheet)
     assert rows[0][:3] == ("到期日", "事项", "姓名")
     assert [r[3] for r in rows[1:]] == ["P0001", "P0101", "P0101", "P0101", "P0103", "P0102", "P0102"]
     states = {r[1]: r[5] for r in rows[1:]}

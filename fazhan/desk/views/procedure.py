@@ -103,7 +103,7 @@ def todo(request):
     items = todo_for_user(request.user, today=today)
     if request.GET.get("format") == "xlsx":
         return xlsx_response(
-            filename=f"todo-{today.isoformat()}.xlsx",
+            filename=f"待办事项-{today.isoformat()}.xlsx",
             title="待办事项",
             headers=TODO_HEADERS,
             rows=_todo_rows(items),

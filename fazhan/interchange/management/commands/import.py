@@ -10,14 +10,17 @@ from fazhan.interchange.services import ImportReport, interchange_check, interch
 
 class Command(BaseCommand):
     help = (
-        "Import a whole file or nothing: fazhan import FILE.jsonl|FILE.xlsx. Exit 0 with the counts and what "
+        "Import a whole file or nothing: fazhan import FILE.jsonl|FILE.xlsx|.xls|.et|.ods. Exit 0 with the "
+        "counts and what "
         "changed, or exit 1 with every problem as `line N: field: reason`. --dry-run writes nothing and also "
         "lists the findings the file's records would raise."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "file", help="FILE.jsonl (the record interchange format) or FILE.xlsx (the ledger or a roster)"
+            "file",
+            help="FILE.jsonl (the record interchange format) or a workbook, .xlsx, .xls, .et or .ods "
+            "(the ledger or a roster)",
         )
         parser.add_argument(
             "--dry-run",
