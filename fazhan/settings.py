@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "fazhan.demo",
     "fazhan.inspection",
     "fazhan.notices",
+    "fazhan.paperwork",
     "ninja",
     "fazhan.api",
     "fazhan.interchange",

@@ -23,6 +23,7 @@ urlpatterns = [
     path("interchange/", include("fazhan.interchange.urls")),
     path("plans/", include("fazhan.plans.urls")),
     path("notices/", include("fazhan.notices.urls")),
+    path("paperwork/", include("fazhan.paperwork.urls")),
     path("calendar/", include("fazhan.core.urls")),
     path("trail/", include("fazhan.auditlog.urls")),
     path("jobs/", include("fazhan.jobs.urls")),
