@@ -21,7 +21,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("people", ("people",)),
     ("rules", ("procedure.definition", "procedure.engine", "procedure.editions", "procedure.rules")),
     ("procedure", ("procedure",)),
-    ("wings", ("prereview", "notices", "plans", "archive")),
+    ("wings", ("prereview", "notices", "plans", "archive", "paperwork")),
     ("inspection", ("inspection",)),
     ("exchange", ("interchange", "api")),
     ("desk", ("desk",)),

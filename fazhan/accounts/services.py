@@ -1,4 +1,5 @@
 import datetime
+from collections.abc import Callable
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,7 +9,13 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from fazhan.accounts.models import ADMIN_ROLES, DISTRICT_ORG_KINDS, Role, RoleAssignment, User
-from fazhan.accounts.selectors import assignments_in_force, user_is_secadmin, user_is_sysadmin
+from fazhan.accounts.passwords import password_generate
+from fazhan.accounts.selectors import (
+    assignments_in_force,
+    user_admin_roles,
+    user_is_secadmin,
+    user_is_sysadmin,
+)
 from fazhan.auditlog.services import audit_record
 from fazhan.organizations.models import Org
 
@@ -127,9 +134,6 @@ def user_password_reset(*, actor, user: User, password: str | None = None) -> st
     (`password`, which the policy judges); it is returned once and never stored in clear or in the trail.
     The user's sessions end and their API tokens are revoked; their roles and second factor stay as they
     were. In the trail as `password.reset`."""
-    from fazhan.accounts.passwords import password_generate
-    from fazhan.accounts.selectors import user_admin_roles
-
     _require_sysadmin(actor)
     user = User.objects.select_for_update().get(pk=user.pk)
     if actor is not None:
@@ -160,15 +164,19 @@ def user_password_reset(*, actor, user: User, password: str | None = None) -> st
     return password
 
 
-def _user_tokens_revoke(*, actor, user: User) -> int:
-    from fazhan.api.models import ApiToken
-    from fazhan.api.services import apitoken_revoke
+# Credentials a user holds in an app above the ground (the API's tokens): that app registers how to revoke
+# them (in its AppConfig.ready), so that a password reset ends them without accounts importing it.
+CREDENTIAL_REVOKERS: list[Callable[..., int]] = []
 
-    revoked = 0
-    for token in ApiToken.objects.filter(user=user, revoked_at__isnull=True):
-        apitoken_revoke(actor=actor, token=token)
-        revoked += 1
-    return revoked
+
+def credential_revoker_register(revoke: Callable[..., int]) -> None:
+    """`revoke(actor=, user=)` revokes every credential the user holds there and says how many."""
+    if revoke not in CREDENTIAL_REVOKERS:
+        CREDENTIAL_REVOKERS.append(revoke)
+
+
+def _user_tokens_revoke(*, actor, user: User) -> int:
+    return sum(revoke(actor=actor, user=user) for revoke in CREDENTIAL_REVOKERS)
 
 
 @transaction.atomic

@@ -97,6 +97,15 @@ def apitoken_revoke(*, actor, token: ApiToken) -> ApiToken:
     return token
 
 
+def apitoken_revoke_all(*, actor, user) -> int:
+    """Revoke every live token of a user (a password reset ends them: credential_revoker_register)."""
+    revoked = 0
+    for token in ApiToken.objects.filter(user=user, revoked_at__isnull=True):
+        apitoken_revoke(actor=actor, token=token)
+        revoked += 1
+    return revoked
+
+
 # Marking a token used is a write; once an hour is enough to tell a live token from a forgotten one.
 LAST_USED_GRAIN = datetime.timedelta(hours=1)
 
