@@ -17,6 +17,7 @@ from ninja.security import HttpBearer
 from fazhan.api import cases, me, orgs, persons
 from fazhan.api.selectors import apitoken_active_for_key
 from fazhan.api.services import apitoken_authenticates, apitoken_mark_used
+from fazhan.procedure.definition import RULES_BY_ID
 from fazhan.procedure.engine import refusal_text
 from fazhan.procedure.services import StepRefused
 
@@ -125,7 +126,13 @@ def _on_shape_error(request, exc: NinjaValidationError):
 @api.exception_handler(StepRefused)
 def _on_refusal(request, exc: StepRefused):
     refusals = [
-        {"rule": f.rule, "article": f.article, "message": str(f.message), "earliest": f.earliest}
+        {
+            "rule": f.rule,
+            "title": str(RULES_BY_ID[f.rule].title),
+            "article": f.citation(exc.on_date),
+            "message": str(f.message),
+            "earliest": f.earliest,
+        }
         for f in exc.findings
     ]
     errors = [{"field": r.field, "message": refusal_text(r.finding)} for r in exc.refusals]

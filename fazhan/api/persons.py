@@ -33,7 +33,7 @@ ERR_ORG = "未知的组织代码，或不在您的管辖范围内。"
 ERR_NOT_HERE = "您无权在该组织登记或编辑人员。"
 ERR_NULL = "不能为空。"
 STAGE_QUERY = Query(None, description="在办发展档案的阶段")
-NULLABLE = {"work_unit_org", "planned_departure", "joined_on", "full_since"}
+NULLABLE = {"work_unit_org", "planned_departure", "joined_on", "full_since", "work_started_on"}
 
 
 def _plain(value: Any) -> Any:

@@ -36,6 +36,7 @@ CaseStageCode = enum.Enum(  # type: ignore[misc]
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=60, pattern=NO_NUL)]
 Place = Annotated[str, StringConstraints(max_length=200, pattern=NO_NUL)]
+Short = Annotated[str, StringConstraints(max_length=100, pattern=NO_NUL)]
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=NO_NUL)]
 OrgCode = Annotated[str, StringConstraints(max_length=40, pattern=ORG_CODE_PATTERN)]
 Phone = Annotated[str, StringConstraints(max_length=20, pattern=r"^[0-9-]*$")]
@@ -162,7 +163,8 @@ class FieldError(Schema):
 
 class Refusal(Schema):
     rule: str = Field(description="规则编号，如 APP-TALK")
-    article: str = Field(description="规则依据的条款")
+    title: str = Field(description="规则名称，如“收到申请后一个月内派人谈话”")
+    article: str = Field(description="规则依据的条款，按步骤日期施行的版本，如《细则》（2014）第七条")
     message: str
     earliest: datetime.date | None = Field(None, description="最早可以办理的日期")
 
@@ -228,6 +230,10 @@ class PersonOut(Schema):
     tags: list[str]
     household_place: str
     residence: str
+    work_unit: str
+    position: str
+    native_place: str
+    work_started_on: datetime.date | None
     floating: bool
     front_line: bool
     league_member: bool
@@ -254,6 +260,10 @@ class PersonIn(Schema):
     phone: Phone = ""
     household_place: Place = ""
     residence: Place = ""
+    work_unit: Place = Field("", description="工作单位")
+    position: Short = Field("", description="职务")
+    native_place: Short = Field("", description="籍贯")
+    work_started_on: RecordDate | None = Field(None, description="参加工作时间")
     floating: bool = False
     front_line: bool = False
     league_member: bool = False
@@ -282,6 +292,10 @@ class PersonPatch(Schema):
     phone: Phone | None = None
     household_place: Place | None = None
     residence: Place | None = None
+    work_unit: Place | None = None
+    position: Short | None = None
+    native_place: Short | None = None
+    work_started_on: RecordDate | None = None
     floating: bool | None = None
     front_line: bool | None = None
     league_member: bool | None = None

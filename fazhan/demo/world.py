@@ -129,12 +129,48 @@ class DemoBuilder:
             "full_since": add_days(joined_on, 366) if member == PartyStatus.FULL and joined_on else None,
             **extra,
         }
+        for key, value in work_of(data["occupation"], org=org, birth=birth, today=self.today).items():
+            data.setdefault(key, value)
         return person_create(
             actor=None,
             pid=f"{'M' if member else 'P'}{self.counter:04d}",
             id_number=self.id_number(birth, gender),
             data=data,
         )
+
+
+# 工作单位及职务 by occupation, as a township's forms read (the village's name fills {village}).
+WORK_UNITS = {
+    Occupation.FARMER: [("罗汉镇{village}", "村民")],
+    Occupation.WORKER: [("内江市宏达机械厂", "车间工人"), ("内江市罗汉建材有限公司", "技术工人")],
+    Occupation.PROFESSIONAL: [
+        ("罗汉镇中心小学", "教师"),
+        ("罗汉镇卫生院", "医生"),
+        ("罗汉镇农业服务中心", "农技员"),
+    ],
+    Occupation.MANAGER: [("内江市罗汉建材有限公司", "生产部经理"), ("罗汉镇供销合作社", "主任")],
+    Occupation.CIVIL_SERVANT: [("罗汉镇人民政府", "科员")],
+    Occupation.OTHER: [("个体经营", "")],
+}
+NATIVE_PLACES = ["四川内江"] * 8 + ["四川资中", "四川威远", "重庆荣昌"]
+
+
+def work_of(occupation: str, *, org: Org, birth: datetime.date, today: datetime.date) -> dict:
+    """What the forms ask of a demo person (工作单位及职务, 籍贯, 参加工作时间), drawn from the person's own
+    birth date so that the demo's other draws stay as they were."""
+    rng = random.Random(birth.toordinal())
+    village = org.name.replace("中共罗汉镇", "").replace("支部委员会", "").replace("党支部", "")
+    unit, position = rng.choice(WORK_UNITS.get(occupation, [("", "")]))
+    started = None
+    if occupation not in (Occupation.STUDENT,) and unit:
+        started = datetime.date(birth.year + rng.randint(18, 22), rng.choice((3, 7, 9)), 1)
+        started = started if started < today else None
+    return {
+        "work_unit": unit.format(village=village),
+        "position": position,
+        "native_place": rng.choice(NATIVE_PLACES),
+        "work_started_on": started,
+    }
 
 
 def entered_at(builder: DemoBuilder, day: datetime.date) -> datetime.datetime:

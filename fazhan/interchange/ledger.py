@@ -112,9 +112,15 @@ NAMED_STEPS: list[tuple[str, str, str]] = [
     ("form_number", Anchor.FORM, Anchor.PREREVIEW),
 ]
 NAMED_STEP_CODES = {step for _, step, _ in NAMED_STEPS}
-# Columns whose contents Fazhan does not hold yet: read, and said in the preview that they are not kept.
-NOT_KEPT = ("work_unit", "native_place", "work_started_on")
+# 工作单位及职务 is one column of the ledger and two fields of the person: written "单位 职务", read back by
+# splitting off the last word. An ideographic space marks the split where the unit itself holds a space, so
+# that a re-import of the export changes nothing.
+UNIT_POSITION_MARK = "\u3000"
 PERSON_LABELS = {
+    "work_unit": "工作单位及职务",
+    "position": "工作单位及职务",
+    "native_place": "籍贯",
+    "work_started_on": "参加工作时间",
     "id": "身份证号",
     "name": "姓名",
     "id_number": "身份证号",
@@ -178,6 +184,25 @@ def _cell_date(value: Any) -> datetime.date | str | None:
         except ValueError:
             return text
     return text
+
+
+def unit_position_cell(work_unit: str, position: str) -> str:
+    if position:
+        return (
+            f"{work_unit}{UNIT_POSITION_MARK}{position}" if work_unit else f"{UNIT_POSITION_MARK}{position}"
+        )
+    return f"{work_unit}{UNIT_POSITION_MARK}" if " " in work_unit else work_unit
+
+
+def unit_position_split(text: str) -> tuple[str, str]:
+    """(工作单位, 职务) of a 工作单位及职务 cell: "罗汉镇人民政府 科员" → ("罗汉镇人民政府", "科员")."""
+    if UNIT_POSITION_MARK in text:
+        unit, _mark, position = text.partition(UNIT_POSITION_MARK)
+        return " ".join(unit.split()), " ".join(position.split())
+    words = text.split()
+    if len(words) < 2:
+        return text.strip(), ""
+    return " ".join(words[:-1]), words[-1]
 
 
 def _cell_text(value: Any) -> str:
@@ -429,10 +454,17 @@ class _LedgerReader:
             code = self.coded(number, cells, key)
             if code is not None:
                 record[key] = code
+        unit_cell = cells.get("work_unit")
+        if unit_cell not in (None, ""):
+            record["work_unit"], record["position"] = unit_position_split(str(unit_cell))
+        if _cell_text(cells.get("native_place")):
+            record["native_place"] = _cell_text(cells.get("native_place"))
+        started = _cell_date(cells.get("work_started_on"))
+        if isinstance(started, str):
+            self.problem(number, HEADER_OF["work_started_on"], _(ERR_DATE_CELL))
+        elif started is not None:
+            record["work_started_on"] = started.isoformat()
         self.sources.append(Source(number, record, "row", PERSON_LABELS))
-        not_kept = [HEADER_OF[k] for k in NOT_KEPT if _cell_text(cells.get(k))]
-        if not_kept:
-            self.notes.append(Problem(number, "、".join(not_kept), _("本系统尚不保存此项，未导入"), "row"))
         if name and org:
             self.names[org][name].add(pid)
         dates: dict[str, datetime.date] = {}
@@ -603,6 +635,9 @@ def ledger_rows(
             "occupation": person.occupation,
             "org": person.org.code,
             "org_name": person.org.name,
+            "work_unit": unit_position_cell(person.work_unit, person.position),
+            "native_place": person.native_place,
+            "work_started_on": person.work_started_on,
             "note": case.get_exit_reason_display() if case.closed_on else "",
         }
         for step in DATE_STEPS:

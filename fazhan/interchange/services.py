@@ -65,6 +65,7 @@ TYPES += ("form_range", "form", "archive_review", "notice", "notice_report")
 PERSON_KEYS = (
     *("id", "name", "id_number", "gender", "birth_date", "org", "ethnicity", "education", "occupation"),
     *("tags", "phone", "household_place", "residence", "floating", "front_line", "league_member"),
+    *("work_unit", "position", "native_place", "work_started_on"),
     *("work_unit_org", "planned_departure", "party_status", "joined_on", "full_since", "roles"),
 )
 
@@ -404,6 +405,10 @@ class _Plan:
             "phone": f.text("phone", max_length=20),
             "household_place": f.text("household_place"),
             "residence": f.text("residence"),
+            "work_unit": " ".join(f.text("work_unit").split()),
+            "position": " ".join(f.text("position", max_length=100).split()),
+            "native_place": " ".join(f.text("native_place", max_length=100).split()),
+            "work_started_on": f.date("work_started_on", today=self.today),
             "floating": f.boolean("floating"),
             "front_line": f.boolean("front_line"),
             "league_member": f.boolean("league_member"),
@@ -414,6 +419,9 @@ class _Plan:
             "full_since": full_since if status else None,
             "roles": sorted(f.choices("roles", MemberRole.values)),
         }
+        started = row["work_started_on"]
+        if started and parsed and started <= parsed.birth_date:
+            f.fail("work_started_on", _("参加工作时间应晚于出生日期"))
         if f.bad:
             return None
         return Item("person", s, (pid,), row, obj=self.db_persons.get(pid), path=self.org_path(org))

@@ -15,6 +15,7 @@ class PeopleConfig(AppConfig):
             fields=(
                 *("pid", "name", "id_number_key", "id_number_valid", "gender", "birth_date", "ethnicity"),
                 *("education", "occupation", "tags", "household_place", "residence", "floating"),
+                *("work_unit", "position", "native_place", "work_started_on"),
                 *("front_line", "league_member", "org", "work_unit_org", "planned_departure"),
                 *("party_status", "joined_on", "full_since"),
             ),

@@ -54,7 +54,7 @@ class PersonForm(ChineseForm):
         super().__init__(*args, **kwargs)
         self.stored_id_number = stored_id_number
         self.fields.update(fields_for_model(Person, fields=_MODEL_FIELDS))
-        for name in ("planned_departure", "joined_on", "full_since"):
+        for name in ("planned_departure", "joined_on", "full_since", "work_started_on"):
             self.fields[name].widget = forms.DateInput(attrs={"type": "date"})
         for name in ("org", "work_unit_org"):
             cast(forms.ModelChoiceField, self.fields[name]).queryset = orgs
@@ -77,6 +77,10 @@ class PersonForm(ChineseForm):
                 "phone",
                 "household_place",
                 "residence",
+                "native_place",
+                "work_unit",
+                "position",
+                "work_started_on",
                 "floating",
                 "front_line",
                 "league_member",

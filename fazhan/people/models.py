@@ -50,6 +50,11 @@ class Person(TimeStampedModel):
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     household_place = SealedTextField(_("户籍所在地"), max_length=200, blank=True)
     residence = models.CharField(_("现居住地"), max_length=200, blank=True)
+    # What the forms ask of a person (发展党员工作预审表, 志愿书 draft, 纪实表): read by no rule.
+    work_unit = models.CharField(_("工作单位"), max_length=200, blank=True)
+    position = models.CharField(_("职务"), max_length=100, blank=True)
+    native_place = models.CharField(_("籍贯"), max_length=100, blank=True)
+    work_started_on = models.DateField(_("参加工作时间"), null=True, blank=True)
     floating = models.BooleanField(_("流动人员"), default=False)
     front_line = models.BooleanField(_("生产、工作一线"), default=False)
     league_member = models.BooleanField(_("共青团员"), default=False)

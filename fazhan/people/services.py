@@ -51,6 +51,10 @@ PERSON_FIELDS = (
     "phone",
     "household_place",
     "residence",
+    "work_unit",
+    "position",
+    "native_place",
+    "work_started_on",
     "floating",
     "front_line",
     "league_member",
@@ -159,9 +163,22 @@ def _person_apply(person: Person, *, data: dict[str, Any], parsed: IdNumber) -> 
         raise ValidationError({"tags": _("未知的重点群体：%(tags)s") % {"tags": "、".join(sorted(unknown))}})
     person_set_identity(person, parsed)
     person.name_initials = pinyin_initials(person.name)
+    for field in ("work_unit", "position", "native_place"):
+        setattr(person, field, " ".join(str(getattr(person, field) or "").split()))
+    _work_started_shape(person)
     _membership_shape(person)
     if not person.org.is_branch and not person.is_member:
         raise ValidationError({"org": _("入党申请人应属于一个党支部。")})
+
+
+def _work_started_shape(person: Person) -> None:
+    started = person.work_started_on
+    if started is None:
+        return
+    if started > timezone.localdate():
+        raise ValidationError({"work_started_on": _("参加工作时间不能晚于今天。")})
+    if person.birth_date and started <= person.birth_date:
+        raise ValidationError({"work_started_on": _("参加工作时间应晚于出生日期。")})
 
 
 def _membership_shape(person: Person) -> None:

@@ -172,13 +172,21 @@ class Finding:
 
 
 def refusal_text(f: Finding, on_date: datetime.date | None = None) -> str:
-    """How a refusal reads: the rule, its article (the edition in force on the step's date), what is wrong and
-    from when the step becomes possible."""
+    """How a refusal reads, in Chinese first: what is wrong, the rule by its name and its article (the edition
+    in force on the step's date), the rule's id beside them for whoever looks it up, and from when the step
+    becomes possible."""
     from django.utils.translation import gettext as _
 
-    text = f"{f.rule}（{f.citation(on_date)}）：{f.message}"
+    rule = RULES_BY_ID[f.rule]
+    text = _("%(message)s——%(title)s（%(article)s，规则 %(rule)s）") % {
+        "message": f.message,
+        "title": rule.title,
+        "article": f.citation(on_date),
+        "rule": f.rule,
+    }
     if f.earliest:
-        text += _("；最早可于 %(date)s 办理") % {"date": f.earliest.isoformat()}
+        day = f.earliest
+        text += _("；最早可于%(date)s办理") % {"date": f"{day.year}年{day.month}月{day.day}日"}
     return text
 
 

@@ -74,6 +74,7 @@ class StepRefused(ValidationError):
 
     def __init__(self, refusals: Iterable[Refusal], *, on_date: datetime.date | None = None):
         self.refusals = list(refusals)
+        self.on_date = on_date
         self.findings = [r.finding for r in self.refusals]
         fields: dict[str, list[str]] = {}
         for r in self.refusals:

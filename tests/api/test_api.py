@@ -280,7 +280,8 @@ def test_a_refused_step_returns_the_rule_id_article_and_earliest_date(pw, api_fo
     assert response.status_code == 422
     refusal = next(r for r in response.json()["refusals"] if r["rule"] == "SEQ-ORDER")
     assert refusal["earliest"] == day(30).isoformat()
-    assert refusal["article"]
+    assert refusal["title"] == "步骤须在其前置步骤之后"
+    assert "Art." not in refusal["article"]
     assert not StepRecord.objects.filter(case=pw.case, step="S03").exists()
 
 

@@ -122,7 +122,7 @@ def test_one_person_walks_all_25_steps_in_the_browser(
     error = p.locator("#apply-field-date .field-errors")
     expect(error).to_contain_text("ELIG-AGE")
     expect(error).to_contain_text("《细则》（2014）第五条")
-    expect(error).to_contain_text("最早可于 2017-01-01")
+    expect(error).to_contain_text("最早可于2017年1月1日办理")
     assert not Case.objects.filter(person__pid=PID).exists()
     p.locator("#register-apply input[name=date]").fill(day(0).isoformat())
     p.locator("#register-apply button[type=submit]").click()

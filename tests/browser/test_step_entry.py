@@ -39,7 +39,7 @@ def test_a_target_decided_too_early_is_refused_with_its_rule_then_recorded_on_ti
     error = page.locator("form.step-form #field-date .field-errors")
     expect(error).to_contain_text("TGT-1YEAR")
     expect(error).to_contain_text("《细则》（2014）第十三条")
-    expect(error).to_contain_text("最早可于 2021-06-20")
+    expect(error).to_contain_text("最早可于2021年6月20日办理")
     screenshot(page, "step-refused-tgt-1year")
     assert not pw.case.steps.filter(step="S07").exists()
 

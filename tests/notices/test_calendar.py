@@ -41,7 +41,7 @@ def test_a_notice_into_2027_counts_its_statutory_new_year_and_says_it_is_provisi
 def test_a_period_too_short_by_the_statutory_holidays_is_refused_saying_they_are_provisional(activist):
     with pytest.raises(ValidationError) as refused:
         publish(activist, starts_on=DEC_28, ends_on=datetime.date(2027, 1, 1))
-    assert refused.value.message_dict["ends_on"][0].startswith("TGT-NOTICE")
+    assert refused.value.message_dict["ends_on"][0].endswith("规则 TGT-NOTICE）")
     assert (
         "公示期仅 4 个工作日（应不少于 5 个；2027年节假日安排尚未公布，按法定节假日暂计）"
         in (refused.value.message_dict["ends_on"][0])

@@ -40,7 +40,8 @@ def test_a_short_period_is_refused_at_its_field_and_nothing_is_published(activis
     )
     assert response.status_code == 400
     field = response.content.decode().split('id="notice-field-ends_on"')[1].split("</div>")[0]
-    assert "TGT-NOTICE（《细则》（2014）第十三条（地方实践））：公示期仅 3 个工作日（应不少于 5 个）" in field
+    assert "公示期仅 3 个工作日（应不少于 5 个）——确定发展对象前公示不少于5个工作日" in field
+    assert "（《细则》（2014）第十三条（地方实践），规则 TGT-NOTICE）" in field
     assert not Notice.objects.exists()
 
 

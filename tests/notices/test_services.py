@@ -51,7 +51,8 @@ def test_a_target_notice_shorter_than_five_working_days_is_refused_at_its_end_wi
     with pytest.raises(ValidationError) as refused:
         publish(activist, ends_on=datetime.date(2021, 6, 4))
     assert refused.value.message_dict["ends_on"] == [
-        "TGT-NOTICE（《细则》（2014）第十三条（地方实践））：公示期仅 4 个工作日（应不少于 5 个）"
+        "公示期仅 4 个工作日（应不少于 5 个）——确定发展对象前公示不少于5个工作日"
+        "（《细则》（2014）第十三条（地方实践），规则 TGT-NOTICE）"
     ]
     with pytest.raises(ValidationError) as backwards:
         publish(activist, ends_on=datetime.date(2021, 5, 30))

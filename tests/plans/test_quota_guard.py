@@ -52,7 +52,8 @@ def test_an_approval_over_the_branchs_quota_is_refused_at_the_override_reason(pw
     with pytest.raises(StepRefused) as refused:
         approve(pw)
     text = refused.value.message_dict["details.quota_override_reason"][0]
-    assert text.startswith("PLAN-QUOTA（2018年发展党员工作通知第一部分）：中共罗汉镇高桥村支部委员会")
+    assert text.startswith("中共罗汉镇高桥村支部委员会")
+    assert "——年度发展党员不超过计划（2018年发展党员工作通知第一部分，规则 PLAN-QUOTA）" in text
     assert [f.rule for f in refused.value.findings] == ["PLAN-QUOTA"]
     assert s17_count(pw) == 0
 

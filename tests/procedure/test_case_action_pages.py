@@ -137,7 +137,7 @@ def test_elig_age_an_application_before_eighteen_is_refused_and_opens_no_case(wo
     errors = " ".join(response.context["apply_form"].errors["date"])
     assert "ELIG-AGE" in errors
     assert "《细则》（2014）第五条" in errors
-    assert "2016-03-04" in errors
+    assert "最早可于2016年3月4日办理" in errors
     assert not Case.objects.filter(person=world.p1).exists()
 
 

@@ -192,7 +192,10 @@ def test_act_contact_refuses_a_contact_who_is_not_a_full_member_at_entry(pw):
             actor=None, case=pw.case, step="S05", date=day(125), details={"contacts": [probationary(pw).pid]}
         )
     assert [f.rule for f in refused.value.findings] == ["ACT-CONTACT"]
-    assert "ACT-CONTACT（《细则》（2014）第九条）" in refused.value.message_dict["details.contacts"][0]
+    assert (
+        "指定一至二名正式党员作培养联系人（《细则》（2014）第九条，规则 ACT-CONTACT）"
+        in refused.value.message_dict["details.contacts"][0]
+    )
     assert not StepRecord.objects.filter(case=pw.case, step="S05").exists()
 
 

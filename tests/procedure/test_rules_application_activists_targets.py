@@ -42,8 +42,10 @@ def test_a_skipped_step_is_refused_by_its_own_rule_in_the_users_words(pw):
     rules, exc = refusal(pw, "S05", 125)  # S05 ← S03
     assert rules == {"ACT-PRE"}
     (message,) = exc.messages
-    assert message.startswith(
-        "ACT-PRE（《细则》（2014）第八条）：尚未确定为入党积极分子（指定培养联系人（第5步）："
+    assert message.startswith("尚未确定为入党积极分子（指定培养联系人（第5步）：")
+    assert (
+        "——经推荐并由支委会（无支委会的由支部大会）确定积极分子（《细则》（2014）第八条，规则 ACT-PRE）"
+        in message
     )
     assert "S03" not in message
     assert "S05" not in message
@@ -85,7 +87,7 @@ def test_elig_age_refuses_an_application_before_the_eighteenth_birthday_with_the
     (found,) = caught.value.findings
     assert (found.rule, found.earliest) == ("ELIG-AGE", datetime.date(2022, 3, 1))  # born 29 Feb
     assert "《细则》（2014）第五条" in caught.value.messages[0]
-    assert "2022-03-01" in caught.value.messages[0]
+    assert "最早可于2022年3月1日办理" in caught.value.messages[0]
 
 
 def test_elig_age_passes_on_the_eighteenth_birthday(world):
@@ -243,7 +245,7 @@ def test_tgt_1year_refuses_a_target_decided_within_a_year_of_the_activist_date(p
     assert "TGT-1YEAR" in rules
     earliest = next(f.earliest for f in exc.findings if f.rule == "TGT-1YEAR")
     assert earliest == datetime.date(2021, 6, 20)  # activist 2020-06-20 + 12 months
-    assert "最早可于 2021-06-20" in " ".join(exc.messages)
+    assert "最早可于2021年6月20日办理" in " ".join(exc.messages)
 
 
 def test_tgt_1year_passes_a_year_after_the_activist_date(pw):

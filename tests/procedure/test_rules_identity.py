@@ -48,7 +48,7 @@ def test_a_renamed_person_cannot_fill_in_the_form_the_district_pass_was_for(pw):
     with pytest.raises(StepRefused) as refused:
         s14(pw)
     text = refused.value.message_dict["details.form_number"][0]
-    assert text.startswith("FORM-MATCH（2018年发展党员工作通知第三部分）")
+    assert "（2018年发展党员工作通知第三部分，规则 FORM-MATCH）" in text
     assert "姓名由“张三”变为“张叁”" in text
     assert not StepRecord.objects.filter(case=pw.case, step="S14").exists()
 

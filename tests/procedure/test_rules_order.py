@@ -100,7 +100,8 @@ def test_a_skipped_talk_is_refused_although_app_talk_is_only_an_error(pw):
         )
     assert [(f.rule, f.severity) for f in refused.value.findings] == [("APP-TALK", "BLOCK")]
     assert refused.value.messages == [
-        "APP-TALK（《细则》（2014）第七条）：党组织尚未派人谈话（推荐和确定入党积极分子（第3步）：2020-06-20）"
+        "党组织尚未派人谈话（推荐和确定入党积极分子（第3步）：2020-06-20）"
+        "——收到申请后一个月内派人谈话（《细则》（2014）第七条，规则 APP-TALK）"
     ]
     assert not StepRecord.objects.filter(case=pw.case, step="S03").exists()
 

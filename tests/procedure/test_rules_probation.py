@@ -190,7 +190,7 @@ def test_cnv_apply_refuses_a_conversion_meeting_without_a_written_application(pw
     path(pw, "S21", skip={"S22"})
     rules, exc = refusal(pw, "S23", day(972), conversion(pw))
     assert "CNV-APPLY" in rules
-    assert any(m.startswith("CNV-APPLY") for m in exc.messages)
+    assert any("规则 CNV-APPLY）" in m for m in exc.messages)
 
 
 def test_cnv_apply_passes_a_conversion_meeting_after_the_application(pw):

@@ -50,5 +50,8 @@ def test_the_contact_form_refuses_a_probationary_member_at_the_picker(pw, client
         f"/cases/{pw.case.pk}/step/",
         {"step": "S05", "date": day(125).isoformat(), "d_contacts": [pw.members[1].pid]},
     )
-    assert "ACT-CONTACT（《细则》（2014）第九条）" in response.context["form"].errors["d_contacts"][0]
+    assert (
+        "指定一至二名正式党员作培养联系人（《细则》（2014）第九条，规则 ACT-CONTACT）"
+        in response.context["form"].errors["d_contacts"][0]
+    )
     assert not pw.case.steps.filter(step="S05").exists()
