@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from fazhan.accounts.selectors import user_roles_at, user_scope_q
+from fazhan.inspection.models import Finding, FindingStatus
 from fazhan.notices.models import NOTICE_STEP, NoticeEntry, NoticeKind, NoticeState
 from fazhan.notices.selectors import PUBLISH_ROLES
 from fazhan.procedure.deadlines import deadlines
@@ -144,6 +145,16 @@ def todo_for_user(user, *, today: datetime.date, within_days: int = 31) -> list[
             if listed(item, today=today, horizon=horizon) and (oversees or roles & set(item.settled_by)):
                 items.append(item)
     return sorted(items, key=lambda i: (i.due, i.case.person.pid, i.step))
+
+
+def findings_assigned(user) -> list[Finding]:
+    """The findings an inspector or the district assigned to this user to rectify, still waiting for their
+    explanation or correction (FindingStatus.ASSIGNED), oldest first."""
+    return list(
+        Finding.objects.filter(assignee=user, status=FindingStatus.ASSIGNED, closed_run__isnull=True)
+        .select_related("org", "person", "first_run")
+        .order_by("first_run__as_of", "pk")
+    )
 
 
 def _open_notices(cases: list[Case], *, today: datetime.date) -> dict[int, list[TodoItem]]:

@@ -139,3 +139,19 @@ def test_the_inspector_cannot_correct_the_record_either(found, client_for):
     assert response.status_code == 200
     assert response.context["form"].non_field_errors()
     assert not StepRecord.objects.filter(supersedes_id=found.finding.record_id).exists()
+
+
+def test_a_finding_assigned_to_a_branch_secretary_is_on_their_to_do_list_until_they_explain(
+    found, client_for
+):
+    client = client_for("sec1")
+    assert 'id="assigned-findings"' not in client.get("/todo/").content.decode()
+    finding_assign(actor=found.users["inspector_lh"], finding=found.finding, assignee=found.users["sec1"])
+    page = client.get("/todo/").content.decode()
+    assert f'data-finding="{found.finding.pk}"' in page
+    assert "收到申请后一个月内派人谈话" in page  # the rule by its name
+    assert "APP-TALK" not in page
+    assert f'href="/inspection/findings/{found.finding.pk}/"' in page
+    assert 'id="assigned-findings"' not in client_for("sec2").get("/todo/").content.decode()
+    explained(found)
+    assert f'data-finding="{found.finding.pk}"' not in client.get("/todo/").content.decode()

@@ -5,10 +5,10 @@ from django.utils import timezone
 
 from fazhan.core.excel import xlsx_response
 from fazhan.core.forms import form_to_service
-from fazhan.desk.todo import todo_for_user
+from fazhan.desk.todo import findings_assigned, todo_for_user
 from fazhan.notices.selectors import notice_period_for_step
 from fazhan.prereview.selectors import form_issued_to
-from fazhan.procedure.definition import STEPS_BY_CODE
+from fazhan.procedure.definition import RULES_BY_ID, STEPS_BY_CODE
 from fazhan.procedure.forms import CorrectionForm, StepForm
 from fazhan.procedure.models import StepRecord
 from fazhan.procedure.selectors import case_facts, case_get_for_user
@@ -101,6 +101,7 @@ def todo(request):
     """The to-do list of the user's subtree, soonest first; ?format=xlsx downloads it."""
     today = timezone.localdate()
     items = todo_for_user(request.user, today=today)
+    assigned = [(f, RULES_BY_ID[f.rule].title) for f in findings_assigned(request.user)]
     if request.GET.get("format") == "xlsx":
         return xlsx_response(
             filename=f"待办事项-{today.isoformat()}.xlsx",
@@ -108,4 +109,4 @@ def todo(request):
             headers=TODO_HEADERS,
             rows=_todo_rows(items),
         )
-    return render(request, "procedure/todo.html", {"items": items, "today": today})
+    return render(request, "procedure/todo.html", {"items": items, "today": today, "assigned": assigned})
