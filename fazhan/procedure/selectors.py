@@ -38,6 +38,10 @@ class FactProvider:
     named: str = ""  # the details' kind whose values `for_person` also loads ("form": the form numbers)
 
 
+# The CaseFacts fields a wing provides; the procedure's own (kinship, discipline, transfers) it reads itself.
+PROVIDED_FACTS = ("forms", "archive_reviews")
+
+
 FACT_PROVIDERS: dict[str, FactProvider] = {}
 
 
@@ -48,10 +52,6 @@ def fact_provider_register(fact: str, provider: FactProvider) -> None:
             f"CaseFacts has no register {fact!r} for a wing to provide: {sorted(PROVIDED_FACTS)}"
         )
     FACT_PROVIDERS[fact] = provider
-
-
-# The CaseFacts fields a wing provides; the procedure's own (kinship, discipline, transfers) it reads itself.
-PROVIDED_FACTS = ("forms", "archive_reviews")
 
 
 def _referenced(records: list[Rec], kind: str) -> set[str]:

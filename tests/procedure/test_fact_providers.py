@@ -1,0 +1,21 @@
+"""The procedure imports no wing: the wings hand the facts loader what they add (procedure.selectors)."""
+
+import pytest
+
+from fazhan.archive.selectors import review_facts_by_person
+from fazhan.prereview.selectors import form_facts_by_person
+from fazhan.procedure.selectors import FACT_PROVIDERS, FactProvider, fact_provider_register
+
+
+def test_the_wings_provide_the_forms_and_the_archive_reviews():
+    assert set(FACT_PROVIDERS) == {"forms", "archive_reviews"}
+    assert FACT_PROVIDERS["forms"].by_person is form_facts_by_person
+    assert FACT_PROVIDERS["forms"].named == "form"
+    assert FACT_PROVIDERS["archive_reviews"].by_person is review_facts_by_person
+
+
+def test_a_register_the_facts_do_not_have_is_refused():
+    provider = FactProvider(lambda person, named: [], lambda ids, as_of: {})
+    with pytest.raises(ValueError, match="plans"):
+        fact_provider_register("plans", provider)
+    assert "plans" not in FACT_PROVIDERS
