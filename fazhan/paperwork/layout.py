@@ -191,13 +191,14 @@ def _rows(document, block: Rows, font: str) -> None:
 
 
 def _sign(document, block: Sign) -> None:
-    document.add_paragraph()
-    for line in block.lines:
-        for text in (line, "年　　月　　日"):
-            paragraph = document.add_paragraph()
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            set_font(paragraph.add_run(text), BODY_FONT, SIZE_3)
-        document.add_paragraph()
+    """Each signer's line ending in its own 年 月 日, the lines kept together on one page (the seal needs
+    them all)."""
+    for k, line in enumerate(block.lines):
+        paragraph = document.add_paragraph()
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        paragraph.paragraph_format.keep_with_next = k < len(block.lines) - 1
+        paragraph.paragraph_format.space_before = Pt(12)  # room for a seal
+        set_font(paragraph.add_run(f"{line}{'　' * 6}年　　月　　日"), BODY_FONT, SIZE_3)
 
 
 def build_template(title: str, blocks: tuple[Block, ...], *, table_font: str = BODY_FONT) -> bytes:

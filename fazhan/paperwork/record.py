@@ -308,6 +308,7 @@ def facts(record: PersonRecord) -> dict:
     applying = [str(CHOICE_LABELS.get(k, k)) for k, v in negative.items() if v]
     training = record.first("S11")
     decision = record.last("S23")
+    recommended = record.first("S03")
     work_unit_position = " ".join(x for x in (p.work_unit, p.position) if x)
     return {
         "name": p.name,
@@ -329,8 +330,8 @@ def facts(record: PersonRecord) -> dict:
         "talk_date": record.date("S02"),
         "talkers": record.names("S02", "talkers"),
         "activist_date": record.date("S03"),
-        "recommendation": str(CHOICE_LABELS.get(record.first("S03").details.get("method", ""), ""))
-        if record.first("S03")
+        "recommendation": str(CHOICE_LABELS.get(recommended.details.get("method", ""), ""))
+        if recommended
         else "",
         "activist_filed_date": record.date("S04"),
         "activist_filed_with": record.org_name("S04", "filed_with"),

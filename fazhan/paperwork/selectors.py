@@ -72,12 +72,12 @@ def person_step_forms(person: Person) -> list[dict]:
     if case is None:
         return []
     dates: dict[str, object] = {}
-    for step, day in (
+    for code, day in (
         StepRecord.objects.filter(case=case, superseded_by__isnull=True)
         .order_by("date", "pk")
         .values_list("step", "date")
     ):
-        dates.setdefault(step, day)
+        dates.setdefault(code, day)
     groups = []
     for step in STEPS:
         forms = [f for f in FORMS if step.code in f.steps and f.code != "record_table"]

@@ -82,7 +82,7 @@ class BatchForm(ChineseForm):
     )
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if not data.get("notice") and not (data.get("org") and data.get("stage")):
             raise ValidationError(_("请填写公示编号，或同时填写组织代码和阶段。"))
         return data
