@@ -26,6 +26,7 @@ def navigation(request):
             (_("档案"), reverse("archive:register")),
             (_("公示"), reverse("notices:list")),
             (_("检查"), reverse("inspection:index")),
+            (_("批量打印"), reverse("paperwork:batch")),
         ]
     if roles & {Role.TOWNSHIP_ORGANIZER, Role.DISTRICT_REVIEWER}:
         items.append((_("数据交换"), reverse("interchange:home")))
@@ -35,6 +36,7 @@ def navigation(request):
         items.append((_("预审"), reverse("prereview:batches")))
     if Role.DISTRICT_REVIEWER in roles:
         items.append((_("节假日安排"), reverse("core:calendar")))
+        items.append((_("表格模板"), reverse("paperwork:templates")))
     if roles & ADMIN_ROLES:
         items.append((_("系统管理"), reverse("admin:index")))
     items.append((_("接口令牌"), reverse("apitoken_list")))
