@@ -148,7 +148,7 @@ def test_a_clerks_xls_imports_to_the_same_records_as_the_template(world, office_
         "农牧渔民",
     )
     assert Person.objects.get(name="孙八").org.code == "SZQ-LH-02"
-    steps = StepRecord.objects.filter(case__person=qian).order_by("date")
+    steps = StepRecord.objects.filter(case__person=qian).order_by("date", "step")
     assert [(r.step, r.date) for r in steps] == [
         ("S01", D(2018, 1, 2)),  # the serial day 43102
         ("S02", D(2018, 1, 20)),
