@@ -13,7 +13,7 @@ def test_a_steps_form_downloads_from_the_person_page(page: Page, live_server, br
     walk(pw, "S04")
     login(page, live_server, "sec1")
     page.goto(f"{live_server.url}/people/P0001/")
-    row = page.locator('#step-forms tr[data-step="S04"]')
+    row = page.locator('#step-forms tr[data-form-step="S04"]')
     expect(row).to_contain_text("入党积极分子备案表")
     with page.expect_download() as download:
         row.locator('a[data-form="activist_filing"]').click()

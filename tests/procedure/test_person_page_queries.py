@@ -30,4 +30,6 @@ def test_the_person_page_renders_sixty_step_records_in_a_bounded_number_of_queri
     assert StepRecord.objects.filter(case=pw.case).count() == 60
     many = _page_queries(client)
     assert many == few  # no query per record
-    assert many <= 33  # identity, case facts with the registers the rules read, the files, forms, calendar
+    # identity, case facts with the registers the rules read, the files, forms, calendar, and two for the step
+    # forms' section (paperwork); PostgreSQL's trail write takes one query more (its advisory lock)
+    assert many <= 35
