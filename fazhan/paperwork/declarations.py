@@ -359,6 +359,7 @@ FORMS: tuple[Form, ...] = (
         "发展党员全程纪实表",
         ("S25",),
         (
+            Para("{{ photo }}", indent=False, align="right"),
             Facts((*IDENTITY, ("所在党支部*", "branch_name"), *UNIT)),
             Rows(
                 "stage_rows",

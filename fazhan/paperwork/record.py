@@ -12,7 +12,9 @@ from fazhan.core.office import date_cn
 from fazhan.notices.models import EntryResult, NoticeEntry, NoticeKind
 from fazhan.organizations.models import Org, OrgKind
 from fazhan.organizations.selectors import org_ancestors
+from fazhan.paperwork.rendering import Picture
 from fazhan.people.models import Person
+from fazhan.people.photos import person_photo_bytes
 from fazhan.prereview.selectors import form_issued_to
 from fazhan.procedure.definition import CHOICE_LABELS, PHASES, STEPS, STEPS_BY_CODE
 from fazhan.procedure.models import Case, StepRecord
@@ -325,6 +327,7 @@ def facts(record: PersonRecord) -> dict:
         "id_number": record.id_number,
         "residence": p.residence,
         "branch_name": p.org.name,
+        "photo": Picture(photo) if (photo := person_photo_bytes(p)) else "",
         "committee_name": record.committee.name if record.committee else "",
         "application_date": record.date("S01"),
         "talk_date": record.date("S02"),

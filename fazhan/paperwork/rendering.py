@@ -4,12 +4,20 @@ district's own template governs both."""
 
 import io
 
-from docxtpl import DocxTemplate
+from docx.shared import Mm
+from docxtpl import DocxTemplate, InlineImage
 from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from fazhan.core.office import docx_to_pdf
 from fazhan.paperwork.declarations import Form
+
+
+class Picture(bytes):
+    """A picture in a form's facts (the person's photo): placed as an image where the template names it."""
+
+
+PICTURE_WIDTH = Mm(25)  # a 2-inch photo's print width, nearly
 
 
 def sandbox(*, strict: bool = False) -> SandboxedEnvironment:
@@ -32,6 +40,12 @@ def template_names(template: bytes) -> set[str]:
 
 def fill_docx(template: bytes, context: dict, *, strict: bool = False) -> bytes:
     document = DocxTemplate(io.BytesIO(template))
+    context = {
+        key: InlineImage(document, io.BytesIO(value), width=PICTURE_WIDTH)
+        if isinstance(value, Picture)
+        else value
+        for key, value in context.items()
+    }
     document.render(context, jinja_env=sandbox(strict=strict), autoescape=True)
     out = io.BytesIO()
     document.save(out)

@@ -209,3 +209,7 @@ class PersonPickField(forms.Field):
         if isinstance(value, str):
             value = value.replace(",", " ").split()
         return list(dict.fromkeys(str(v).strip() for v in value or [] if str(v).strip()))
+
+
+class PhotoForm(ChineseForm):
+    photo = forms.FileField(label=_("照片"), help_text=_("JPG 或 PNG，最大 5 MB；用于全程纪实表。"))

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -182,3 +183,23 @@ class Transfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person.name} {self.from_org.code}→{self.to_org.code} {self.date}"
+
+
+class PersonPhoto(models.Model):
+    """A person's photo for the 全程纪实表 (optional): re-encoded on upload as a JPEG of at most 2-inch size
+    at 300 dpi, which drops whatever the original file carried beside the picture (EXIF, location)."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="photo")
+    image = models.BinaryField(_("照片"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("人员照片")
+        verbose_name_plural = _("人员照片")
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.sha256[:12]}"

@@ -3,7 +3,7 @@ import re
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,9 +26,11 @@ from fazhan.people.forms import (
     MemberRolesForm,
     PersonForm,
     PersonSearchForm,
+    PhotoForm,
     TransferForm,
 )
-from fazhan.people.models import Person
+from fazhan.people.models import Person, PersonPhoto
+from fazhan.people.photos import person_photo_bytes, person_photo_remove, person_photo_set
 from fazhan.people.selectors import person_get_for_user, person_list_for_user, person_search
 from fazhan.people.services import (
     MEMBERSHIP_ROLES,
@@ -142,6 +144,8 @@ def detail_context(request, person: Person, **forms) -> dict:
         "notice_entries": case_notice_entries(cases),
         "files": person_files_context(request, person),
         "can_edit": bool(user_roles_at(request.user, person.org) & EDIT_ROLES),
+        "has_photo": PersonPhoto.objects.filter(person=person).exists(),
+        "photo_form": forms.get("photo_form") or PhotoForm(),
         "kin_form": forms.get("kin_form") or KinshipForm(),
         "discipline_form": forms.get("discipline_form") or DisciplineForm(),
         "roles_form": forms.get("roles_form") or MemberRolesForm(initial={"roles": [r.role for r in roles]}),
@@ -358,3 +362,27 @@ def case_apply_view(request, pid: str):
     if form_to_service(form, lambda data: case_apply(actor=request.user, person=person, date=data["date"])):
         return redirect("people:detail", pid=person.pid)
     return render(request, "people/detail.html", detail_context(request, person, apply_form=form))
+
+
+def person_photo(request, pid: str):
+    """The person's photo, to those who may see the person; every showing is in the trail."""
+    person = person_get_for_user(request.user, pid)
+    image = person_photo_bytes(person)
+    if image is None:
+        raise Http404
+    person_log_personal_access(actor=request.user, person=person, fields=["photo"])
+    return HttpResponse(image, content_type="image/jpeg")  # the trust middleware marks it no-store
+
+
+@require_POST
+def person_photo_upload(request, pid: str):
+    person = _person_for_edit(request, pid)
+    if request.POST.get("remove"):
+        person_photo_remove(actor=request.user, person=person)
+        return redirect("people:detail", pid=person.pid)
+    form = PhotoForm(request.POST, request.FILES)
+    if form_to_service(
+        form, lambda data: person_photo_set(actor=request.user, person=person, content=data["photo"].read())
+    ):
+        return redirect("people:detail", pid=person.pid)
+    return render(request, "people/detail.html", detail_context(request, person, photo_form=form))
