@@ -140,7 +140,7 @@ class DemoBuilder:
 
 
 # 工作单位及职务 by occupation, as a township's forms read (the village's name fills {village}).
-WORK_UNITS = {
+WORK_UNITS: dict[str, list[tuple[str, str]]] = {
     Occupation.FARMER: [("罗汉镇{village}", "村民")],
     Occupation.WORKER: [("内江市宏达机械厂", "车间工人"), ("内江市罗汉建材有限公司", "技术工人")],
     Occupation.PROFESSIONAL: [

@@ -3,7 +3,7 @@ refers to, in an order fixed by the data so that two exports of the same records
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -347,7 +347,7 @@ def interchange_export(
     return [header, *export.org_records(), *persons, *steps, *registers, *notices]
 
 
-def step_export_record(r: StepRecord, by: str, ids: dict[int, str]) -> dict[str, Any]:
+def step_export_record(r: StepRecord, by: str, ids: "Mapping[int, str] | _Ids") -> dict[str, Any]:
     """A stored step record as its line (`r.pid` annotated: the person's id, never the person)."""
     record = {
         "type": "step",

@@ -426,7 +426,7 @@ class ImportPlan:
             "roles": sorted(f.choices("roles", MemberRole.values)),
         }
         started = row["work_started_on"]
-        if started and parsed and started <= parsed.birth_date:
+        if isinstance(started, datetime.date) and parsed and started <= parsed.birth_date:
             f.fail("work_started_on", _("参加工作时间应晚于出生日期"))
         if f.bad:
             return None
@@ -829,7 +829,7 @@ def _sqlite_roomy_cache() -> None:
 
 
 # What an event of these kinds records changes nothing an import's check reads (logins, reads, jobs, exports).
-HARMLESS_ACTIONS = (
+HARMLESS_ACTIONS: tuple[str, ...] = (
     "login.",
     "logout",
     "otp.",
