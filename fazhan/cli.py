@@ -13,6 +13,12 @@ KEYED_COMMANDS = frozenset({"migrate", "demo", "runserver", "serve", "worker"})
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fazhan.settings")
     command = sys.argv[1] if len(sys.argv) > 1 else ""
+    if command in {"serve", "worker"}:
+        # Jobs go to the database queue the worker runs (settings.FAZHAN_JOBS), and the server hands out
+        # hashed, compressed static files (settings.FAZHAN_STATIC_MANIFEST): both read as the settings load.
+        os.environ.setdefault("FAZHAN_JOBS", "queue")
+    if command == "serve":
+        os.environ.setdefault("FAZHAN_STATIC_MANIFEST", "1")
     keyed = command in KEYED_COMMANDS and os.environ.get("FAZHAN_TEST_KEYS") != "1"
     if keyed and ensure_key_file():
         path = key_file_path()

@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "fazhan.backup",
     "fazhan.jobs",
     "fazhan.desk",
+    "django_tasks",
+    "django_tasks_db",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -319,18 +321,77 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-LOGGING = {
+# Logs: to the console always; and, when FAZHAN_LOG_DIR is set (the systemd units set it), to files there
+# that rotate at midnight and keep FAZHAN_LOG_DAYS days (logging's TimedRotatingFileHandler: nothing to
+# install, and no logrotate needed on a township machine). fazhan.log has everything at LOG_LEVEL;
+# errors.log the errors alone, so the IT person finds them without reading the rest.
+FAZHAN_LOG_DIR = os.environ.get("FAZHAN_LOG_DIR", "")
+FAZHAN_LOG_DAYS = int(os.environ.get("FAZHAN_LOG_DAYS", "30"))
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING")
+LOGGING: dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "formatters": {
+        "line": {"format": "%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
+if FAZHAN_LOG_DIR:
+    Path(FAZHAN_LOG_DIR).mkdir(parents=True, exist_ok=True)
+    for _name, _file, _level in (("file", "fazhan.log", LOG_LEVEL), ("errors", "errors.log", "ERROR")):
+        LOGGING["handlers"][_name] = {
+            "class": "logging.handlers.TimedRotatingFileHandler",
+            "filename": str(Path(FAZHAN_LOG_DIR) / _file),
+            "when": "midnight",
+            "backupCount": FAZHAN_LOG_DAYS,
+            "encoding": "utf-8",
+            "formatter": "line",
+            "level": _level,
+        }
+    LOGGING["root"]["handlers"] = ["console", "file", "errors"]
 
 # WhiteNoise serves the project's own static files (htmx, ECharts, CSS) from the app itself, so a township
-# machine runs Fazhan with no web server in front and no CDN.
+# machine runs Fazhan with no web server in front and no CDN. Under `fazhan serve` (FAZHAN_STATIC_MANIFEST,
+# which the command sets before the settings load) the files are collected into STATIC_ROOT with hashed
+# names and gzip/brotli copies (CompressedManifestStaticFilesStorage), served with a year's cache; under
+# runserver and the tests they are found in the apps as they are, with no collectstatic.
+# FAZHAN_STATIC_COMPRESS=false keeps the hashed names without the compressed copies (which take a couple of
+# minutes to make here: the tests of `fazhan serve` skip them).
+FAZHAN_STATIC_MANIFEST = env_bool("FAZHAN_STATIC_MANIFEST")
+FAZHAN_STATIC_COMPRESS = env_bool("FAZHAN_STATIC_COMPRESS", default=True)
+if not FAZHAN_STATIC_MANIFEST:
+    _static_storage = "django.contrib.staticfiles.storage.StaticFilesStorage"
+elif FAZHAN_STATIC_COMPRESS:
+    _static_storage = "whitenoise.storage.CompressedManifestStaticFilesStorage"
+else:
+    _static_storage = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": _static_storage},
 }
-WHITENOISE_USE_FINDERS = True
-WHITENOISE_AUTOREFRESH = DEBUG
+# Source maps are for a developer's browser: not worth compressing (they are most of the bytes).
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (
+    "jpg", "jpeg", "png", "gif", "webp", "zip", "gz", "tgz", "bz2", "tbz", "xz", "br", "swf", "flv",
+    "woff", "woff2", "3gp", "3gpp", "asf", "avi", "m4v", "mov", "mp4", "mpeg", "mpg", "webm", "wmv", "map",
+)  # fmt: skip
+if FAZHAN_STATIC_MANIFEST and not STATIC_ROOT:
+    STATIC_ROOT = str(BASE_DIR / "var" / "static")
+WHITENOISE_USE_FINDERS = not FAZHAN_STATIC_MANIFEST
+WHITENOISE_AUTOREFRESH = DEBUG and not FAZHAN_STATIC_MANIFEST
+
+# Background jobs (fazhan.jobs). "queue": a job is a task in the database (django-tasks with its database
+# backend, django-tasks-db: the ORM on both engines, no other server) that `fazhan worker` runs, so it
+# survives a restart of the web server and a dead worker's job is run again when a worker starts. "thread":
+# the job runs on a thread of the web process, as under runserver and the tests (no worker to start).
+# `fazhan serve` and `fazhan worker` set "queue" before the settings load; anything else defaults to thread.
+FAZHAN_JOBS = os.environ.get("FAZHAN_JOBS", "thread")
+if FAZHAN_JOBS not in {"thread", "queue"}:
+    raise ImproperlyConfigured(f"FAZHAN_JOBS={FAZHAN_JOBS!r}: choose thread or queue")
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# `fazhan daily` (the daily timer): how many daily backups to keep, and how many monthly ones (the first
+# backup of each month) beyond them.
+FAZHAN_BACKUP_DIR = Path(os.environ.get("FAZHAN_BACKUP_DIR", BASE_DIR / "var" / "backups"))
+FAZHAN_BACKUP_KEEP_DAILY = int(os.environ.get("FAZHAN_BACKUP_KEEP_DAILY", "14"))
+FAZHAN_BACKUP_KEEP_MONTHLY = int(os.environ.get("FAZHAN_BACKUP_KEEP_MONTHLY", "12"))

@@ -1,5 +1,6 @@
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.db import DatabaseError, connection
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -11,7 +12,15 @@ from fazhan.core.services import calendar_load
 
 
 def healthz(request):
-    return HttpResponse("ok", content_type="text/plain")
+    """For a load balancer or a monitor: the database answers a query. No login, nothing personal."""
+    database = connection.vendor
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"ok": False, "database": database, "error": "database unavailable"}, status=503)
+    return JsonResponse({"ok": True, "database": database})
 
 
 def _check_calendar_role(user) -> None:

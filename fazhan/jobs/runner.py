@@ -1,24 +1,40 @@
-"""Runs a job's work on a thread of the web process, once the request that started it has committed.
+"""Runs a job's work, once the request that started it has committed: on the database queue that `fazhan
+worker` runs (settings.FAZHAN_JOBS = "queue", under `fazhan serve`), or on a thread of the web process
+("thread": runserver, `make run`, the tests).
 
-No queue and no other service: Fazhan runs on one machine, often offline. The work runs in its own thread with
-its own database connection; a second thread writes the progress the work reports to the Job row at most every
-PROGRESS_EVERY seconds, so the row moves even while the work holds a long transaction open (on SQLite, which
-lets one writer in at a time, the row catches up when the work's transaction ends; the page reads the live
-progress of a job running in its own process from memory: selectors.job_as_now). A job whose process dies
-stays active in its row and, with no sign of life for selectors.STALE_AFTER, shows as interrupted.
+The queue is django-tasks with its database backend (django-tasks-db): the task rows live in Fazhan's own
+database on either engine, so nothing else is installed or started, and a job outlives a restart of the web
+server. A worker killed in the middle of a job leaves its task marked running: `fazhan worker` starts with
+jobs_recover(), which puts such a job back in the queue when the worker that held it is gone (every kind of
+work runs in one transaction, whole or nothing, so running it again from the start is safe).
+
+Either way the work runs with its own database connection; a second thread writes the progress the work
+reports to the Job row at most every PROGRESS_EVERY seconds, so the row moves even while the work holds a long
+transaction open (on SQLite, which lets one writer in at a time, the row catches up when the work's
+transaction ends; the page reads the live progress of a job running in its own process from memory:
+selectors.job_as_now). A job whose thread's process dies stays active in its row and, with no sign of life
+for STALE_AFTER, shows as interrupted.
 """
 
+import datetime
 import logging
+import os
+import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
+from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
+from django_tasks import task
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from fazhan.jobs.models import Job, JobKind, JobState
 
@@ -26,6 +42,8 @@ log = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 0.5  # seconds between two progress writes at most
 ALIVE_EVERY = 60.0  # seconds: a quiet job still says it is alive this often
+# A job still active with no sign of life for this long ran in a process that is gone.
+STALE_AFTER = datetime.timedelta(minutes=10)
 ERR_INTERNAL = "%(what)s未能完成：程序出错（%(name)s），详情已写入服务器日志；没有写入任何结果。"
 
 
@@ -88,8 +106,83 @@ def job_live(job_id: int) -> Live | None:
 
 
 def job_launch(job_id: int) -> None:
-    """Start the job's thread when the current transaction commits (at once outside a transaction)."""
-    transaction.on_commit(lambda: _spawn(job_id))
+    """Queue the job (or start its thread) when the current transaction commits (at once outside one)."""
+    if settings.FAZHAN_JOBS == "queue":
+        transaction.on_commit(lambda: job_task.enqueue(job_id))
+    else:
+        transaction.on_commit(lambda: _spawn(job_id))
+
+
+@task()
+def job_task(job_id: int) -> None:
+    """The queue's task for one job: `fazhan worker` calls it with the job's id."""
+    job_execute(job_id)
+
+
+def job_execute(job_id: int) -> None:
+    """Run one queued job here, in this thread (the worker's task; what a job's thread runs)."""
+    with _lock:
+        _live[job_id] = Live()
+    try:
+        _run(job_id)
+    finally:
+        with _lock:
+            _live.pop(job_id, None)
+
+
+def worker_id() -> str:
+    """The name a worker process claims its tasks under: the machine and the process, so a later worker can
+    tell whether the one holding a task is still alive."""
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{get_random_string(8)}"
+
+
+def _worker_alive(worker: str, *, progress_at: datetime.datetime | None, now: datetime.datetime) -> bool:
+    host, _sep, rest = worker.partition(":")
+    pid_text = rest.partition(":")[0]
+    if progress_at is not None and progress_at < now - STALE_AFTER:
+        return False  # no sign of life for too long, wherever it ran (and whatever holds its pid now)
+    if host != socket.gethostname()[:30] or not pid_text.isdigit():
+        return True  # another machine's worker: only its silence (above) says it is gone
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return False  # this process is new: the pid was the dead worker's before it was ours
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def jobs_recover() -> list[int]:
+    """Put back in the queue each job whose task a dead worker left marked running: its task is closed as
+    failed, the job goes back to queued (its row says why) and a new task is queued for it. Returns the
+    jobs' ids. Called by `fazhan worker` as it starts."""
+    now = timezone.now()
+    recovered = []
+    held = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, task_path=job_task.module_path)
+    for result in held.order_by("pk"):
+        job_id = int(result.args_kwargs["args"][0])
+        job = Job.objects.filter(pk=job_id).first()
+        last = result.worker_ids[-1] if result.worker_ids else ""
+        if _worker_alive(last, progress_at=job.progress_at if job else None, now=now):
+            continue
+        with transaction.atomic():
+            DBTaskResult.objects.filter(pk=result.pk, status=TaskResultStatus.RUNNING).update(
+                status=TaskResultStatus.FAILED, finished_at=now
+            )
+            again = Job.objects.filter(pk=job_id, state__in=(JobState.QUEUED, JobState.RUNNING)).update(
+                state=JobState.QUEUED,
+                started_at=None,
+                progress_at=now,
+                message=_("上次运行它的后台进程已停止，任务已重新排队，将从头运行。"),
+            )
+            if again:
+                job_launch(job_id)
+                recovered.append(job_id)
+        log.warning("job %s: its worker %s is gone; %s", job_id, last, "queued again" if again else "ended")
+    return recovered
 
 
 def jobs_join(timeout: float | None = None) -> None:

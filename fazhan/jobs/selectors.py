@@ -3,6 +3,7 @@
 import datetime
 from functools import reduce
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -11,10 +12,8 @@ from django.utils.translation import gettext as _
 from fazhan.accounts.models import Role
 from fazhan.accounts.selectors import user_assignments
 from fazhan.jobs.models import ACTIVE_STATES, Job, JobState
-from fazhan.jobs.runner import job_live
+from fazhan.jobs.runner import STALE_AFTER, job_live
 
-# A job still active with no sign of life for this long ran in a process that is gone.
-STALE_AFTER = datetime.timedelta(minutes=10)
 ERR_INTERRUPTED = "中断：运行该任务的服务进程已停止，任务没有完成，也没有写入任何结果。请重新发起。"
 # Roles that follow the jobs of their whole subtree; anyone else sees the jobs they started.
 OVERSEE_ROLES = frozenset(
@@ -53,6 +52,8 @@ def job_as_now(job: Job, *, now: datetime.datetime | None = None) -> Job:
         if live.version:
             job.message, job.done, job.total = live.message, live.done, live.total
         return job
+    if job.state == JobState.QUEUED and settings.FAZHAN_JOBS == "queue":
+        return job  # waiting for the worker, which may be busy with a long job ahead of it
     if job.progress_at < (now or timezone.now()) - STALE_AFTER:
         job.state, job.error = JobState.FAILED, _(ERR_INTERRUPTED)
     return job
