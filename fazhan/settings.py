@@ -336,6 +336,8 @@ LOGGING: dict = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # What the daily timer and the job worker did is worth a line each even when only warnings are logged.
+    "loggers": {"fazhan.daily": {"level": "INFO"}, "django_tasks_db": {"level": "INFO"}},
 }
 if FAZHAN_LOG_DIR:
     Path(FAZHAN_LOG_DIR).mkdir(parents=True, exist_ok=True)
