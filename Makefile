@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run demo test test-sqlite test-postgres lint bench clean
+.PHONY: install run serve demo test test-sqlite test-postgres lint bench clean
 
 ## install: create .venv and install Fazhan with its dev extras (idempotent)
 install: $(VENV)/.installed
@@ -22,6 +22,11 @@ run: install
 	$(BIN)/fazhan demo
 	@echo "Fazhan: http://$(HOST)/"
 	$(BIN)/fazhan runserver $(HOST)
+
+## serve: the production server on http://$(HOST) (gunicorn, hashed static files; jobs need `fazhan worker`)
+serve: install
+	$(BIN)/fazhan migrate --noinput
+	$(BIN)/fazhan serve --bind $(HOST)
 
 demo: install
 	$(BIN)/fazhan migrate --noinput
