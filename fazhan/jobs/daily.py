@@ -1,6 +1,7 @@
 """`fazhan daily`, the daily timer's work: the reminders, a backup kept by a retention of N daily and M
-monthly copies, and a signed checkpoint of the trail. Each step runs the project's own command (so the
-timer does exactly what an administrator would type) and is logged; one that fails does not stop the others.
+monthly copies, a signed checkpoint of the trail, and the job queue's old rows cleared. Each step runs the
+project's own command (so the timer does exactly what an administrator would type) and is logged; one that
+fails does not stop the others.
 
 The steps name commands, not the apps that own them: this ground module imports no app above it."""
 
@@ -82,10 +83,18 @@ def step_checkpoint() -> str:
     return out.getvalue().strip()
 
 
+def step_tasks() -> str:
+    """The queue's rows of tasks ended a month ago (the jobs' own rows, which the job pages show, stay)."""
+    out = io.StringIO()
+    call_command("prune_db_task_results", min_age_days=30, stdout=out)
+    return out.getvalue().strip()
+
+
 STEPS: list[tuple[str, Callable[[], str]]] = [
     ("remind", step_remind),
     ("backup", step_backup),
     ("checkpoint", step_checkpoint),
+    ("tasks", step_tasks),
 ]
 
 

@@ -137,22 +137,23 @@ def worker_id() -> str:
 
 
 def _worker_alive(worker: str, *, progress_at: datetime.datetime | None, now: datetime.datetime) -> bool:
+    """On this machine, whether the worker's process is still there (a long SQLite import may be silent for
+    longer than STALE_AFTER while it holds the write lock: silence alone must not run it twice); a worker of
+    another machine, whether its job said something within STALE_AFTER."""
     host, _sep, rest = worker.partition(":")
     pid_text = rest.partition(":")[0]
-    if progress_at is not None and progress_at < now - STALE_AFTER:
-        return False  # no sign of life for too long, wherever it ran (and whatever holds its pid now)
-    if host != socket.gethostname()[:30] or not pid_text.isdigit():
-        return True  # another machine's worker: only its silence (above) says it is gone
-    pid = int(pid_text)
-    if pid == os.getpid():
-        return False  # this process is new: the pid was the dead worker's before it was ours
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
+    if host == socket.gethostname()[:30] and pid_text.isdigit():
+        pid = int(pid_text)
+        if pid == os.getpid():
+            return False  # this process is new: the pid was the dead worker's before it was ours
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
         return True
-    return True
+    return progress_at is not None and progress_at >= now - STALE_AFTER
 
 
 def jobs_recover() -> list[int]:

@@ -83,24 +83,23 @@ class Served:
         return out
 
 
-def test_serve_refuses_the_tests_keys_naming_every_key_in_chinese_and_english(fresh_database):
-    done = run_fazhan(["serve", "--bind", f"127.0.0.1:{free_port()}"], {"DATABASE_URL": fresh_database})
+def test_serve_refuses_a_public_secret_key_and_worker_the_tests_keys_naming_them(fresh_database, tmp_path):
+    env = {**real_keys_env(tmp_path, fresh_database), "SECRET_KEY": next(iter(PUBLIC_DEFAULTS))}
+    done = run_fazhan(["serve"], env)
+    assert done.returncode != 0, done.stderr
+    refusal = done.stderr.splitlines()[-2:]
+    assert "fazhan serve 拒绝启动" in refusal[0]
+    assert "fazhan serve refuses to start" in refusal[1]
+    assert all("SECRET_KEY" in line for line in refusal)
+    assert "FAZHAN_ID_CIPHER_KEY" not in done.stderr  # the key file holds random ones now
+    assert json.loads((tmp_path / "keys.json").read_text())["FAZHAN_ID_CIPHER_KEY"]
+
+    done = run_fazhan(["worker"], {"DATABASE_URL": fresh_database})  # the tests' fixed keys
     assert done.returncode != 0
-    assert "拒绝启动" in done.stderr
+    assert "fazhan worker 拒绝启动" in done.stderr
     assert "refuses to start" in done.stderr
     for name in KEY_NAMES:
         assert name in done.stderr
-
-
-def test_serve_and_worker_refuse_a_public_secret_key_and_name_it_alone(fresh_database, tmp_path):
-    env = {**real_keys_env(tmp_path, fresh_database), "SECRET_KEY": next(iter(PUBLIC_DEFAULTS))}
-    for command in ("serve", "worker"):
-        done = run_fazhan([command], env)
-        assert done.returncode != 0, done.stderr
-        refusal = done.stderr.splitlines()[-2:]
-        assert any(f"fazhan {command} 拒绝启动" in line and "SECRET_KEY" in line for line in refusal)
-        assert "FAZHAN_ID_CIPHER_KEY" not in done.stderr  # the key file holds random ones now
-    assert json.loads((tmp_path / "keys.json").read_text())["FAZHAN_ID_CIPHER_KEY"]
 
 
 def test_serve_with_real_keys_serves_the_login_page_and_healthz_and_logs_to_files(fresh_database, tmp_path):

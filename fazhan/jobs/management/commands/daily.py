@@ -5,11 +5,18 @@ from django.core.management.base import BaseCommand, CommandError
 
 from fazhan.jobs.daily import daily_run
 
-STEP_NAMES = {"remind": "到期提醒", "backup": "备份", "checkpoint": "审计日志签名检查点"}
+STEP_NAMES = {
+    "remind": "到期提醒",
+    "backup": "备份",
+    "checkpoint": "审计日志签名检查点",
+    "tasks": "清理队列记录",
+}
 
 
 class Command(BaseCommand):
-    help = "每日任务：到期提醒、备份（按日/按月保留）、审计日志检查点；某一步失败不影响其他步骤。"
+    help = (
+        "每日任务：到期提醒、备份（按日/按月保留）、审计日志检查点、清理队列记录；某一步失败不影响其他步骤。"
+    )
 
     def handle(self, *args, **options) -> None:
         results = daily_run()
