@@ -5,14 +5,19 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.urls import reverse
 
 from fazhan.accounts.models import User
 from fazhan.accounts.selectors import assignments_in_force
-from fazhan.desk.todo import TodoItem, todo_for_user
+from fazhan.desk.todo import TodoItem, findings_assigned, todo_for_user
+from fazhan.inspection.models import Finding
+from fazhan.procedure.definition import RULES_BY_ID
 from fazhan.reminders.models import ReminderPreference
 
-OVERDUE, AVAILABLE, SOON = "overdue", "available", "soon"
-GROUP_TITLES = {OVERDUE: "逾期", AVAILABLE: "可办理", SOON: "即将到期"}
+OVERDUE, AVAILABLE, SOON, ASSIGNED = "overdue", "available", "soon", "assigned"
+GROUP_TITLES = {OVERDUE: "逾期", AVAILABLE: "可办理", SOON: "即将到期", ASSIGNED: "交办整改的问题"}
+FINDING_KIND = "finding"
+FINDING_STATE = "待说明或更正"
 
 
 @dataclass(frozen=True)
@@ -25,6 +30,7 @@ class DigestRow:
     due: datetime.date
     state: str
     url: str
+    date_label: str = "到期日"  # a finding's day is the check's (检查日期)
 
 
 @dataclass(frozen=True)
@@ -90,8 +96,26 @@ def digest_for_user(user: User, *, today: datetime.date) -> Digest:
                 url=absolute_url(i.form_url),
             )
         )
+    # the findings assigned to the user, as the page lists them below the table (their message, free text
+    # that may name anyone, stays on the page behind the login)
+    grouped[ASSIGNED] = [finding_row(f) for f in findings_assigned(user)]
     groups = tuple((g, GROUP_TITLES[g], tuple(rows)) for g, rows in grouped.items() if rows)
     return Digest(user=user, today=today, groups=groups)
+
+
+def finding_row(finding: Finding) -> DigestRow:
+    person = finding.person
+    return DigestRow(
+        kind=FINDING_KIND,
+        label=str(RULES_BY_ID[finding.rule].title),
+        name=person.name if person else "—",
+        pid=person.pid if person else "",
+        org=finding.org.name,
+        due=finding.first_run.as_of,
+        state=FINDING_STATE,
+        url=absolute_url(reverse("inspection:finding", args=[finding.pk])),
+        date_label="检查日期",
+    )
 
 
 def preference_for(user: User) -> ReminderPreference:

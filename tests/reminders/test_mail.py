@@ -7,9 +7,13 @@ from django.utils import timezone
 
 from fazhan.auditlog.models import AuditEvent
 from fazhan.desk.todo import todo_for_user
+from fazhan.inspection.models import Finding
+from fazhan.inspection.services import finding_assign
+from fazhan.procedure.definition import RULES_BY_ID
 from fazhan.reminders.models import ACTION_FAILED, ACTION_SENT, ReminderSend, SendStatus
 from fazhan.reminders.services import ALREADY, FAILED, SENT, reminder_preference_set, reminders_send
 from tests.conftest import ID_1998_MALE
+from tests.inspection.test_pages import late_talk, start
 from tests.procedure.conftest import walk
 from tests.reminders.conftest import free_port
 
@@ -136,3 +140,21 @@ def test_a_refused_connection_is_recorded_as_failed_and_the_next_run_sends_it(pw
     send.refresh_from_db()
     assert (send.status, send.attempts) == (SendStatus.SENT, 2)
     assert len(smtp.messages) == 1
+
+
+def test_a_finding_assigned_to_the_secretary_is_in_their_mail_with_its_page(pw, smtp):
+    late_talk(pw)  # 张三's talk recorded late: a tracking run finds APP-TALK
+    start(pw)
+    finding = Finding.objects.get(rule="APP-TALK")
+    user = pw.users["sec1"]
+    user.email = "sec1@luohan.example"
+    user.save()
+    finding_assign(actor=pw.users["inspector_lh"], finding=finding, assignee=user)
+    reminders_send(today=timezone.localdate())
+    [message] = [m for m in smtp.messages if m["To"] == "sec1@luohan.example"]
+    text, html = _parts(message)
+    assert "【交办整改的问题】1 项" in text
+    assert f"- {RULES_BY_ID['APP-TALK'].title}：张三（P0001），中共罗汉镇高桥村支部委员会，检查日期" in text
+    assert f"去办理：https://fazhan.example.gov.cn/inspection/findings/{finding.pk}/" in text
+    assert "<th>检查日期</th>" in html
+    assert finding.message not in text  # free text stays behind the login
