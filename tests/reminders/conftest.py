@@ -6,6 +6,7 @@ import email.policy
 import json
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -17,6 +18,7 @@ from aiosmtpd.controller import Controller
 from tests.procedure.conftest import pw  # noqa: F401  (cases walked along the legal path)
 
 SECRET = "test-webhook-secret"
+HANG = 0  # an answer that comes after the channel's timeout
 
 
 def free_port() -> int:
@@ -69,7 +71,7 @@ class Received:
 @dataclass
 class Endpoint:
     url: str
-    answers: list[int]  # the status of each request in turn; the last one repeats
+    answers: list[int]  # the status of each request in turn, HANG for no answer in time; the last repeats
     received: list[Received] = field(default_factory=list)
 
 
@@ -84,6 +86,9 @@ def endpoint(settings) -> Iterator[Endpoint]:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             state.received.append(Received(self.path, dict(self.headers.items()), body))
             status = state.answers[min(len(state.received), len(state.answers)) - 1]
+            if status == HANG:
+                time.sleep(settings.FAZHAN_REMINDER_WEBHOOK_TIMEOUT * 3)
+                status = 200
             self.send_response(status)
             self.send_header("Content-Length", "2")
             self.end_headers()

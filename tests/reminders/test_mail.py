@@ -158,3 +158,11 @@ def test_a_finding_assigned_to_the_secretary_is_in_their_mail_with_its_page(pw, 
     assert f"去办理：https://fazhan.example.gov.cn/inspection/findings/{finding.pk}/" in text
     assert "<th>检查日期</th>" in html
     assert finding.message not in text  # free text stays behind the login
+
+
+def test_a_send_another_run_has_claimed_is_not_sent_again(pw, smtp):
+    user = _approver(pw)
+    today = timezone.localdate()
+    ReminderSend.objects.create(user=user, day=today, channel="email", status=SendStatus.SENDING, items=2)
+    assert [o.result for o in reminders_send(today=today)] == [ALREADY]
+    assert smtp.messages == []

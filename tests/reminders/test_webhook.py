@@ -16,7 +16,7 @@ from fazhan.reminders.channels import DELIVERY_HEADER, SIGNATURE_HEADER
 from fazhan.reminders.models import ACTION_FAILED, ReminderSend, SendStatus
 from fazhan.reminders.services import ALREADY, FAILED, SENT, reminder_preference_set, reminders_send
 from tests.procedure.conftest import walk
-from tests.reminders.conftest import SECRET
+from tests.reminders.conftest import HANG, SECRET
 
 
 def _approver_with_work(pw):
@@ -116,3 +116,13 @@ def test_a_webhook_without_its_secret_or_an_unknown_channel_is_refused_at_start_
     settings.FAZHAN_REMINDER_CHANNELS = ["email", "webhook"]
     settings.FAZHAN_REMINDER_WEBHOOK_SECRET = SECRET
     call_command("check")
+
+
+def test_a_gateway_that_does_not_answer_in_time_is_tried_again(pw, endpoint, settings):
+    _approver_with_work(pw)
+    settings.FAZHAN_REMINDER_WEBHOOK_TIMEOUT = 0.2
+    endpoint.answers = [HANG, 200]
+    [outcome] = reminders_send(today=timezone.localdate())
+    assert outcome.result == SENT
+    assert len(endpoint.received) == 2
+    assert ReminderSend.objects.get().attempts == 2
