@@ -1,9 +1,11 @@
-"""提醒设置: the user's own page sets their own preference, and the change is in the trail."""
+"""提醒设置: the user's own page sets their own preference, and the change is in the trail; the system
+administrator's list of sends."""
 
+import datetime
 import re
 
 from fazhan.auditlog.models import AuditEvent
-from fazhan.reminders.models import ACTION_PREFERENCE, ReminderPreference
+from fazhan.reminders.models import ACTION_PREFERENCE, ReminderPreference, ReminderSend, SendStatus
 
 
 def checked(page: str, name: str) -> bool:
@@ -47,3 +49,19 @@ def test_the_page_needs_a_login(world, client):
     response = client.get("/reminders/")
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+def test_the_system_administrator_finds_a_failed_send_with_its_error(world, client_for):
+    ReminderSend.objects.create(
+        user=world.users["sec1"],
+        day=datetime.date(2026, 12, 3),
+        channel="email",
+        status=SendStatus.FAILED,
+        items=3,
+        attempts=1,
+        error="ConnectionRefusedError: [Errno 111] Connection refused",
+    )
+    page = client_for("admin").get("/admin/reminders/remindersend/?status__exact=failed").content.decode()
+    assert "Connection refused" in page
+    assert "发送失败" in page
+    assert client_for("sec1").get("/admin/reminders/remindersend/").status_code in (302, 403)
