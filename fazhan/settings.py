@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "fazhan.backup",
     "fazhan.jobs",
     "fazhan.desk",
+    "fazhan.reminders",
     "django_tasks",
     "django_tasks_db",
     "axes",
@@ -352,6 +353,39 @@ if FAZHAN_LOG_DIR:
             "level": _level,
         }
     LOGGING["root"]["handlers"] = ["console", "file", "errors"]
+
+# Mail: the daily digest of `fazhan remind --send` (fazhan.reminders). SMTP from the environment; without
+# EMAIL_HOST, localhost:25 (a local relay). EMAIL_USE_TLS is STARTTLS (port 587), EMAIL_USE_SSL TLS from the
+# first byte (port 465): one or the other.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL: set one of them, not both")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "fazhan@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Reminders. The address the digests' links start with (the site as its users reach it).
+FAZHAN_BASE_URL = os.environ.get("FAZHAN_BASE_URL", "http://localhost:8000").rstrip("/")
+# The channels a digest goes out by, comma-separated: email, webhook (docs/reminders.md).
+FAZHAN_REMINDER_CHANNELS = [
+    c.strip() for c in os.environ.get("FAZHAN_REMINDER_CHANNELS", "email").split(",") if c.strip()
+]
+# The days ahead a digest looks, as the to-do page does.
+FAZHAN_REMINDER_WITHIN_DAYS = int(os.environ.get("FAZHAN_REMINDER_WITHIN_DAYS", "31"))
+# The province's messaging gateway (企业微信 or SMS): where the JSON goes, the shared secret of its
+# HMAC-SHA256 signature, the seconds one try may take, how many tries, and the first pause between them
+# (doubled after each).
+FAZHAN_REMINDER_WEBHOOK_URL = os.environ.get("FAZHAN_REMINDER_WEBHOOK_URL", "")
+FAZHAN_REMINDER_WEBHOOK_SECRET = os.environ.get("FAZHAN_REMINDER_WEBHOOK_SECRET", "")
+FAZHAN_REMINDER_WEBHOOK_TIMEOUT = float(os.environ.get("FAZHAN_REMINDER_WEBHOOK_TIMEOUT", "10"))
+FAZHAN_REMINDER_WEBHOOK_ATTEMPTS = int(os.environ.get("FAZHAN_REMINDER_WEBHOOK_ATTEMPTS", "3"))
+FAZHAN_REMINDER_WEBHOOK_BACKOFF = float(os.environ.get("FAZHAN_REMINDER_WEBHOOK_BACKOFF", "2"))
 
 # WhiteNoise serves the project's own static files (htmx, ECharts, CSS) from the app itself, so a township
 # machine runs Fazhan with no web server in front and no CDN. Under `fazhan serve` (FAZHAN_STATIC_MANIFEST,

@@ -27,6 +27,7 @@ urlpatterns = [
     path("calendar/", include("fazhan.core.urls")),
     path("trail/", include("fazhan.auditlog.urls")),
     path("jobs/", include("fazhan.jobs.urls")),
+    path("reminders/", include("fazhan.reminders.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("fazhan.api.urls")),
 ]

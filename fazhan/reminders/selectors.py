@@ -1,0 +1,132 @@
+"""The digest of a user's to-do list: the rows of /todo/ (desk.todo.todo_for_user), in its words, grouped
+逾期 / 可办理 / 即将到期, each with the absolute address of the form that does it."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.urls import reverse
+
+from fazhan.accounts.models import User
+from fazhan.accounts.selectors import assignments_in_force
+from fazhan.desk.todo import TodoItem, findings_assigned, todo_for_user
+from fazhan.inspection.models import Finding
+from fazhan.procedure.definition import RULES_BY_ID
+from fazhan.reminders.models import ReminderPreference
+
+OVERDUE, AVAILABLE, SOON, ASSIGNED = "overdue", "available", "soon", "assigned"
+GROUP_TITLES = {OVERDUE: "逾期", AVAILABLE: "可办理", SOON: "即将到期", ASSIGNED: "交办整改的问题"}
+FINDING_KIND = "finding"
+FINDING_STATE = "待说明或更正"
+
+
+@dataclass(frozen=True)
+class DigestRow:
+    kind: str
+    label: str
+    name: str  # the person's name and number as the to-do page shows them (no ID number, no phone)
+    pid: str
+    org: str
+    due: datetime.date
+    state: str
+    url: str
+    date_label: str = "到期日"  # a finding's day is the check's (检查日期)
+
+
+@dataclass(frozen=True)
+class Digest:
+    user: User
+    today: datetime.date
+    groups: tuple[
+        tuple[str, str, tuple[DigestRow, ...]], ...
+    ]  # (group, its title, rows), empty ones left out
+
+    @property
+    def rows(self) -> list[DigestRow]:
+        return [row for _g, _t, rows in self.groups for row in rows]
+
+    @property
+    def count(self) -> int:
+        return len(self.rows)
+
+
+def state_text(item: TodoItem) -> str:
+    """The state column of /todo/ (procedure/todo.html), word for word."""
+    if item.overdue:
+        return f"逾期 {item.days_overdue} 天"
+    if item.allowed_only:
+        if item.available:
+            return f"可办理（自 {item.due.isoformat()} 起）"
+        return f"自 {item.due.isoformat()} 起可办理"
+    if item.days_left < 0:
+        return f"已过 {item.days_overdue} 天"
+    if item.days_left == 0:
+        return "今天到期"
+    return f"还有 {item.days_left} 天"
+
+
+def group_of(item: TodoItem) -> str:
+    """逾期 only where the rule says so (TodoItem.overdue); 可办理 what the page calls so, and a day passed
+    that no rule calls overdue (open to do, nothing late); the rest is coming due."""
+    if item.overdue:
+        return OVERDUE
+    if item.allowed_only or item.days_left < 0:
+        return AVAILABLE
+    return SOON
+
+
+def absolute_url(path: str) -> str:
+    return settings.FAZHAN_BASE_URL.rstrip("/") + path
+
+
+def digest_for_user(user: User, *, today: datetime.date) -> Digest:
+    items = todo_for_user(user, today=today, within_days=settings.FAZHAN_REMINDER_WITHIN_DAYS)
+    grouped: dict[str, list[DigestRow]] = {OVERDUE: [], AVAILABLE: [], SOON: []}
+    for i in items:
+        person = i.case.person
+        grouped[group_of(i)].append(
+            DigestRow(
+                kind=i.kind,
+                label=str(i.label),
+                name=person.name,
+                pid=person.pid,
+                org=person.org.name,
+                due=i.due,
+                state=state_text(i),
+                url=absolute_url(i.form_url),
+            )
+        )
+    # the findings assigned to the user, as the page lists them below the table (their message, free text
+    # that may name anyone, stays on the page behind the login)
+    grouped[ASSIGNED] = [finding_row(f) for f in findings_assigned(user)]
+    groups = tuple((g, GROUP_TITLES[g], tuple(rows)) for g, rows in grouped.items() if rows)
+    return Digest(user=user, today=today, groups=groups)
+
+
+def finding_row(finding: Finding) -> DigestRow:
+    person = finding.person
+    return DigestRow(
+        kind=FINDING_KIND,
+        label=str(RULES_BY_ID[finding.rule].title),
+        name=person.name if person else "—",
+        pid=person.pid if person else "",
+        org=finding.org.name,
+        due=finding.first_run.as_of,
+        state=FINDING_STATE,
+        url=absolute_url(reverse("inspection:finding", args=[finding.pk])),
+        date_label="检查日期",
+    )
+
+
+def preference_for(user: User) -> ReminderPreference:
+    """The user's choice, or the defaults (unsaved) where they never made one."""
+    return ReminderPreference.objects.filter(user=user).first() or ReminderPreference(user=user)
+
+
+def users_to_remind() -> list[User]:
+    """Active users with a role in force somewhere (a user with none has no to-do list), in a stable order."""
+    return list(
+        User.objects.filter(is_active=True, pk__in=assignments_in_force().values("user")).order_by(
+            "username", "pk"
+        )
+    )
