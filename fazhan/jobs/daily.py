@@ -57,9 +57,11 @@ def backups_to_delete(names: list[str], *, keep_daily: int, keep_monthly: int) -
 
 def step_remind() -> str:
     out = io.StringIO()
-    call_command("remind", stdout=out)
+    # --send: each user's digest by mail and the configured channels, once a day (fazhan.reminders); the
+    # last line is the day's summary (sent, already sent, failed)
+    call_command("remind", "--send", stdout=out)
     lines = out.getvalue().splitlines()
-    return f"{len(lines)} 行提醒" + ("：" + "；".join(lines[:3]) if lines else "")
+    return lines[-1] if lines else "没有要发送的提醒"
 
 
 def step_backup() -> str:
