@@ -88,7 +88,11 @@ class PublicOpinionForm(ChineseForm):
     from people by the page's style, filled by robots that fill every field (captcha-free)."""
 
     entry = forms.ChoiceField(label=_("反映对象"), required=False)
-    text = forms.CharField(label=_("意见内容"), widget=forms.Textarea(attrs={"rows": 6}))
+    text = forms.CharField(
+        label=_("意见内容"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": _("请填写意见内容。")},
+    )
     contact = forms.CharField(
         label=_("联系方式（选填）"),
         required=False,
