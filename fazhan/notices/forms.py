@@ -84,8 +84,8 @@ class CloseForm(ChineseForm):
 
 
 class PublicOpinionForm(ChineseForm):
-    """The public page's opinion form: nothing about the sender is required. `website` is the honeypot — hidden
-    from people by the page's style, filled by robots that fill every field (captcha-free)."""
+    """The public page's opinion form: nothing about the sender is required. `website` is the honeypot —
+    hidden from people by the page's style, filled by robots that fill every field (captcha-free)."""
 
     entry = forms.ChoiceField(label=_("反映对象"), required=False)
     text = forms.CharField(

@@ -36,8 +36,8 @@ def notice_provisional_note(notice: Notice) -> str:
 
 def notice_qr(notice: Notice) -> str:
     """The public page's address as a QR code, an SVG data URI (segno, already the project's QR library for
-    the second factor's enrolment: pure Python, no imaging library; WeasyPrint draws SVG as vectors, so the code
-    prints sharp at any size). Error correction M survives a creased or smudged posted sheet."""
+    the second factor's enrolment: pure Python, no imaging library; WeasyPrint draws SVG as vectors, so the
+    code prints sharp at any size). Error correction M survives a creased or smudged posted sheet."""
     return segno.make(notice_public_url(notice), error="m").svg_data_uri(scale=4, border=2)
 
 

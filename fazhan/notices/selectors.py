@@ -67,7 +67,7 @@ def notice_public_url(notice: Notice) -> str:
 
 
 def notice_public_open(notice: Notice, *, today: datetime.date | None = None) -> bool:
-    """Whether the public page takes opinions today: the notice is open and its period has begun, not ended."""
+    """Whether the public page takes opinions today: the notice is open, its period begun and not ended."""
     today = today or timezone.localdate()
     return notice.state == NoticeState.OPEN and notice.starts_on <= today <= notice.ends_on
 

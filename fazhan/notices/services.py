@@ -42,8 +42,8 @@ from fazhan.procedure.definition import limits
 from fazhan.procedure.engine import finding as rule_finding
 from fazhan.procedure.engine import in_force, refusal_text
 from fazhan.procedure.models import Case
-from fazhan.procedure.services import Refusal, StepEntry
 from fazhan.procedure.rules.targets import publicity_days
+from fazhan.procedure.services import Refusal, StepEntry
 
 ERR_ROLE = "只有本支部书记、组织委员或乡镇党委组织委员可以办理公示。"
 ERR_NO_CANDIDATE = "请至少选择一名公示对象。"

@@ -1,7 +1,7 @@
 """The public's pages (issue 15, 群众参与): a notice's page reached by its unguessable token, with the form on
-which anyone sends an opinion without an account. They live under settings.FAZHAN_PUBLIC_PREFIX, which the login
-middleware lets through, so that a deployment may expose that prefix (and /static/) alone to the internet. The
-page shows the notice as it is posted and nothing the public sent."""
+which anyone sends an opinion without an account. They live under settings.FAZHAN_PUBLIC_PREFIX, which the
+login middleware lets through, so that a deployment may expose that prefix (and /static/) alone to the
+internet. The page shows the notice as it is posted and nothing the public sent."""
 
 from django.conf import settings
 from django.shortcuts import redirect, render

@@ -1,6 +1,6 @@
-"""The public's voice (issue 15, 群众参与): anyone sends an opinion on a notice's public page without an account,
-within the period, a few an hour per address, robots caught by the honeypot; what they send holds the person's
-next step (NOTICE-FEEDBACK) until the township records its finding, and a founded one withholds them."""
+"""The public's voice (issue 15, 群众参与): anyone sends an opinion on a notice's public page without an
+account, within the period, a few an hour per address, robots caught by the honeypot; what they send holds
+the person's next step (NOTICE-FEEDBACK) until the township records its finding; a founded one withholds."""
 
 import datetime
 import subprocess
@@ -61,12 +61,11 @@ def test_an_opinion_is_stored_as_public_feedback_with_no_sender_and_the_trail_ke
     assert general.entry is None
     event = AuditEvent.objects.filter(action="notice.public_feedback").order_by("pk").first()
     assert event.data["person"] == "P0001"
-    assert "集体土地" not in str(event.data) and "203.0.113.7" not in str(event.data)
+    assert "集体土地" not in str(event.data)
+    assert "203.0.113.7" not in str(event.data)
 
 
-def test_an_opinion_needs_its_text_within_the_length_and_a_short_contact(
-    activist, time_machine, settings
-):
+def test_an_opinion_needs_its_text_within_the_length_and_a_short_contact(activist, time_machine, settings):
     settings.FAZHAN_PUBLIC_OPINION_MAX_CHARS = 20
     notice = publish(activist)
     time_machine.move_to(JUNE_3)
@@ -137,7 +136,9 @@ def test_the_next_step_is_refused_with_the_rule_until_the_objection_has_its_find
         s07(activist)
     assert [f.rule for f in refused.value.findings] == ["NOTICE-FEEDBACK"]
     text = refused.value.message_dict["date"][0]
-    assert text.startswith("张三 在“中共罗汉镇高桥村支部委员会 拟确定为发展对象公示 2021-06-01 至 2021-06-07”中")
+    assert text.startswith(
+        "张三 在“中共罗汉镇高桥村支部委员会 拟确定为发展对象公示 2021-06-01 至 2021-06-07”中"
+    )
     assert "有 1 条群众反映尚未核实" in text
     assert text.endswith("（2018年发展党员工作通知第七部分，规则 NOTICE-FEEDBACK）")
     assert not StepRecord.objects.filter(case=activist.case, step="S07").exists()
@@ -183,10 +184,13 @@ def test_the_printed_notice_carries_the_public_pages_address_as_a_qr_code(activi
     notice = publish(activist)
     url = notice_public_url(notice)
     assert url == f"https://dangjian.example.gov.cn/gs/{notice.token}/"
-    assert notice.token != str(notice.pk) and len(notice.token) >= 24  # 18 random bytes, not a count
+    assert notice.token != str(notice.pk)
+    assert len(notice.token) >= 24
     pdf = tmp_path / "notice.pdf"
     pdf.write_bytes(notice_pdf(notice))
     # the PDF as a printer draws it (poppler), read back by a QR decoder (zxing-cpp)
-    subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", str(pdf), str(tmp_path / "page")], check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "150", "-png", "-singlefile", str(pdf), str(tmp_path / "page")], check=True
+    )
     found = [r.text for r in zxingcpp.read_barcodes(Image.open(tmp_path / "page.png"))]
     assert found == [url]
