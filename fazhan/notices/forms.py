@@ -54,7 +54,10 @@ def _label(c: Candidate) -> str:
 class FeedbackForm(ChineseForm):
     entry = forms.ChoiceField(label=_("反映对象"), required=False)
     received_on = DateField(label=_("收到日期"), widget=DATE)
-    channel = forms.ChoiceField(label=_("反映方式"), choices=FeedbackChannel.choices)
+    channel = forms.ChoiceField(
+        label=_("反映方式"),
+        choices=[(v, label) for v, label in FeedbackChannel.choices if v != FeedbackChannel.PUBLIC],
+    )
     summary = forms.CharField(label=_("反映内容"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, entries=(), **kwargs):

@@ -231,7 +231,8 @@ def notice_feedback_record(
     _check_past("received_on", received_on)
     if received_on < notice.starts_on:
         raise ValidationError({"received_on": _(ERR_BEFORE_START) % {"d": notice.starts_on.isoformat()}})
-    if channel not in FeedbackChannel.values:
+    if channel not in FeedbackChannel.values or channel == FeedbackChannel.PUBLIC:
+        # 网上公示页 is what the public sent on the page itself (notice_public_submit), never typed in
         raise ValidationError({"channel": _("未知的反映方式。")})
     if entry is not None and entry.notice_id != notice.pk:
         raise ValidationError({"entry": _(ERR_ENTRY)})

@@ -20,6 +20,7 @@ from fazhan.notices.services import (
     ERR_PUBLIC_RATE,
     ERR_PUBLIC_REFUSED,
     notice_close,
+    notice_feedback_record,
     notice_feedback_verify,
     notice_public_submit,
 )
@@ -194,3 +195,17 @@ def test_the_printed_notice_carries_the_public_pages_address_as_a_qr_code(activi
     )
     found = [r.text for r in zxingcpp.read_barcodes(Image.open(tmp_path / "page.png"))]
     assert found == [url]
+
+
+def test_the_public_pages_channel_cannot_be_typed_in_by_hand(activist):
+    notice = publish(activist)
+    with pytest.raises(ValidationError) as typed:
+        notice_feedback_record(
+            actor=activist.users["lh_organizer"],
+            notice=notice,
+            received_on=datetime.date(2021, 6, 2),
+            channel=FeedbackChannel.PUBLIC,
+            summary="冒充网上反映",
+        )
+    assert "channel" in typed.value.message_dict
+    assert not NoticeFeedback.objects.exists()

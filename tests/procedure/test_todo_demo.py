@@ -67,7 +67,9 @@ def _expected() -> dict[str, set[tuple[str, str]]]:
         if entry.notice.ends_on < HORIZON:  # the branch's open notice, to close after its period
             out[BRANCH].add((entry.case.person.pid, "notice_close"))
             out[TOWNSHIP].add((entry.case.person.pid, "notice_close"))
-    for report in NoticeFeedback.objects.filter(finding="", entry__isnull=False).select_related("entry__case"):
+    for report in NoticeFeedback.objects.filter(finding="", entry__isnull=False).select_related(
+        "entry__case"
+    ):
         # a report about a person not yet looked into: the township's to verify (NOTICE-FEEDBACK holds them)
         out[TOWNSHIP].add((report.entry.case.person.pid, "notice_objection"))
         out[APPROVER].add((report.entry.case.person.pid, "notice_objection"))
