@@ -74,7 +74,7 @@ ERR_PUBLIC_CONTACT_LONG = "联系方式不能超过 100 字。"
 ERR_PUBLIC_RATE = "提交过于频繁，请一小时后再试。"
 ERR_PUBLIC_REFUSED = "提交未被受理。"
 ERR_PUBLIC_TOWNSHIP = "网上反映的内容只有镇党委组织委员、审批人可以查看和核实。"
-ERR_PENDING = "%(name)s 在%(notices)s中有 %(n)d 条群众反映尚未核实，核实并记录结论后才能办理下一步"
+ERR_PENDING = "%(name)s 在%(notices)s中有 %(n)d 条群众反映尚未核实"
 STAGE_NAMES: dict[str, str] = {
     NoticeKind.TARGET: "入党积极分子",
     NoticeKind.ADMISSION: "发展对象",
