@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from PIL import Image
 
 from fazhan.auditlog.models import AuditEvent
+from fazhan.interchange.selectors import interchange_export
 from fazhan.notices.models import EntryResult, FeedbackChannel, NoticeFeedback
 from fazhan.notices.printing import notice_pdf
 from fazhan.notices.selectors import notice_public_url
@@ -209,3 +210,16 @@ def test_the_public_pages_channel_cannot_be_typed_in_by_hand(activist):
         )
     assert "channel" in typed.value.message_dict
     assert not NoticeFeedback.objects.exists()
+
+
+def test_an_opinion_from_the_public_page_leaves_in_the_interchange_file_as_a_web_report(
+    activist, time_machine
+):
+    notice = publish(activist)
+    time_machine.move_to(JUNE_3)
+    send(notice)
+    reports = [r for r in interchange_export() if r["type"] == "notice_report"]
+    assert [(r["person"], r["channel"], r["received_on"]) for r in reports] == [
+        ("P0001", "web", "2021-06-03")
+    ]
+    assert OPINION not in str(reports)  # what was said does not travel
