@@ -55,6 +55,13 @@ FAZHAN_CHECKPOINT_URL = os.environ.get("FAZHAN_CHECKPOINT_URL", "")
 # Look-ups by ID number (the uniqueness check of a registration or a change of number) each user may make
 # in an hour; more are refused and the refusal is in the trail (people.services.id_number_lookup).
 FAZHAN_ID_LOOKUPS_PER_HOUR = int(os.environ.get("FAZHAN_ID_LOOKUPS_PER_HOUR", "60"))
+# The public's pages (each 公示's page and opinion form, issue 15): one path prefix, needing no login, that a
+# deployment may expose to the internet while the rest stays on the intranet; the absolute address the printed
+# notice's QR code points at; how many opinions one address may send in an hour, and how long one may be.
+FAZHAN_PUBLIC_PREFIX = "/" + os.environ.get("FAZHAN_PUBLIC_PREFIX", "/gs/").strip("/") + "/"
+FAZHAN_PUBLIC_BASE_URL = os.environ.get("FAZHAN_PUBLIC_BASE_URL", "http://localhost:8000").rstrip("/")
+FAZHAN_PUBLIC_OPINIONS_PER_HOUR = int(os.environ.get("FAZHAN_PUBLIC_OPINIONS_PER_HOUR", "5"))
+FAZHAN_PUBLIC_OPINION_MAX_CHARS = int(os.environ.get("FAZHAN_PUBLIC_OPINION_MAX_CHARS", "1000"))
 
 INSTALLED_APPS = [
     "django.contrib.auth",

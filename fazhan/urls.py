@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -30,4 +31,6 @@ urlpatterns = [
     path("reminders/", include("fazhan.reminders.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("fazhan.api.urls")),
+    # The public's pages (no login): the one prefix a deployment may expose to the internet.
+    path(settings.FAZHAN_PUBLIC_PREFIX.lstrip("/"), include("fazhan.notices.urls_public")),
 ]

@@ -29,9 +29,11 @@ class LoginRequiredMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        # and the public's pages (fazhan.notices' public views), under the prefix a deployment chose
+        self.public = (*PUBLIC_PREFIXES, settings.FAZHAN_PUBLIC_PREFIX)
 
     def __call__(self, request):
-        if not request.user.is_authenticated and not request.path.startswith(PUBLIC_PREFIXES):
+        if not request.user.is_authenticated and not request.path.startswith(self.public):
             if request.headers.get("HX-Request"):
                 # An expired session during an htmx swap: send the whole page to the login, not a fragment.
                 current = request.headers.get("HX-Current-URL") or request.get_full_path()

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from fazhan.accounts.selectors import user_roles_at, user_scope_q
 from fazhan.inspection.models import Finding, FindingStatus
 from fazhan.notices.models import NOTICE_STEP, NoticeEntry, NoticeKind, NoticeState
-from fazhan.notices.selectors import PUBLISH_ROLES
+from fazhan.notices.selectors import PUBLISH_ROLES, TOWNSHIP_ROLES, feedback_pending_for_cases
 from fazhan.procedure.deadlines import deadlines
 from fazhan.procedure.definition import STEPS_BY_CODE
 from fazhan.procedure.engine import CaseFacts
@@ -35,6 +35,7 @@ KINDS = {
     "probation_ending": _("预备期将满"),
     "conversion_approval": _("转正待镇党委审批"),
     "notice_close": _("公示期满，待核实反映并办结"),
+    "notice_objection": _("公示反映待核实"),
 }
 
 
@@ -49,6 +50,7 @@ class TodoItem:
     allowed_from: datetime.date | None = None
     allowed_only: bool = False  # 可办理 from `due`: a step allowed from a date, with no deadline
     rule_overdue: bool = False  # its rule reports it overdue (procedure.deadlines)
+    link: str = ""  # where it is done, when that is no step form (the report on its notice's page)
 
     @property
     def settled_by(self) -> tuple[str, ...]:
@@ -84,6 +86,8 @@ class TodoItem:
         """The form that does it: the step entry on the person page, the notice, the pre-review batch, the
         form issue, the archive review."""
         pid = self.case.person.pid
+        if self.link:
+            return self.link
         if self.kind == "notice_close":
             return reverse("notices:list")
         if self.kind == "form_issue":
@@ -138,6 +142,8 @@ def todo_for_user(user, *, today: datetime.date, within_days: int = 31) -> list[
     horizon = today + datetime.timedelta(days=within_days)
     items: list[TodoItem] = []
     noticed = _open_notices(cases, today=today)
+    for case_pk, objections in _objections(cases, today=today).items():
+        noticed.setdefault(case_pk, []).extend(objections)
     for case, facts in zip(cases, case_facts_many(cases, as_of=today), strict=True):
         roles = user_roles_at(user, case.person.org)
         oversees = "township_organizer" in roles
@@ -171,4 +177,27 @@ def _open_notices(cases: list[Case], *, today: datetime.date) -> dict[int, list[
         out.setdefault(entry.case_id, []).append(
             TodoItem("notice_close", by_id[entry.case_id], step, due, today, tuple(sorted(PUBLISH_ROLES)))
         )
+    return out
+
+
+def _objections(cases: list[Case], *, today: datetime.date) -> dict[int, list[TodoItem]]:
+    """What the public reported about these cases' people that nobody has looked into yet: each listed from
+    the day it came in, for the township (NOTICE-FEEDBACK holds the person's next step until its finding is
+    recorded), linking to the report on its notice's page."""
+    out: dict[int, list[TodoItem]] = {}
+    by_id = {c.pk: c for c in cases}
+    for f in feedback_pending_for_cases(cases):
+        assert f.entry is not None  # feedback_pending_for_cases reads reports about a person only
+        step = NOTICE_STEP[NoticeKind(f.notice.kind)]
+        link = reverse("notices:detail", args=[f.notice_id]) + f"#feedback-{f.pk}"
+        item = TodoItem(
+            "notice_objection",
+            by_id[f.entry.case_id],
+            step,
+            f.received_on,
+            today,
+            tuple(sorted(TOWNSHIP_ROLES)),
+            link=link,
+        )
+        out.setdefault(f.entry.case_id, []).append(item)
     return out

@@ -45,6 +45,7 @@ _BY_CATEGORY: dict[str, tuple[str, ...]] = {
         "TGT-1YEAR",
         "TGT-OPINION",
         "TGT-NOTICE",
+        "NOTICE-FEEDBACK",
         "INTRO-2",
         "PRE-REVIEW",
         "PRE-DISTRICT",

@@ -314,7 +314,8 @@ class _Export:
 _ORDER = ("exit", "transfer", "kin", "discipline", "plan", "form_range", "form", "archive_review")
 DEFAULT_WIDTH = 4
 # What the notices app calls a report's channel, and how interchange.md writes it.
-CHANNEL_RECORDS = {"phone": "call", "online": "web"}
+# A report sent on the public page leaves as "web" (interchange.md has no channel of its own for it).
+CHANNEL_RECORDS = {"phone": "call", "online": "web", "public": "web"}
 
 
 def notice_id(notice: Notice) -> str:

@@ -54,7 +54,10 @@ def _label(c: Candidate) -> str:
 class FeedbackForm(ChineseForm):
     entry = forms.ChoiceField(label=_("反映对象"), required=False)
     received_on = DateField(label=_("收到日期"), widget=DATE)
-    channel = forms.ChoiceField(label=_("反映方式"), choices=FeedbackChannel.choices)
+    channel = forms.ChoiceField(
+        label=_("反映方式"),
+        choices=[(v, label) for v, label in FeedbackChannel.choices if v != FeedbackChannel.PUBLIC],
+    )
     summary = forms.CharField(label=_("反映内容"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, entries=(), **kwargs):
@@ -81,3 +84,35 @@ class CloseForm(ChineseForm):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {"closed_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
+
+
+class PublicOpinionForm(ChineseForm):
+    """The public page's opinion form: nothing about the sender is required. `website` is the honeypot —
+    hidden from people by the page's style, filled by robots that fill every field (captcha-free)."""
+
+    entry = forms.ChoiceField(label=_("反映对象"), required=False)
+    text = forms.CharField(
+        label=_("意见内容"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": _("请填写意见内容。")},
+    )
+    contact = forms.CharField(
+        label=_("联系方式（选填）"),
+        required=False,
+        max_length=100,
+        help_text=_("便于核实时与您联系；不填也会受理"),
+    )
+    website = forms.CharField(
+        label=_("请勿填写此项"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(self, *args, entries=(), max_chars: int = 1000, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["entry"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("（对公示整体）")), *((str(e.pk), e.name) for e in entries)]
+        text = self.fields["text"]
+        text.widget.attrs["maxlength"] = str(max_chars)
+        text.help_text = _("不超过 %(n)d 字") % {"n": max_chars}

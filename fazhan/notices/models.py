@@ -4,6 +4,8 @@ or to be converted before the step-23 meeting — for at least five working days
 tells it in that time and how each report was looked into. Closed, a notice gives each candidate its result
 and the period that the step's record carries (publicity_from / publicity_to; TGT-NOTICE judges step 7's)."""
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -38,6 +40,12 @@ class NoticeState(models.TextChoices):
     CLOSED = "closed", _("已办结")
 
 
+def public_token() -> str:
+    """The public page's address: unguessable (not the pk, which counts notices), so a notice is reached only
+    from its own print or QR code."""
+    return secrets.token_urlsafe(18)
+
+
 class Notice(models.Model):
     org = models.ForeignKey(
         "organizations.Org", verbose_name=_("发布单位"), on_delete=models.PROTECT, related_name="notices"
@@ -59,6 +67,7 @@ class Notice(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(default=timezone.now)
+    token = models.CharField(max_length=32, unique=True, default=public_token, editable=False)
 
     class Meta:
         verbose_name = _("公示")
@@ -103,6 +112,7 @@ class FeedbackChannel(models.TextChoices):
     LETTER = "letter", _("来信")
     VISIT = "visit", _("来访")
     ONLINE = "online", _("网络")
+    PUBLIC = "public", _("网上公示页")  # sent by the public on the notice's page, without an account
     OTHER = "other", _("其他")
 
 
@@ -131,6 +141,7 @@ class NoticeFeedback(models.Model):
     received_on = models.DateField(_("收到日期"))
     channel = models.CharField(_("反映方式"), max_length=10, choices=FeedbackChannel.choices)
     summary = models.TextField(_("反映内容"))
+    contact = models.CharField(_("联系方式"), max_length=100, blank=True)  # optional, from the public page
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )

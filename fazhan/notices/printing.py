@@ -1,12 +1,15 @@
 """The notice as it is posted (a PDF through WeasyPrint, or the same HTML to print from the browser): the
-title, the candidates' particulars as published, the period in working days and how to report, signed by
-the publishing org. What the public reported is not on it."""
+title, the candidates' particulars as published, the period in working days and how to report, and the QR code
+of its public page, signed by the publishing org. What the public reported is not on it: that is the
+公示情况登记表, printed after the notice for the file (notice_register_html)."""
 
+import segno
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from fazhan.core.calendar import provisional_years
-from fazhan.notices.models import Notice, NoticeKind
+from fazhan.notices.models import Notice, NoticeFeedback, NoticeKind
+from fazhan.notices.selectors import notice_public_url
 
 PROPOSAL = {
     NoticeKind.TARGET: _("确定为发展对象"),
@@ -31,21 +34,41 @@ def notice_provisional_note(notice: Notice) -> str:
     }
 
 
-def notice_html(notice: Notice) -> str:
+def notice_qr(notice: Notice) -> str:
+    """The public page's address as a QR code, an SVG data URI (segno, already the project's QR library for
+    the second factor's enrolment: pure Python, no imaging library; WeasyPrint draws SVG as vectors, so the
+    code prints sharp at any size). Error correction M survives a creased or smudged posted sheet."""
+    return segno.make(notice_public_url(notice), error="m").svg_data_uri(scale=4, border=2)
+
+
+def _page_context(notice: Notice) -> dict:
     entries = list(notice.entries.order_by("pk"))
-    return render_to_string(
-        "notices/print.html",
-        {
-            "notice": notice,
-            "entries": entries,
-            "title": notice_title(notice, [e.name for e in entries]),
-            "proposal": PROPOSAL[NoticeKind(notice.kind)],
-            "provisional_note": notice_provisional_note(notice),
-        },
-    )
+    return {
+        "notice": notice,
+        "entries": entries,
+        "title": notice_title(notice, [e.name for e in entries]),
+        "proposal": PROPOSAL[NoticeKind(notice.kind)],
+        "provisional_note": notice_provisional_note(notice),
+        "qr": notice_qr(notice),
+    }
+
+
+def notice_html(notice: Notice) -> str:
+    return render_to_string("notices/print.html", _page_context(notice))
+
+
+def notice_register_html(notice: Notice, feedback: list[tuple[NoticeFeedback, bool]]) -> str:
+    """The notice, then the 公示情况登记表 on a page of its own: every report with how it was looked into and
+    the result, for the file and for signing. `feedback`: each report, and whether the reader may read its
+    text (a report sent on the public page is the township's to read)."""
+    return render_to_string("notices/print_register.html", {**_page_context(notice), "feedback": feedback})
+
+
+def html_pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=html).write_pdf()
 
 
 def notice_pdf(notice: Notice) -> bytes:
-    from weasyprint import HTML
-
-    return HTML(string=notice_html(notice)).write_pdf()
+    return html_pdf(notice_html(notice))

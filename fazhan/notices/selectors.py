@@ -4,8 +4,10 @@ and the period a closed notice gives a candidate's step."""
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 
 from fazhan.accounts.selectors import user_assignments, user_roles_at, user_scope_q
@@ -13,8 +15,10 @@ from fazhan.notices.models import (
     NOTICE_STAGE,
     NOTICE_STEP,
     EntryResult,
+    FeedbackChannel,
     Notice,
     NoticeEntry,
+    NoticeFeedback,
     NoticeKind,
     NoticeState,
 )
@@ -26,6 +30,9 @@ from fazhan.procedure.selectors import case_facts_many
 
 # Who publishes a notice and records what the public says: the branch, and the township's organizer over it.
 PUBLISH_ROLES = frozenset({*BRANCH, "township_organizer"})
+# Who reads and looks into what the public sent through the public page (issue 15: shown only to the
+# township's roles): the township's organizer and approver over the notice's org.
+TOWNSHIP_ROLES = frozenset({"township_organizer", "township_approver"})
 
 
 def notice_list_for_user(user) -> QuerySet[Notice]:
@@ -42,6 +49,41 @@ def notice_get_for_user(user, pk: int) -> Notice:
 
 def notice_may_publish(user, org: Org) -> bool:
     return user is None or bool(user_roles_at(user, org) & PUBLISH_ROLES)
+
+
+def notice_may_read_public(user, org: Org) -> bool:
+    """Whether the user reads the text of what the public sent on the public page (the township's roles)."""
+    return user is None or bool(user_roles_at(user, org) & TOWNSHIP_ROLES)
+
+
+def notice_public_get(token: str) -> Notice:
+    """The notice behind a public address (404 for any other string): never by its pk."""
+    return get_object_or_404(Notice.objects.select_related("org"), token=token)
+
+
+def notice_public_url(notice: Notice) -> str:
+    """The public page's absolute address, as the printed notice's QR code carries it."""
+    return settings.FAZHAN_PUBLIC_BASE_URL + reverse("public:notice", args=[notice.token])
+
+
+def notice_public_open(notice: Notice, *, today: datetime.date | None = None) -> bool:
+    """Whether the public page takes opinions today: the notice is open, its period begun and not ended."""
+    today = today or timezone.localdate()
+    return notice.state == NoticeState.OPEN and notice.starts_on <= today <= notice.ends_on
+
+
+def feedback_pending_for_cases(cases: list[Case]) -> list[NoticeFeedback]:
+    """What the public reported about these cases' people and nobody has looked into yet (no finding), oldest
+    first: NOTICE-FEEDBACK's guard refuses their next step while any is there; the to-do lists them."""
+    return list(
+        NoticeFeedback.objects.filter(entry__case__in=cases, finding="")
+        .select_related("notice__org", "entry")
+        .order_by("received_on", "pk")
+    )
+
+
+def feedback_is_public(feedback: NoticeFeedback) -> bool:
+    return feedback.channel == FeedbackChannel.PUBLIC
 
 
 def notice_orgs_for_user(user) -> QuerySet[Org]:

@@ -4,7 +4,12 @@ same transaction; the trail names who was reported on and when, never what was s
 personal data and stays on the notice)."""
 
 import datetime
+import hashlib
+import time
+from collections.abc import Iterator
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -25,13 +30,20 @@ from fazhan.notices.models import (
     NoticeKind,
     NoticeState,
 )
-from fazhan.notices.selectors import notice_may_publish
+from fazhan.notices.selectors import (
+    feedback_is_public,
+    feedback_pending_for_cases,
+    notice_may_publish,
+    notice_may_read_public,
+    notice_public_open,
+)
 from fazhan.organizations.models import Org
 from fazhan.procedure.definition import limits
 from fazhan.procedure.engine import finding as rule_finding
-from fazhan.procedure.engine import refusal_text
+from fazhan.procedure.engine import in_force, refusal_text
 from fazhan.procedure.models import Case
 from fazhan.procedure.rules.targets import publicity_days
+from fazhan.procedure.services import Refusal, StepEntry
 
 ERR_ROLE = "只有本支部书记、组织委员或乡镇党委组织委员可以办理公示。"
 ERR_NO_CANDIDATE = "请至少选择一名公示对象。"
@@ -54,6 +66,15 @@ ERR_VERIFY_BEFORE = "核实日期不能早于收到反映的日期（%(d)s）。
 ERR_VERIFICATION = "请写明核实情况。"
 ERR_NOT_ENDED = "公示 %(d)s 结束，期满后才能办结。"
 ERR_UNVERIFIED = "还有 %(n)d 条反映没有核实，核实后才能办结。"
+ERR_PUBLIC_CLOSED = "本次公示已于 %(d)s 结束，不再受理网上意见；如有情况请按公示所列方式反映。"
+ERR_PUBLIC_NOT_YET = "本次公示 %(d)s 开始，届时方可提交意见。"
+ERR_PUBLIC_TEXT = "请填写意见内容。"
+ERR_PUBLIC_TEXT_LONG = "意见内容不能超过 %(n)d 字（现有 %(m)d 字）。"
+ERR_PUBLIC_CONTACT_LONG = "联系方式不能超过 100 字。"
+ERR_PUBLIC_RATE = "提交过于频繁，请一小时后再试。"
+ERR_PUBLIC_REFUSED = "提交未被受理。"
+ERR_PUBLIC_TOWNSHIP = "网上反映的内容只有镇党委组织委员、审批人可以查看和核实。"
+ERR_PENDING = "%(name)s 在%(notices)s中有 %(n)d 条群众反映尚未核实"
 STAGE_NAMES: dict[str, str] = {
     NoticeKind.TARGET: "入党积极分子",
     NoticeKind.ADMISSION: "发展对象",
@@ -210,7 +231,8 @@ def notice_feedback_record(
     _check_past("received_on", received_on)
     if received_on < notice.starts_on:
         raise ValidationError({"received_on": _(ERR_BEFORE_START) % {"d": notice.starts_on.isoformat()}})
-    if channel not in FeedbackChannel.values:
+    if channel not in FeedbackChannel.values or channel == FeedbackChannel.PUBLIC:
+        # 网上公示页 is what the public sent on the page itself (notice_public_submit), never typed in
         raise ValidationError({"channel": _("未知的反映方式。")})
     if entry is not None and entry.notice_id != notice.pk:
         raise ValidationError({"entry": _(ERR_ENTRY)})
@@ -249,6 +271,8 @@ def notice_feedback_verify(
     _check_role(actor, notice.org)
     _check_open(notice)
     feedback = NoticeFeedback.objects.select_for_update().get(pk=feedback.pk)
+    if feedback_is_public(feedback) and not notice_may_read_public(actor, notice.org):
+        raise PermissionDenied(_(ERR_PUBLIC_TOWNSHIP))
     if feedback.finding:
         raise ValidationError(_(ERR_VERIFIED))
     if finding not in FeedbackFinding.values:
@@ -371,3 +395,102 @@ def notice_recount_year(*, actor, year: int) -> list[Recount]:
             )
         )
     return recounts
+
+
+# --- the public's voice (issue 15): opinions sent on a notice's public page, and what they hold back -------
+
+
+def _rate_key(address: str) -> str:
+    """The counter of one address in this hour: the address itself is not kept, only a keyed digest of it."""
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}|{address}".encode()).hexdigest()[:32]
+    return f"fazhan:public-opinion:{int(time.time() // 3600)}:{digest}"
+
+
+def _rate_spend(key: str) -> None:
+    cache.add(key, 0, timeout=3600)
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr: this hour's first
+        cache.set(key, 1, timeout=3600)
+
+
+@transaction.atomic
+def notice_public_submit(
+    *,
+    notice: Notice,
+    text: str,
+    address: str,
+    contact: str = "",
+    entry: NoticeEntry | None = None,
+    honeypot: str = "",
+) -> NoticeFeedback:
+    """An opinion someone sent on the notice's public page, without an account: stored as the notice's
+    feedback (channel 网上公示页) to be looked into like any report. Refused, storing nothing, outside the
+    period, past the setting's opinions per address and hour, or when the honeypot field (hidden from people,
+    filled by robots) holds anything. Nothing about the sender is required; the address only counts."""
+    notice = _locked(notice)
+    key = _rate_key(address)
+    if (cache.get(key) or 0) >= settings.FAZHAN_PUBLIC_OPINIONS_PER_HOUR:
+        raise ValidationError(_(ERR_PUBLIC_RATE))
+    if honeypot:
+        _rate_spend(key)
+        raise ValidationError(_(ERR_PUBLIC_REFUSED))
+    today = timezone.localdate()
+    if today < notice.starts_on:
+        raise ValidationError(_(ERR_PUBLIC_NOT_YET) % {"d": notice.starts_on.isoformat()})
+    if not notice_public_open(notice, today=today):
+        raise ValidationError(_(ERR_PUBLIC_CLOSED) % {"d": notice.ends_on.isoformat()})
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _(ERR_PUBLIC_TEXT)})
+    most = settings.FAZHAN_PUBLIC_OPINION_MAX_CHARS
+    if len(text) > most:
+        raise ValidationError({"text": _(ERR_PUBLIC_TEXT_LONG) % {"n": most, "m": len(text)}})
+    contact = (contact or "").strip()
+    if len(contact) > 100:
+        raise ValidationError({"contact": _(ERR_PUBLIC_CONTACT_LONG)})
+    if entry is not None and entry.notice_id != notice.pk:
+        raise ValidationError({"entry": _(ERR_ENTRY)})
+    feedback = NoticeFeedback.objects.create(
+        notice=notice,
+        entry=entry,
+        received_on=today,
+        channel=FeedbackChannel.PUBLIC,
+        summary=text,
+        contact=contact,
+        recorded_by=None,
+    )
+    _rate_spend(key)
+    audit_record(
+        actor=None,
+        action="notice.public_feedback",
+        target=notice,
+        org=notice.org,
+        data={
+            "feedback": feedback.pk,
+            "person": entry.case.person.pid if entry else None,
+            "received_on": today.isoformat(),
+        },
+    )
+    return feedback
+
+
+def notice_feedback_guard(entry: StepEntry) -> Iterator[Refusal]:
+    """NOTICE-FEEDBACK (通知七, 群众参与): a new step of a person some notice's report about whom has not been
+    looked into yet (no finding recorded) is refused, naming the notices; once each has its finding the step
+    goes on (a founded one withholds the person when the notice closes). A correction of a record already
+    there is no next step and is not held back. Registered with the step service (NoticesConfig.ready)."""
+    record = entry.record
+    if entry.supersedes is not None or not in_force("NOTICE-FEEDBACK", record.date):
+        return
+    pending = feedback_pending_for_cases([entry.case])
+    if not pending:
+        return
+    notices = list({f.notice_id: f.notice for f in pending}.values())
+    said = {
+        "name": pending[0].entry.name if pending[0].entry else entry.case.person.name,
+        "notices": "、".join(f"“{_recount_label(n)}”" for n in notices),
+        "n": len(pending),
+    }
+    evidence = {"feedback": [f.pk for f in pending], "notices": [n.pk for n in notices]}
+    yield Refusal("date", rule_finding("NOTICE-FEEDBACK", _(ERR_PENDING) % said, evidence=evidence))

@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/feedback/<int:feedback_id>/verify/", views.notice_feedback_verify_view, name="verify"),
     path("<int:pk>/close/", views.notice_close_view, name="close"),
     path("<int:pk>/print/", views.notice_print, name="print"),
+    path("<int:pk>/print/register/", views.notice_register_print, name="print_register"),
 ]

@@ -11,13 +11,22 @@ from fazhan.core.forms import form_to_service
 from fazhan.core.printing import print_html_response
 from fazhan.notices.forms import CloseForm, FeedbackForm, NoticePublishForm, NoticeScopeForm, VerifyForm
 from fazhan.notices.models import Notice, NoticeFeedback, NoticeKind
-from fazhan.notices.printing import notice_html, notice_pdf, notice_provisional_note
+from fazhan.notices.printing import (
+    html_pdf,
+    notice_html,
+    notice_pdf,
+    notice_provisional_note,
+    notice_register_html,
+)
 from fazhan.notices.selectors import (
+    feedback_is_public,
     notice_candidates,
     notice_get_for_user,
     notice_list_for_user,
     notice_may_publish,
+    notice_may_read_public,
     notice_orgs_for_user,
+    notice_public_url,
 )
 from fazhan.notices.services import (
     notice_close,
@@ -69,8 +78,7 @@ def notice_new(request):
     return render(request, "notices/new.html", context, status=400 if form.errors else 200)
 
 
-def _detail(request, notice: Notice, *, status: int = 200, **forms):
-    entries = list(notice.entries.select_related("case__person").order_by("pk"))
+def _read_feedback(request, notice: Notice) -> list[NoticeFeedback]:
     feedback = list(notice.feedback.select_related("entry", "recorded_by", "verified_by"))
     if feedback:  # what the public said about named people: every reading of it is in the trail
         audit_record(
@@ -80,7 +88,15 @@ def _detail(request, notice: Notice, *, status: int = 200, **forms):
             org=notice.org,
             data={"feedback": len(feedback)},
         )
+    return feedback
+
+
+def _detail(request, notice: Notice, *, status: int = 200, **forms):
+    entries = list(notice.entries.select_related("case__person").order_by("pk"))
+    feedback = _read_feedback(request, notice)
     can_act = notice_may_publish(request.user, notice.org) and notice.state == "open"
+    # what the public sent on the public page is the township's to read and look into
+    reads_public = notice_may_read_public(request.user, notice.org)
     verify = forms.get("verify")
     context = {
         "notice": notice,
@@ -91,9 +107,11 @@ def _detail(request, notice: Notice, *, status: int = 200, **forms):
                 verify
                 if verify is not None and verify.prefix == f"v{f.pk}"
                 else VerifyForm(prefix=f"v{f.pk}"),
+                reads_public or not feedback_is_public(f),
             )
             for f in feedback
         ],
+        "public_url": notice_public_url(notice),
         "provisional_note": notice_provisional_note(notice),
         "least": limits().notice_working_days,
         "short": notice.state == "open" and notice.working_days < limits().notice_working_days,
@@ -159,5 +177,20 @@ def notice_print(request, pk: int):
         return print_html_response(notice_html(notice))
     response = HttpResponse(notice_pdf(notice), content_type="application/pdf")
     name = f"公示-{notice.org.code}-{notice.starts_on.isoformat()}.pdf"
+    response["Content-Disposition"] = content_disposition_header(as_attachment=False, filename=name) or ""
+    return response
+
+
+def notice_register_print(request, pk: int):
+    """The notice with its 公示情况登记表 (what was reported, how each report was looked into, the result):
+    PDF (default), or ?format=html. Each reading of the reports is in the trail."""
+    notice = notice_get_for_user(request.user, pk)
+    reads_public = notice_may_read_public(request.user, notice.org)
+    rows = [(f, reads_public or not feedback_is_public(f)) for f in _read_feedback(request, notice)]
+    html = notice_register_html(notice, rows)
+    if request.GET.get("format") == "html":
+        return print_html_response(html)
+    response = HttpResponse(html_pdf(html), content_type="application/pdf")
+    name = f"公示情况登记表-{notice.org.code}-{notice.starts_on.isoformat()}.pdf"
     response["Content-Disposition"] = content_disposition_header(as_attachment=False, filename=name) or ""
     return response

@@ -691,6 +691,17 @@ RULES = (
     ),
     Rule("NEG-LIST", "通知四", BLOCK, "C", ("S10",), _("政治上不合格负面清单"), since="2018-01-01"),
     Rule("CNV-ONTIME", "通知七", ERROR, "C", ("S23",), _("预备党员按期转正"), since="2018-01-01"),
+    # 群众参与 (通知七): what the public reported on a 公示 about a person is looked into before their next
+    # step; judged by the notices wing's step guard (the procedure imports no wing), on any of their steps.
+    Rule(
+        "NOTICE-FEEDBACK",
+        "通知七",
+        BLOCK,
+        "C",
+        (),
+        _("公示期间群众反映的问题须核实并记录结论后方可办理下一步"),
+        since="2018-01-01",
+    ),
     Rule("VIO-BACKDATE", "通知三", WARN, "D", (), _("补录或事后修改（弄虚作假信号）")),
     Rule("VIO-DATE-ORDER", "通知三", ERROR, "D", (), _("日期顺序异常（弄虚作假信号）")),
     Rule("VIO-VOTES", "通知三", ERROR, "D", ("S15", "S23"), _("表决数据异常（弄虚作假信号）")),
