@@ -334,3 +334,10 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# The yearly planning cycle (notice 一; local practice, so settings): the month the base orgs send their
+# requests for next year's plan, and the month the district hands down its guiding plan for the year.
+FAZHAN_CYCLE_REQUEST_MONTH = int(os.environ.get("FAZHAN_CYCLE_REQUEST_MONTH", "11"))
+FAZHAN_CYCLE_GUIDE_MONTH = int(os.environ.get("FAZHAN_CYCLE_GUIDE_MONTH", "2"))
+if not (1 <= FAZHAN_CYCLE_REQUEST_MONTH <= 12 and 1 <= FAZHAN_CYCLE_GUIDE_MONTH <= 12):
+    raise ValueError("FAZHAN_CYCLE_REQUEST_MONTH and FAZHAN_CYCLE_GUIDE_MONTH must be months, 1 to 12")
