@@ -50,8 +50,8 @@ class Reserve(models.Model):
 
 class ReserveEntry(models.Model):
     """A case taken into the year's plan (纳入计划) by its branch or township, watched through the year
-    against the reserve (储备发展，动态监管). One mark per case and year; taking it out deletes the mark (the trail
-    keeps both acts)."""
+    against the reserve (储备发展，动态监管). One mark per case and year; taking it out deletes the mark
+    (the trail keeps both acts)."""
 
     case = models.ForeignKey(
         "procedure.Case", verbose_name=_("发展档案"), on_delete=models.PROTECT, related_name="reserve_entries"
@@ -72,6 +72,9 @@ class ReserveEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "year"], name="reserve_entry_case_year_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.case_id}"
 
 
 class CycleStep(models.TextChoices):
