@@ -302,6 +302,7 @@ def _may_take_in(user, org: Org) -> bool:
 def reserve_take_in(*, actor, case: Case, year: int, date: datetime.date) -> ReserveEntry:
     """Take a case into `year`'s plan (纳入计划, notice 二): its branch or township marks a person in the
     pool (applicant, activist or target on `date`, as the rules read the record) for this year or next."""
+    case = Case.objects.select_for_update().select_related("person__org").get(pk=case.pk)  # as it stands now
     person = case.person
     if not _may_take_in(actor, person.org):
         raise PermissionDenied(_(ERR_TAKE_ROLE))
