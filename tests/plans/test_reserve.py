@@ -43,7 +43,8 @@ def test_reserves_are_handed_down_like_the_quota_and_audited(world):
     with pytest.raises(ValidationError) as refused:
         _reserve(world, world.branch2, 4, 4, 1, who="lh_organizer")
     message = refused.value.message_dict["activists"][0]
-    assert "最多还可分配 3 名" in message and "入党积极分子" in message
+    assert "最多还可分配 3 名" in message
+    assert "入党积极分子" in message
     assert not Reserve.objects.filter(org=world.branch2).exists()
     _reserve(world, world.branch2, 4, 3, 1, who="lh_organizer")
     with pytest.raises(ValidationError) as refused:
@@ -74,7 +75,9 @@ def test_a_village_holds_at_least_one_activist_a_school_need_not(world):
     with pytest.raises(ValidationError) as refused:
         _reserve(world, world.branch1, 3, 0, 0, who="lh_organizer")
     message = refused.value.message_dict["activists"][0]
-    assert "RES-PLAN" in message and "至少常态化储备 1 名入党积极分子" in message and "高桥村" in message
+    assert "RES-PLAN" in message
+    assert "至少常态化储备 1 名入党积极分子" in message
+    assert "高桥村" in message
     assert not Reserve.objects.filter(org=world.branch1).exists()
     school = _reserve(world, world.branch3, 3, 0, 0, who="lh_organizer")
     assert school.activists == 0
@@ -122,10 +125,13 @@ def test_the_report_sets_the_reserve_against_the_pool_month_by_month(pw):
         m.day.month: (m.count(CaseStage.APPLICANT), m.count(CaseStage.ACTIVIST)) for m in report.months
     }
     assert by_month[2] == (0, 0)  # not yet applied (S01 on 2020-03-02)
-    assert by_month[3] == (1, 0) and by_month[5] == (1, 0)
-    assert by_month[6] == (0, 1) and by_month[8] == (0, 1)  # an activist from 2020-06-20
+    assert by_month[3] == (1, 0)
+    assert by_month[5] == (1, 0)
+    assert by_month[6] == (0, 1)
+    assert by_month[8] == (0, 1)
     year = reserve_report(pw.branch1, YEAR, today=datetime.date(2021, 2, 10))
-    assert year.reserve is not None and year.below == [
+    assert year.reserve is not None
+    assert year.below == [
         (CaseStage.APPLICANT, 6, 0),
         (CaseStage.ACTIVIST, 3, 1),
         (CaseStage.TARGET, 1, 0),
@@ -220,7 +226,8 @@ def test_the_yearly_cycle_is_a_series_of_dated_attributable_acts(world):
     again = cycle_record(
         actor=sec1, org=world.branch1, year=YEAR, step="request", date=NOV, number=3, today=today
     )
-    assert again.pk == act.pk and CycleAct.objects.get(pk=act.pk).number == 3
+    assert again.pk == act.pk
+    assert CycleAct.objects.get(pk=act.pk).number == 3
     with pytest.raises(ValidationError):
         cycle_record(
             actor=sec1,

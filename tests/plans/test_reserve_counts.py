@@ -1,7 +1,7 @@
 """The reserve report counts as the rules count (procedure.md C, E): on a generated township, the pool at
 each month's end on the plan page's reserve table equals the rules' pool count (rules/counting.pools, as
-POOL-RATIO counts) on the whole-tree loader's facts as of that day rolled up for every org, and its young farmers equal RES-YOUNG-FARMER's
-reading of the admissions PLAN-QUOTA counts."""
+POOL-RATIO counts) on the whole-tree loader's facts as of that day rolled up for every org, and its young
+farmers equal RES-YOUNG-FARMER's reading of the admissions PLAN-QUOTA counts."""
 
 from collections import Counter
 
@@ -28,7 +28,8 @@ def test_the_reserve_tables_months_and_young_farmers_equal_the_rules_counts(town
     orgs = list(Org.objects.order_by("path"))
     reports = {o.code: reserve_report(o, as_of.year, today=as_of) for o in orgs}
     days = [m.day for m in reports[orgs[0].code].months]
-    assert days and days[-1] == as_of
+    assert days
+    assert days[-1] == as_of
     checked = 0
     for index in sorted({0, len(days) // 2, len(days) - 1}):
         day = days[index]
