@@ -684,3 +684,24 @@ def reserves_below_for_user(user, *, today: datetime.date) -> list[ReserveShortf
         if shortfall.below:
             out.append(shortfall)
     return out
+
+
+def reserve_candidates(org: Org, year: int) -> list[Case]:
+    """The open cases of `org`'s subtree not yet in `year`'s plan: whom the take-in form offers (the service
+    judges the stage)."""
+    taken = ReserveEntry.objects.filter(year=year).values_list("case_id", flat=True)
+    return list(
+        Case.objects.filter(person__org__path__startswith=org.path, closed_on__isnull=True)
+        .exclude(pk__in=taken)
+        .select_related("person__org")
+        .order_by("person__org__path", "person__pid", "pk")
+    )
+
+
+def reserve_entry_get(org: Org, year: int, pk: int) -> ReserveEntry | None:
+    """A case taken into `year`'s plan within `org`'s subtree, or None."""
+    return (
+        ReserveEntry.objects.filter(pk=pk, year=year, org__path__startswith=org.path)
+        .select_related("case__person__org", "org")
+        .first()
+    )

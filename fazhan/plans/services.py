@@ -294,7 +294,7 @@ ERR_TAKE_TWICE = "%(name)s 已纳入 %(year)s 年度计划。"
 STAGE_NAMES = {"probationary": "预备党员", "full": "正式党员", "exited": "已出队"}
 
 
-def _may_take_in(user, org: Org) -> bool:
+def reserve_may_take_in(user, org: Org) -> bool:
     return user is None or bool(user_roles_at(user, org) & set(BRANCH + TOWNSHIP))
 
 
@@ -304,7 +304,7 @@ def reserve_take_in(*, actor, case: Case, year: int, date: datetime.date) -> Res
     pool (applicant, activist or target on `date`, as the rules read the record) for this year or next."""
     case = Case.objects.select_for_update().select_related("person__org").get(pk=case.pk)  # as it stands now
     person = case.person
-    if not _may_take_in(actor, person.org):
+    if not reserve_may_take_in(actor, person.org):
         raise PermissionDenied(_(ERR_TAKE_ROLE))
     if not isinstance(year, int) or year not in (date.year, date.year + 1):
         raise ValidationError({"year": _(ERR_TAKE_YEAR) % {"date": date.isoformat(), "year": year}})
@@ -335,7 +335,7 @@ def reserve_take_in(*, actor, case: Case, year: int, date: datetime.date) -> Res
 @transaction.atomic
 def reserve_take_out(*, actor, entry: ReserveEntry) -> None:
     """Take a case out of the year's plan again (the mark goes; the trail keeps both acts)."""
-    if not _may_take_in(actor, entry.case.person.org):
+    if not reserve_may_take_in(actor, entry.case.person.org):
         raise PermissionDenied(_(ERR_TAKE_ROLE))
     data = {"person": entry.case.person.pid, "year": entry.year, "org": entry.org.code}
     audit_record(actor=actor, action="reserve.take_out", target=entry, org=entry.org, data=data)
@@ -373,7 +373,7 @@ def cycle_months() -> dict[str, int]:
     }
 
 
-def _may_cycle(user, org: Org, step: str) -> bool:
+def cycle_may_act(user, org: Org, step: str) -> bool:
     if user is None:
         return True
     roles = user_roles_at(user, org)
@@ -404,7 +404,7 @@ def cycle_record(
     if step not in CycleStep.values:
         raise ValidationError({"step": _("未知的环节。")})
     step = CycleStep(step)
-    if not _may_cycle(actor, org, step):
+    if not cycle_may_act(actor, org, step):
         raise PermissionDenied(_(ERR_CYCLE_ROLE[step]))
     if not isinstance(year, int) or not 2000 <= year <= 2100:
         raise ValidationError({"year": _(ERR_YEAR)})

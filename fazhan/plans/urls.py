@@ -9,4 +9,8 @@ urlpatterns = [
     path("<code:code>/<int:year>/", views.plan_page, name="page"),
     path("<code:code>/<int:year>/data.json", views.plan_data, name="data"),
     path("<code:code>/<int:year>/allocate/", views.plan_allocate_view, name="allocate"),
+    path("<code:code>/<int:year>/reserve/", views.reserve_set_view, name="reserve"),
+    path("<code:code>/<int:year>/reserve/take-in/", views.reserve_take_in_view, name="take_in"),
+    path("<code:code>/<int:year>/reserve/<int:pk>/take-out/", views.reserve_take_out_view, name="take_out"),
+    path("<code:code>/<int:year>/cycle/", views.cycle_record_view, name="cycle"),
 ]

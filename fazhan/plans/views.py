@@ -1,6 +1,7 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
@@ -11,10 +12,31 @@ from fazhan.core.excel import XLSX, Table, xlsx_response
 from fazhan.core.forms import form_to_service
 from fazhan.organizations.models import Org
 from fazhan.organizations.selectors import org_list_for_user
-from fazhan.plans.forms import PlanAllocateForm
-from fazhan.plans.selectors import PLAN_READERS, PlanReport, plan_org_for_user, plan_report
-from fazhan.plans.services import plan_allocate, plan_may_allocate
+from fazhan.plans.forms import CycleForm, PlanAllocateForm, ReserveForm, TakeInForm
+from fazhan.plans.models import CycleStep
+from fazhan.plans.selectors import (
+    PLAN_READERS,
+    PlanReport,
+    cycle_rows,
+    plan_org_for_user,
+    plan_report,
+    reserve_candidates,
+    reserve_entry_get,
+    reserve_report,
+)
+from fazhan.plans.services import (
+    cycle_may_act,
+    cycle_months,
+    cycle_record,
+    plan_allocate,
+    plan_may_allocate,
+    reserve_may_take_in,
+    reserve_set,
+    reserve_take_in,
+    reserve_take_out,
+)
 from fazhan.plans.stats import stats_build, stats_xlsx
+from fazhan.procedure.models import Case
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -79,11 +101,34 @@ def _xlsx_tables(report: PlanReport) -> list[Table]:
     ]
 
 
-def _render(request, report: PlanReport, form: PlanAllocateForm | None = None):
+def _take_in_cases(user, report: PlanReport) -> list[Case]:
+    return [c for c in reserve_candidates(report.org, report.year) if reserve_may_take_in(user, c.person.org)]
+
+
+def _cycle_orgs(user, report: PlanReport) -> list[Org]:
+    return [
+        o
+        for o in [report.org, *(r.org for r in report.children)]
+        if any(cycle_may_act(user, o, step) for step in CycleStep.values)
+    ]
+
+
+def _render(request, report: PlanReport, form: PlanAllocateForm | None = None, **forms):
     orgs = _allocatable(request.user, report)
     if form is None and orgs:
         initial = {"org": orgs[0].code}
         form = PlanAllocateForm(orgs=orgs, initial=initial)
+    today = timezone.localdate()
+    if "reserve_form" not in forms and orgs:
+        forms["reserve_form"] = ReserveForm(orgs=orgs, initial={"org": orgs[0].code, "young_farmers": 0})
+    if "take_in_form" not in forms:
+        cases = _take_in_cases(request.user, report)
+        if cases:
+            forms["take_in_form"] = TakeInForm(cases=cases, initial={"date": today})
+    cycle_orgs = _cycle_orgs(request.user, report)
+    if "cycle_form" not in forms and cycle_orgs:
+        forms["cycle_form"] = CycleForm(orgs=cycle_orgs, initial={"org": cycle_orgs[0].code, "date": today})
+    months = cycle_months()
     return render(
         request,
         "plans/plan.html",
@@ -91,6 +136,12 @@ def _render(request, report: PlanReport, form: PlanAllocateForm | None = None):
             "report": report,
             "form": form,
             "years": range(report.year - 2, report.year + 2),
+            "reserve": reserve_report(report.org, report.year, today=today),
+            "cycle": cycle_rows(report.org, report.year),
+            "request_month": months[CycleStep.REQUEST],
+            "guide_month": months[CycleStep.GUIDE],
+            "may_take_out": reserve_may_take_in(request.user, report.org),
+            **forms,
         },
     )
 
@@ -129,6 +180,85 @@ def plan_allocate_view(request, code: str, year: int):
     if allocated:
         return redirect("plans:page", code=report.org.code, year=report.year)
     return _render(request, report, form)
+
+
+@require_POST
+def reserve_set_view(request, code: str, year: int):
+    report = _report(request, code, year)
+    orgs = _allocatable(request.user, report)
+    if not orgs:
+        raise PermissionDenied
+    form = ReserveForm(request.POST, orgs=orgs)
+    saved = form_to_service(
+        form,
+        lambda data: reserve_set(
+            actor=request.user,
+            org=next(o for o in orgs if o.code == data["org"]),
+            year=report.year,
+            applicants=data["applicants"],
+            activists=data["activists"],
+            targets=data["targets"],
+            young_farmers=data["young_farmers"] or 0,
+        ),
+    )
+    if saved:
+        return redirect(reverse("plans:page", args=[report.org.code, report.year]) + "#reserve")
+    return _render(request, report, reserve_form=form)
+
+
+@require_POST
+def reserve_take_in_view(request, code: str, year: int):
+    report = _report(request, code, year)
+    cases = _take_in_cases(request.user, report)
+    if not cases:
+        raise PermissionDenied
+    form = TakeInForm(request.POST, cases=cases)
+    taken = form_to_service(
+        form,
+        lambda data: reserve_take_in(
+            actor=request.user,
+            case=next(c for c in cases if str(c.pk) == data["case"]),
+            year=report.year,
+            date=data["date"],
+        ),
+    )
+    if taken:
+        return redirect(reverse("plans:page", args=[report.org.code, report.year]) + "#reserve-entries")
+    return _render(request, report, take_in_form=form)
+
+
+@require_POST
+def reserve_take_out_view(request, code: str, year: int, pk: int):
+    report = _report(request, code, year)
+    entry = reserve_entry_get(report.org, report.year, pk)
+    if entry is None:
+        raise Http404
+    reserve_take_out(actor=request.user, entry=entry)
+    return redirect(reverse("plans:page", args=[report.org.code, report.year]) + "#reserve-entries")
+
+
+@require_POST
+def cycle_record_view(request, code: str, year: int):
+    report = _report(request, code, year)
+    orgs = _cycle_orgs(request.user, report)
+    if not orgs:
+        raise PermissionDenied
+    form = CycleForm(request.POST, orgs=orgs)
+    recorded = form_to_service(
+        form,
+        lambda data: cycle_record(
+            actor=request.user,
+            org=next(o for o in orgs if o.code == data["org"]),
+            year=report.year,
+            step=data["step"],
+            date=data["date"],
+            number=data["number"],
+            note=data["note"],
+        ),
+    )
+    if recorded:
+        return redirect(reverse("plans:page", args=[report.org.code, report.year]) + "#cycle")
+    return _render(request, report, cycle_form=form)
 
 
 def stats_page(request):
