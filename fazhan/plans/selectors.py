@@ -544,6 +544,13 @@ class ReserveReport:
                 out.append((stage, planned, actual))
         return out
 
+    @property
+    def below_text(self) -> str:
+        return "；".join(
+            f"{RESERVE_STAGE_LABELS[stage]}储备 {planned} 名，现有 {actual} 名"
+            for stage, planned, actual in self.below
+        )
+
     def rows(self) -> list[tuple[str, "StrOrPromise", int | None, list[int]]]:
         """One row per stage: its key, label, planned number and the month-end counts."""
         return [
@@ -624,6 +631,11 @@ class CycleRow:
 
     def act(self, step: str) -> CycleAct | None:
         return self.acts.get(step)
+
+    @property
+    def ordered(self) -> list[CycleAct | None]:
+        """The acts in the cycle's order: request, guiding plan, division."""
+        return [self.acts.get(step) for step in (CycleStep.REQUEST, CycleStep.GUIDE, CycleStep.DIVISION)]
 
     @property
     def state(self) -> "StrOrPromise":
