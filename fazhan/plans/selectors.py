@@ -717,3 +717,19 @@ def reserve_entry_get(org: Org, year: int, pk: int) -> ReserveEntry | None:
         .select_related("case__person__org", "org")
         .first()
     )
+
+
+# A branch keeps no quota page, but it keeps its reserve: it takes its cases in and sends its request.
+RESERVE_READERS = PLAN_READERS | frozenset(BRANCH)
+
+
+def reserve_org_for_user(user, code: str) -> Org:
+    """The org whose reserve page the user opens: 404 outside the subtree, 403 for roles that keep none."""
+    org = org_get_for_user(user, code)
+    if not user_roles_at(user, org) & RESERVE_READERS:
+        raise PermissionDenied
+    return org
+
+
+def org_children(org: Org) -> list[Org]:
+    return list(Org.objects.filter(parent=org).order_by("path", "pk"))

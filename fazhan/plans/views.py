@@ -18,10 +18,12 @@ from fazhan.plans.selectors import (
     PLAN_READERS,
     PlanReport,
     cycle_rows,
+    org_children,
     plan_org_for_user,
     plan_report,
     reserve_candidates,
     reserve_entry_get,
+    reserve_org_for_user,
     reserve_report,
 )
 from fazhan.plans.services import (
@@ -101,34 +103,11 @@ def _xlsx_tables(report: PlanReport) -> list[Table]:
     ]
 
 
-def _take_in_cases(user, report: PlanReport) -> list[Case]:
-    return [c for c in reserve_candidates(report.org, report.year) if reserve_may_take_in(user, c.person.org)]
-
-
-def _cycle_orgs(user, report: PlanReport) -> list[Org]:
-    return [
-        o
-        for o in [report.org, *(r.org for r in report.children)]
-        if any(cycle_may_act(user, o, step) for step in CycleStep.values)
-    ]
-
-
-def _render(request, report: PlanReport, form: PlanAllocateForm | None = None, **forms):
+def _render(request, report: PlanReport, form: PlanAllocateForm | None = None):
     orgs = _allocatable(request.user, report)
     if form is None and orgs:
         initial = {"org": orgs[0].code}
         form = PlanAllocateForm(orgs=orgs, initial=initial)
-    today = timezone.localdate()
-    if "reserve_form" not in forms and orgs:
-        forms["reserve_form"] = ReserveForm(orgs=orgs, initial={"org": orgs[0].code, "young_farmers": 0})
-    if "take_in_form" not in forms:
-        cases = _take_in_cases(request.user, report)
-        if cases:
-            forms["take_in_form"] = TakeInForm(cases=cases, initial={"date": today})
-    cycle_orgs = _cycle_orgs(request.user, report)
-    if "cycle_form" not in forms and cycle_orgs:
-        forms["cycle_form"] = CycleForm(orgs=cycle_orgs, initial={"org": cycle_orgs[0].code, "date": today})
-    months = cycle_months()
     return render(
         request,
         "plans/plan.html",
@@ -136,12 +115,7 @@ def _render(request, report: PlanReport, form: PlanAllocateForm | None = None, *
             "report": report,
             "form": form,
             "years": range(report.year - 2, report.year + 2),
-            "reserve": reserve_report(report.org, report.year, today=today),
-            "cycle": cycle_rows(report.org, report.year),
-            "request_month": months[CycleStep.REQUEST],
-            "guide_month": months[CycleStep.GUIDE],
-            "may_take_out": reserve_may_take_in(request.user, report.org),
-            **forms,
+            **_reserve_tables(report.org, report.year),
         },
     )
 
@@ -182,19 +156,86 @@ def plan_allocate_view(request, code: str, year: int):
     return _render(request, report, form)
 
 
+# The reserve plan's own page (储量计划): its tables are the plan page's too; its forms are here, where a
+# branch, which keeps no quota page, enters its cases and its request.
+
+
+def _reserve_tables(org: Org, year: int) -> dict:
+    months = cycle_months()
+    return {
+        "reserve": reserve_report(org, year, today=timezone.localdate()),
+        "cycle": cycle_rows(org, year),
+        "request_month": months[CycleStep.REQUEST],
+        "guide_month": months[CycleStep.GUIDE],
+    }
+
+
+def _reserve_org(request, code: str, year: int) -> tuple[Org, int, list[Org]]:
+    """The org of the reserve page, the year, and the org with those directly below it."""
+    org = reserve_org_for_user(request.user, code)
+    return org, _year(year), [org, *org_children(org)]
+
+
+def _take_in_cases(user, org: Org, year: int) -> list[Case]:
+    return [c for c in reserve_candidates(org, year) if reserve_may_take_in(user, c.person.org)]
+
+
+def _cycle_orgs(user, orgs: list[Org]) -> list[Org]:
+    return [o for o in orgs if any(cycle_may_act(user, o, step) for step in CycleStep.values)]
+
+
+def _render_reserve(request, org: Org, year: int, orgs: list[Org], **forms):
+    today = timezone.localdate()
+    planners = [o for o in orgs if plan_may_allocate(request.user, o)]
+    if "reserve_form" not in forms and planners:
+        forms["reserve_form"] = ReserveForm(
+            orgs=planners, initial={"org": planners[0].code, "young_farmers": 0}
+        )
+    if "take_in_form" not in forms:
+        cases = _take_in_cases(request.user, org, year)
+        if cases:
+            forms["take_in_form"] = TakeInForm(cases=cases, initial={"date": today})
+    cycle_orgs = _cycle_orgs(request.user, orgs)
+    if "cycle_form" not in forms and cycle_orgs:
+        forms["cycle_form"] = CycleForm(orgs=cycle_orgs, initial={"org": cycle_orgs[0].code, "date": today})
+    return render(
+        request,
+        "plans/reserve.html",
+        {
+            "org": org,
+            "year": year,
+            "years": range(year - 2, year + 2),
+            "keeps_plan": bool(user_roles_at(request.user, org) & PLAN_READERS),
+            "may_take_out": reserve_may_take_in(request.user, org),
+            **_reserve_tables(org, year),
+            **forms,
+        },
+    )
+
+
+def _back(org: Org, year: int, anchor: str):
+    return redirect(reverse("plans:reserve", args=[org.code, year]) + anchor)
+
+
+def reserve_page(request, code: str, year: int):
+    """An org's reserve plan for a year against its pool, the cases taken in, and the cycle."""
+    org, year, orgs = _reserve_org(request, code, year)
+    return _render_reserve(request, org, year, orgs)
+
+
 @require_POST
 def reserve_set_view(request, code: str, year: int):
-    report = _report(request, code, year)
-    orgs = _allocatable(request.user, report)
-    if not orgs:
+    org, year, orgs = _reserve_org(request, code, year)
+    planners = [o for o in orgs if plan_may_allocate(request.user, o)]
+    if not planners:
         raise PermissionDenied
-    form = ReserveForm(request.POST, orgs=orgs)
+    form = ReserveForm(request.POST, orgs=planners)
     saved = form_to_service(
         form,
         lambda data: reserve_set(
             actor=request.user,
-            org=next(o for o in orgs if o.code == data["org"]),
-            year=report.year,
+            org=next(o for o in planners if o.code == data["org"]),
+            year=year,
             applicants=data["applicants"],
             activists=data["activists"],
             targets=data["targets"],
@@ -202,14 +243,14 @@ def reserve_set_view(request, code: str, year: int):
         ),
     )
     if saved:
-        return redirect(reverse("plans:page", args=[report.org.code, report.year]) + "#reserve")
-    return _render(request, report, reserve_form=form)
+        return _back(org, year, "#reserve")
+    return _render_reserve(request, org, year, orgs, reserve_form=form)
 
 
 @require_POST
 def reserve_take_in_view(request, code: str, year: int):
-    report = _report(request, code, year)
-    cases = _take_in_cases(request.user, report)
+    org, year, orgs = _reserve_org(request, code, year)
+    cases = _take_in_cases(request.user, org, year)
     if not cases:
         raise PermissionDenied
     form = TakeInForm(request.POST, cases=cases)
@@ -218,38 +259,38 @@ def reserve_take_in_view(request, code: str, year: int):
         lambda data: reserve_take_in(
             actor=request.user,
             case=next(c for c in cases if str(c.pk) == data["case"]),
-            year=report.year,
+            year=year,
             date=data["date"],
         ),
     )
     if taken:
-        return redirect(reverse("plans:page", args=[report.org.code, report.year]) + "#reserve-entries")
-    return _render(request, report, take_in_form=form)
+        return _back(org, year, "#reserve-entries")
+    return _render_reserve(request, org, year, orgs, take_in_form=form)
 
 
 @require_POST
 def reserve_take_out_view(request, code: str, year: int, pk: int):
-    report = _report(request, code, year)
-    entry = reserve_entry_get(report.org, report.year, pk)
+    org, year, _orgs = _reserve_org(request, code, year)
+    entry = reserve_entry_get(org, year, pk)
     if entry is None:
         raise Http404
     reserve_take_out(actor=request.user, entry=entry)
-    return redirect(reverse("plans:page", args=[report.org.code, report.year]) + "#reserve-entries")
+    return _back(org, year, "#reserve-entries")
 
 
 @require_POST
 def cycle_record_view(request, code: str, year: int):
-    report = _report(request, code, year)
-    orgs = _cycle_orgs(request.user, report)
-    if not orgs:
+    org, year, orgs = _reserve_org(request, code, year)
+    cycle_orgs = _cycle_orgs(request.user, orgs)
+    if not cycle_orgs:
         raise PermissionDenied
-    form = CycleForm(request.POST, orgs=orgs)
+    form = CycleForm(request.POST, orgs=cycle_orgs)
     recorded = form_to_service(
         form,
         lambda data: cycle_record(
             actor=request.user,
-            org=next(o for o in orgs if o.code == data["org"]),
-            year=report.year,
+            org=next(o for o in cycle_orgs if o.code == data["org"]),
+            year=year,
             step=data["step"],
             date=data["date"],
             number=data["number"],
@@ -257,8 +298,8 @@ def cycle_record_view(request, code: str, year: int):
         ),
     )
     if recorded:
-        return redirect(reverse("plans:page", args=[report.org.code, report.year]) + "#cycle")
-    return _render(request, report, cycle_form=form)
+        return _back(org, year, "#cycle")
+    return _render_reserve(request, org, year, orgs, cycle_form=form)
 
 
 def stats_page(request):
