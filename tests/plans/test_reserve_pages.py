@@ -80,3 +80,22 @@ def test_a_branch_takes_a_case_in_and_requests_its_number(pw, client_for):
     )
     assert "日期不能晚于今天" in page.content.decode()
     assert CycleAct.objects.get().number == 2
+
+
+def test_the_to_do_list_warns_an_org_under_its_reserve(pw, client_for):
+    year = timezone.localdate().year
+    reserve_set(actor=None, org=pw.district, year=year, applicants=4, activists=2, targets=0)
+    reserve_set(actor=None, org=pw.township, year=year, applicants=2, activists=1, targets=0)
+    reserve_set(actor=None, org=pw.branch1, year=year, applicants=0, activists=1, targets=0)
+    html = client_for("sec1").get("/todo/").content.decode()
+    assert "人员储备低于储量计划" in html
+    assert 'data-org="SZQ-LH-01"' in html
+    assert "入党积极分子储备 1 名，现有 0 名" in html
+    assert "activist" not in html.split('id="reserve-warnings"')[1].split("</table>")[0]
+    assert 'id="reserve-warnings"' not in client_for("sec2").get("/todo/").content.decode()
+    township = client_for("lh_organizer").get("/todo/").content.decode()
+    assert 'data-org="SZQ-LH"' in township
+    assert 'data-org="SZQ-LH-01"' in township
+    walk(pw, "S03")
+    html = client_for("sec1").get("/todo/").content.decode()
+    assert 'id="reserve-warnings"' not in html
