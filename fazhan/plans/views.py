@@ -16,6 +16,7 @@ from fazhan.plans.forms import CycleForm, PlanAllocateForm, ReserveForm, TakeInF
 from fazhan.plans.models import CycleStep
 from fazhan.plans.selectors import (
     PLAN_READERS,
+    RESERVE_READERS,
     PlanReport,
     cycle_rows,
     org_children,
@@ -56,6 +57,18 @@ def plan_index(request):
         raise PermissionDenied
     top = min(tops, key=lambda o: o.depth)
     return redirect("plans:page", code=top.code, year=timezone.localdate().year)
+
+
+def reserve_index(request):
+    """The reserve page of the user's highest org that keeps one (a branch keeps its own), for next year
+    once the requests' month has come, else for this year."""
+    tops = [a.org for a in user_assignments(request.user) if a.role in RESERVE_READERS]
+    if not tops:
+        raise PermissionDenied
+    top = min(tops, key=lambda o: o.depth)
+    today = timezone.localdate()
+    year = today.year + 1 if today.month >= cycle_months()[CycleStep.REQUEST] else today.year
+    return redirect("plans:reserve", code=top.code, year=year)
 
 
 def _report(request, code: str, year: int) -> PlanReport:
