@@ -522,10 +522,13 @@ class ReserveReport:
     months: list[ReserveMonth]
     young_farmers: int
     entries: list[ReserveEntryRow]
+    now: dict[str, int] | None = None  # a year not yet begun: the pool today, which it is to be held from
 
     @property
     def current(self) -> dict[str, int]:
-        return self.months[-1].pool if self.months else {}
+        if self.months:
+            return self.months[-1].pool
+        return self.now or {}
 
     def planned(self, stage: str) -> int | None:
         if self.reserve is None:
@@ -535,7 +538,7 @@ class ReserveReport:
     @property
     def below(self) -> list[tuple[str, int, int]]:
         """The stages whose count today is under the reserve: (stage, planned, actual)."""
-        if self.reserve is None or not self.months:
+        if self.reserve is None or not (self.months or self.now is not None):
             return []
         out = []
         for stage, attr in RESERVE_STAGES:
@@ -552,9 +555,15 @@ class ReserveReport:
         )
 
     def rows(self) -> list[tuple[str, "StrOrPromise", int | None, list[int]]]:
-        """One row per stage: its key, label, planned number and the month-end counts."""
+        """One row per stage: its key, label, planned number and the month-end counts (for a year not yet
+        begun, today's count alone)."""
         return [
-            (stage, RESERVE_STAGE_LABELS[stage], self.planned(stage), [m.count(stage) for m in self.months])
+            (
+                stage,
+                RESERVE_STAGE_LABELS[stage],
+                self.planned(stage),
+                [m.count(stage) for m in self.months] if self.months else [(self.now or {}).get(stage, 0)],
+            )
             for stage, _attr in RESERVE_STAGES
         ]
 
@@ -593,6 +602,9 @@ def reserve_report(org: Org, year: int, *, today: datetime.date) -> ReserveRepor
         for a in admissions(org, year, today=today)
         if a.date <= as_of and young_farmer(person_row(a.person), a.date, limits())
     )
+    now = None
+    if not months:
+        now = dict(pool_rolled_up(pool_counts(org, today, today=today), paths, org.code))
     return ReserveReport(
         org=org,
         year=year,
@@ -601,6 +613,7 @@ def reserve_report(org: Org, year: int, *, today: datetime.date) -> ReserveRepor
         months=months,
         young_farmers=farmers,
         entries=reserve_entries(org, year, today=today),
+        now=now,
     )
 
 

@@ -34,7 +34,8 @@ def test_a_township_enters_a_reserve_and_a_branch_takes_a_candidate_into_the_pla
     form.locator("select[name=org]").select_option("SZQ-LH-01")
     form.locator("input[name=activists]").fill("2")
     form.get_by_role("button", name="保存储量计划").click()
-    expect(page.locator("#reserve-none")).to_be_visible()  # the township's own page: its children's reserve
+    expect(page).to_have_url(f"{live_server.url}/plans/SZQ-LH/{year}/reserve/#reserve")
+    expect(page.locator(".field-errors")).to_have_count(0)
     page.goto(f"{live_server.url}/plans/SZQ-LH-01/{year}/reserve/")
     expect(page.locator("#reserve-table tr[data-stage=activist] .planned")).to_have_text("2")
 

@@ -238,3 +238,13 @@ def test_the_yearly_cycle_is_a_series_of_dated_attributable_acts(world):
             number=1,
             today=today,
         )
+
+
+def test_a_year_not_yet_begun_is_set_against_todays_pool(pw):
+    reserve_set(actor=None, org=pw.district, year=2021, applicants=3, activists=2, targets=1)
+    walk(pw, "S03")
+    report = reserve_report(pw.district, 2021, today=datetime.date(2020, 11, 30))
+    assert report.months == []
+    assert report.now == {CaseStage.ACTIVIST: 1}
+    assert [counts for _s, _l, _p, counts in report.rows()] == [[0], [1], [0]]
+    assert report.below == [(CaseStage.APPLICANT, 3, 0), (CaseStage.ACTIVIST, 2, 1), (CaseStage.TARGET, 1, 0)]
