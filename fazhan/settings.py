@@ -438,3 +438,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 FAZHAN_BACKUP_DIR = Path(os.environ.get("FAZHAN_BACKUP_DIR", BASE_DIR / "var" / "backups"))
 FAZHAN_BACKUP_KEEP_DAILY = int(os.environ.get("FAZHAN_BACKUP_KEEP_DAILY", "14"))
 FAZHAN_BACKUP_KEEP_MONTHLY = int(os.environ.get("FAZHAN_BACKUP_KEEP_MONTHLY", "12"))
+
+# The yearly planning cycle (notice 一; local practice, so settings): the month the base orgs send their
+# requests for next year's plan, and the month the district hands down its guiding plan for the year.
+FAZHAN_CYCLE_REQUEST_MONTH = int(os.environ.get("FAZHAN_CYCLE_REQUEST_MONTH", "11"))
+FAZHAN_CYCLE_GUIDE_MONTH = int(os.environ.get("FAZHAN_CYCLE_GUIDE_MONTH", "2"))
+if not (1 <= FAZHAN_CYCLE_REQUEST_MONTH <= 12 and 1 <= FAZHAN_CYCLE_GUIDE_MONTH <= 12):
+    raise ImproperlyConfigured("FAZHAN_CYCLE_REQUEST_MONTH and FAZHAN_CYCLE_GUIDE_MONTH must be months, 1 to 12")

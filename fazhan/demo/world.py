@@ -8,11 +8,12 @@ import random
 from collections import Counter
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from stdnum.cn import ric
 
-from fazhan.accounts.models import ADMIN_ROLES, Role
+from fazhan.accounts.models import ADMIN_ROLES, Role, User
 from fazhan.accounts.services import role_assign, user_create
 from fazhan.notices.models import FeedbackChannel, NoticeKind
 from fazhan.notices.selectors import notice_candidates
@@ -22,9 +23,12 @@ from fazhan.organizations.services import org_create
 from fazhan.people.choices import Education, MemberRole, Occupation, PartyStatus
 from fazhan.people.models import Person
 from fazhan.people.services import discipline_record, kinship_declare, person_create, person_set_roles
-from fazhan.plans.selectors import admissions
-from fazhan.plans.services import plan_allocate
+from fazhan.plans.models import CycleStep, Plan
+from fazhan.plans.selectors import admissions, pool_counts
+from fazhan.plans.services import cycle_record, plan_allocate, reserve_set, reserve_take_in
 from fazhan.prereview.services import form_issue
+from fazhan.procedure.models import Case
+from fazhan.procedure.rules.counting import pool_rolled_up
 from fazhan.procedure.services import case_open, case_record_step
 
 DEMO_PASSWORD = "Fazhan@2018-demo"  # passes both password policies (mlps, asvs)
@@ -484,6 +488,7 @@ def demo_build(*, today: datetime.date) -> dict[str, int]:
             second_factor_exempt=True,  # a public password on a demo: said where the logins are printed
         )
         role_assign(actor=None, user=user, role=login.role, org=org)
+    reserves = demo_reserves(district=district, township=township, branches=branches, today=today)
     return {
         "orgs": Org.objects.count(),
         "persons": Person.objects.count(),
@@ -491,6 +496,7 @@ def demo_build(*, today: datetime.date) -> dict[str, int]:
         "steps": steps,
         "plans": plans,
         "notices": notices,
+        "reserves": reserves,
     }
 
 
@@ -565,6 +571,132 @@ def demo_plans(
             if quotas[branch.pk]:
                 plan_allocate(actor=None, org=branch, year=year, quota=quotas[branch.pk])
                 made += 1
+    return made
+
+
+# The org the demo's branch secretary serves: that branch's requests are theirs.
+SECRETARY_ORG = next(login.org_code for login in LOGINS if login.username == "branch_secretary")
+
+
+def demo_reserves(*, district: Org, township: Org, branches: list[Org], today: datetime.date) -> int:
+    """This year's reserve plans (通知二) set at what each branch holds today, one branch an activist above it
+    so the to-do list warns it; the candidates in the pool then taken into
+    the plan; and the year's cycle (通知一) as the demo's users would have done it: each branch's request the
+    November before, the district's guiding plan in February, the township's division in March. Next year's
+    reserves and, once November has come, its requests follow the same way."""
+    users = {u.username: u for u in User.objects.filter(username__in=[login.username for login in LOGINS])}
+    district_user, organizer = users["district_reviewer"], users["township_organizer"]
+    secretary = users["branch_secretary"]
+    paths = {o.code: o.path for o in [district, township, *branches]}
+    counts = pool_counts(township, today, today=today)
+    made = 0
+    for year in (today.year, today.year + 1):
+        pools = {b.pk: pool_rolled_up(counts, paths, b.code) for b in branches}
+        wanted = {}
+        for index, branch in enumerate(branches):
+            pool = pools[branch.pk]
+            applicants, activists, targets = (
+                pool.get(stage, 0) for stage in ("applicant", "activist", "target")
+            )
+            if index == 1 and year == today.year:
+                activists += 1  # the one that falls short: the to-do list warns it
+            if branch.category == OrgCategory.VILLAGE:
+                activists = max(activists, 1)
+            wanted[branch.pk] = (applicants, activists, targets)
+        totals = [sum(w[i] for w in wanted.values()) for i in range(3)]
+        reserve_set(
+            actor=district_user,
+            org=district,
+            year=year,
+            applicants=totals[0] + 4,
+            activists=totals[1] + 2,
+            targets=totals[2] + 1,
+        )
+        reserve_set(
+            actor=district_user,
+            org=township,
+            year=year,
+            applicants=totals[0] + 2,
+            activists=totals[1] + 1,
+            targets=totals[2],
+            young_farmers=1,
+        )
+        made += 2
+        for branch in branches:
+            a, b, c = wanted[branch.pk]
+            farmers = 1 if branch.category == OrgCategory.VILLAGE and year % 2 == 0 else 0
+            reserve_set(
+                actor=organizer,
+                org=branch,
+                year=year,
+                applicants=a,
+                activists=b,
+                targets=c,
+                young_farmers=farmers,
+            )
+            made += 1
+    # The cases in the pool at the year's start, taken into its plan by the township in January.
+    taken_on = min(datetime.date(today.year, 1, 10), today)
+    for case in (
+        Case.objects.filter(person__org__in=branches, opened_on__lte=taken_on, closed_on__isnull=True)
+        .select_related("person__org")
+        .order_by("pk")[:40]
+    ):
+        try:
+            reserve_take_in(actor=organizer, case=case, year=today.year, date=taken_on)
+        except ValidationError:
+            continue  # not in the pool that day (already a probationary member)
+        made += 1
+    # This year's cycle: requests the November before, the guiding plan in February, the division in March.
+    quotas = {p.org_id: p.quota for p in Plan.objects.filter(year=today.year, org__in=branches)}
+    for branch in branches:
+        who = secretary if branch.code == SECRETARY_ORG else organizer
+        cycle_record(
+            actor=who,
+            org=branch,
+            year=today.year,
+            step=CycleStep.REQUEST,
+            date=datetime.date(today.year - 1, 11, 15),
+            number=quotas.get(branch.pk, 0),
+            note="储备人员已纳入计划",
+            today=today,
+        )
+        made += 1
+    guide_on, division_on = datetime.date(today.year, 2, 20), datetime.date(today.year, 3, 5)
+    if guide_on <= today:
+        cycle_record(
+            actor=district_user,
+            org=township,
+            year=today.year,
+            step=CycleStep.GUIDE,
+            date=guide_on,
+            today=today,
+        )
+        made += 1
+    if division_on <= today:
+        cycle_record(
+            actor=organizer,
+            org=township,
+            year=today.year,
+            step=CycleStep.DIVISION,
+            date=division_on,
+            today=today,
+        )
+        made += 1
+    # Next year's requests, once their November has come.
+    request_on = datetime.date(today.year, 11, 15)
+    if request_on <= today:
+        for branch in branches[:2]:
+            cycle_record(
+                actor=secretary if branch.code == SECRETARY_ORG else organizer,
+                org=branch,
+                year=today.year + 1,
+                step=CycleStep.REQUEST,
+                date=request_on,
+                number=max(quotas.get(branch.pk, 0), 1),
+                today=today,
+            )
+            made += 1
     return made
 
 

@@ -11,6 +11,7 @@ from fazhan.accounts.selectors import user_roles_at, user_scope_q
 from fazhan.inspection.models import Finding, FindingStatus
 from fazhan.notices.models import NOTICE_STEP, NoticeEntry, NoticeKind, NoticeState
 from fazhan.notices.selectors import PUBLISH_ROLES, TOWNSHIP_ROLES, feedback_pending_for_cases
+from fazhan.plans.selectors import ReserveShortfall, reserves_below_for_user
 from fazhan.procedure.deadlines import deadlines
 from fazhan.procedure.definition import STEPS_BY_CODE
 from fazhan.procedure.engine import CaseFacts
@@ -36,6 +37,7 @@ KINDS = {
     "conversion_approval": _("转正待镇党委审批"),
     "notice_close": _("公示期满，待核实反映并办结"),
     "notice_objection": _("公示反映待核实"),
+    "reserve_below": _("人员储备低于储量计划"),
 }
 
 
@@ -201,3 +203,9 @@ def _objections(cases: list[Case], *, today: datetime.date) -> dict[int, list[To
         )
         out.setdefault(f.entry.case_id, []).append(item)
     return out
+
+
+def reserves_below(user, *, today: datetime.date) -> list[ReserveShortfall]:
+    """The orgs of the user's branch or township roles whose pool today is under this year's reserve plan
+    (RES-PLAN, notice 二: 储备发展，动态监管), listed as "reserve_below" items of the to-do page."""
+    return reserves_below_for_user(user, today=today)

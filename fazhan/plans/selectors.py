@@ -22,8 +22,17 @@ from fazhan.organizations.models import Org, OrgCategory
 from fazhan.organizations.selectors import org_get_for_user, org_subtree
 from fazhan.people.choices import FOCUS_TAGS
 from fazhan.people.models import Person, Transfer
-from fazhan.plans.models import Plan
-from fazhan.procedure.definition import DISTRICT, OUTCOME_STEPS, TOWNSHIP, Anchor, CaseStage, Limits, limits
+from fazhan.plans.models import CycleAct, CycleStep, Plan, Reserve, ReserveEntry
+from fazhan.procedure.definition import (
+    BRANCH,
+    DISTRICT,
+    OUTCOME_STEPS,
+    TOWNSHIP,
+    Anchor,
+    CaseStage,
+    Limits,
+    limits,
+)
 from fazhan.procedure.engine import CaseFacts, OrgFacts, Rec
 from fazhan.procedure.models import Case, ExitReason, StepRecord
 from fazhan.procedure.rules.counting import (
@@ -32,13 +41,16 @@ from fazhan.procedure.rules.counting import (
     by_org_year,
     entries,
     in_group,
+    org_on,
     pool_ok,
     pool_rolled_up,
+    stage_of,
     village_reserves,
 )
 from fazhan.procedure.rules.counting import admissions as count_admissions
 from fazhan.procedure.rules.counting import conversions as count_conversions
 from fazhan.procedure.rules.counting import pools as count_pools
+from fazhan.procedure.rules.notice2018 import young_farmer
 from fazhan.procedure.selectors import transfer_fact
 
 if TYPE_CHECKING:
@@ -431,3 +443,306 @@ def conversions(org: Org, year: int, *, today: datetime.date | None = None) -> l
         ConversionRow(people[c.facts.person_pid], c.record.date, orgs[c.org], c.kind)
         for c in rolled.get((org.code, year), [])
     ]
+
+
+# The reserve plan (储量计划, notice 二) and the yearly cycle (notice 一).
+
+RESERVE_STAGES: tuple[tuple[str, str], ...] = (
+    (CaseStage.APPLICANT, "applicants"),
+    (CaseStage.ACTIVIST, "activists"),
+    (CaseStage.TARGET, "targets"),
+)
+RESERVE_STAGE_LABELS: dict[str, "StrOrPromise"] = {
+    CaseStage.APPLICANT: _("入党申请人"),
+    CaseStage.ACTIVIST: _("入党积极分子"),
+    CaseStage.TARGET: _("发展对象"),
+}
+
+
+def reserve_parent(org: Org, year: int) -> Reserve | None:
+    """The nearest reserve plan above `org` for `year` (as plan_parent for the quota)."""
+    codes = [c for c in org.path.strip("/").split("/") if c and c != org.code]
+    reserves = Reserve.objects.filter(year=year, org__code__in=codes).select_related("org")
+    return max(reserves, key=lambda r: r.org.depth, default=None)
+
+
+def reserve_children(reserve: Reserve) -> list[Reserve]:
+    """The reserve plans passed down directly from `reserve`: below its org, with no other plan between."""
+    below = list(
+        Reserve.objects.filter(year=reserve.year, org__path__startswith=reserve.org.path)
+        .exclude(pk=reserve.pk)
+        .select_related("org")
+    )
+    paths = [r.org.path for r in below]
+    return [r for r in below if not any(q != r.org.path and r.org.path.startswith(q) for q in paths)]
+
+
+def month_ends(year: int, as_of: datetime.date) -> list[datetime.date]:
+    """The last day of each month of `year` that has begun by `as_of` (the month under way ends today)."""
+    days = []
+    for month in range(1, 13):
+        first = datetime.date(year, month, 1)
+        if first > as_of:
+            break
+        last = (first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+        days.append(min(last, as_of))
+    return days
+
+
+@dataclass
+class ReserveMonth:
+    day: datetime.date
+    pool: dict[str, int]
+
+    def count(self, stage: str) -> int:
+        return self.pool.get(stage, 0)
+
+
+@dataclass
+class ReserveEntryRow:
+    entry: ReserveEntry
+    stage: str  # the case's stage today (rules/counting.stage_of)
+    org: Org  # the org the person is in today
+
+    @property
+    def stage_label(self) -> "StrOrPromise":
+        return RESERVE_STAGE_LABELS.get(self.stage, _("已离开储备"))
+
+
+@dataclass
+class ReserveReport:
+    """Reserve against actual for an org and year: the pool at each month's end as POOL-RATIO counts it
+    (rules/counting.pools, rolled up the tree), the young farmers admitted (RES-YOUNG-FARMER's reading), the
+    cases taken into the plan with their stage today."""
+
+    org: Org
+    year: int
+    as_of: datetime.date
+    reserve: Reserve | None
+    months: list[ReserveMonth]
+    young_farmers: int
+    entries: list[ReserveEntryRow]
+    now: dict[str, int] | None = None  # a year not yet begun: the pool today, which it is to be held from
+
+    @property
+    def current(self) -> dict[str, int]:
+        if self.months:
+            return self.months[-1].pool
+        return self.now or {}
+
+    def planned(self, stage: str) -> int | None:
+        if self.reserve is None:
+            return None
+        return getattr(self.reserve, dict(RESERVE_STAGES)[stage])
+
+    @property
+    def below(self) -> list[tuple[str, int, int]]:
+        """The stages whose count today is under the reserve: (stage, planned, actual)."""
+        if self.reserve is None or not (self.months or self.now is not None):
+            return []
+        out = []
+        for stage, attr in RESERVE_STAGES:
+            planned, actual = getattr(self.reserve, attr), self.current.get(stage, 0)
+            if actual < planned:
+                out.append((stage, planned, actual))
+        return out
+
+    @property
+    def below_text(self) -> str:
+        return "；".join(
+            f"{RESERVE_STAGE_LABELS[stage]}储备 {planned} 名，现有 {actual} 名"
+            for stage, planned, actual in self.below
+        )
+
+    def rows(self) -> list[tuple[str, "StrOrPromise", int | None, list[int]]]:
+        """One row per stage: its key, label, planned number and the month-end counts (for a year not yet
+        begun, today's count alone)."""
+        return [
+            (
+                stage,
+                RESERVE_STAGE_LABELS[stage],
+                self.planned(stage),
+                [m.count(stage) for m in self.months] if self.months else [(self.now or {}).get(stage, 0)],
+            )
+            for stage, _attr in RESERVE_STAGES
+        ]
+
+    def as_json(self) -> dict:
+        return {
+            "org": self.org.code,
+            "year": self.year,
+            "as_of": self.as_of.isoformat(),
+            "reserve": {attr: self.planned(stage) for stage, attr in RESERVE_STAGES},
+            "months": [
+                {"day": m.day.isoformat(), **{attr: m.count(stage) for stage, attr in RESERVE_STAGES}}
+                for m in self.months
+            ],
+            "young_farmers": self.young_farmers,
+            "young_farmers_planned": self.reserve.young_farmers if self.reserve else None,
+            "entries": [e.entry.case.person.pid for e in self.entries],
+        }
+
+
+def reserve_report(org: Org, year: int, *, today: datetime.date) -> ReserveReport:
+    """The reserve report of `org` for `year`, counted as of `today` (a year that has ended: its last day)."""
+    as_of = min(today, datetime.date(year, 12, 31))
+    reserve = Reserve.objects.filter(org=org, year=year).select_related("org").first()
+    orgs = list(org_subtree(org))
+    paths = {o.code: o.path for o in orgs}
+    months = (
+        [
+            ReserveMonth(day, dict(pool_rolled_up(pool_counts(org, day, today=today), paths, org.code)))
+            for day in month_ends(year, as_of)
+        ]
+        if datetime.date(year, 1, 1) <= as_of
+        else []
+    )
+    farmers = sum(
+        1
+        for a in admissions(org, year, today=today)
+        if a.date <= as_of and young_farmer(person_row(a.person), a.date, limits())
+    )
+    now = None
+    if not months:
+        now = dict(pool_rolled_up(pool_counts(org, today, today=today), paths, org.code))
+    return ReserveReport(
+        org=org,
+        year=year,
+        as_of=as_of,
+        reserve=reserve,
+        months=months,
+        young_farmers=farmers,
+        entries=reserve_entries(org, year, today=today),
+        now=now,
+    )
+
+
+def reserve_entries(org: Org, year: int, *, today: datetime.date) -> list[ReserveEntryRow]:
+    """The cases taken into `year`'s plan within `org`'s subtree (by the org that took them in), with the
+    stage and org of each today as the rules read them."""
+    entries = list(
+        ReserveEntry.objects.filter(year=year, org__path__startswith=org.path)
+        .select_related("case__person__org", "org", "taken_by")
+        .order_by("org__path", "pk")
+    )
+    cases = Case.objects.filter(pk__in=[e.case_id for e in entries])
+    facts = {f.person_pid: f for f in _case_facts(cases, steps=OUTCOME_STEPS, as_of=today)}
+    now = {pid: org_on(f, today) for pid, f in facts.items()}
+    orgs = {o.code: o for o in Org.objects.filter(code__in=set(now.values()))}
+    return [
+        ReserveEntryRow(e, stage_of(facts[e.case.person.pid]), orgs.get(now[e.case.person.pid], e.org))
+        for e in entries
+    ]
+
+
+@dataclass
+class CycleRow:
+    """Where an org stands in the yearly cycle: its acts by step (the latest of each)."""
+
+    org: Org
+    acts: dict[str, CycleAct]
+
+    def act(self, step: str) -> CycleAct | None:
+        return self.acts.get(step)
+
+    @property
+    def ordered(self) -> list[CycleAct | None]:
+        """The acts in the cycle's order: request, guiding plan, division."""
+        return [self.acts.get(step) for step in (CycleStep.REQUEST, CycleStep.GUIDE, CycleStep.DIVISION)]
+
+    @property
+    def state(self) -> "StrOrPromise":
+        for step in (CycleStep.DIVISION, CycleStep.GUIDE, CycleStep.REQUEST):
+            if step in self.acts:
+                return CycleStep(step).label
+        return _("尚未开始")
+
+
+def cycle_rows(org: Org, year: int) -> list[CycleRow]:
+    """The cycle of `year` for `org` and the orgs directly below it."""
+    orgs = [org, *Org.objects.filter(parent=org).order_by("path", "pk")]
+    acts: dict[int, dict[str, CycleAct]] = defaultdict(dict)
+    for act in CycleAct.objects.filter(year=year, org__in=orgs).select_related("actor", "org"):
+        acts[act.org_id][act.step] = act
+    return [CycleRow(o, acts[o.pk]) for o in orgs]
+
+
+RESERVE_WATCHERS = frozenset(BRANCH + TOWNSHIP)
+
+
+@dataclass
+class ReserveShortfall:
+    """An org whose pool today is under this year's reserve plan (RES-PLAN): (stage, planned, actual)."""
+
+    reserve: Reserve
+    below: list[tuple[str, int, int]]
+
+    def text(self) -> str:
+        return "；".join(
+            f"{RESERVE_STAGE_LABELS[stage]}储备 {planned} 名，现有 {actual} 名"
+            for stage, planned, actual in self.below
+        )
+
+
+def reserve_shortfall(reserve: Reserve, *, today: datetime.date) -> ReserveShortfall:
+    """The stages of `reserve`'s org under its reserve today, as POOL-RATIO counts them (rules/counting)."""
+    org = reserve.org
+    paths = {o.code: o.path for o in org_subtree(org)}
+    pool = pool_rolled_up(pool_counts(org, today, today=today), paths, org.code)
+    below = [
+        (stage, getattr(reserve, attr), pool.get(stage, 0))
+        for stage, attr in RESERVE_STAGES
+        if pool.get(stage, 0) < getattr(reserve, attr)
+    ]
+    return ReserveShortfall(reserve, below)
+
+
+def reserves_below_for_user(user, *, today: datetime.date) -> list[ReserveShortfall]:
+    """The orgs the user watches (a branch's roles their branch, the township's roles their township and the
+    orgs below it) whose pool today is under this year's reserve plan (RES-PLAN)."""
+    reserves = Reserve.objects.filter(year=today.year).select_related("org").order_by("org__path", "pk")
+    out = []
+    for reserve in reserves:
+        if not user_roles_at(user, reserve.org) & RESERVE_WATCHERS:
+            continue
+        shortfall = reserve_shortfall(reserve, today=today)
+        if shortfall.below:
+            out.append(shortfall)
+    return out
+
+
+def reserve_candidates(org: Org, year: int) -> list[Case]:
+    """The open cases of `org`'s subtree not yet in `year`'s plan: whom the take-in form offers (the service
+    judges the stage)."""
+    taken = ReserveEntry.objects.filter(year=year).values_list("case_id", flat=True)
+    return list(
+        Case.objects.filter(person__org__path__startswith=org.path, closed_on__isnull=True)
+        .exclude(pk__in=taken)
+        .select_related("person__org")
+        .order_by("person__org__path", "person__pid", "pk")
+    )
+
+
+def reserve_entry_get(org: Org, year: int, pk: int) -> ReserveEntry | None:
+    """A case taken into `year`'s plan within `org`'s subtree, or None."""
+    return (
+        ReserveEntry.objects.filter(pk=pk, year=year, org__path__startswith=org.path)
+        .select_related("case__person__org", "org")
+        .first()
+    )
+
+
+# A branch keeps no quota page, but it keeps its reserve: it takes its cases in and sends its request.
+RESERVE_READERS = PLAN_READERS | frozenset(BRANCH)
+
+
+def reserve_org_for_user(user, code: str) -> Org:
+    """The org whose reserve page the user opens: 404 outside the subtree, 403 for roles that keep none."""
+    org = org_get_for_user(user, code)
+    if not user_roles_at(user, org) & RESERVE_READERS:
+        raise PermissionDenied
+    return org
+
+
+def org_children(org: Org) -> list[Org]:
+    return list(Org.objects.filter(parent=org).order_by("path", "pk"))

@@ -1,6 +1,7 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
@@ -11,10 +12,34 @@ from fazhan.core.excel import XLSX, Table, xlsx_response
 from fazhan.core.forms import form_to_service
 from fazhan.organizations.models import Org
 from fazhan.organizations.selectors import org_list_for_user
-from fazhan.plans.forms import PlanAllocateForm
-from fazhan.plans.selectors import PLAN_READERS, PlanReport, plan_org_for_user, plan_report
-from fazhan.plans.services import plan_allocate, plan_may_allocate
+from fazhan.plans.forms import CycleForm, PlanAllocateForm, ReserveForm, TakeInForm
+from fazhan.plans.models import CycleStep
+from fazhan.plans.selectors import (
+    PLAN_READERS,
+    RESERVE_READERS,
+    PlanReport,
+    cycle_rows,
+    org_children,
+    plan_org_for_user,
+    plan_report,
+    reserve_candidates,
+    reserve_entry_get,
+    reserve_org_for_user,
+    reserve_report,
+)
+from fazhan.plans.services import (
+    cycle_may_act,
+    cycle_months,
+    cycle_record,
+    plan_allocate,
+    plan_may_allocate,
+    reserve_may_take_in,
+    reserve_set,
+    reserve_take_in,
+    reserve_take_out,
+)
 from fazhan.plans.stats import stats_build, stats_xlsx
+from fazhan.procedure.models import Case
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -32,6 +57,18 @@ def plan_index(request):
         raise PermissionDenied
     top = min(tops, key=lambda o: o.depth)
     return redirect("plans:page", code=top.code, year=timezone.localdate().year)
+
+
+def reserve_index(request):
+    """The reserve page of the user's highest org that keeps one (a branch keeps its own), for next year
+    once the requests' month has come, else for this year."""
+    tops = [a.org for a in user_assignments(request.user) if a.role in RESERVE_READERS]
+    if not tops:
+        raise PermissionDenied
+    top = min(tops, key=lambda o: o.depth)
+    today = timezone.localdate()
+    year = today.year + 1 if today.month >= cycle_months()[CycleStep.REQUEST] else today.year
+    return redirect("plans:reserve", code=top.code, year=year)
 
 
 def _report(request, code: str, year: int) -> PlanReport:
@@ -91,6 +128,7 @@ def _render(request, report: PlanReport, form: PlanAllocateForm | None = None):
             "report": report,
             "form": form,
             "years": range(report.year - 2, report.year + 2),
+            **_reserve_tables(report.org, report.year),
         },
     )
 
@@ -129,6 +167,152 @@ def plan_allocate_view(request, code: str, year: int):
     if allocated:
         return redirect("plans:page", code=report.org.code, year=report.year)
     return _render(request, report, form)
+
+
+# The reserve plan's own page (储量计划): its tables are the plan page's too; its forms are here, where a
+# branch, which keeps no quota page, enters its cases and its request.
+
+
+def _reserve_tables(org: Org, year: int) -> dict:
+    months = cycle_months()
+    return {
+        "reserve": reserve_report(org, year, today=timezone.localdate()),
+        "cycle": cycle_rows(org, year),
+        "request_month": months[CycleStep.REQUEST],
+        "guide_month": months[CycleStep.GUIDE],
+    }
+
+
+def _reserve_org(request, code: str, year: int) -> tuple[Org, int, list[Org]]:
+    """The org of the reserve page, the year, and the org with those directly below it."""
+    org = reserve_org_for_user(request.user, code)
+    return org, _year(year), [org, *org_children(org)]
+
+
+def _take_in_cases(user, org: Org, year: int) -> list[Case]:
+    return [c for c in reserve_candidates(org, year) if reserve_may_take_in(user, c.person.org)]
+
+
+def _cycle_orgs(user, orgs: list[Org]) -> list[Org]:
+    return [o for o in orgs if any(cycle_may_act(user, o, step) for step in CycleStep.values)]
+
+
+def _render_reserve(request, org: Org, year: int, orgs: list[Org], **forms):
+    today = timezone.localdate()
+    planners = [o for o in orgs if plan_may_allocate(request.user, o)]
+    if "reserve_form" not in forms and planners:
+        forms["reserve_form"] = ReserveForm(
+            orgs=planners, initial={"org": planners[0].code, "young_farmers": 0}
+        )
+    if "take_in_form" not in forms:
+        cases = _take_in_cases(request.user, org, year)
+        if cases:
+            forms["take_in_form"] = TakeInForm(cases=cases, initial={"date": today})
+    cycle_orgs = _cycle_orgs(request.user, orgs)
+    if "cycle_form" not in forms and cycle_orgs:
+        forms["cycle_form"] = CycleForm(orgs=cycle_orgs, initial={"org": cycle_orgs[0].code, "date": today})
+    return render(
+        request,
+        "plans/reserve.html",
+        {
+            "org": org,
+            "year": year,
+            "years": range(year - 2, year + 2),
+            "keeps_plan": bool(user_roles_at(request.user, org) & PLAN_READERS),
+            "may_take_out": reserve_may_take_in(request.user, org),
+            **_reserve_tables(org, year),
+            **forms,
+        },
+    )
+
+
+def _back(org: Org, year: int, anchor: str):
+    return redirect(reverse("plans:reserve", args=[org.code, year]) + anchor)
+
+
+def reserve_page(request, code: str, year: int):
+    """An org's reserve plan for a year against its pool, the cases taken in, and the cycle."""
+    org, year, orgs = _reserve_org(request, code, year)
+    return _render_reserve(request, org, year, orgs)
+
+
+@require_POST
+def reserve_set_view(request, code: str, year: int):
+    org, year, orgs = _reserve_org(request, code, year)
+    planners = [o for o in orgs if plan_may_allocate(request.user, o)]
+    if not planners:
+        raise PermissionDenied
+    form = ReserveForm(request.POST, orgs=planners)
+    saved = form_to_service(
+        form,
+        lambda data: reserve_set(
+            actor=request.user,
+            org=next(o for o in planners if o.code == data["org"]),
+            year=year,
+            applicants=data["applicants"],
+            activists=data["activists"],
+            targets=data["targets"],
+            young_farmers=data["young_farmers"] or 0,
+        ),
+    )
+    if saved:
+        return _back(org, year, "#reserve")
+    return _render_reserve(request, org, year, orgs, reserve_form=form)
+
+
+@require_POST
+def reserve_take_in_view(request, code: str, year: int):
+    org, year, orgs = _reserve_org(request, code, year)
+    cases = _take_in_cases(request.user, org, year)
+    if not cases:
+        raise PermissionDenied
+    form = TakeInForm(request.POST, cases=cases)
+    taken = form_to_service(
+        form,
+        lambda data: reserve_take_in(
+            actor=request.user,
+            case=next(c for c in cases if str(c.pk) == data["case"]),
+            year=year,
+            date=data["date"],
+        ),
+    )
+    if taken:
+        return _back(org, year, "#reserve-entries")
+    return _render_reserve(request, org, year, orgs, take_in_form=form)
+
+
+@require_POST
+def reserve_take_out_view(request, code: str, year: int, pk: int):
+    org, year, _orgs = _reserve_org(request, code, year)
+    entry = reserve_entry_get(org, year, pk)
+    if entry is None:
+        raise Http404
+    reserve_take_out(actor=request.user, entry=entry)
+    return _back(org, year, "#reserve-entries")
+
+
+@require_POST
+def cycle_record_view(request, code: str, year: int):
+    org, year, orgs = _reserve_org(request, code, year)
+    cycle_orgs = _cycle_orgs(request.user, orgs)
+    if not cycle_orgs:
+        raise PermissionDenied
+    form = CycleForm(request.POST, orgs=cycle_orgs)
+    recorded = form_to_service(
+        form,
+        lambda data: cycle_record(
+            actor=request.user,
+            org=next(o for o in cycle_orgs if o.code == data["org"]),
+            year=year,
+            step=data["step"],
+            date=data["date"],
+            number=data["number"],
+            note=data["note"],
+        ),
+    )
+    if recorded:
+        return _back(org, year, "#cycle")
+    return _render_reserve(request, org, year, orgs, cycle_form=form)
 
 
 def stats_page(request):

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from fazhan.core.excel import xlsx_response
 from fazhan.core.forms import form_to_service
-from fazhan.desk.todo import findings_assigned, todo_for_user
+from fazhan.desk.todo import KINDS, findings_assigned, reserves_below, todo_for_user
 from fazhan.notices.selectors import notice_period_for_step
 from fazhan.prereview.selectors import form_issued_to
 from fazhan.procedure.definition import RULES_BY_ID, STEPS_BY_CODE
@@ -109,4 +109,11 @@ def todo(request):
             headers=TODO_HEADERS,
             rows=_todo_rows(items),
         )
-    return render(request, "procedure/todo.html", {"items": items, "today": today, "assigned": assigned})
+    context = {
+        "items": items,
+        "today": today,
+        "assigned": assigned,
+        "reserves_below": reserves_below(request.user, today=today),
+        "reserve_label": KINDS["reserve_below"],
+    }
+    return render(request, "procedure/todo.html", context)
