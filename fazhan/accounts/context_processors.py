@@ -35,7 +35,7 @@ def navigation(request):
         items.append((_("志愿书"), reverse("prereview:register")))
         items.append((_("预审"), reverse("prereview:batches")))
     if Role.DISTRICT_REVIEWER in roles:
-        items.append((_("节假日安排"), reverse("core:calendar")))
+        items.append((_("节假日安排"), reverse("holidays:calendar")))
         items.append((_("表格模板"), reverse("paperwork:templates")))
     if roles & ADMIN_ROLES:
         items.append((_("系统管理"), reverse("admin:index")))
