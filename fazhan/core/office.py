@@ -6,7 +6,6 @@ headless's conversion of that same file, so what a district edits or replaces go
 substitutes the CJK fonts Debian has (fonts-noto-cjk).
 """
 
-import datetime
 import os
 import shutil
 import subprocess
@@ -18,6 +17,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+
+from fazhan.core.dates import date_cn as date_cn  # the documents' dates, named here for their writers
 
 # GB/T 9704-2012 §5.2.1 and §5.2.2: A4, 天头 37 mm, 订口 28 mm; the text block 156 × 225 mm leaves 35 mm
 # at the foot and 26 mm on the right.
@@ -44,11 +45,6 @@ SIZE_5 = Pt(10.5)
 
 class OfficeError(RuntimeError):
     """A document could not be converted (LibreOffice missing, failing or too slow)."""
-
-
-def date_cn(day: datetime.date | None) -> str:
-    """2018年8月31日, as a document writes a date (empty for none)."""
-    return f"{day.year}年{day.month}月{day.day}日" if day else ""
 
 
 def set_font(run_or_style, name: str, size: Pt | None = None, *, bold: bool | None = None) -> None:

@@ -39,7 +39,7 @@ def test_the_answers_come_from_the_assignments_in_force(world):
 
 def test_without_accounts_nobody_answers_and_the_question_is_refused(monkeypatch):
     monkeypatch.setattr(roles, "_source", [])  # as if AccountsConfig.ready had not run
-    with pytest.raises(Exception, match="fazhan.accounts is not installed"):
+    with pytest.raises(Exception, match=r"fazhan\.accounts is not installed"):
         roles.user_roles(object())
 
 
