@@ -18,8 +18,6 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from fazhan.core.dates import date_cn as date_cn  # the documents' dates, named here for their writers
-
 # GB/T 9704-2012 §5.2.1 and §5.2.2: A4, 天头 37 mm, 订口 28 mm; the text block 156 × 225 mm leaves 35 mm
 # at the foot and 26 mm on the right.
 PAGE_WIDTH = Mm(210)
