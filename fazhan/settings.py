@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "fazhan.auditlog",
     "fazhan.organizations",
     "fazhan.accounts",
+    "fazhan.holidays",
     "fazhan.people",
     "fazhan.procedure",
     "fazhan.prereview",

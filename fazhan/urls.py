@@ -25,7 +25,7 @@ urlpatterns = [
     path("plans/", include("fazhan.plans.urls")),
     path("notices/", include("fazhan.notices.urls")),
     path("paperwork/", include("fazhan.paperwork.urls")),
-    path("calendar/", include("fazhan.core.urls")),
+    path("calendar/", include("fazhan.holidays.urls")),
     path("trail/", include("fazhan.auditlog.urls")),
     path("jobs/", include("fazhan.jobs.urls")),
     path("reminders/", include("fazhan.reminders.urls")),

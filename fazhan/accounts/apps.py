@@ -34,6 +34,16 @@ class AccountsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 
         from fazhan.accounts.middleware import session_seen_at_login
+        from fazhan.accounts.selectors import user_assignments
+        from fazhan.accounts.services import officers_end_by_term_change
+        from fazhan.core.roles import assignments_source_register
+        from fazhan.organizations.services import term_change_hook_register
+
+        # The apps below accounts ask who holds which role where (core.roles) and end the officers' roles
+        # at a 换届 (organizations.services) without importing accounts: accounts hands in its query and
+        # its hook.
+        assignments_source_register(user_assignments)
+        term_change_hook_register(officers_end_by_term_change)
 
         user_logged_in.connect(session_seen_at_login, dispatch_uid="fazhan.session_seen_at_login")
         user_logged_in.connect(_on_login, dispatch_uid="fazhan.trail.login")

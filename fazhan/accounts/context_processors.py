@@ -37,7 +37,7 @@ def navigation(request):
     elif roles & {Role.BRANCH_SECRETARY, Role.BRANCH_ORGANIZER}:
         items.append((_("储量计划"), reverse("plans:reserve_index")))  # a branch keeps no quota page
     if Role.DISTRICT_REVIEWER in roles:
-        items.append((_("节假日安排"), reverse("core:calendar")))
+        items.append((_("节假日安排"), reverse("holidays:calendar")))
         items.append((_("表格模板"), reverse("paperwork:templates")))
     if roles & ADMIN_ROLES:
         items.append((_("系统管理"), reverse("admin:index")))

@@ -3,33 +3,29 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# The role vocabulary lives in core (core/roles.py) so that the apps below accounts can speak it; it is named
+# here too, where the assignments that use it are.
+from fazhan.core.roles import (
+    ADMIN_ROLES as ADMIN_ROLES,
+)
+from fazhan.core.roles import (
+    CASE_ROLES as CASE_ROLES,
+)
+from fazhan.core.roles import (
+    EDIT_ROLES as EDIT_ROLES,
+)
+from fazhan.core.roles import (
+    ID_NUMBER_ROLES as ID_NUMBER_ROLES,
+)
+from fazhan.core.roles import (
+    PHONE_ROLES as PHONE_ROLES,
+)
+from fazhan.core.roles import (
+    Role as Role,
+)
 
-class Role(models.TextChoices):
-    BRANCH_SECRETARY = "branch_secretary", _("支部书记")
-    BRANCH_ORGANIZER = "branch_organizer", _("支部组织委员")
-    TOWNSHIP_ORGANIZER = "township_organizer", _("镇党委组织委员")
-    TOWNSHIP_APPROVER = "township_approver", _("镇党委审批人")
-    DISTRICT_REVIEWER = "district_reviewer", _("区委组织部审核人")
-    INSPECTOR = "inspector", _("督查员")
-    SYSADMIN = "sysadmin", _("系统管理员")
-    SECADMIN = "secadmin", _("安全管理员")
-    AUDITADMIN = "auditadmin", _("审计管理员")
-
-
-# The three administrators of 等保 (GB/T 22239-2019 三员), each a separate login: the system administrator
-# keeps accounts, orgs and backups; the security administrator grants roles; the audit administrator keeps
-# and reads the trail. None of them holds a case role, and no login holds two of them.
-ADMIN_ROLES = frozenset({Role.SYSADMIN, Role.SECADMIN, Role.AUDITADMIN})
-# Roles that read case content inside their subtree: every role but the administrators'.
-CASE_ROLES = frozenset(r for r in Role.values if r not in ADMIN_ROLES)
 # Org kinds whose roles reach a whole district: a grant on one waits for a second security administrator.
 DISTRICT_ORG_KINDS = frozenset({"district_committee"})
-# Roles whose work needs a person's full ID number (pre-review, form issue, approval: FORM-MATCH).
-ID_NUMBER_ROLES = frozenset({Role.TOWNSHIP_ORGANIZER, Role.TOWNSHIP_APPROVER, Role.DISTRICT_REVIEWER})
-# Roles that telephone the people they cultivate.
-PHONE_ROLES = ID_NUMBER_ROLES | {Role.BRANCH_SECRETARY, Role.BRANCH_ORGANIZER}
-# Roles that may create and edit persons.
-EDIT_ROLES = frozenset({Role.BRANCH_SECRETARY, Role.BRANCH_ORGANIZER, Role.TOWNSHIP_ORGANIZER})
 
 
 class User(AbstractUser):

@@ -1,11 +1,22 @@
-"""Who may see what: every scoped fetch asks these functions."""
+"""Who may see what: every scoped fetch asks these functions.
 
-from functools import reduce
+The one query of the assignments in force is here, beside the model; the answers computed from them live in
+core/roles.py (so the apps below accounts can ask them too) and are named here as well for the apps above."""
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from fazhan.accounts.models import ADMIN_ROLES, CASE_ROLES, ID_NUMBER_ROLES, PHONE_ROLES, Role, RoleAssignment
+from fazhan.accounts.models import RoleAssignment
+from fazhan.core.roles import user_admin_roles as user_admin_roles
+from fazhan.core.roles import user_case_paths as user_case_paths
+from fazhan.core.roles import user_is_auditadmin as user_is_auditadmin
+from fazhan.core.roles import user_is_secadmin as user_is_secadmin
+from fazhan.core.roles import user_is_sysadmin as user_is_sysadmin
+from fazhan.core.roles import user_roles as user_roles
+from fazhan.core.roles import user_roles_at as user_roles_at
+from fazhan.core.roles import user_scope_q as user_scope_q
+from fazhan.core.roles import user_sees_id_number as user_sees_id_number
+from fazhan.core.roles import user_sees_phone as user_sees_phone
 
 
 def assignments_in_force(today=None) -> QuerySet[RoleAssignment]:
@@ -18,7 +29,8 @@ def assignments_in_force(today=None) -> QuerySet[RoleAssignment]:
 
 def user_assignments(user) -> list[RoleAssignment]:
     """The user's role assignments in force, fetched once per request object. A pending grant or one past
-    its end date is not among them, so it opens no page and widens no scope."""
+    its end date is not among them, so it opens no page and widens no scope. core.roles answers from this
+    (AccountsConfig.ready registers it)."""
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", True):
         return []
     cached = getattr(user, "_fazhan_assignments", None)
@@ -26,54 +38,6 @@ def user_assignments(user) -> list[RoleAssignment]:
         cached = list(assignments_in_force().filter(user=user).select_related("org").order_by("org__path"))
         user._fazhan_assignments = cached
     return cached
-
-
-def user_roles(user) -> set[str]:
-    return {a.role for a in user_assignments(user)}
-
-
-def user_case_paths(user) -> list[str]:
-    """Org paths whose subtrees hold case content this user may read (none for a pure administrator)."""
-    paths = sorted({a.org.path for a in user_assignments(user) if a.role in CASE_ROLES})
-    return [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
-
-
-def user_scope_q(user, path_field: str = "path") -> Q:
-    """A filter that keeps rows whose org path lies in the user's subtrees; matches nothing without scope."""
-    paths = user_case_paths(user)
-    if not paths:
-        return Q(pk__in=[])
-    return reduce(lambda acc, p: acc | Q(**{f"{path_field}__startswith": p}), paths, Q())
-
-
-def user_roles_at(user, org) -> set[str]:
-    """The roles the user holds on `org` or on any org above it."""
-    return {a.role for a in user_assignments(user) if org.path.startswith(a.org.path)}
-
-
-def user_sees_id_number(user, org) -> bool:
-    return bool(user_roles_at(user, org) & ID_NUMBER_ROLES)
-
-
-def user_sees_phone(user, org) -> bool:
-    return bool(user_roles_at(user, org) & PHONE_ROLES)
-
-
-def user_is_sysadmin(user) -> bool:
-    return Role.SYSADMIN in user_roles(user)
-
-
-def user_is_secadmin(user) -> bool:
-    return Role.SECADMIN in user_roles(user)
-
-
-def user_is_auditadmin(user) -> bool:
-    return Role.AUDITADMIN in user_roles(user)
-
-
-def user_admin_roles(user) -> set[str]:
-    """The administrator roles the user holds in force (at most one: accounts.services keeps them apart)."""
-    return user_roles(user) & ADMIN_ROLES
 
 
 def role_grants_pending() -> QuerySet[RoleAssignment]:

@@ -28,7 +28,6 @@ ERR_TWO_ADMIN_ROLES = "系统管理员、安全管理员、审计管理员须由
 ERR_ENDS_IN_PAST = "终止日期不能早于今天。"
 ERR_NOT_PENDING = "这项授权不在待批准状态。"
 ERR_UNKNOWN_ROLE = "没有这个角色。"
-ERR_TERM_CHANGE_ACTOR = "只有系统管理员或安全管理员可以登记换届。"
 ERR_RESET_OWN = "不能重置自己的密码，请在“修改密码”页面修改。"
 ERR_RESET_ADMIN = "系统管理员不能重置安全管理员或审计管理员的密码，须由本机操作员用 fazhan passwd 重置。"
 ERR_RESET_INACTIVE = "该账号已停用，不能重置密码。"
@@ -305,17 +304,9 @@ def _role_end(*, actor, assignment: RoleAssignment, on: datetime.date | None, wh
     return assignment
 
 
-@transaction.atomic
-def org_term_change(*, actor, org: Org, on: datetime.date) -> int:
-    """An org's 换届 on `on`: the date joins its election dates, and every role on the org (its officers')
-    ends the day before, so the new officers are granted afresh. Returns how many roles ended."""
-    if actor is not None and not (user_is_sysadmin(actor) or user_is_secadmin(actor)):
-        raise PermissionDenied(ERR_TERM_CHANGE_ACTOR)
-    org = Org.objects.select_for_update().get(pk=org.pk)
-    dates = sorted({*map(str, org.election_dates or []), on.isoformat()})
-    org.election_dates = dates
-    org.save(update_fields=["election_dates"])
-    last_day = on - datetime.timedelta(days=1)
+def officers_end_by_term_change(*, actor, org: Org, last_day: datetime.date) -> int:
+    """organizations.services.org_term_change's hook (registered by AccountsConfig.ready): every role on the
+    org but the administrators' ends on `last_day`, inside the 换届's transaction. Returns how many ended."""
     ended = 0
     for assignment in (
         RoleAssignment.objects.filter(org=org).exclude(role__in=ADMIN_ROLES).select_related("user")
@@ -323,13 +314,6 @@ def org_term_change(*, actor, org: Org, on: datetime.date) -> int:
         if assignment.ends_on is None or assignment.ends_on > last_day:
             _role_end(actor=actor, assignment=assignment, on=last_day, why="role.end_by_term_change")
             ended += 1
-    audit_record(
-        actor=actor,
-        action="org.term_change",
-        target=org,
-        org=org,
-        data={"on": on.isoformat(), "ended": ended},
-    )
     return ended
 
 

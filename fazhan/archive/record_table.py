@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from fazhan.archive.models import Attachment
+from fazhan.core.dates import date_cn
 from fazhan.organizations.models import Org
 from fazhan.people.models import Person
 from fazhan.procedure.definition import CHOICE_LABELS, DETAIL_LABELS, MATERIALS, STEPS_BY_CODE, Step
@@ -21,11 +22,6 @@ PRINT_FONT = "Noto Serif CJK SC"
 HEADERS = ("步骤", "日期", "经办人/组织", "内容与结果", "材料")
 PEOPLE_KINDS = ("pids",)
 ORG_KINDS = ("org", "orgs")
-
-
-def date_cn(day: datetime.date | None) -> str:
-    """2018-03-01 → 2018年3月1日, as dates are printed."""
-    return f"{day.year}年{day.month}月{day.day}日" if day else ""
 
 
 @dataclass

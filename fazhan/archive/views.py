@@ -12,7 +12,7 @@ from fazhan.accounts.selectors import user_sees_id_number
 from fazhan.archive.blobs import CONTENT_TYPES, blob_path
 from fazhan.archive.files import person_zip
 from fazhan.archive.forms import ArchiveReviewForm, AttachmentForm, SupersedeForm, attachment_slots
-from fazhan.archive.record_table import date_cn, record_table, record_table_docx, record_table_pdf
+from fazhan.archive.record_table import record_table, record_table_docx, record_table_pdf
 from fazhan.archive.selectors import (
     archive_register,
     attachment_get_for_user,
@@ -33,6 +33,7 @@ from fazhan.archive.services import (
     user_may_upload,
 )
 from fazhan.core.converters import OrgCodeConverter
+from fazhan.core.dates import date_cn
 from fazhan.core.excel import xlsx_response
 from fazhan.core.forms import form_to_service
 from fazhan.core.masking import mask_id_number

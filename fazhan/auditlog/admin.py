@@ -1,8 +1,8 @@
 from django.contrib import admin
 
-from fazhan.accounts.models import Role
 from fazhan.auditlog.models import AuditEvent
 from fazhan.core.admin_site import RoleAdmin
+from fazhan.core.roles import Role
 
 
 @admin.register(AuditEvent)

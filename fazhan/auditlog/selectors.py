@@ -6,11 +6,10 @@ from dataclasses import dataclass
 
 from django.db.models import Max, Q, QuerySet
 
-from fazhan.accounts.models import Role
-from fazhan.accounts.selectors import user_assignments
 from fazhan.auditlog.models import AuditEvent, AuditSeal
 from fazhan.auditlog.registry import all_digests, describe, seal_root, sealed_models, trail_key
 from fazhan.auditlog.services import event_hash
+from fazhan.core.roles import Role, user_assignments
 
 # What the system administrator sees: accounts, roles and logins, never case content (product.md).
 ACCOUNT_ACTION_PREFIXES = ("user.", "role.", "login.", "password.", "otp.", "backup.", "restore.", "trail.")

@@ -2,17 +2,17 @@ from django.contrib.admin import AdminSite
 from django.contrib.admin.apps import AdminConfig
 from django.utils.translation import gettext_lazy as _
 
+from fazhan.core.roles import user_admin_roles
+
 
 class FazhanAdminSite(AdminSite):
     """The Django admin is for the three administrators only, and it registers no case content. Each page
-    asks the roles (fazhan.core.admin_roles), never Django's permissions: no login is a superuser."""
+    asks the roles (fazhan.core.roles), never Django's permissions: no login is a superuser."""
 
     site_header = _("发展党员全程纪实管理系统 · 系统管理")
     site_title = _("系统管理")
 
     def has_permission(self, request) -> bool:
-        from fazhan.accounts.selectors import user_admin_roles
-
         return bool(request.user.is_active and request.user.is_staff and user_admin_roles(request.user))
 
 
@@ -29,8 +29,6 @@ class RoleAdmin:
     change_roles: frozenset[str] = frozenset()
 
     def _holds(self, request, roles) -> bool:
-        from fazhan.accounts.selectors import user_admin_roles
-
         return bool(request.user.is_active and user_admin_roles(request.user) & roles)
 
     def has_module_permission(self, request) -> bool:

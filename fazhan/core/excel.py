@@ -21,6 +21,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from fazhan.core.dates import date_cn
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A cell a spreadsheet would take for a formula (interchange.md, Excel ledgers; CSV/formula injection).
 FORMULA_STARTS = ("=", "+", "-", "@")
@@ -45,9 +47,9 @@ def shown(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime.datetime):
-        return f"{value.year}年{value.month}月{value.day}日 {value:%H:%M}"
+        return f"{date_cn(value)} {value:%H:%M}"
     if isinstance(value, datetime.date):
-        return f"{value.year}年{value.month}月{value.day}日"
+        return date_cn(value)
     return str(value)
 
 

@@ -6,7 +6,6 @@ headless's conversion of that same file, so what a district edits or replaces go
 substitutes the CJK fonts Debian has (fonts-noto-cjk).
 """
 
-import datetime
 import os
 import shutil
 import subprocess
@@ -44,11 +43,6 @@ SIZE_5 = Pt(10.5)
 
 class OfficeError(RuntimeError):
     """A document could not be converted (LibreOffice missing, failing or too slow)."""
-
-
-def date_cn(day: datetime.date | None) -> str:
-    """2018年8月31日, as a document writes a date (empty for none)."""
-    return f"{day.year}年{day.month}月{day.day}日" if day else ""
 
 
 def set_font(run_or_style, name: str, size: Pt | None = None, *, bold: bool | None = None) -> None:

@@ -28,6 +28,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from fazhan.core.dates import date_cn
 from fazhan.core.office import (
     BODY_FONT,
     HEADING1_FONT,
@@ -35,7 +36,6 @@ from fazhan.core.office import (
     SIZE_5,
     add_body,
     add_title,
-    date_cn,
     docx_bytes,
     docx_to_pdf,
     official_document,

@@ -9,7 +9,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fazhan.interchange.reader import Source
+from fazhan.interchange.reader import Source, where_text
 from fazhan.people.choices import DisciplineKind, Education, KinRelation, Occupation, PartyStatus
 from fazhan.procedure.definition import CHOICE_LABELS, DETAIL_LABELS, STEPS_BY_CODE, CaseStage
 
@@ -108,7 +108,10 @@ class Change:
         return str(ACTION_LABELS[self.action])
 
     def __str__(self) -> str:
-        text = f"{self.unit} {self.where}: {self.action_label} {self.record}"
+        if self.unit == "row":
+            text = f"{where_text(self.unit, self.where)}：{self.action_label} {self.record}"
+            return f"{text}：{self.field}：{self.old} → {self.new}" if self.field else text
+        text = f"{where_text(self.unit, self.where)}: {self.action_label} {self.record}"
         return f"{text}: {self.field}: {self.old} → {self.new}" if self.field else text
 
 

@@ -27,7 +27,8 @@ ERR_FUTURE = "日期不能晚于今天"
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with the file: `line N: field: reason` (`row N: 列名: reason` for a ledger)."""
+    """One thing wrong with the file: `line N: field: reason` for a JSON Lines file (interchange.md: its
+    fields are the format's keys), `第N行：列名：reason` for a workbook, whose reader is the clerk."""
 
     where: int
     field: str
@@ -35,7 +36,14 @@ class Problem:
     unit: str = "line"
 
     def __str__(self) -> str:
-        return f"{self.unit} {self.where}: {self.field}: {self.reason}"
+        if self.unit == "row":
+            return f"{where_text(self.unit, self.where)}：{self.field}：{self.reason}"
+        return f"{where_text(self.unit, self.where)}: {self.field}: {self.reason}"
+
+
+def where_text(unit: str, where: int) -> str:
+    """Where in the file: `line N` of a JSON Lines file (interchange.md), 第N行 of a workbook."""
+    return f"第{where}行" if unit == "row" else f"{unit} {where}"
 
 
 @dataclass

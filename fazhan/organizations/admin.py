@@ -6,11 +6,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fazhan.accounts.models import Role
-from fazhan.accounts.services import org_term_change
 from fazhan.core.admin_site import RoleAdmin, form_errors_from
+from fazhan.core.roles import Role
 from fazhan.organizations.models import Org
-from fazhan.organizations.services import org_update
+from fazhan.organizations.services import org_term_change, org_update
 
 
 class OrgChangeForm(forms.ModelForm):

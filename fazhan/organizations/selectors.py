@@ -1,5 +1,7 @@
 from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
 
+from fazhan.core.roles import user_scope_q
 from fazhan.organizations.models import Org
 
 
@@ -22,13 +24,9 @@ def org_list_with_counts(orgs: QuerySet[Org]) -> QuerySet[Org]:
 
 
 def org_list_for_user(user) -> QuerySet[Org]:
-    from fazhan.accounts.selectors import user_scope_q
-
     return Org.objects.filter(user_scope_q(user))
 
 
 def org_get_for_user(user, code: str) -> Org:
     """The one way to fetch an org: 404 outside the user's subtrees."""
-    from django.shortcuts import get_object_or_404
-
     return get_object_or_404(org_list_for_user(user), code=code)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fazhan.core.office import date_cn
+from fazhan.core.dates import date_cn
 from fazhan.notices.models import EntryResult, NoticeEntry, NoticeKind
 from fazhan.organizations.models import Org, OrgKind
 from fazhan.organizations.selectors import org_ancestors

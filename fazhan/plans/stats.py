@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from fazhan.core.dates import date_cn
 from fazhan.organizations.models import Org
 from fazhan.organizations.selectors import org_subtree
 from fazhan.people.choices import FOCUS_TAGS, Education, Gender, Occupation
@@ -154,8 +155,7 @@ def stats_xlsx(stats: Stats) -> bytes:
         sheet["A1"].font = Font(name="宋体", size=16, bold=True)
         sheet["A1"].alignment = centre
         sheet.row_dimensions[1].height = 30
-        day = stats.as_of
-        sheet.append([f"填报单位：{stats.org.name}　统计截至：{day.year}年{day.month}月{day.day}日"])
+        sheet.append([f"填报单位：{stats.org.name}　统计截至：{date_cn(stats.as_of)}"])
         sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
         sheet.append(["党组织", *(g or h for g, h in zip(table.groups, table.headers, strict=True))])
         sheet.append(["党组织", *table.headers])

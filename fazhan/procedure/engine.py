@@ -14,6 +14,7 @@ from typing import Any
 from django.utils import timezone
 
 from fazhan.core.calendar import add_months
+from fazhan.core.dates import date_cn
 from fazhan.procedure.definition import (
     RULES_BY_ID,
     SAMPLE_DETAILS,
@@ -185,8 +186,7 @@ def refusal_text(f: Finding, on_date: datetime.date | None = None) -> str:
         "rule": f.rule,
     }
     if f.earliest:
-        day = f.earliest
-        text += _("；最早可于%(date)s办理") % {"date": f"{day.year}年{day.month}月{day.day}日"}
+        text += _("；最早可于%(date)s办理") % {"date": date_cn(f.earliest)}
     return text
 
 

@@ -17,12 +17,12 @@ from fazhan.accounts.services import (
     ERR_ADMIN_AND_CASE,
     ERR_SELF_APPROVE,
     ERR_SELF_GRANT,
-    org_term_change,
     role_approve,
     role_grant,
     user_create,
 )
 from fazhan.auditlog.models import AuditEvent
+from fazhan.organizations.services import org_term_change
 from tests.conftest import ID_1998_MALE, PASSWORD
 
 

@@ -8,9 +8,9 @@ import pytest
 from docx import Document
 from PIL import Image
 
-from fazhan.archive.record_table import date_cn
 from fazhan.archive.services import attachment_add
 from fazhan.auditlog.models import AuditEvent
+from fazhan.core.dates import date_cn
 from fazhan.procedure.services import step_correct
 from tests.archive.conftest import png_bytes, upload
 from tests.conftest import ID_1998_MALE

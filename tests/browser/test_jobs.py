@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from fazhan.core.office import date_cn
+from fazhan.core.dates import date_cn
 from fazhan.inspection.models import InspectionRun
 from fazhan.inspection.services import inspection_run
 from fazhan.procedure.services import case_record_step

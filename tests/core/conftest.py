@@ -4,7 +4,7 @@ the process's copy of the table put back after each test, whose load its transac
 import pytest
 
 from fazhan.core.calendar import calendar_refresh
-from fazhan.core.services import calendar_load
+from fazhan.holidays.services import calendar_load
 
 # 2027 as an arrangement might have it: the statutory days (元旦 1-1; 除夕 2-5, 春节 2-6..8; 清明 4-5; 劳动节
 # 5-1..2; 端午 6-9; 中秋 9-15; 国庆 10-1..3), bridged and with make-up Saturdays and Sundays.

@@ -26,7 +26,7 @@ from fazhan.core.calendar import (
     working_days_between,
 )
 from fazhan.core.models import CalendarDay, CalendarYear
-from fazhan.core.services import calendar_load
+from fazhan.holidays.services import calendar_load
 from tests.core.conftest import ARRANGEMENT_2027
 
 D = datetime.date

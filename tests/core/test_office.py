@@ -9,13 +9,14 @@ import pytest
 from docx import Document
 
 from fazhan.core import office
+from fazhan.core.dates import date_cn
 
 
 def _sample() -> bytes:
     document = office.official_document()
     office.add_title(document, "关于发展党员工作的自查报告")
     document.add_heading("一、基本情况", level=1)
-    office.add_body(document, f"截至{office.date_cn(datetime.date(2018, 8, 31))}，全镇发展党员三名。")
+    office.add_body(document, f"截至{date_cn(datetime.date(2018, 8, 31))}，全镇发展党员三名。")
     return office.docx_bytes(document)
 
 

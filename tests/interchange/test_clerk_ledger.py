@@ -5,6 +5,7 @@ import to the same records as the project's own template filled in."""
 
 import datetime
 import io
+import re
 from urllib.parse import quote
 
 import pytest
@@ -137,7 +138,7 @@ def test_a_clerks_xls_imports_to_the_same_records_as_the_template(world, office_
     path.write_bytes(office_copies[".xls"])
     status, out = run("import", "--dry-run", str(path))
     assert status == 0, out
-    assert "note: row 3: 表头: 未识别的列，未导入：家庭住址" in out
+    assert "说明：第3行：表头：未识别的列，未导入：家庭住址" in out
     assert run("import", str(path))[0] == 0
     qian = Person.objects.get(name="钱七")
     assert (qian.org.code, qian.gender, qian.ethnicity, qian.education, qian.occupation) == (
@@ -178,7 +179,7 @@ def test_a_branch_name_two_orgs_share_is_refused_naming_both(world, tmp_path):
     status, out = run("import", str(path))
     assert status == 1
     assert (
-        "row 4: 所在党支部名称: “中共罗汉镇高桥村支部委员会”对应多个党组织："
+        "第4行：所在党支部名称：“中共罗汉镇高桥村支部委员会”对应多个党组织："
         "中共罗汉镇高桥村支部委员会（SZQ-LH-01）、中共罗汉镇高桥村支部委员会（SZQ-LH-09），请填写代码"
     ) in out.splitlines()
     assert snapshot() == before
@@ -196,14 +197,14 @@ def test_every_refusal_of_a_coded_or_dated_cell_lists_what_is_allowed(world, tmp
     assert status == 1
     assert sorted(out.splitlines()) == sorted(
         [
-            "row 2: 所在党支部名称: 找不到名为“高桥村”的党组织（可填："
+            "第2行：所在党支部名称：找不到名为“高桥村”的党组织（可填："
             "中共罗汉镇高桥村支部委员会（SZQ-LH-01）、中共罗汉镇双河村支部委员会（SZQ-LH-02）、中共罗汉镇中心学校总支部委员会（SZQ-LH-03）、"
             "中共罗汉镇中心学校教师支部委员会（SZQ-LH-03-1）、中共永兴镇新桥村支部委员会（SZQ-YX-01））",
-            "row 2: 性别: 不在可选值内：未知（可选：男、女）",
-            "row 2: 学历: 不在可选值内：私塾（可选：研究生、大学本科、大学专科、中专、高中、初中及以下）",
-            "row 2: 职业: 不在可选值内：农夫（可选：工人、农牧渔民、专业技术人员、管理人员、"
+            "第2行：性别：不在可选值内：未知（可选：男、女）",
+            "第2行：学历：不在可选值内：私塾（可选：研究生、大学本科、大学专科、中专、高中、初中及以下）",
+            "第2行：职业：不在可选值内：农夫（可选：工人、农牧渔民、专业技术人员、管理人员、"
             "党政机关工作人员、学生、离退休人员、其他）",
-            "row 2: 申请入党日期: 应为日期，如 2018-03-01、2018年3月1日、2018.3.1 或 2018/3/1",
+            "第2行：申请入党日期：应为日期，如 2018-03-01、2018年3月1日、2018.3.1 或 2018/3/1",
         ]
     )
 
@@ -254,6 +255,10 @@ def test_a_clerks_xls_uploaded_in_the_page_previews_with_its_notes(client_for, w
     assert response.status_code == 302
     preview = client.get(response["Location"]).content.decode()
     assert "未识别的列，未导入：家庭住址" in preview
+    # The clerk reads where in Chinese: 第N行, under 说明, never `row N` or `note`.
+    assert "第3行：表头：未识别的列" in preview
+    assert not re.search(r"\brow \d", preview)
+    assert "note:" not in preview
     assert "钱七" in preview
     assert "不在可选值内" not in preview
 

@@ -414,7 +414,7 @@ def test_membership_of_a_person_with_a_case_follows_from_its_steps_not_from_the_
     status, out = run("import", str(write_jsonl(tmp_path / "typed.jsonl", records)))
     assert status == 0, out
     assert (
-        "note: line 2: party_status: 党员身份由发展档案的步骤决定（非党员），"
+        "说明：line 2: party_status: 党员身份由发展档案的步骤决定（非党员），"
         "文件中的党员身份（正式党员）未导入" in out
     )
     p1 = Person.objects.get(pid="P0001")

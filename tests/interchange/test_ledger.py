@@ -131,11 +131,11 @@ def test_ledger_problems_are_listed_by_row_and_column_and_nothing_is_imported(wo
     status, out = run("import", str(ledger(tmp_path / "bad.xlsx", rows)))
     assert status == 1
     assert out.splitlines() == [
-        "row 2: 谈话日期: 应为日期，如 2018-03-01、2018年3月1日、2018.3.1 或 2018/3/1",
-        "row 3: 学历: 不在可选值内：私塾（可选：研究生、大学本科、大学专科、中专、高中、初中及以下）",
-        "row 4: 身份证号: 身份证号校验码错误，请核对。",
-        "row 5: 培养联系人: 找不到本支部的人员：无名氏",
-        "row 6: 志愿书编号: 须同时填写“填写志愿书日期”或“预审日期”",
+        "第2行：谈话日期：应为日期，如 2018-03-01、2018年3月1日、2018.3.1 或 2018/3/1",
+        "第3行：学历：不在可选值内：私塾（可选：研究生、大学本科、大学专科、中专、高中、初中及以下）",
+        "第4行：身份证号：身份证号校验码错误，请核对。",
+        "第5行：培养联系人：找不到本支部的人员：无名氏",
+        "第6行：志愿书编号：须同时填写“填写志愿书日期”或“预审日期”",
     ]
     assert snapshot() == before
 
@@ -181,8 +181,8 @@ def test_a_step_the_ledger_dates_by_the_step_it_follows_is_inferred_and_never_su
     rows[0]["确定积极分子日期"] = "2018-06-05"
     status, out = run("import", "--dry-run", str(ledger(tmp_path / "b.xlsx", rows)))
     assert status == 0, out
-    assert "row 2: 更正 步骤记录 钱七（P0005）3. 推荐和确定入党积极分子: 日期: 2018-06-01 → 2018-06-05" in out
-    assert "row 2: 更正 步骤记录 钱七（P0005）5. 指定培养联系人: 日期: 2018-06-01 → 2018-06-05" in out
+    assert "第2行：更正 步骤记录 钱七（P0005）3. 推荐和确定入党积极分子：日期：2018-06-01 → 2018-06-05" in out
+    assert "第2行：更正 步骤记录 钱七（P0005）5. 指定培养联系人：日期：2018-06-01 → 2018-06-05" in out
 
     # An inferred date never supersedes a recorded one.
     recorded = StepRecord.objects.create(
@@ -200,8 +200,8 @@ def test_a_step_the_ledger_dates_by_the_step_it_follows_is_inferred_and_never_su
     # The recorded date replaces the inferred one as a correction the preview shows.
     rows[0] |= {"确定积极分子日期": "2018-06-01", "指定培养联系人日期": "2018-06-10"}
     status, out = run("import", "--dry-run", str(ledger(tmp_path / "c.xlsx", rows)))
-    assert "row 2: 更正 步骤记录 钱七（P0005）5. 指定培养联系人: 日期: 2018-06-01 → 2018-06-10" in out
-    assert "row 2: 更正 步骤记录 钱七（P0005）5. 指定培养联系人: 日期系推定: 是 → 否" in out
+    assert "第2行：更正 步骤记录 钱七（P0005）5. 指定培养联系人：日期：2018-06-01 → 2018-06-10" in out
+    assert "第2行：更正 步骤记录 钱七（P0005）5. 指定培养联系人：日期系推定：是 → 否" in out
     assert snapshot() == before  # a dry run writes nothing
     assert run("import", str(tmp_path / "c.xlsx"))[0] == 0
     live = StepRecord.objects.get(step="S05", superseded_by__isnull=True)
@@ -215,9 +215,9 @@ def test_a_ledger_row_never_renames_or_moves_the_person_its_id_number_names(worl
     status, out = run("import", str(ledger(tmp_path / "a.xlsx", rows)))
     assert status == 1
     assert out.splitlines() == [
-        "row 2: 姓名: 与已登记的张三（P0001）姓名不同：导入不修改姓名、身份证号和出生日期，"
+        "第2行：姓名：与已登记的张三（P0001）姓名不同：导入不修改姓名、身份证号和出生日期，"
         "请在人员页面更正并说明原因",
-        "row 2: 所在党支部(代码): 与张三（P0001）已登记的所在党组织（中共罗汉镇高桥村支部委员会）不同："
+        "第2行：所在党支部(代码)：与张三（P0001）已登记的所在党组织（中共罗汉镇高桥村支部委员会）不同："
         "组织关系的变动须以转接记录（transfer）导入",
     ]
     assert snapshot() == before
@@ -235,7 +235,7 @@ def test_a_clerks_ledger_is_read_by_its_headers_under_a_title_in_any_order(world
     book.save(tmp_path / "clerk.xlsx")
     status, out = run("import", "--dry-run", str(tmp_path / "clerk.xlsx"))
     assert status == 0, out
-    assert "note: row 2: 表头: 未识别的列，未导入：家庭住址" in out
+    assert "说明：第2行：表头：未识别的列，未导入：家庭住址" in out
     assert run("import", str(tmp_path / "clerk.xlsx"))[0] == 0
     steps = StepRecord.objects.filter(case__person__name="钱七").order_by("date")
     assert [(r.step, r.date) for r in steps] == [

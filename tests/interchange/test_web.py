@@ -95,7 +95,7 @@ def test_a_file_that_is_no_workbook_is_a_problem_in_the_preview(client_for, worl
     client = client_for("lh_organizer")
     response = client.post("/interchange/", {"file": SimpleUploadedFile("台账.xlsx", b"\x00\xffnot a zip")})
     preview = client.get(response["Location"]).content.decode()
-    assert "row 1: 文件: 不是可读的 Excel 或 WPS 表格文件（.xlsx、.xls、.et、.ods）" in preview
+    assert "第1行：文件：不是可读的 Excel 或 WPS 表格文件（.xlsx、.xls、.et、.ods）" in preview
     bad = client.post("/interchange/", {"file": SimpleUploadedFile("x.csv", b"a,b")})
     assert "只能导入" in bad.content.decode()
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from fazhan.accounts.models import RoleAssignment
 from fazhan.auditlog.models import AuditEvent
-from fazhan.core.office import date_cn
+from fazhan.core.dates import date_cn
 from fazhan.inspection.jobs import ERR_RUN_GONE, inspection_progress_say, inspection_run_start, report_start
 from fazhan.inspection.models import Finding, InspectionRun
 from fazhan.inspection.run import Phase, Progress, inspect

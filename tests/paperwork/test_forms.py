@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from fazhan.core.office import date_cn, docx_to_pdf, pdf_to_png
+from fazhan.core.dates import date_cn
+from fazhan.core.office import docx_to_pdf, pdf_to_png
 from fazhan.paperwork.declarations import FORMS, FORMS_BY_CODE, form_by_name, forms_for_step
 from fazhan.paperwork.record import facts, person_record
 from fazhan.paperwork.rendering import form_context, template_names

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from fazhan.interchange.files import file_sources
+from fazhan.interchange.reader import where_text
 from fazhan.interchange.services import ImportReport, interchange_check, interchange_import
 
 
@@ -65,7 +66,7 @@ class Command(BaseCommand):
         for change in report.changes:
             self.stdout.write(str(change))
         for note in report.notes:
-            self.stdout.write(f"note: {note}")
+            self.stdout.write(f"说明：{note}")
         if not dry_run:
             return
         for change in report.created:
@@ -73,7 +74,7 @@ class Command(BaseCommand):
         for f in report.findings:
             self.stdout.write(f"finding: {f.rule} {f.severity} ×{f.count}: {f.title}")
             for line, unit, who, message in f.places:
-                self.stdout.write(f"  {unit} {line}: {who} {message}")
+                self.stdout.write(f"  {where_text(unit, line)}: {who} {message}")
             if f.more:
                 self.stdout.write(f"  … {f.more} more")
         self.stdout.write("dry run: nothing was written")

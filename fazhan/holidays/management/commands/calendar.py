@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from fazhan.core.calendar import calendar_refresh, provisional_years, working_days_between
 from fazhan.core.selectors import calendar_years
-from fazhan.core.services import calendar_load
+from fazhan.holidays.services import calendar_load
 
 
 def _date(name: str, text: str) -> datetime.date:
