@@ -28,6 +28,7 @@ from fazhan.interchange.decide import decide_all
 from fazhan.interchange.diff import RECORD_LABELS, Change, shown, step_label
 from fazhan.interchange.judge import FileFinding, file_findings
 from fazhan.interchange.models import NoticeKey
+from fazhan.interchange.plan import Item
 from fazhan.interchange.reader import ERR_CHOICE, ERR_LIST, Fields, Problem, Source, no_cyclic_gc
 from fazhan.interchange.write import steps_prepare, write_all
 from fazhan.notices.models import FeedbackFinding, Notice
@@ -44,7 +45,7 @@ from fazhan.people.choices import (
 from fazhan.people.identity import id_number_key
 from fazhan.people.idnumber import IdNumberError, id_number_parse
 from fazhan.people.models import Person
-from fazhan.people.services import id_number_lookups_import
+from fazhan.people.services import id_number_lookups_import, work_started_error
 from fazhan.prereview.models import FormStatus
 from fazhan.procedure.definition import STEPS_BY_CODE
 from fazhan.procedure.details import details_clean, details_errors
@@ -72,19 +73,6 @@ PERSON_KEYS = (
     *("work_unit", "position", "native_place", "work_started_on"),
     *("work_unit_org", "planned_departure", "party_status", "joined_on", "full_since", "roles"),
 )
-
-
-@dataclass
-class Item:
-    """One checked record: its canonical values, and what importing it would do."""
-
-    type: str
-    source: Source
-    key: tuple
-    row: dict[str, Any]
-    action: str = "same"  # create | update | same
-    obj: Any = None
-    path: str = ""  # the org path it touches, for the scope check
 
 
 @dataclass
@@ -397,6 +385,7 @@ class ImportPlan:
         status = f.choice("party_status", ("full", "probationary"))
         joined_on = f.date("joined_on", required=bool(status))
         full_since = f.date("full_since")
+        started = f.date("work_started_on")
         if "full_since" not in s.data and status == "full" and joined_on:
             full_since = add_months(joined_on, 12)
         row = {
@@ -414,7 +403,7 @@ class ImportPlan:
             "work_unit": " ".join(f.text("work_unit").split()),
             "position": " ".join(f.text("position", max_length=100).split()),
             "native_place": " ".join(f.text("native_place", max_length=100).split()),
-            "work_started_on": f.date("work_started_on", today=self.today),
+            "work_started_on": started,
             "floating": f.boolean("floating"),
             "front_line": f.boolean("front_line"),
             "league_member": f.boolean("league_member"),
@@ -425,9 +414,9 @@ class ImportPlan:
             "full_since": full_since if status else None,
             "roles": sorted(f.choices("roles", MemberRole.values)),
         }
-        started = row["work_started_on"]
-        if isinstance(started, datetime.date) and parsed and started <= parsed.birth_date:
-            f.fail("work_started_on", _("参加工作时间应晚于出生日期"))
+        work_error = work_started_error(started, parsed.birth_date if parsed else None, today=self.today)
+        if work_error:  # the person service's own check: the import writes persons past it
+            f.fail("work_started_on", work_error)
         if f.bad:
             return None
         return Item("person", s, (pid,), row, obj=self.db_persons.get(pid), path=self.org_path(org))

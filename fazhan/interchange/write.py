@@ -2,7 +2,7 @@
 transaction of services.interchange_import only; returns the audit events of the records it changed."""
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import models
@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from fazhan.core.pinyin import pinyin_initials
 from fazhan.interchange.bulk import insert_returning_pks, preparer
 from fazhan.interchange.models import NoticeKey, StepKey
+from fazhan.interchange.plan import Item, Plan
 from fazhan.interchange.registers import REGISTERS, Register
 from fazhan.notices.models import EntryResult, Notice, NoticeFeedback, NoticeState
 from fazhan.notices.services import notice_conclusion, notice_entry_build
@@ -24,25 +25,22 @@ from fazhan.procedure.definition import limits
 from fazhan.procedure.models import Case, StepRecord
 from fazhan.procedure.rules.targets import publicity_days
 
-if TYPE_CHECKING:
-    from fazhan.interchange.services import ImportPlan, Item
-
 Event = tuple[str, models.Model | tuple[str, Any] | None, str, dict[str, Any]]
 BATCH = 2000
 
 
 class _Writer:
-    def __init__(self, plan: "ImportPlan", progress: Callable[[str], None]):
+    def __init__(self, plan: Plan, progress: Callable[[str], None]):
         self.plan, self.d, self.progress = plan, plan.decisions, progress
         self.orgs: dict[str, Org] = dict(plan.db_orgs)
         self.persons: dict[str, Person] = dict(plan.db_persons)
         self.events: list[Event] = []
 
-    def event(self, item: "Item", target: models.Model, path: str) -> None:
+    def event(self, item: Item, target: models.Model, path: str) -> None:
         data = {"line": item.source.line, "key": [str(k) for k in item.key]}
         self.events.append((f"interchange.{item.type}.{item.action}", target, path, data))
 
-    def changed(self, kind: str, action: str) -> list["Item"]:
+    def changed(self, kind: str, action: str) -> list[Item]:
         return [i for i in self.plan.items[kind] if i.action == action]
 
     # --- orgs and persons -------------------------------------------------------------------------------
@@ -216,7 +214,7 @@ class _Writer:
     def _register_write(self, register: Register) -> None:
         model = register.model
 
-        def build(item: "Item", **pk) -> models.Model:
+        def build(item: Item, **pk) -> models.Model:
             values = dict(zip(register.key, item.key, strict=True))
             values |= {field: item.row[name] for field, name in register.row.items()}
             return model(**pk, **{field: self._resolved(model, field, v) for field, v in values.items()})
@@ -340,7 +338,7 @@ def notice_case(person: Person, day) -> Case | None:
     return person.cases.filter(opened_on__lte=day).order_by("-opened_on", "-pk").first()
 
 
-def steps_prepare(plan: "ImportPlan") -> dict[int, tuple[Any, Any, Any]]:
+def steps_prepare(plan: Plan) -> dict[int, tuple[Any, Any, Any]]:
     """The database values of the date, details and time of each step record an import creates: the most
     costly part of building their rows, and one that reads nothing stored, so an import computes it before
     it takes the write lock (services.interchange_import)."""
@@ -356,7 +354,7 @@ def steps_prepare(plan: "ImportPlan") -> dict[int, tuple[Any, Any, Any]]:
     }
 
 
-def write_all(plan: "ImportPlan", *, progress: Callable[[str], None]) -> list[Event]:
+def write_all(plan: Plan, *, progress: Callable[[str], None]) -> list[Event]:
     writer = _Writer(plan, progress)
     writer.orgs_write()
     writer.persons_write()
