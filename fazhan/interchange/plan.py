@@ -38,7 +38,6 @@ class Plan(Protocol):
     db_persons: dict[str, Person]
     file_pids: dict[str, Source]
     decisions: Any
-    prepared: dict[int, tuple] | None
     today: datetime.date
     progress: Any
 

@@ -30,7 +30,7 @@ from fazhan.interchange.judge import FileFinding, file_findings
 from fazhan.interchange.models import NoticeKey
 from fazhan.interchange.plan import Item
 from fazhan.interchange.reader import ERR_CHOICE, ERR_LIST, Fields, Problem, Source, no_cyclic_gc
-from fazhan.interchange.write import steps_prepare, write_all
+from fazhan.interchange.write import Prepared, write_all, write_prepare
 from fazhan.notices.models import FeedbackFinding, Notice
 from fazhan.organizations.models import ALLOWED_PARENT_KINDS, ORG_CODE_VALIDATOR, Org, OrgCategory, OrgKind
 from fazhan.people.choices import (
@@ -136,7 +136,6 @@ class ImportPlan:
         }
         self.notice_paths: dict[str, str | None] = {}
         self.report_counts: dict[tuple, int] = defaultdict(int)
-        self.prepared: dict[int, tuple] | None = None  # write.steps_prepare, before the write lock
 
     # --- references -------------------------------------------------------------------------------------
     def _load_persons(self) -> dict[str, Person]:
@@ -888,26 +887,33 @@ def interchange_import(
     )
     if not report.ok:
         return report
-    plan.prepared = steps_prepare(plan)
-    with transaction.atomic():  # SQLite: BEGIN IMMEDIATE, the write lock from here to the commit
-        progress(_("文件检查通过，正在写入"))
-        if _written_since(head, plan):
-            progress(_("检查期间有其他记录写入，正在重新检查"))
-            report, plan = interchange_check(
-                sources, problems, notes=notes, scope=scope, progress=progress, actor=actor
+    prepared: Prepared | None = write_prepare(plan, progress=progress)
+    try:
+        with transaction.atomic():  # SQLite: BEGIN IMMEDIATE, the write lock from here to the commit
+            progress(_("文件检查通过，正在写入"))
+            if _written_since(head, plan):
+                progress(_("检查期间有其他记录写入，正在重新检查"))
+                if prepared is not None:
+                    prepared.drop()  # built for the plan checked before: write_all builds it again
+                prepared = None
+                report, plan = interchange_check(
+                    sources, problems, notes=notes, scope=scope, progress=progress, actor=actor
+                )
+                if not report.ok:
+                    return report
+            _sqlite_roomy_cache()
+            events = write_all(plan, progress=progress, prepared=prepared)
+            audit_record(
+                actor=actor,
+                action="interchange.import",
+                data={"file": filename, "counts": report.counts, "changed": report.changed},
             )
-            if not report.ok:
-                return report
-        _sqlite_roomy_cache()
-        events = write_all(plan, progress=progress)
-        audit_record(
-            actor=actor,
-            action="interchange.import",
-            data={"file": filename, "counts": report.counts, "changed": report.changed},
-        )
-        audit_record_many(actor=actor, events=events)
-        if then is not None:
-            then(report)
-        checkpoint_on_commit("import")  # the trail's head signed once the import has committed
+            audit_record_many(actor=actor, events=events)
+            if then is not None:
+                then(report)
+            checkpoint_on_commit("import")  # the trail's head signed once the import has committed
+    finally:
+        if prepared is not None:
+            prepared.drop()
     progress(_("导入完成"))
     return report
