@@ -5,6 +5,8 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 
+from fazhan.auditlog.registry import sealed_for, table_digests, trail_key
+
 
 def insert_returning_pks(model: type[models.Model], fields: list[str], rows: list[list[Any]]) -> list[int]:
     """Insert rows of database-ready values (see prepared) and return their primary keys in row order."""
@@ -122,6 +124,16 @@ class Staged:
             with cursor.copy(f"COPY {quote(self.table)} ({names}) FROM STDIN") as copy:
                 for row in self.rows:
                     copy.write_row(row)
+
+    def digests(self, model: type[models.Model]) -> dict[tuple[str, str], str]:
+        """On SQLite, the trail digests of the staged rows (auditlog.registry.table_digests), taken before the
+        write lock as the rows go in unchanged; on PostgreSQL, none: they are read back in the transaction,
+        where no lock holds a clerk up."""
+        sealed = sealed_for(model._meta.label_lower)
+        if not self.sqlite or sealed is None:
+            return {}
+        label, table = sealed.label, f"temp.{connection.ops.quote_name(self.stage)}"
+        return {(label, str(pk)): d.hex() for pk, d in table_digests(sealed, table, trail_key())}
 
     def drop(self) -> None:
         self.rows = []

@@ -876,8 +876,10 @@ def interchange_import(
     """Import a whole file or nothing: every problem is listed, and with any problem nothing is written.
 
     The file is checked before the write transaction begins, so on SQLite (where a transaction takes the one
-    write lock at BEGIN) a clerk's step entry does not wait while a large file is checked: the lock is held
-    only while the checked records are written. If something the check read was changed meanwhile (the
+    write lock at BEGIN) a clerk's step entry does not wait while a large file is checked; the bulk of what
+    it writes (the new persons built, the step records with their reserved keys and trail digests) is then
+    prepared and staged without the lock too (write.write_prepare, bulk.Staged), and the lock is held only
+    while the staged rows are swapped in with the rest. If something the check read was changed meanwhile (the
     trail says what was written since), the file is checked again under the lock before anything is
     written. `then(report)` runs inside the write transaction once the records are written (the web job
     marks its upload imported there)."""
@@ -908,7 +910,7 @@ def interchange_import(
                 action="interchange.import",
                 data={"file": filename, "counts": report.counts, "changed": report.changed},
             )
-            audit_record_many(actor=actor, events=events)
+            audit_record_many(actor=actor, events=events, digests=prepared.digests if prepared else None)
             if then is not None:
                 then(report)
             checkpoint_on_commit("import")  # the trail's head signed once the import has committed

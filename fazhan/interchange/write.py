@@ -47,6 +47,7 @@ class Prepared:
         self.case_ids: dict[str, int] = {}
         self.steps: Staged | None = None
         self.step_events: list[Event] = []
+        self.digests: dict[tuple[str, str], str] = {}  # the trail's digests of the staged rows
 
     def drop(self) -> None:
         if self.steps is not None:
@@ -124,6 +125,10 @@ class _Writer:
         created = self.prepared.persons
         for person, key, code in self.prepared.late_orgs:
             setattr(person, key, self.orgs[code])
+        new = {person.pid for _, person in created}
+        for _item, person in created:  # a new member's membership goes in with the row, not as an update
+            if person.pid in self.d.members:
+                person.party_status, person.joined_on, person.full_since = self.d.members[person.pid]
         Person.objects.bulk_create([p for _, p in created], batch_size=BATCH)
         for item, person in created:
             self.persons[person.pid] = person
@@ -136,8 +141,9 @@ class _Writer:
             self.event(item, person, person.org.path)
         for pid, (status, joined, full_since) in self.d.members.items():
             person = self.persons[pid]
-            person.party_status, person.joined_on, person.full_since = status, joined, full_since
-            updated.append(person)
+            if pid not in new:
+                person.party_status, person.joined_on, person.full_since = status, joined, full_since
+                updated.append(person)
             self.events.append(
                 ("interchange.person.membership", person, person.org.path, {"party_status": status})
             )
@@ -225,6 +231,7 @@ class _Writer:
                 )
             staged.add(rows)
             self.progress(_("已暂存步骤记录 %(n)d 条") % {"n": staged.count})
+        self.prepared.digests = staged.digests(StepRecord)
 
     def steps_write(self) -> None:
         if self.prepared.steps is not None:
