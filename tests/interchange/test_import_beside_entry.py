@@ -144,7 +144,14 @@ def database_url() -> str:
     return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def test_an_import_killed_while_it_writes_leaves_nothing(world, tmp_path):
+@pytest.mark.parametrize(
+    "when",
+    [
+        "已暂存步骤记录",  # staging its step records, before the write transaction (issue 13 item 6)
+        "已写入人员",  # persons written, steps still to come: inside the write transaction
+    ],
+)
+def test_an_import_killed_while_it_writes_leaves_nothing(world, tmp_path, when):
     path, sources, _problems = file_sources(tmp_path)
     events_before = AuditEvent.objects.count()
     persons_before = Person.objects.count()
@@ -157,7 +164,7 @@ def test_an_import_killed_while_it_writes_leaves_nothing(world, tmp_path):
     try:
         for line in child.stderr:  # the command's progress, one line each
             seen.append(line)
-            if "已写入人员" in line:  # persons written, steps still to come: inside the write transaction
+            if when in line:
                 child.send_signal(signal.SIGKILL)
                 break
     finally:
