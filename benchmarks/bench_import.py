@@ -4,7 +4,9 @@
 Each measured run is its own process (`fazhan import FILE`, `fazhan export FILE`, the real commands), so its
 peak resident memory (getrusage of that child) is its own. Printed for each:
 
-- the first import: seconds, persons/s, peak RSS;
+- each command's seconds beside the CPU seconds it used itself (on a loaded machine the wall clock says
+  more about the others than about the import);
+- the first import: seconds, persons/s, peak RSS, and how long it held the write lock;
 - the second import of the same file (it must change nothing): seconds and its ratio to the first;
 - the export of everything: seconds, peak RSS, and the file's size;
 - the baseline of the same run: a raw executemany INSERT of the same person and step rows into a scratch table
@@ -35,7 +37,7 @@ from django.db import connection, transaction  # noqa: E402
 from fazhan.demo.sample import sample_records  # noqa: E402
 from fazhan.people.models import Person  # noqa: E402
 from fazhan.procedure.models import StepRecord  # noqa: E402
-from tests.peak import run_measured  # noqa: E402
+from tests.peak import run_measured_cpu  # noqa: E402
 
 TARGET_PERSONS_PER_SECOND = 5_000
 TARGET_RSS_MB = 2_000
@@ -45,9 +47,10 @@ ROOT = Path(__file__).resolve().parents[1]
 def run(*args: str) -> tuple[float, float, str]:
     """Run `fazhan ARGS` as a child: (elapsed seconds, its own peak resident MB, its stdout)."""
     fazhan = str(Path(sys.executable).with_name("fazhan"))
-    status, elapsed, peak, text, errors = run_measured([fazhan, *args], cwd=ROOT)
+    status, elapsed, cpu, peak, text, errors = run_measured_cpu([fazhan, *args], cwd=ROOT)
     if status != 0:
         raise SystemExit(f"fazhan {' '.join(args)} failed:\n{text[-3000:]}\n{errors[-3000:]}")
+    print(f"  fazhan {args[0]}: {elapsed:.1f} s, of which {cpu:.1f} s of its own CPU")
     if args[0] == "import":
         print(f"  write lock held {lock_seconds(errors):.1f} s of the command's {elapsed:.1f} s")
     return elapsed, peak, text

@@ -216,6 +216,24 @@ def stored_digests(sealed: Sealed, pks: Iterable[int], key: bytes) -> dict[int, 
     return out
 
 
+def table_digests(sealed: Sealed, table: str, key: bytes) -> Iterator[tuple[int, bytes]]:
+    """The digests of the rows of another table with the model's columns (an import's staging table, whose
+    rows go into the model's table unchanged), as they will be once stored there: so a bulk write can seal
+    its rows before it takes the write lock."""
+    quote = connection.ops.quote_name
+    names = ", ".join(
+        quote(str(c)) for c in (sealed.model._meta.pk.column, *(f.column for f in sealed.fields))
+    )  # type: ignore[union-attr]
+    readers, label = _stored_readers(sealed), sealed.label
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {names} FROM {table}")
+        while batch := cursor.fetchmany(READ_CHUNK):
+            for pk, *values in batch:
+                for i, read in readers:
+                    values[i] = read(values[i])
+                yield pk, row_digest(label, pk, values, key)
+
+
 def all_digests(sealed: Sealed, key: bytes) -> Iterator[tuple[int, bytes]]:
     """Every stored row's digest in primary-key order, streamed."""
     return _digests_of(sealed, sealed.model._default_manager.order_by("pk"), key)

@@ -182,13 +182,18 @@ def _target_digests(targets: list[tuple[str, str]], key: bytes) -> dict[tuple[st
 
 
 def audit_record_many(
-    *, actor, events: list[tuple[str, models.Model | tuple[str, Any] | None, str, dict[str, Any]]]
+    *,
+    actor,
+    events: list[tuple[str, models.Model | tuple[str, Any] | None, str, dict[str, Any]]],
+    digests: dict[tuple[str, str], str] | None = None,
 ) -> int:
     """Append many events at once (action, target, org path, data), chained exactly as audit_record chains
     one: for a bulk write such as an import, which records one event per record it changed. Rows go in with
     one executemany, as an import of 10,000 persons writes hundreds of thousands of them. An event whose
     target is registered with the trail carries the digest of the target's row as stored (read back in
-    bulk, so an instance need not hold what a later bulk update wrote)."""
+    bulk, so an instance need not hold what a later bulk update wrote). `digests` ((label, pk) → hex) are
+    those a bulk writer took of rows it wrote unchanged from a staging table (registry.table_digests),
+    before its write transaction; they are not read again."""
     if not events:
         return 0
     targets = []
@@ -200,7 +205,8 @@ def audit_record_many(
         else:
             targets.append(("", ""))
     key = trail_key()
-    digests = _target_digests(targets, key)
+    known = digests or {}
+    digests = known | _target_digests([t for t in targets if t not in known], key)
     with transaction.atomic():
         _chain_lock()
         last_id, last = AuditEvent.objects.order_by("-id").values_list("id", "hash").first() or (0, "")

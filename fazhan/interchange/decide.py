@@ -8,7 +8,7 @@ update and correction is described field by field (diff.Change) for the preview.
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from fazhan.interchange.diff import (
     step_label,
 )
 from fazhan.interchange.models import NoticeKey, StepKey
+from fazhan.interchange.plan import Item, Plan
 from fazhan.interchange.reader import Problem
 from fazhan.interchange.registers import REGISTERS, REGISTERS_BY_KIND, Register
 from fazhan.notices.models import Notice, NoticeFeedback
@@ -34,9 +35,6 @@ from fazhan.procedure.engine import Rec
 from fazhan.procedure.models import Case, ExitReason, StepRecord
 from fazhan.procedure.rules.outcome import case_outcome
 from fazhan.procedure.services import NOTE_CANCELLED
-
-if TYPE_CHECKING:
-    from fazhan.interchange.services import ImportPlan, Item
 
 NEW_BASE = 1 << 60  # order of records about to be created: after every stored one
 CREATED_SHOWN = 200  # the preview lists the first records a file creates, and counts the rest
@@ -155,7 +153,7 @@ def _load_steps(pids: set[str]) -> dict[str, list[DbStep]]:
     return out
 
 
-def decide_all(plan: "ImportPlan") -> None:
+def decide_all(plan: Plan) -> None:
     d = Decisions()
     plan.decisions = d
     _decide_orgs(plan)
@@ -171,7 +169,7 @@ def decide_all(plan: "ImportPlan") -> None:
     _created(plan)
 
 
-def _decide_orgs(plan: "ImportPlan") -> None:
+def _decide_orgs(plan: Plan) -> None:
     for item in plan.items["org"]:
         org = item.obj
         if org is None:
@@ -198,9 +196,7 @@ def _head(record: DbStep, by_pk: dict[int, DbStep]) -> DbStep:
     return record
 
 
-def _decide_steps(
-    plan: "ImportPlan", d: Decisions, db_steps: dict[str, list[DbStep]]
-) -> dict[str, list["Item"]]:
+def _decide_steps(plan: Plan, d: Decisions, db_steps: dict[str, list[DbStep]]) -> dict[str, list[Item]]:
     by_pk = {r.pk: r for records in db_steps.values() for r in records}
     by_key = {r.key: r for r in by_pk.values() if r.key}
     wanted_keys = {i.row["id"] for i in plan.items["step"] if i.row["id"]}
@@ -289,7 +285,7 @@ def _decide_steps(
     return new_by_pid
 
 
-def _step_record_label(plan: "ImportPlan", row: dict[str, Any]) -> str:
+def _step_record_label(plan: Plan, row: dict[str, Any]) -> str:
     return step_label(row["pid"], plan.person_name(row["pid"]), row["step"])
 
 
@@ -323,7 +319,7 @@ def _resolve_supersedes(value, file_ids, by_key, natural, matched):
     return None
 
 
-def _decide_cases(plan: "ImportPlan", d: Decisions, db_steps, new_by_pid) -> None:
+def _decide_cases(plan: Plan, d: Decisions, db_steps, new_by_pid) -> None:
     exits = {i.row["pid"]: i for i in plan.items["exit"]}
     pids = set(new_by_pid) | set(exits) | set(db_steps)
     cases: dict[str, Case] = {}
@@ -418,7 +414,7 @@ def _decide_cases(plan: "ImportPlan", d: Decisions, db_steps, new_by_pid) -> Non
         d.cases[pid] = change
 
 
-def _latest_transfers(plan: "ImportPlan", pids: list[str]) -> dict[str, str]:
+def _latest_transfers(plan: Plan, pids: list[str]) -> dict[str, str]:
     """pid → the org the person's latest transfer moved them to (in the file, else in the database)."""
     latest: dict[str, tuple[datetime.date, str]] = {}
     for chunk in _chunks(pids):
@@ -435,7 +431,7 @@ def _latest_transfers(plan: "ImportPlan", pids: list[str]) -> dict[str, str]:
     return {pid: to for pid, (_date, to) in latest.items()}
 
 
-def _decide_persons(plan: "ImportPlan", d: Decisions) -> None:
+def _decide_persons(plan: Plan, d: Decisions) -> None:
     roles: dict[str, list[str]] = defaultdict(list)
     existing = [i for i in plan.items["person"] if i.obj is not None]
     pids = [i.row["pid"] for i in existing]
@@ -491,7 +487,7 @@ def _decide_persons(plan: "ImportPlan", d: Decisions) -> None:
             plan.changes += field_changes(source, label, old, new, MEMBERSHIP_FIELDS)
 
 
-def _identity_kept(plan: "ImportPlan", item: "Item", person: Person, transferred_to: dict[str, str]) -> bool:
+def _identity_kept(plan: Plan, item: Item, person: Person, transferred_to: dict[str, str]) -> bool:
     """An import never changes who a person is, nor where they are but by a transfer record: a differing
     value is a problem naming the person it collides with (interchange.md, Keys)."""
     row, ok = item.row, True
@@ -513,7 +509,7 @@ def _identity_kept(plan: "ImportPlan", item: "Item", person: Person, transferred
     return ok
 
 
-def _decide_simple(plan: "ImportPlan") -> None:
+def _decide_simple(plan: Plan) -> None:
     """Transfers, kinship, discipline, plans, form receipts, forms and archive reviews: matched by key,
     updated in place."""
     pids = set(plan.file_pids) | set(plan.db_persons)
@@ -565,7 +561,7 @@ def _decide_simple(plan: "ImportPlan") -> None:
     settle(form_with_replaces, forms, lambda r: (*form.row_values(r), r["replaces"]))
 
 
-def _decide_notices(plan: "ImportPlan", d: Decisions) -> None:
+def _decide_notices(plan: Plan, d: Decisions) -> None:
     """Notices by their key (the file's id, kept in NoticeKey; an export's N<pk> in the same database), their
     reports by (notice, person, received_on, n-th)."""
     keys = {i.key[0] for i in plan.items["notice"]}
@@ -621,7 +617,7 @@ def _decide_notices(plan: "ImportPlan", d: Decisions) -> None:
             plan.changes += field_changes(item.source, label, current, wanted, current)
 
 
-def _created(plan: "ImportPlan") -> None:
+def _created(plan: Plan) -> None:
     """The records the file creates, for the preview: the first CREATED_SHOWN of them."""
     for kind, items in plan.items.items():
         for item in items:

@@ -7,17 +7,14 @@ that brought it."""
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from django.db import transaction
 
 from fazhan.inspection.run import Issue, inspect
+from fazhan.interchange.plan import Plan
 from fazhan.interchange.write import write_all
 from fazhan.organizations.models import Org
 from fazhan.procedure.definition import RULES_BY_ID, SEVERITY_RANK
-
-if TYPE_CHECKING:
-    from fazhan.interchange.services import ImportPlan
 
 PLACES_SHOWN = 20  # lines shown per rule; the rest are counted
 
@@ -41,7 +38,7 @@ class _RolledBack(Exception):
     pass
 
 
-def _root_of(plan: "ImportPlan") -> Org | None:
+def _root_of(plan: Plan) -> Org | None:
     """The lowest org above every person the file touches (None: the whole tree)."""
     paths = [
         i.path for kind in ("person", "step", "exit", "transfer") for i in plan.items.get(kind, []) if i.path
@@ -63,7 +60,7 @@ def _root_of(plan: "ImportPlan") -> Org | None:
     return None
 
 
-def file_findings(plan: "ImportPlan", *, as_of: datetime.date) -> list[FileFinding]:
+def file_findings(plan: Plan, *, as_of: datetime.date) -> list[FileFinding]:
     """What importing the checked `plan` would raise, without writing anything."""
     root = _root_of(plan)
     touched = {i.row["pid"] for kind in ("person", "step", "exit") for i in plan.items.get(kind, [])}

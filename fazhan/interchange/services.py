@@ -28,8 +28,9 @@ from fazhan.interchange.decide import decide_all
 from fazhan.interchange.diff import RECORD_LABELS, Change, shown, step_label
 from fazhan.interchange.judge import FileFinding, file_findings
 from fazhan.interchange.models import NoticeKey
+from fazhan.interchange.plan import Item
 from fazhan.interchange.reader import ERR_CHOICE, ERR_LIST, Fields, Problem, Source, no_cyclic_gc
-from fazhan.interchange.write import steps_prepare, write_all
+from fazhan.interchange.write import Prepared, write_all, write_prepare
 from fazhan.notices.models import FeedbackFinding, Notice
 from fazhan.organizations.models import ALLOWED_PARENT_KINDS, ORG_CODE_VALIDATOR, Org, OrgCategory, OrgKind
 from fazhan.people.choices import (
@@ -44,7 +45,7 @@ from fazhan.people.choices import (
 from fazhan.people.identity import id_number_key
 from fazhan.people.idnumber import IdNumberError, id_number_parse
 from fazhan.people.models import Person
-from fazhan.people.services import id_number_lookups_import
+from fazhan.people.services import id_number_lookups_import, work_started_error
 from fazhan.prereview.models import FormStatus
 from fazhan.procedure.definition import STEPS_BY_CODE
 from fazhan.procedure.details import details_clean, details_errors
@@ -72,19 +73,6 @@ PERSON_KEYS = (
     *("work_unit", "position", "native_place", "work_started_on"),
     *("work_unit_org", "planned_departure", "party_status", "joined_on", "full_since", "roles"),
 )
-
-
-@dataclass
-class Item:
-    """One checked record: its canonical values, and what importing it would do."""
-
-    type: str
-    source: Source
-    key: tuple
-    row: dict[str, Any]
-    action: str = "same"  # create | update | same
-    obj: Any = None
-    path: str = ""  # the org path it touches, for the scope check
 
 
 @dataclass
@@ -148,7 +136,6 @@ class ImportPlan:
         }
         self.notice_paths: dict[str, str | None] = {}
         self.report_counts: dict[tuple, int] = defaultdict(int)
-        self.prepared: dict[int, tuple] | None = None  # write.steps_prepare, before the write lock
 
     # --- references -------------------------------------------------------------------------------------
     def _load_persons(self) -> dict[str, Person]:
@@ -397,6 +384,7 @@ class ImportPlan:
         status = f.choice("party_status", ("full", "probationary"))
         joined_on = f.date("joined_on", required=bool(status))
         full_since = f.date("full_since")
+        started = f.date("work_started_on")
         if "full_since" not in s.data and status == "full" and joined_on:
             full_since = add_months(joined_on, 12)
         row = {
@@ -414,7 +402,7 @@ class ImportPlan:
             "work_unit": " ".join(f.text("work_unit").split()),
             "position": " ".join(f.text("position", max_length=100).split()),
             "native_place": " ".join(f.text("native_place", max_length=100).split()),
-            "work_started_on": f.date("work_started_on", today=self.today),
+            "work_started_on": started,
             "floating": f.boolean("floating"),
             "front_line": f.boolean("front_line"),
             "league_member": f.boolean("league_member"),
@@ -425,9 +413,9 @@ class ImportPlan:
             "full_since": full_since if status else None,
             "roles": sorted(f.choices("roles", MemberRole.values)),
         }
-        started = row["work_started_on"]
-        if isinstance(started, datetime.date) and parsed and started <= parsed.birth_date:
-            f.fail("work_started_on", _("参加工作时间应晚于出生日期"))
+        work_error = work_started_error(started, parsed.birth_date if parsed else None, today=self.today)
+        if work_error:  # the person service's own check: the import writes persons past it
+            f.fail("work_started_on", work_error)
         if f.bad:
             return None
         return Item("person", s, (pid,), row, obj=self.db_persons.get(pid), path=self.org_path(org))
@@ -888,8 +876,10 @@ def interchange_import(
     """Import a whole file or nothing: every problem is listed, and with any problem nothing is written.
 
     The file is checked before the write transaction begins, so on SQLite (where a transaction takes the one
-    write lock at BEGIN) a clerk's step entry does not wait while a large file is checked: the lock is held
-    only while the checked records are written. If something the check read was changed meanwhile (the
+    write lock at BEGIN) a clerk's step entry does not wait while a large file is checked; the bulk of what
+    it writes (the new persons built, the step records with their reserved keys and trail digests) is then
+    prepared and staged without the lock too (write.write_prepare, bulk.Staged), and the lock is held only
+    while the staged rows are swapped in with the rest. If something the check read was changed meanwhile (the
     trail says what was written since), the file is checked again under the lock before anything is
     written. `then(report)` runs inside the write transaction once the records are written (the web job
     marks its upload imported there)."""
@@ -899,26 +889,33 @@ def interchange_import(
     )
     if not report.ok:
         return report
-    plan.prepared = steps_prepare(plan)
-    with transaction.atomic():  # SQLite: BEGIN IMMEDIATE, the write lock from here to the commit
-        progress(_("文件检查通过，正在写入"))
-        if _written_since(head, plan):
-            progress(_("检查期间有其他记录写入，正在重新检查"))
-            report, plan = interchange_check(
-                sources, problems, notes=notes, scope=scope, progress=progress, actor=actor
+    prepared: Prepared | None = write_prepare(plan, progress=progress)
+    try:
+        with transaction.atomic():  # SQLite: BEGIN IMMEDIATE, the write lock from here to the commit
+            progress(_("文件检查通过，正在写入"))
+            if _written_since(head, plan):
+                progress(_("检查期间有其他记录写入，正在重新检查"))
+                if prepared is not None:
+                    prepared.drop()  # built for the plan checked before: write_all builds it again
+                prepared = None
+                report, plan = interchange_check(
+                    sources, problems, notes=notes, scope=scope, progress=progress, actor=actor
+                )
+                if not report.ok:
+                    return report
+            _sqlite_roomy_cache()
+            events = write_all(plan, progress=progress, prepared=prepared)
+            audit_record(
+                actor=actor,
+                action="interchange.import",
+                data={"file": filename, "counts": report.counts, "changed": report.changed},
             )
-            if not report.ok:
-                return report
-        _sqlite_roomy_cache()
-        events = write_all(plan, progress=progress)
-        audit_record(
-            actor=actor,
-            action="interchange.import",
-            data={"file": filename, "counts": report.counts, "changed": report.changed},
-        )
-        audit_record_many(actor=actor, events=events)
-        if then is not None:
-            then(report)
-        checkpoint_on_commit("import")  # the trail's head signed once the import has committed
+            audit_record_many(actor=actor, events=events, digests=prepared.digests if prepared else None)
+            if then is not None:
+                then(report)
+            checkpoint_on_commit("import")  # the trail's head signed once the import has committed
+    finally:
+        if prepared is not None:
+            prepared.drop()
     progress(_("导入完成"))
     return report

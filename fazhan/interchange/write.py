@@ -1,16 +1,20 @@
-"""Writing a checked import in bulk (bulk_create / bulk_update), parents before children. Called inside the
-transaction of services.interchange_import only; returns the audit events of the records it changed."""
+"""Writing a checked import in bulk (bulk_create / bulk_update, COPY or staged INSERT … SELECT for the step
+records), parents before children. write_prepare builds what needs no lock (the keys of the new persons,
+cases and step records, the step rows staged, their trail events) before the write transaction begins;
+write_all, inside the transaction of services.interchange_import, writes the rest and returns the audit
+events of the records it changed."""
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils.translation import gettext as _
 
 from fazhan.core.pinyin import pinyin_initials
-from fazhan.interchange.bulk import insert_returning_pks, preparer
+from fazhan.interchange.bulk import Staged, ids_reserve, preparer
 from fazhan.interchange.models import NoticeKey, StepKey
+from fazhan.interchange.plan import Item, Plan
 from fazhan.interchange.registers import REGISTERS, Register
 from fazhan.notices.models import EntryResult, Notice, NoticeFeedback, NoticeState
 from fazhan.notices.services import notice_conclusion, notice_entry_build
@@ -24,25 +28,45 @@ from fazhan.procedure.definition import limits
 from fazhan.procedure.models import Case, StepRecord
 from fazhan.procedure.rules.targets import publicity_days
 
-if TYPE_CHECKING:
-    from fazhan.interchange.services import ImportPlan, Item
-
 Event = tuple[str, models.Model | tuple[str, Any] | None, str, dict[str, Any]]
 BATCH = 2000
 
 
+STEP_FIELDS = ["id", "case", "step", "date", "details", "recorded_at", "recorded_by", "recorded_by_label"]
+STEP_FIELDS += ["supersedes", "reason", "from_ledger", "date_inferred"]
+
+
+class Prepared:
+    """What an import builds before it takes the write lock: the persons it creates (keys reserved, values
+    set, an org the same file creates still to be linked), the keys of its new cases, and its step records
+    staged (bulk.Staged) with their trail events."""
+
+    def __init__(self) -> None:
+        self.persons: list[tuple[Item, Person]] = []
+        self.late_orgs: list[tuple[Person, str, str]] = []  # (person, field, org code) the file creates
+        self.case_ids: dict[str, int] = {}
+        self.steps: Staged | None = None
+        self.step_events: list[Event] = []
+        self.digests: dict[tuple[str, str], str] = {}  # the trail's digests of the staged rows
+
+    def drop(self) -> None:
+        if self.steps is not None:
+            self.steps.drop()
+
+
 class _Writer:
-    def __init__(self, plan: "ImportPlan", progress: Callable[[str], None]):
+    def __init__(self, plan: Plan, progress: Callable[[str], None], prepared: Prepared | None = None):
         self.plan, self.d, self.progress = plan, plan.decisions, progress
         self.orgs: dict[str, Org] = dict(plan.db_orgs)
         self.persons: dict[str, Person] = dict(plan.db_persons)
         self.events: list[Event] = []
+        self.prepared = prepared or Prepared()
 
-    def event(self, item: "Item", target: models.Model, path: str) -> None:
+    def event(self, item: Item, target: models.Model, path: str) -> None:
         data = {"line": item.source.line, "key": [str(k) for k in item.key]}
         self.events.append((f"interchange.{item.type}.{item.action}", target, path, data))
 
-    def changed(self, kind: str, action: str) -> list["Item"]:
+    def changed(self, kind: str, action: str) -> list[Item]:
         return [i for i in self.plan.items[kind] if i.action == action]
 
     # --- orgs and persons -------------------------------------------------------------------------------
@@ -75,19 +99,36 @@ class _Writer:
             self.event(item, org, org.path)
         Org.objects.bulk_update(updated, ["name", "category", "election_dates"])
 
-    def _person_apply(self, person: Person, row: dict[str, Any]) -> None:
+    def _person_apply(self, person: Person, row: dict[str, Any], late: list | None = None) -> None:
         for key in PERSON_FIELDS:
-            setattr(person, key, self._resolved(Person, key, row[key]))
+            value = row[key]
+            if late is not None and value and key in ("org", "work_unit_org") and value not in self.orgs:
+                late.append((person, key, value))  # an org of this file, created inside the transaction
+                continue
+            setattr(person, key, self._resolved(Person, key, value))
         parsed = id_number_parse(row["id_number"])
         person_set_identity(person, parsed)
         person.name_initials = pinyin_initials(person.name)
 
+    def persons_prepare(self) -> None:
+        """The new persons with their keys: building them (the ID number's keys and cipher, the name's
+        initials) is the costly part, and reads nothing another writer changes."""
+        items = self.changed("person", "create")
+        for item, pk in zip(items, ids_reserve(Person, len(items)), strict=True):
+            person = Person(pk=pk, pid=item.row["pid"])
+            self._person_apply(person, item.row, self.prepared.late_orgs)
+            self.prepared.persons.append((item, person))
+        new = [pid for pid, change in self.d.cases.items() if change.case is None]
+        self.prepared.case_ids = dict(zip(new, ids_reserve(Case, len(new)), strict=True))
+
     def persons_write(self) -> None:
-        created = []
-        for item in self.changed("person", "create"):
-            person = Person(pid=item.row["pid"])
-            self._person_apply(person, item.row)
-            created.append((item, person))
+        created = self.prepared.persons
+        for person, key, code in self.prepared.late_orgs:
+            setattr(person, key, self.orgs[code])
+        new = {person.pid for _, person in created}
+        for _item, person in created:  # a new member's membership goes in with the row, not as an update
+            if person.pid in self.d.members:
+                person.party_status, person.joined_on, person.full_since = self.d.members[person.pid]
         Person.objects.bulk_create([p for _, p in created], batch_size=BATCH)
         for item, person in created:
             self.persons[person.pid] = person
@@ -100,8 +141,9 @@ class _Writer:
             self.event(item, person, person.org.path)
         for pid, (status, joined, full_since) in self.d.members.items():
             person = self.persons[pid]
-            person.party_status, person.joined_on, person.full_since = status, joined, full_since
-            updated.append(person)
+            if pid not in new:
+                person.party_status, person.joined_on, person.full_since = status, joined, full_since
+                updated.append(person)
             self.events.append(
                 ("interchange.person.membership", person, person.org.path, {"party_status": status})
             )
@@ -132,7 +174,9 @@ class _Writer:
         cases: dict[str, Case] = {}
         new, updated = [], []
         for pid, change in self.d.cases.items():
-            case = change.case or Case(person=self.persons[pid], opened_on=change.opened_on)
+            case = change.case or Case(
+                pk=self.prepared.case_ids[pid], person=self.persons[pid], opened_on=change.opened_on
+            )
             case.stage, case.closed_on = change.stage, change.closed_on
             case.exit_reason, case.exit_note = change.exit_reason, change.exit_note
             cases[pid] = case
@@ -147,29 +191,32 @@ class _Writer:
             self.events.append(("interchange.case.stage", case, case.person.org.path, {"stage": case.stage}))
         return cases
 
-    def steps_write(self, cases: dict[str, Case]) -> None:
+    def steps_prepare(self) -> None:
+        """The step records as rows with their keys, staged (bulk.Staged) a chunk at a time, and their
+        trail events. A record that supersedes another of the same file names it by its reserved key."""
         users = dict(get_user_model().objects.values_list("username", "pk"))
-        fields = ["case", "step", "date", "details", "recorded_at", "recorded_by", "recorded_by_label"]
-        fields += ["supersedes", "reason", "from_ledger", "date_inferred"]
-        prepared = self.plan.prepared if self.plan.prepared is not None else steps_prepare(self.plan)
-        pending = self.changed("step", "create")
-        done: set[int] = set()
-        while pending:
-            wave = [
-                i
-                for i in pending
-                if not (t := self.d.step_target.get(id(i))) or isinstance(t, int) or id(t) in done
-            ]
+        date_of, details_of, moment_of = (preparer(StepRecord, f) for f in ("date", "details", "recorded_at"))
+        items = self.changed("step", "create")
+        ids = ids_reserve(StepRecord, len(items))
+        for item, pk in zip(items, ids, strict=True):
+            item.obj = pk
+        case_of = {pid: change.case.pk for pid, change in self.d.cases.items() if change.case is not None}
+        case_of |= self.prepared.case_ids
+        staged = self.prepared.steps = Staged(StepRecord, STEP_FIELDS)
+        for start in range(0, len(items), BATCH):
             rows = []
-            for item in wave:
+            for item in items[start : start + BATCH]:
                 row, target = item.row, self.d.step_target.get(id(item))
                 label = row["recorded_by"]
                 login = label[5:] if label.startswith("user:") else None
                 rows.append(
                     [
-                        cases[row["pid"]].pk,
+                        item.obj,
+                        case_of[row["pid"]],
                         row["step"],
-                        *prepared[id(item)],
+                        date_of(row["date"]),
+                        details_of(row["details"]),
+                        moment_of(row["recorded_at"]),
                         users.get(login) if login else None,
                         label,
                         target if isinstance(target, int) else (target.obj if target else None),
@@ -178,19 +225,19 @@ class _Writer:
                         row["date_inferred"],
                     ]
                 )
-            pks = insert_returning_pks(StepRecord, fields, rows)
-            for item, pk in zip(wave, pks, strict=True):
-                item.obj = pk
-                done.add(id(item))
-                data = {
-                    "line": item.source.line,
-                    "step": item.row["step"],
-                    "date": item.row["date"].isoformat(),
-                }
-                path = self.persons[item.row["pid"]].org.path
-                self.events.append(("interchange.step.create", ("procedure.steprecord", pk), path, data))
-            pending = [i for i in pending if id(i) not in done]
-            self.progress(_("已写入步骤记录 %(n)d 条") % {"n": len(rows)})
+                data = {"line": item.source.line, "step": row["step"], "date": row["date"].isoformat()}
+                self.prepared.step_events.append(
+                    ("interchange.step.create", ("procedure.steprecord", item.obj), item.path, data)
+                )
+            staged.add(rows)
+            self.progress(_("已暂存步骤记录 %(n)d 条") % {"n": staged.count})
+        self.prepared.digests = staged.digests(StepRecord)
+
+    def steps_write(self) -> None:
+        if self.prepared.steps is not None:
+            self.prepared.steps.put()
+            self.events.extend(self.prepared.step_events)
+            self.progress(_("已写入步骤记录 %(n)d 条") % {"n": self.prepared.steps.count})
         self._keys_write()
 
     def _keys_write(self) -> None:
@@ -216,7 +263,7 @@ class _Writer:
     def _register_write(self, register: Register) -> None:
         model = register.model
 
-        def build(item: "Item", **pk) -> models.Model:
+        def build(item: Item, **pk) -> models.Model:
             values = dict(zip(register.key, item.key, strict=True))
             values |= {field: item.row[name] for field, name in register.row.items()}
             return model(**pk, **{field: self._resolved(model, field, v) for field, v in values.items()})
@@ -340,28 +387,37 @@ def notice_case(person: Person, day) -> Case | None:
     return person.cases.filter(opened_on__lte=day).order_by("-opened_on", "-pk").first()
 
 
-def steps_prepare(plan: "ImportPlan") -> dict[int, tuple[Any, Any, Any]]:
-    """The database values of the date, details and time of each step record an import creates: the most
-    costly part of building their rows, and one that reads nothing stored, so an import computes it before
-    it takes the write lock (services.interchange_import)."""
-    date_of, details_of, moment_of = (preparer(StepRecord, f) for f in ("date", "details", "recorded_at"))
-    return {
-        id(item): (
-            date_of(item.row["date"]),
-            details_of(item.row["details"]),
-            moment_of(item.row["recorded_at"]),
-        )
-        for item in plan.items["step"]
-        if item.action == "create"
-    }
-
-
-def write_all(plan: "ImportPlan", *, progress: Callable[[str], None]) -> list[Event]:
+def write_prepare(plan: Plan, *, progress: Callable[[str], None]) -> Prepared:
+    """Build and stage what an import writes that needs no lock (Prepared), before write_all. The caller
+    drops it (Prepared.drop) once the import is done or has failed."""
     writer = _Writer(plan, progress)
-    writer.orgs_write()
-    writer.persons_write()
-    cases = writer.cases_write()
-    writer.steps_write(cases)
-    writer.registers_write()
-    writer.notices_write(cases)
-    return writer.events
+    try:
+        writer.persons_prepare()
+        writer.steps_prepare()
+    except BaseException:
+        writer.prepared.drop()
+        raise
+    progress(
+        _("已暂存步骤记录 %(n)d 条") % {"n": writer.prepared.steps.count if writer.prepared.steps else 0}
+    )
+    return writer.prepared
+
+
+def write_all(
+    plan: Plan, *, progress: Callable[[str], None], prepared: Prepared | None = None
+) -> list[Event]:
+    """Write the checked import; `prepared` is write_prepare's for this plan (made here if not given)."""
+    own = prepared is None
+    prepared = prepared or write_prepare(plan, progress=progress)
+    try:
+        writer = _Writer(plan, progress, prepared)
+        writer.orgs_write()
+        writer.persons_write()
+        cases = writer.cases_write()
+        writer.steps_write()
+        writer.registers_write()
+        writer.notices_write(cases)
+        return writer.events
+    finally:
+        if own:
+            prepared.drop()

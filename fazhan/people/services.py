@@ -212,14 +212,24 @@ def _person_apply(person: Person, *, data: dict[str, Any], parsed: IdNumber) -> 
         raise ValidationError({"org": _("入党申请人应属于一个党支部。")})
 
 
-def _work_started_shape(person: Person) -> None:
-    started = person.work_started_on
+def work_started_error(
+    started: datetime.date | None, birth_date: datetime.date | None, *, today: datetime.date | None = None
+) -> str | None:
+    """What is wrong with a 参加工作时间 beside the person's birth date, or None: the one check the person
+    service and the import (which writes persons in bulk, past this service) both apply."""
     if started is None:
-        return
-    if started > timezone.localdate():
-        raise ValidationError({"work_started_on": _("参加工作时间不能晚于今天。")})
-    if person.birth_date and started <= person.birth_date:
-        raise ValidationError({"work_started_on": _("参加工作时间应晚于出生日期。")})
+        return None
+    if started > (today or timezone.localdate()):
+        return _("参加工作时间不能晚于今天。")
+    if birth_date and started <= birth_date:
+        return _("参加工作时间应晚于出生日期。")
+    return None
+
+
+def _work_started_shape(person: Person) -> None:
+    error = work_started_error(person.work_started_on, person.birth_date)
+    if error:
+        raise ValidationError({"work_started_on": error})
 
 
 def _membership_shape(person: Person) -> None:

@@ -3,6 +3,7 @@ before it takes the write lock, so step entries go on while it checks, none fail
 and the import is still whole or nothing: killed while it writes, nothing of it is visible."""
 
 import datetime
+import io
 import json
 import os
 import signal
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connection, connections
 
 from fazhan.auditlog.models import AuditEvent
@@ -142,7 +144,14 @@ def database_url() -> str:
     return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def test_an_import_killed_while_it_writes_leaves_nothing(world, tmp_path):
+@pytest.mark.parametrize(
+    "when",
+    [
+        "已暂存步骤记录",  # staging its step records, before the write transaction (issue 13 item 6)
+        "已写入人员",  # persons written, steps still to come: inside the write transaction
+    ],
+)
+def test_an_import_killed_while_it_writes_leaves_nothing(world, tmp_path, when):
     path, sources, _problems = file_sources(tmp_path)
     events_before = AuditEvent.objects.count()
     persons_before = Person.objects.count()
@@ -155,7 +164,7 @@ def test_an_import_killed_while_it_writes_leaves_nothing(world, tmp_path):
     try:
         for line in child.stderr:  # the command's progress, one line each
             seen.append(line)
-            if "已写入人员" in line:  # persons written, steps still to come: inside the write transaction
+            if when in line:
                 child.send_signal(signal.SIGKILL)
                 break
     finally:
@@ -172,3 +181,79 @@ def test_an_import_killed_while_it_writes_leaves_nothing(world, tmp_path):
     report = interchange_import(actor=None, sources=sources, problems=[])
     assert report.ok
     assert report.counts["step"]["create"] == sum(1 for s in sources if s.type == "step")
+
+
+CLERK = """
+import datetime, os, sys, time
+import django
+django.setup()
+from django.db import connection
+from fazhan.procedure.models import Case
+from fazhan.procedure.services import case_record_step
+case, stop, day = Case.objects.get(pk=int(sys.argv[1])), sys.argv[2], datetime.date(2019, 6, 1)
+print("ready", time.time(), flush=True)
+while not os.path.exists(stop):
+    began = time.time()
+    try:
+        case_record_step(actor=None, case=case, step="S06", date=day, details={"kind": "thought_report"},
+                         enforce=False)
+        print("ok", began, time.time(), flush=True)
+        day += datetime.timedelta(days=1)
+    except Exception as error:
+        print("fail", began, time.time(), type(error).__name__, str(error).replace(chr(10), " "), flush=True)
+    time.sleep(0.02)
+"""
+
+
+def test_a_clerk_in_another_process_never_waits_out_an_import_of_thousands(world, tmp_path):
+    """Issue 13 item 6: the import stages its step records (a TEMP table on SQLite) without the write lock
+    and swaps them in at the end in one short transaction; a clerk's step entries in another process, with
+    a busy timeout far shorter than the import, all go in: some while the import stages, none fails."""
+    _path, sources, problems = file_sources(tmp_path, persons=1500)
+    case = case_open(actor=None, person=world.p1, opened_on=datetime.date(2019, 3, 1))
+    stop = tmp_path / "stop"
+    events_before = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    env = os.environ | {"DATABASE_URL": database_url(), "FAZHAN_SQLITE_BUSY_TIMEOUT": "8"}
+    clerk = subprocess.Popen(
+        [sys.executable, "-c", CLERK, str(case.pk), str(stop)], env=env, stdout=subprocess.PIPE, text=True
+    )
+    marks: dict[str, float] = {}
+
+    def progress(message: str) -> None:
+        if message.startswith("已比对步骤记录"):
+            marks.setdefault("staging", time.time())  # the check is over: the rows are built and staged
+        if message.startswith("文件检查通过"):
+            marks.setdefault("locked", time.time())  # the write transaction begins
+
+    try:
+        assert clerk.stdout.readline().startswith("ready")
+        time.sleep(0.5)
+        report = interchange_import(
+            actor=None, sources=sources, problems=problems, filename="district.jsonl", progress=progress
+        )
+        marks["end"] = time.time()
+        time.sleep(0.5)
+    finally:
+        stop.touch()
+        lines = clerk.communicate(timeout=60)[0].splitlines()
+    assert report.ok, report.problems[:5]
+    failed = [line for line in lines if line.startswith("fail")]
+    written = [float(line.split()[2]) for line in lines if line.startswith("ok")]
+    assert failed == [], failed[:3]
+    assert [t for t in written if marks["staging"] < t < marks["locked"]], (len(written), marks)
+    assert [t for t in written if t > marks["end"]]
+    # Whole: every record of the file, every entry of the clerk, and a trail that verifies.
+    assert StepRecord.objects.filter(case=case, step="S06").count() == len(written)
+    assert report.counts["step"]["create"] == sum(1 for s in sources if s.type == "step")
+    assert StepRecord.objects.exclude(case=case).count() == report.counts["step"]["create"]
+    new_events = AuditEvent.objects.filter(id__gt=events_before)
+    assert new_events.filter(action="interchange.import").count() == 1
+    assert new_events.filter(action="interchange.step.create").count() == report.counts["step"]["create"]
+    assert new_events.filter(action="step.record").count() == len(written)
+    out = io.StringIO()
+    call_command("verifytrail", stdout=out)
+    assert "Trail intact" in out.getvalue()
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name FROM sqlite_temp_master WHERE name LIKE 'fazhan_stage_%'")
+            assert cursor.fetchall() == []  # the staging table is dropped once swapped in
