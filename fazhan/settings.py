@@ -445,4 +445,6 @@ FAZHAN_BACKUP_KEEP_MONTHLY = int(os.environ.get("FAZHAN_BACKUP_KEEP_MONTHLY", "1
 FAZHAN_CYCLE_REQUEST_MONTH = int(os.environ.get("FAZHAN_CYCLE_REQUEST_MONTH", "11"))
 FAZHAN_CYCLE_GUIDE_MONTH = int(os.environ.get("FAZHAN_CYCLE_GUIDE_MONTH", "2"))
 if not (1 <= FAZHAN_CYCLE_REQUEST_MONTH <= 12 and 1 <= FAZHAN_CYCLE_GUIDE_MONTH <= 12):
-    raise ImproperlyConfigured("FAZHAN_CYCLE_REQUEST_MONTH and FAZHAN_CYCLE_GUIDE_MONTH must be months, 1 to 12")
+    raise ImproperlyConfigured(
+        "FAZHAN_CYCLE_REQUEST_MONTH and FAZHAN_CYCLE_GUIDE_MONTH must be months, 1 to 12"
+    )
