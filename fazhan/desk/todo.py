@@ -11,7 +11,7 @@ from fazhan.accounts.selectors import user_roles_at, user_scope_q
 from fazhan.inspection.models import Finding, FindingStatus
 from fazhan.notices.models import NOTICE_STEP, NoticeEntry, NoticeKind, NoticeState
 from fazhan.notices.selectors import PUBLISH_ROLES
-from fazhan.procedure.deadlines import deadlines
+from fazhan.procedure.deadlines import Countdown, deadlines
 from fazhan.procedure.definition import STEPS_BY_CODE
 from fazhan.procedure.engine import CaseFacts
 from fazhan.procedure.models import Case
@@ -39,7 +39,7 @@ KINDS = {
 
 
 @dataclass(frozen=True)
-class TodoItem:
+class TodoItem(Countdown):
     kind: str
     case: Case
     step: str  # the step that settles the item
@@ -70,14 +70,6 @@ class TodoItem:
     def available(self) -> bool:
         """可办理: allowed from a day that has come, no deadline."""
         return self.allowed_only and self.due <= self.today
-
-    @property
-    def days_left(self) -> int:
-        return (self.due - self.today).days
-
-    @property
-    def days_overdue(self) -> int:
-        return -self.days_left
 
     @property
     def form_url(self) -> str:

@@ -13,6 +13,7 @@ from fazhan.core.calendar import add_months
 from fazhan.organizations.models import Org
 from fazhan.people.models import Person
 from fazhan.prereview.models import FormReceipt, FormStatus, NumberedForm, PrereviewBatch, PrereviewItem
+from fazhan.procedure.deadlines import Countdown
 from fazhan.procedure.definition import DISTRICT, TOWNSHIP, Anchor, CaseStage, limits
 from fazhan.procedure.engine import CaseFacts, Rec
 from fazhan.procedure.models import Case
@@ -195,11 +196,15 @@ def batch_get_for_user(user, pk: int) -> PrereviewBatch:
 
 
 @dataclass
-class BatchClock:
+class BatchClock(Countdown):
     """The pre-review clock of a batch: days waiting since submission, due within limits().promptly_months."""
 
     batch: PrereviewBatch
     today: datetime.date
+    due: datetime.date = field(init=False)  # the submission day plus limits().promptly_months
+
+    def __post_init__(self) -> None:
+        self.due = add_months(self.batch.submitted_on, limits().promptly_months)
 
     @property
     def items(self) -> list[PrereviewItem]:
@@ -210,20 +215,8 @@ class BatchClock:
         return sum(1 for i in self.items if not i.result)
 
     @property
-    def due(self) -> datetime.date:
-        return add_months(self.batch.submitted_on, limits().promptly_months)
-
-    @property
     def days_waiting(self) -> int:
         return (self.today - self.batch.submitted_on).days
-
-    @property
-    def days_left(self) -> int:
-        return (self.due - self.today).days
-
-    @property
-    def days_overdue(self) -> int:
-        return -self.days_left
 
     @property
     def overdue(self) -> bool:

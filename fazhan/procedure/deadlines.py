@@ -29,6 +29,22 @@ from fazhan.procedure.rules.windows import empty_windows
 _CONVERSION_OVERDUE = ("CNV-MEETING", "CNV-ONTIME", "CNV-TRANSFER")
 
 
+class Countdown:
+    """Days left to a due day, and days past it: the one count the to-do list and the pre-review queue show
+    (issue 12: one clock). Mixed into a class with a `due` and a `today` date."""
+
+    due: datetime.date
+    today: datetime.date
+
+    @property
+    def days_left(self) -> int:
+        return (self.due - self.today).days
+
+    @property
+    def days_overdue(self) -> int:
+        return -self.days_left
+
+
 @dataclass(frozen=True)
 class Deadline:
     kind: str  # what the item is (todo.KINDS)
