@@ -2,7 +2,7 @@
 the rules read. One query for the cases, one for their records."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +11,7 @@ from fazhan.accounts.selectors import user_roles_at, user_scope_q
 from fazhan.inspection.models import Finding, FindingStatus
 from fazhan.notices.models import NOTICE_STEP, NoticeEntry, NoticeKind, NoticeState
 from fazhan.notices.selectors import PUBLISH_ROLES
+from fazhan.prereview.selectors import waiting_in_batch
 from fazhan.procedure.deadlines import Countdown, deadlines
 from fazhan.procedure.definition import STEPS_BY_CODE
 from fazhan.procedure.engine import CaseFacts
@@ -29,6 +30,7 @@ KINDS = {
     "approval_filing": _("接收预备党员报区委组织部备案"),
     "archive_review": _("转正党员档案待镇党委审核"),
     "prereview": _("待镇党委预审"),
+    "prereview_send": _("镇党委预审通过，待报区委组织部预审"),
     "district_prereview": _("待区委组织部预审"),
     "form_issue": _("待发放编号志愿书"),
     "approval": _("接收预备党员待镇党委审批"),
@@ -80,6 +82,8 @@ class TodoItem(Countdown):
             return reverse("notices:list")
         if self.kind == "form_issue":
             return reverse("prereview:issue", args=[pid])
+        if self.kind == "prereview_send":
+            return reverse("prereview:batch_new")
         if self.kind == "district_prereview":
             return reverse("prereview:batches")
         if self.kind == "archive_review":
@@ -130,13 +134,29 @@ def todo_for_user(user, *, today: datetime.date, within_days: int = 31) -> list[
     horizon = today + datetime.timedelta(days=within_days)
     items: list[TodoItem] = []
     noticed = _open_notices(cases, today=today)
+    sent = set(waiting_in_batch().filter(case__in=cases))
     for case, facts in zip(cases, case_facts_many(cases, as_of=today), strict=True):
         roles = user_roles_at(user, case.person.org)
         oversees = "township_organizer" in roles
-        for item in [*case_todo(case, facts, today=today), *noticed.get(case.pk, ())]:
+        for item in [*_batched(case_todo(case, facts, today=today), sent), *noticed.get(case.pk, ())]:
             if listed(item, today=today, horizon=horizon) and (oversees or roles & set(item.settled_by)):
                 items.append(item)
     return sorted(items, key=lambda i: (i.due, i.case.person.pid, i.step))
+
+
+# The township organizer sends the batch (prereview_batch_submit); the district decides what was sent.
+SENDERS = ("township_organizer",)
+
+
+def _batched(items: list[TodoItem], sent: set[int]) -> list[TodoItem]:
+    """The district's pre-review (one deadline from the township's pass) is the township's to send until the
+    case is in a batch waiting at the district, and the district's from then on."""
+    return [
+        replace(i, kind="prereview_send", actors=SENDERS)
+        if i.kind == "district_prereview" and i.case.pk not in sent
+        else i
+        for i in items
+    ]
 
 
 def findings_assigned(user) -> list[Finding]:

@@ -157,10 +157,15 @@ def township_passes(facts: CaseFacts) -> list[Rec]:
     return [r for r in facts.all(Anchor.PREREVIEW) if r.passed() and r.id not in district]
 
 
+def waiting_in_batch() -> QuerySet:
+    """The cases sent to the district in a batch and not decided there yet (their item has no result)."""
+    return PrereviewItem.objects.filter(result="").values_list("case_id", flat=True)
+
+
 def batch_candidates(township: Org, *, today: datetime.date) -> list[tuple[Case, CaseFacts]]:
     """The township's development targets ready for the district: branch committee review (S12) recorded,
     the township's pass (S13), no district pass yet, and not waiting in a batch already."""
-    waiting = PrereviewItem.objects.filter(result="").values_list("case_id", flat=True)
+    waiting = waiting_in_batch()
     cases = list(
         Case.objects.filter(
             closed_on__isnull=True,
