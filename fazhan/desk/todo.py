@@ -51,6 +51,7 @@ class TodoItem(Countdown):
     allowed_from: datetime.date | None = None
     allowed_only: bool = False  # 可办理 from `due`: a step allowed from a date, with no deadline
     rule_overdue: bool = False  # its rule reports it overdue (procedure.deadlines)
+    barred_by: str = ""  # a rule that reports the step if taken now (PRE-LEAVE: the person leaves the unit)
 
     @property
     def settled_by(self) -> tuple[str, ...]:
@@ -105,6 +106,7 @@ def case_todo(case: Case, facts: CaseFacts, *, today: datetime.date) -> list[Tod
             allowed_from=d.allowed_from,
             allowed_only=d.allowed_only,
             rule_overdue=d.overdue,
+            barred_by=d.barred_by,
         )
         for d in deadlines(facts)
     ]

@@ -137,7 +137,9 @@ def test_the_township_sends_the_pre_review_batch_then_the_district_sees_it_then_
     assert [(i.due, i.form_url, str(i.label)) for i in to_send] == [
         (due, "/prereview/new/", "镇党委预审通过，待报区委组织部预审")
     ]
-    assert "prereview_send" not in {i.kind for i in todo_for_user(pw.users["lh_approver"], today=township_pass)}
+    assert "prereview_send" not in {
+        i.kind for i in todo_for_user(pw.users["lh_approver"], today=township_pass)
+    }
     assert "district_prereview" not in {i.kind for i in todo_for_user(district, today=township_pass)}
     prereview_batch_submit(actor=organizer, township=pw.township, cases=[pw.case], submitted_on=township_pass)
     waiting = [(i.kind, i.due) for i in todo_for_user(district, today=township_pass)]
