@@ -15,8 +15,8 @@ from fazhan.prereview.selectors import waiting_in_batch
 from fazhan.procedure.deadlines import Countdown, deadlines
 from fazhan.procedure.definition import STEPS_BY_CODE
 from fazhan.procedure.engine import CaseFacts
+from fazhan.procedure.loader import case_facts_many
 from fazhan.procedure.models import Case
-from fazhan.procedure.selectors import case_facts_many
 
 KINDS = {
     "talk": _("谈话"),

@@ -16,9 +16,9 @@ from fazhan.prereview.models import FormReceipt, FormStatus, NumberedForm, Prere
 from fazhan.procedure.deadlines import Countdown
 from fazhan.procedure.definition import DISTRICT, TOWNSHIP, Anchor, CaseStage, limits
 from fazhan.procedure.engine import CaseFacts, Rec
+from fazhan.procedure.loader import case_facts_many
 from fazhan.procedure.models import Case
 from fazhan.procedure.rules.forms import district_passes
-from fazhan.procedure.selectors import case_facts_many
 
 REGISTER_READERS = frozenset(TOWNSHIP + DISTRICT + ("inspector",))
 
@@ -266,10 +266,19 @@ def form_facts_for_person(person: Person, named: set[str]) -> list[dict]:
     return [form_fact(row) for row in forms.values(*FORM_FIELDS)]
 
 
-def form_facts_by_person(person_ids, as_of: datetime.date) -> dict[int, list[dict]]:
-    """The forms issued to many people, by Person.pk (the register holds its state, not its history)."""
+def form_facts_in_subtree(scope, as_of: datetime.date) -> dict[int, list[dict]]:
+    """The forms issued to every person of a scope (procedure.loader), by Person.pk, in one query by the
+    orgs' paths."""
+    return _forms_by_person(NumberedForm.objects.filter(scope("person__org__path")))
+
+
+def _forms_by_person(forms: QuerySet[NumberedForm]) -> dict[int, list[dict]]:
     out: dict[int, list[dict]] = {}
-    rows = NumberedForm.objects.filter(person__in=person_ids).order_by("number")
-    for row in rows.values("person_id", *FORM_FIELDS):
+    for row in forms.order_by("number").values("person_id", *FORM_FIELDS):
         out.setdefault(row["person_id"], []).append(form_fact(row))
     return out
+
+
+def form_facts_by_person(person_ids, as_of: datetime.date) -> dict[int, list[dict]]:
+    """The forms issued to many people, by Person.pk (the register holds its state, not its history)."""
+    return _forms_by_person(NumberedForm.objects.filter(person__in=person_ids))

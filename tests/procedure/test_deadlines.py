@@ -16,8 +16,9 @@ from fazhan.procedure.checks import definition_problems
 from fazhan.procedure.deadlines import deadlines
 from fazhan.procedure.definition import DUE, TIME_LIMITS, TIME_LIMITS_BY_ID, WORKING_DAYS, Anchor
 from fazhan.procedure.engine import NEW, Rec, evaluate, evaluate_entry
+from fazhan.procedure.loader import case_facts_many
 from fazhan.procedure.models import Case, StepRecord
-from fazhan.procedure.selectors import case_facts, case_facts_many
+from fazhan.procedure.selectors import case_facts
 from tests.procedure.conftest import day, legal_details, walk
 
 MOVED = datetime.date(2021, 1, 4)
