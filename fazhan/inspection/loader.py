@@ -13,7 +13,7 @@ from fazhan.organizations.models import Org
 from fazhan.plans.models import Plan
 from fazhan.procedure.definition import limits
 from fazhan.procedure.engine import CaseFacts
-from fazhan.procedure.loader import SubtreeFacts, SubtreeRead, subtree_load, subtree_scope
+from fazhan.procedure.loader import SubtreeFacts, SubtreeRead, no_gc, subtree_load, subtree_scope
 from fazhan.procedure.models import Case
 from fazhan.procedure.rules.notice2018 import TreeFacts
 from fazhan.procedure.selectors import case_facts
@@ -50,6 +50,11 @@ class Loaded:
 
 def tree_load(*, root: Org | None, as_of: datetime.date) -> Loaded:
     """Every case whose person is in `root`'s subtree (the whole tree for None), as of `as_of`."""
+    with no_gc():  # while the screens' tables and the tree are made too, not only the facts
+        return _tree_load(root, as_of)
+
+
+def _tree_load(root: Org | None, as_of: datetime.date) -> Loaded:
     settings_limits = limits()
     case_rows: list[tuple] = []
     started: dict[str, Any] = {}

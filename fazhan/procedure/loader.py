@@ -510,7 +510,9 @@ def _facts(
     base = []
     for i, (_case_id, person_id, closed_on, invalidated) in enumerate(cases):
         p = persons[person_id]
-        pid, branch = p.pid, codes[p.org_id]
+        pid = p.pid
+        then = by_person["branch_then"].get(pid)
+        branch = then[0] if then else codes[p.org_id]  # the org on the as-of day (CaseFacts.until alike)
         fields = {
             "person_pid": pid,
             "birth_date": p.birth_date,
@@ -660,12 +662,17 @@ def _by_person(
         scope("person__org__path"), date_from__lte=as_of
     ).values_list("person__pid", "kind", "date_from", "date_to"):
         out["discipline"][pid].append({"kind": kind, "from": start, "to": stop})
+    # Every transfer, in one query: those up to the as-of day are the register; of those after it, the first
+    # one's origin is the org a person moved since belonged to on that day (CaseFacts.until alike).
     for pid, date, src, dst, materials in (
-        Transfer.objects.filter(scope("person__org__path"), date__lte=as_of)
+        Transfer.objects.filter(scope("person__org__path"))
         .order_by("date", "id")
         .values_list("person__pid", "date", "from_org__code", "to_org__code", "materials_transferred")
     ):
-        out["transfers"][pid].append(transfer_fact(date, src, dst, materials))
+        if date <= as_of:
+            out["transfers"][pid].append(transfer_fact(date, src, dst, materials))
+        elif pid not in out["branch_then"]:
+            out["branch_then"][pid] = [src]
     for fact, provider in FACT_PROVIDERS.items():
         rows = (
             provider.in_subtree(scope, as_of)

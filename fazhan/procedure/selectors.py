@@ -141,14 +141,22 @@ def case_facts(case: Case, *, as_of: datetime.date | None = None, pending: Rec |
         archive_reviews=tuple(registers["archive_reviews"]),
         branch_secretaries=tuple(
             sorted(
-                PersonRole.objects.filter(person__org=person.org, role="branch_secretary").values_list(
-                    "person__pid", flat=True
-                )
+                PersonRole.objects.filter(
+                    person__org__code=_branch_on(person.org.code, registers["transfers"], as_of),
+                    role="branch_secretary",
+                ).values_list("person__pid", flat=True)
             )
         ),
         identities=case_identities(case, pending=pending),
     )
     return facts.until(as_of) if as_of else facts
+
+
+def _branch_on(current: str, transfers: list[dict], day: datetime.date | None) -> str:
+    """The org the person belonged to on `day`: the origin of their first transfer after it, else the
+    current one (CaseFacts.until sets the branch alike)."""
+    later = [t for t in transfers if day is not None and t["date"] > day.isoformat()]
+    return min(later, key=lambda t: t["date"])["from"] if later else current
 
 
 def identity_fact(record: int, name: str, id_key: str) -> dict:
