@@ -2,7 +2,7 @@
 the rules read. One query for the cases, one for their records."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -12,11 +12,12 @@ from fazhan.inspection.models import Finding, FindingStatus
 from fazhan.notices.models import NOTICE_STEP, NoticeEntry, NoticeKind, NoticeState
 from fazhan.notices.selectors import PUBLISH_ROLES, TOWNSHIP_ROLES, feedback_pending_for_cases
 from fazhan.plans.selectors import ReserveShortfall, reserves_below_for_user
-from fazhan.procedure.deadlines import deadlines
+from fazhan.prereview.selectors import waiting_in_batch
+from fazhan.procedure.deadlines import Countdown, deadlines
 from fazhan.procedure.definition import STEPS_BY_CODE
 from fazhan.procedure.engine import CaseFacts
+from fazhan.procedure.loader import case_facts_many
 from fazhan.procedure.models import Case
-from fazhan.procedure.selectors import case_facts_many
 
 KINDS = {
     "talk": _("谈话"),
@@ -30,6 +31,7 @@ KINDS = {
     "approval_filing": _("接收预备党员报区委组织部备案"),
     "archive_review": _("转正党员档案待镇党委审核"),
     "prereview": _("待镇党委预审"),
+    "prereview_send": _("镇党委预审通过，待报区委组织部预审"),
     "district_prereview": _("待区委组织部预审"),
     "form_issue": _("待发放编号志愿书"),
     "approval": _("接收预备党员待镇党委审批"),
@@ -42,7 +44,7 @@ KINDS = {
 
 
 @dataclass(frozen=True)
-class TodoItem:
+class TodoItem(Countdown):
     kind: str
     case: Case
     step: str  # the step that settles the item
@@ -53,6 +55,7 @@ class TodoItem:
     allowed_only: bool = False  # 可办理 from `due`: a step allowed from a date, with no deadline
     rule_overdue: bool = False  # its rule reports it overdue (procedure.deadlines)
     link: str = ""  # where it is done, when that is no step form (the report on its notice's page)
+    barred_by: str = ""  # a rule that reports the step if taken now (PRE-LEAVE: the person leaves the unit)
 
     @property
     def settled_by(self) -> tuple[str, ...]:
@@ -76,14 +79,6 @@ class TodoItem:
         return self.allowed_only and self.due <= self.today
 
     @property
-    def days_left(self) -> int:
-        return (self.due - self.today).days
-
-    @property
-    def days_overdue(self) -> int:
-        return -self.days_left
-
-    @property
     def form_url(self) -> str:
         """The form that does it: the step entry on the person page, the notice, the pre-review batch, the
         form issue, the archive review."""
@@ -94,6 +89,8 @@ class TodoItem:
             return reverse("notices:list")
         if self.kind == "form_issue":
             return reverse("prereview:issue", args=[pid])
+        if self.kind == "prereview_send":
+            return reverse("prereview:batch_new")
         if self.kind == "district_prereview":
             return reverse("prereview:batches")
         if self.kind == "archive_review":
@@ -115,6 +112,7 @@ def case_todo(case: Case, facts: CaseFacts, *, today: datetime.date) -> list[Tod
             allowed_from=d.allowed_from,
             allowed_only=d.allowed_only,
             rule_overdue=d.overdue,
+            barred_by=d.barred_by,
         )
         for d in deadlines(facts)
     ]
@@ -146,13 +144,29 @@ def todo_for_user(user, *, today: datetime.date, within_days: int = 31) -> list[
     noticed = _open_notices(cases, today=today)
     for case_pk, objections in _objections(cases, today=today).items():
         noticed.setdefault(case_pk, []).extend(objections)
+    sent = set(waiting_in_batch().filter(case__in=cases))
     for case, facts in zip(cases, case_facts_many(cases, as_of=today), strict=True):
         roles = user_roles_at(user, case.person.org)
         oversees = "township_organizer" in roles
-        for item in [*case_todo(case, facts, today=today), *noticed.get(case.pk, ())]:
+        for item in [*_batched(case_todo(case, facts, today=today), sent), *noticed.get(case.pk, ())]:
             if listed(item, today=today, horizon=horizon) and (oversees or roles & set(item.settled_by)):
                 items.append(item)
     return sorted(items, key=lambda i: (i.due, i.case.person.pid, i.step))
+
+
+# The township organizer sends the batch (prereview_batch_submit); the district decides what was sent.
+SENDERS = ("township_organizer",)
+
+
+def _batched(items: list[TodoItem], sent: set[int]) -> list[TodoItem]:
+    """The district's pre-review (one deadline from the township's pass) is the township's to send until the
+    case is in a batch waiting at the district, and the district's from then on."""
+    return [
+        replace(i, kind="prereview_send", actors=SENDERS)
+        if i.kind == "district_prereview" and i.case.pk not in sent
+        else i
+        for i in items
+    ]
 
 
 def findings_assigned(user) -> list[Finding]:

@@ -18,12 +18,10 @@ from typing import Any
 
 import polars as pl
 
-from fazhan.procedure.definition import STEPS, Limits
+from fazhan.procedure.definition import Limits
 from fazhan.procedure.engine import CaseFacts, Rec
+from fazhan.procedure.loader import STEP, STEP_CODES, record_frame
 from fazhan.procedure.rules.outcome import case_outcome
-
-STEP_CODES = tuple(s.code for s in STEPS)
-STEP = pl.Enum(STEP_CODES)  # the step column's type: joins and groupings on it are integer work
 
 
 def _text(record: Rec) -> str:
@@ -34,7 +32,7 @@ def _text(record: Rec) -> str:
 class RecColumns:
     """The live records of cases given as facts (frames_from_facts: the single-case form and the tests), as
     columns in each case's record order (date, id): details as JSON text, entry times as ISO text in UTC.
-    The whole-tree run's loader hands Frames the records' frame itself (loader._record_frame)."""
+    The whole-tree run's loader hands Frames the records' frame itself (procedure.loader)."""
 
     case: list[int] = field(default_factory=list)
     id: list[int] = field(default_factory=list)
@@ -62,48 +60,6 @@ class RecColumns:
                 }
             )
         )
-
-
-# The records' columns as fetched (from facts by RecColumns, or from the database by the loader), in order.
-RECORD_COLUMNS: dict[str, Any] = {
-    "case": pl.UInt32,
-    "id": pl.Int64,
-    "step": STEP,
-    "date": pl.Date,
-    "details": pl.String,
-    "recorded_text": pl.String,
-    "supersedes": pl.Int64,
-    "from_ledger": pl.Boolean,  # an Excel ledger created it (procedure.md B0.10, LEDGER-GAP)
-    "date_inferred": pl.Boolean,
-}
-
-
-def record_frame(fetched: pl.DataFrame) -> pl.DataFrame:
-    """The records as the screens read them: the fetched columns (RECORD_COLUMNS) and, from them, the UTC
-    day of entry (`recorded_on`) and whether the record passes (`passed`, Rec.passed)."""
-    return fetched.with_columns(recorded_on=_utc_day(pl.col("recorded_text")), passed=_passed())
-
-
-def _utc_day(text: pl.Expr) -> pl.Expr:
-    """The UTC day of an ISO entry time: its first ten characters, since the database's text is in UTC
-    (Django writes SQLite's in UTC and keeps PostgreSQL's session time zone UTC; `_columns` converts)."""
-    return text.str.slice(0, 10).str.to_date("%Y-%m-%d")
-
-
-def _passed() -> pl.Expr:
-    """Rec.passed over the column: a step with a passing rule passes when its key holds a passing value."""
-    out = pl.lit(True)
-    values: dict[str, pl.Expr] = {}
-    for s in STEPS:
-        if s.passing is not None:
-            key, passing = s.passing
-            value = values.setdefault(key, pl.col("details").str.json_path_match(f"$.{key}"))
-            out = (
-                pl.when(pl.col("step") == s.code)
-                .then(value.is_in(list(passing)).fill_null(False))
-                .otherwise(out)
-            )
-    return out
 
 
 # The columns of Frames.cases: one row per case, what the screens read of it beside its records.

@@ -25,8 +25,8 @@ from fazhan.notices.models import (
 from fazhan.organizations.models import Org, OrgKind
 from fazhan.procedure.deadlines import earliest_of
 from fazhan.procedure.definition import BRANCH, Anchor
+from fazhan.procedure.loader import case_facts_many
 from fazhan.procedure.models import Case
-from fazhan.procedure.selectors import case_facts_many
 
 # Who publishes a notice and records what the public says: the branch, and the township's organizer over it.
 PUBLISH_ROLES = frozenset({*BRANCH, "township_organizer"})

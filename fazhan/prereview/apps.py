@@ -9,7 +9,11 @@ class PrereviewConfig(AppConfig):
     def ready(self) -> None:
         from fazhan.auditlog.registry import trail_register
         from fazhan.prereview.models import FormReceipt, NumberedForm
-        from fazhan.prereview.selectors import form_facts_by_person, form_facts_for_person
+        from fazhan.prereview.selectors import (
+            form_facts_by_person,
+            form_facts_for_person,
+            form_facts_in_subtree,
+        )
         from fazhan.prereview.services import form_mark_used_by_step
         from fazhan.procedure.selectors import FactProvider, fact_provider_register
         from fazhan.procedure.services import step_written_register
@@ -18,7 +22,10 @@ class PrereviewConfig(AppConfig):
         step_written_register("prereview.form_used", form_mark_used_by_step)
         # ... and the rules read the register through the facts the wing provides.
         fact_provider_register(
-            "forms", FactProvider(form_facts_for_person, form_facts_by_person, named="form")
+            "forms",
+            FactProvider(
+                form_facts_for_person, form_facts_by_person, named="form", in_subtree=form_facts_in_subtree
+            ),
         )
 
         trail_register(

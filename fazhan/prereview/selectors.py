@@ -13,11 +13,12 @@ from fazhan.core.calendar import add_months
 from fazhan.organizations.models import Org
 from fazhan.people.models import Person
 from fazhan.prereview.models import FormReceipt, FormStatus, NumberedForm, PrereviewBatch, PrereviewItem
+from fazhan.procedure.deadlines import Countdown
 from fazhan.procedure.definition import DISTRICT, TOWNSHIP, Anchor, CaseStage, limits
 from fazhan.procedure.engine import CaseFacts, Rec
+from fazhan.procedure.loader import case_facts_many
 from fazhan.procedure.models import Case
 from fazhan.procedure.rules.forms import district_passes
-from fazhan.procedure.selectors import case_facts_many
 
 REGISTER_READERS = frozenset(TOWNSHIP + DISTRICT + ("inspector",))
 
@@ -156,10 +157,15 @@ def township_passes(facts: CaseFacts) -> list[Rec]:
     return [r for r in facts.all(Anchor.PREREVIEW) if r.passed() and r.id not in district]
 
 
+def waiting_in_batch() -> QuerySet:
+    """The cases sent to the district in a batch and not decided there yet (their item has no result)."""
+    return PrereviewItem.objects.filter(result="").values_list("case_id", flat=True)
+
+
 def batch_candidates(township: Org, *, today: datetime.date) -> list[tuple[Case, CaseFacts]]:
     """The township's development targets ready for the district: branch committee review (S12) recorded,
     the township's pass (S13), no district pass yet, and not waiting in a batch already."""
-    waiting = PrereviewItem.objects.filter(result="").values_list("case_id", flat=True)
+    waiting = waiting_in_batch()
     cases = list(
         Case.objects.filter(
             closed_on__isnull=True,
@@ -195,11 +201,15 @@ def batch_get_for_user(user, pk: int) -> PrereviewBatch:
 
 
 @dataclass
-class BatchClock:
+class BatchClock(Countdown):
     """The pre-review clock of a batch: days waiting since submission, due within limits().promptly_months."""
 
     batch: PrereviewBatch
     today: datetime.date
+    due: datetime.date = field(init=False)  # the submission day plus limits().promptly_months
+
+    def __post_init__(self) -> None:
+        self.due = add_months(self.batch.submitted_on, limits().promptly_months)
 
     @property
     def items(self) -> list[PrereviewItem]:
@@ -210,20 +220,8 @@ class BatchClock:
         return sum(1 for i in self.items if not i.result)
 
     @property
-    def due(self) -> datetime.date:
-        return add_months(self.batch.submitted_on, limits().promptly_months)
-
-    @property
     def days_waiting(self) -> int:
         return (self.today - self.batch.submitted_on).days
-
-    @property
-    def days_left(self) -> int:
-        return (self.due - self.today).days
-
-    @property
-    def days_overdue(self) -> int:
-        return -self.days_left
 
     @property
     def overdue(self) -> bool:
@@ -268,10 +266,19 @@ def form_facts_for_person(person: Person, named: set[str]) -> list[dict]:
     return [form_fact(row) for row in forms.values(*FORM_FIELDS)]
 
 
-def form_facts_by_person(person_ids, as_of: datetime.date) -> dict[int, list[dict]]:
-    """The forms issued to many people, by Person.pk (the register holds its state, not its history)."""
+def form_facts_in_subtree(scope, as_of: datetime.date) -> dict[int, list[dict]]:
+    """The forms issued to every person of a scope (procedure.loader), by Person.pk, in one query by the
+    orgs' paths."""
+    return _forms_by_person(NumberedForm.objects.filter(scope("person__org__path")))
+
+
+def _forms_by_person(forms: QuerySet[NumberedForm]) -> dict[int, list[dict]]:
     out: dict[int, list[dict]] = {}
-    rows = NumberedForm.objects.filter(person__in=person_ids).order_by("number")
-    for row in rows.values("person_id", *FORM_FIELDS):
+    for row in forms.order_by("number").values("person_id", *FORM_FIELDS):
         out.setdefault(row["person_id"], []).append(form_fact(row))
     return out
+
+
+def form_facts_by_person(person_ids, as_of: datetime.date) -> dict[int, list[dict]]:
+    """The forms issued to many people, by Person.pk (the register holds its state, not its history)."""
+    return _forms_by_person(NumberedForm.objects.filter(person__in=person_ids))

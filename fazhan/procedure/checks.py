@@ -6,6 +6,10 @@ from django.core.checks import Error, register
 
 from fazhan.accounts.models import Role
 from fazhan.procedure.definition import (
+    BARS,
+    DUE,
+    EARLIEST,
+    MONTHS,
     PASSING_PREREQUISITES,
     PHASES,
     RULES,
@@ -13,8 +17,11 @@ from fazhan.procedure.definition import (
     STEPS,
     STEPS_BY_CODE,
     TIME_LIMITS,
+    WINDOW,
+    WORKING_DAYS,
     Limits,
 )
+from fazhan.procedure.editions import EDITIONS_BY_ID
 from fazhan.procedure.engine import CHECKS
 
 DETAIL_KINDS = {"pids", "orgs", "org", "form", "bool", "date", "int", "choice", "choices", "text", "flags"}
@@ -74,8 +81,12 @@ def definition_problems() -> list[str]:
         for name in filter(None, (limit.months_field, limit.special_field)):
             if name not in limit_fields:
                 problems.append(f"time limit {limit.id}: {name} is not a field of Limits")
-        if not limit.article.startswith("Art.") or not limit.edition.isdigit():
+        if not limit.article.startswith("Art.") or limit.edition not in EDITIONS_BY_ID:
             problems.append(f"time limit {limit.id}: needs its edition and article (Art.N)")
+        if limit.bound not in (EARLIEST, DUE, WINDOW, BARS) or limit.unit not in (MONTHS, WORKING_DAYS):
+            problems.append(f"time limit {limit.id}: unknown bound {limit.bound} or unit {limit.unit}")
+        elif limit.unit == WORKING_DAYS and limit.bound != EARLIEST:
+            problems.append(f"time limit {limit.id}: only a lower bound counts working days")
     for rule in RULES:
         if rule.section == "B" and rule.id not in CHECKS:
             problems.append(f"{rule.id}: a rule of procedure.md B with no check implementing it")

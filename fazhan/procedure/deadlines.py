@@ -29,6 +29,22 @@ from fazhan.procedure.rules.windows import empty_windows
 _CONVERSION_OVERDUE = ("CNV-MEETING", "CNV-ONTIME", "CNV-TRANSFER")
 
 
+class Countdown:
+    """Days left to a due day, and days past it: the one count the to-do list and the pre-review queue show
+    (issue 12: one clock). Mixed into a class with a `due` and a `today` date."""
+
+    due: datetime.date
+    today: datetime.date
+
+    @property
+    def days_left(self) -> int:
+        return (self.due - self.today).days
+
+    @property
+    def days_overdue(self) -> int:
+        return -self.days_left
+
+
 @dataclass(frozen=True)
 class Deadline:
     kind: str  # what the item is (todo.KINDS)
@@ -38,6 +54,8 @@ class Deadline:
     roles: tuple[str, ...]  # who settles it
     limit: str = ""  # the declared time limit (TIME_LIMITS_BY_ID) it comes from; "" for "promptly"
     overdue: bool = False  # its rule reports it overdue on the facts' as-of day
+    since: str = ""  # the declared limit `allowed_from` comes from, where not `limit` (TGT-NOTICE's 公示)
+    barred_by: str = ""  # a declared BARS limit whose rule reports the step if taken (PRE-LEAVE)
 
     @property
     def date(self) -> datetime.date:
@@ -120,7 +138,17 @@ def deadlines(facts: CaseFacts) -> list[Deadline]:
             if (window := _window(facts, limit_id, activist.date)) is not None:
                 out.append(window)
     if target and not facts.all(A.TARGET_FILING):
-        add("target_filing", A.TARGET_FILING, target.date, promptly(target.date))
+        allowed, since = _after_publicity(target)
+        out.append(
+            Deadline(
+                "target_filing",
+                A.TARGET_FILING,
+                allowed,
+                promptly(target.date),
+                STEPS_BY_CODE[A.TARGET_FILING].actors,
+                since=since,
+            )
+        )
     reviewed = facts.all(A.COMMITTEE_REVIEW)
     if reviewed and not facts.first(A.PREREVIEW):
         add("prereview", A.PREREVIEW, reviewed[-1].date, promptly(reviewed[-1].date), roles=TOWNSHIP)
@@ -140,7 +168,27 @@ def deadlines(facts: CaseFacts) -> list[Deadline]:
     passes = [r for r in facts.all(A.PREREVIEW) if r.passed()]
     if passes and facts.all(A.FORM) and meeting is None:
         due = add_months(passes[-1].date, _months("ACC-AFTER-PRE", facts))
-        add("branch_meeting", A.BRANCH_MEETING, facts.all(A.FORM)[-1].date, due, limit="ACC-AFTER-PRE")
+        overdue = _rule_overdue(facts, ("ACC-AFTER-PRE",), A.BRANCH_MEETING, due)
+        limit = "ACC-AFTER-PRE"
+        # [P] the political review's conclusion must not be older than its months at the meeting (POL-DONE):
+        # where it expires first, that is the meeting's last day (the rule warns on a later meeting)
+        review = facts.first(A.POLITICAL_REVIEW)
+        if review is not None and (stale := add_months(review.date, _months("POL-DONE", facts))) < due:
+            due, limit = stale, "POL-DONE"
+        roles = STEPS_BY_CODE[A.BRANCH_MEETING].actors
+        barred = "PRE-LEAVE" if evaluate(facts, rules=("PRE-LEAVE",)) else ""
+        out.append(
+            Deadline(
+                "branch_meeting",
+                A.BRANCH_MEETING,
+                facts.all(A.FORM)[-1].date,
+                due,
+                roles,
+                limit,
+                overdue,
+                barred_by=barred,
+            )
+        )
     if meeting and not facts.all(A.APPROVAL):
         due = add_months(meeting.date, _months("APV-TIME", facts))
         if not facts.all(A.COMMITTEE_TALK):
@@ -171,6 +219,20 @@ def earliest_of(facts: CaseFacts, step: str) -> datetime.date | None:
     """The day `step` becomes allowed by its declared time limit, where one bounds it from below and its
     clock has started (the notice candidates: a target a year after the cultivation clock)."""
     return next((d.allowed_from for d in deadlines(facts) if d.step == step and d.allowed_only), None)
+
+
+def _after_publicity(target) -> tuple[datetime.date, str]:
+    """The day the target's filing (S08) is allowed from: the day after the 公示 recorded with the decision
+    ended (TGT-NOTICE), else the decision's day. A 公示 too short is the decision's own finding (TGT-NOTICE on
+    S07), which no filing date cures."""
+    end = target.details.get("publicity_to")
+    try:
+        last = datetime.date.fromisoformat(end) if isinstance(end, str) else None
+    except ValueError:
+        last = None
+    if last is None or last < target.date:
+        return target.date, ""
+    return last + datetime.timedelta(days=1), "TGT-NOTICE"
 
 
 def _form_standing(facts: CaseFacts) -> bool:

@@ -786,7 +786,10 @@ def limits() -> Limits:
 # override it, settings.FAZHAN_PROCEDURE), the rule that judges it, and the 细则 edition and article it comes
 # from. The rules read their months here (limit_months), and procedure.deadlines derives each case's next
 # steps from the same rows.
-EARLIEST, DUE, WINDOW = "earliest", "due", "window"
+EARLIEST, DUE, WINDOW, BARS = "earliest", "due", "window", "bars"
+# BARS: an event of the person's (a planned departure) within the limit after the start step bars the step
+# (PRE-LEAVE: leaving the unit within 3 months of the pre-review pass stops the admission, S15).
+MONTHS, WORKING_DAYS = "months", "working_days"  # the unit a limit counts in (TGT-NOTICE: working days)
 EDITION_2014 = "2014"  # 《中国共产党发展党员工作细则》(2014)
 
 
@@ -795,20 +798,27 @@ class TimeLimit:
     id: str  # the rule judging it (RULES_BY_ID), or a name of its own with `rule` naming that rule
     start: str  # the step (Anchor) whose date starts the clock
     step: str  # the step the limit bounds
-    bound: str  # EARLIEST | DUE | WINDOW
-    months_field: str  # the Limits field with its months
+    bound: str  # EARLIEST | DUE | WINDOW | BARS
+    months_field: str  # the Limits field with its count (months, or working days: `unit`)
     article: str  # as the Step declarations write them
     edition: str = EDITION_2014
     kind: str = ""  # WINDOW: the education record each window needs (S06/S21 kind)
     special_field: str = ""  # DUE with an outer limit for special cases (APV-TIME's six months)
     rule: str = ""  # the judging rule where `id` is not one
+    unit: str = MONTHS
 
     @property
     def rule_id(self) -> str:
         return self.rule or self.id
 
-    def months(self, limits: "Limits") -> int:
+    def count(self, limits: "Limits") -> int:
+        """The limit's number in its unit, under these limits."""
         return getattr(limits, self.months_field)
+
+    def months(self, limits: "Limits") -> int:
+        if self.unit != MONTHS:
+            raise ValueError(f"time limit {self.id} counts {self.unit}, not months")
+        return self.count(limits)
 
     def special_months(self, limits: "Limits") -> int | None:
         return getattr(limits, self.special_field) if self.special_field else None
@@ -822,6 +832,12 @@ TIME_LIMITS = (
     ),
     TimeLimit("ACT-REPORT", "S03", "S06", WINDOW, "report_window_months", "Art.10", kind="thought_report"),
     TimeLimit("TGT-1YEAR", "S03", "S07", EARLIEST, "target_after_months", "Art.13"),
+    # The 公示 recorded with the target decision (S07's publicity_from/to) lasts at least so many working days
+    # (make-up workdays counted) and ends before the filing (S08), which is allowed from the day after.
+    TimeLimit("TGT-NOTICE", "S07", "S08", EARLIEST, "notice_working_days", "Art.13 [P]", unit=WORKING_DAYS),
+    # [P] The political review's conclusion is not older than its months at the branch meeting.
+    TimeLimit("POL-DONE", "S10", "S15", DUE, "review_valid_months", "Art.16 [P]"),
+    TimeLimit("PRE-LEAVE", "S13", "S15", BARS, "leave_within_months", "Art.19"),
     TimeLimit("ACC-AFTER-PRE", "S13", "S15", DUE, "meeting_after_prereview_months", "Art.19"),
     TimeLimit(
         "APV-TIME", "S15", "S17", DUE, "approval_months", "Art.26", special_field="approval_special_months"
@@ -850,6 +866,11 @@ TIME_LIMITS_BY_ID = {t.id: t for t in TIME_LIMITS}
 def limit_months(limit_id: str, limits: "Limits") -> int:
     """The months of a declared time limit under these limits (a rule's one source of its number)."""
     return TIME_LIMITS_BY_ID[limit_id].months(limits)
+
+
+def limit_count(limit_id: str, limits: "Limits") -> int:
+    """The number of a declared time limit in its own unit (TGT-NOTICE's working days)."""
+    return TIME_LIMITS_BY_ID[limit_id].count(limits)
 
 
 # --- Labels of the details and their codes, for the entry forms and the printed record ----------------------

@@ -137,9 +137,13 @@ class CaseFacts:
 
     def until(self, day: datetime.date) -> "CaseFacts":
         """The record as it stood on `day` (B0.6): steps, exits, transfers, discipline and archive reviews
-        dated after it are ignored; clocks run to it."""
+        dated after it are ignored; clocks run to it; the branch is the one the person belonged to that day
+        (the origin of the first transfer after it)."""
+        later = [t for t in self.transfers if str(t["date"]) > day.isoformat()]
+        then = min(later, key=lambda t: str(t["date"]))["from"] if later else None
         return replace(
             self,
+            branch=self.orgs.get(then, self.branch) if then else self.branch,
             records=tuple(r for r in self.records if r.date <= day),
             as_of=day,
             exited_on=self.exited_on if self.exited_on and self.exited_on <= day else None,

@@ -11,7 +11,7 @@ from django.utils import timezone
 from fazhan.accounts.selectors import user_scope_q
 from fazhan.organizations.models import Org
 from fazhan.people.identity import id_number_valid
-from fazhan.people.models import Kinship, Person, PersonRole, Transfer
+from fazhan.people.models import Kinship, Person, PersonRole
 from fazhan.procedure.definition import STEPS_BY_CODE, limits
 from fazhan.procedure.engine import NEW, CaseFacts, MemberFacts, OrgFacts, Rec
 from fazhan.procedure.models import Case, ExitReason, StepRecord
@@ -31,11 +31,19 @@ class FactProvider:
 
     `for_person(person, named)` gives one person's rows (and those of the records a step names, `named`,
     the details' values of that kind); `by_person(person_ids, as_of)` the rows of many, dated up to as_of,
-    keyed by Person.pk. Each row is a dict as interchange.md's record of that kind has it."""
+    keyed by Person.pk; `in_subtree(scope, as_of)` the same for every person of a scope (procedure.loader:
+    one query by the orgs' paths, not by a list of ids), where the wing gives it. Each row is a dict as
+    interchange.md's record of that kind has it."""
 
     for_person: Callable[[Person, set[str]], list[dict]]
     by_person: Callable[[Iterable[int], datetime.date], dict[int, list[dict]]]
     named: str = ""  # the details' kind whose values `for_person` also loads ("form": the form numbers)
+    in_subtree: Callable[["Scope", datetime.date], dict[int, list[dict]]] | None = None
+
+
+# A scope of the tree (procedure.loader): given the field holding an org's path, the condition that it lies in
+# the scope's subtrees.
+Scope = Callable[[str], Q]
 
 
 # The CaseFacts fields a wing provides; the procedure's own (kinship, discipline, transfers) it reads itself.
@@ -133,14 +141,22 @@ def case_facts(case: Case, *, as_of: datetime.date | None = None, pending: Rec |
         archive_reviews=tuple(registers["archive_reviews"]),
         branch_secretaries=tuple(
             sorted(
-                PersonRole.objects.filter(person__org=person.org, role="branch_secretary").values_list(
-                    "person__pid", flat=True
-                )
+                PersonRole.objects.filter(
+                    person__org__code=_branch_on(person.org.code, registers["transfers"], as_of),
+                    role="branch_secretary",
+                ).values_list("person__pid", flat=True)
             )
         ),
         identities=case_identities(case, pending=pending),
     )
     return facts.until(as_of) if as_of else facts
+
+
+def _branch_on(current: str, transfers: list[dict], day: datetime.date | None) -> str:
+    """The org the person belonged to on `day`: the origin of their first transfer after it, else the
+    current one (CaseFacts.until sets the branch alike)."""
+    later = [t for t in transfers if day is not None and t["date"] > day.isoformat()]
+    return min(later, key=lambda t: t["date"])["from"] if later else current
 
 
 def identity_fact(record: int, name: str, id_key: str) -> dict:
@@ -191,67 +207,3 @@ def person_registers(person: Person, *, named: dict[str, set[str]] | None = None
     for fact, provider in FACT_PROVIDERS.items():
         out[fact] = provider.for_person(person, named.get(provider.named, set()))
     return out
-
-
-def case_facts_many(cases: list[Case], *, as_of: datetime.date) -> list[CaseFacts]:
-    """The facts of many cases (a subtree's to-do list, the pre-review and notice candidates) in a fixed
-    handful of queries, as the rules read them: the live records with the records they correct, ledger
-    flags and entry times, the transfers (a transfer without materials restarts the cultivation clock), the
-    numbered forms, the archive reviews, the exits, and the orgs they name. Not loaded: the people named in
-    details, kinship, discipline and identities, which no time limit reads (tests/procedure/test_deadlines.py
-    holds deadlines() on these facts equal to deadlines() on case_facts())."""
-    pks = [c.pk for c in cases]
-    by_case: dict[int, list[Rec]] = {pk: [] for pk in pks}
-    links = dict(
-        StepRecord.objects.filter(case__in=pks, supersedes__isnull=False).values_list("pk", "supersedes_id")
-    )
-    for r in StepRecord.objects.filter(case__in=pks, superseded_by__isnull=True, date__lte=as_of).order_by(
-        "date", "id"
-    ):
-        by_case[r.case_id].append(
-            Rec(
-                r.pk,
-                r.step,
-                r.date,
-                r.details,
-                r.recorded_at,
-                links.get(r.pk),
-                r.from_ledger,
-                r.date_inferred,
-            )
-        )
-    person_ids = [c.person_id for c in cases]
-    transfers: dict[int, list[dict]] = {}
-    for person_id, date, src, dst, materials in (
-        Transfer.objects.filter(person__in=person_ids, date__lte=as_of)
-        .order_by("date", "id")
-        .values_list("person_id", "date", "from_org__code", "to_org__code", "materials_transferred")
-    ):
-        transfers.setdefault(person_id, []).append(transfer_fact(date, src, dst, materials))
-    provided = {fact: provider.by_person(person_ids, as_of) for fact, provider in FACT_PROVIDERS.items()}
-    reviews = provided.get("archive_reviews", {})
-    codes = _referenced([r for records in by_case.values() for r in records], "org")
-    for c in cases:
-        codes |= {code for code in c.person.org.path.strip("/").split("/") if code}
-    codes |= {t["from"] for moved in transfers.values() for t in moved}
-    codes |= {str(r["reviewer"]) for rs in reviews.values() for r in rs}
-    orgs = _org_facts(Org.objects.filter(code__in=codes))
-    settings_limits = limits()
-    return [
-        CaseFacts(
-            person_pid=c.person.pid,
-            birth_date=c.person.birth_date,
-            floating=c.person.floating,
-            planned_departure=c.person.planned_departure,
-            branch=orgs[c.person.org.code],
-            records=tuple(by_case[c.pk]),
-            limits=settings_limits,
-            as_of=as_of,
-            exited_on=c.closed_on if c.closed_on and c.closed_on <= as_of else None,
-            orgs=orgs,
-            transfers=tuple(transfers.get(c.person_id, ())),
-            forms=tuple(provided.get("forms", {}).get(c.person_id, ())),
-            archive_reviews=tuple(reviews.get(c.person_id, ())),
-        )
-        for c in cases
-    ]

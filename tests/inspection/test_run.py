@@ -14,8 +14,10 @@ from fazhan.inspection.models import Finding, FindingStatus
 from fazhan.inspection.run import case_findings, inspect
 from fazhan.inspection.services import finding_correct, inspection_run
 from fazhan.people.models import Transfer
-from fazhan.people.services import discipline_record, kinship_declare
+from fazhan.people.services import discipline_record, kinship_declare, person_transfer
 from fazhan.procedure.models import Case
+from fazhan.procedure.rules.counting import pools
+from fazhan.procedure.selectors import case_facts
 from fazhan.procedure.services import case_open, case_record_step, step_correct
 from tests.procedure.conftest import day, legal_details, walk
 
@@ -208,3 +210,25 @@ def test_the_stored_verdict_follows_procedure_md_f():
     assert id_number_valid(good)
     assert not id_number_valid(good[:-1] + ("0" if good[-1] != "0" else "1"))  # a wrong check character
     assert not id_number_valid("12345")
+
+
+def test_a_run_as_of_a_past_date_counts_a_person_who_moved_since_in_the_org_they_belonged_to_then(pw):
+    """An activist of branch 1 transferred to branch 2 on 2021-01-04: the inspection as of 2020-12-01 counts
+    them in branch 1 (the pool, the branch the rules read), as the single-case facts do; as of 2021-02-01,
+    in branch 2."""
+    walk(pw, "S06")
+    person_transfer(
+        actor=pw.users["lh_organizer"],
+        person=pw.p1,
+        to_org=pw.branch2,
+        date=datetime.date(2021, 1, 4),
+        materials_transferred=True,
+    )
+    case = Case.objects.get(pk=pw.case.pk)
+    for as_of, org in ((datetime.date(2020, 12, 1), pw.branch1), (datetime.date(2021, 2, 1), pw.branch2)):
+        loaded = tree_load(root=None, as_of=as_of)
+        [facts] = loaded.tree.cases
+        assert facts.branch.code == org.code, as_of
+        assert case_facts(case, as_of=as_of).branch.code == org.code, as_of
+        assert set(pools(loaded.tree.cases)) == {org.code}, as_of
+        assert loaded.frames.cases["branch"].to_list() == [org.code]

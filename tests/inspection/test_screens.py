@@ -152,7 +152,7 @@ def test_the_loaders_frames_are_those_of_the_complete_facts(db):
 
 
 def test_the_loaders_quick_constructor_gives_the_same_facts_as_the_dataclass():
-    from fazhan.inspection.loader import IndexedFacts
+    from fazhan.procedure.loader import IndexedFacts
 
     for facts in cases(3, 20):
         fields = {f: getattr(facts, f) for f in facts.__dataclass_fields__ if f != "records"}

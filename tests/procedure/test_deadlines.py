@@ -5,18 +5,21 @@ the rules' earliest and due dates, and between the notice candidates and the cas
 import datetime
 from dataclasses import replace
 
+from fazhan.core.calendar import add_months
 from fazhan.desk.todo import todo_for_user
 from fazhan.notices.models import NoticeKind
 from fazhan.notices.selectors import notice_candidates
 from fazhan.organizations.models import Org
 from fazhan.people.models import Person, Transfer
 from fazhan.people.services import person_transfer
+from fazhan.procedure.checks import definition_problems
 from fazhan.procedure.deadlines import deadlines
-from fazhan.procedure.definition import DUE, TIME_LIMITS, TIME_LIMITS_BY_ID, Anchor
+from fazhan.procedure.definition import DUE, TIME_LIMITS, TIME_LIMITS_BY_ID, WORKING_DAYS, Anchor
 from fazhan.procedure.engine import NEW, Rec, evaluate, evaluate_entry
+from fazhan.procedure.loader import case_facts_many
 from fazhan.procedure.models import Case, StepRecord
-from fazhan.procedure.selectors import case_facts, case_facts_many
-from tests.procedure.conftest import walk
+from fazhan.procedure.selectors import case_facts
+from tests.procedure.conftest import day, legal_details, walk
 
 MOVED = datetime.date(2021, 1, 4)
 
@@ -46,8 +49,87 @@ def test_an_activist_moved_without_materials_is_listed_on_the_rules_date_not_a_y
 
 
 def test_every_time_limit_is_declared_with_its_edition_article_and_a_known_rule():
-    assert {t.id for t in TIME_LIMITS} >= {"APP-TALK", "TGT-1YEAR", "APV-TIME", "ACT-HALFYEAR", "PRB-DATES"}
+    assert {t.id for t in TIME_LIMITS} >= {
+        "APP-TALK",
+        "TGT-1YEAR",
+        "APV-TIME",
+        "ACT-HALFYEAR",
+        "PRB-DATES",
+        "TGT-NOTICE",
+        "PRE-LEAVE",
+        "POL-DONE",
+    }
     assert all(t.edition == "2014" and t.article.startswith("Art.") for t in TIME_LIMITS)
+    assert TIME_LIMITS_BY_ID["TGT-NOTICE"].unit == WORKING_DAYS
+    assert not definition_problems()
+
+
+def test_the_target_filing_is_allowed_the_day_after_the_publicity_ends_as_tgt_notice_says(pw, settings):
+    """A 公示 running past the target decision (S07 on day 500, 公示 to day 505): the filing (S08) is allowed
+    from day 506 — the rule reports a filing on day 505 and not on day 506 — and the working days the rule
+    asks of the 公示 are TGT-NOTICE's declared count (a deployment's setting moves the verdict)."""
+    s07 = {
+        **legal_details("S07", 0, pw),
+        "publicity_from": day(498).isoformat(),
+        "publicity_to": day(505).isoformat(),
+    }
+    walk(pw, "S07", S07=s07)
+    facts = case_facts(Case.objects.get(pk=pw.case.pk), as_of=day(502))
+    filing = next(d for d in deadlines(facts) if d.kind == "target_filing")
+    assert (filing.allowed_from, filing.since) == (day(506), "TGT-NOTICE")
+    rules = lambda on: {f.rule for f in evaluate_entry(facts, Rec(NEW, Anchor.TARGET_FILING, on, {}))}  # noqa: E731
+    assert "TGT-NOTICE" in rules(day(505))
+    assert "TGT-NOTICE" not in rules(filing.allowed_from)
+    assert not [f for f in evaluate(facts, rules=["TGT-NOTICE"]) if f.step == Anchor.TARGET]
+    settings.FAZHAN_PROCEDURE = {"notice_working_days": 30}
+    long_facts = case_facts(Case.objects.get(pk=pw.case.pk), as_of=day(502))
+    assert [f.step for f in evaluate(long_facts, rules=["TGT-NOTICE"])] == [Anchor.TARGET]
+
+
+def test_the_branch_meeting_is_due_before_the_political_review_goes_stale_as_pol_done_says(pw, settings):
+    """POL-DONE [P]: the political review (day 540) no older than its months at the branch meeting. With two
+    months declared, that comes before ACC-AFTER-PRE's month after the pass: the meeting's last day is the
+    review's, a meeting that day passes the rule and one a day later is warned."""
+    settings.FAZHAN_PROCEDURE = {"review_valid_months": 2}
+    walk(pw, "S14")
+    facts = case_facts(Case.objects.get(pk=pw.case.pk), as_of=day(592))
+    meeting = next(d for d in deadlines(facts) if d.kind == "branch_meeting")
+    assert (meeting.due_by, meeting.limit, meeting.overdue) == (add_months(day(540), 2), "POL-DONE", False)
+
+    def stale(on: datetime.date) -> bool:
+        found = evaluate_entry(facts, Rec(NEW, Anchor.BRANCH_MEETING, on, {}))
+        return any(f.rule == "POL-DONE" and "meeting" in f.evidence for f in found)
+
+    assert not stale(meeting.due_by)
+    assert stale(meeting.due_by + datetime.timedelta(days=1))
+    settings.FAZHAN_PROCEDURE = {}
+    facts = case_facts(Case.objects.get(pk=pw.case.pk), as_of=day(592))
+    assert next(d for d in deadlines(facts) if d.kind == "branch_meeting").limit == "ACC-AFTER-PRE"
+
+
+def test_a_departure_within_pre_leaves_months_of_the_pass_marks_the_branch_meeting(pw, settings, client_for):
+    """PRE-LEAVE: leaving the unit within 3 months of the committee's pass (day 575) stops the admission; the
+    branch meeting's to-do row says so by the rule's title. A departure later than that, or a shorter
+    declared limit, does not."""
+    walk(pw, "S14")
+    today = day(592)
+    for leaving, months, barred in (
+        (day(640), 3, "PRE-LEAVE"),
+        (day(700), 3, ""),
+        (day(640), 1, ""),
+    ):
+        settings.FAZHAN_PROCEDURE = {"leave_within_months": months}
+        Person.objects.filter(pk=pw.p1.pk).update(planned_departure=leaving)
+        facts = case_facts(Case.objects.get(pk=pw.case.pk), as_of=today)
+        meeting = next(d for d in deadlines(facts) if d.kind == "branch_meeting")
+        assert meeting.barred_by == barred, (leaving, months)
+        assert bool(evaluate(facts, rules=["PRE-LEAVE"])) == bool(barred)
+    settings.FAZHAN_PROCEDURE = {}
+    Person.objects.filter(pk=pw.p1.pk).update(planned_departure=day(640))
+    items = [i for i in todo_for_user(pw.users["sec1"], today=today) if i.kind == "branch_meeting"]
+    assert [i.barred_by for i in items] == ["PRE-LEAVE"]
+    page = client_for("sec1").get("/todo/").content.decode()
+    assert "注意：预审时三个月内将离开工作单位的一般不办理接收" in page
 
 
 def _plant_transfers_and_extensions(as_of: datetime.date) -> tuple[int, int]:
@@ -74,6 +156,16 @@ def _plant_transfers_and_extensions(as_of: datetime.date) -> tuple[int, int]:
             rec.save(update_fields=["details"])
             StepRecord.objects.filter(case=rec.case_id, step=Anchor.CONVERSION_APPROVAL).delete()
             extended += 1
+    # every second target not yet filed had its 公示 run a week past the decision (TGT-NOTICE's filing day)
+    filed = set(StepRecord.objects.filter(step=Anchor.TARGET_FILING).values_list("case_id", flat=True))
+    unfiled = StepRecord.objects.filter(step=Anchor.TARGET, superseded_by__isnull=True).exclude(
+        case__in=filed
+    )
+    for n, rec in enumerate(unfiled.order_by("pk")):
+        if n % 2 == 0:
+            end = rec.date + datetime.timedelta(days=7)
+            rec.details = {**rec.details, "publicity_to": end.isoformat()}
+            rec.save(update_fields=["details"])
     return moved, extended
 
 
@@ -89,6 +181,13 @@ def _reported(facts, rule: str, step: str, due: datetime.date) -> bool:
     return False
 
 
+def _entry_rules(facts, step: str, on: datetime.date, *, stale: bool = False) -> set[str]:
+    """The rules a record of `step` on that day would be reported by (with `stale`, POL-DONE only for a
+    review older than its months)."""
+    found = evaluate_entry(facts, Rec(NEW, step, on, {}))
+    return {f.rule for f in found if not stale or (f.rule == "POL-DONE" and "meeting" in f.evidence)}
+
+
 def test_parity_on_the_synth_district_deadlines_equal_the_rules_dates(db):
     from fazhan.demo.synth import synth_build
 
@@ -99,13 +198,19 @@ def test_parity_on_the_synth_district_deadlines_equal_the_rules_dates(db):
     assert extended
     cases = list(Case.objects.filter(closed_on__isnull=True).select_related("person__org").order_by("pk"))
     bulk = case_facts_many(cases, as_of=as_of)
-    checked = {"earliest": 0, "due": 0, "window": 0, "restarted": 0}
+    checked = {"earliest": 0, "due": 0, "window": 0, "restarted": 0, "publicity": 0}
     allowed_targets = set()
     for case, many in zip(cases, bulk, strict=True):
         full = case_facts(case, as_of=as_of)
         assert deadlines(many) == deadlines(full), case.person.pid  # the bulk facts are the rules' facts
         for d in deadlines(full):
             limit = TIME_LIMITS_BY_ID.get(d.limit)
+            if d.since == "TGT-NOTICE":  # the filing: reported the day before the 公示's end, not from it
+                assert d.allowed_from is not None
+                day_before = d.allowed_from - datetime.timedelta(days=1)
+                assert "TGT-NOTICE" in _entry_rules(full, d.step, day_before), case.person.pid
+                assert "TGT-NOTICE" not in _entry_rules(full, d.step, d.allowed_from), case.person.pid
+                checked["publicity"] += 1
             if d.step == Anchor.TARGET:
                 # the rule's own earliest date: refused the day before, allowed on the day
                 before = evaluate_entry(
@@ -118,6 +223,14 @@ def test_parity_on_the_synth_district_deadlines_equal_the_rules_dates(db):
                 checked["restarted"] += bool(full.transfers)
                 if d.allowed_from <= as_of:
                     allowed_targets.add(case.pk)
+            elif (
+                d.limit == "POL-DONE"
+            ):  # the review goes stale: a meeting that day passes, the next is warned
+                assert d.due_by is not None
+                assert "POL-DONE" not in _entry_rules(full, d.step, d.due_by, stale=True)
+                assert "POL-DONE" in _entry_rules(
+                    full, d.step, d.due_by + datetime.timedelta(days=1), stale=True
+                )
             elif (limit is not None and limit.bound == DUE) or d.kind == "archive_review":
                 rule = limit.rule_id if limit else "ARC-REVIEW"
                 assert _reported(full, rule, d.step, d.due_by), (case.person.pid, d)

@@ -43,3 +43,19 @@ def test_a_refused_correction_comes_back_with_the_error_at_its_field(pw, client_
     assert form.errors["date"]
     assert not form.non_field_errors()
     assert not StepRecord.objects.filter(supersedes=talk).exists()
+
+
+def test_the_timeline_names_an_overdue_rule_by_its_chinese_title_the_id_after_it_in_small_text(
+    pw, client_for
+):
+    """Users read Chinese (issue 12): the overdue talk is shown as APP-TALK's title, its message, then
+    the rule id in small text — never the id in place of the title."""
+    walk(pw, "S01")  # an application in 2020 and no talk: APP-TALK overdue today
+    page = client_for("sec1").get(f"/people/{pw.p1.pid}/").content.decode()
+    row = page[page.index('data-step="S02"') :]
+    row = row[: row.index("</tr>")]
+    assert '<span class="finding error">收到申请后一个月内派人谈话</span>' in row
+    assert row.index("收到申请后一个月内派人谈话") < row.index(
+        '<small class="muted rule-id">APP-TALK</small>'
+    )
+    assert ">APP-TALK<" not in row.replace('rule-id">APP-TALK<', "")

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from fazhan.core.calendar import add_months
 from fazhan.desk.todo import todo_for_user
 from fazhan.people.services import person_create
+from fazhan.prereview.services import prereview_batch_submit
 from fazhan.procedure.services import case_open, case_record_step
 from tests.conftest import make_id_number, person_data
 from tests.procedure.conftest import (
@@ -124,14 +125,26 @@ def test_remind_prints_the_items_per_org(pw, dataset):
     assert "共 7 项" in text
 
 
-def test_the_district_reviewer_sees_its_pre_review_then_the_form_to_issue(pw):
-    """After the township's pass the district's pre-review is due within a month; after the district's pass,
-    the numbered form. The branch secretary sees neither: they are the district's work."""
+def test_the_township_sends_the_pre_review_batch_then_the_district_sees_it_then_the_form_to_issue(pw):
+    """After the township's pass the district's pre-review is due within a month: the township organizer's
+    to send in a batch (the row links to the batch form), then, once sent, the district's to decide; after
+    the district's pass, the numbered form. The branch secretary sees none of it."""
     done = walk(pw, until=next(i for i, (s, _) in enumerate(LEGAL_PATH) if s == "S13") + 1)
     township_pass = done["S13"][0].date
-    district = pw.users["district"]
+    district, organizer = pw.users["district"], pw.users["lh_organizer"]
+    due = add_months(township_pass, 1)
+    to_send = [i for i in todo_for_user(organizer, today=township_pass) if i.kind == "prereview_send"]
+    assert [(i.due, i.form_url, str(i.label)) for i in to_send] == [
+        (due, "/prereview/new/", "镇党委预审通过，待报区委组织部预审")
+    ]
+    assert "prereview_send" not in {
+        i.kind for i in todo_for_user(pw.users["lh_approver"], today=township_pass)
+    }
+    assert "district_prereview" not in {i.kind for i in todo_for_user(district, today=township_pass)}
+    prereview_batch_submit(actor=organizer, township=pw.township, cases=[pw.case], submitted_on=township_pass)
     waiting = [(i.kind, i.due) for i in todo_for_user(district, today=township_pass)]
-    assert ("district_prereview", add_months(township_pass, 1)) in waiting
+    assert ("district_prereview", due) in waiting
+    assert "prereview_send" not in {i.kind for i in todo_for_user(organizer, today=township_pass)}
     assert "district_prereview" not in {i.kind for i in todo_for_user(pw.users["sec1"], today=township_pass)}
     district_pass = day(next_offset("S14") - 5)
     case_record_step(

@@ -46,6 +46,8 @@ def _expected() -> dict[str, set[tuple[str, str]]]:
         if last == "S07":  # a target to file (备案, step 8)
             out[TOWNSHIP].add((pid, "target_filing"))
             out[APPROVER].add((pid, "target_filing"))
+        if last == "S13" and StepRecord.objects.filter(case=case, step="S13").count() == 1:
+            out[TOWNSHIP].add((pid, "prereview_send"))  # the township's pass: its batch to send (organizer)
         if last == "S14":  # the form filled in: the branch meeting within a month of the pre-review pass
             if branch:
                 out[BRANCH].add((pid, "branch_meeting"))

@@ -12,7 +12,7 @@ import polars as pl
 from fazhan.inspection.frames import Frames, count_of, months, overdue
 from fazhan.inspection.screens import screen
 from fazhan.inspection.screens._common import skipped
-from fazhan.procedure.definition import Anchor
+from fazhan.procedure.definition import Anchor, limit_months
 from fazhan.procedure.rules.admission import COMMITTEE, VOTE_KEYS
 from fazhan.procedure.rules.forms import DISTRICT
 
@@ -113,7 +113,7 @@ def pre_leave(f: Frames) -> pl.Series:
     reviewer it cannot read surely (details not flat, escapes) as the committee's."""
     leaving = f.cases.filter(pl.col("planned_departure").is_not_null()).select("case", "planned_departure")
     passes = prereviews(f).filter(pl.col("loose")).join(leaving, on="case")
-    limit = months(pl.col("date"), f.limits.leave_within_months)
+    limit = months(pl.col("date"), limit_months("PRE-LEAVE", f.limits))
     return _cases(
         passes.filter(
             (pl.col("date") <= pl.col("planned_departure")) & (pl.col("planned_departure") <= limit)

@@ -8,7 +8,7 @@ from fazhan.core.calendar import holidays_of
 from fazhan.inspection.frames import Frames, days, months
 from fazhan.inspection.screens import screen
 from fazhan.inspection.screens._common import full_member_on, skipped
-from fazhan.procedure.definition import Anchor
+from fazhan.procedure.definition import Anchor, limit_count, limit_months
 from fazhan.procedure.rules.targets import OPINIONS
 
 ALL_FALSE = r'^\{\s*("[^"\\]*"\s*:\s*false\s*(,\s*)?)*\}$'
@@ -63,7 +63,7 @@ def tgt_notice(f: Frames) -> pl.DataFrame:
         unreadable
         | (pl.col("publicity_from").str.len_chars() != 10)
         | (pl.col("publicity_to").str.len_chars() != 10)
-        | (counted < f.limits.notice_working_days)
+        | (counted < limit_count("TGT-NOTICE", f.limits))
         | (end >= pl.col(Anchor.TARGET_FILING))
     )
 
@@ -106,7 +106,7 @@ def pol_done(f: Frames) -> pl.Series:
     no_pass = meeting.is_not_null() & (review.is_null() | (review > meeting))
     after_pre = review.is_not_null() & prereview.is_not_null() & (review > prereview)
     floating = review.is_not_null() & pl.col("floating")
-    stale = review.is_not_null() & (meeting > months(review, f.limits.review_valid_months))
+    stale = review.is_not_null() & (meeting > months(review, limit_months("POL-DONE", f.limits)))
     judged = f.wide.filter(no_pass | after_pre | floating | stale.fill_null(False))["case"]
     return pl.concat([judged, skipped(f, Anchor.POLITICAL_REVIEW)])
 

@@ -107,12 +107,13 @@ def pre_leave(facts: CaseFacts) -> Iterator[Finding]:
     if leaving is None or not committee:
         return
     review = committee[0]
-    limit = add_months(review.date, facts.limits.leave_within_months)
+    months = limit_months("PRE-LEAVE", facts.limits)
+    limit = add_months(review.date, months)
     if review.date <= leaving <= limit:
         yield finding(
             "PRE-LEAVE",
             _("预审通过后%(m)d个月内（%(d)s）将离开工作单位，一般不应继续办理接收")
-            % {"m": facts.limits.leave_within_months, "d": leaving.isoformat()},
+            % {"m": months, "d": leaving.isoformat()},
             step=Anchor.PREREVIEW,
             record=review.id,
             evidence={

@@ -43,7 +43,7 @@ from fazhan.procedure.rules.probation import conversion_of, late_openings, trans
 # The steps whose first passing record the org-level rules read of a case (approvals, stages, the legal
 # minimum of VIO-RUSH), and those of which they read every record (the conversion rounds that the stage
 # follows, rules/outcome.py): the whole-tree run hands them cases that hold only those records
-# (inspection/loader.py; tests/inspection/test_screens.py checks the findings are the same).
+# (procedure/loader.py; tests/inspection/test_screens.py checks the findings are the same).
 TREE_STEPS = (
     Anchor.APPLICATION,
     Anchor.ACTIVIST,

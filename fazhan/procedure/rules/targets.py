@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from django.utils.translation import gettext as _
 
 from fazhan.core.calendar import WorkingDays, add_months, working_days_between
-from fazhan.procedure.definition import Anchor, Limits, limit_months
+from fazhan.procedure.definition import Anchor, Limits, limit_count, limit_months
 from fazhan.procedure.engine import CaseFacts, Finding, check, finding, in_force
 from fazhan.procedure.rules.ledger import unheld
 from fazhan.procedure.rules.order import skip_findings
@@ -79,7 +79,7 @@ def publicity_days(first: datetime.date, last: datetime.date, limits: Limits) ->
     """TGT-NOTICE's measure of a 公示 from `first` to `last`: its working days (make-up workdays counted,
     inclusive) and whether they are enough. The notices app holds a notice's period to the same measure."""
     days = working_days_between(first, last)
-    return days, days.count >= limits.notice_working_days
+    return days, days.count >= limit_count("TGT-NOTICE", limits)
 
 
 @check("TGT-NOTICE")
@@ -100,7 +100,7 @@ def tgt_notice(facts: CaseFacts) -> Iterator[Finding]:
         yield finding(
             "TGT-NOTICE",
             _("公示仅 %(n)d 个工作日（应不少于 %(min)d 个）")
-            % {"n": days.count, "min": facts.limits.notice_working_days},
+            % {"n": days.count, "min": limit_count("TGT-NOTICE", facts.limits)},
             step=Anchor.TARGET,
             record=target.id,
             evidence=evidence,
@@ -199,7 +199,7 @@ def pol_done(facts: CaseFacts) -> Iterator[Finding]:
             record=review.id,
             evidence={"floating_opinions": review.details.get("floating_opinions") or []},
         )
-    if meeting is not None and meeting.date > add_months(review.date, facts.limits.review_valid_months):
+    if meeting is not None and meeting.date > add_months(review.date, limit_months("POL-DONE", facts.limits)):
         yield finding(
             "POL-DONE",
             _("政审结论已超过一年"),
