@@ -28,9 +28,9 @@ from fazhan.plans.selectors import (
 )
 from fazhan.procedure.definition import BRANCH, DISTRICT, TOWNSHIP, Anchor
 from fazhan.procedure.engine import finding, in_force
+from fazhan.procedure.loader import case_facts_many
 from fazhan.procedure.models import Case
 from fazhan.procedure.rules.counting import POOL_STAGES, org_on, stage_of
-from fazhan.procedure.selectors import case_facts_many
 from fazhan.procedure.services import Refusal, StepEntry
 
 ERR_NOT_ALLOWED = "只有区委组织部可以下达本级和乡镇计划，乡镇党委组织委员可以向所属支部分配计划。"
