@@ -79,6 +79,22 @@ class TodoItem(Countdown):
         return self.allowed_only and self.due <= self.today
 
     @property
+    def state(self) -> str:
+        """The state column of /todo/ (procedure/todo.html) word for word: the export, `fazhan remind` and the
+        daily digest say what the page says."""
+        if self.overdue:
+            return f"逾期 {self.days_overdue} 天"
+        if self.allowed_only:
+            if self.available:
+                return f"可办理（自 {self.due.isoformat()} 起）"
+            return f"自 {self.due.isoformat()} 起可办理"
+        if self.days_left < 0:
+            return f"已过 {self.days_overdue} 天"
+        if self.days_left == 0:
+            return "今天到期"
+        return f"还有 {self.days_left} 天"
+
+    @property
     def form_url(self) -> str:
         """The form that does it: the step entry on the person page, the notice, the pre-review batch, the
         form issue, the archive review."""

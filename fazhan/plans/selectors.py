@@ -10,7 +10,7 @@ import datetime
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -73,22 +73,38 @@ def _within(path: str, org: Org) -> bool:
     return path.startswith(org.path)
 
 
+# A plan (the quota) or a reserve: each an org's numbers for a year, handed down the tree.
+PlanRow = TypeVar("PlanRow", Plan, Reserve)
+
+
+def _nearest_above(model: type[PlanRow], org: Org, year: int) -> PlanRow | None:
+    """The nearest row of `model` (a plan or a reserve: each org's number for a year) above `org`."""
+    codes = [c for c in org.path.strip("/").split("/") if c and c != org.code]
+    rows = model.objects.filter(year=year, org__code__in=codes).select_related("org")
+    return max(rows, key=lambda r: r.org.depth, default=None)
+
+
+def _handed_down(row: PlanRow) -> list[PlanRow]:
+    """The rows of the same model and year passed down directly from `row`: below its org, with no other row
+    between (a quota or a reserve is handed down the tree one level at a time)."""
+    below = list(
+        type(row)
+        .objects.filter(year=row.year, org__path__startswith=row.org.path)
+        .exclude(pk=row.pk)
+        .select_related("org")
+    )
+    paths = [r.org.path for r in below]
+    return [r for r in below if not any(q != r.org.path and r.org.path.startswith(q) for q in paths)]
+
+
 def plan_parent(org: Org, year: int) -> Plan | None:
     """The nearest plan above `org` for `year`."""
-    codes = [c for c in org.path.strip("/").split("/") if c and c != org.code]
-    plans = Plan.objects.filter(year=year, org__code__in=codes).select_related("org")
-    return max(plans, key=lambda p: p.org.depth, default=None)
+    return _nearest_above(Plan, org, year)
 
 
 def plan_children(plan: Plan) -> list[Plan]:
     """The plans passed down directly from `plan`: below its org, with no other plan between."""
-    below = list(
-        Plan.objects.filter(year=plan.year, org__path__startswith=plan.org.path)
-        .exclude(pk=plan.pk)
-        .select_related("org")
-    )
-    paths = [p.org.path for p in below]
-    return [p for p in below if not any(q != p.org.path and p.org.path.startswith(q) for q in paths)]
+    return _handed_down(plan)
 
 
 def plan_org_for_user(user, code: str) -> Org:
@@ -461,20 +477,12 @@ RESERVE_STAGE_LABELS: dict[str, "StrOrPromise"] = {
 
 def reserve_parent(org: Org, year: int) -> Reserve | None:
     """The nearest reserve plan above `org` for `year` (as plan_parent for the quota)."""
-    codes = [c for c in org.path.strip("/").split("/") if c and c != org.code]
-    reserves = Reserve.objects.filter(year=year, org__code__in=codes).select_related("org")
-    return max(reserves, key=lambda r: r.org.depth, default=None)
+    return _nearest_above(Reserve, org, year)
 
 
 def reserve_children(reserve: Reserve) -> list[Reserve]:
     """The reserve plans passed down directly from `reserve`: below its org, with no other plan between."""
-    below = list(
-        Reserve.objects.filter(year=reserve.year, org__path__startswith=reserve.org.path)
-        .exclude(pk=reserve.pk)
-        .select_related("org")
-    )
-    paths = [r.org.path for r in below]
-    return [r for r in below if not any(q != r.org.path and r.org.path.startswith(q) for q in paths)]
+    return _handed_down(reserve)
 
 
 def month_ends(year: int, as_of: datetime.date) -> list[datetime.date]:

@@ -50,21 +50,6 @@ class Digest:
         return len(self.rows)
 
 
-def state_text(item: TodoItem) -> str:
-    """The state column of /todo/ (procedure/todo.html), word for word."""
-    if item.overdue:
-        return f"逾期 {item.days_overdue} 天"
-    if item.allowed_only:
-        if item.available:
-            return f"可办理（自 {item.due.isoformat()} 起）"
-        return f"自 {item.due.isoformat()} 起可办理"
-    if item.days_left < 0:
-        return f"已过 {item.days_overdue} 天"
-    if item.days_left == 0:
-        return "今天到期"
-    return f"还有 {item.days_left} 天"
-
-
 def group_of(item: TodoItem) -> str:
     """逾期 only where the rule says so (TodoItem.overdue); 可办理 what the page calls so, and a day passed
     that no rule calls overdue (open to do, nothing late); the rest is coming due."""
@@ -92,7 +77,7 @@ def digest_for_user(user: User, *, today: datetime.date) -> Digest:
                 pid=person.pid,
                 org=person.org.name,
                 due=i.due,
-                state=state_text(i),
+                state=i.state,
                 url=absolute_url(i.form_url),
             )
         )

@@ -107,7 +107,8 @@ def test_the_todo_page_lists_the_items_and_downloads_them_as_excel(pw, dataset, 
     states = {r[1]: r[5] for r in rows[1:]}
     # a year of cultivation makes the target decision allowed, not late; the talk and the windows are late by
     # their rules (APP-TALK, ACT-REPORT, ACT-HALFYEAR); "promptly" has no rule, so it is past, not overdue
-    assert states["积极分子满一年，可确定为发展对象"] == "自 2021-06-20 起可办理"
+    # the page's words: allowed since a day that has come
+    assert states["积极分子满一年，可确定为发展对象"] == "可办理（自 2021-06-20 起）"
     assert states["谈话"].startswith("逾期")
     assert states["待镇党委预审"].startswith("已过")
     home = client.get("/").content.decode()
@@ -121,7 +122,7 @@ def test_remind_prints_the_items_per_org(pw, dataset):
     text = out.getvalue()
     assert "SZQ-LH-01" in text
     assert "接收预备党员待镇党委审批 候选人C（P0102）" in text
-    assert "2021-06-20起可办理" in text
+    assert "可办理（自 2021-06-20 起）" in text
     assert "共 7 项" in text
 
 

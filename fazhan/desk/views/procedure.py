@@ -86,15 +86,7 @@ TODO_HEADERS = ("到期日", "事项", "姓名", "人员编号", "所在党组�
 
 def _todo_rows(items):
     for i in items:
-        if i.overdue:
-            state = f"逾期 {i.days_overdue} 天"
-        elif i.allowed_only:
-            state = f"自 {i.due.isoformat()} 起可办理"
-        elif i.days_left < 0:
-            state = f"已过 {i.days_overdue} 天"
-        else:
-            state = f"还有 {i.days_left} 天"
-        yield (i.due, str(i.label), i.case.person.name, i.case.person.pid, i.case.person.org.name, state)
+        yield (i.due, str(i.label), i.case.person.name, i.case.person.pid, i.case.person.org.name, i.state)
 
 
 def todo(request):

@@ -56,14 +56,8 @@ class Command(BaseCommand):
         for branch, group in groupby(items, key=lambda i: i.case.person.org):
             self.stdout.write(f"{branch.code} {branch.name}")
             for i in group:
-                if i.overdue:
-                    state = f"逾期{i.days_overdue}天"
-                elif i.allowed_only:
-                    state = f"{i.due.isoformat()}起可办理"
-                else:
-                    state = f"{i.days_left}天后" if i.days_left >= 0 else f"已过{i.days_overdue}天"
                 self.stdout.write(
-                    f"  {i.due} {state:<8} {i.label} {i.case.person.name}（{i.case.person.pid}）"
+                    f"  {i.due} {i.state} {i.label} {i.case.person.name}（{i.case.person.pid}）"
                 )
         self.stdout.write(f"共 {len(items)} 项")
 
