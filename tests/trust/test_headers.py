@@ -26,7 +26,12 @@ from tests.procedure.conftest import pw, walk  # noqa: F401  (pw: the procedure 
 
 FAZHAN = Path(project_settings.BASE_DIR) / "fazhan"
 # Whole documents to print (the PDF's source): their stylesheet is inline, and they run no script.
-PRINT_DOCUMENTS = {"notices/print.html", "archive/record_table_print.html", "inspection/report.html"}
+PRINT_DOCUMENTS = {
+    "notices/print.html",
+    "notices/print_register.html",
+    "archive/record_table_print.html",
+    "inspection/report.html",
+}
 
 
 def _directives(response) -> dict[str, list[str]]:
