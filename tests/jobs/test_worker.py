@@ -26,7 +26,7 @@ from fazhan.people.models import Person
 from tests.conftest import make_id_number
 from tests.fresh import REPO
 
-MEMBERS = 1500  # an import that takes a few seconds here, so the worker can be killed in the middle of it
+MEMBERS = 3000  # an import that takes seconds here (COPY on PostgreSQL too), so the worker is killed inside it
 
 
 @pytest.fixture
@@ -67,14 +67,14 @@ def start_worker(keys: dict[str, str], tmp_path) -> subprocess.Popen:
     return subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
-def wait_for(what, *, within: float, worker: subprocess.Popen, tmp_path) -> None:
+def wait_for(what, *, within: float, worker: subprocess.Popen, tmp_path, every: float = 0.1) -> None:
     deadline = time.monotonic() + within
     while not what():
         if worker.poll() is not None:
             pytest.fail(f"the worker ended: {(tmp_path / 'worker.log').read_text()}")
         if time.monotonic() > deadline:
             pytest.fail(f"not in {within} s: {(tmp_path / 'worker.log').read_text()}")
-        time.sleep(0.1)
+        time.sleep(every)
 
 
 def members_file() -> bytes:
@@ -107,8 +107,8 @@ def test_a_worker_killed_in_the_middle_of_an_import_leaves_it_to_the_next_worker
     first = start_worker(install_keys, tmp_path)
     try:
         running = Job.objects.filter(pk=job_id, state=JobState.RUNNING).exists
-        wait_for(running, within=90, worker=first, tmp_path=tmp_path)
-        time.sleep(1.0)  # well into the import's work
+        wait_for(running, within=90, worker=first, tmp_path=tmp_path, every=0.02)
+        time.sleep(0.2)  # into the import's work, well before its end (it checks every record first)
         os.kill(first.pid, signal.SIGKILL)
         first.wait(10)
     finally:
