@@ -139,9 +139,9 @@ class CaseFacts:
         return record.date if record else None
 
     def until(self, day: datetime.date) -> "CaseFacts":
-        """The record as it stood on `day` (B0.6): steps, exits, transfers, discipline and archive reviews
-        dated after it are ignored; clocks run to it; the branch is the one the person belonged to that day
-        (the origin of the first transfer after it)."""
+        """The record as it stood on `day` (B0.6): steps, exits, transfers, discipline, archive reviews and
+        notice reports dated after it are ignored; clocks run to it; the branch is the one the person belonged
+        to that day (the origin of the first transfer after it)."""
         later = [t for t in self.transfers if str(t["date"]) > day.isoformat()]
         then = min(later, key=lambda t: str(t["date"]))["from"] if later else None
         return replace(
@@ -153,6 +153,7 @@ class CaseFacts:
             transfers=tuple(t for t in self.transfers if str(t["date"]) <= day.isoformat()),
             discipline=tuple(d for d in self.discipline if d["from"] <= day),
             archive_reviews=tuple(a for a in self.archive_reviews if a["date"] <= day),
+            notice_feedback=tuple(f for f in self.notice_feedback if f["received_on"] <= day),
         )
 
     def with_record(self, record: Rec) -> "CaseFacts":
