@@ -8,8 +8,10 @@ import json
 
 import pytest
 
+from fazhan.inspection.loader import case_facts_full, tree_load
+from fazhan.inspection.run import case_findings
 from fazhan.notices.services import notice_feedback_verify, notice_public_submit
-from fazhan.procedure.models import StepRecord
+from fazhan.procedure.models import Case, StepRecord
 from fazhan.procedure.services import StepRefused, case_record_step
 from tests.interchange.conftest import run, write_jsonl
 from tests.notices.conftest import publish
@@ -103,3 +105,20 @@ def test_a_finding_recorded_only_after_the_imported_step_does_not_clear_it(objec
     import_s07(w, tmp_path)
     verify(w, objection, datetime.date(2021, 7, 18))  # looked into three days after the step was taken
     assert [f["person"] for f in feedback_findings()] == ["P0001"]
+
+
+@pytest.mark.parametrize("as_of", [datetime.date(2021, 6, 2), STEP_DAY])
+def test_parity_the_tree_loader_reads_the_reports_as_the_single_case_form_does(objected, tmp_path, as_of):
+    w, _objection = objected
+    import_s07(w, tmp_path)
+    loaded = tree_load(root=None, as_of=as_of)
+    i = loaded.case_ids.index(w.case.pk)
+    full = loaded.full_facts([i])[i]
+    single = case_facts_full(Case.objects.get(pk=w.case.pk), as_of=as_of)
+    assert full.notice_feedback == single.notice_feedback
+    assert len(single.notice_feedback) == (as_of >= datetime.date(2021, 6, 3))  # not yet received on 2 June
+    shape = sorted((f.rule, f.record, f.message) for f in case_findings(full) if f.rule == "NOTICE-FEEDBACK")
+    assert shape == sorted(
+        (f.rule, f.record, f.message) for f in case_findings(single) if f.rule == "NOTICE-FEEDBACK"
+    )
+    assert len(shape) == (as_of == STEP_DAY)
