@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fazhan.accounts.selectors import user_assignments, user_roles_at, user_scope_q
 from fazhan.notices.models import (
@@ -74,7 +75,7 @@ def notice_public_open(notice: Notice, *, today: datetime.date | None = None) ->
 
 def feedback_pending_for_cases(cases: list[Case]) -> list[NoticeFeedback]:
     """What the public reported about these cases' people and nobody has looked into yet (no finding), oldest
-    first: NOTICE-FEEDBACK's guard refuses their next step while any is there; the to-do lists them."""
+    first: NOTICE-FEEDBACK refuses their next step while any is there; the to-do lists them."""
     return list(
         NoticeFeedback.objects.filter(entry__case__in=cases, finding="")
         .select_related("notice__org", "entry")
@@ -149,4 +150,72 @@ def case_notice_entries(cases: list[Case]) -> list[NoticeEntry]:
         NoticeEntry.objects.filter(case__in=cases)
         .select_related("notice__org")
         .order_by("-notice__starts_on", "-pk")
+    )
+
+
+# --- what the rules read (NOTICE-FEEDBACK): the reports about each person, as CaseFacts.notice_feedback ---
+
+FEEDBACK_FACT_FIELDS = (
+    "entry__case__person_id",
+    "pk",
+    "received_on",
+    "verified_on",
+    "finding",
+    "entry__name",
+    "notice__org__name",
+    "notice__kind",
+    "notice__starts_on",
+    "notice__ends_on",
+)
+
+
+def notice_label_of(org_name: str, kind: str, starts_on: datetime.date, ends_on: datetime.date) -> str:
+    """How a notice is named to users: its org, its matter and its period."""
+    return _("%(org)s %(kind)s公示 %(a)s 至 %(b)s") % {
+        "org": org_name,
+        "kind": NoticeKind(kind).label,
+        "a": starts_on.isoformat(),
+        "b": ends_on.isoformat(),
+    }
+
+
+def notice_label(notice: Notice) -> str:
+    return notice_label_of(notice.org.name, notice.kind, notice.starts_on, notice.ends_on)
+
+
+def _feedback_facts(reports: QuerySet[NoticeFeedback]) -> dict[int, list[dict]]:
+    """By Person.pk, each report about one candidate: a report without a finding has no verified_on for the
+    rule, whatever the row holds."""
+    out: dict[int, list[dict]] = {}
+    rows = (
+        reports.filter(entry__isnull=False).order_by("received_on", "pk").values_list(*FEEDBACK_FACT_FIELDS)
+    )
+    for person_id, pk, received, verified, finding, name, org, kind, starts, ends in rows:
+        out.setdefault(person_id, []).append(
+            {
+                "id": pk,
+                "received_on": received,
+                "verified_on": verified if finding else None,
+                "notice": notice_label_of(org, kind, starts, ends),
+                "name": name,
+            }
+        )
+    return out
+
+
+def feedback_facts_for_person(person, named: set[str]) -> list[dict]:
+    """The reports about one person (procedure.selectors.case_facts, at step entry)."""
+    return _feedback_facts(NoticeFeedback.objects.filter(entry__case__person=person)).get(person.pk, [])
+
+
+def feedback_facts_by_person(person_ids, as_of: datetime.date) -> dict[int, list[dict]]:
+    return _feedback_facts(
+        NoticeFeedback.objects.filter(entry__case__person_id__in=list(person_ids), received_on__lte=as_of)
+    )
+
+
+def feedback_facts_in_subtree(scope, as_of: datetime.date) -> dict[int, list[dict]]:
+    """The reports about every person of a scope (procedure.loader), in one query by the orgs' paths."""
+    return _feedback_facts(
+        NoticeFeedback.objects.filter(scope("entry__case__person__org__path"), received_on__lte=as_of)
     )

@@ -6,7 +6,6 @@ personal data and stays on the notice)."""
 import datetime
 import hashlib
 import time
-from collections.abc import Iterator
 
 from django.conf import settings
 from django.core.cache import cache
@@ -32,7 +31,7 @@ from fazhan.notices.models import (
 )
 from fazhan.notices.selectors import (
     feedback_is_public,
-    feedback_pending_for_cases,
+    notice_label,
     notice_may_publish,
     notice_may_read_public,
     notice_public_open,
@@ -40,10 +39,9 @@ from fazhan.notices.selectors import (
 from fazhan.organizations.models import Org
 from fazhan.procedure.definition import limits
 from fazhan.procedure.engine import finding as rule_finding
-from fazhan.procedure.engine import in_force, refusal_text
+from fazhan.procedure.engine import refusal_text
 from fazhan.procedure.models import Case
 from fazhan.procedure.rules.targets import publicity_days
-from fazhan.procedure.services import Refusal, StepEntry
 
 ERR_ROLE = "只有本支部书记、组织委员或乡镇党委组织委员可以办理公示。"
 ERR_NO_CANDIDATE = "请至少选择一名公示对象。"
@@ -74,7 +72,6 @@ ERR_PUBLIC_CONTACT_LONG = "联系方式不能超过 100 字。"
 ERR_PUBLIC_RATE = "提交过于频繁，请一小时后再试。"
 ERR_PUBLIC_REFUSED = "提交未被受理。"
 ERR_PUBLIC_TOWNSHIP = "网上反映的内容只有镇党委组织委员、审批人可以查看和核实。"
-ERR_PENDING = "%(name)s 在%(notices)s中有 %(n)d 条群众反映尚未核实"
 STAGE_NAMES: dict[str, str] = {
     NoticeKind.TARGET: "入党积极分子",
     NoticeKind.ADMISSION: "发展对象",
@@ -344,15 +341,6 @@ def notice_close(*, actor, notice: Notice, closed_on: datetime.date) -> Notice:
     return notice
 
 
-def _recount_label(notice: Notice) -> str:
-    return _("%(org)s %(kind)s公示 %(a)s 至 %(b)s") % {
-        "org": notice.org.name,
-        "kind": notice.get_kind_display(),
-        "a": notice.starts_on.isoformat(),
-        "b": notice.ends_on.isoformat(),
-    }
-
-
 @transaction.atomic
 def notice_recount_year(*, actor, year: int) -> list[Recount]:
     """After `year`'s arrangement is loaded (core.calendar calls this), count again the working days of the
@@ -387,7 +375,7 @@ def notice_recount_year(*, actor, year: int) -> list[Recount]:
             )
         recounts.append(
             Recount(
-                label=_recount_label(notice),
+                label=notice_label(notice),
                 before=before,
                 after=after,
                 needed=rules.notice_working_days,
@@ -473,24 +461,3 @@ def notice_public_submit(
         },
     )
     return feedback
-
-
-def notice_feedback_guard(entry: StepEntry) -> Iterator[Refusal]:
-    """NOTICE-FEEDBACK (通知七, 群众参与): a new step of a person some notice's report about whom has not been
-    looked into yet (no finding recorded) is refused, naming the notices; once each has its finding the step
-    goes on (a founded one withholds the person when the notice closes). A correction of a record already
-    there is no next step and is not held back. Registered with the step service (NoticesConfig.ready)."""
-    record = entry.record
-    if entry.supersedes is not None or not in_force("NOTICE-FEEDBACK", record.date):
-        return
-    pending = feedback_pending_for_cases([entry.case])
-    if not pending:
-        return
-    notices = list({f.notice_id: f.notice for f in pending}.values())
-    said = {
-        "name": pending[0].entry.name if pending[0].entry else entry.case.person.name,
-        "notices": "、".join(f"“{_recount_label(n)}”" for n in notices),
-        "n": len(pending),
-    }
-    evidence = {"feedback": [f.pk for f in pending], "notices": [n.pk for n in notices]}
-    yield Refusal("date", rule_finding("NOTICE-FEEDBACK", _(ERR_PENDING) % said, evidence=evidence))

@@ -692,7 +692,8 @@ RULES = (
     Rule("NEG-LIST", "通知四", BLOCK, "C", ("S10",), _("政治上不合格负面清单"), since="2018-01-01"),
     Rule("CNV-ONTIME", "通知七", ERROR, "C", ("S23",), _("预备党员按期转正"), since="2018-01-01"),
     # 群众参与 (通知七): what the public reported on a 公示 about a person is looked into before their next
-    # step; judged by the notices wing's step guard (the procedure imports no wing), on any of their steps.
+    # step, any of their steps: rules/feedback.py, over the reports the notices wing provides (the procedure
+    # imports no wing), at entry and over the whole tree.
     Rule(
         "NOTICE-FEEDBACK",
         "通知七",

@@ -122,6 +122,9 @@ class CaseFacts:
     # Who the live S13, S14 and S15 records were about when written (FORM-MATCH): record id, the person's
     # name and the keyed digest of their ID number; a record being entered (NEW) is about the person now.
     identities: tuple[Mapping[str, Any], ...] = ()
+    # What the public reported on a 公示 about the person (NOTICE-FEEDBACK), from the notices wing: id,
+    # received_on, verified_on (None until a finding is recorded), the notice's label, the name reported on.
+    notice_feedback: tuple[Mapping[str, Any], ...] = ()
 
     # --- reading the record as B0 says ---------------------------------------------------------------------
     def all(self, step: str) -> list[Rec]:
@@ -136,9 +139,9 @@ class CaseFacts:
         return record.date if record else None
 
     def until(self, day: datetime.date) -> "CaseFacts":
-        """The record as it stood on `day` (B0.6): steps, exits, transfers, discipline and archive reviews
-        dated after it are ignored; clocks run to it; the branch is the one the person belonged to that day
-        (the origin of the first transfer after it)."""
+        """The record as it stood on `day` (B0.6): steps, exits, transfers, discipline, archive reviews and
+        notice reports dated after it are ignored; clocks run to it; the branch is the one the person belonged
+        to that day (the origin of the first transfer after it)."""
         later = [t for t in self.transfers if str(t["date"]) > day.isoformat()]
         then = min(later, key=lambda t: str(t["date"]))["from"] if later else None
         return replace(
@@ -150,6 +153,7 @@ class CaseFacts:
             transfers=tuple(t for t in self.transfers if str(t["date"]) <= day.isoformat()),
             discipline=tuple(d for d in self.discipline if d["from"] <= day),
             archive_reviews=tuple(a for a in self.archive_reviews if a["date"] <= day),
+            notice_feedback=tuple(f for f in self.notice_feedback if f["received_on"] <= day),
         )
 
     def with_record(self, record: Rec) -> "CaseFacts":

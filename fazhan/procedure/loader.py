@@ -533,6 +533,7 @@ def _facts(
             "discipline": tuple(by_person["discipline"].get(pid, ())),
             "branch_secretaries": tuple(sorted(secretaries.get(branch, ()))),
             "archive_reviews": tuple(by_person["archive_reviews"].get(pid, ())),
+            "notice_feedback": tuple(by_person["notice_feedback"].get(pid, ())),
             "identities": identities.get(i, ()),
         }
         base.append(fields)

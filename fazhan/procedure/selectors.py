@@ -47,7 +47,7 @@ Scope = Callable[[str], Q]
 
 
 # The CaseFacts fields a wing provides; the procedure's own (kinship, discipline, transfers) it reads itself.
-PROVIDED_FACTS = ("forms", "archive_reviews")
+PROVIDED_FACTS = ("forms", "archive_reviews", "notice_feedback")
 
 
 FACT_PROVIDERS: dict[str, FactProvider] = {}
@@ -139,6 +139,7 @@ def case_facts(case: Case, *, as_of: datetime.date | None = None, pending: Rec |
         kin=dict(registers["kin"]),
         discipline=tuple(registers["discipline"]),
         archive_reviews=tuple(registers["archive_reviews"]),
+        notice_feedback=tuple(registers["notice_feedback"]),
         branch_secretaries=tuple(
             sorted(
                 PersonRole.objects.filter(
@@ -192,7 +193,10 @@ def person_registers(person: Person, *, named: dict[str, set[str]] | None = None
     transfers, and what the wings provide (numbered forms, the person's and any a step names; archive
     reviews). `named` is, by a provider's kind, the values the steps name. `CaseFacts.until` drops what is
     dated after an as-of day."""
-    out: dict[str, list] = {"kin": [], "discipline": [], "transfers": [], "forms": [], "archive_reviews": []}
+    out: dict[str, list] = {
+        **{"kin": [], "discipline": [], "transfers": [], "forms": []},
+        **{"archive_reviews": [], "notice_feedback": []},
+    }
     for b, relation in Kinship.objects.filter(a=person).values_list("b__pid", "relation"):
         out["kin"].append((b, relation))
     for a, relation in Kinship.objects.filter(b=person).values_list("a__pid", "relation"):

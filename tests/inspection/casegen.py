@@ -275,6 +275,7 @@ class Gen:
             branch_secretaries=tuple(sorted(self.pids(0, 1))),
             archive_reviews=tuple(self.review(records) for _ in range(r.choice((0, 0, 1)))),
             identities=self.identities(i, records),
+            notice_feedback=self.notice_feedback(i, records),
         )
         if facts.exited_on and facts.exited_on > as_of:
             facts = facts.until(as_of)
@@ -292,6 +293,28 @@ class Gen:
             name = rng.choice(("张三", "张三", "张三", "张叁"))
             key = rng.choice(("k1", "k1", "k1", "k2"))
             out.append({"record": record.id, "name": name, "id_key": key})
+        return tuple(out)
+
+    def notice_feedback(self, i: int, records: list[Rec]) -> tuple[dict[str, Any], ...]:
+        """What the public reported on a notice about the person (NOTICE-FEEDBACK): now and then one or two
+        reports around a step's date, looked into the same day, before or after the next step, or never.
+        Drawn from a generator of their own, so the other registers stay as they were."""
+        rng = random.Random(f"feedback-{i}-{len(records)}")
+        if not records or rng.random() < 0.7:
+            return ()
+        out = []
+        for n in range(rng.choice((1, 1, 2))):
+            received = rng.choice(records).date + datetime.timedelta(days=rng.choice((-3, -1, 0, 1, 5)))
+            wait = rng.choice((None, 0, 1, 2, 10, 40))
+            out.append(
+                {
+                    "id": i * 10 + n,
+                    "received_on": received,
+                    "verified_on": None if wait is None else received + datetime.timedelta(days=wait),
+                    "notice": "中共罗汉镇高桥村支部委员会 拟确定为发展对象公示 2021-06-01 至 2021-06-07",
+                    "name": "张三",
+                }
+            )
         return tuple(out)
 
     def as_ledger(self, records: list[Rec]) -> list[Rec]:

@@ -40,6 +40,7 @@ MODULES = (
     "activists",
     "admission",
     "application",
+    "feedback",
     "forms",
     "general",
     "ledger",

@@ -4,6 +4,7 @@ from fazhan.procedure.rules import (  # noqa: F401
     activists,
     admission,
     application,
+    feedback,
     forms,
     general,
     ledger,
