@@ -37,8 +37,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("wings", ("prereview", "notices", "plans", "archive", "paperwork")),
     ("inspection", ("inspection",)),
     ("exchange", ("interchange", "api")),
-    # The top of the product (architecture.md): the composite pages, and the reminders that carry the to-do
-    # list to people (reminders reads desk.todo; desk imports nothing of reminders: the no-loop test holds it).
+    # The top of the product (architecture.md): the composite pages, and the reminders that carry the
+    # to-do list to people (reminders reads desk.todo; desk imports nothing of it: the no-loop test holds it).
     ("desk", ("desk", "reminders")),
     # Generated worlds and the project's own wiring: nothing in production imports them.
     ("top", ("demo", "cli", "urls", "wsgi", "")),

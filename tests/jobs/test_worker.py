@@ -26,7 +26,7 @@ from fazhan.people.models import Person
 from tests.conftest import make_id_number
 from tests.fresh import REPO
 
-MEMBERS = 3000  # an import that takes seconds here (COPY on PostgreSQL too), so the worker is killed inside it
+MEMBERS = 3000  # an import that takes seconds here (COPY on PostgreSQL too): the worker is killed inside it
 
 
 @pytest.fixture
