@@ -214,7 +214,7 @@ def _open_notices(cases: list[Case], *, today: datetime.date) -> dict[int, list[
 
 def _objections(cases: list[Case], *, today: datetime.date) -> dict[int, list[TodoItem]]:
     """What the public reported about these cases' people that nobody has looked into yet: each listed from
-    the day it came in, for the township (NOTICE-FEEDBACK holds the person's next step until its finding is
+    the day it came in, for the township (PUB-OBJECTION holds the person's next step until its finding is
     recorded), linking to the report on its notice's page."""
     out: dict[int, list[TodoItem]] = {}
     by_id = {c.pk: c for c in cases}

@@ -45,7 +45,7 @@ _BY_CATEGORY: dict[str, tuple[str, ...]] = {
         "TGT-1YEAR",
         "TGT-OPINION",
         "TGT-NOTICE",
-        "NOTICE-FEEDBACK",
+        "PUB-OBJECTION",
         "INTRO-2",
         "PRE-REVIEW",
         "PRE-DISTRICT",

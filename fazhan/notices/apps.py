@@ -17,7 +17,7 @@ class NoticesConfig(AppConfig):
         from fazhan.procedure.selectors import FactProvider, fact_provider_register
 
         calendar_on_load(notice_recount_year)
-        # The procedure imports no wing: NOTICE-FEEDBACK (procedure/rules/feedback.py) reads the reports the
+        # The procedure imports no wing: PUB-OBJECTION (procedure/rules/feedback.py) reads the reports the
         # public made on a notice through the fact provided here, the same at step entry (a BLOCK refusal)
         # and over the whole tree (`fazhan inspect`, which also finds a step an import wrote while one waits).
         fact_provider_register(

@@ -75,7 +75,7 @@ def notice_public_open(notice: Notice, *, today: datetime.date | None = None) ->
 
 def feedback_pending_for_cases(cases: list[Case]) -> list[NoticeFeedback]:
     """What the public reported about these cases' people and nobody has looked into yet (no finding), oldest
-    first: NOTICE-FEEDBACK refuses their next step while any is there; the to-do lists them."""
+    first: PUB-OBJECTION refuses their next step while any is there; the to-do lists them."""
     return list(
         NoticeFeedback.objects.filter(entry__case__in=cases, finding="")
         .select_related("notice__org", "entry")
@@ -153,7 +153,7 @@ def case_notice_entries(cases: list[Case]) -> list[NoticeEntry]:
     )
 
 
-# --- what the rules read (NOTICE-FEEDBACK): the reports about each person, as CaseFacts.notice_feedback ---
+# --- what the rules read (PUB-OBJECTION): the reports about each person, as CaseFacts.notice_feedback ---
 
 FEEDBACK_FACT_FIELDS = (
     "entry__case__person_id",

@@ -695,7 +695,7 @@ RULES = (
     # step, any of their steps: rules/feedback.py, over the reports the notices wing provides (the procedure
     # imports no wing), at entry and over the whole tree.
     Rule(
-        "NOTICE-FEEDBACK",
+        "PUB-OBJECTION",
         "通知七",
         BLOCK,
         "C",

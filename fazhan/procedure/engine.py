@@ -122,7 +122,7 @@ class CaseFacts:
     # Who the live S13, S14 and S15 records were about when written (FORM-MATCH): record id, the person's
     # name and the keyed digest of their ID number; a record being entered (NEW) is about the person now.
     identities: tuple[Mapping[str, Any], ...] = ()
-    # What the public reported on a 公示 about the person (NOTICE-FEEDBACK), from the notices wing: id,
+    # What the public reported on a 公示 about the person (PUB-OBJECTION), from the notices wing: id,
     # received_on, verified_on (None until a finding is recorded), the notice's label, the name reported on.
     notice_feedback: tuple[Mapping[str, Any], ...] = ()
 

@@ -56,7 +56,7 @@ def test_an_objection_from_a_phone_reaches_the_township_which_records_its_findin
     feedback = NoticeFeedback.objects.get()
     assert (feedback.channel, feedback.entry.name, feedback.summary) == ("public", "张三", OBJECTION)
     assert feedback.channel == FeedbackChannel.PUBLIC
-    with pytest.raises(StepRefused, match="NOTICE-FEEDBACK"):  # the person's next step waits for the finding
+    with pytest.raises(StepRefused, match="PUB-OBJECTION"):  # the person's next step waits for the finding
         next_step(pw)
     branch = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN").new_page()
     login(branch, live_server, "sec1")
@@ -67,7 +67,7 @@ def test_an_objection_from_a_phone_reaches_the_township_which_records_its_findin
     step.locator("select[name=d_kind]").select_option(legal_details("S06", 0, pw)["kind"])
     step.locator("button[type=submit]").click()
     expect(branch.locator("form.step-form")).to_contain_text("有 1 条群众反映尚未核实")
-    expect(branch.locator("form.step-form")).to_contain_text("规则 NOTICE-FEEDBACK")
+    expect(branch.locator("form.step-form")).to_contain_text("规则 PUB-OBJECTION")
     screenshot(branch, "public-objection-refuses-next-step")
     branch.context.close()
 

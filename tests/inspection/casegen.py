@@ -296,7 +296,7 @@ class Gen:
         return tuple(out)
 
     def notice_feedback(self, i: int, records: list[Rec]) -> tuple[dict[str, Any], ...]:
-        """What the public reported on a notice about the person (NOTICE-FEEDBACK): now and then one or two
+        """What the public reported on a notice about the person (PUB-OBJECTION): now and then one or two
         reports around a step's date, looked into the same day, before or after the next step, or never.
         Drawn from a generator of their own, so the other registers stay as they were."""
         rng = random.Random(f"feedback-{i}-{len(records)}")

@@ -1,4 +1,4 @@
-"""NOTICE-FEEDBACK over the whole tree: the rule that refuses a step at entry while a report on a notice waits
+"""PUB-OBJECTION over the whole tree: the rule that refuses a step at entry while a report on a notice waits
 for its finding (tests/notices/test_public.py) is the one `fazhan inspect` runs, so a step an import wrote
 past the entry (an import refuses no step, it reports) is found, and a report looked into before the step is
 not."""
@@ -57,7 +57,7 @@ def import_s07(w, tmp_path) -> None:
 
 def feedback_findings() -> list[dict]:
     _status, out = run("inspect", "--format", "json", "--as-of", STEP_DAY.isoformat())
-    return [f for f in json.loads(out) if f["rule"] == "NOTICE-FEEDBACK"]
+    return [f for f in json.loads(out) if f["rule"] == "PUB-OBJECTION"]
 
 
 def verify(w, objection, on: datetime.date) -> None:
@@ -117,8 +117,8 @@ def test_parity_the_tree_loader_reads_the_reports_as_the_single_case_form_does(o
     single = case_facts_full(Case.objects.get(pk=w.case.pk), as_of=as_of)
     assert full.notice_feedback == single.notice_feedback
     assert len(single.notice_feedback) == (as_of >= datetime.date(2021, 6, 3))  # not yet received on 2 June
-    shape = sorted((f.rule, f.record, f.message) for f in case_findings(full) if f.rule == "NOTICE-FEEDBACK")
+    shape = sorted((f.rule, f.record, f.message) for f in case_findings(full) if f.rule == "PUB-OBJECTION")
     assert shape == sorted(
-        (f.rule, f.record, f.message) for f in case_findings(single) if f.rule == "NOTICE-FEEDBACK"
+        (f.rule, f.record, f.message) for f in case_findings(single) if f.rule == "PUB-OBJECTION"
     )
     assert len(shape) == (as_of == STEP_DAY)

@@ -1,6 +1,6 @@
 """The public's voice (issue 15, 群众参与): anyone sends an opinion on a notice's public page without an
 account, within the period, a few an hour per address, robots caught by the honeypot; what they send holds
-the person's next step (NOTICE-FEEDBACK) until the township records its finding; a founded one withholds."""
+the person's next step (PUB-OBJECTION) until the township records its finding; a founded one withholds."""
 
 import datetime
 import subprocess
@@ -136,13 +136,13 @@ def test_the_next_step_is_refused_with_the_rule_until_the_objection_has_its_find
     time_machine.move_to(JULY_20)
     with pytest.raises(StepRefused) as refused:
         s07(activist)
-    assert [f.rule for f in refused.value.findings] == ["NOTICE-FEEDBACK"]
+    assert [f.rule for f in refused.value.findings] == ["PUB-OBJECTION"]
     text = refused.value.message_dict["date"][0]
     assert text.startswith(
         "张三 在“中共罗汉镇高桥村支部委员会 拟确定为发展对象公示 2021-06-01 至 2021-06-07”中"
     )
     assert "有 1 条群众反映尚未核实" in text
-    assert text.endswith("（2018年发展党员工作通知第七部分，规则 NOTICE-FEEDBACK）")
+    assert text.endswith("（2018年发展党员工作通知第七部分，规则 PUB-OBJECTION）")
     assert not StepRecord.objects.filter(case=activist.case, step="S07").exists()
     # the branch does not look into what the public sent; the township does
     with pytest.raises(PermissionDenied):

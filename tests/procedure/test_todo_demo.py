@@ -72,7 +72,7 @@ def _expected() -> dict[str, set[tuple[str, str]]]:
     for report in NoticeFeedback.objects.filter(finding="", entry__isnull=False).select_related(
         "entry__case"
     ):
-        # a report about a person not yet looked into: the township's to verify (NOTICE-FEEDBACK holds them)
+        # a report about a person not yet looked into: the township's to verify (PUB-OBJECTION holds them)
         out[TOWNSHIP].add((report.entry.case.person.pid, "notice_objection"))
         out[APPROVER].add((report.entry.case.person.pid, "notice_objection"))
     return out

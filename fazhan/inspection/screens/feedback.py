@@ -1,4 +1,4 @@
-"""Screen of NOTICE-FEEDBACK (procedure/rules/feedback.py; see screens/__init__.py for the contract)."""
+"""Screen of PUB-OBJECTION (procedure/rules/feedback.py; see screens/__init__.py for the contract)."""
 
 import polars as pl
 
@@ -6,7 +6,7 @@ from fazhan.inspection.frames import Frames
 from fazhan.inspection.screens import screen
 
 
-@screen("NOTICE-FEEDBACK")
+@screen("PUB-OBJECTION")
 def notice_feedback(f: Frames) -> pl.DataFrame:
     """The cases with a report on a notice that was not looked into on the day it came in (no finding, or one
     dated later): only such a report can have waited on a step's date. Over-flags a case whose every step

@@ -1,4 +1,4 @@
-"""NOTICE-FEEDBACK (通知七, 群众参与): what the public reported on a 公示 about a person is looked into, its
+"""PUB-OBJECTION (通知七, 群众参与): what the public reported on a 公示 about a person is looked into, its
 finding recorded, before the person's next step. The notices wing provides the reports
 (CaseFacts.notice_feedback: each report's received_on, verified_on or None, the notice and the name it was
 about); the procedure imports no wing. The same function judges a step being entered (a BLOCK refusal,
@@ -18,10 +18,10 @@ from fazhan.procedure.engine import CaseFacts, Finding, check, finding, in_force
 ERR_PENDING = "%(name)s 在%(notices)s中有 %(n)d 条群众反映尚未核实（%(received)s 收到），不能办理“%(step)s”"
 
 
-@check("NOTICE-FEEDBACK")
+@check("PUB-OBJECTION")
 def notice_feedback(facts: CaseFacts) -> Iterator[Finding]:
     for record in facts.records:
-        if record.supersedes is not None or not in_force("NOTICE-FEEDBACK", record.date):
+        if record.supersedes is not None or not in_force("PUB-OBJECTION", record.date):
             continue
         waiting = [
             f
@@ -40,7 +40,7 @@ def notice_feedback(facts: CaseFacts) -> Iterator[Finding]:
             "step": STEPS_BY_CODE[record.step].name,
         }
         yield finding(
-            "NOTICE-FEEDBACK",
+            "PUB-OBJECTION",
             _(ERR_PENDING) % said,
             step=record.step,
             record=record.id,
