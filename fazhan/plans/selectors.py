@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fazhan.accounts.selectors import user_roles_at
+from fazhan.accounts.selectors import user_roles_at, user_scope_q
 from fazhan.organizations.models import Org, OrgCategory
 from fazhan.organizations.selectors import org_get_for_user, org_subtree
 from fazhan.people.choices import FOCUS_TAGS
@@ -708,7 +708,12 @@ def reserve_shortfall(reserve: Reserve, *, today: datetime.date) -> ReserveShort
 def reserves_below_for_user(user, *, today: datetime.date) -> list[ReserveShortfall]:
     """The orgs the user watches (a branch's roles their branch, the township's roles their township and the
     orgs below it) whose pool today is under this year's reserve plan (RES-PLAN)."""
-    reserves = Reserve.objects.filter(year=today.year).select_related("org").order_by("org__path", "pk")
+    # only the user's subtrees: the to-do page asks on every visit, and a district holds many reserves
+    reserves = (
+        Reserve.objects.filter(user_scope_q(user, "org__path"), year=today.year)
+        .select_related("org")
+        .order_by("org__path", "pk")
+    )
     out = []
     for reserve in reserves:
         if not user_roles_at(user, reserve.org) & RESERVE_WATCHERS:
