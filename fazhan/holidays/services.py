@@ -57,9 +57,16 @@ class CalendarFile:
     workdays: list[datetime.date]
 
 
+# The file's columns as the district reviewer reads them (the file's header keeps `date,kind`).
+FIELD_NAMES = {"date": "日期", "kind": "类别", "file": "文件"}
+
+
 def _problem(line: int | None, field: str, reason: str) -> str:
-    """`line N: field: reason`, or `file: field: reason` for what no one line holds."""
-    return f"{'file' if line is None else f'line {line}'}: {field}: {reason}"
+    """`第N行：列名：说明`, as the workbook imports say it to the same reader, or `文件：列名：说明` for what no
+    one line holds (the whole file: `文件：说明`)."""
+    where = "文件" if line is None else f"第{line}行"
+    name = FIELD_NAMES[field]
+    return f"{where}：{reason}" if name == where else f"{where}：{name}：{reason}"
 
 
 def _read_date(text: str) -> datetime.date | None:
@@ -126,7 +133,7 @@ def _check_statutory(year: int, lines: dict[datetime.date, tuple[int, str]], pro
 
 def calendar_file_read(data: bytes) -> CalendarFile:
     """A year's arrangement from its CSV (`date,kind` a line, kind `holiday` or `workday`, a header line
-    allowed), or a ValidationError at `file` listing every bad line as `line N: field: reason`."""
+    allowed), or a ValidationError at `file` listing every bad line as `第N行：列名：说明`."""
     try:
         rows = _rows(data)
     except (UnicodeDecodeError, csv.Error):

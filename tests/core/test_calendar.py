@@ -157,12 +157,12 @@ def test_a_file_that_is_not_a_years_arrangement_is_refused_line_by_line_and_noth
         calendar_load(actor=None, data=bad.encode(), filename="bad.csv")
     assert refused.value.message_dict == {
         "file": [
-            "line 3: date: “2027-1-2”不是 YYYY-MM-DD 格式的日期。",
-            "line 4: kind: “rest”不是 holiday（放假）或 workday（调休上班）。",
-            "line 5: date: 2027-01-01 在第 2 行已经出现过。",
-            "line 8: kind: 每行应为两列：日期,类别（如 2027-01-01,holiday）。",
-            "line 6: date: 一个文件只能是一年的安排（第一个日期是 2027 年的）。",
-            "line 7: kind: 2027-01-04 是星期一，本来就是工作日；调休上班日只能是星期六或星期日。",
+            "第3行：日期：“2027-1-2”不是 YYYY-MM-DD 格式的日期。",
+            "第4行：类别：“rest”不是 holiday（放假）或 workday（调休上班）。",
+            "第5行：日期：2027-01-01 在第 2 行已经出现过。",
+            "第8行：类别：每行应为两列：日期,类别（如 2027-01-01,holiday）。",
+            "第6行：日期：一个文件只能是一年的安排（第一个日期是 2027 年的）。",
+            "第7行：类别：2027-01-04 是星期一，本来就是工作日；调休上班日只能是星期六或星期日。",
         ]
     }
     assert not CalendarYear.objects.filter(year=2027).exists()
@@ -174,35 +174,35 @@ def test_a_file_that_works_or_leaves_out_a_statutory_holiday_is_refused(db):
     with pytest.raises(ValidationError) as refused:
         calendar_load(actor=None, data=works_new_year.encode())
     assert refused.value.messages == [
-        "line 2: kind: 2027-01-01 是星期五，本来就是工作日；调休上班日只能是星期六或星期日。"
+        "第2行：类别：2027-01-01 是星期五，本来就是工作日；调休上班日只能是星期六或星期日。"
     ]
     without_mid_autumn = ARRANGEMENT_2027.replace("2027-09-15,holiday\n", "")
     with pytest.raises(ValidationError) as refused:
         calendar_load(actor=None, data=without_mid_autumn.encode())
-    assert refused.value.messages == ["file: date: 2027-09-15（中秋节）是法定节假日，文件中没有列为放假。"]
+    assert refused.value.messages == ["文件：日期：2027-09-15（中秋节）是法定节假日，文件中没有列为放假。"]
     saturday_new_year = "2022-01-01,workday\n"  # a Saturday: allowed as a make-up day, but it is 元旦
     with pytest.raises(ValidationError) as refused:
         calendar_load(actor=None, data=saturday_new_year.encode())
-    assert "line 1: kind: 2022-01-01（元旦）是法定节假日，应放假。" in refused.value.messages
+    assert "第1行：类别：2022-01-01（元旦）是法定节假日，应放假。" in refused.value.messages
     assert CalendarYear.objects.get(year=2022).source.startswith("chinese-calendar")
 
 
 @pytest.mark.parametrize(
     ("data", "problem"),
     [
-        (b"", "file: file: 文件中没有日期。"),
-        (b"date,kind\n\n", "file: file: 文件中没有日期。"),
+        (b"", "文件：文件中没有日期。"),
+        (b"date,kind\n\n", "文件：文件中没有日期。"),
         (
             "2027-01-01,holiday\n".encode("gbk") + "放假".encode("gbk"),
-            "file: file: 不是 UTF-8 编码的文本文件。",
+            "文件：不是 UTF-8 编码的文本文件。",
         ),
         (
             b"1999-01-01,holiday\n",
-            "line 1: date: 只能载入 2000 年至 {next} 年的安排（次年的安排一般在上一年年底公布）。",
+            "第1行：日期：只能载入 2000 年至 {next} 年的安排（次年的安排一般在上一年年底公布）。",
         ),
         (
             b"2035-01-01,holiday\n",
-            "line 1: date: 只能载入 2000 年至 {next} 年的安排（次年的安排一般在上一年年底公布）。",
+            "第1行：日期：只能载入 2000 年至 {next} 年的安排（次年的安排一般在上一年年底公布）。",
         ),
     ],
 )
@@ -227,7 +227,7 @@ def test_fazhan_calendar_load_prints_the_bad_lines_and_exits_1_writing_nothing(d
     path.write_text("2027-01-01,holiday\n2027-02-30,holiday\n", encoding="utf-8")
     code, out, err = load_command(path)
     assert code == 1
-    assert out.splitlines() == ["line 2: date: “2027-02-30”不是 YYYY-MM-DD 格式的日期。"]
+    assert out.splitlines() == ["第2行：日期：“2027-02-30”不是 YYYY-MM-DD 格式的日期。"]
     assert "nothing loaded" in err
     assert not CalendarYear.objects.filter(year=2027).exists()
 

@@ -49,8 +49,8 @@ def test_a_bad_file_is_shown_line_by_line_at_its_field_and_nothing_is_loaded(wor
     assert response.status_code == 400
     page = response.content.decode()
     errors = page.split('id="field-file"')[1].split("</div>")[0]
-    assert "line 13: kind: 2027-02-22 是星期一，本来就是工作日" in errors
-    assert "line 23: date: “2027-6-9”不是 YYYY-MM-DD 格式的日期。" in errors
+    assert "第13行：类别：2027-02-22 是星期一，本来就是工作日" in errors
+    assert "第23行：日期：“2027-6-9”不是 YYYY-MM-DD 格式的日期。" in errors
     assert not CalendarYear.objects.filter(year=2027).exists()
     assert not AuditEvent.objects.filter(action="calendar.load").exists()
 
