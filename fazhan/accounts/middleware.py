@@ -88,9 +88,11 @@ class SecondFactorMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        # The public's pages use no staff session: a logged-in clerk who owes a code reads a notice as anyone.
+        self.exempt = (*SECOND_FACTOR_EXEMPT, settings.FAZHAN_PUBLIC_PREFIX)
 
     def __call__(self, request):
-        if request.user.is_authenticated and not request.path.startswith(SECOND_FACTOR_EXEMPT):
+        if request.user.is_authenticated and not request.path.startswith(self.exempt):
             due = second_factor_due(request.user)
             if due == "verify":
                 query = urlencode({"next": request.get_full_path()})
@@ -115,7 +117,7 @@ class PasswordExpiryMiddleware:
         user = request.user
         if (
             user.is_authenticated
-            and not request.path.startswith(PASSWORD_EXEMPT)
+            and not request.path.startswith((*PASSWORD_EXEMPT, settings.FAZHAN_PUBLIC_PREFIX))
             and password_change_due(user)
         ):
             query = urlencode({"next": request.get_full_path()})

@@ -62,8 +62,8 @@ FIELD_NAMES = {"date": "日期", "kind": "类别", "file": "文件"}
 
 
 def _problem(line: int | None, field: str, reason: str) -> str:
-    """`第N行：列名：说明`, as the workbook imports say it to the same reader, or `文件：列名：说明` for what no
-    one line holds (the whole file: `文件：说明`)."""
+    """`第N行：列名：说明`, as the workbook imports say it to the same reader, or `文件：列名：说明` for
+    what no one line holds (the whole file: `文件：说明`)."""
     where = "文件" if line is None else f"第{line}行"
     name = FIELD_NAMES[field]
     return f"{where}：{reason}" if name == where else f"{where}：{name}：{reason}"

@@ -9,9 +9,12 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from fazhan.accounts.models import Role
+from fazhan.accounts.services import role_assign, user_create
 from fazhan.auditlog.models import AuditEvent
 from fazhan.notices.models import FeedbackChannel, NoticeFeedback
 from fazhan.notices.services import notice_close, notice_feedback_verify, notice_public_submit
+from tests.conftest import PASSWORD
 from tests.notices.conftest import CONTACT, publish
 
 OPINION = "该同志在村里红白喜事上大操大办，群众有看法。"
@@ -42,6 +45,20 @@ def test_the_public_page_needs_no_login_and_shows_the_notice_as_posted(activist)
     assert 'name="viewport"' in text
     assert Client().get(f"/gs/{notice.pk}/").status_code == 404
     assert Client().get(f"/notices/{notice.pk}/").status_code == 302  # the rest still wants a login
+
+
+def test_a_clerk_who_still_owes_the_second_factor_reads_the_public_page_as_anyone(activist):
+    """A real login of a 2FA role that has not enrolled yet opens no intranet page, but the public's page of a
+    notice (the same the public reads on a phone) is not the intranet: it opens, and so does its form."""
+    notice = running(activist)
+    user = user_create(actor=None, username="newcomer", password=PASSWORD, is_admin=False)
+    role_assign(actor=None, user=user, role=Role.TOWNSHIP_APPROVER, org=activist.township)
+    client = Client()
+    client.post("/accounts/login/", {"username": "newcomer", "password": PASSWORD})
+    assert client.get("/todo/")["Location"] == "/accounts/2fa/enrol/"
+    page = client.get(f"/gs/{notice.token}/")
+    assert page.status_code == 200
+    assert 'id="public-form"' in page.content.decode()
 
 
 def test_an_opinion_is_sent_with_the_csrf_token_and_the_page_thanks_the_sender(activist):

@@ -68,7 +68,15 @@ def _paths(patterns, prefix: str = "") -> list[str]:
     return sorted(set(found))
 
 
-OPEN_BEFORE_ENROLMENT = ("/accounts/2fa/", "/accounts/login/", "/accounts/logout/", "/healthz", "/static/")
+# and the public's pages (a notice's page, its opinion form), which use no staff session
+OPEN_BEFORE_ENROLMENT = (
+    "/accounts/2fa/",
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/healthz",
+    "/static/",
+    "/gs/",
+)
 
 
 @pytest.mark.parametrize(
