@@ -301,6 +301,13 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if env_bool("FAZHAN_BEHIND_TLS_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The proxies in front that append the client's address to X-Forwarded-For (deploy/'s nginx: 1). The login
+# lockout and the public pages' rate limit count the address they saw (core/http.py); 0 ignores the header.
+FAZHAN_PROXY_COUNT = int(os.environ.get("FAZHAN_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "fazhan.core.http.client_address"
+# One cache for every process of `fazhan serve` (a worker's own memory would give each worker its own count
+# of an address's opinions, and forget it at a restart): a table in the database, made by core's migration.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "fazhan_cache"}}
 
 # Content-Security-Policy (django-csp): scripts, styles, fonts, images and connections only from the site
 # itself; no inline script anywhere, no inline <style> element, no plugin, no framing. The style attributes

@@ -1,10 +1,12 @@
 from django.apps import AppConfig
 
+from fazhan.core.http import client_address
+
 
 def _ip(request) -> str | None:
     if request is None:
         return None
-    return getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR")
+    return getattr(request, "axes_ip_address", None) or client_address(request)
 
 
 def _on_login(sender, request, user, **kwargs) -> None:

@@ -402,7 +402,6 @@ def _rate_spend(key: str) -> None:
         cache.set(key, 1, timeout=3600)
 
 
-@transaction.atomic
 def notice_public_submit(
     *,
     notice: Notice,
@@ -415,14 +414,25 @@ def notice_public_submit(
     """An opinion someone sent on the notice's public page, without an account: stored as the notice's
     feedback (channel 网上公示页) to be looked into like any report. Refused, storing nothing, outside the
     period, past the setting's opinions per address and hour, or when the honeypot field (hidden from people,
-    filled by robots) holds anything. Nothing about the sender is required; the address only counts."""
-    notice = _locked(notice)
+    filled by robots) holds anything. Nothing about the sender is required; the address only counts.
+
+    The counts are in the database cache (settings.CACHES), so a robot's count is spent outside the
+    transaction that stores an opinion: refusing it rolls nothing of it back."""
     key = _rate_key(address)
     if (cache.get(key) or 0) >= settings.FAZHAN_PUBLIC_OPINIONS_PER_HOUR:
         raise ValidationError(_(ERR_PUBLIC_RATE))
     if honeypot:
         _rate_spend(key)
         raise ValidationError(_(ERR_PUBLIC_REFUSED))
+    return _public_opinion_store(notice=notice, text=text, contact=contact, entry=entry, key=key)
+
+
+@transaction.atomic
+def _public_opinion_store(
+    *, notice: Notice, text: str, contact: str, entry: NoticeEntry | None, key: str
+) -> NoticeFeedback:
+    """The opinion checked and stored, with its count spent in the same transaction."""
+    notice = _locked(notice)
     today = timezone.localdate()
     if today < notice.starts_on:
         raise ValidationError(_(ERR_PUBLIC_NOT_YET) % {"d": notice.starts_on.isoformat()})

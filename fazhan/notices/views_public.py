@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from fazhan.core.forms import form_to_service
+from fazhan.core.http import client_address
 from fazhan.notices.forms import PublicOpinionForm
 from fazhan.notices.printing import notice_title
 from fazhan.notices.selectors import notice_public_get, notice_public_open
@@ -30,7 +31,7 @@ def public_notice(request, token: str):
             contact=data["contact"],
             entry=next((e for e in entries if str(e.pk) == data["entry"]), None),
             honeypot=data["website"],
-            address=request.META.get("REMOTE_ADDR", ""),
+            address=client_address(request),
         )
 
     if request.method == "POST" and form_to_service(form, submit):

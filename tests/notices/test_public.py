@@ -36,7 +36,7 @@ OPINION = "该同志去年在村里修路时占用了集体土地，希望组织
 
 
 @pytest.fixture(autouse=True)
-def fresh_counters():
+def fresh_counters(db):
     cache.clear()  # the per-address counters live in the cache
     yield
     cache.clear()

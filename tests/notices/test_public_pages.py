@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
 
 from fazhan.accounts.models import Role
@@ -21,7 +22,7 @@ OPINION = "该同志在村里红白喜事上大操大办，群众有看法。"
 
 
 @pytest.fixture(autouse=True)
-def fresh_counters():
+def fresh_counters(db):
     cache.clear()
     yield
     cache.clear()
@@ -82,6 +83,31 @@ def test_an_opinion_is_sent_with_the_csrf_token_and_the_page_thanks_the_sender(a
     assert robot.status_code == 400
     assert "提交未被受理" in robot.content.decode()
     assert NoticeFeedback.objects.count() == 1
+
+
+def test_behind_the_proxy_each_sender_is_counted_by_the_address_nginx_saw_in_one_shared_count(
+    activist, settings
+):
+    """deploy/'s nginx sends every request from 127.0.0.1: the count is by the address it wrote (a forged
+    X-Forwarded-For adds nothing), and it is kept in the database every worker of `fazhan serve` reads."""
+    settings.FAZHAN_PROXY_COUNT = 1
+    settings.FAZHAN_PUBLIC_OPINIONS_PER_HOUR = 1
+    notice = running(activist)
+    url = f"/gs/{notice.token}/"
+    form = {"entry": notice.entries.get().pk, "text": OPINION, "contact": "", "website": ""}
+
+    def post(forwarded):
+        return Client().post(url, form, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+
+    assert post("203.0.113.7").status_code == 302
+    refused = post("1.2.3.4, 203.0.113.7")  # the same sender, a forged entry before it: refused
+    assert refused.status_code == 400
+    assert "过于频繁" in refused.content.decode()
+    assert post("198.51.100.9").status_code == 302  # another sender behind the same proxy
+    assert NoticeFeedback.objects.count() == 2
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM fazhan_cache")
+        assert cursor.fetchone()[0] >= 2  # the counts are rows of the shared table, not a worker's memory
 
 
 def test_after_the_period_the_page_says_it_is_closed_and_a_post_is_refused(activist):
