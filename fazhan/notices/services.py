@@ -37,7 +37,7 @@ from fazhan.notices.selectors import (
     notice_public_open,
 )
 from fazhan.organizations.models import Org
-from fazhan.procedure.definition import limits
+from fazhan.procedure.definition import limit_count, limits
 from fazhan.procedure.engine import finding as rule_finding
 from fazhan.procedure.engine import refusal_text
 from fazhan.procedure.models import Case
@@ -99,7 +99,7 @@ def notice_period(kind: str, starts_on: datetime.date, ends_on: datetime.date | 
     TGT-NOTICE's measure finds too short (rules/targets.publicity_days) is refused, citing the rule for a
     target's."""
     rules = limits()
-    least = rules.notice_working_days
+    least = limit_count("TGT-NOTICE", rules)  # the declared limit (definition.TIME_LIMITS)
     if ends_on is None:
         ends_on, _guessed = add_working_days(starts_on, least)
     if ends_on < starts_on:
@@ -378,7 +378,7 @@ def notice_recount_year(*, actor, year: int) -> list[Recount]:
                 label=notice_label(notice),
                 before=before,
                 after=after,
-                needed=rules.notice_working_days,
+                needed=limit_count("TGT-NOTICE", rules),
                 url=reverse("notices:detail", args=[notice.pk]),
             )
         )

@@ -34,7 +34,7 @@ from fazhan.notices.services import (
     notice_feedback_verify,
     notice_publish,
 )
-from fazhan.procedure.definition import limits
+from fazhan.procedure.definition import limit_count, limits
 
 
 def notice_list(request):
@@ -98,6 +98,7 @@ def _detail(request, notice: Notice, *, status: int = 200, **forms):
     # what the public sent on the public page is the township's to read and look into
     reads_public = notice_may_read_public(request.user, notice.org)
     verify = forms.get("verify")
+    least = limit_count("TGT-NOTICE", limits())  # the declared limit (definition.TIME_LIMITS)
     context = {
         "notice": notice,
         "entries": entries,
@@ -113,8 +114,8 @@ def _detail(request, notice: Notice, *, status: int = 200, **forms):
         ],
         "public_url": notice_public_url(notice),
         "provisional_note": notice_provisional_note(notice),
-        "least": limits().notice_working_days,
-        "short": notice.state == "open" and notice.working_days < limits().notice_working_days,
+        "least": least,
+        "short": notice.state == "open" and notice.working_days < least,
         "can_act": can_act,
         "can_close": can_act and timezone.localdate() > notice.ends_on,
         "feedback_form": forms.get("feedback_form") or FeedbackForm(entries=entries),
