@@ -24,11 +24,13 @@ from fazhan.people.choices import Education, MemberRole, Occupation, PartyStatus
 from fazhan.people.models import Person
 from fazhan.people.services import discipline_record, kinship_declare, person_create, person_set_roles
 from fazhan.plans.models import CycleStep, Plan
-from fazhan.plans.selectors import admissions, pool_counts
+from fazhan.plans.selectors import admissions, pool_counts, young_farmers_admitted
 from fazhan.plans.services import cycle_record, plan_allocate, reserve_set, reserve_take_in
 from fazhan.prereview.services import form_issue
+from fazhan.procedure.definition import limits
 from fazhan.procedure.models import Case
 from fazhan.procedure.rules.counting import pool_rolled_up
+from fazhan.procedure.rules.notice2018 import young_farmer_window_of
 from fazhan.procedure.services import case_open, case_record_step
 
 DEMO_PASSWORD = "Fazhan@2018-demo"  # passes both password policies (mlps, asvs)
@@ -624,7 +626,13 @@ def demo_reserves(*, district: Org, township: Org, branches: list[Org], today: d
         made += 2
         for branch in branches:
             a, b, c = wanted[branch.pk]
-            farmers = 1 if branch.category == OrgCategory.VILLAGE and year % 2 == 0 else 0
+            # A village plans its young farmer (RES-YOUNG-FARMER: one every two years) in a window's first
+            # year, and again in its last if none was admitted in the first.
+            first, _last = young_farmer_window_of(datetime.date(year, 1, 1), limits())
+            farmers = int(
+                branch.category == OrgCategory.VILLAGE
+                and (year == first.year or not young_farmers_admitted(branch, first, today, today=today))
+            )
             reserve_set(
                 actor=organizer,
                 org=branch,

@@ -591,6 +591,19 @@ class ReserveReport:
         }
 
 
+def young_farmers_admitted(
+    org: Org, first: datetime.date, last: datetime.date, *, today: datetime.date
+) -> int:
+    """The young farmers (RES-YOUNG-FARMER's reading: 农牧渔民, at most 35 at approval) admitted for `org`
+    from `first` to `last`, as the admissions count (rules/counting)."""
+    return sum(
+        1
+        for y in range(first.year, last.year + 1)
+        for a in admissions(org, y, today=today)
+        if first <= a.date <= last and young_farmer(person_row(a.person), a.date, limits())
+    )
+
+
 def reserve_report(org: Org, year: int, *, today: datetime.date) -> ReserveReport:
     """The reserve report of `org` for `year`, counted as of `today` (a year that has ended: its last day)."""
     as_of = min(today, datetime.date(year, 12, 31))
@@ -605,11 +618,7 @@ def reserve_report(org: Org, year: int, *, today: datetime.date) -> ReserveRepor
         if datetime.date(year, 1, 1) <= as_of
         else []
     )
-    farmers = sum(
-        1
-        for a in admissions(org, year, today=today)
-        if a.date <= as_of and young_farmer(person_row(a.person), a.date, limits())
-    )
+    farmers = young_farmers_admitted(org, datetime.date(year, 1, 1), as_of, today=today)
     now = None
     if not months:
         now = dict(pool_rolled_up(pool_counts(org, today, today=today), paths, org.code))

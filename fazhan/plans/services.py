@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from fazhan.accounts.selectors import user_roles_at
 from fazhan.auditlog.services import audit_record
+from fazhan.core.dates import date_cn
 from fazhan.organizations.models import Org, OrgCategory, OrgKind
 from fazhan.plans.models import CycleAct, CycleStep, Plan, Reserve, ReserveEntry
 from fazhan.plans.selectors import (
@@ -25,12 +26,14 @@ from fazhan.plans.selectors import (
     plan_parent,
     reserve_children,
     reserve_parent,
+    young_farmers_admitted,
 )
-from fazhan.procedure.definition import BRANCH, DISTRICT, TOWNSHIP, Anchor
+from fazhan.procedure.definition import BRANCH, DISTRICT, TOWNSHIP, Anchor, limits
 from fazhan.procedure.engine import finding, in_force
 from fazhan.procedure.loader import case_facts_many
 from fazhan.procedure.models import Case
 from fazhan.procedure.rules.counting import POOL_STAGES, org_on, stage_of
+from fazhan.procedure.rules.notice2018 import young_farmer_window_of
 from fazhan.procedure.services import Refusal, StepEntry
 
 ERR_NOT_ALLOWED = "只有区委组织部可以下达本级和乡镇计划，乡镇党委组织委员可以向所属支部分配计划。"
@@ -189,12 +192,39 @@ ERR_RESERVE_BELOW_CHILDREN = "不能低于已向下级分配的%(label)s储备 %
 ERR_VILLAGE_MINIMUM = (
     "每个村至少常态化储备 1 名入党积极分子（RES-PLAN，%(notice)s），%(org)s 的储备不能为 0。"
 )
+ERR_YOUNG_FARMER = (
+    "每个村每两年至少发展 1 名青年农民党员（RES-YOUNG-FARMER，%(notice)s）：%(org)s 在 %(first)s 至 %(last)s "
+    "尚未发展青年农民党员，%(year)s 年度储量计划应至少安排 1 名。"
+)
 
 
 def _count(value: Any, field: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise ValidationError({field: _(ERR_NEGATIVE)})
     return value
+
+
+def _young_farmer_provided(org: Org, year: int) -> None:
+    """A village's reserve for the last year of a RES-YOUNG-FARMER window plans a young farmer unless one was
+    admitted in the window already (as the rule counts admissions, up to today): that year is the window's
+    last chance. A window's first year may leave it to the second."""
+    first, last = young_farmer_window_of(datetime.date(year, 1, 1), limits())
+    if last.year != year or first.year == year:
+        return
+    today = timezone.localdate()
+    if not young_farmers_admitted(org, first, min(last, today), today=today):
+        raise ValidationError(
+            {
+                "young_farmers": _(ERR_YOUNG_FARMER)
+                % {
+                    "notice": NOTICE_2,
+                    "org": org.name,
+                    "first": date_cn(first),
+                    "last": date_cn(last),
+                    "year": year,
+                }
+            }
+        )
 
 
 @transaction.atomic
@@ -247,6 +277,8 @@ def reserve_set(
                         }
                     }
                 )
+    if org.is_branch and org.category == OrgCategory.VILLAGE and farmers < 1:
+        _young_farmer_provided(org, year)
     existing = Reserve.objects.filter(org=org, year=year).first()
     if existing is not None:
         below = reserve_children(existing)

@@ -34,6 +34,14 @@ def test_a_township_enters_a_reserve_and_a_branch_takes_a_candidate_into_the_pla
     form.locator("select[name=org]").select_option("SZQ-LH-01")
     form.locator("input[name=activists]").fill("2")
     form.get_by_role("button", name="保存储量计划").click()
+    # next year closes the window (2026–2027) in which 高桥村 has admitted no young farmer yet
+    expect(page.locator("#reserve-field-young_farmers .field-errors")).to_contain_text(
+        "每两年至少发展 1 名青年农民党员"
+    )
+    form = page.locator("#reserve-set form")
+    form.locator("select[name=org]").select_option("SZQ-LH-01")
+    form.locator("input[name=young_farmers]").fill("1")
+    form.get_by_role("button", name="保存储量计划").click()
     expect(page).to_have_url(f"{live_server.url}/plans/SZQ-LH/{year}/reserve/#reserve")
     expect(page.locator(".field-errors")).to_have_count(0)
     page.goto(f"{live_server.url}/plans/SZQ-LH-01/{year}/reserve/")

@@ -46,7 +46,7 @@ def test_reserves_are_handed_down_like_the_quota_and_audited(world):
     assert "最多还可分配 3 名" in message
     assert "入党积极分子" in message
     assert not Reserve.objects.filter(org=world.branch2).exists()
-    _reserve(world, world.branch2, 4, 3, 1, who="lh_organizer")
+    _reserve(world, world.branch2, 4, 3, 1, who="lh_organizer", farmers=1)
     with pytest.raises(ValidationError) as refused:
         _reserve(world, world.township, 12, 5, 2)
     assert "不能低于已向下级分配的入党积极分子储备 6 名" in refused.value.message_dict["activists"][0]
@@ -141,7 +141,7 @@ def test_the_report_sets_the_reserve_against_the_pool_month_by_month(pw):
 def test_an_org_under_its_reserve_is_warned_to_its_own_roles(pw):
     _reserve(pw, pw.district, 4, 2, 0)
     _reserve(pw, pw.township, 2, 1, 0)
-    _reserve(pw, pw.branch1, 0, 1, 0, who="lh_organizer")
+    _reserve(pw, pw.branch1, 0, 1, 0, who="lh_organizer", farmers=1)
     today = datetime.date(2021, 2, 1)
     warned = reserves_below_for_user(pw.users["sec1"], today=today)
     assert [(w.reserve.org.code, w.below) for w in warned] == [("SZQ-LH-01", [(CaseStage.ACTIVIST, 1, 0)])]
@@ -248,3 +248,26 @@ def test_a_year_not_yet_begun_is_set_against_todays_pool(pw):
     assert report.now == {CaseStage.ACTIVIST: 1}
     assert [counts for _s, _l, _p, counts in report.rows()] == [[0], [1], [0]]
     assert report.below == [(CaseStage.APPLICANT, 3, 0), (CaseStage.ACTIVIST, 2, 1), (CaseStage.TARGET, 1, 0)]
+
+
+def test_a_village_plans_a_young_farmer_in_a_windows_last_year_until_one_is_admitted(pw, time_machine):
+    """RES-YOUNG-FARMER (通知二: one young farmer member per village every two years, windows 2018–2019,
+    2020–2021 …): the reserve for a window's last year plans one unless the window has admitted one; its
+    first year may leave it to the second, and a school is not a village."""
+    time_machine.move_to(datetime.datetime(2021, 12, 20, 9, 0))
+    _reserve(pw, pw.district, 20, 10, 4)
+    _reserve(pw, pw.township, 12, 6, 2)
+    with pytest.raises(ValidationError) as refused:
+        _reserve(pw, pw.branch1, 6, 3, 1, who="lh_organizer")
+    message = refused.value.message_dict["young_farmers"][0]
+    assert "RES-YOUNG-FARMER" in message
+    assert "高桥村" in message
+    assert "2020年1月1日 至 2021年12月31日" in message
+    assert not Reserve.objects.filter(org=pw.branch1, year=YEAR).exists()
+    assert _reserve(pw, pw.branch3, 3, 0, 0, who="lh_organizer").young_farmers == 0  # the school
+    first_year = reserve_set(
+        actor=pw.users["district"], org=pw.district, year=2020, applicants=5, activists=3, targets=1
+    )
+    assert first_year.young_farmers == 0
+    walk(pw, "S17")  # 张三, 农牧渔民 born 1998, admitted 2021-12-12: the window's young farmer
+    assert _reserve(pw, pw.branch1, 6, 3, 1, who="lh_organizer").young_farmers == 0

@@ -99,6 +99,8 @@ def test_the_console_sets_a_reserve_takes_a_case_in_and_records_a_request(pw):
         "1",
         "--targets",
         "1",
+        "--young-farmers",
+        "1",
         "--user",
         "lh_organizer",
     )

@@ -44,7 +44,7 @@ def test_the_township_enters_a_reserve_and_a_village_at_zero_is_refused_at_its_f
 
 def test_a_branch_takes_a_case_in_and_requests_its_number(pw, client_for):
     _reserves(pw)
-    reserve_set(actor=None, org=pw.branch1, year=NEXT, applicants=4, activists=2, targets=1)
+    reserve_set(actor=None, org=pw.branch1, year=NEXT, applicants=4, activists=2, targets=1, young_farmers=1)
     walk(pw, "S03")
     client = client_for("sec1")
     today = timezone.localdate()

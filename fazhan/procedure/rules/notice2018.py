@@ -406,6 +406,15 @@ def young_farmer_windows(tree: TreeFacts) -> Iterator[tuple[datetime.date, datet
         start = end
 
 
+def young_farmer_window_of(day: datetime.date, limits: Limits) -> tuple[datetime.date, datetime.date]:
+    """The window (first day, last day) of RES-YOUNG-FARMER that `day` falls in (the reserve plan of a
+    window's last year must still provide for it: plans.services.reserve_set)."""
+    start = datetime.date.fromisoformat(RULES_BY_ID["RES-YOUNG-FARMER"].since)
+    while (end := add_months(start, 12 * limits.young_farmer_window_years)) <= day:
+        start = end
+    return start, end - datetime.timedelta(days=1)
+
+
 @org_check("RES-YOUNG-FARMER")
 def res_young_farmer(tree: TreeFacts) -> Iterator[TreeFinding]:
     """通知二: every village admits at least one young farmer in each two-year window from the profile's
