@@ -1,3 +1,5 @@
+import datetime
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -8,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from fazhan.accounts.selectors import user_assignments, user_roles_at
 from fazhan.auditlog.services import audit_record
+from fazhan.core.dates import date_cn
 from fazhan.core.excel import XLSX, Table, xlsx_response
 from fazhan.core.forms import form_to_service
 from fazhan.organizations.models import Org
@@ -230,9 +233,64 @@ def _back(org: Org, year: int, anchor: str):
     return redirect(reverse("plans:reserve", args=[org.code, year]) + anchor)
 
 
+def _reserve_xlsx_tables(org: Org, year: int) -> list[Table]:
+    """The reserve page as three tables, one sheet each: the reserve against the pool month by month (and
+    the young farmers), the cases taken into the plan, and where each org stands in the cycle."""
+    data = _reserve_tables(org, year)
+    report, cycle = data["reserve"], data["cycle"]
+    columns = [
+        f"{m.day.month}月末"
+        if (m.day + datetime.timedelta(days=1)).day == 1
+        else f"{m.day.month}月{m.day.day}日"
+        for m in report.months
+    ]
+    headers = ("阶段", "储量计划", *(columns or ["现有"]))
+    rows: list[tuple] = [(str(label), planned, *counts) for _stage, label, planned, counts in report.rows()]
+    planned_farmers = report.reserve.young_farmers if report.reserve else None
+    rows.append(("青年农民党员（已发展）", planned_farmers, report.young_farmers, *[""] * (len(headers) - 3)))
+    entries = [
+        (
+            e.entry.case.person.name,
+            e.entry.case.person.pid,
+            e.org.name,
+            date_cn(e.entry.taken_on),
+            str(e.stage_label),
+        )
+        for e in report.entries
+    ]
+
+    def act(a) -> str:
+        if a is None:
+            return ""
+        return date_cn(a.date) + (f"（{a.number} 名）" if a.number is not None else "")
+
+    steps = [(r.org.name, *(act(a) for a in r.ordered), str(r.state)) for r in cycle]
+    name = org.name
+    return [
+        Table(f"{name}{year}年度发展党员储量计划执行情况", headers, rows, sheet="储量计划"),
+        Table(
+            f"{name}{year}年度纳入计划人员",
+            ("姓名", "人员编号", "现所在党组织", "纳入日期", "现阶段"),
+            entries,
+            sheet="纳入计划人员",
+        ),
+        Table(
+            f"{name}{year}年度计划工作进度",
+            ("党组织", "提出需求", "指导性计划", "分解下达", "进度"),
+            steps,
+            sheet="工作进度",
+        ),
+    ]
+
+
 def reserve_page(request, code: str, year: int):
-    """An org's reserve plan for a year against its pool, the cases taken in, and the cycle."""
+    """An org's reserve plan for a year against its pool, the cases taken in, and the cycle; ?format=xlsx
+    downloads the same tables."""
     org, year, orgs = _reserve_org(request, code, year)
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(
+            filename=f"{org.name}{year}年度储量计划.xlsx", tables=_reserve_xlsx_tables(org, year)
+        )
     return _render_reserve(request, org, year, orgs)
 
 

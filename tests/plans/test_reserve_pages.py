@@ -3,9 +3,12 @@ with Chinese messages at the field, shown against the pool; a branch sees the cy
 doors."""
 
 import datetime
+import io
 
+import openpyxl
 from django.utils import timezone
 
+from fazhan.core.dates import date_cn
 from fazhan.plans.models import CycleAct, Reserve, ReserveEntry
 from fazhan.plans.services import reserve_set
 from tests.procedure.conftest import walk
@@ -80,6 +83,24 @@ def test_a_branch_takes_a_case_in_and_requests_its_number(pw, client_for):
     )
     assert "日期不能晚于今天" in page.content.decode()
     assert CycleAct.objects.get().number == 2
+
+    download = client.get(f"/plans/SZQ-LH-01/{NEXT}/reserve/?format=xlsx")
+    assert download["Content-Type"].startswith("application/vnd.openxmlformats")
+    book = openpyxl.load_workbook(io.BytesIO(download.content))
+    assert book.sheetnames == ["储量计划", "纳入计划人员", "工作进度"]
+
+    def rows(sheet):  # under the title row and the header
+        return list(book[sheet].iter_rows(min_row=3, values_only=True))
+
+    assert [c.value for c in book["储量计划"][2]] == ["阶段", "储量计划", "现有"]  # a year not yet begun
+    assert rows("储量计划") == [
+        ("入党申请人", 4, 0),
+        ("入党积极分子", 2, 1),  # 张三 since S03
+        ("发展对象", 1, 0),
+        ("青年农民党员（已发展）", 1, 0),
+    ]
+    assert rows("纳入计划人员") == [("张三", "P0001", pw.branch1.name, date_cn(today), "入党积极分子")]
+    assert rows("工作进度") == [(pw.branch1.name, f"{date_cn(today)}（2 名）", None, None, "请求已报")]
 
 
 def test_the_to_do_list_warns_an_org_under_its_reserve(pw, client_for):
