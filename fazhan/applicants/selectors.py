@@ -5,8 +5,10 @@ what comes next, with the dates procedure.deadlines gives (never computed here).
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 
 from fazhan.accounts.selectors import user_scope_q
 from fazhan.applicants.models import Applicant, InviteCode, Submission, SubmissionState
@@ -32,6 +34,12 @@ def submission_get_for_user(user, pk: int) -> Submission:
 def submissions_waiting_for_user(user) -> list[Submission]:
     """The submissions in the user's subtrees still waiting for the branch, oldest first (the to-do page)."""
     return list(submission_list_for_user(user).filter(state=SubmissionState.SUBMITTED).order_by("submitted_at"))
+
+
+def register_url(code: str) -> str:
+    """The address the QR code opens: the registration with the code filled in."""
+    path = reverse("applicants_public:register", kwargs={"code": code})
+    return settings.FAZHAN_PUBLIC_BASE_URL + path
 
 
 def codes_for_user(user) -> QuerySet[InviteCode]:

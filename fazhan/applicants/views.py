@@ -6,7 +6,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
@@ -15,6 +14,7 @@ from fazhan.applicants.forms import IssueForm, ReturnForm
 from fazhan.applicants.models import SubmissionState
 from fazhan.applicants.selectors import (
     codes_for_user,
+    register_url,
     submission_get_for_user,
     submission_list_for_user,
     submission_photo,
@@ -34,12 +34,6 @@ from fazhan.organizations.selectors import org_list_for_user
 
 def _issuable(user) -> list:
     return [o for o in org_list_for_user(user).order_by("path") if o.is_branch and code_may_issue(user, o)]
-
-
-def register_url(code: str) -> str:
-    """The address the QR code opens: the registration with the code filled in."""
-    path = reverse("applicants_public:register", kwargs={"code": code})
-    return settings.FAZHAN_PUBLIC_BASE_URL + path
 
 
 def submission_list(request):
