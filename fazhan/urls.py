@@ -33,7 +33,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("fazhan.api.urls")),
     # The public's pages (no login): the one prefix a deployment may expose to the internet.
-    # the applicants' own pages first: a notice's token is never "apply" (notices.models makes them 24 characters long)
+    # the applicants' own pages first: no notice's token is "apply" (notices.models makes them 24 long)
     path(settings.FAZHAN_PUBLIC_PREFIX.lstrip("/") + "apply/", include("fazhan.applicants.urls_public")),
     path(settings.FAZHAN_PUBLIC_PREFIX.lstrip("/"), include("fazhan.notices.urls_public")),
 ]

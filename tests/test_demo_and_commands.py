@@ -14,9 +14,9 @@ from fazhan.plans.models import Plan
 from fazhan.plans.selectors import admissions
 from fazhan.procedure.definition import CaseStage
 from fazhan.procedure.models import Case, StepRecord
+from tests.applicants.demo_checks import assert_demo_applicants
 from tests.fresh import run_fazhan_many
 from tests.interchange.conftest import snapshot
-from tests.applicants.demo_checks import assert_demo_applicants
 from tests.plans.demo_checks import assert_demo_reserves
 
 TODAY = datetime.date(2026, 11, 25)

@@ -47,10 +47,14 @@ class RegisterForm(ChineseForm):
     )
     ethnicity = forms.ChoiceField(label=_("民族"), choices=ETHNICITY_CHOICES, initial="汉族")
     education = forms.ChoiceField(
-        label=_("学历"), choices=BLANK + list(Education.choices), error_messages={"required": _("请选择学历。")}
+        label=_("学历"),
+        choices=BLANK + list(Education.choices),
+        error_messages={"required": _("请选择学历。")},
     )
     occupation = forms.ChoiceField(
-        label=_("职业"), choices=BLANK + list(Occupation.choices), error_messages={"required": _("请选择职业。")}
+        label=_("职业"),
+        choices=BLANK + list(Occupation.choices),
+        error_messages={"required": _("请选择职业。")},
     )
     pin = forms.CharField(
         label=_("设置登录密码"),

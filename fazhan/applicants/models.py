@@ -21,7 +21,9 @@ class InviteCode(models.Model):
         "organizations.Org", verbose_name=_("党支部"), on_delete=models.PROTECT, related_name="invite_codes"
     )
     digest = models.CharField(max_length=64, unique=True, editable=False)
-    hint = models.CharField(_("尾号"), max_length=4, editable=False)  # the code's last four, to tell codes apart
+    hint = models.CharField(
+        _("尾号"), max_length=4, editable=False
+    )  # the code's last four, to tell codes apart
     issued_by = models.ForeignKey(
         "accounts.User", verbose_name=_("发放人"), null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -102,7 +104,12 @@ class Submission(models.Model):
         _("状态"), max_length=20, choices=SubmissionState.choices, default=SubmissionState.SUBMITTED
     )
     decided_by = models.ForeignKey(
-        "accounts.User", verbose_name=_("办理人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "accounts.User",
+        verbose_name=_("办理人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     decided_at = models.DateTimeField(_("办理时间"), null=True, blank=True)
     return_reason = models.CharField(_("退回原因"), max_length=500, blank=True)

@@ -33,7 +33,9 @@ def submission_get_for_user(user, pk: int) -> Submission:
 
 def submissions_waiting_for_user(user) -> list[Submission]:
     """The submissions in the user's subtrees still waiting for the branch, oldest first (the to-do page)."""
-    return list(submission_list_for_user(user).filter(state=SubmissionState.SUBMITTED).order_by("submitted_at"))
+    return list(
+        submission_list_for_user(user).filter(state=SubmissionState.SUBMITTED).order_by("submitted_at")
+    )
 
 
 def register_url(code: str) -> str:

@@ -401,9 +401,7 @@ def submission_submit(
 
 
 def _locked_undecided(submission: Submission, to: str) -> Submission:
-    submission = (
-        Submission.objects.select_for_update().select_related("applicant__org").get(pk=submission.pk)
-    )
+    submission = Submission.objects.select_for_update().select_related("applicant__org").get(pk=submission.pk)
     if to not in TRANSITIONS[submission.state]:
         raise ValidationError(_(ERR_DECIDED) % {"state": submission.get_state_display()})
     return submission

@@ -28,8 +28,11 @@ def applicant_session_get(request: HttpRequest) -> Applicant | None:
         return None
     if not isinstance(data, dict):
         return None
-    applicant = Applicant.objects.select_related("org").filter(pk=data.get("a")).first()
-    if applicant is None or applicant.epoch != data.get("e"):
+    pk, epoch = data.get("a"), data.get("e")
+    if not isinstance(pk, int):
+        return None
+    applicant = Applicant.objects.select_related("org").filter(pk=pk).first()
+    if applicant is None or applicant.epoch != epoch:
         return None
     return applicant
 

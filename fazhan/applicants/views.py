@@ -59,7 +59,9 @@ def code_issue_view(request):
         form, lambda d: code_issue(actor=request.user, org=next(o for o in orgs if o.code == d["org"]))
     )
     if issued is None:
-        return render(request, "applicants/list.html", {"issue_form": form, "submissions": [], "codes": []}, status=400)
+        return render(
+            request, "applicants/list.html", {"issue_form": form, "submissions": [], "codes": []}, status=400
+        )
     invite, clear = issued
     url = register_url(clear)
     context = {
@@ -79,8 +81,11 @@ def _detail_context(request, submission, return_form=None) -> dict:
         "s": submission,
         "applicant": applicant,
         "id_shown": applicant.id_number if sees_id else mask_id_number(applicant.id_number),
-        "phone_shown": applicant.phone if user_sees_phone(request.user, applicant.org) else mask_phone(applicant.phone),
-        "may_decide": submission.state == SubmissionState.SUBMITTED and submission_may_decide(request.user, submission),
+        "phone_shown": applicant.phone
+        if user_sees_phone(request.user, applicant.org)
+        else mask_phone(applicant.phone),
+        "may_decide": submission.state == SubmissionState.SUBMITTED
+        and submission_may_decide(request.user, submission),
         "return_form": return_form or ReturnForm(),
         "errors": [],
     }
@@ -116,6 +121,8 @@ def submission_accept_view(request, pk: int):
 def submission_return_view(request, pk: int):
     submission = submission_get_for_user(request.user, pk)
     form = ReturnForm(request.POST)
-    if form_to_service(form, lambda d: submission_return(actor=request.user, submission=submission, reason=d["reason"])):
+    if form_to_service(
+        form, lambda d: submission_return(actor=request.user, submission=submission, reason=d["reason"])
+    ):
         return redirect("applicants:detail", pk=pk)
     return render(request, "applicants/detail.html", _detail_context(request, submission, form), status=400)

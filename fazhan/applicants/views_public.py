@@ -82,7 +82,8 @@ def sign_in(request):
     form = SignInForm(request.POST or None)
     if request.method == "POST" and (
         applicant := form_to_service(
-            form, lambda d: applicant_sign_in(id_number=d["id_number"], pin=d["pin"], address=_address(request))
+            form,
+            lambda d: applicant_sign_in(id_number=d["id_number"], pin=d["pin"], address=_address(request)),
         )
     ):
         response = redirect("applicants_public:me")

@@ -760,7 +760,11 @@ def demo_applicants(builder: DemoBuilder, *, branches: list[Org], today: datetim
             now=issued_at + datetime.timedelta(hours=5, minutes=20),
         )
         if index == 2:
-            submission_return(actor=None, submission=submission, reason="签名页照片拍得不清楚，请在光线好的地方重拍后再提交。")
+            submission_return(
+                actor=None,
+                submission=submission,
+                reason="签名页照片拍得不清楚，请在光线好的地方重拍后再提交。",
+            )
     return made
 
 

@@ -1,4 +1,4 @@
-"""A branch (高桥村, sec1) hands a code to an applicant, 钱七 (born 2000-08-08), on Thursday 3 December 2026."""
+"""A branch (高桥村, sec1) hands a code to an applicant, 钱七 (born 2000-08-08), on Thursday 3 Dec 2026."""
 
 import datetime
 import io
@@ -16,7 +16,9 @@ NOW = datetime.datetime(2026, 12, 3, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 TODAY = datetime.date(2026, 12, 3)
 QIAN_ID = make_id_number(datetime.date(2000, 8, 8), 51)  # male, 2000-08-08
 MINOR_ID = make_id_number(datetime.date(2009, 2, 1), 62)  # female, 17 on 3 December 2026
-TEXT = "敬爱的党组织：我志愿加入中国共产党，拥护党的纲领，遵守党的章程，履行党员义务，执行党的决定。此致敬礼！"
+TEXT = (
+    "敬爱的党组织：我志愿加入中国共产党，拥护党的纲领，遵守党的章程，履行党员义务，执行党的决定。此致敬礼！"
+)
 ADDRESS = "203.0.113.7"
 PIN = "246810"
 

@@ -40,7 +40,9 @@ def submitted(world, issued, **overrides):
 
 def test_a_branch_secretary_issues_a_code_kept_only_as_its_digest(world, issued):
     invite, clear = issued
-    assert len(clear) == 8 and invite.org == world.branch1 and invite.hint == clear[-4:]
+    assert len(clear) == 8
+    assert invite.org == world.branch1
+    assert invite.hint == clear[-4:]
     assert invite.expires_at == NOW + datetime.timedelta(days=14)
     with connection.cursor() as cursor:
         cursor.execute("SELECT * FROM applicants_invitecode")
@@ -72,9 +74,11 @@ def test_a_code_registers_one_applicant_once(world, issued):
 
 
 def test_a_code_expires_after_its_days(world, issued):
-    with time_machine.travel(NOW + datetime.timedelta(days=14), tick=False):
-        with pytest.raises(ValidationError) as expired:
-            register(issued[1])
+    with (
+        time_machine.travel(NOW + datetime.timedelta(days=14), tick=False),
+        pytest.raises(ValidationError) as expired,
+    ):
+        register(issued[1])
     assert messages(expired.value)["code"] == ["这个登记码已于 2026年12月17日 过期，请向党支部重新领取。"]
     with time_machine.travel(NOW + datetime.timedelta(days=13, hours=23), tick=False):
         assert register(issued[1]).name == "钱七"
@@ -94,15 +98,17 @@ def test_registration_keeps_the_id_number_encrypted(world, issued):
     with connection.cursor() as cursor:
         cursor.execute("SELECT id_number, birth_date FROM applicants_applicant WHERE id = %s", [applicant.pk])
         stored_id, stored_birth = cursor.fetchone()
-    assert QIAN_ID not in stored_id and "2000-08-08" not in stored_birth
+    assert QIAN_ID not in stored_id
+    assert "2000-08-08" not in stored_birth
     assert stored_id.startswith("sm4gcm:")
     assert Applicant.objects.get(pk=applicant.pk).id_number == QIAN_ID
     event = AuditEvent.objects.get(action="applicant.register")
-    assert QIAN_ID not in str(event.data) and "钱七" not in str(event.data)
+    assert QIAN_ID not in str(event.data)
+    assert "钱七" not in str(event.data)
 
 
 @pytest.mark.parametrize(
-    "overrides, field, text",
+    ("overrides", "field", "text"),
     [
         ({"id_number": QIAN_ID[:-1] + ("0" if QIAN_ID[-1] != "0" else "1")}, "id_number", "校验码"),
         ({"name": "  "}, "name", "请填写姓名"),
@@ -161,7 +167,7 @@ def test_a_submission_keeps_the_photo_re_encoded(world, issued):
 
 
 @pytest.mark.parametrize(
-    "text, photo, field, message",
+    ("text", "photo", "field", "message"),
     [
         pytest.param(TEXT, b"%PDF-1.4 not a picture", "photo", "JPG 或 PNG", id="pdf"),
         pytest.param(TEXT, b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "photo", "JPG 或 PNG", id="broken-png"),
@@ -204,7 +210,11 @@ def test_accepting_creates_the_person_and_records_s01_today(world, issued):
         world.users["org1"],
     )
     submission.refresh_from_db()
-    assert (submission.state, submission.step_record, submission.applicant.person) == ("accepted", record, person)
+    assert (submission.state, submission.step_record, submission.applicant.person) == (
+        "accepted",
+        record,
+        person,
+    )
     actions = list(AuditEvent.objects.order_by("id").values_list("action", flat=True))
     assert actions[-4:] == ["person.create", "case.open", "step.record", "applicant.accept"]
 
@@ -215,7 +225,8 @@ def test_accepting_an_applicant_under_18_is_refused_by_elig_age_and_writes_nothi
         submission_accept(actor=world.users["sec1"], submission=submission)
     assert [f.rule for f in refused.value.findings] == ["ELIG-AGE"]
     assert "未满18周岁（17周岁）" in " ".join(refused.value.messages)
-    assert not Person.objects.filter(name="孙八").exists() and not Case.objects.exists()
+    assert not Person.objects.filter(name="孙八").exists()
+    assert not Case.objects.exists()
     assert Submission.objects.get().state == SubmissionState.SUBMITTED
 
 
@@ -239,16 +250,20 @@ def test_a_returned_submission_tells_why_and_may_be_sent_again(world, issued):
     with pytest.raises(ValidationError, match="已经办理（已退回）"):
         submission_accept(actor=world.users["sec1"], submission=submission)
     record = applicant_own_record(submission.applicant, today=TODAY)
-    assert record.current.return_reason == "签名页照片看不清，请重拍。" and record.may_submit
+    assert record.current.return_reason == "签名页照片看不清，请重拍。"
+    assert record.may_submit
     again = submission_submit(applicant=submission.applicant, text=TEXT, photo=png())
     assert again.state == SubmissionState.SUBMITTED
 
 
 def test_a_person_the_branch_knows_is_taken_not_doubled(world, issued):
-    known = person_create(actor=None, pid="P0100", id_number=QIAN_ID, data=person_data(world.branch1, name="钱七"))
+    known = person_create(
+        actor=None, pid="P0100", id_number=QIAN_ID, data=person_data(world.branch1, name="钱七")
+    )
     submission = submitted(world, issued)
     record = submission_accept(actor=world.users["sec1"], submission=submission)
-    assert record.case.person == known and Person.objects.filter(name="钱七").count() == 1
+    assert record.case.person == known
+    assert Person.objects.filter(name="钱七").count() == 1
 
 
 def test_a_person_of_another_branch_is_refused(world, issued):

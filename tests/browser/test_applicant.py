@@ -64,7 +64,9 @@ def test_an_applicant_registers_from_a_code_on_a_phone_and_the_branch_accepts_it
     expect(mobile.locator("#me-name")).to_have_text("钱七的入党申请")
     fits(mobile)
     mobile.fill("#id_text", TEXT)
-    mobile.set_input_files("#id_photo", files=[{"name": "page.png", "mimeType": "image/png", "buffer": png()}])
+    mobile.set_input_files(
+        "#id_photo", files=[{"name": "page.png", "mimeType": "image/png", "buffer": png()}]
+    )
     mobile.get_by_role("button", name="提交申请").click()
     expect(mobile.locator("#me-sent")).to_contain_text("申请已提交")
     expect(mobile.locator("#me-state")).to_contain_text("待支部受理")

@@ -1,7 +1,7 @@
 """`fazhan applicants`: self-service applications from the console, through the same services as the pages
 (they refuse what the rules forbid, whoever calls); a write names the user it is done as, for the trail.
 
-    fazhan applicants issue --org C --user U      a one-time code for a branch (shown this once, with its address)
+    fazhan applicants issue --org C --user U   a branch's one-time code (shown this once, with its address)
     fazhan applicants list [--org C] [--state submitted|accepted|returned]
 """
 
@@ -39,7 +39,9 @@ class Command(BaseCommand):
         parts = parser.add_subparsers(dest="action", required=True)
         issue = parts.add_parser("issue", help="a one-time registration code for a branch")
         issue.add_argument("--org", required=True, help="the branch's org code")
-        issue.add_argument("--user", required=True, help="issued as this login (the branch's secretary or organizer)")
+        issue.add_argument(
+            "--user", required=True, help="issued as this login (the branch's secretary or organizer)"
+        )
         listing = parts.add_parser("list", help="the submissions of a subtree, newest first")
         listing.add_argument("--org", help="org code of the subtree (default: the whole tree)")
         listing.add_argument("--state", choices=SubmissionState.values)
