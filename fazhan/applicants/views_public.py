@@ -28,6 +28,11 @@ def _address(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
+def _posted(request):
+    """The form's data on a POST, even an empty one (it shows what is required); unbound on a GET."""
+    return request.POST if request.method == "POST" else None
+
+
 def _page(request, template: str, context: dict, *, failed: bool = False):
     return render(request, f"applicants/{template}", context, status=400 if failed else 200)
 
@@ -36,7 +41,7 @@ def _page(request, template: str, context: dict, *, failed: bool = False):
 @require_http_methods(["GET", "POST"])
 def start(request):
     """Typing the code from the slip (the QR code opens the registration directly)."""
-    form = CodeForm(request.POST or None)
+    form = CodeForm(_posted(request))
     if request.method == "POST" and form_to_service(
         form, lambda d: code_find(code=d["code"], address=_address(request))
     ):
@@ -51,7 +56,7 @@ def register(request, code: str):
     invite = form_to_service(code_form, lambda d: code_find(code=d["code"], address=_address(request)))
     if invite is None:
         return _page(request, "start.html", {"form": code_form}, failed=True)
-    form = RegisterForm(request.POST or None)
+    form = RegisterForm(_posted(request))
 
     def submit(data):
         return applicant_register(
@@ -79,7 +84,7 @@ def register(request, code: str):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def sign_in(request):
-    form = SignInForm(request.POST or None)
+    form = SignInForm(_posted(request))
     if request.method == "POST" and (
         applicant := form_to_service(
             form,
@@ -100,7 +105,7 @@ def me(request):
     applicant = applicant_session_get(request)
     if applicant is None:
         return redirect("applicants_public:sign_in")
-    form = SubmitForm(request.POST or None, request.FILES or None)
+    form = SubmitForm(_posted(request), request.FILES if request.method == "POST" else None)
 
     def submit(data):
         photo = data["photo"].read(PHOTO_MAX_BYTES + 1)

@@ -196,3 +196,33 @@ def test_returning_needs_a_reason(world, client_for, issued):
     assert "请写明退回原因" in empty.content.decode()
     assert sec1.post(f"/applicants/{submission.pk}/return/", {"reason": "照片不清楚"}).status_code == 302
     assert Submission.objects.get().return_reason == "照片不清楚"
+
+
+# --- bad input: a field error or a harmless page, never a 500 nor a change -------------------------------
+
+
+def test_empty_posts_on_every_form_are_no_500_and_change_nothing(world, client_for, issued):
+    submission = waiting(world, issued)
+    phone = Client()
+    phone.post(f"{APPLY}sign-in/", {"id_number": QIAN_ID, "pin": PIN})
+    other = code_issue(actor=world.users["sec1"], org=world.branch1)[1]
+    for url in (APPLY, f"{APPLY}c/{other}/", f"{APPLY}sign-in/"):
+        assert Client().post(url, {}).status_code == 400, url
+    assert phone.post(f"{APPLY}me/", {}).status_code == 400
+    sec1 = client_for("sec1")
+    assert sec1.post(f"/applicants/{submission.pk}/return/", {}).status_code == 400
+    assert sec1.post("/applicants/codes/", {}).status_code == 400
+    assert Applicant.objects.count() == 1
+    assert Submission.objects.get().state == "submitted"
+    assert InviteCode.objects.count() == 2
+
+
+def test_nul_bytes_and_junk_are_field_errors(world, issued):
+    assert Client().get(f"{APPLY}c/%00/").status_code == 400
+    assert Client().get(f"{APPLY}c/{'A' * 500}/").status_code == 400
+    page = Client().post(f"{APPLY}c/{issued[1]}/", form(name="钱\x00七", pin="24\x006810"))
+    assert page.status_code == 400
+    assert {"name", "pin"} <= set(page.context["form"].errors)
+    junk = Client().post(f"{APPLY}sign-in/", {"id_number": "' OR 1=1 --", "pin": "\x00"})
+    assert junk.status_code == 400
+    assert not Applicant.objects.exists()
