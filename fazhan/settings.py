@@ -62,6 +62,14 @@ FAZHAN_PUBLIC_PREFIX = "/" + os.environ.get("FAZHAN_PUBLIC_PREFIX", "/gs/").stri
 FAZHAN_PUBLIC_BASE_URL = os.environ.get("FAZHAN_PUBLIC_BASE_URL", "http://localhost:8000").rstrip("/")
 FAZHAN_PUBLIC_OPINIONS_PER_HOUR = int(os.environ.get("FAZHAN_PUBLIC_OPINIONS_PER_HOUR", "5"))
 FAZHAN_PUBLIC_OPINION_MAX_CHARS = int(os.environ.get("FAZHAN_PUBLIC_OPINION_MAX_CHARS", "1000"))
+# Applicants who serve themselves (fazhan.applicants, README): how many days a branch's one-time code stays
+# good, how many tries (codes, sign-ins) one address may make in an hour, how many wrong PINs lock a record
+# for the lock's minutes, and how long an applicant's sign-in lasts without a request.
+FAZHAN_APPLICANT_CODE_DAYS = int(os.environ.get("FAZHAN_APPLICANT_CODE_DAYS", "14"))
+FAZHAN_APPLICANT_TRIES_PER_HOUR = int(os.environ.get("FAZHAN_APPLICANT_TRIES_PER_HOUR", "10"))
+FAZHAN_APPLICANT_PIN_TRIES = int(os.environ.get("FAZHAN_APPLICANT_PIN_TRIES", "5"))
+FAZHAN_APPLICANT_LOCK_MINUTES = int(os.environ.get("FAZHAN_APPLICANT_LOCK_MINUTES", "30"))
+FAZHAN_APPLICANT_SESSION_MINUTES = int(os.environ.get("FAZHAN_APPLICANT_SESSION_MINUTES", "30"))
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -84,6 +92,7 @@ INSTALLED_APPS = [
     "fazhan.demo",
     "fazhan.inspection",
     "fazhan.notices",
+    "fazhan.applicants",
     "fazhan.paperwork",
     "ninja",
     "fazhan.api",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("interchange/", include("fazhan.interchange.urls")),
     path("plans/", include("fazhan.plans.urls")),
     path("notices/", include("fazhan.notices.urls")),
+    path("applicants/", include("fazhan.applicants.urls")),
     path("paperwork/", include("fazhan.paperwork.urls")),
     path("calendar/", include("fazhan.holidays.urls")),
     path("trail/", include("fazhan.auditlog.urls")),
@@ -32,5 +33,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("fazhan.api.urls")),
     # The public's pages (no login): the one prefix a deployment may expose to the internet.
+    # the applicants' own pages first: no notice's token is "apply" (notices.models makes them 24 long)
+    path(settings.FAZHAN_PUBLIC_PREFIX.lstrip("/") + "apply/", include("fazhan.applicants.urls_public")),
     path(settings.FAZHAN_PUBLIC_PREFIX.lstrip("/"), include("fazhan.notices.urls_public")),
 ]

@@ -14,6 +14,7 @@ from fazhan.plans.models import Plan
 from fazhan.plans.selectors import admissions
 from fazhan.procedure.definition import CaseStage
 from fazhan.procedure.models import Case, StepRecord
+from tests.applicants.demo_checks import assert_demo_applicants
 from tests.fresh import run_fazhan_many
 from tests.interchange.conftest import snapshot
 from tests.plans.demo_checks import assert_demo_reserves
@@ -69,6 +70,7 @@ def test_demo_builds_a_township_with_branches_members_candidates_and_logins_and_
             assert len(admissions(plan.org, year)) <= plan.quota
     assert Plan.objects.get(org=township, year=TODAY.year).groups
     assert_demo_reserves(TODAY)  # the reserve plans and the yearly cycle (通知一、二)
+    assert_demo_applicants()  # every village has handed out a code; three applicants sent theirs in
 
     # admitted candidates are members from their branch meeting (PRB-DATES)
     case = Case.objects.filter(stage=CaseStage.PROBATIONARY).select_related("person").first()

@@ -36,6 +36,8 @@ def navigation(request):
         items.append((_("预审"), reverse("prereview:batches")))
     elif roles & {Role.BRANCH_SECRETARY, Role.BRANCH_ORGANIZER}:
         items.append((_("储量计划"), reverse("plans:reserve_index")))  # a branch keeps no quota page
+    if roles & CASE_ROLES:
+        items.append((_("网上申请"), reverse("applicants:list")))  # applicants who serve themselves
     if Role.DISTRICT_REVIEWER in roles:
         items.append((_("节假日安排"), reverse("holidays:calendar")))
         items.append((_("表格模板"), reverse("paperwork:templates")))

@@ -4,6 +4,7 @@ Built through the services, so it is what a user would have entered; determinist
 """
 
 import datetime
+import io
 import random
 from collections import Counter
 from dataclasses import dataclass
@@ -11,10 +12,12 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image, ImageDraw
 from stdnum.cn import ric
 
 from fazhan.accounts.models import ADMIN_ROLES, Role, User
 from fazhan.accounts.services import role_assign, user_create
+from fazhan.applicants.services import applicant_register, code_issue, submission_return, submission_submit
 from fazhan.notices.models import FeedbackChannel, NoticeKind
 from fazhan.notices.selectors import notice_candidates
 from fazhan.notices.services import notice_close, notice_feedback_record, notice_publish
@@ -491,6 +494,7 @@ def demo_build(*, today: datetime.date) -> dict[str, int]:
         )
         role_assign(actor=None, user=user, role=login.role, org=org)
     reserves = demo_reserves(district=district, township=township, branches=branches, today=today)
+    applicants = demo_applicants(builder, branches=branches, today=today)
     return {
         "orgs": Org.objects.count(),
         "persons": Person.objects.count(),
@@ -499,6 +503,7 @@ def demo_build(*, today: datetime.date) -> dict[str, int]:
         "plans": plans,
         "notices": notices,
         "reserves": reserves,
+        "applicants": applicants,
     }
 
 
@@ -705,6 +710,69 @@ def demo_reserves(*, district: Org, township: Org, branches: list[Org], today: d
                 today=today,
             )
             made += 1
+    return made
+
+
+DEMO_APPLICATION = (
+    "敬爱的党组织：我志愿加入中国共产党，愿意为共产主义事业奋斗终身。我是土生土长的{village}人，"
+    "这几年跟着村里的党员一起修路、发展产业，看到党员干部处处带头，深受教育。我拥护党的纲领，遵守党的章程，"
+    "履行党员义务，执行党的决定，严守党的纪律，请党组织在实践中考验我。此致 敬礼！申请人：{name}"
+)
+
+
+def _signed_page(seed: int) -> bytes:
+    """A stand-in for the photo of a signed page: a pale sheet with ruled lines."""
+    sheet = Image.new("RGB", (600, 800), (250, 248, 240 - seed % 10))
+    draw = ImageDraw.Draw(sheet)
+    for y in range(80, 760, 40):
+        draw.line([(40, y), (560, y)], fill=(200, 190, 180), width=1)
+    out = io.BytesIO()
+    sheet.save(out, format="PNG")
+    return out.getvalue()
+
+
+def demo_applicants(builder: DemoBuilder, *, branches: list[Org], today: datetime.date) -> int:
+    """Applicants who serve themselves (网上入党申请): every village branch has handed out a code; in the
+    first village an applicant's submission waits for the branch (the demo secretary's to-do), in the second
+    one waits too, and in the third one came back with a reason and waits to be sent again."""
+    secretary = User.objects.get(username="branch_secretary")
+    villages = [b for b in branches if b.category == OrgCategory.VILLAGE]
+    noon = timezone.make_aware(datetime.datetime.combine(today, datetime.time(10, 0)))
+    made = 0
+    for index, village in enumerate(villages):
+        actor = secretary if village.code == SECRETARY_ORG else None
+        issued_at = noon - datetime.timedelta(days=3 + index % 5)
+        _invite, clear = code_issue(actor=actor, org=village, now=issued_at)
+        made += 1
+        if index >= 3:
+            continue  # handed out, not yet used
+        birth = datetime.date(today.year - 24 - index * 3, 3 + index, 10 + index)
+        name = builder.name()
+        applicant = applicant_register(
+            code=clear,
+            name=name,
+            id_number=builder.id_number(birth, "MFM"[index]),
+            phone=f"1398320{index:04d}",
+            education=[Education.HIGH_SCHOOL, Education.COLLEGE, Education.SECONDARY_VOCATIONAL][index],
+            occupation=Occupation.FARMER,
+            pin="135790",
+            pin_again="135790",
+            address="demo",
+            now=issued_at + datetime.timedelta(hours=5),
+        )
+        place = village.name.replace("中共罗汉镇", "").replace("支部委员会", "")
+        submission = submission_submit(
+            applicant=applicant,
+            text=DEMO_APPLICATION.format(village=place, name=name),
+            photo=_signed_page(index),
+            now=issued_at + datetime.timedelta(hours=5, minutes=20),
+        )
+        if index == 2:
+            submission_return(
+                actor=None,
+                submission=submission,
+                reason="签名页照片拍得不清楚，请在光线好的地方重拍后再提交。",
+            )
     return made
 
 

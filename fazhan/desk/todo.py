@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from fazhan.accounts.selectors import user_roles_at, user_scope_q
+from fazhan.applicants.models import Submission
+from fazhan.applicants.selectors import submissions_waiting_for_user
 from fazhan.inspection.models import Finding, FindingStatus
 from fazhan.notices.models import NOTICE_STEP, NoticeEntry, NoticeKind, NoticeState
 from fazhan.notices.selectors import PUBLISH_ROLES, TOWNSHIP_ROLES, feedback_pending_for_cases
@@ -40,6 +42,7 @@ KINDS = {
     "notice_close": _("公示期满，待核实反映并办结"),
     "notice_objection": _("公示反映待核实"),
     "reserve_below": _("人员储备低于储量计划"),
+    "applicant_submission": _("网上提交的入党申请，待支部受理"),
 }
 
 
@@ -239,3 +242,9 @@ def reserves_below(user, *, today: datetime.date) -> list[ReserveShortfall]:
     """The orgs of the user's branch or township roles whose pool today is under this year's reserve plan
     (RES-PLAN, notice 二: 储备发展，动态监管), listed as "reserve_below" items of the to-do page."""
     return reserves_below_for_user(user, today=today)
+
+
+def submissions_waiting(user) -> list[Submission]:
+    """The applications applicants sent from their phones in the user's subtrees that the branch has not yet
+    accepted or returned, oldest first: listed as "applicant_submission" items of the to-do page."""
+    return submissions_waiting_for_user(user)
