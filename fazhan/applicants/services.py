@@ -211,7 +211,6 @@ def _registration_errors(
     return errors
 
 
-@transaction.atomic
 def applicant_register(
     *,
     code: str,
@@ -228,11 +227,42 @@ def applicant_register(
     now: datetime.datetime | None = None,
 ) -> Applicant:
     """Register the applicant the code was handed to, with the branch it was issued for; the code is used up.
-    The birth date and sex come from the ID number (people.idnumber, as the person form takes them)."""
+    The birth date and sex come from the ID number (people.idnumber, as the person form takes them).
+
+    The tries are counted in the database cache (settings.CACHES), so a robot's or a wrong code's try is
+    spent before the transaction that registers: refusing it rolls nothing of it back."""
     if honeypot:
         _rate_spend(_rate_check(address))
         raise ValidationError(_(ERR_REFUSED))
     invite = code_find(code=code, address=address, now=now)
+    with transaction.atomic():
+        return _applicant_store(
+            invite=invite,
+            name=name,
+            id_number=id_number,
+            phone=phone,
+            education=education,
+            occupation=occupation,
+            pin=pin,
+            pin_again=pin_again,
+            ethnicity=ethnicity,
+            now=now,
+        )
+
+
+def _applicant_store(
+    *,
+    invite: InviteCode,
+    name: str,
+    id_number: str,
+    phone: str,
+    education: str,
+    occupation: str,
+    pin: str,
+    pin_again: str,
+    ethnicity: str,
+    now: datetime.datetime | None,
+) -> Applicant:
     invite = InviteCode.objects.select_for_update().select_related("org").get(pk=invite.pk)
     if invite.used_at is not None:  # used by another request since
         raise ValidationError({"code": _(ERR_CODE_USED)})

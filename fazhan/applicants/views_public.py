@@ -22,10 +22,11 @@ from fazhan.applicants.services import (
 )
 from fazhan.applicants.session import applicant_session_clear, applicant_session_get, applicant_session_set
 from fazhan.core.forms import form_to_service
+from fazhan.core.http import client_address
 
 
 def _address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    return client_address(request)  # behind the proxy, the address it saw (FAZHAN_PROXY_COUNT)
 
 
 def _posted(request):

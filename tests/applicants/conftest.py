@@ -30,7 +30,7 @@ def png(size=(600, 800), colour=(250, 250, 245)) -> bytes:
 
 
 @pytest.fixture(autouse=True)
-def frozen():
+def frozen(db):
     cache.clear()  # the rate limits' counters
     with time_machine.travel(NOW, tick=False):
         yield
