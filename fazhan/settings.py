@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "fazhan.demo",
     "fazhan.inspection",
     "fazhan.notices",
+    "fazhan.floating",
     "fazhan.paperwork",
     "ninja",
     "fazhan.api",
