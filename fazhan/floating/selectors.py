@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from fazhan.accounts.selectors import user_scope_q
+from fazhan.accounts.models import EDIT_ROLES
+from fazhan.accounts.selectors import user_assignments, user_scope_q
+from fazhan.core.dates import date_cn
 from fazhan.floating.models import Direction, FloatingRecord
 from fazhan.organizations.models import Org, OrgCategory
 from fazhan.people.models import Person
@@ -84,6 +86,10 @@ class FloatingMember:
     home: str  # the home org's name (or the place the person came from)
     since: datetime.date | None
 
+    @property
+    def since_cn(self) -> str:
+        return date_cn(self.since)
+
 
 @dataclass
 class FloatingOrg:
@@ -100,9 +106,8 @@ def floating_orgs_for_user(user, day: datetime.date) -> list[FloatingOrg]:
     for org in orgs:
         entry = FloatingOrg(org)
         inflow = {
-            r.person_id: r for r in floating_open(FloatingRecord.objects.filter(org=org), day).select_related(
-                "other_org"
-            )
+            r.person_id: r
+            for r in floating_open(FloatingRecord.objects.filter(org=org), day).select_related("other_org")
         }
         for person in Person.objects.filter(org=org).order_by("pid"):
             r = inflow.get(person.pk)
@@ -160,3 +165,20 @@ def migrant_report(user, day: datetime.date) -> list[MigrantRow]:
         elif person_id in members:
             row.stages[CaseStage.FULL] += 1
     return list(rows.values())
+
+
+def floating_persons_for_user(user) -> QuerySet[Person]:
+    """The persons the user may register as flowing out or in (those of the orgs where they hold an editing
+    role), without those who have an open record already."""
+    paths = [a.org.path for a in user_assignments(user) if a.role in EDIT_ROLES]
+    if not paths:
+        return Person.objects.none()
+    scope = Q()
+    for path in paths:
+        scope |= Q(org__path__startswith=path)
+    return (
+        Person.objects.filter(scope)
+        .exclude(floating_records__until__isnull=True)
+        .select_related("org")
+        .order_by("org__path", "pid")
+    )

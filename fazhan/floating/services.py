@@ -1,5 +1,5 @@
-"""Writes of the floating registers (notice 五): opening a record of flowing out or in, and closing it when the
-person returns or moves on. Each write checks the actor's role on the keeping org (the branch or township
+"""Writes of the floating registers (notice 五): opening a record of flowing out or in, and closing it when
+the person returns or moves on. Each write checks the actor's role on the keeping org (the branch or township
 that keeps the person), validates every field with a Chinese error naming it, and records its event in the
 trail in the same transaction."""
 
@@ -90,7 +90,9 @@ def floating_record_open(
         other_org_name = ""  # the org in the tree names itself
     current = FloatingRecord.objects.filter(person=person, until__isnull=True).first()
     if current is not None:
-        raise ValidationError({"person": _(ERR_OPEN) % {"name": person.name, "since": date_cn(current.since)}})
+        raise ValidationError(
+            {"person": _(ERR_OPEN) % {"name": person.name, "since": date_cn(current.since)}}
+        )
     try:
         with transaction.atomic():
             record = FloatingRecord.objects.create(
@@ -105,7 +107,9 @@ def floating_record_open(
                 since=since,
             )
     except IntegrityError:
-        raise ValidationError({"person": _(ERR_OPEN) % {"name": person.name, "since": date_cn(since)}}) from None
+        raise ValidationError(
+            {"person": _(ERR_OPEN) % {"name": person.name, "since": date_cn(since)}}
+        ) from None
     audit_record(
         actor=actor,
         action=f"floating.{direction}",

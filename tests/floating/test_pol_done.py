@@ -11,7 +11,7 @@ from fazhan.floating.services import floating_record_close, floating_record_open
 from fazhan.inspection.loader import case_facts_full, tree_load
 from fazhan.procedure.models import Case, StepRecord
 from fazhan.procedure.services import StepRefused, case_record_step
-from tests.floating.conftest import HOME, REVIEW_DAY, THERE, fw  # noqa: F401
+from tests.floating.conftest import HOME, REVIEW_DAY, THERE
 from tests.interchange.conftest import run, write_jsonl
 
 OUTSIDE = "中共遵义市汇川区高坪街道双龙村支部委员会"
@@ -47,7 +47,8 @@ def test_an_outflow_review_without_the_two_opinions_is_refused_naming_both_orgs(
     assert (f.rule, f.severity) == ("POL-DONE", "BLOCK")
     assert f.message == f"流动人员须有户籍地和居住地党组织的意见，缺少：户籍地{HOME}、居住地{THERE}"
     [text] = refused.value.messages
-    assert "第十六条" in text and "POL-DONE" in text
+    assert "第十六条" in text
+    assert "POL-DONE" in text
     assert not StepRecord.objects.filter(case=fw.case, step="S10").exists()
 
 
@@ -103,7 +104,13 @@ def import_review(tmp_path, details) -> None:
         tmp_path / "s10.jsonl",
         [
             {"type": "header", "format": "fazhan-record", "version": 1, "profile": "shizhongqu-2018"},
-            {"type": "step", "person": "P0001", "step": "S10", "date": REVIEW_DAY.isoformat(), "details": details},
+            {
+                "type": "step",
+                "person": "P0001",
+                "step": "S10",
+                "date": REVIEW_DAY.isoformat(),
+                "details": details,
+            },
         ],
     )
     status, out = run("import", str(path))

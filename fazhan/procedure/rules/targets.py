@@ -176,8 +176,8 @@ def floating_opinions_missing(facts: CaseFacts, review: Rec) -> list[str]:
 
 
 def _floating_opinions(facts: CaseFacts, review: Rec) -> Iterator[Finding]:
-    """A floating person's review needs the opinions of both the 户籍 org and the residence org (Art.16): those
-    of their open floating records by name, else (the person only marked floating) two opinions."""
+    """A floating person's review needs the opinions of both the 户籍 org and the residence org (Art.16):
+    those of their open floating records by name, else (the person only marked floating) two opinions."""
     if unheld(review, "floating_opinions"):
         return
     evidence = {
