@@ -178,7 +178,7 @@ def floating_persons_for_user(user) -> QuerySet[Person]:
         scope |= Q(org__path__startswith=path)
     return (
         Person.objects.filter(scope)
-        .exclude(floating_records__until__isnull=True)
+        .exclude(pk__in=FloatingRecord.objects.filter(until__isnull=True).values("person_id"))
         .select_related("org")
         .order_by("org__path", "pid")
     )

@@ -1,4 +1,5 @@
-"""The procedure world (tests/procedure/conftest.py) with a floating-member party org of 罗汉镇 in 东莞."""
+"""The canonical world with a floating-member party org of 罗汉镇 in 东莞, and the procedure world
+(tests/procedure/conftest.py) walked to the political review."""
 
 import pytest
 
@@ -12,15 +13,21 @@ THERE = "中共罗汉镇驻东莞流动党员支部委员会"
 
 
 @pytest.fixture
-def fw(pw):  # noqa: F811
-    """张三 walked to his introducers (S09, the review comes next) and 罗汉镇's floating-member branch."""
-    pw.floating_org = org_create(
+def fo(world):
+    """The world and 罗汉镇's floating-member branch in 东莞 (SZQ-LH-LD)."""
+    world.floating_org = org_create(
         actor=None,
         code="SZQ-LH-LD",
         name=THERE,
         kind=OrgKind.BRANCH,
         category=OrgCategory.FLOATING,
-        parent=pw.township,
+        parent=world.township,
     )
+    return world
+
+
+@pytest.fixture
+def fw(fo, pw):  # noqa: F811
+    """张三 walked to his introducers (S09, the review comes next), beside the floating-member branch."""
     walk(pw, "S09")
     return pw
