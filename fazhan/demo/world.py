@@ -534,7 +534,8 @@ def demo_floating(builder: DemoBuilder, *, township: Org, branches: list[Org], t
     villages = [b for b in branches if b.category == OrgCategory.VILLAGE]
     records = 0
     for i, village in enumerate(villages):
-        member = Person.objects.filter(org=village, party_status=PartyStatus.FULL).order_by("-pid").first()
+        members = Person.objects.filter(org=village, party_status=PartyStatus.FULL, cases__isnull=True)
+        member = members.order_by("-pid").first()  # a member of long standing, admitted before this record
         if member is None:
             continue
         place, in_dongguan = OUT_PLACES[i % len(OUT_PLACES)]

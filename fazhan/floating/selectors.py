@@ -100,22 +100,35 @@ class FloatingOrg:
 def floating_orgs_for_user(user, day: datetime.date) -> list[FloatingOrg]:
     """The floating-member party orgs (organizations' category 流动党员) of the user's subtrees, each with its
     members and their home orgs: the members registered in it (home: their open inflow record's origin, else
-    unknown) and those whose open outflow record names it as the org there (home: the org that keeps it)."""
-    orgs = Org.objects.filter(user_scope_q(user, "path"), category=OrgCategory.FLOATING).order_by("path")
+    unknown) and those whose open outflow record names it as the org there (home: the org that keeps it).
+    A floating-member org outside the user's subtrees that their own members flowed out to is listed with
+    those members only."""
+    mine = Org.objects.filter(user_scope_q(user, "path"), category=OrgCategory.FLOATING)
+    outflows = floating_open(
+        FloatingRecord.objects.filter(direction=Direction.OUT, other_org__isnull=False), day
+    ).select_related("person", "org")
+    seen_outflows = floating_open(floating_list_for_user(user), day).filter(
+        direction=Direction.OUT, other_org__isnull=False
+    )
+    named = Org.objects.filter(pk__in=seen_outflows.values("other_org_id"))
     out = []
-    for org in orgs:
+    for org in (mine | named).distinct().order_by("path"):
         entry = FloatingOrg(org)
-        inflow = {
-            r.person_id: r
-            for r in floating_open(FloatingRecord.objects.filter(org=org), day).select_related("other_org")
-        }
-        for person in Person.objects.filter(org=org).order_by("pid"):
-            r = inflow.get(person.pk)
-            home = floating_sides(r)["home_name"] if r else ""
-            entry.members.append(FloatingMember(person, home, r.since if r else None))
-        for r in floating_open(
-            FloatingRecord.objects.filter(other_org=org, direction=Direction.OUT), day
-        ).select_related("person", "org"):
+        inside = org in mine
+        if inside:
+            inflow = {
+                r.person_id: r
+                for r in floating_open(FloatingRecord.objects.filter(org=org), day).select_related(
+                    "other_org"
+                )
+            }
+            for person in Person.objects.filter(org=org).order_by("pid"):
+                r = inflow.get(person.pk)
+                home = floating_sides(r)["home_name"] if r else ""
+                entry.members.append(FloatingMember(person, home, r.since if r else None))
+        for r in (outflows if inside else seen_outflows.select_related("person", "org")).filter(
+            other_org=org
+        ):
             entry.members.append(FloatingMember(r.person, r.org.name, r.since))
         out.append(entry)
     return out

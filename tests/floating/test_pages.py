@@ -147,3 +147,14 @@ def test_a_migrant_worker_in_the_procedure_is_counted_at_their_stage_on_the_day(
     table = page.split('id="migrants"')[1]
     row = table.split("<td>中共罗汉镇高桥村支部委员会")[1].split("</tr>")[0]
     assert [c.split(">")[-1] for c in row.split("</td>")[:-1]][1:] == ["1", "1", "0", "0", "1", "0", "0"]
+
+
+def test_a_branch_sees_the_floating_org_its_members_went_to_with_its_own_members_only(fo, client_for):
+    flow_out(fo)  # 张三 of 高桥村
+    flow_out(fo, person=fo.p2)  # 李四 of 双河村
+    page = client_for("sec1").get("/floating/orgs/").content.decode()
+    assert THERE in page
+    assert 'data-person="P0001"' in page
+    assert 'data-person="P0002"' not in page
+    township = client_for("lh_organizer").get("/floating/orgs/").content.decode()
+    assert 'data-person="P0002"' in township
