@@ -523,11 +523,13 @@ def demo_floating(builder: DemoBuilder, *, township: Org, branches: list[Org], t
     two applicants working elsewhere; migrant workers come to the food company and the villages, a few of
     them in the procedure (applicants and activists not yet at the political review, so the review will ask
     for their home org's opinion)."""
+    # A temporary branch: its members keep their party relationship in their home branches, which keep them
+    # as members (every branch of the demo holds its own twelve), and it manages them where they work.
     dongguan = org_create(
         actor=None,
         code=f"{TOWNSHIP}-LD",
-        name="中共罗汉镇驻东莞流动党员支部委员会",
-        kind=OrgKind.BRANCH,
+        name="罗汉镇驻东莞流动党员临时党支部",
+        kind=OrgKind.TEMPORARY_BRANCH,
         category=OrgCategory.FLOATING,
         parent=township,
     )

@@ -7,6 +7,7 @@ import io
 
 import openpyxl
 
+from fazhan.auditlog.models import AuditEvent
 from fazhan.floating.models import FloatingRecord
 from fazhan.floating.services import floating_record_open
 from fazhan.people.choices import PartyStatus
@@ -158,3 +159,10 @@ def test_a_branch_sees_the_floating_org_its_members_went_to_with_its_own_members
     assert 'data-person="P0002"' not in page
     township = client_for("lh_organizer").get("/floating/orgs/").content.decode()
     assert 'data-person="P0002"' in township
+
+
+def test_an_administrator_reads_no_floating_page_and_a_download_is_in_the_trail(fo, client_for):
+    for url in ("/floating/", "/floating/orgs/", "/floating/migrants/"):
+        assert client_for("admin").get(url).status_code == 403
+    client_for("lh_organizer").get("/floating/migrants/?format=xlsx")
+    assert AuditEvent.objects.filter(action="floating.migrants_download").count() == 1
