@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "fazhan.inspection",
     "fazhan.notices",
     "fazhan.applicants",
+    "fazhan.floating",
     "fazhan.paperwork",
     "ninja",
     "fazhan.api",

@@ -25,6 +25,7 @@ urlpatterns = [
     path("plans/", include("fazhan.plans.urls")),
     path("notices/", include("fazhan.notices.urls")),
     path("applicants/", include("fazhan.applicants.urls")),
+    path("floating/", include("fazhan.floating.urls")),
     path("paperwork/", include("fazhan.paperwork.urls")),
     path("calendar/", include("fazhan.holidays.urls")),
     path("trail/", include("fazhan.auditlog.urls")),

@@ -18,6 +18,8 @@ from stdnum.cn import ric
 from fazhan.accounts.models import ADMIN_ROLES, Role, User
 from fazhan.accounts.services import role_assign, user_create
 from fazhan.applicants.services import applicant_register, code_issue, submission_return, submission_submit
+from fazhan.floating.models import Direction
+from fazhan.floating.services import floating_record_open
 from fazhan.notices.models import FeedbackChannel, NoticeKind
 from fazhan.notices.selectors import notice_candidates
 from fazhan.notices.services import notice_close, notice_feedback_record, notice_publish
@@ -495,6 +497,7 @@ def demo_build(*, today: datetime.date) -> dict[str, int]:
         role_assign(actor=None, user=user, role=login.role, org=org)
     reserves = demo_reserves(district=district, township=township, branches=branches, today=today)
     applicants = demo_applicants(builder, branches=branches, today=today)
+    floating = demo_floating(builder, township=township, branches=branches, today=today)
     return {
         "orgs": Org.objects.count(),
         "persons": Person.objects.count(),
@@ -504,7 +507,110 @@ def demo_build(*, today: datetime.date) -> dict[str, int]:
         "notices": notices,
         "reserves": reserves,
         "applicants": applicants,
+        "floating": floating,
     }
+
+
+# Where 罗汉镇's people go to work and where its incoming workers come from (notice 五).
+OUT_PLACES = [
+    ("广东省东莞市长安镇", True),
+    ("广东省东莞市虎门镇", True),
+    ("四川省成都市武侯区", False),
+    ("浙江省宁波市北仑区", False),
+]
+IN_PLACES = [
+    ("贵州省遵义市汇川区", "中共遵义市汇川区高坪街道双龙村支部委员会"),
+    ("云南省昭通市镇雄县", "中共镇雄县以勒镇委员会"),
+    ("四川省内江市市中区永安镇", "中共内江市市中区永安镇委员会"),
+]
+
+
+def demo_floating(builder: DemoBuilder, *, township: Org, branches: list[Org], today: datetime.date) -> int:
+    """罗汉镇's floating-member branch in 东莞 with members of the villages who work there; other members and
+    two applicants working elsewhere; migrant workers come to the food company and the villages, a few of
+    them in the procedure (applicants and activists not yet at the political review, so the review will ask
+    for their home org's opinion)."""
+    # A temporary branch: its members keep their party relationship in their home branches, which keep them
+    # as members (every branch of the demo holds its own twelve), and it manages them where they work.
+    dongguan = org_create(
+        actor=None,
+        code=f"{TOWNSHIP}-LD",
+        name="罗汉镇驻东莞流动党员临时党支部",
+        kind=OrgKind.TEMPORARY_BRANCH,
+        category=OrgCategory.FLOATING,
+        parent=township,
+    )
+    villages = [b for b in branches if b.category == OrgCategory.VILLAGE]
+    records = 0
+    for i, village in enumerate(villages):
+        members = Person.objects.filter(org=village, party_status=PartyStatus.FULL, cases__isnull=True)
+        member = members.order_by("-pid").first()  # a member of long standing, admitted before this record
+        if member is None:
+            continue
+        place, in_dongguan = OUT_PLACES[i % len(OUT_PLACES)]
+        floating_record_open(
+            actor=None,
+            person=member,
+            direction=Direction.OUT,
+            place=place,
+            since=add_days(today, -builder.rng.randint(60, 900)),
+            other_org=dongguan if in_dongguan else None,
+            other_org_name="" if in_dongguan else f"中共{place[3:6]}流动党员服务中心党支部",
+            contact=member.phone,
+        )
+        records += 1
+    undecided = Case.objects.filter(
+        closed_on__isnull=True, person__org__in=villages, person__party_status=""
+    ).exclude(steps__step__in=("S07", "S10"))
+    for case in undecided.select_related("person").order_by("person__pid")[:2]:
+        floating_record_open(
+            actor=None,
+            person=case.person,
+            direction=Direction.OUT,
+            place=OUT_PLACES[0][0],
+            since=add_days(today, -builder.rng.randint(30, 200)),
+            other_org=dongguan,
+            contact=case.person.phone,
+        )
+        records += 1
+    food = next(b for b in branches if b.category == OrgCategory.PRIVATE_ENTERPRISE)
+    for k in range(6):
+        place, home = IN_PLACES[k % len(IN_PLACES)]
+        worker = builder.new_person(
+            org=food if k < 4 else villages[k],
+            age=builder.rng.randint(22, 45),
+            occupation=Occupation.WORKER,
+            tags=["农民工"],
+            household_place=place,
+        )
+        floating_record_open(
+            actor=None,
+            person=worker,
+            direction=Direction.IN,
+            place=place,
+            since=add_days(today, -builder.rng.randint(100, 1200)),
+            other_org_name=home,
+            contact=worker.phone,
+            migrant_worker=True,
+        )
+        records += 1
+    in_food = Case.objects.filter(closed_on__isnull=True, person__org=food, person__party_status="").exclude(
+        steps__step__in=("S07", "S10")
+    )
+    for case in in_food.select_related("person").order_by("person__pid")[:2]:
+        place, home = IN_PLACES[0]
+        floating_record_open(
+            actor=None,
+            person=case.person,
+            direction=Direction.IN,
+            place=place,
+            since=add_days(case.opened_on, -builder.rng.randint(200, 400)),
+            other_org_name=home,
+            contact=case.person.phone,
+            migrant_worker=True,
+        )
+        records += 1
+    return records
 
 
 DEMO_CONTACT = "来电 0832-2222333；来信来访 罗汉镇党委组织办（镇政府二楼）"

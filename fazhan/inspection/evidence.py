@@ -61,6 +61,7 @@ LABELS = {
     "first_step": "首个步骤",
     "floating": "流动人员",
     "floating_opinions": "流动人员意见",
+    "floating_opinions_outside": "区外党组织意见",
     "for": "赞成",
     "form": "志愿书",
     "form_date": "志愿书日期",

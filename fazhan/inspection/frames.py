@@ -83,6 +83,7 @@ CASE_COLUMNS: dict[str, Any] = {
     "n_forms": pl.Int64,
     "n_archive_reviews": pl.Int64,
     "n_branch_secretaries": pl.Int64,
+    "n_floating_records": pl.Int64,
     "converted_on": pl.Date,  # the S24 approving a `convert` round (B0.3, rules/outcome.py)
 }
 
@@ -112,6 +113,7 @@ def case_row(i: int, c: CaseFacts) -> tuple:
         len(c.forms),
         len(c.archive_reviews),
         len(c.branch_secretaries),
+        len(c.floating_records),
         converted.date if converted is not None else None,
     )
 

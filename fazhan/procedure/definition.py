@@ -186,6 +186,8 @@ STEPS = (
             "result": Detail("choice", True, ("pass", "fail")),
             "negative_list": Detail("flags", False, NEGATIVE_LIST),
             "floating_opinions": Detail("orgs"),
+            # an opinion from an org outside the district (a floating person's home or residence org there)
+            "floating_opinions_outside": Detail("text"),
         },
     ),
     Step(
@@ -891,6 +893,7 @@ DETAIL_LABELS = {
     "result": _("结果"),
     "negative_list": _("负面清单适用项"),
     "floating_opinions": _("流动人员征求意见单位（组织代码）"),
+    "floating_opinions_outside": _("区外党组织意见（单位名称）"),
     "days": _("培训天数"),
     "hours": _("培训学时"),
     "provider": _("培训单位（组织代码）"),

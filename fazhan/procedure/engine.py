@@ -125,6 +125,11 @@ class CaseFacts:
     # What the public reported on a 公示 about the person (PUB-OBJECTION), from the notices wing: id,
     # received_on, verified_on (None until a finding is recorded), the notice's label, the name reported on.
     notice_feedback: tuple[Mapping[str, Any], ...] = ()
+    # The person's records of flowing out of or into the district (POL-DONE's floating clause), from the
+    # floating wing: id, direction (out | in), since, until (None while open), and the 户籍 (home) and
+    # residence orgs whose opinions the political review needs: each an org code where the org is in the
+    # tree, else "" with its name.
+    floating_records: tuple[Mapping[str, Any], ...] = ()
 
     # --- reading the record as B0 says ---------------------------------------------------------------------
     def all(self, step: str) -> list[Rec]:
@@ -154,6 +159,7 @@ class CaseFacts:
             discipline=tuple(d for d in self.discipline if d["from"] <= day),
             archive_reviews=tuple(a for a in self.archive_reviews if a["date"] <= day),
             notice_feedback=tuple(f for f in self.notice_feedback if f["received_on"] <= day),
+            floating_records=tuple(f for f in self.floating_records if f["since"] <= day),
         )
 
     def with_record(self, record: Rec) -> "CaseFacts":

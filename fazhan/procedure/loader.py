@@ -534,6 +534,7 @@ def _facts(
             "branch_secretaries": tuple(sorted(secretaries.get(branch, ()))),
             "archive_reviews": tuple(by_person["archive_reviews"].get(pid, ())),
             "notice_feedback": tuple(by_person["notice_feedback"].get(pid, ())),
+            "floating_records": tuple(by_person["floating_records"].get(pid, ())),
             "identities": identities.get(i, ()),
         }
         base.append(fields)

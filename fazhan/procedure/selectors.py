@@ -47,7 +47,7 @@ Scope = Callable[[str], Q]
 
 
 # The CaseFacts fields a wing provides; the procedure's own (kinship, discipline, transfers) it reads itself.
-PROVIDED_FACTS = ("forms", "archive_reviews", "notice_feedback")
+PROVIDED_FACTS = ("forms", "archive_reviews", "notice_feedback", "floating_records")
 
 
 FACT_PROVIDERS: dict[str, FactProvider] = {}
@@ -140,6 +140,7 @@ def case_facts(case: Case, *, as_of: datetime.date | None = None, pending: Rec |
         discipline=tuple(registers["discipline"]),
         archive_reviews=tuple(registers["archive_reviews"]),
         notice_feedback=tuple(registers["notice_feedback"]),
+        floating_records=tuple(registers["floating_records"]),
         branch_secretaries=tuple(
             sorted(
                 PersonRole.objects.filter(
@@ -195,7 +196,7 @@ def person_registers(person: Person, *, named: dict[str, set[str]] | None = None
     dated after an as-of day."""
     out: dict[str, list] = {
         **{"kin": [], "discipline": [], "transfers": [], "forms": []},
-        **{"archive_reviews": [], "notice_feedback": []},
+        **{"archive_reviews": [], "notice_feedback": [], "floating_records": []},
     }
     for b, relation in Kinship.objects.filter(a=person).values_list("b__pid", "relation"):
         out["kin"].append((b, relation))

@@ -96,8 +96,9 @@ def intro_2(f: Frames) -> pl.Series:
 
 @screen("POL-DONE")
 def pol_done(f: Frames) -> pl.Series:
-    """Exact but for floating persons (every floating person with a passing review is flagged): a meeting
-    with no passing review before it, no review at all while the branch committee reviews (a skip), …"""
+    """Exact but for floating persons (every floating person, or one with a record of flowing out or in,
+    with a passing review is flagged): a meeting with no passing review before it, no review at all while
+    the branch committee reviews (a skip), …"""
     review, meeting, prereview = (
         pl.col(Anchor.POLITICAL_REVIEW),
         pl.col(Anchor.BRANCH_MEETING),
@@ -105,7 +106,7 @@ def pol_done(f: Frames) -> pl.Series:
     )
     no_pass = meeting.is_not_null() & (review.is_null() | (review > meeting))
     after_pre = review.is_not_null() & prereview.is_not_null() & (review > prereview)
-    floating = review.is_not_null() & pl.col("floating")
+    floating = review.is_not_null() & (pl.col("floating") | (pl.col("n_floating_records") > 0))
     stale = review.is_not_null() & (meeting > months(review, limit_months("POL-DONE", f.limits)))
     judged = f.wide.filter(no_pass | after_pre | floating | stale.fill_null(False))["case"]
     return pl.concat([judged, skipped(f, Anchor.POLITICAL_REVIEW)])

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from fazhan.core.calendar import WorkingDays, add_months, working_days_between
 from fazhan.procedure.definition import Anchor, Limits, limit_count, limit_months
-from fazhan.procedure.engine import CaseFacts, Finding, check, finding, in_force
+from fazhan.procedure.engine import CaseFacts, Finding, Rec, check, finding, in_force
 from fazhan.procedure.rules.ledger import unheld
 from fazhan.procedure.rules.order import skip_findings
 
@@ -151,6 +151,62 @@ def intro_2(facts: CaseFacts) -> Iterator[Finding]:
                 )
 
 
+def floating_open_on(facts: CaseFacts, day: datetime.date) -> list:
+    """The person's records of flowing out or in (CaseFacts.floating_records) open on `day`."""
+    return [
+        r for r in facts.floating_records if r["since"] <= day and (r["until"] is None or r["until"] >= day)
+    ]
+
+
+def floating_opinions_missing(facts: CaseFacts, review: Rec) -> list[str]:
+    """The 户籍 (home) and residence orgs of each floating record open on the review's date whose opinion the
+    review does not name: an org of the tree by its code (floating_opinions), one outside the district by the
+    opinions named outside it (floating_opinions_outside)."""
+    given = set(review.details.get("floating_opinions") or [])
+    outside = str(review.details.get("floating_opinions_outside") or "").strip()
+    missing: list[str] = []
+    for record in floating_open_on(facts, review.date):
+        for side, key in ((_("户籍地"), "home"), (_("居住地"), "residence")):
+            code = record[key]
+            if (code and code not in given) or (not code and not outside):
+                label = f"{side}{record[key + '_name'] or code}"
+                if label not in missing:
+                    missing.append(label)
+    return missing
+
+
+def _floating_opinions(facts: CaseFacts, review: Rec) -> Iterator[Finding]:
+    """A floating person's review needs the opinions of both the 户籍 org and the residence org (Art.16):
+    those of their open floating records by name, else (the person only marked floating) two opinions."""
+    if unheld(review, "floating_opinions"):
+        return
+    evidence = {
+        "floating_opinions": review.details.get("floating_opinions") or [],
+        "floating_opinions_outside": review.details.get("floating_opinions_outside") or "",
+    }
+    if floating_open_on(facts, review.date):
+        missing = floating_opinions_missing(facts, review)
+        if missing:
+            yield finding(
+                "POL-DONE",
+                _("流动人员须有户籍地和居住地党组织的意见，缺少：%(missing)s")
+                % {"missing": "、".join(missing)},
+                step=Anchor.POLITICAL_REVIEW,
+                record=review.id,
+                evidence={**evidence, "missing": missing},
+            )
+        return
+    named = len(set(evidence["floating_opinions"])) + bool(str(evidence["floating_opinions_outside"]).strip())
+    if facts.floating and named < 2:
+        yield finding(
+            "POL-DONE",
+            _("流动人员须有户籍地和居住地党组织的意见"),
+            step=Anchor.POLITICAL_REVIEW,
+            record=review.id,
+            evidence={"floating_opinions": evidence["floating_opinions"]},
+        )
+
+
 @check("POL-DONE")
 def pol_done(facts: CaseFacts) -> Iterator[Finding]:
     """A passing written conclusion before the branch meeting; no political review at all while the branch
@@ -187,18 +243,7 @@ def pol_done(facts: CaseFacts) -> Iterator[Finding]:
             record=review.id,
             evidence={"review": review.date.isoformat(), "prereview": prereview.date.isoformat()},
         )
-    if (
-        facts.floating
-        and len(set(review.details.get("floating_opinions") or [])) < 2
-        and not unheld(review, "floating_opinions")
-    ):
-        yield finding(
-            "POL-DONE",
-            _("流动人员须有户籍地和居住地党组织的意见"),
-            step=Anchor.POLITICAL_REVIEW,
-            record=review.id,
-            evidence={"floating_opinions": review.details.get("floating_opinions") or []},
-        )
+    yield from _floating_opinions(facts, review)
     if meeting is not None and meeting.date > add_months(review.date, limit_months("POL-DONE", facts.limits)):
         yield finding(
             "POL-DONE",
