@@ -14,7 +14,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer
 
-from fazhan.api import cases, me, orgs, persons
+from fazhan.api import cases, findings, forms_register, me, notices, orgs, persons, plans
 from fazhan.api.selectors import apitoken_active_for_key
 from fazhan.api.services import apitoken_authenticates, apitoken_mark_used
 from fazhan.procedure.definition import RULES_BY_ID
@@ -178,5 +178,7 @@ api.add_router("/me", me.router)
 api.add_router("/orgs", orgs.router)
 api.add_router("/persons", persons.router)
 api.add_router("/", cases.router)
-# Findings: the inspection (fazhan.inspection) is being built elsewhere. When it lands, its findings join
-# here as `api.add_router("/findings", findings.router)` — see fazhan/api/findings.py for the planned shape.
+api.add_router("/", findings.router)
+api.add_router("/plans", plans.router)
+api.add_router("/", forms_register.router)
+api.add_router("/notices", notices.router)
