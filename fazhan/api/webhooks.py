@@ -136,16 +136,20 @@ def delivery_list(subscription: WebhookSubscription | None = None) -> QuerySet[W
 # --- events in: the hooks the procedure and the inspection call inside their transactions ---------------
 
 
-def _enqueue(event: str, org_path: str, payloads: list[dict[str, Any]]) -> None:
-    """A pending delivery of each payload for every live subscription to `event` over `org_path`, and their
-    sending once the transaction commits."""
-    if not payloads:
-        return
-    subscriptions = [
+def _subscribers(event: str, org_path: str) -> list[WebhookSubscription]:
+    """The live subscriptions to `event` over the org at `org_path`."""
+    return [
         s
         for s in WebhookSubscription.objects.filter(removed_at__isnull=True).select_related("org")
         if event in s.events and org_path.startswith(s.org.path)
     ]
+
+
+def _enqueue(event: str, subscriptions: list[WebhookSubscription], payloads: list[dict[str, Any]]) -> None:
+    """A pending delivery of each payload for each subscription, and their sending once the transaction
+    commits."""
+    if not payloads or not subscriptions:
+        return
     now = timezone.now()
     made = WebhookDelivery.objects.bulk_create(
         WebhookDelivery(
@@ -158,15 +162,17 @@ def _enqueue(event: str, org_path: str, payloads: list[dict[str, Any]]) -> None:
         for s in subscriptions
         for p in payloads
     )
-    if made:
-        ids = [d.pk for d in made]
-        transaction.on_commit(lambda: webhooks_deliver(ids), robust=True)
+    ids = [d.pk for d in made]
+    transaction.on_commit(lambda: webhooks_deliver(ids), robust=True)
 
 
 def on_step_written(record: StepRecord) -> None:
     """step.recorded or step.corrected, with what a receiver needs to fetch the record from the API."""
     person = record.case.person
     event = WebhookEvent.STEP_CORRECTED if record.supersedes_id else WebhookEvent.STEP_RECORDED
+    subscriptions = _subscribers(event, person.org.path)
+    if not subscriptions:
+        return  # the usual case: one query, nothing built
     data = {
         "record": record.pk,
         "case": record.case_id,
@@ -177,11 +183,13 @@ def on_step_written(record: StepRecord) -> None:
         "supersedes": record.supersedes_id,
         "findings": sorted({f.rule for f in record.findings.all()}),
     }
-    _enqueue(event, person.org.path, [data])
+    _enqueue(event, subscriptions, [data])
 
 
 def on_finding_events(entries: list[FindingEvent]) -> None:
     """finding.opened, finding.moved or finding.closed for each new entry of a finding's history."""
+    if not WebhookSubscription.objects.filter(removed_at__isnull=True).exists():
+        return
     findings = {
         f.pk: f
         for f in Finding.objects.filter(pk__in=[e.finding_id for e in entries]).select_related(
@@ -205,8 +213,8 @@ def on_finding_events(entries: list[FindingEvent]) -> None:
             "run": entry.run_id,
         }
         grouped.setdefault((event, f.org.path), []).append(data)
-    for (event, path), payloads in grouped.items():
-        _enqueue(event, path, payloads)
+    for (name, path), payloads in grouped.items():
+        _enqueue(name, _subscribers(name, path), payloads)
 
 
 # --- sending ---------------------------------------------------------------------------------------------
