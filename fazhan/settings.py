@@ -278,6 +278,10 @@ PASSWORD_HASHERS = [
 
 # API tokens (fazhan.api) stop working this many days after they are made.
 FAZHAN_API_TOKEN_DAYS = int(os.environ.get("FAZHAN_API_TOKEN_DAYS", "90"))
+# The API's event webhooks (api/webhooks.py): the seconds one try may take, and how many tries a delivery
+# gets (one right after the transaction commits, the others with later events or `fazhan webhooks retry`).
+FAZHAN_WEBHOOK_TIMEOUT = float(os.environ.get("FAZHAN_WEBHOOK_TIMEOUT", "5"))
+FAZHAN_WEBHOOK_ATTEMPTS = int(os.environ.get("FAZHAN_WEBHOOK_ATTEMPTS", "5"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

@@ -14,7 +14,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer
 
-from fazhan.api import cases, me, orgs, persons
+from fazhan.api import cases, findings, forms_register, me, notices, orgs, persons, plans
 from fazhan.api.selectors import apitoken_active_for_key
 from fazhan.api.services import apitoken_authenticates, apitoken_mark_used
 from fazhan.procedure.definition import RULES_BY_ID
@@ -54,7 +54,8 @@ api = NinjaAPI(
     title="Fazhan 发展党员全程纪实 API",
     version="1",
     description=(
-        "人员、发展档案与步骤记录、组织树。认证：`Authorization: Bearer <令牌>`"
+        "人员、发展档案与步骤记录、组织树、年度发展计划、入党志愿书登记簿、预审批次、公示、检查与问题整改。"
+        "列表分页（limit、offset），顺序固定。认证：`Authorization: Bearer <令牌>`"
         "（令牌由 `fazhan apitoken 用户名` 或“接口令牌”页面生成）。"
         "数据范围与页面相同：管辖范围以外的对象一律 404；"
         "身份证号和电话默认遮蔽，角色有权查看时人员详情显示原文并记入审计日志。"
@@ -178,5 +179,7 @@ api.add_router("/me", me.router)
 api.add_router("/orgs", orgs.router)
 api.add_router("/persons", persons.router)
 api.add_router("/", cases.router)
-# Findings: the inspection (fazhan.inspection) is being built elsewhere. When it lands, its findings join
-# here as `api.add_router("/findings", findings.router)` — see fazhan/api/findings.py for the planned shape.
+api.add_router("/", findings.router)
+api.add_router("/plans", plans.router)
+api.add_router("/", forms_register.router)
+api.add_router("/notices", notices.router)

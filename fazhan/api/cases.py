@@ -65,7 +65,7 @@ def case_records(case: Case) -> list[dict]:
     return [record_out(r, superseded_by.get(r.pk)) for r in sorted(records, key=lambda r: (r.date, r.pk))]
 
 
-def _one_record(record: StepRecord) -> dict:
+def record_one(record: StepRecord) -> dict:
     later = StepRecord.objects.filter(supersedes=record).values_list("pk", flat=True).first()
     return record_out(record, later)
 
@@ -122,12 +122,12 @@ def case_step_record(request, payload: StepIn, case_id: int = CaseId):
         date=payload.date,
         details=payload.details,
     )
-    return Status(201, _one_record(record))
+    return Status(201, record_one(record))
 
 
 @router.get("steps/{int:record_id}", response=responses({200: StepRecordOut}), summary="一条步骤记录")
 def step_detail(request, record_id: int = Path(..., ge=1, le=MAX_ID)):
-    return _one_record(steprecord_get_for_user(request.user, record_id))
+    return record_one(steprecord_get_for_user(request.user, record_id))
 
 
 @router.post(
@@ -140,4 +140,4 @@ def step_correct_op(request, payload: CorrectionIn, record_id: int = Path(..., g
     corrected = step_correct(
         actor=request.user, record=record, date=payload.date, details=payload.details, reason=payload.reason
     )
-    return Status(201, _one_record(corrected))
+    return Status(201, record_one(corrected))

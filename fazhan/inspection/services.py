@@ -85,6 +85,25 @@ ERR_ROLE = {
 ACTION_LABELS = {"assign": "交办", "explain": "说明情况", "correct": "更正记录", "verify": "核实"}
 
 
+# The inspection imports nothing above it: an app that acts on a finding's history (the API's webhooks) is
+# handed each batch of new history entries, inside the transaction that writes them (finding_events_register).
+FindingEventsWritten = Callable[[list[FindingEvent]], None]
+_EVENTS_WRITTEN: dict[str, FindingEventsWritten] = {}
+
+
+def finding_events_register(name: str, hook: FindingEventsWritten) -> None:
+    """An app's part of a finding's history being written (found, a move, closed or reopened by a run), run
+    inside the writing transaction with the new entries, registered in its AppConfig.ready(). Registering a
+    name again replaces its hook."""
+    _EVENTS_WRITTEN[name] = hook
+
+
+def _events_written(events: list[FindingEvent]) -> None:
+    if events:
+        for hook in _EVENTS_WRITTEN.values():
+            hook(events)
+
+
 def _whole_tree_root() -> Org:
     root = Org.objects.filter(parent__isnull=True).order_by("path").first()
     if root is None:
@@ -181,7 +200,7 @@ def _keep(run: InspectionRun, scope: Org, result: Result) -> tuple[int, int, int
         )
     Finding.objects.bulk_update(list(current.values()), ["closed_run", "status"], batch_size=500)
     Finding.objects.bulk_update(reopened, ["status"], batch_size=500)
-    FindingEvent.objects.bulk_create(events, batch_size=500)
+    _events_written(FindingEvent.objects.bulk_create(events, batch_size=500))
     return len(created), len(current), len(reopened)
 
 
@@ -249,9 +268,10 @@ def _move(
         setattr(finding, name, value)
     finding.save(update_fields=["status", *fields])
     event = FINDING_EVENTS[action]
-    FindingEvent.objects.create(
+    entry = FindingEvent.objects.create(
         finding=finding, actor=actor if getattr(actor, "pk", None) else None, action=event, note=note
     )
+    _events_written([entry])
     audit_record(
         actor=actor,
         action=f"finding.{event}",

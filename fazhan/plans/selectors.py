@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fazhan.accounts.selectors import user_roles_at, user_scope_q
+from fazhan.accounts.selectors import user_assignments, user_roles_at, user_scope_q
 from fazhan.organizations.models import Org, OrgCategory
 from fazhan.organizations.selectors import org_get_for_user, org_subtree
 from fazhan.people.choices import FOCUS_TAGS
@@ -113,6 +113,19 @@ def plan_org_for_user(user, code: str) -> Org:
     if not user_roles_at(user, org) & PLAN_READERS:
         raise PermissionDenied
     return org
+
+
+def plan_list_for_user(user, year: int | None = None) -> QuerySet[Plan]:
+    """The plans a user reads: those of the orgs under an assignment of theirs with a PLAN_READERS role (the
+    orgs plan_org_for_user opens), in year and tree order."""
+    paths = {a.org.path for a in user_assignments(user) if a.role in PLAN_READERS}
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(org__path__startswith=path)
+    plans = Plan.objects.filter(q).select_related("org")
+    if year is not None:
+        plans = plans.filter(year=year)
+    return plans.order_by("year", "org__path", "id")
 
 
 def _org_facts(org: Org) -> OrgFacts:

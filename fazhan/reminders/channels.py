@@ -2,8 +2,6 @@
 for the province's messaging (企业微信 or an SMS gateway: docs/reminders.md describes the payload). Which
 ones run is settings.FAZHAN_REMINDER_CHANNELS; another wing may register its own with channel_register."""
 
-import hashlib
-import hmac
 import json
 import smtplib
 import time
@@ -18,11 +16,12 @@ from django.template.loader import render_to_string
 
 from fazhan.accounts.models import User
 from fazhan.accounts.selectors import user_assignments
+from fazhan.core.webhooks import DELIVERY_HEADER, SIGNATURE_HEADER, retryable, signature
 from fazhan.reminders.models import ReminderPreference
 from fazhan.reminders.selectors import Digest
 
-SIGNATURE_HEADER = "X-Fazhan-Signature"
-DELIVERY_HEADER = "X-Fazhan-Delivery"
+# The signing (and which failures to retry) is core.webhooks', one for every webhook Fazhan sends: the API's
+# event subscriptions sign the same way.
 
 
 class ChannelFailed(Exception):
@@ -97,19 +96,6 @@ def webhook_payload(digest: Digest) -> dict[str, Any]:
             for row in rows
         ],
     }
-
-
-def signature(body: bytes, secret: str) -> str:
-    """The header's value: sha256= and the HMAC-SHA256 of the exact body bytes under the shared secret."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
-def retryable(error: Exception) -> bool:
-    """A server error, a throttle, a timeout or a refused connection may pass on a later try; any other
-    answer of the gateway (a 4xx) will not."""
-    if isinstance(error, urllib.error.HTTPError):
-        return error.code >= 500 or error.code == 429
-    return isinstance(error, urllib.error.URLError | OSError)
 
 
 class WebhookChannel:

@@ -1,0 +1,290 @@
+"""Event webhooks: a connected system subscribes to step and finding events of an org's subtree and gets each
+as a signed POST, sent once the transaction that made the event has committed.
+
+The procedure and the inspection import nothing of this: they hand their writes to the hooks they offer
+(procedure.services.step_written_register, inspection.services.finding_events_register), which this module
+registers in ApiConfig.ready(). Inside the writing transaction a hook only adds rows to the delivery log
+(WebhookDelivery, pending); after the commit (transaction.on_commit) the pending deliveries are sent, each
+try recorded (status, attempts, the receiver's answer or the error). Nothing a receiver does — refusing,
+hanging past FAZHAN_WEBHOOK_TIMEOUT, being down — reaches the step entry: it has committed, and the sending
+catches every failure. A delivery that failed is tried again before the next event of its subscription and
+by `fazhan webhooks retry`, until FAZHAN_WEBHOOK_ATTEMPTS tries (a 4xx answer is final at once).
+
+The body is JSON (UTF-8, keys sorted); the headers: X-Fazhan-Event, X-Fazhan-Delivery (unique per delivery,
+the same on every try: a receiver drops one it has seen), X-Fazhan-Timestamp (Unix seconds of this try) and
+X-Fazhan-Signature: sha256=HMAC-SHA256(secret, body) — core.webhooks.signature, the reminders' signing.
+The payload names records by their ids and codes, never a person's name or ID number.
+"""
+
+import json
+import logging
+import secrets
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fazhan.api.models import DeliveryStatus, WebhookDelivery, WebhookEvent, WebhookSubscription
+from fazhan.auditlog.services import audit_record
+from fazhan.core.roles import user_is_sysadmin
+from fazhan.core.webhooks import DELIVERY_HEADER, SIGNATURE_HEADER, retryable, signature
+from fazhan.inspection.models import Finding, FindingEvent
+from fazhan.organizations.models import Org
+from fazhan.procedure.models import StepRecord
+
+log = logging.getLogger(__name__)
+
+EVENT_HEADER = "X-Fazhan-Event"
+TIMESTAMP_HEADER = "X-Fazhan-Timestamp"
+PAYLOAD_VERSION = 1
+# How a finding's history entry (FindingEvent.action) is told: opened, closed, or any other move.
+FINDING_EVENT_OF = {"found": WebhookEvent.FINDING_OPENED, "closed": WebhookEvent.FINDING_CLOSED}
+# Older pending deliveries of a subscription sent before a new one, at most, in one pass after a commit.
+BACKLOG_PER_PASS = 50
+
+ERR_ROLE = "只有系统管理员可以管理事件推送订阅。"
+ERR_URL = "接收地址应为 http:// 或 https:// 开头的网址。"
+ERR_EVENTS = "请选择要推送的事件：%(all)s。"
+ERR_EVENT = "没有事件“%(e)s”；可选：%(all)s。"
+ERR_SECRET = "签名密钥至少16个字符。"
+ERR_REMOVED = "该订阅已删除。"
+
+
+def _require_sysadmin(actor) -> None:
+    if actor is not None and not user_is_sysadmin(actor):
+        raise PermissionDenied(_(ERR_ROLE))
+
+
+def _events_checked(events: Iterable[str]) -> list[str]:
+    every = "、".join(WebhookEvent.values)
+    chosen = [e.strip() for e in events if e.strip()]
+    if not chosen:
+        raise ValidationError({"events": _(ERR_EVENTS) % {"all": every}})
+    for e in chosen:
+        if e not in WebhookEvent.values:
+            raise ValidationError({"events": _(ERR_EVENT) % {"e": e, "all": every}})
+    return [e for e in WebhookEvent.values if e in chosen]  # declared order, each once
+
+
+@transaction.atomic
+def webhook_add(
+    *, actor, url: str, events: Iterable[str], org: Org, name: str = "", secret: str = ""
+) -> WebhookSubscription:
+    """A new subscription (the system administrator's, or the console's for actor None). Without a secret
+    one is made: the caller shows it once, the receiver keeps it to verify the signature."""
+    _require_sysadmin(actor)
+    url = url.strip()
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        raise ValidationError({"url": _(ERR_URL)}) from None
+    if secret and len(secret) < 16:
+        raise ValidationError({"secret": _(ERR_SECRET)})
+    subscription = WebhookSubscription.objects.create(
+        url=url,
+        secret=secret or secrets.token_urlsafe(32),
+        events=_events_checked(events),
+        org=org,
+        name=name.strip()[:60],
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    audit_record(
+        actor=actor,
+        action="webhook.add",
+        target=subscription,
+        org=org,
+        data={"url": url, "events": subscription.events, "name": subscription.name},
+    )
+    return subscription
+
+
+@transaction.atomic
+def webhook_remove(*, actor, subscription: WebhookSubscription) -> WebhookSubscription:
+    """The subscription stops receiving; it stays, with its delivery log, marked removed."""
+    _require_sysadmin(actor)
+    subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+    if subscription.removed_at is not None:
+        raise ValidationError({"subscription": _(ERR_REMOVED)})
+    subscription.removed_at = timezone.now()
+    subscription.save(update_fields=["removed_at"])
+    WebhookDelivery.objects.filter(subscription=subscription, status=DeliveryStatus.PENDING).update(
+        status=DeliveryStatus.FAILED, error=_(ERR_REMOVED)
+    )
+    audit_record(actor=actor, action="webhook.remove", target=subscription, org=subscription.org, data={})
+    return subscription
+
+
+def webhook_list() -> QuerySet[WebhookSubscription]:
+    return WebhookSubscription.objects.select_related("org").order_by("id")
+
+
+def delivery_list(subscription: WebhookSubscription | None = None) -> QuerySet[WebhookDelivery]:
+    qs = WebhookDelivery.objects.select_related("subscription").order_by("-id")
+    return qs.filter(subscription=subscription) if subscription is not None else qs
+
+
+# --- events in: the hooks the procedure and the inspection call inside their transactions ---------------
+
+
+def _subscribers(event: str, org_path: str) -> list[WebhookSubscription]:
+    """The live subscriptions to `event` over the org at `org_path`."""
+    return [
+        s
+        for s in WebhookSubscription.objects.filter(removed_at__isnull=True).select_related("org")
+        if event in s.events and org_path.startswith(s.org.path)
+    ]
+
+
+def _enqueue(event: str, subscriptions: list[WebhookSubscription], payloads: list[dict[str, Any]]) -> None:
+    """A pending delivery of each payload for each subscription, and their sending once the transaction
+    commits."""
+    if not payloads or not subscriptions:
+        return
+    now = timezone.now()
+    made = WebhookDelivery.objects.bulk_create(
+        WebhookDelivery(
+            subscription=s,
+            uid=uuid.uuid4().hex,
+            event=event,
+            created_at=now,
+            payload={"version": PAYLOAD_VERSION, "event": event, "occurred_at": now.isoformat(), "data": p},
+        )
+        for s in subscriptions
+        for p in payloads
+    )
+    ids = [d.pk for d in made]
+    transaction.on_commit(lambda: webhooks_deliver(ids), robust=True)
+
+
+def on_step_written(record: StepRecord) -> None:
+    """step.recorded or step.corrected, with what a receiver needs to fetch the record from the API."""
+    person = record.case.person
+    event = WebhookEvent.STEP_CORRECTED if record.supersedes_id else WebhookEvent.STEP_RECORDED
+    subscriptions = _subscribers(event, person.org.path)
+    if not subscriptions:
+        return  # the usual case: one query, nothing built
+    data = {
+        "record": record.pk,
+        "case": record.case_id,
+        "person": person.pid,
+        "org": person.org.code,
+        "step": record.step,
+        "date": record.date.isoformat(),
+        "supersedes": record.supersedes_id,
+        "findings": sorted({f.rule for f in record.findings.all()}),
+    }
+    _enqueue(event, subscriptions, [data])
+
+
+def on_finding_events(entries: list[FindingEvent]) -> None:
+    """finding.opened, finding.moved or finding.closed for each new entry of a finding's history."""
+    if not WebhookSubscription.objects.filter(removed_at__isnull=True).exists():
+        return
+    findings = {
+        f.pk: f
+        for f in Finding.objects.filter(pk__in=[e.finding_id for e in entries]).select_related(
+            "org", "person"
+        )
+    }
+    grouped: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for entry in entries:
+        f = findings[entry.finding_id]
+        event = FINDING_EVENT_OF.get(entry.action, WebhookEvent.FINDING_MOVED)
+        data = {
+            "finding": f.pk,
+            "action": entry.action,
+            "status": f.status,
+            "rule": f.rule,
+            "severity": f.severity,
+            "org": f.org.code,
+            "person": f.person.pid if f.person else None,
+            "step": f.step or None,
+            "record": f.record_id,
+            "run": entry.run_id,
+        }
+        grouped.setdefault((event, f.org.path), []).append(data)
+    for (name, path), payloads in grouped.items():
+        _enqueue(name, _subscribers(name, path), payloads)
+
+
+# --- sending ---------------------------------------------------------------------------------------------
+
+
+def delivery_body(delivery: WebhookDelivery) -> bytes:
+    return json.dumps(delivery.payload, ensure_ascii=False, sort_keys=True).encode()
+
+
+def _send(delivery: WebhookDelivery) -> bool:
+    """One try, recorded on the delivery. True when the receiver answered 2xx."""
+    body = delivery_body(delivery)
+    subscription = delivery.subscription
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        EVENT_HEADER: delivery.event,
+        DELIVERY_HEADER: delivery.uid,
+        TIMESTAMP_HEADER: str(int(time.time())),
+        SIGNATURE_HEADER: signature(body, subscription.secret),
+    }
+    request = urllib.request.Request(subscription.url, data=body, headers=headers, method="POST")
+    delivery.attempts += 1
+    delivery.last_attempt_at = timezone.now()
+    ok = False
+    try:
+        with urllib.request.urlopen(request, timeout=settings.FAZHAN_WEBHOOK_TIMEOUT) as answer:
+            delivery.response_status, delivery.error = answer.status, ""
+            ok = True
+    except Exception as error:  # whatever the receiver does, the log says it
+        delivery.response_status = error.code if isinstance(error, urllib.error.HTTPError) else None
+        delivery.error = f"{type(error).__name__}: {error}"[:300]
+        final = not retryable(error) or delivery.attempts >= settings.FAZHAN_WEBHOOK_ATTEMPTS
+        delivery.status = DeliveryStatus.FAILED if final else DeliveryStatus.PENDING
+    if ok:
+        delivery.status, delivery.delivered_at = DeliveryStatus.DELIVERED, timezone.now()
+    delivery.save(
+        update_fields=["attempts", "last_attempt_at", "response_status", "error", "status", "delivered_at"]
+    )
+    return ok
+
+
+def webhooks_deliver(ids: Iterable[int] | None = None) -> tuple[int, int]:
+    """Send pending deliveries: those of `ids` with, first, the older pending ones of their subscriptions
+    (every pending one for None: `fazhan webhooks retry`), oldest first. A subscription whose receiver fails
+    gets no more tries in this pass. Returns (delivered, not delivered). Never raises."""
+    try:
+        pending = WebhookDelivery.objects.filter(
+            status=DeliveryStatus.PENDING, subscription__removed_at__isnull=True
+        ).select_related("subscription")
+        if ids is not None:
+            ids = list(ids)
+            subscriptions = set(
+                WebhookDelivery.objects.filter(pk__in=ids).values_list("subscription_id", flat=True)
+            )
+            pending = pending.filter(subscription_id__in=subscriptions, pk__lte=max(ids, default=0))
+        by_subscription: dict[int, list[WebhookDelivery]] = {}
+        for d in pending.order_by("id"):
+            by_subscription.setdefault(d.subscription_id, []).append(d)
+        sent = failed = 0
+        for deliveries in by_subscription.values():
+            if ids is not None and len(deliveries) > BACKLOG_PER_PASS:
+                wanted = set(ids)
+                deliveries = [d for d in deliveries if d.pk in wanted] or deliveries[:BACKLOG_PER_PASS]
+            for d in deliveries:
+                if _send(d):
+                    sent += 1
+                else:
+                    failed += 1
+                    break
+        return sent, failed
+    except Exception:  # after the commit nothing may break the write behind it
+        log.exception("webhook delivery failed")
+        return 0, 0
