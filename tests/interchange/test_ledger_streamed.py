@@ -96,7 +96,11 @@ def test_a_streamed_sheets_widths_come_from_its_first_rows_and_every_row_is_stil
     monkeypatch.setattr(excel, "WIDTH_SAMPLE", 2)
     rows = [["甲"], ["乙"], ["一个很长很长很长的名字"]]
     sheet = load_workbook(io.BytesIO(_streamed([Table("表", ["名"], iter(rows))])))["表"]
-    assert [r[0] for r in sheet.iter_rows(min_row=3, values_only=True)] == ["甲", "乙", "一个很长很长很长的名字"]
+    assert [r[0] for r in sheet.iter_rows(min_row=3, values_only=True)] == [
+        "甲",
+        "乙",
+        "一个很长很长很长的名字",
+    ]
     assert sheet.column_dimensions["A"].width == 6  # MIN_WIDTH: the third row is past the sample
     assert sheet.auto_filter.ref == "A2:A5"
 
