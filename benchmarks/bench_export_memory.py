@@ -67,6 +67,7 @@ def measured(label: str, argv: list[str], env: dict, out: Path | None = None) ->
 
 
 def main() -> int:
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # each figure as it comes
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="10000,100000", help="candidates of each district")
     parser.add_argument("--build", type=int, default=None, help=argparse.SUPPRESS)

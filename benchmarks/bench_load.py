@@ -235,6 +235,7 @@ def report(rate: int, seconds: int, samples: list, core: str) -> bool:
 
 
 def main() -> int:
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # each figure as it comes
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=None, help="candidates (default: the district's 10,000)")
     parser.add_argument("--seconds", type=int, default=60, help="measured seconds at each rate")
