@@ -4,20 +4,29 @@ Every workbook Fazhan writes goes through `workbook_bytes`: each table on a shee
 above the header, the header frozen and filtered, columns as wide as what they hold (a Chinese character
 counts double), dates as 2018年3月1日, printed landscape on A4 (A3 when the table is wide) with the title and
 the header repeated on every page and the page number at the foot. Cells a spreadsheet would take for a
-formula are written as text."""
+formula are written as text.
+
+`workbook_write` writes the same workbook as its rows come (openpyxl's write-only mode), for the ledger and
+the rosters of a district or a province (issue 16, item 4): constant memory at any size."""
 
 import datetime
 import io
+import tempfile
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
+from copy import copy
 from dataclasses import dataclass, field
-from typing import Any
+from itertools import chain, islice
+from pathlib import Path
+from typing import Any, BinaryIO
 
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.utils.http import content_disposition_header
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -32,6 +41,7 @@ TITLE_ROW, HEADER_ROW, FIRST_DATA_ROW = 1, 2, 3
 MIN_WIDTH, MAX_WIDTH = 6, 60
 A3_FROM_WIDTH = 200  # a table wider than this (in character widths) is printed on A3
 VALIDATED_ROWS = 2000  # how far down a template's dropdowns reach
+WIDTH_SAMPLE = 2000  # a streamed sheet's columns are as wide as its header and this many first rows
 _THIN = Side(style="thin", color="999999")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -77,52 +87,77 @@ def _sheet_name(name: str, taken: set[str]) -> str:
     return name
 
 
+def _column_widths(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[int]:
+    """Each column's width in characters: the widest of its header and the values of `rows`."""
+    widths = [text_width(h) for h in headers]
+    for values in rows:
+        for index, value in enumerate(values):
+            if index >= len(widths):
+                widths.append(0)
+            widths[index] = max(widths[index], text_width(shown(value)))
+    return widths
+
+
+def _shown_width(width: int) -> int:
+    return min(MAX_WIDTH, max(MIN_WIDTH, width + 2))
+
+
+def _title_cell(cell: Any) -> None:
+    cell.font = Font(bold=True, size=14)
+    cell.alignment = Alignment(horizontal="center", vertical="center")
+
+
+def _header_cell(cell: Any) -> None:
+    cell.font = Font(bold=True)
+    cell.fill = _HEADER_FILL
+    cell.border = _BORDER
+    cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def _data_cell(cell: Any, value: Any) -> None:
+    cell.border = _BORDER
+    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
+        cell.data_type = "s"  # text as typed: never a live formula, and it reads back unchanged
+    elif isinstance(value, datetime.datetime):
+        cell.number_format = DATETIME_FORMAT
+    elif isinstance(value, datetime.date):
+        cell.number_format = DATE_FORMAT
+
+
+def _shape_sheet(sheet: Any, widths: list[int], last: str, last_row: int) -> None:
+    """What every sheet gets besides its cells: widths, the frozen and filtered header, the print setup."""
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = _shown_width(width)
+    sheet.freeze_panes = f"A{FIRST_DATA_ROW}"
+    sheet.auto_filter.ref = f"A{HEADER_ROW}:{last}{max(last_row, HEADER_ROW)}"
+    sheet.print_title_rows = f"{TITLE_ROW}:{HEADER_ROW}"
+    sheet.page_setup.orientation = "landscape"
+    wide = sum(_shown_width(w) for w in widths) > A3_FROM_WIDTH
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A3 if wide else Worksheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.horizontalCentered = True
+    sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+
 def shape_table(sheet: Worksheet, table: Table, *, lists: Worksheet | None = None) -> None:
     """Write `table` on `sheet` shaped as every Fazhan workbook is. `lists` is the (hidden) sheet that holds
     the dropdowns' values."""
     headers = [str(h) for h in table.headers]
     columns = max(1, len(headers))
     last = get_column_letter(columns)
-    sheet.cell(TITLE_ROW, 1, table.title).font = Font(bold=True, size=14)
-    sheet.cell(TITLE_ROW, 1).alignment = Alignment(horizontal="center", vertical="center")
+    _title_cell(sheet.cell(TITLE_ROW, 1, table.title))
     if columns > 1:
         sheet.merge_cells(f"A{TITLE_ROW}:{last}{TITLE_ROW}")
     sheet.row_dimensions[TITLE_ROW].height = 28
-    widths = [text_width(h) for h in headers]
     for index, header in enumerate(headers, start=1):
-        cell = sheet.cell(HEADER_ROW, index, header)
-        cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
-        cell.border = _BORDER
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    row_number = HEADER_ROW
-    for values in table.rows:
-        row_number += 1
+        _header_cell(sheet.cell(HEADER_ROW, index, header))
+    rows = [list(values) for values in table.rows]
+    for row_number, values in enumerate(rows, start=FIRST_DATA_ROW):
         for index, value in enumerate(values, start=1):
-            cell = sheet.cell(row_number, index, value)
-            cell.border = _BORDER
-            if isinstance(value, str) and value[:1] in FORMULA_STARTS:
-                cell.data_type = "s"  # text as typed: never a live formula, and it reads back unchanged
-            elif isinstance(value, datetime.datetime):
-                cell.number_format = DATETIME_FORMAT
-            elif isinstance(value, datetime.date):
-                cell.number_format = DATE_FORMAT
-            if index > len(widths):
-                widths.append(0)
-            widths[index - 1] = max(widths[index - 1], text_width(shown(value)))
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = min(MAX_WIDTH, max(MIN_WIDTH, width + 2))
-    sheet.freeze_panes = f"A{FIRST_DATA_ROW}"
-    sheet.auto_filter.ref = f"A{HEADER_ROW}:{last}{max(row_number, HEADER_ROW)}"
-    sheet.print_title_rows = f"{TITLE_ROW}:{HEADER_ROW}"
-    sheet.page_setup.orientation = "landscape"
-    wide = sum(min(MAX_WIDTH, max(MIN_WIDTH, w + 2)) for w in widths) > A3_FROM_WIDTH
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A3 if wide else sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_options.horizontalCentered = True
-    sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
+            _data_cell(sheet.cell(row_number, index, value), value)
+    _shape_sheet(sheet, _column_widths(headers, rows), last, HEADER_ROW + len(rows))
     if table.choices and lists is not None:
         _dropdowns(sheet, table, headers, lists)
 
@@ -177,6 +212,86 @@ def workbook_bytes(tables: Sequence[Table], *, notes: tuple[str, Sequence[str]] 
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+class _StreamedCells:
+    """The data cells of a streamed sheet. Each cell takes a copy of one of three prepared styles (bordered;
+    bordered and dated; bordered with date and time): the same style as `_data_cell` gives, without looking
+    the border up in the workbook's style table for every cell."""
+
+    def __init__(self, sheet: WriteOnlyWorksheet) -> None:
+        self.sheet = sheet
+        self.styles = {}
+        for kind, value in (
+            (str, ""),
+            (datetime.date, datetime.date(2018, 1, 1)),
+            (datetime.datetime, datetime.datetime(2018, 1, 1)),
+        ):
+            cell = WriteOnlyCell(sheet, value)
+            _data_cell(cell, value)
+            self.styles[kind] = cell._style
+
+    def __call__(self, value: Any) -> WriteOnlyCell:
+        cell = WriteOnlyCell(self.sheet, value)
+        kind = type(value) if type(value) in (datetime.date, datetime.datetime) else str
+        cell._style = copy(self.styles[kind])
+        if isinstance(value, str) and value[:1] in FORMULA_STARTS:
+            cell.data_type = "s"
+        return cell
+
+
+def stream_table(sheet: WriteOnlyWorksheet, table: Table) -> int:
+    """Write `table` on a write-only sheet as its rows come, shaped as `shape_table` shapes it, and return the
+    number of rows. The columns are as wide as the header and the first WIDTH_SAMPLE rows (the only rows
+    held at once): a write-only sheet's widths precede its rows. Dropdowns are for templates (no rows) and are
+    not written here."""
+    headers = [str(h) for h in table.headers]
+    columns = max(1, len(headers))
+    last = get_column_letter(columns)
+    rows = iter(table.rows)
+    sample = list(islice(rows, WIDTH_SAMPLE))
+    _shape_sheet(sheet, _column_widths(headers, sample), last, HEADER_ROW)
+    sheet.row_dimensions[TITLE_ROW].height = 28
+    title = WriteOnlyCell(sheet, table.title)
+    _title_cell(title)
+    sheet.append([title])
+    if columns > 1:
+        sheet.merged_cells.add(f"A{TITLE_ROW}:{last}{TITLE_ROW}")
+    header_cells = []
+    for header in headers:
+        cell = WriteOnlyCell(sheet, header)
+        _header_cell(cell)
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    cells, count = _StreamedCells(sheet), 0
+    for values in chain(sample, rows):
+        sheet.append([cells(value) for value in values])
+        count += 1
+    sheet.auto_filter.ref = f"A{HEADER_ROW}:{last}{HEADER_ROW + count}"
+    return count
+
+
+def workbook_write(tables: Sequence[Table], out: str | Path | BinaryIO) -> None:
+    """Write the workbook of `tables` (one sheet each, in order) to `out` as the rows come: openpyxl's
+    write-only mode keeps one row in memory at a time (and each sheet's first WIDTH_SAMPLE rows), so a
+    ledger of any size is written in constant memory. The cell values are those `workbook_bytes` writes."""
+    book = Workbook(write_only=True)
+    taken: set[str] = set()
+    for table in tables:
+        sheet = book.create_sheet(_sheet_name(table.sheet or table.title, taken))
+        stream_table(sheet, table)
+    book.save(out)
+
+
+def streamed_response(tables: Sequence[Table], filename: str) -> FileResponse:
+    """A workbook download written to a temporary file as the rows come and sent from it in blocks: neither
+    the records nor the workbook is held in memory whole."""
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it when sent)
+    workbook_write(tables, spool)
+    spool.seek(0)
+    response = FileResponse(spool, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
 
 
 def xlsx_bytes(*, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:

@@ -15,13 +15,14 @@ import datetime
 import io
 import re
 from collections import defaultdict
-from collections.abc import Callable
-from typing import Any, NamedTuple
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any, BinaryIO, NamedTuple
 
 from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
 
-from fazhan.core.excel import Table, workbook_bytes
+from fazhan.core.excel import Table, workbook_bytes, workbook_write
 from fazhan.core.masking import mask_id_number
 from fazhan.interchange.canon import person_export_record
 from fazhan.interchange.reader import Problem, Source, no_cyclic_gc
@@ -143,6 +144,7 @@ TITLE = "发展党员工作台账"
 HEADER_SEARCH_ROWS = 10  # title rows or a note may stand above the header
 CODED = ("gender", "ethnicity", "education", "occupation")
 BRANCHES_LISTED = 20  # a refused branch name lists up to this many of the importer's branches
+LEDGER_CHUNK = 2000  # persons whose rows are made at once on export (their step records read together)
 ERR_DATE_CELL = "应为日期，如 2018-03-01、2018年3月1日、2018.3.1 或 2018/3/1"
 
 
@@ -588,18 +590,34 @@ def _first_passing(records: list[StepRecord]) -> dict[str, StepRecord]:
     return first
 
 
-def ledger_cases(root: Org | None, *, stages: tuple[str, ...] | None = None) -> list[Case]:
+def ledger_cases(root: Org | None, *, stages: tuple[str, ...] | None = None) -> Iterator[Case]:
     """One row per person: the person's latest case (an earlier, closed one is history the JSON Lines
-    export carries)."""
+    export carries). Read in chunks, in the order of the org tree and the person's id: a person's cases come
+    together, so only the one person's are held."""
     cases = Case.objects.select_related("person__org")
     if root is not None:
         cases = cases.filter(person__org__path__startswith=root.path)
     if stages:
         cases = cases.filter(stage__in=stages, closed_on__isnull=True)
-    latest: dict[int, Case] = {}
-    for case in cases.order_by("person__org__path", "person__pid", "opened_on", "pk"):
-        latest[case.person_id] = case
-    return list(latest.values())
+    latest: Case | None = None
+    ordered = cases.order_by("person__org__path", "person__pid", "opened_on", "pk")
+    for case in ordered.iterator(chunk_size=LEDGER_CHUNK):
+        if latest is not None and case.person_id != latest.person_id:
+            yield latest
+        latest = case
+    if latest is not None:
+        yield latest
+
+
+def _chunks(items: Iterable[Case], size: int) -> Iterator[list[Case]]:
+    chunk: list[Case] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def ledger_rows(
@@ -607,55 +625,81 @@ def ledger_rows(
     *,
     mask: Callable[[Person], bool] | None = None,
     stages: tuple[str, ...] | None = None,
-) -> list[list[Any]]:
-    cases = ledger_cases(root, stages=stages)
-    records: dict[int, list[StepRecord]] = defaultdict(list)
-    live = StepRecord.objects.filter(case__in=cases, superseded_by__isnull=True).order_by("date", "pk")
-    for r in live:
-        records[r.case_id].append(r)
-    named = {
-        p
-        for rs in records.values()
-        for r in rs
-        for k in ("contacts", "introducers")
-        for p in r.details.get(k, [])
-    }
-    names = dict(Person.objects.filter(pid__in=named).values_list("pid", "name"))
-    rows = []
-    for n, case in enumerate(cases, start=1):
-        person, first = case.person, _first_passing(records[case.pk])
-        masked = mask is not None and mask(person)
-        row: dict[str, Any] = {
-            "seq": n,
-            "name": person.name,
-            "id_number": mask_id_number(person.id_number) if masked else person.id_number,
-            "gender": person.get_gender_display(),
-            "ethnicity": person.ethnicity,
-            "education": person.education,
-            "occupation": person.occupation,
-            "org": person.org.code,
-            "org_name": person.org.name,
-            "work_unit": unit_position_cell(person.work_unit, person.position),
-            "native_place": person.native_place,
-            "work_started_on": person.work_started_on,
-            "note": case.get_exit_reason_display() if case.closed_on else "",
+    chunk: int = LEDGER_CHUNK,
+) -> Iterator[list[Any]]:
+    """The ledger's rows, in COLUMNS' order, made `chunk` persons at a time (their step records and the
+    names they cite read for the chunk alone): memory does not grow with the subtree."""
+    seq = 0
+    for cases in _chunks(ledger_cases(root, stages=stages), chunk):
+        records: dict[int, list[StepRecord]] = defaultdict(list)
+        live = StepRecord.objects.filter(case__in=[c.pk for c in cases], superseded_by__isnull=True)
+        for r in live.order_by("date", "pk"):
+            records[r.case_id].append(r)
+        named = {
+            p
+            for rs in records.values()
+            for r in rs
+            for k in ("contacts", "introducers")
+            for p in r.details.get(k, [])
         }
-        for step in DATE_STEPS:
-            record = first.get(step)
-            row[step] = record.date if record is not None and not record.date_inferred else None
-        for key, step, _follows in NAMED_STEPS:
-            value = first[step].details.get(key) if step in first else None
-            if isinstance(value, list):
-                value = "、".join(f"{names.get(p, '')}（{p}）" if names.get(p) else p for p in value)
-            row[key] = value or ""
-        rows.append([row.get(c.what) for c in COLUMNS])
-    return rows
+        names = dict(Person.objects.filter(pid__in=named).values_list("pid", "name"))
+        for case in cases:
+            seq += 1
+            yield _ledger_row(seq, case, _first_passing(records[case.pk]), names, mask)
+
+
+def _ledger_row(
+    seq: int,
+    case: Case,
+    first: dict[str, StepRecord],
+    names: dict[str, str],
+    mask: Callable[[Person], bool] | None,
+) -> list[Any]:
+    person = case.person
+    masked = mask is not None and mask(person)
+    row: dict[str, Any] = {
+        "seq": seq,
+        "name": person.name,
+        "id_number": mask_id_number(person.id_number) if masked else person.id_number,
+        "gender": person.get_gender_display(),
+        "ethnicity": person.ethnicity,
+        "education": person.education,
+        "occupation": person.occupation,
+        "org": person.org.code,
+        "org_name": person.org.name,
+        "work_unit": unit_position_cell(person.work_unit, person.position),
+        "native_place": person.native_place,
+        "work_started_on": person.work_started_on,
+        "note": case.get_exit_reason_display() if case.closed_on else "",
+    }
+    for step in DATE_STEPS:
+        record = first.get(step)
+        row[step] = record.date if record is not None and not record.date_inferred else None
+    for key, step, _follows in NAMED_STEPS:
+        value = first[step].details.get(key) if step in first else None
+        if isinstance(value, list):
+            value = "、".join(f"{names.get(p, '')}（{p}）" if names.get(p) else p for p in value)
+        row[key] = value or ""
+    return [row.get(c.what) for c in COLUMNS]
+
+
+def ledger_table(*, root: Org | None = None, mask: Callable[[Person], bool] | None = None) -> Table:
+    """The ledger of `root`'s subtree (everything when None) as a table whose rows are read as written."""
+    title = f"{root.name}{TITLE}" if root is not None else TITLE
+    return Table(title, HEADERS, ledger_rows(root, mask=mask), sheet=TITLE)
+
+
+def ledger_export_write(
+    out: str | Path | BinaryIO, *, root: Org | None = None, mask: Callable[[Person], bool] | None = None
+) -> None:
+    """The ledger written to `out` as it is read (core/excel.py workbook_write): constant memory."""
+    workbook_write([ledger_table(root=root, mask=mask)], out)
 
 
 def ledger_export_bytes(*, root: Org | None = None, mask: Callable[[Person], bool] | None = None) -> bytes:
-    title = f"{root.name}{TITLE}" if root is not None else TITLE
-    table = Table(title, HEADERS, ledger_rows(root, mask=mask), sheet=TITLE)
-    return workbook_bytes([table])
+    out = io.BytesIO()
+    ledger_export_write(out, root=root, mask=mask)
+    return out.getvalue()
 
 
 def _instructions(branches: list[Org]) -> list[str]:
@@ -704,16 +748,22 @@ ROSTERS = {
 }
 
 
-def roster_bytes(kind: str, *, root: Org | None, mask: Callable[[Person], bool] | None = None) -> bytes:
+def roster_table(kind: str, *, root: Org | None, mask: Callable[[Person], bool] | None = None) -> Table:
+    """A roster of `root`'s subtree as a table whose rows are read as written."""
     title, stage, extra = ROSTERS[kind]
     wanted = ["seq", "name", "gender", "id_number", "ethnicity", "education", "occupation", "org", "org_name"]
     wanted += extra
     index = {c.what: i for i, c in enumerate(COLUMNS)}
     rows = ledger_rows(root, mask=mask, stages=(stage,))
-    table = Table(
+    return Table(
         f"{root.name}{title}" if root is not None else str(title),
         [HEADER_OF[w] for w in wanted],
-        [[row[index[w]] for w in wanted] for row in rows],
+        ([row[index[w]] for w in wanted] for row in rows),
         sheet=str(title),
     )
-    return workbook_bytes([table])
+
+
+def roster_bytes(kind: str, *, root: Org | None, mask: Callable[[Person], bool] | None = None) -> bytes:
+    out = io.BytesIO()
+    workbook_write([roster_table(kind, root=root, mask=mask)], out)
+    return out.getvalue()

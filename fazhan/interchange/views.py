@@ -11,11 +11,11 @@ from django.views.decorators.http import require_POST
 from fazhan.accounts.models import CASE_ROLES
 from fazhan.accounts.selectors import user_case_paths, user_roles, user_sees_id_number
 from fazhan.auditlog.services import audit_record
-from fazhan.core.excel import XLSX, file_response
+from fazhan.core.excel import XLSX, file_response, streamed_response
 from fazhan.interchange.diff import RECORD_LABELS
 from fazhan.interchange.forms import UploadForm
 from fazhan.interchange.jobs import import_start
-from fazhan.interchange.ledger import ROSTERS, ledger_export_bytes, ledger_template_bytes, roster_bytes
+from fazhan.interchange.ledger import ROSTERS, ledger_table, ledger_template_bytes, roster_table
 from fazhan.interchange.models import ImportUpload
 from fazhan.interchange.selectors import (
     interchange_export_streamed,
@@ -123,12 +123,13 @@ def interchange_download(request):
     )
     stamp = timezone.localdate().isoformat()
     if kind == "xlsx":
-        return _file(
-            ledger_export_bytes(root=root, mask=mask), f"{root.name}发展党员工作台账-{stamp}.xlsx", XLSX
-        )
+        # Written as read to a temporary file and sent from it: the ledger of a district is never held whole.
+        table = ledger_table(root=root, mask=mask)
+        return streamed_response([table], f"{root.name}发展党员工作台账-{stamp}.xlsx")
     if kind in ROSTERS:
         title = str(ROSTERS[kind][0])
-        return _file(roster_bytes(kind, root=root, mask=mask), f"{root.name}{title}-{stamp}.xlsx", XLSX)
+        table = roster_table(kind, root=root, mask=mask)
+        return streamed_response([table], f"{root.name}{title}-{stamp}.xlsx")
     # Read in chunks: what is held is the file's text, never every record as objects besides it.
     content = b"".join(
         line.encode() for line in interchange_lines(interchange_export_streamed(root=root, mask=mask))

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from fazhan.interchange.ledger import ledger_export_bytes
+from fazhan.interchange.ledger import ledger_export_write
 from fazhan.interchange.selectors import interchange_export_streamed, interchange_lines
 from fazhan.organizations.models import Org
 
@@ -24,7 +24,7 @@ class Command(BaseCommand):
                 raise CommandError(f"--org: no org with code {org!r}")
         path = Path(file)
         if path.suffix.lower() == ".xlsx":
-            path.write_bytes(ledger_export_bytes(root=root))
+            ledger_export_write(path, root=root)  # streamed: constant memory
             self.stderr.write(f"ledger written to {path}")
             return
         if path.suffix.lower() != ".jsonl":
