@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "fazhan.archive",
     "fazhan.demo",
     "fazhan.inspection",
+    "fazhan.selfcheck",
     "fazhan.notices",
     "fazhan.paperwork",
     "ninja",

@@ -18,6 +18,7 @@ from fazhan.procedure.definition import STEPS_BY_CODE
 from fazhan.procedure.engine import CaseFacts
 from fazhan.procedure.loader import case_facts_many
 from fazhan.procedure.models import Case
+from fazhan.selfcheck.selectors import SelfCheckDue, selfchecks_due_for_user
 
 KINDS = {
     "talk": _("谈话"),
@@ -40,6 +41,7 @@ KINDS = {
     "notice_close": _("公示期满，待核实反映并办结"),
     "notice_objection": _("公示反映待核实"),
     "reserve_below": _("人员储备低于储量计划"),
+    "selfcheck_due": _("发展党员工作自查报告待上报"),
 }
 
 
@@ -239,3 +241,10 @@ def reserves_below(user, *, today: datetime.date) -> list[ReserveShortfall]:
     """The orgs of the user's branch or township roles whose pool today is under this year's reserve plan
     (RES-PLAN, notice 二: 储备发展，动态监管), listed as "reserve_below" items of the to-do page."""
     return reserves_below_for_user(user, today=today)
+
+
+def selfchecks_due(user, *, today: datetime.date) -> list[SelfCheckDue]:
+    """The district's self-inspection tasks the user's township must hand its report in for (CHK-REPORT,
+    notice 七: 8月底前), from 30 days before the due date until handed in; listed as "selfcheck_due" items of
+    the to-do page, overdue once the due date has passed."""
+    return selfchecks_due_for_user(user, today=today)
