@@ -47,7 +47,7 @@ def _shown(call):
 def index(request):
     """The district's tasks and the form that sets one; a township's own parts of the tasks."""
     districts = task_districts_for_user(request.user)
-    form = TaskForm(request.POST or None, districts=districts)
+    form = TaskForm((request.POST or None) if districts else None, districts=districts)
 
     def create(data):
         district = Org.objects.get(code=data["district"])
@@ -60,7 +60,7 @@ def index(request):
             due_on=data["due_on"],
         )
 
-    task = form_to_service(form, _shown(create)) if districts else None
+    task = form_to_service(form, _shown(create))
     if task:
         messages.success(request, _("自查任务已布置到各乡镇党委。"))
         return redirect("selfcheck:task", task.pk)
