@@ -144,7 +144,7 @@ def assignment_actions(user, assignment: SelfCheckAssignment) -> list[str]:
 
 def _locked(assignment: SelfCheckAssignment) -> SelfCheckAssignment:
     return (
-        SelfCheckAssignment.objects.select_for_update()
+        SelfCheckAssignment.objects.select_for_update(of=("self",))
         .select_related("task__district", "township", "run")
         .get(pk=assignment.pk)
     )
