@@ -87,9 +87,9 @@ def test_the_districts_page_says_who_has_handed_in(world, client_for, task):
     hand_in(world, task, D(2026, 8, 28))
     with at(D(2026, 9, 4)):
         html = client_for("district").get(f"/selfcheck/tasks/{task.pk}/").content.decode()
-    assert re.search(r'data-status="handed_in">已上报 <strong>1</strong>', html)
-    assert re.search(r'data-status="not_started">未开始 <strong>1</strong>', html)
-    assert re.search(r'data-status="late">逾期 <strong>1</strong>', html)
+    assert re.search(r'data-status="handed_in"><span class="n">1</span><span>已上报', html)
+    assert re.search(r'data-status="not_started"><span class="n">1</span><span>未开始', html)
+    assert re.search(r'data-status="late"><span class="n">1</span><span>逾期', html)
     done = row(html, "SZQ-LH")
     assert "已上报" in done
     assert "2026年8月28日" in done
