@@ -108,6 +108,7 @@ def test_a_township_sees_only_its_own_part(world, client_for, task):
     index = organizer.get("/selfcheck/").content.decode()
     assert f'data-part="{lh(task).pk}"' in index
     assert f'data-part="{yx.pk}"' not in index
+    assert "<td>2026年8月31日</td>" in index  # the due date as documents write it
     submission = hand_in(world, task, D(2026, 8, 28))
     assert client_for("yx_organizer").get(f"/selfcheck/reports/{submission.pk}/").status_code == 404
     assert client_for("sec1").get(f"/selfcheck/parts/{lh(task).pk}/").status_code == 404
