@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "fazhan.archive",
     "fazhan.demo",
     "fazhan.inspection",
+    "fazhan.selfcheck",
     "fazhan.notices",
     "fazhan.applicants",
     "fazhan.floating",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("orgs/", include("fazhan.desk.urls.orgs")),
     path("people/", include("fazhan.desk.urls.people")),
     path("inspection/", include("fazhan.inspection.urls")),
+    path("selfcheck/", include("fazhan.selfcheck.urls")),
     path("", include("fazhan.desk.urls.procedure")),
     # The form register and pre-review are the wing's; issuing and voiding a form are on the person page.
     path("", include(([*desk_forms_urls.urlpatterns, *prereview_urls.urlpatterns], prereview_urls.app_name))),

@@ -35,7 +35,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("rules", ("procedure.definition", "procedure.engine", "procedure.editions", "procedure.rules")),
     ("procedure", ("procedure",)),
     ("wings", ("prereview", "notices", "plans", "archive", "paperwork", "applicants", "floating")),
-    ("inspection", ("inspection",)),
+    ("inspection", ("inspection", "selfcheck")),
     ("exchange", ("interchange", "api")),
     # The top of the product (architecture.md): the composite pages, and the reminders that carry the
     # to-do list to people (reminders reads desk.todo; desk imports nothing of it: the no-loop test holds it).

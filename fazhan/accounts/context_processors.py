@@ -35,6 +35,8 @@ def navigation(request):
         items.append((_("发展计划"), reverse("plans:index")))
         items.append((_("志愿书"), reverse("prereview:register")))
         items.append((_("预审"), reverse("prereview:batches")))
+    if roles & {Role.TOWNSHIP_ORGANIZER, Role.TOWNSHIP_APPROVER, Role.DISTRICT_REVIEWER}:
+        items.append((_("自查上报"), reverse("selfcheck:index")))
     elif roles & {Role.BRANCH_SECRETARY, Role.BRANCH_ORGANIZER}:
         items.append((_("储量计划"), reverse("plans:reserve_index")))  # a branch keeps no quota page
     if roles & CASE_ROLES:

@@ -37,6 +37,13 @@ from fazhan.procedure.models import Case
 from fazhan.procedure.rules.counting import pool_rolled_up
 from fazhan.procedure.rules.notice2018 import young_farmer_window_of
 from fazhan.procedure.services import case_open, case_record_step
+from fazhan.selfcheck.checks import default_due
+from fazhan.selfcheck.services import (
+    assignment_hand_in,
+    assignment_prepare,
+    assignment_return,
+    selfcheck_task_create,
+)
 
 DEMO_PASSWORD = "Fazhan@2018-demo"  # passes both password policies (mlps, asvs)
 DISTRICT, TOWNSHIP = "SZQ", "SZQ-LH"
@@ -498,6 +505,7 @@ def demo_build(*, today: datetime.date) -> dict[str, int]:
     reserves = demo_reserves(district=district, township=township, branches=branches, today=today)
     applicants = demo_applicants(builder, branches=branches, today=today)
     floating = demo_floating(builder, township=township, branches=branches, today=today)
+    selfchecks = demo_selfcheck(district=district, today=today)
     return {
         "orgs": Org.objects.count(),
         "persons": Person.objects.count(),
@@ -508,6 +516,7 @@ def demo_build(*, today: datetime.date) -> dict[str, int]:
         "reserves": reserves,
         "applicants": applicants,
         "floating": floating,
+        "selfchecks": selfchecks,
     }
 
 
@@ -880,6 +889,40 @@ def demo_applicants(builder: DemoBuilder, *, branches: list[Org], today: datetim
                 reason="签名页照片拍得不清楚，请在光线好的地方重拍后再提交。",
             )
     return made
+
+
+def demo_selfcheck(*, district: Org, today: datetime.date) -> int:
+    """This year's self-inspection task (通知七: 8月底前自查2017年以来的发展党员工作), set by the district for
+    罗汉镇 (the demo's one township): the township prepared and handed its report in, and the district
+    returned it asking for the conversions' rectification, so the township organizer's to-do lists it again.
+    Returns the number of townships the task went to."""
+    users = {
+        u.username: u for u in User.objects.filter(username__in=["district_reviewer", "township_organizer"])
+    }
+    due = default_due(today.year)
+    task = selfcheck_task_create(
+        actor=users["district_reviewer"],
+        district=district,
+        title=f"{today.year}年发展党员工作自查",
+        period_to=min(due, today),
+        due_on=due,
+    )
+    part = task.assignments.get()
+    part = assignment_prepare(
+        actor=users["township_organizer"],
+        assignment=part,
+        summary="镇党委成立自查工作组，对2017年以来各支部发展党员档案逐村逐人核查，重点查看发展计划执行、"
+        "发展标准和发展程序的落实情况。",
+        rectification="对检查发现的问题逐项建立整改台账，明确责任支部和完成时限；预备党员按期转正，"
+        "档案资料及时归档。",
+    )
+    assignment_hand_in(actor=users["township_organizer"], assignment=part)
+    assignment_return(
+        actor=users["district_reviewer"],
+        assignment=part,
+        reason="请补充预备党员按期转正情况的整改措施后重新上报。",
+    )
+    return task.assignments.count()
 
 
 def demo_exists() -> bool:

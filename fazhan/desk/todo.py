@@ -20,6 +20,7 @@ from fazhan.procedure.definition import STEPS_BY_CODE
 from fazhan.procedure.engine import CaseFacts
 from fazhan.procedure.loader import case_facts_many
 from fazhan.procedure.models import Case
+from fazhan.selfcheck.selectors import SelfCheckDue, selfchecks_due_for_user
 
 KINDS = {
     "talk": _("谈话"),
@@ -43,6 +44,7 @@ KINDS = {
     "notice_objection": _("公示反映待核实"),
     "reserve_below": _("人员储备低于储量计划"),
     "applicant_submission": _("网上提交的入党申请，待支部受理"),
+    "selfcheck_due": _("发展党员工作自查报告待上报"),
 }
 
 
@@ -248,3 +250,10 @@ def submissions_waiting(user) -> list[Submission]:
     """The applications applicants sent from their phones in the user's subtrees that the branch has not yet
     accepted or returned, oldest first: listed as "applicant_submission" items of the to-do page."""
     return submissions_waiting_for_user(user)
+
+
+def selfchecks_due(user, *, today: datetime.date) -> list[SelfCheckDue]:
+    """The district's self-inspection tasks the user's township must hand its report in for (CHK-REPORT,
+    notice 七: 8月底前), from 30 days before the due date until handed in; listed as "selfcheck_due" items of
+    the to-do page, overdue once the due date has passed."""
+    return selfchecks_due_for_user(user, today=today)

@@ -5,7 +5,14 @@ from django.utils import timezone
 
 from fazhan.core.excel import xlsx_response
 from fazhan.core.forms import form_to_service
-from fazhan.desk.todo import KINDS, findings_assigned, reserves_below, submissions_waiting, todo_for_user
+from fazhan.desk.todo import (
+    KINDS,
+    findings_assigned,
+    reserves_below,
+    selfchecks_due,
+    submissions_waiting,
+    todo_for_user,
+)
 from fazhan.notices.selectors import notice_period_for_step
 from fazhan.prereview.selectors import form_issued_to
 from fazhan.procedure.definition import RULES_BY_ID, STEPS_BY_CODE
@@ -109,5 +116,7 @@ def todo(request):
         "reserve_label": KINDS["reserve_below"],
         "submissions": submissions_waiting(request.user),
         "submission_label": KINDS["applicant_submission"],
+        "selfchecks_due": selfchecks_due(request.user, today=today),
+        "selfcheck_label": KINDS["selfcheck_due"],
     }
     return render(request, "procedure/todo.html", context)
