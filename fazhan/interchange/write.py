@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils.translation import gettext as _
 
+from fazhan.auditlog.services import TrailBatch
 from fazhan.core.pinyin import pinyin_initials
 from fazhan.interchange.bulk import Staged, ids_reserve, preparer
 from fazhan.interchange.models import NoticeKey, StepKey
@@ -48,6 +49,7 @@ class Prepared:
         self.steps: Staged | None = None
         self.step_events: list[Event] = []
         self.digests: dict[tuple[str, str], str] = {}  # the trail's digests of the staged rows
+        self.trail: TrailBatch | None = None  # step_events built for the trail (the caller sets it)
 
     def drop(self) -> None:
         if self.steps is not None:
@@ -236,7 +238,8 @@ class _Writer:
     def steps_write(self) -> None:
         if self.prepared.steps is not None:
             self.prepared.steps.put()
-            self.events.extend(self.prepared.step_events)
+            if self.prepared.trail is None:  # else the caller writes them, built before the lock
+                self.events.extend(self.prepared.step_events)
             self.progress(_("已写入步骤记录 %(n)d 条") % {"n": self.prepared.steps.count})
         self._keys_write()
 
