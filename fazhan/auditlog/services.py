@@ -181,6 +181,126 @@ def _target_digests(targets: list[tuple[str, str]], key: bytes) -> dict[tuple[st
     return out
 
 
+_BODY = json.JSONEncoder(
+    ensure_ascii=False, sort_keys=True, default=str
+)  # event_hash's json.dumps, made once
+_STORED = json.JSONEncoder(ensure_ascii=False, default=str)
+
+
+def _after(middle: str, digest: str, tail: str) -> bytes:
+    """An event's hashed body after its time: its data, the digest when there is one, org and target."""
+    return (middle + (f', "digest": "{digest}"' if digest else "") + tail).encode()
+
+
+class TrailBatch:
+    """Events of one bulk write (audit_record_many) built as far as they can be without the write lock:
+    each event's stored values, its data as the database takes it, the record digest where it is known, and
+    its hashed body (event_hash's JSON, byte for byte) in the pieces either side of its time, which is the
+    moment of the write and is set under the lock. Under the lock only the digests still unknown (rows the
+    transaction itself writes) are read, each event chained to the head (an HMAC over the previous hash and
+    the body) and the rows inserted in bulk. So a bulk writer on SQLite, where the write lock is the whole
+    file's, builds the bulk of its trail (an import: one event per step record, hundreds of thousands)
+    before it takes the lock (issue 13 item 6)."""
+
+    def __init__(
+        self,
+        *,
+        actor,
+        events: list[tuple[str, models.Model | tuple[str, Any] | None, str, dict[str, Any]]],
+        digests: dict[tuple[str, str], str] | None = None,
+    ):
+        self.actor_id = getattr(actor, "pk", None)
+        self.key = trail_key()
+        known = digests or {}
+        actor = _BODY.encode(self.actor_id)
+        real = connections[DEFAULT_DB_ALIAS]  # the connection itself, not its proxy: it is asked once per row
+        data_field = AuditEvent._meta.get_field("data")
+        # per event: the row's values but its time, digest and hashes; its body before its time (one per
+        # action) and after it: whole where the digest is known, else the pieces either side of the digest
+        self.rows: list[tuple[str, str, str, str, Any]] = []
+        self.heads: list[bytes] = []
+        self.afters: list[bytes | tuple[str, str]] = []
+        self.digests: list[str] = []  # "" for none or one still to read
+        self.pending: list[tuple[str, str]] = []  # the targets whose digests are read under the lock
+        heads: dict[str, bytes] = {}
+        for action, target, org_path, data in events:
+            if isinstance(target, tuple):
+                target_type, target_id = target[0], str(target[1])
+            elif target is not None:
+                target_type = target._meta.label_lower
+                target_id = str(target.pk) if target.pk is not None else ""
+            else:
+                target_type, target_id = "", ""
+            stored = json.loads(_STORED.encode(data or {}))  # exactly what the database will hand back
+            self.rows.append(
+                (action, target_type, target_id, org_path, data_field.get_db_prep_save(stored, real))
+            )
+            head = heads.get(action)
+            if head is None:
+                head = heads[action] = (
+                    f'{{"action": {_BODY.encode(action)}, "actor": {actor}, "at": "'.encode()
+                )
+            self.heads.append(head)
+            middle = f'", "data": {_BODY.encode(stored)}'
+            tail = f', "org": {_BODY.encode(org_path)}, "target": {_BODY.encode([target_type, target_id])}}}'
+            digest = known.get((target_type, target_id), "")
+            self.digests.append(digest)
+            if not digest and target_id and sealed_for(target_type) is not None:
+                self.afters.append((middle, tail))
+                self.pending.append((target_type, target_id))
+            else:
+                self.afters.append(_after(middle, digest, tail))
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def write(self) -> int:
+        """Chain the events to the trail's head and insert them: call inside the write transaction."""
+        if not self.rows:
+            return 0
+        read = _target_digests(self.pending, self.key) if self.pending else {}
+        with transaction.atomic():
+            _chain_lock()
+            last_id, last = AuditEvent.objects.order_by("-id").values_list("id", "hash").first() or (0, "")
+            at = timezone.now()
+            at_text = event_time_text(at).encode()
+            real = connections[DEFAULT_DB_ALIAS]
+            at_db = AuditEvent._meta.get_field("at").get_db_prep_save(at, real)  # one moment for the batch
+            key, actor_id, heads, afters, digests = (
+                self.key,
+                self.actor_id,
+                self.heads,
+                self.afters,
+                self.digests,
+            )
+            rows = []
+            for i, (action, target_type, target_id, org_path, data) in enumerate(self.rows):
+                after, digest = afters[i], digests[i]
+                if isinstance(after, tuple):
+                    digest = read.get((target_type, target_id), "")
+                    after = _after(after[0], digest, after[1])
+                chained = hmac.digest(key, last.encode() + b"\n" + heads[i] + at_text + after, "sha256").hex()
+                rows.append(
+                    (
+                        at_db,
+                        actor_id,
+                        action,
+                        target_type,
+                        target_id,
+                        org_path,
+                        data,
+                        digest,
+                        "",
+                        last,
+                        chained,
+                    )
+                )
+                last = chained
+            _insert_events(rows)
+            checkpoint_when_due(last_id, last_id + len(rows))
+        return len(rows)
+
+
 def audit_record_many(
     *,
     actor,
@@ -193,67 +313,23 @@ def audit_record_many(
     target is registered with the trail carries the digest of the target's row as stored (read back in
     bulk, so an instance need not hold what a later bulk update wrote). `digests` ((label, pk) → hex) are
     those a bulk writer took of rows it wrote unchanged from a staging table (registry.table_digests),
-    before its write transaction; they are not read again."""
-    if not events:
-        return 0
-    targets = []
-    for _action, target, _org_path, _data in events:
-        if isinstance(target, tuple):
-            targets.append((target[0], str(target[1])))
-        elif target is not None:
-            targets.append((target._meta.label_lower, str(target.pk) if target.pk is not None else ""))
-        else:
-            targets.append(("", ""))
-    key = trail_key()
-    known = digests or {}
-    digests = known | _target_digests([t for t in targets if t not in known], key)
-    with transaction.atomic():
-        _chain_lock()
-        last_id, last = AuditEvent.objects.order_by("-id").values_list("id", "hash").first() or (0, "")
-        actor_id = getattr(actor, "pk", None)
-        at = timezone.now()
-        rows = []
-        for (action, _target, org_path, data), (target_type, target_id) in zip(events, targets, strict=True):
-            digest = digests.get((target_type, target_id), "")
-            data = json.loads(json.dumps(data or {}, ensure_ascii=False, default=str))  # as stored
-            chained = event_hash(
-                last,
-                at=at,
-                actor_id=actor_id,
-                action=action,
-                target_type=target_type,
-                target_id=target_id,
-                org_path=org_path,
-                data=data,
-                digest=digest,
-                key=key,
-            )
-            rows.append(
-                (at, actor_id, action, target_type, target_id, org_path, data, digest, "", last, chained)
-            )
-            last = chained
-        _insert_events(rows)
-        checkpoint_when_due(last_id, last_id + len(rows))
-    return len(rows)
+    before its write transaction; they are not read again. A writer that knows its events before it takes
+    the write lock builds them then (TrailBatch) and calls TrailBatch.write under it."""
+    return TrailBatch(actor=actor, events=events, digests=digests).write()
 
 
 def _insert_events(rows: list[tuple]) -> None:
+    """Event rows of database-ready values, in the order of `fields`."""
     fields = ["at", "actor", "action", "target_type", "target_id", "org_path", "data", "digest", "seal"]
     fields += ["prev_hash", "hash"]
     meta = AuditEvent._meta
     columns = [str(meta.get_field(f).column) for f in fields]  # type: ignore[union-attr]
-    at_field, data_field = meta.get_field("at"), meta.get_field("data")
-    real = connections[DEFAULT_DB_ALIAS]  # the connection itself, not its proxy: it is asked once per row
-    at = at_field.get_db_prep_save(rows[0][0], real)  # one moment for the whole batch
-    prepared = [(at, *row[1:6], data_field.get_db_prep_save(row[6], real), *row[7:]) for row in rows]
     table = connection.ops.quote_name(meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     marks = ", ".join(["%s"] * len(columns))
     with connection.cursor() as cursor:
-        for start in range(0, len(prepared), 5000):
-            cursor.executemany(
-                f"INSERT INTO {table} ({names}) VALUES ({marks})", prepared[start : start + 5000]
-            )
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows[start : start + 5000])
 
 
 def _insert_seals(event_id: int, leaves: list[tuple[str, int, str]]) -> None:

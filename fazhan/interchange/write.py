@@ -4,13 +4,14 @@ cases and step records, the step rows staged, their trail events) before the wri
 write_all, inside the transaction of services.interchange_import, writes the rest and returns the audit
 events of the records it changed."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.utils.translation import gettext as _
 
+from fazhan.auditlog.services import TrailBatch
 from fazhan.core.pinyin import pinyin_initials
 from fazhan.interchange.bulk import Staged, ids_reserve, preparer
 from fazhan.interchange.models import NoticeKey, StepKey
@@ -45,13 +46,19 @@ class Prepared:
         self.persons: list[tuple[Item, Person]] = []
         self.late_orgs: list[tuple[Person, str, str]] = []  # (person, field, org code) the file creates
         self.case_ids: dict[str, int] = {}
+        self.org_ids: dict[str, int] = {}  # the keys reserved for the orgs the file creates, by code
+        self.person_rows: Staged | None = None  # the new persons' rows, staged
+        self.cases: dict[str, Case] = {}  # the new cases, by pid
+        self.case_rows: Staged | None = None
         self.steps: Staged | None = None
         self.step_events: list[Event] = []
         self.digests: dict[tuple[str, str], str] = {}  # the trail's digests of the staged rows
+        self.trail: TrailBatch | None = None  # step_events built for the trail (the caller sets it)
 
     def drop(self) -> None:
-        if self.steps is not None:
-            self.steps.drop()
+        for staged in (self.person_rows, self.case_rows, self.steps):
+            if staged is not None:
+                staged.drop()
 
 
 class _Writer:
@@ -76,6 +83,7 @@ class _Writer:
             row = item.row
             parent = self.orgs[row["parent"]] if row["parent"] else None
             org = Org.objects.create(
+                pk=self.prepared.org_ids.get(row["code"]),
                 code=row["code"],
                 name=row["name"],
                 kind=row["kind"],
@@ -112,24 +120,43 @@ class _Writer:
 
     def persons_prepare(self) -> None:
         """The new persons with their keys: building them (the ID number's keys and cipher, the name's
-        initials) is the costly part, and reads nothing another writer changes."""
+        initials) is the costly part, and reads nothing another writer changes. Their rows are staged
+        (bulk.Staged) with their membership, an org the same file creates named by the key reserved for
+        it; so are the rows of the new cases."""
+        orgs = self.changed("org", "create")
+        codes = [i.row["code"] for i in orgs]
+        self.prepared.org_ids = dict(zip(codes, ids_reserve(Org, len(codes)), strict=True))
         items = self.changed("person", "create")
         for item, pk in zip(items, ids_reserve(Person, len(items)), strict=True):
             person = Person(pk=pk, pid=item.row["pid"])
             self._person_apply(person, item.row, self.prepared.late_orgs)
+            if person.pid in self.d.members:  # a new member's membership goes in with the row
+                person.party_status, person.joined_on, person.full_since = self.d.members[person.pid]
             self.prepared.persons.append((item, person))
-        new = [pid for pid, change in self.d.cases.items() if change.case is None]
+        for person, key, code in self.prepared.late_orgs:
+            setattr(person, f"{key}_id", self.prepared.org_ids[code])  # the object itself under the lock
+        self.prepared.person_rows = _staged_instances(Person, [p for _, p in self.prepared.persons])
+        new = {pid: change for pid, change in self.d.cases.items() if change.case is None}
         self.prepared.case_ids = dict(zip(new, ids_reserve(Case, len(new)), strict=True))
+        by_pid = {person.pid: person for _, person in self.prepared.persons}
+        for pid, change in new.items():
+            person = by_pid.get(pid) or self.persons[pid]
+            case = Case(pk=self.prepared.case_ids[pid], person=person, opened_on=change.opened_on)
+            case.stage, case.closed_on = change.stage, change.closed_on
+            case.exit_reason, case.exit_note = change.exit_reason, change.exit_note
+            self.prepared.cases[pid] = case
+        self.prepared.case_rows = _staged_instances(Case, list(self.prepared.cases.values()))
+        for staged, model in ((self.prepared.person_rows, Person), (self.prepared.case_rows, Case)):
+            self.prepared.digests |= staged.digests(model)
 
     def persons_write(self) -> None:
         created = self.prepared.persons
         for person, key, code in self.prepared.late_orgs:
-            setattr(person, key, self.orgs[code])
+            setattr(person, key, self.orgs[code])  # the org just created, under the key reserved for it
         new = {person.pid for _, person in created}
-        for _item, person in created:  # a new member's membership goes in with the row, not as an update
-            if person.pid in self.d.members:
-                person.party_status, person.joined_on, person.full_since = self.d.members[person.pid]
-        Person.objects.bulk_create([p for _, p in created], batch_size=BATCH)
+        if self.prepared.person_rows is not None:
+            self.prepared.person_rows.put()
+        _saved(p for _, p in created)
         for item, person in created:
             self.persons[person.pid] = person
             self.event(item, person, person.org.path)
@@ -174,18 +201,21 @@ class _Writer:
         cases: dict[str, Case] = {}
         new, updated = [], []
         for pid, change in self.d.cases.items():
-            case = change.case or Case(
-                pk=self.prepared.case_ids[pid], person=self.persons[pid], opened_on=change.opened_on
-            )
-            case.stage, case.closed_on = change.stage, change.closed_on
-            case.exit_reason, case.exit_note = change.exit_reason, change.exit_note
-            cases[pid] = case
             if change.case is None:
+                case = self.prepared.cases[pid]
+                case.person = self.persons[pid]  # the same row; an existing person as the writer holds it
                 new.append(case)
-            elif change.action == "update":
-                case.version += 1
-                updated.append(case)
-        Case.objects.bulk_create(new, batch_size=BATCH)
+            else:
+                case = change.case
+                case.stage, case.closed_on = change.stage, change.closed_on
+                case.exit_reason, case.exit_note = change.exit_reason, change.exit_note
+                if change.action == "update":
+                    case.version += 1
+                    updated.append(case)
+            cases[pid] = case
+        if self.prepared.case_rows is not None:
+            self.prepared.case_rows.put()
+        _saved(new)
         Case.objects.bulk_update(updated, ["stage", "closed_on", "exit_reason", "exit_note", "version"])
         for case in new + updated:
             self.events.append(("interchange.case.stage", case, case.person.org.path, {"stage": case.stage}))
@@ -236,7 +266,8 @@ class _Writer:
     def steps_write(self) -> None:
         if self.prepared.steps is not None:
             self.prepared.steps.put()
-            self.events.extend(self.prepared.step_events)
+            if self.prepared.trail is None:  # else the caller writes them, built before the lock
+                self.events.extend(self.prepared.step_events)
             self.progress(_("已写入步骤记录 %(n)d 条") % {"n": self.prepared.steps.count})
         self._keys_write()
 
@@ -375,6 +406,28 @@ class _Writer:
                 entry = notice_entry_build(notice, case)
             entry.result = c["outcome"]
             entry.save()
+
+
+def _staged_instances(model: type[models.Model], objects: list[models.Model]) -> Staged:
+    """The rows of unsaved instances with their keys set, staged (bulk.Staged) as bulk_create would write
+    them: each concrete field's pre_save (a default moment) and database value (a sealed field's cipher)."""
+    real = connections[DEFAULT_DB_ALIAS]  # not the proxy: asked once per value
+    fields = list(model._meta.local_concrete_fields)
+    staged = Staged(model, [f.name for f in fields])
+    for start in range(0, len(objects), BATCH):
+        staged.add(
+            [
+                [f.get_db_prep_save(f.pre_save(o, True), real) for f in fields]
+                for o in objects[start : start + BATCH]
+            ]
+        )
+    return staged
+
+
+def _saved(objects: Iterable[models.Model]) -> None:
+    """Instances whose rows a Staged put in: saved, as bulk_create leaves them."""
+    for obj in objects:
+        obj._state.adding, obj._state.db = False, DEFAULT_DB_ALIAS
 
 
 def notice_for_key(key: str) -> Notice:

@@ -40,17 +40,28 @@ def file_sources(tmp_path: Path, persons: int = PERSONS):
 
 
 def test_step_entries_go_on_while_a_large_import_is_checked_and_none_fails(world, tmp_path):
+    """Issue 13 item 6: one thread imports a file of thousands of step records while another records steps
+    through the step service, on a connection with the configured busy timeout. Every entry goes in: those
+    that come while the import holds the write lock wait for it, none longer than the busy timeout; the
+    import built its trail events before it took the lock."""
     _path, sources, problems = file_sources(tmp_path)
+    steps_in_file = sum(1 for s in sources if s.type == "step")
     case = case_open(actor=None, person=world.p1, opened_on=datetime.date(2019, 3, 1))
     marks: dict[str, float] = {}
-    writes: list[float] = []
+    messages: list[str] = []
+    writes: list[tuple[float, float]] = []  # (began, done) of each entry
     failures: list[BaseException] = []
     outcome: dict[str, object] = {}
     started = threading.Event()
 
     def progress(message: str) -> None:
+        messages.append(message)
+        if message.startswith("文件检查通过"):
+            marks.setdefault("locked", time.monotonic())  # the write transaction begins
         if message.startswith("已写入") and "written" not in marks:
             marks["written"] = time.monotonic()  # inside the write transaction: the check is over
+        if message.startswith("写入事务"):
+            marks.setdefault("unlocked", time.monotonic())  # committed
 
     def importer():
         try:
@@ -70,6 +81,7 @@ def test_step_entries_go_on_while_a_large_import_is_checked_and_none_fails(world
         day = datetime.date(2019, 6, 1)
         try:
             while "end" not in marks and "error" not in outcome:
+                began = time.monotonic()
                 try:
                     case_record_step(
                         actor=None,
@@ -79,7 +91,7 @@ def test_step_entries_go_on_while_a_large_import_is_checked_and_none_fails(world
                         details={"kind": "thought_report"},
                         enforce=False,
                     )
-                    writes.append(time.monotonic())
+                    writes.append((began, time.monotonic()))
                     day += datetime.timedelta(days=1)
                 except Exception as error:  # every failure counts: "database is locked" above all
                     failures.append(error)
@@ -97,14 +109,28 @@ def test_step_entries_go_on_while_a_large_import_is_checked_and_none_fails(world
     assert report.ok, report.problems[:5]
     assert failures == []
     # Entries were written while the import checked its file (before its write transaction began).
-    during_check = [t for t in writes if marks["start"] < t < marks["written"]]
+    during_check = [done for _began, done in writes if marks["start"] < done < marks["written"]]
     assert during_check, (len(writes), marks)
+    # The trail's events of the file's step records were built before the lock, one per record.
+    assert f"已准备审计记录 {steps_in_file} 条" in messages[: messages.index("文件检查通过，正在写入")]
+    if connection.vendor == "sqlite":
+        timeout = settings.DATABASES["default"]["OPTIONS"]["timeout"]
+        assert timeout == settings.FAZHAN_SQLITE_BUSY_TIMEOUT
+        # An entry that came while the import held the lock waited for it and went in, within the timeout.
+        waited = [
+            done - began for began, done in writes if began < marks["unlocked"] and done > marks["locked"]
+        ]
+        assert max(waited, default=0.0) < timeout, (waited, marks)
     # Every entry is there, and the whole file.
     assert StepRecord.objects.filter(case=case, step="S06").count() == len(writes)
     assert Person.objects.filter(pid__startswith="C").count() == report.counts["person"]["create"] - sum(
         1 for s in sources if s.type == "person" and str(s.data["id"]).startswith("M")
     )
-    assert report.counts["step"]["create"] == sum(1 for s in sources if s.type == "step")
+    assert report.counts["step"]["create"] == steps_in_file
+    assert StepRecord.objects.exclude(case=case).count() == steps_in_file
+    out = io.StringIO()
+    call_command("verifytrail", stdout=out)
+    assert "Trail intact" in out.getvalue()
 
 
 def test_an_entry_on_a_person_the_file_names_makes_the_import_check_again(world, tmp_path):
