@@ -1,4 +1,4 @@
-"""`fazhan daily`, the daily timer's work: the reminders, a backup kept by a retention of N daily and M
+"""`fazhan daily`, the daily timer's work: the reminders, the webhook deliveries still pending, a backup kept by a retention of N daily and M
 monthly copies, a signed checkpoint of the trail, and the job queue's old rows cleared. Each step runs the
 project's own command (so the timer does exactly what an administrator would type) and is logged; one that
 fails does not stop the others.
@@ -92,8 +92,17 @@ def step_tasks() -> str:
     return out.getvalue().strip()
 
 
+def step_webhooks() -> str:
+    """The event deliveries a receiver did not take when they were sent (fazhan.api's webhooks), tried again:
+    a receiver down all day still gets its events once a day, not only before the next one."""
+    out = io.StringIO()
+    call_command("webhooks", "retry", stdout=out)
+    return out.getvalue().strip()
+
+
 STEPS: list[tuple[str, Callable[[], str]]] = [
     ("remind", step_remind),
+    ("webhooks", step_webhooks),
     ("backup", step_backup),
     ("checkpoint", step_checkpoint),
     ("tasks", step_tasks),

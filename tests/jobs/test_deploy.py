@@ -102,9 +102,10 @@ def test_daily_runs_every_step_though_one_fails_and_exits_non_zero(
     assert refused.value.returncode == 1
     said = out.getvalue().splitlines()
     assert said[0].startswith("到期提醒（remind）完成")
-    assert said[1].startswith("备份（backup）失败")
-    assert said[2].startswith("审计日志签名检查点（checkpoint）完成：Checkpoint of event")
-    assert said[3].startswith("清理队列记录（tasks）完成")
+    assert said[1] == "补发事件推送（webhooks）完成：delivered 0, failed 0"
+    assert said[2].startswith("备份（backup）失败")
+    assert said[3].startswith("审计日志签名检查点（checkpoint）完成：Checkpoint of event")
+    assert said[4].startswith("清理队列记录（tasks）完成")
 
     settings.FAZHAN_BACKUP_DIR = tmp_path / "backups"
     call_command("daily", stdout=io.StringIO())

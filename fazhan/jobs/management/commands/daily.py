@@ -7,6 +7,7 @@ from fazhan.jobs.daily import daily_run
 
 STEP_NAMES = {
     "remind": "到期提醒",
+    "webhooks": "补发事件推送",
     "backup": "备份",
     "checkpoint": "审计日志签名检查点",
     "tasks": "清理队列记录",
@@ -15,7 +16,7 @@ STEP_NAMES = {
 
 class Command(BaseCommand):
     help = (
-        "每日任务：到期提醒、备份（按日/按月保留）、审计日志检查点、清理队列记录；某一步失败不影响其他步骤。"
+        "每日任务：到期提醒、补发事件推送、备份（按日/按月保留）、审计日志检查点、清理队列记录；某一步失败不影响其他步骤。"
     )
 
     def handle(self, *args, **options) -> None:
