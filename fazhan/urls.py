@@ -23,6 +23,7 @@ urlpatterns = [
     path("archive/", include("fazhan.archive.urls")),
     path("interchange/", include("fazhan.interchange.urls")),
     path("plans/", include("fazhan.plans.urls")),
+    path("talents/", include("fazhan.talents.urls")),
     path("notices/", include("fazhan.notices.urls")),
     path("paperwork/", include("fazhan.paperwork.urls")),
     path("calendar/", include("fazhan.holidays.urls")),

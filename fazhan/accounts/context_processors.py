@@ -32,6 +32,7 @@ def navigation(request):
         items.append((_("数据交换"), reverse("interchange:home")))
     if roles & {Role.TOWNSHIP_ORGANIZER, Role.TOWNSHIP_APPROVER, Role.DISTRICT_REVIEWER, Role.INSPECTOR}:
         items.append((_("发展计划"), reverse("plans:index")))
+        items.append((_("重点人才"), reverse("talents:index")))
         items.append((_("志愿书"), reverse("prereview:register")))
         items.append((_("预审"), reverse("prereview:batches")))
     elif roles & {Role.BRANCH_SECRETARY, Role.BRANCH_ORGANIZER}:
