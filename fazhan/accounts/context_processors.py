@@ -37,6 +37,7 @@ def navigation(request):
         items.append((_("预审"), reverse("prereview:batches")))
     elif roles & {Role.BRANCH_SECRETARY, Role.BRANCH_ORGANIZER}:
         items.append((_("储量计划"), reverse("plans:reserve_index")))  # a branch keeps no quota page
+        items.append((_("重点人才"), reverse("talents:index")))  # its own key persons' contacts
     if Role.DISTRICT_REVIEWER in roles:
         items.append((_("节假日安排"), reverse("holidays:calendar")))
         items.append((_("表格模板"), reverse("paperwork:templates")))
