@@ -8,7 +8,7 @@ from django.utils import timezone
 from fazhan.auditlog.models import AuditEvent
 from fazhan.plans.services import plan_allocate
 from fazhan.talents.models import Contact, KeyPerson, KeyUnit, LeaderLink, TalentPlan
-from fazhan.talents.services import contact_record, key_person_mark, leader_assign
+from fazhan.talents.services import contact_record, key_person_mark, key_unit_mark, leader_assign
 
 
 @pytest.fixture
@@ -118,3 +118,27 @@ def test_the_plan_line_is_entered_on_the_page_and_the_plan_page_shows_coverage(t
     assert 'id="plan-talent-covered">1/2<' in body
     assert 'data-person="P0002"' in body  # 李四, not covered, listed
     assert AuditEvent.objects.filter(action="talents.plan_set").count() == 1
+
+
+@pytest.mark.parametrize(
+    "tail",
+    ["units/", "persons/", "assign/", "contact/", "plan/", "persons/{key}/unmark/", "units/{unit}/unmark/"],
+)
+def test_an_empty_post_is_no_500_and_changes_nothing(tw, client_for, today, tail):
+    plan_allocate(actor=None, org=tw.district, year=today.year, quota=10)
+    key = key_person_mark(actor=None, person=tw.p1, category="high_skill", since=today)
+    leader_assign(actor=None, key=key, leader=tw.m1, start=today)
+    unit = key_unit_mark(actor=None, org=tw.general, category="university", since=today)
+    path = _page("SZQ-LH", today.year) + tail.format(key=key.pk, unit=unit.pk)
+    response = client_for("lh_organizer").post(path, {})
+    assert response.status_code == 200
+    assert KeyPerson.objects.get().until is None
+    assert KeyUnit.objects.get().until is None
+    assert (LeaderLink.objects.count(), Contact.objects.count(), TalentPlan.objects.count()) == (1, 0, 0)
+
+
+def test_an_unmark_of_a_mark_outside_the_scope_is_404(tw, client_for, today):
+    key = key_person_mark(actor=None, person=tw.p_yx, category="high_skill", since=today)
+    path = _page("SZQ-LH", today.year) + f"persons/{key.pk}/unmark/"
+    assert client_for("lh_organizer").post(path, {"until": today}).status_code == 404
+    assert KeyPerson.objects.get().until is None
