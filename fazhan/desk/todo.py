@@ -18,6 +18,7 @@ from fazhan.procedure.definition import STEPS_BY_CODE
 from fazhan.procedure.engine import CaseFacts
 from fazhan.procedure.loader import case_facts_many
 from fazhan.procedure.models import Case
+from fazhan.talents.selectors import KeyRow, talents_uncovered_for_user
 
 KINDS = {
     "talk": _("谈话"),
@@ -40,6 +41,7 @@ KINDS = {
     "notice_close": _("公示期满，待核实反映并办结"),
     "notice_objection": _("公示反映待核实"),
     "reserve_below": _("人员储备低于储量计划"),
+    "talent_uncovered": _("重点培养对象未落实联系（无联系领导干部或近一个季度无联系）"),
 }
 
 
@@ -239,3 +241,9 @@ def reserves_below(user, *, today: datetime.date) -> list[ReserveShortfall]:
     """The orgs of the user's branch or township roles whose pool today is under this year's reserve plan
     (RES-PLAN, notice 二: 储备发展，动态监管), listed as "reserve_below" items of the to-do page."""
     return reserves_below_for_user(user, today=today)
+
+
+def talents_uncovered(user, *, today: datetime.date) -> list[KeyRow]:
+    """The key persons of the user's orgs not covered today (TAL-COVER, notice 五: 一对一、多对一联系服务),
+    listed as "talent_uncovered" items of the to-do page."""
+    return talents_uncovered_for_user(user, today=today)

@@ -185,19 +185,31 @@ def key_on(marks: list[KeyPerson], person_pk: int, day: datetime.date) -> bool:
     )
 
 
-def talent_plan_line(org: Org, year: int, *, today: datetime.date) -> PlanLine:
-    """The year's admissions counted for `org` (plans.selectors.admissions: the rules' counting) whose person
-    was a key person on the approval day."""
-    admitted = admissions(org, year, today=today)
+def talent_plan_lines(orgs: list[Org], year: int, *, today: datetime.date) -> list[PlanLine]:
+    """The plan line of each of `orgs` (the first and orgs below it): the year's admissions counted for the
+    first (plans.selectors.admissions: the rules' counting, read once), each org's share those of its
+    subtree, whose person was a key person on the approval day."""
+    if not orgs:
+        return []
+    admitted = admissions(orgs[0], year, today=today)
     marks = list(KeyPerson.objects.filter(person_id__in=[a.person.pk for a in admitted]))
-    plan = Plan.objects.filter(org=org, year=year).first()
-    return PlanLine(
-        org,
-        year,
-        plan.quota if plan else None,
-        TalentPlan.objects.filter(org=org, year=year).first(),
-        [a for a in admitted if key_on(marks, a.person.pk, a.date)],
-    )
+    developed = [a for a in admitted if key_on(marks, a.person.pk, a.date)]
+    quotas = {p.org_id: p.quota for p in Plan.objects.filter(org__in=orgs, year=year)}
+    lines = {t.org_id: t for t in TalentPlan.objects.filter(org__in=orgs, year=year)}
+    return [
+        PlanLine(
+            o,
+            year,
+            quotas.get(o.pk),
+            lines.get(o.pk),
+            [a for a in developed if a.org.path.startswith(o.path)],
+        )
+        for o in orgs
+    ]
+
+
+def talent_plan_line(org: Org, year: int, *, today: datetime.date) -> PlanLine:
+    return talent_plan_lines([org], year, today=today)[0]
 
 
 def talent_plan_panel(*, org: Org, year: int, today: datetime.date, user) -> PlanPanel:
@@ -211,3 +223,15 @@ def talent_plan_panel(*, org: Org, year: int, today: datetime.date, user) -> Pla
             "talent_year": year,
         },
     )
+
+
+def talents_uncovered_for_user(user, *, today: datetime.date) -> list[KeyRow]:
+    """The key persons in the user's subtrees, of orgs where the user marks or records contacts, with no
+    current leader or no contact in the last quarter (TAL-COVER): the to-do list's "talent_uncovered"."""
+    keys = (
+        KeyPerson.objects.filter(_on(today), user_scope_q(user, "person__org__path"))
+        .select_related("person__org")
+        .order_by("person__org__path", "person__pid")
+    )
+    mine = [k for k in keys if user_roles_at(user, k.person.org) & CONTACT_RECORDERS]
+    return [r for r in key_rows(mine, today) if not r.covered]

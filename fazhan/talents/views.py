@@ -30,7 +30,7 @@ from fazhan.talents.selectors import (
     key_units_current,
     link_get_for_user,
     talent_coverage,
-    talent_plan_line,
+    talent_plan_lines,
     talents_org_for_user,
 )
 from fazhan.talents.services import (
@@ -99,6 +99,7 @@ def _render(request, org: Org, year: int, **forms):
     planners = [o for o in [org, *(c.org for c in coverage.children)] if plan_may_allocate(user, o)]
     if "plan_form" not in forms and planners:
         forms["plan_form"] = PlanLineForm(orgs=planners, initial={"org": org.code})
+    lines = talent_plan_lines([org, *(c.org for c in coverage.children)], year, today=today)
     return render(
         request,
         "talents/page.html",
@@ -108,8 +109,8 @@ def _render(request, org: Org, year: int, **forms):
             "years": range(year - 2, year + 2),
             "today": today,
             "coverage": coverage,
-            "line": talent_plan_line(org, year, today=today),
-            "lines": [talent_plan_line(c.org, year, today=today) for c in coverage.children],
+            "line": lines[0],
+            "lines": lines[1:],
             "units": list(key_units_current(org, today)),
             "may_mark": talent_may_mark(user, org),
             "quarter_months": QUARTER_MONTHS,

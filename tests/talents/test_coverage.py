@@ -4,7 +4,7 @@ by hand here: who is marked, who leads them, when they were last contacted."""
 import datetime
 
 from fazhan.plans.services import plan_allocate
-from fazhan.talents.selectors import talent_coverage, talent_plan_line
+from fazhan.talents.selectors import talent_coverage, talent_plan_line, talent_plan_lines
 from fazhan.talents.services import (
     contact_record,
     key_person_mark,
@@ -82,6 +82,12 @@ def test_the_plan_line_counts_key_persons_admitted_as_the_rules_count_admissions
     assert ([a.person.pid for a in line.developed], line.left) == (["P0001"], 1)
     assert len(talent_plan_line(pw.district, 2021, today=D(2022, 1, 10)).developed) == 1  # rolled up
     assert talent_plan_line(pw.township2, 2021, today=D(2022, 1, 10)).developed == []
+    lines = talent_plan_lines([pw.township, pw.branch1, pw.branch2], 2021, today=D(2022, 1, 10))
+    assert [(x.org.code, x.quota, x.reserved, len(x.developed)) for x in lines] == [
+        ("SZQ-LH", 5, 2, 1),
+        ("SZQ-LH-01", None, None, 1),
+        ("SZQ-LH-02", None, None, 0),
+    ]
     assert talent_plan_line(pw.township, 2022, today=D(2022, 1, 10)).developed == []
 
 

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from fazhan.core.excel import xlsx_response
 from fazhan.core.forms import form_to_service
-from fazhan.desk.todo import KINDS, findings_assigned, reserves_below, todo_for_user
+from fazhan.desk.todo import KINDS, findings_assigned, reserves_below, talents_uncovered, todo_for_user
 from fazhan.notices.selectors import notice_period_for_step
 from fazhan.prereview.selectors import form_issued_to
 from fazhan.procedure.definition import RULES_BY_ID, STEPS_BY_CODE
@@ -107,5 +107,7 @@ def todo(request):
         "assigned": assigned,
         "reserves_below": reserves_below(request.user, today=today),
         "reserve_label": KINDS["reserve_below"],
+        "talents_uncovered": talents_uncovered(request.user, today=today),
+        "talent_label": KINDS["talent_uncovered"],
     }
     return render(request, "procedure/todo.html", context)
