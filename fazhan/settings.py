@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "fazhan.procedure",
     "fazhan.prereview",
     "fazhan.plans",
+    "fazhan.talents",
     "fazhan.archive",
     "fazhan.demo",
     "fazhan.inspection",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("archive/", include("fazhan.archive.urls")),
     path("interchange/", include("fazhan.interchange.urls")),
     path("plans/", include("fazhan.plans.urls")),
+    path("talents/", include("fazhan.talents.urls")),
     path("notices/", include("fazhan.notices.urls")),
     path("applicants/", include("fazhan.applicants.urls")),
     path("floating/", include("fazhan.floating.urls")),

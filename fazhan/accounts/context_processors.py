@@ -33,12 +33,14 @@ def navigation(request):
         items.append((_("数据交换"), reverse("interchange:home")))
     if roles & {Role.TOWNSHIP_ORGANIZER, Role.TOWNSHIP_APPROVER, Role.DISTRICT_REVIEWER, Role.INSPECTOR}:
         items.append((_("发展计划"), reverse("plans:index")))
+        items.append((_("重点人才"), reverse("talents:index")))
         items.append((_("志愿书"), reverse("prereview:register")))
         items.append((_("预审"), reverse("prereview:batches")))
     if roles & {Role.TOWNSHIP_ORGANIZER, Role.TOWNSHIP_APPROVER, Role.DISTRICT_REVIEWER}:
         items.append((_("自查上报"), reverse("selfcheck:index")))
     elif roles & {Role.BRANCH_SECRETARY, Role.BRANCH_ORGANIZER}:
         items.append((_("储量计划"), reverse("plans:reserve_index")))  # a branch keeps no quota page
+        items.append((_("重点人才"), reverse("talents:index")))  # its own key persons' contacts
     if roles & CASE_ROLES:
         items.append((_("网上申请"), reverse("applicants:list")))  # applicants who serve themselves
     if Role.DISTRICT_REVIEWER in roles:

@@ -44,6 +44,14 @@ from fazhan.selfcheck.services import (
     assignment_return,
     selfcheck_task_create,
 )
+from fazhan.talents.models import ContactWay, PersonCategory, UnitCategory
+from fazhan.talents.services import (
+    contact_record,
+    key_person_mark,
+    key_unit_mark,
+    leader_assign,
+    talent_plan_set,
+)
 
 DEMO_PASSWORD = "Fazhan@2018-demo"  # passes both password policies (mlps, asvs)
 DISTRICT, TOWNSHIP = "SZQ", "SZQ-LH"
@@ -506,6 +514,7 @@ def demo_build(*, today: datetime.date) -> dict[str, int]:
     applicants = demo_applicants(builder, branches=branches, today=today)
     floating = demo_floating(builder, township=township, branches=branches, today=today)
     selfchecks = demo_selfcheck(district=district, today=today)
+    talents = demo_talents(township=township, organizer=organizer, members_of=members_of, today=today)
     return {
         "orgs": Org.objects.count(),
         "persons": Person.objects.count(),
@@ -517,6 +526,7 @@ def demo_build(*, today: datetime.date) -> dict[str, int]:
         "applicants": applicants,
         "floating": floating,
         "selfchecks": selfchecks,
+        "talents": talents,
     }
 
 
@@ -923,6 +933,74 @@ def demo_selfcheck(*, district: Org, today: datetime.date) -> int:
         reason="请补充预备党员按期转正情况的整改措施后重新上报。",
     )
     return task.assignments.count()
+
+
+def demo_talents(
+    *, township: Org, organizer: Person, members_of: dict[int, list[Person]], today: datetime.date
+) -> int:
+    """Key talents (通知五): the food company marked a key unit; five candidates of 罗汉镇 and one member
+    admitted this year marked key persons; the township's organizer links three of them (一人联系多人), one
+    also has the branch secretary (多对一); two are covered by a contact this quarter, one was last contacted
+    five months ago, one has no leader yet; this year's 单列计划 reserves two places."""
+    unit_org = Org.objects.filter(code=f"{TOWNSHIP}-18").first()
+    if unit_org is not None:
+        key_unit_mark(
+            actor=None,
+            org=unit_org,
+            category=UnitCategory.HIGH_TECH,
+            since=add_days(today, -300),
+            note="省级高新技术企业（食品生物技术研发中心）",
+        )
+    candidates = list(
+        Person.objects.filter(
+            org__path__startswith=township.path, party_status="", cases__closed_on__isnull=True
+        )
+        .select_related("org")
+        .order_by("org__path", "pid")
+        .distinct()
+    )
+    chosen = candidates[::9][:5]
+    categories = [
+        PersonCategory.HIGH_SKILL,
+        PersonCategory.ENTREPRENEUR,
+        PersonCategory.ACADEMIC_LEADER,
+        PersonCategory.TALENT_PROGRAM,
+        PersonCategory.HIGH_SKILL,
+    ]
+    keys = [
+        key_person_mark(actor=None, person=p, category=c, since=add_days(today, -240))
+        for p, c in zip(chosen, categories, strict=False)
+    ]
+    contacts = [20, 50, 150, None]  # days before today of each one's last contact; the fifth has no leader
+    for key, last in zip(keys, contacts, strict=False):
+        link = leader_assign(actor=None, key=key, leader=organizer, start=add_days(today, -230))
+        if key is keys[2]:
+            secretary = members_of[key.person.org_id][0]
+            leader_assign(actor=None, key=key, leader=secretary, start=add_days(today, -190))
+        if last is not None:
+            contact_record(actor=None, link=link, date=add_days(today, -last - 60), way=ContactWay.VISIT)
+            contact_record(
+                actor=None,
+                link=link,
+                date=add_days(today, -last),
+                way=ContactWay.TALK,
+                note="了解创业情况，宣讲党的政策",
+            )
+    admitted = admissions(township, today.year)
+    if admitted:
+        first = admitted[0]
+        keys.append(
+            key_person_mark(
+                actor=None,
+                person=first.person,
+                category=PersonCategory.HIGH_SKILL,
+                since=add_days(first.date, -120),
+            )
+        )
+    plan = Plan.objects.filter(org=township, year=today.year).first()
+    if plan is not None:
+        talent_plan_set(actor=None, org=township, year=today.year, reserved=min(2, plan.quota))
+    return len(keys)
 
 
 def demo_exists() -> bool:

@@ -21,6 +21,7 @@ from fazhan.procedure.engine import CaseFacts
 from fazhan.procedure.loader import case_facts_many
 from fazhan.procedure.models import Case
 from fazhan.selfcheck.selectors import SelfCheckDue, selfchecks_due_for_user
+from fazhan.talents.selectors import KeyRow, talents_uncovered_for_user
 
 KINDS = {
     "talk": _("谈话"),
@@ -45,6 +46,7 @@ KINDS = {
     "reserve_below": _("人员储备低于储量计划"),
     "applicant_submission": _("网上提交的入党申请，待支部受理"),
     "selfcheck_due": _("发展党员工作自查报告待上报"),
+    "talent_uncovered": _("重点培养对象未落实联系（无联系领导干部或近一个季度无联系）"),
 }
 
 
@@ -257,3 +259,9 @@ def selfchecks_due(user, *, today: datetime.date) -> list[SelfCheckDue]:
     notice 七: 8月底前), from 30 days before the due date until handed in; listed as "selfcheck_due" items of
     the to-do page, overdue once the due date has passed."""
     return selfchecks_due_for_user(user, today=today)
+
+
+def talents_uncovered(user, *, today: datetime.date) -> list[KeyRow]:
+    """The key persons of the user's orgs not covered today (TAL-COVER, notice 五: 一对一、多对一联系服务),
+    listed as "talent_uncovered" items of the to-do page."""
+    return talents_uncovered_for_user(user, today=today)

@@ -1,5 +1,6 @@
-"""`fazhan daily`, the daily timer's work: the reminders, the webhook deliveries still pending, a backup kept by a retention of N daily and M
-monthly copies, a signed checkpoint of the trail, and the job queue's old rows cleared. Each step runs the
+"""`fazhan daily`, the daily timer's work: the reminders, the webhook deliveries still pending, a backup kept
+by a retention of N daily and M monthly copies, a signed checkpoint of the trail, and the job queue's old rows
+cleared. Each step runs the
 project's own command (so the timer does exactly what an administrator would type) and is logged; one that
 fails does not stop the others.
 

@@ -8,7 +8,7 @@ on the day for the org the person was in then; focus groups from the person (少
 
 import datetime
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -95,6 +95,28 @@ def _handed_down(row: PlanRow) -> list[PlanRow]:
     )
     paths = [r.org.path for r in below]
     return [r for r in below if not any(q != r.org.path and r.org.path.startswith(q) for q in paths)]
+
+
+@dataclass(frozen=True)
+class PlanPanel:
+    """A section a wing adds to the plan page: its template and what the template reads."""
+
+    template: str
+    context: dict[str, Any]
+
+
+# The wings that read plans add sections to the plan page through this hook (plans imports no wing: the
+# key-talent wing reads the quota, so plans may not read it back).
+PLAN_PANELS: dict[str, Callable[..., PlanPanel]] = {}
+
+
+def plan_panel_register(name: str, panel: Callable[..., PlanPanel]) -> None:
+    """Register `panel(org=, year=, today=, user=)`, called for every plan page, in registration order."""
+    PLAN_PANELS[name] = panel
+
+
+def plan_panels(org: Org, year: int, *, today: datetime.date, user) -> list[PlanPanel]:
+    return [panel(org=org, year=year, today=today, user=user) for panel in PLAN_PANELS.values()]
 
 
 def plan_parent(org: Org, year: int) -> Plan | None:

@@ -24,6 +24,7 @@ from fazhan.plans.selectors import (
     cycle_rows,
     org_children,
     plan_org_for_user,
+    plan_panels,
     plan_report,
     reserve_candidates,
     reserve_entry_get,
@@ -131,6 +132,7 @@ def _render(request, report: PlanReport, form: PlanAllocateForm | None = None):
             "report": report,
             "form": form,
             "years": range(report.year - 2, report.year + 2),
+            "panels": plan_panels(report.org, report.year, today=timezone.localdate(), user=request.user),
             **_reserve_tables(report.org, report.year),
         },
     )

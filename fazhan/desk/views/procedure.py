@@ -11,6 +11,7 @@ from fazhan.desk.todo import (
     reserves_below,
     selfchecks_due,
     submissions_waiting,
+    talents_uncovered,
     todo_for_user,
 )
 from fazhan.notices.selectors import notice_period_for_step
@@ -118,5 +119,7 @@ def todo(request):
         "submission_label": KINDS["applicant_submission"],
         "selfchecks_due": selfchecks_due(request.user, today=today),
         "selfcheck_label": KINDS["selfcheck_due"],
+        "talents_uncovered": talents_uncovered(request.user, today=today),
+        "talent_label": KINDS["talent_uncovered"],
     }
     return render(request, "procedure/todo.html", context)
