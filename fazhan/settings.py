@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "fazhan.demo",
     "fazhan.inspection",
     "fazhan.notices",
+    "fazhan.training",
     "fazhan.paperwork",
     "ninja",
     "fazhan.api",

@@ -34,7 +34,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("people", ("people",)),
     ("rules", ("procedure.definition", "procedure.engine", "procedure.editions", "procedure.rules")),
     ("procedure", ("procedure",)),
-    ("wings", ("prereview", "notices", "plans", "archive", "paperwork")),
+    ("wings", ("prereview", "notices", "plans", "archive", "paperwork", "training")),
     ("inspection", ("inspection",)),
     ("exchange", ("interchange", "api")),
     # The top of the product (architecture.md): the composite pages, and the reminders that carry the

@@ -125,6 +125,9 @@ class CaseFacts:
     # What the public reported on a 公示 about the person (PUB-OBJECTION), from the notices wing: id,
     # received_on, verified_on (None until a finding is recorded), the notice's label, the name reported on.
     notice_feedback: tuple[Mapping[str, Any], ...] = ()
+    # The people the steps name and the trainings each attended (TRN-STAFF), from the training wing: one row
+    # per person, pid, name and `sessions` (each date, role attended as, session id, topic).
+    staff_training: tuple[Mapping[str, Any], ...] = ()
 
     # --- reading the record as B0 says ---------------------------------------------------------------------
     def all(self, step: str) -> list[Rec]:
@@ -154,6 +157,10 @@ class CaseFacts:
             discipline=tuple(d for d in self.discipline if d["from"] <= day),
             archive_reviews=tuple(a for a in self.archive_reviews if a["date"] <= day),
             notice_feedback=tuple(f for f in self.notice_feedback if f["received_on"] <= day),
+            staff_training=tuple(
+                {**t, "sessions": tuple(s for s in t["sessions"] if s["date"] <= day)}
+                for t in self.staff_training
+            ),
         )
 
     def with_record(self, record: Rec) -> "CaseFacts":

@@ -1,0 +1,25 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TrainingConfig(AppConfig):
+    name = "fazhan.training"
+    verbose_name = _("业务培训")
+
+    def ready(self) -> None:
+        from fazhan.procedure.selectors import FactProvider, fact_provider_register
+        from fazhan.training.selectors import (
+            staff_facts_by_person,
+            staff_facts_for_person,
+            staff_facts_of_named,
+        )
+
+        # The procedure imports no wing: TRN-STAFF (procedure/rules/staff.py) reads the trainings of the
+        # contacts and introducers the steps name through the fact provided here, at step entry and over the
+        # whole tree (the loader asks of_named for every person the subtree's steps name).
+        fact_provider_register(
+            "staff_training",
+            FactProvider(
+                staff_facts_for_person, staff_facts_by_person, named="pid", of_named=staff_facts_of_named
+            ),
+        )

@@ -1,0 +1,211 @@
+"""Reads of the training wing: the attendance the rules read (TRN-STAFF, as CaseFacts.staff_training), the
+untrained report (one selector feeds the page, the workbook and the console), the sessions a user may see,
+and each org's negative list (负面清单), inherited down the tree."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from fazhan.accounts.selectors import user_scope_q
+from fazhan.organizations.models import Org, OrgKind
+from fazhan.people.models import Person, PersonRole
+from fazhan.procedure.definition import STAFF_DETAILS, STEPS_BY_CODE, limits
+from fazhan.procedure.models import StepRecord
+from fazhan.procedure.rules.staff import counts_from
+from fazhan.training.models import Attendance, NegativeItem, StaffRole, TrainingSession
+
+# --- what the rules read (TRN-STAFF) -------------------------------------------------------------------------
+
+
+def _staff_rows(pids: set[str]) -> dict[str, dict]:
+    """Per pid of these people: pid, name and the sessions attended (date, role, session id, topic)."""
+    out: dict[str, dict] = {}
+    for pid, name in Person.objects.filter(pid__in=pids).values_list("pid", "name"):
+        out[pid] = {"pid": pid, "name": name, "sessions": []}
+    for pid, date, role, session, topic in (
+        Attendance.objects.filter(person__pid__in=pids)
+        .order_by("session__date", "session_id")
+        .values_list("person__pid", "session__date", "role", "session_id", "session__topic")
+    ):
+        out[pid]["sessions"].append({"date": date, "role": role, "session": session, "topic": topic})
+    return {pid: {**row, "sessions": tuple(row["sessions"])} for pid, row in out.items()}
+
+
+def staff_facts_for_person(person: Person, named: set[str]) -> list[dict]:
+    """The people one person's steps name, each with the trainings they attended (not the person's own)."""
+    rows = _staff_rows(named)
+    return [rows[pid] for pid in sorted(rows)]
+
+
+def staff_facts_of_named(named: set[str], as_of: datetime.date) -> dict[str, list[dict]]:
+    """The same for every person the steps of a subtree name, by pid (the whole-tree loader)."""
+    return {pid: [row] for pid, row in _staff_rows(named).items()}
+
+
+def staff_facts_by_person(person_ids, as_of: datetime.date) -> dict[int, list[dict]]:
+    """Unused by the loader (the rows are the named people's: staff_facts_of_named); here for the contract."""
+    return {}
+
+
+# --- sessions ------------------------------------------------------------------------------------------------
+
+
+def session_list(user) -> QuerySet[TrainingSession]:
+    return (
+        TrainingSession.objects.filter(user_scope_q(user, "org__path"))
+        .select_related("org")
+        .prefetch_related(Prefetch("attendance", queryset=Attendance.objects.select_related("person")))
+    )
+
+
+def session_get_for_user(user, pk: int) -> TrainingSession:
+    return get_object_or_404(session_list(user), pk=pk)
+
+
+# --- the untrained report ------------------------------------------------------------------------------------
+
+ROLE_ORDER = (StaffRole.BRANCH_SECRETARY, StaffRole.CONTACT, StaffRole.INTRODUCER)
+
+
+@dataclass
+class StaffLine:
+    """One person in one role in one org, and whether they are trained as of the report's day."""
+
+    org: Org
+    role: str
+    pid: str
+    name: str
+    last_trained: datetime.date | None
+    cases: list[str] = field(default_factory=list)  # the names of the persons they are named for
+
+    @property
+    def role_label(self) -> str:
+        return str(StaffRole(self.role).label)
+
+
+@dataclass
+class OrgLine:
+    org: Org
+    total: dict[str, int]
+    untrained: dict[str, int]
+
+    @property
+    def untrained_all(self) -> int:
+        return sum(self.untrained.values())
+
+
+@dataclass
+class UntrainedReport:
+    as_of: datetime.date
+    counts_from: datetime.date | None  # None: any earlier training counts
+    orgs: list[OrgLine]
+    untrained: list[StaffLine]  # each untrained person in each role, by org path, role, pid
+
+
+def _open_staff(orgs: QuerySet[Org]) -> dict[tuple[int, str, str], list[str]]:
+    """(org id, role, pid) → names of the persons in open cases of these orgs whose live S05/S09 names them."""
+    steps = [s.code for s in STEPS_BY_CODE.values() if set(s.details) & set(STAFF_DETAILS)]
+    out: dict[tuple[int, str, str], list[str]] = defaultdict(list)
+    records = (
+        StepRecord.objects.filter(
+            step__in=steps,
+            superseded_by__isnull=True,
+            case__closed_on__isnull=True,
+            case__person__org__in=orgs,
+        )
+        .order_by("case__person__pid", "date", "id")
+        .values_list("case__person__org_id", "case__person__name", "step", "details")
+    )
+    for org_id, name, step, details in records:
+        for key, role in STAFF_DETAILS.items():
+            if key not in STEPS_BY_CODE[step].details:
+                continue
+            for pid in details.get(key) or []:
+                if isinstance(pid, str) and name not in out[(org_id, role, pid)]:
+                    out[(org_id, role, pid)].append(name)
+    return out
+
+
+def untrained_report(user, *, as_of: datetime.date | None = None) -> UntrainedReport:
+    """Per branch in the user's subtrees: its branch secretaries (PersonRole) and the contacts and introducers
+    its open cases' live steps name, how many there are and how many are untrained on `as_of` — no training
+    attended by then that counts (TRN-STAFF's reading, Limits.staff_training_years)."""
+    day = as_of or timezone.localdate()
+    since = counts_from(day, limits().staff_training_years)
+    orgs = Org.objects.filter(user_scope_q(user, "path")).exclude(
+        kind__in=[OrgKind.DISTRICT_COMMITTEE, OrgKind.COMMITTEE]
+    )
+    by_id = {o.pk: o for o in orgs}
+    named: dict[tuple[int, str, str], list[str]] = {
+        (org_id, StaffRole.BRANCH_SECRETARY, pid): []
+        for org_id, pid in PersonRole.objects.filter(role="branch_secretary", person__org__in=orgs).values_list(
+            "person__org_id", "person__pid"
+        )
+    }
+    named.update(_open_staff(orgs))
+    pids = {pid for _org, _role, pid in named}
+    names = dict(Person.objects.filter(pid__in=pids).values_list("pid", "name"))
+    attended = Attendance.objects.filter(person__pid__in=pids, session__date__lte=day)
+    if since is not None:
+        attended = attended.filter(session__date__gte=since)
+    last: dict[str, datetime.date] = {}
+    for pid, date in attended.values_list("person__pid", "session__date"):
+        last[pid] = max(last.get(pid, date), date)
+    lines = sorted(
+        (
+            StaffLine(by_id[org_id], role, pid, names.get(pid, pid), last.get(pid), cases)
+            for (org_id, role, pid), cases in named.items()
+        ),
+        key=lambda s: (s.org.path, ROLE_ORDER.index(StaffRole(s.role)), s.pid),
+    )
+    totals: dict[int, dict[str, int]] = {o.pk: dict.fromkeys(ROLE_ORDER, 0) for o in orgs}
+    untrained: dict[int, dict[str, int]] = {o.pk: dict.fromkeys(ROLE_ORDER, 0) for o in orgs}
+    for line in lines:
+        totals[line.org.pk][StaffRole(line.role)] += 1
+        if line.last_trained is None:
+            untrained[line.org.pk][StaffRole(line.role)] += 1
+    return UntrainedReport(
+        as_of=day,
+        counts_from=since,
+        orgs=[OrgLine(o, totals[o.pk], untrained[o.pk]) for o in sorted(orgs, key=lambda o: o.path)],
+        untrained=[line for line in lines if line.last_trained is None],
+    )
+
+
+# --- the negative list (负面清单, notice 四) ------------------------------------------------------------------
+
+# The notice's items (通知四, 政治上不合格的具体清单), the list of an org that has none and no ancestor with one.
+NOTICE_ITEMS: tuple[tuple[str, str], ...] = (
+    (
+        "ambiguous_on_principle",
+        "是非观念淡薄，在涉及党的全面领导和中国特色社会主义等原则问题的政治挑衅面前态度暧昧、消极躲避、当“两面人”的",
+    ),
+    ("self_interest", "功利思想严重，利益面前只为自己打算、不为集体和群众着想，见利忘义、损公肥私的"),
+    ("cult_religion_superstition", "参与邪教、笃信宗教或热衷封建迷信活动的"),
+    ("under_investigation", "涉嫌违纪违法正在被调查处理的"),
+    ("otherwise_unfit", "其他不符合党员条件的"),
+)
+
+
+@dataclass(frozen=True)
+class NegativeList:
+    items: tuple[tuple[str, str], ...]
+    source: Org | None  # the org whose list it is (the org itself or an ancestor); None: the notice's
+
+
+def negative_list_of(org: Org) -> NegativeList:
+    """The org's negative list: its own items, else its nearest ancestor's, else the notice's."""
+    codes = [c for c in org.path.strip("/").split("/") if c]
+    items = NegativeItem.objects.filter(org__code__in=codes).select_related("org")
+    by_org: dict[str, list[NegativeItem]] = defaultdict(list)
+    for item in items:
+        by_org[item.org.code].append(item)
+    for code in reversed(codes):
+        if by_org.get(code):
+            own = sorted(by_org[code], key=lambda i: (i.position, i.pk))
+            return NegativeList(tuple((i.key, i.label) for i in own), own[0].org)
+    return NegativeList(NOTICE_ITEMS, None)
