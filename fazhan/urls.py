@@ -24,6 +24,7 @@ urlpatterns = [
     path("interchange/", include("fazhan.interchange.urls")),
     path("plans/", include("fazhan.plans.urls")),
     path("notices/", include("fazhan.notices.urls")),
+    path("training/", include("fazhan.training.urls")),
     path("paperwork/", include("fazhan.paperwork.urls")),
     path("calendar/", include("fazhan.holidays.urls")),
     path("trail/", include("fazhan.auditlog.urls")),

@@ -87,8 +87,8 @@ _VOTE = {
     "one_by_one": Detail("bool"),
 }
 _APPROVAL = {"approver": Detail("org"), "result": Detail("choice", True, ("approved", "rejected"))}
-# The details that name those who do the work (通知六), each with the role a training is attended as: TRN-STAFF
-# asks that each person they name has attended one.
+# The details that name those who do the work (通知六), each with the role a training is attended as:
+# TRN-STAFF asks that each person they name has attended one.
 STAFF_DETAILS = {"contacts": "contact", "introducers": "introducer"}
 NEGATIVE_LIST = (
     "ambiguous_on_principle",

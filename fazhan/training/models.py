@@ -57,9 +57,9 @@ class Attendance(models.Model):
 
 
 class NegativeItem(models.Model):
-    """One item of an org's negative list (政治上不合格的具体清单, notice 四): the notice asks each org to draw
-    up its own, so the list is data. An org without items of its own uses its nearest ancestor's; with none in
-    the tree, the notice's items (training.selectors.NOTICE_ITEMS)."""
+    """One item of an org's negative list (政治上不合格的具体清单, notice 四): the notice asks each org to
+    draw up its own, so the list is data. An org without items of its own uses its nearest ancestor's; with
+    none in the tree, the notice's items (training.selectors.NOTICE_ITEMS)."""
 
     org = models.ForeignKey(
         "organizations.Org", verbose_name=_("党组织"), on_delete=models.PROTECT, related_name="negative_items"

@@ -18,7 +18,7 @@ from fazhan.procedure.models import StepRecord
 from fazhan.procedure.rules.staff import counts_from
 from fazhan.training.models import Attendance, NegativeItem, StaffRole, TrainingSession
 
-# --- what the rules read (TRN-STAFF) -------------------------------------------------------------------------
+# --- what the rules read (TRN-STAFF) ------------------------------------------------------------------------
 
 
 def _staff_rows(pids: set[str]) -> dict[str, dict]:
@@ -51,7 +51,7 @@ def staff_facts_by_person(person_ids, as_of: datetime.date) -> dict[int, list[di
     return {}
 
 
-# --- sessions ------------------------------------------------------------------------------------------------
+# --- sessions -----------------------------------------------------------------------------------------------
 
 
 def session_list(user) -> QuerySet[TrainingSession]:
@@ -66,7 +66,7 @@ def session_get_for_user(user, pk: int) -> TrainingSession:
     return get_object_or_404(session_list(user), pk=pk)
 
 
-# --- the untrained report ------------------------------------------------------------------------------------
+# --- the untrained report -----------------------------------------------------------------------------------
 
 ROLE_ORDER = (StaffRole.BRANCH_SECRETARY, StaffRole.CONTACT, StaffRole.INTRODUCER)
 
@@ -107,7 +107,7 @@ class UntrainedReport:
 
 
 def _open_staff(orgs: QuerySet[Org]) -> dict[tuple[int, str, str], list[str]]:
-    """(org id, role, pid) → names of the persons in open cases of these orgs whose live S05/S09 names them."""
+    """(org id, role, pid) → names of the persons of these orgs' open cases whose live S05/S09 names them."""
     steps = [s.code for s in STEPS_BY_CODE.values() if set(s.details) & set(STAFF_DETAILS)]
     out: dict[tuple[int, str, str], list[str]] = defaultdict(list)
     records = (
@@ -142,9 +142,9 @@ def untrained_report(user, *, as_of: datetime.date | None = None) -> UntrainedRe
     by_id = {o.pk: o for o in orgs}
     named: dict[tuple[int, str, str], list[str]] = {
         (org_id, StaffRole.BRANCH_SECRETARY, pid): []
-        for org_id, pid in PersonRole.objects.filter(role="branch_secretary", person__org__in=orgs).values_list(
-            "person__org_id", "person__pid"
-        )
+        for org_id, pid in PersonRole.objects.filter(
+            role="branch_secretary", person__org__in=orgs
+        ).values_list("person__org_id", "person__pid")
     }
     named.update(_open_staff(orgs))
     pids = {pid for _org, _role, pid in named}
@@ -176,9 +176,9 @@ def untrained_report(user, *, as_of: datetime.date | None = None) -> UntrainedRe
     )
 
 
-# --- the negative list (负面清单, notice 四) ------------------------------------------------------------------
+# --- the negative list (负面清单, notice 四) -----------------------------------------------------------
 
-# The notice's items (通知四, 政治上不合格的具体清单), the list of an org that has none and no ancestor with one.
+# The notice's items (通知四, 政治上不合格的具体清单): the list of an org with none and no ancestor with one.
 NOTICE_ITEMS: tuple[tuple[str, str], ...] = (
     (
         "ambiguous_on_principle",
@@ -209,3 +209,20 @@ def negative_list_of(org: Org) -> NegativeList:
             own = sorted(by_org[code], key=lambda i: (i.position, i.pk))
             return NegativeList(tuple((i.key, i.label) for i in own), own[0].org)
     return NegativeList(NOTICE_ITEMS, None)
+
+
+def negative_keyed(org: Org, lines: list[str]) -> list[tuple[str, str]]:
+    """Each line with a key: the one an item of that text already has in the org's list (or the notice's), so
+    records that checked it keep reading it; a new item the next free c<n>."""
+    known = {label: key for key, label in negative_list_of(org).items}
+    out, used = [], set()
+    n = 1
+    for line in lines:
+        key = known.get(line)
+        if key is None or key in used:
+            while f"c{n}" in used or f"c{n}" in known.values():
+                n += 1
+            key = f"c{n}"
+        used.add(key)
+        out.append((key, line))
+    return out

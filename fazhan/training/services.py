@@ -1,6 +1,7 @@
-"""Writes of the training wing: the trainings of those who do the work (notice 六) and each org's negative list
-(notice 四). Each takes the actor, refuses what it may not do with a Chinese error naming the field, writes
-and records the event in the trail in one transaction. actor=None is the system (the demo, a data load)."""
+"""Writes of the training wing: the trainings of those who do the work (notice 六) and each org's
+negative list (notice 四). Each takes the actor, refuses what it may not do with a Chinese error naming
+the field, writes and records the event in the trail in one transaction. actor=None is the system (the
+demo, a data load)."""
 
 import datetime
 import decimal

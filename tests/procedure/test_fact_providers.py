@@ -4,9 +4,9 @@ import pytest
 
 from fazhan.archive.selectors import review_facts_by_person
 from fazhan.notices.selectors import feedback_facts_by_person, feedback_facts_in_subtree
-from fazhan.training.selectors import staff_facts_of_named
 from fazhan.prereview.selectors import form_facts_by_person
 from fazhan.procedure.selectors import FACT_PROVIDERS, FactProvider, fact_provider_register
+from fazhan.training.selectors import staff_facts_of_named
 
 
 def test_the_wings_provide_the_forms_the_archive_reviews_the_notice_reports_and_the_trainings():

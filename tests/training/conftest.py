@@ -1,7 +1,5 @@
 import datetime
 
-import pytest
-
 from fazhan.training.services import session_create
 from tests.procedure.conftest import day, legal_details, pw, walk  # noqa: F401
 

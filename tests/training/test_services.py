@@ -32,7 +32,11 @@ def create(w, user="lh_organizer", **overrides):
 
 def test_a_township_organizer_records_a_session_with_its_attendance_in_the_trail(world):
     session = create(world)
-    assert (session.topic, session.date, str(session.hours)) == ("学习《中国共产党发展党员工作细则》", DAY, "3.5")
+    assert (session.topic, session.date, str(session.hours)) == (
+        "学习《中国共产党发展党员工作细则》",
+        DAY,
+        "3.5",
+    )
     assert sorted(session.attendance.values_list("person__pid", "role")) == [
         ("M0001", "branch_secretary"),
         ("P0002", "contact"),
@@ -79,7 +83,9 @@ def test_bad_input_is_refused_naming_the_field_and_nothing_is_written(world, ove
 
 def test_the_attendance_can_be_set_again_and_the_trail_keeps_both(world):
     session = create(world)
-    session_set_attendance(actor=world.users["lh_organizer"], session=session, attendance=[("P0001", "introducer")])
+    session_set_attendance(
+        actor=world.users["lh_organizer"], session=session, attendance=[("P0001", "introducer")]
+    )
     assert list(Attendance.objects.values_list("person__pid", "role")) == [("P0001", "introducer")]
     event = AuditEvent.objects.get(action="training.attendance_set")
     assert event.data["before"] == [["M0001", "branch_secretary"], ["P0002", "contact"]]
@@ -87,7 +93,7 @@ def test_the_attendance_can_be_set_again_and_the_trail_keeps_both(world):
         session_set_attendance(actor=world.users["sec1"], session=session, attendance=[("P0001", "contact")])
 
 
-# --- the negative list ---------------------------------------------------------------------------------------
+# --- the negative list --------------------------------------------------------------------------------------
 
 
 def test_an_org_with_no_list_in_its_tree_uses_the_notice_items(world):

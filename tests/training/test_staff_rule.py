@@ -27,7 +27,9 @@ def enter_s05(w, contacts: list[str]) -> StepRecord:
 def test_naming_a_contact_who_was_never_trained_warns_and_the_step_goes_in(pw):
     train(pw, day(100), ("M0100", "contact"))  # 党员0 trained; 党员1 (M0101) never
     record = enter_s05(pw, ["M0100", "M0101"])
-    assert staff_warnings(record) == ["培养联系人 党员1（M0101） 未参加过发展党员业务培训（“指定培养联系人”2020-07-05）"]
+    assert staff_warnings(record) == [
+        "培养联系人 党员1（M0101） 未参加过发展党员业务培训（“指定培养联系人”2020-07-05）"
+    ]
 
 
 def test_contacts_trained_before_the_step_give_no_warning(pw):
@@ -45,7 +47,8 @@ def test_with_a_period_set_an_old_training_no_longer_counts(pw, settings):
     train(pw, day(125 - 367), ("M0100", "contact"))  # 2019-07-04: more than a year before 2020-07-05
     train(pw, day(125 - 365), ("M0101", "contact"))  # 2019-07-06: within the year
     [message] = staff_warnings(enter_s05(pw, ["M0100", "M0101"]))
-    assert "党员0（M0100）" in message and "M0101" not in message
+    assert "党员0（M0100）" in message
+    assert "M0101" not in message
 
 
 def test_the_inspection_finds_untrained_introducers_as_the_entry_does(pw):

@@ -1,5 +1,5 @@
-"""The untrained report on a fixed world: per branch, its secretaries and the contacts and introducers its open
-cases name, and how many of them attended no training — the figures counted here by hand."""
+"""The untrained report on a fixed world: per branch, its secretaries and the contacts and introducers its
+open cases name, and how many of them attended no training — the figures counted here by hand."""
 
 import datetime
 
@@ -33,7 +33,8 @@ def record(case, step: str, on: datetime.date, details: dict):
 def fixed(pw, time_machine):
     """高桥村: secretary 高建国 (M0001, trained), 张三's contacts 党员0 (trained) and 党员1 (not).
     双河村: secretary 钱七 (M0200, never trained), 李四's contact 钱七 and introducers 钱七 and 党员1.
-    教师支部: 王五's case names 党员2 as contact but is closed. 永兴镇 (outside 罗汉镇): 赵六's contact 孙八."""
+    教师支部: 王五's case names 党员2 as contact but is closed.
+    永兴镇 (outside 罗汉镇): 赵六's contact 孙八."""
     time_machine.move_to(datetime.datetime(2024, 5, 6, 2, tzinfo=datetime.UTC), tick=False)
     w = pw
     qian = member(w, "M0200", "钱七", w.branch2)
@@ -41,7 +42,9 @@ def fixed(pw, time_machine):
     PersonRole.objects.create(person=w.m1, role="branch_secretary")
     PersonRole.objects.create(person=qian, role="branch_secretary")
     train(w, day(100), ("M0001", "branch_secretary"), ("M0100", "contact"))
-    train(w, TODAY + datetime.timedelta(days=-1), ("M0102", "contact"))  # 党员2: trained, but only named in a closed case
+    train(
+        w, TODAY + datetime.timedelta(days=-1), ("M0102", "contact")
+    )  # 党员2: trained, but only named in a closed case
     walk(w, "S05")  # 张三: S05 names M0100, M0101
     li = case_open(actor=None, person=w.p2, opened_on=day(0))
     record(li, "S05", day(125), {"contacts": ["M0200"]})
@@ -70,7 +73,8 @@ def figures(report) -> dict[str, tuple[int, ...]]:
 
 def test_the_township_sees_its_branches_untrained_staff_counted_as_by_hand(fixed):
     report = untrained_report(fixed.users["lh_organizer"])
-    assert report.as_of == TODAY and report.counts_from is None
+    assert report.as_of == TODAY
+    assert report.counts_from is None
     assert figures(report) == {
         "SZQ-LH-01": (1, 0, 2, 1, 0, 0),
         "SZQ-LH-02": (1, 1, 1, 1, 2, 2),
@@ -92,7 +96,9 @@ def test_a_branch_secretary_sees_only_their_branch(fixed):
 
 
 def test_the_period_setting_makes_an_old_training_not_count(fixed, settings):
-    settings.FAZHAN_PROCEDURE = {"staff_training_years": 3}  # from 2021-05-06: the 2020-06-10 training is too old
+    settings.FAZHAN_PROCEDURE = {
+        "staff_training_years": 3
+    }  # from 2021-05-06: the 2020-06-10 training is too old
     report = untrained_report(fixed.users["lh_organizer"])
     assert report.counts_from == datetime.date(2021, 5, 6)
     assert figures(report)["SZQ-LH-01"] == (1, 1, 2, 2, 0, 0)

@@ -1,21 +1,21 @@
 """TRN-STAFF (通知六, 加强业务培训): the contacts (S05) and introducers (S09) a step names have attended a
-training of those who do the work of developing members. The training wing provides the attendance of the
-people the steps name (CaseFacts.staff_training: per person pid, name and the sessions attended); the procedure imports no
-wing. The same function warns at step entry (engine.evaluate_entry: the step goes in, the warning with it) and
-over the whole tree (`fazhan inspect`).
+training of those who do the work of developing members. The training wing provides the attendance of
+the people the steps name (CaseFacts.staff_training: per person pid, name and the sessions attended); the
+procedure imports no wing. The same function warns at step entry (engine.evaluate_entry: the step goes
+in, the warning with it) and over the whole tree (`fazhan inspect`).
 
-A person counts as trained for a record when they attended a session dated on or before the record's date and,
-with Limits.staff_training_years set, no more than that many years before it; the default (0) counts any earlier
-session, since the notice asks that they be trained and names no period. Any session counts, whatever role it
-was attended as: the training is of the work, not of one role in it."""
+A person counts as trained for a record when they attended a session dated on or before the record's date
+and, with Limits.staff_training_years set, no more than that many years before it; the default (0) counts
+any earlier session, since the notice asks that they be trained and names no period. Any session counts,
+whatever role it was attended as: the training is of the work, not of one role in it."""
 
 import datetime
 from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
 
-from fazhan.procedure.definition import STAFF_DETAILS, STEPS_BY_CODE
 from fazhan.core.calendar import add_months
+from fazhan.procedure.definition import STAFF_DETAILS, STEPS_BY_CODE
 from fazhan.procedure.engine import CaseFacts, Finding, check, finding, in_force
 
 ERR_UNTRAINED = "%(role)s %(names)s 未参加过发展党员业务培训（“%(step)s”%(date)s）"
