@@ -13,7 +13,7 @@ from django.utils import timezone
 from fazhan.accounts.selectors import user_scope_q
 from fazhan.organizations.models import Org, OrgKind
 from fazhan.people.models import Person, PersonRole
-from fazhan.procedure.definition import STAFF_DETAILS, STEPS_BY_CODE, limits
+from fazhan.procedure.definition import CHOICE_LABELS, NEGATIVE_LIST, STAFF_DETAILS, STEPS_BY_CODE, limits
 from fazhan.procedure.models import StepRecord
 from fazhan.procedure.rules.staff import counts_from
 from fazhan.training.models import Attendance, NegativeItem, StaffRole, TrainingSession
@@ -178,17 +178,9 @@ def untrained_report(user, *, as_of: datetime.date | None = None) -> UntrainedRe
 
 # --- the negative list (负面清单, notice 四) -----------------------------------------------------------
 
-# The notice's items (通知四, 政治上不合格的具体清单): the list of an org with none and no ancestor with one.
-NOTICE_ITEMS: tuple[tuple[str, str], ...] = (
-    (
-        "ambiguous_on_principle",
-        "是非观念淡薄，在涉及党的全面领导和中国特色社会主义等原则问题的政治挑衅面前态度暧昧、消极躲避、当“两面人”的",
-    ),
-    ("self_interest", "功利思想严重，利益面前只为自己打算、不为集体和群众着想，见利忘义、损公肥私的"),
-    ("cult_religion_superstition", "参与邪教、笃信宗教或热衷封建迷信活动的"),
-    ("under_investigation", "涉嫌违纪违法正在被调查处理的"),
-    ("otherwise_unfit", "其他不符合党员条件的"),
-)
+# The notice's items (通知四, 政治上不合格的具体清单) as the procedure declares them for S10: the list
+# of an org with none of its own and no ancestor with one.
+NOTICE_ITEMS: tuple[tuple[str, str], ...] = tuple((k, str(CHOICE_LABELS[k])) for k in NEGATIVE_LIST)
 
 
 @dataclass(frozen=True)
@@ -213,16 +205,31 @@ def negative_list_of(org: Org) -> NegativeList:
 
 def negative_keyed(org: Org, lines: list[str]) -> list[tuple[str, str]]:
     """Each line with a key: the one an item of that text already has in the org's list (or the notice's), so
-    records that checked it keep reading it; a new item the next free c<n>."""
+    records that ticked it keep reading it; a new item the next free <org code>-<n>, unique in the tree (a
+    record's ticked keys read their labels wherever they are shown: negative_label)."""
     known = {label: key for key, label in negative_list_of(org).items}
-    out, used = [], set()
+    taken = set(NegativeItem.objects.filter(key__startswith=f"{org.code}-").values_list("key", flat=True))
+    out: list[tuple[str, str]] = []
+    used: set[str] = set()
     n = 1
     for line in lines:
         key = known.get(line)
         if key is None or key in used:
-            while f"c{n}" in used or f"c{n}" in known.values():
+            while f"{org.code}-{n}" in used | taken | set(known.values()):
                 n += 1
-            key = f"c{n}"
+            key = f"{org.code}-{n}"
         used.add(key)
         out.append((key, line))
     return out
+
+
+def negative_items_of(org: Org | None) -> tuple[tuple[str, str], ...]:
+    """The items S10's negative-list check offers for a person of `org` (procedure.details.FlagList)."""
+    return negative_list_of(org).items if org is not None else NOTICE_ITEMS
+
+
+def negative_label(key: str) -> str | None:
+    """The label of an item a record holds: the notice's as declared, else the one an org's list gives it."""
+    if key in CHOICE_LABELS:
+        return None  # the declared label (procedure.details.flag_label)
+    return NegativeItem.objects.filter(key=key).values_list("label", flat=True).first()

@@ -32,7 +32,7 @@ ERR_ROLE_CHOICE = "参训身份“%(role)s”不正确，应为：党组织书�
 ERR_NEG_ROLE = "只有乡镇党委组织委员、审批人或区委组织部可以修改本组织及下级组织的负面清单。"
 ERR_NEG_EMPTY = "负面清单至少要有一项；要改用上级组织的清单，请选择“恢复继承”。"
 ERR_NEG_LABEL = "第 %(n)d 项内容为空或超过300字。"
-ERR_NEG_KEY = "第 %(n)d 项代码“%(key)s”不正确（字母、数字、下划线，不超过40字，不重复）。"
+ERR_NEG_KEY = "第 %(n)d 项代码“%(key)s”不正确（字母、数字、下划线或连字符，不超过40字，不重复）。"
 
 MANAGING_ROLES = frozenset({*TOWNSHIP, *DISTRICT})
 MAX_HOURS = decimal.Decimal(200)
@@ -155,7 +155,8 @@ def _clean_items(items: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
         key, label = (key or "").strip(), (label or "").strip()
         if not label or len(label) > 300:
             raise ValidationError({"items": _(ERR_NEG_LABEL) % {"n": n}})
-        valid = key and len(key) <= 40 and key.replace("_", "").isascii() and key.replace("_", "").isalnum()
+        bare = key.replace("_", "").replace("-", "")
+        valid = key and len(key) <= 40 and bare.isascii() and bare.isalnum()
         if not valid or key in keys:
             raise ValidationError({"items": _(ERR_NEG_KEY) % {"n": n, "key": key}})
         keys.add(key)

@@ -77,10 +77,13 @@ def test_the_untrained_page_and_its_workbook_give_the_same_figures(world, client
 def test_the_township_edits_its_negative_list_and_a_branch_inherits_it(world, client_for):
     client = client_for("lh_organizer")
     assert "使用通知所列各项（默认）" in client.get("/training/negative/SZQ-LH-01/").content.decode()
-    items = "涉嫌违纪违法正在被调查处理的\n参与赌博屡教不改的\n"
+    items = "涉嫌违纪违法正在被调查处理\n参与赌博屡教不改的\n"
     assert client.post("/training/negative/SZQ-LH/set/", {"items": items}).status_code == 302
     keys = list(NegativeItem.objects.values_list("key", flat=True))
-    assert keys == ["under_investigation", "c1"]  # the notice's item keeps its key, the new one gets one
+    assert keys == [
+        "under_investigation",
+        "SZQ-LH-1",
+    ]  # the notice's item keeps its key, the new one gets one
     page = client.get("/training/negative/SZQ-LH-01/").content.decode()
     assert "沿用上级组织 中共罗汉镇委员会 的清单" in page
     assert "参与赌博屡教不改的" in page

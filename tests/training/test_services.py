@@ -106,7 +106,7 @@ def test_an_org_with_no_list_in_its_tree_uses_the_notice_items(world):
         "under_investigation",
         "otherwise_unfit",
     ]
-    assert listed.items[2][1] == "参与邪教、笃信宗教或热衷封建迷信活动的"
+    assert listed.items[2][1] == "参与邪教、笃信宗教或热衷封建迷信"  # as S10 has always listed it
     assert len(NOTICE_ITEMS) == 5
 
 
