@@ -6,11 +6,11 @@ from fazhan.people.forms import PersonPickField
 from fazhan.training.models import StaffRole
 
 PICK_HELP = _("按姓名、拼音首字母或人员编号查找")
-# The form's picker of each role attended as.
+# The form's picker of each role attended as (named d_<x>, as the person picker's search answers them).
 ROLE_FIELDS = (
-    ("secretaries", StaffRole.BRANCH_SECRETARY),
-    ("contacts", StaffRole.CONTACT),
-    ("introducers", StaffRole.INTRODUCER),
+    ("d_secretaries", StaffRole.BRANCH_SECRETARY),
+    ("d_contacts", StaffRole.CONTACT),
+    ("d_introducers", StaffRole.INTRODUCER),
 )
 
 
@@ -19,9 +19,9 @@ class SessionForm(ChineseForm):
     topic = forms.CharField(label=_("培训主题"), max_length=200)
     date = forms.DateField(label=_("培训日期"), widget=forms.DateInput(attrs={"type": "date"}))
     hours = forms.DecimalField(label=_("学时"), min_value=0, max_value=200, decimal_places=1, max_digits=5)
-    secretaries = PersonPickField(label=_("参训的党组织书记"), required=False, help_text=PICK_HELP)
-    contacts = PersonPickField(label=_("参训的培养联系人"), required=False, help_text=PICK_HELP)
-    introducers = PersonPickField(label=_("参训的入党介绍人"), required=False, help_text=PICK_HELP)
+    d_secretaries = PersonPickField(label=_("参训的党组织书记"), required=False, help_text=PICK_HELP)
+    d_contacts = PersonPickField(label=_("参训的培养联系人"), required=False, help_text=PICK_HELP)
+    d_introducers = PersonPickField(label=_("参训的入党介绍人"), required=False, help_text=PICK_HELP)
 
     def __init__(self, *args, orgs, **kwargs):
         super().__init__(*args, **kwargs)

@@ -63,7 +63,7 @@ def session_create_view(request):
             hours=data["hours"],
             attendance=form.attendance(),
         ),
-        field_for=lambda name: "secretaries" if name == "attendance" else name,
+        field_for=lambda name: "d_secretaries" if name == "attendance" else name,
     )
     if created:
         return redirect(reverse("training:sessions") + f"#session-{created.pk}")

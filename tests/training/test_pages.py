@@ -21,8 +21,8 @@ def post_session(client, **overrides):
         "topic": "发展党员工作流程图学习",
         "date": DAY,
         "hours": "4",
-        "secretaries": ["M0001"],
-        "contacts": ["P0002"],
+        "d_secretaries": ["M0001"],
+        "d_contacts": ["P0002"],
         **overrides,
     }
     return client.post("/training/new/", data)
@@ -43,7 +43,7 @@ def test_a_township_organizer_records_a_session_on_the_page(world, client_for):
 
 def test_bad_input_on_the_page_shows_the_field_error_in_chinese_and_writes_nothing(world, client_for):
     client = client_for("lh_organizer")
-    response = post_session(client, contacts=["P0004"])  # 永兴镇's, outside 罗汉镇
+    response = post_session(client, d_contacts=["P0004"])  # 永兴镇's, outside 罗汉镇
     assert response.status_code == 200
     assert "没有人员编号为 P0004 的人员" in response.content.decode()
     response = post_session(client, hours="-1", date="2021-02-30")
