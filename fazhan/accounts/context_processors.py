@@ -25,7 +25,7 @@ def navigation(request):
             (_("人员"), reverse("people:list")),
             (_("档案"), reverse("archive:register")),
             (_("公示"), reverse("notices:list")),
-            (_("业务培训"), reverse("training:sessions")),
+            (_("培训"), reverse("training:sessions")),
             (_("检查"), reverse("inspection:index")),
             (_("批量打印"), reverse("paperwork:batch")),
         ]

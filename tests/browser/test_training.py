@@ -20,7 +20,7 @@ def test_a_township_records_a_training_and_an_untrained_contact_is_warned_of(
 ):
     walk(pw, "S04")
     login(page, live_server, "lh_organizer")
-    page.locator(".topbar, nav").get_by_role("link", name="业务培训").first.click()
+    page.locator(".topbar, nav").get_by_role("link", name="培训", exact=True).first.click()
     page.locator("#session-new summary").click()
     form = page.locator("#session-new form")
     form.locator("select[name=org]").select_option("SZQ-LH")
