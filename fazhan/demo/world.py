@@ -518,7 +518,7 @@ def demo_trainings(
     A few stay untrained (UNTRAINED_*)."""
 
     def attendees(kind: str) -> list[tuple[str, str]]:
-        out = []
+        out: list[tuple[str, str]] = []
         for i, branch in enumerate(branches):
             members = members_of[branch.pk]
             if i != UNTRAINED_SECRETARY_BRANCH:

@@ -121,3 +121,33 @@ def test_the_session_date_cannot_be_in_the_future(world, client_for):
     tomorrow = (datetime.date.today() + datetime.timedelta(days=2)).isoformat()
     response = post_session(client_for("lh_organizer"), date=tomorrow)
     assert "培训日期不能晚于今天" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"org": "SZQ-YX", "topic": "x", "date": DAY, "hours": "1"},  # another township's: not a choice
+        {"org": "SZQ-LH", "topic": "x", "date": "junk", "hours": "NaN"},
+        {"org": "SZQ-LH", "topic": "x" * 300, "date": DAY, "hours": "1e999", "d_contacts": ["\x00"]},
+        {
+            "org": "SZQ-LH",
+            "topic": "x",
+            "date": DAY,
+            "hours": "2",
+            "d_contacts": ["M0001"],
+            "d_introducers": ["M0001"],
+        },
+    ],
+)
+def test_junk_on_the_session_form_is_no_500_and_writes_nothing(world, client_for, data):
+    response = client_for("lh_organizer").post("/training/new/", data)
+    assert response.status_code == 200
+    assert not TrainingSession.objects.exists()
+
+
+@pytest.mark.parametrize("data", [{}, {"items": "x" * 400}, {"items": "\x00"}])
+def test_junk_on_the_negative_list_form_is_no_500_and_writes_nothing(world, client_for, data):
+    response = client_for("lh_organizer").post("/training/negative/SZQ-LH/set/", data)
+    assert response.status_code in (200, 302)
+    assert not NegativeItem.objects.filter(label__startswith="xxxx").exists()
