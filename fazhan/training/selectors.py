@@ -22,16 +22,27 @@ from fazhan.training.models import Attendance, NegativeItem, StaffRole, Training
 
 
 def _staff_rows(pids: set[str]) -> dict[str, dict]:
-    """Per pid of these people: pid, name and the sessions attended (date, role, session id, topic)."""
+    """Per pid of these people: pid, name and the sessions attended (date, role, session id, topic), in one
+    query (the person page's budget counts it)."""
+    if not pids:
+        return {}
     out: dict[str, dict] = {}
-    for pid, name in Person.objects.filter(pid__in=pids).values_list("pid", "name"):
-        out[pid] = {"pid": pid, "name": name, "sessions": []}
-    for pid, date, role, session, topic in (
-        Attendance.objects.filter(person__pid__in=pids)
-        .order_by("session__date", "session_id")
-        .values_list("person__pid", "session__date", "role", "session_id", "session__topic")
-    ):
-        out[pid]["sessions"].append({"date": date, "role": role, "session": session, "topic": topic})
+    rows = (
+        Person.objects.filter(pid__in=pids)
+        .order_by("pid", "trainings__session__date", "trainings__session_id")
+        .values_list(
+            "pid",
+            "name",
+            "trainings__session__date",
+            "trainings__role",
+            "trainings__session_id",
+            "trainings__session__topic",
+        )
+    )
+    for pid, name, date, role, session, topic in rows:
+        row = out.setdefault(pid, {"pid": pid, "name": name, "sessions": []})
+        if session is not None:
+            row["sessions"].append({"date": date, "role": role, "session": session, "topic": topic})
     return {pid: {**row, "sessions": tuple(row["sessions"])} for pid, row in out.items()}
 
 
