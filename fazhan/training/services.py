@@ -69,6 +69,10 @@ def _clean_attendance(actor, attendance: Iterable[tuple[str, str]]) -> list[tupl
         raise ValidationError({"attendance": _(ERR_NO_ATTENDEE)})
     seen: set[str] = set()
     for pid, role in rows:
+        if not pid.isprintable() or len(pid) > 40:  # never reaches the query (PostgreSQL refuses a NUL)
+            raise ValidationError(
+                {"attendance": _(ERR_UNKNOWN_PERSON) % {"pid": pid.encode("unicode_escape").decode()}}
+            )
         if role not in StaffRole.values:
             raise ValidationError({"attendance": _(ERR_ROLE_CHOICE) % {"role": role}})
         if pid in seen:
