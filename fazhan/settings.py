@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "fazhan.notices",
     "fazhan.applicants",
     "fazhan.floating",
+    "fazhan.training",
     "fazhan.paperwork",
     "ninja",
     "fazhan.api",

@@ -28,6 +28,7 @@ urlpatterns = [
     path("notices/", include("fazhan.notices.urls")),
     path("applicants/", include("fazhan.applicants.urls")),
     path("floating/", include("fazhan.floating.urls")),
+    path("training/", include("fazhan.training.urls")),
     path("paperwork/", include("fazhan.paperwork.urls")),
     path("calendar/", include("fazhan.holidays.urls")),
     path("trail/", include("fazhan.auditlog.urls")),

@@ -34,7 +34,20 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("people", ("people",)),
     ("rules", ("procedure.definition", "procedure.engine", "procedure.editions", "procedure.rules")),
     ("procedure", ("procedure",)),
-    ("wings", ("prereview", "notices", "plans", "archive", "paperwork", "applicants", "floating", "talents")),
+    (
+        "wings",
+        (
+            "prereview",
+            "notices",
+            "plans",
+            "archive",
+            "paperwork",
+            "applicants",
+            "floating",
+            "talents",
+            "training",
+        ),
+    ),
     ("inspection", ("inspection", "selfcheck")),
     ("exchange", ("interchange", "api")),
     # The top of the product (architecture.md): the composite pages, and the reminders that carry the

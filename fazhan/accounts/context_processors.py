@@ -26,6 +26,7 @@ def navigation(request):
             (_("档案"), reverse("archive:register")),
             (_("公示"), reverse("notices:list")),
             (_("流动人员"), reverse("floating:index")),
+            (_("培训"), reverse("training:sessions")),
             (_("检查"), reverse("inspection:index")),
             (_("批量打印"), reverse("paperwork:batch")),
         ]

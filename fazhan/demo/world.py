@@ -52,6 +52,8 @@ from fazhan.talents.services import (
     leader_assign,
     talent_plan_set,
 )
+from fazhan.training.models import StaffRole
+from fazhan.training.services import session_create
 
 DEMO_PASSWORD = "Fazhan@2018-demo"  # passes both password policies (mlps, asvs)
 DISTRICT, TOWNSHIP = "SZQ", "SZQ-LH"
@@ -442,6 +444,7 @@ def demo_build(*, today: datetime.date) -> dict[str, int]:
         org=township, age=45, member=PartyStatus.FULL, joined_on=datetime.date(2001, 7, 1)
     )
     person_set_roles(actor=None, person=organizer, roles=[MemberRole.ORGANIZER])
+    trainings = demo_trainings(township=township, branches=branches, members_of=members_of, today=today)
 
     stops = [point for point, count in STOP_POINTS.items() for _ in range(count)]
     builder.rng.shuffle(stops)
@@ -527,6 +530,7 @@ def demo_build(*, today: datetime.date) -> dict[str, int]:
         "floating": floating,
         "selfchecks": selfchecks,
         "talents": talents,
+        "trainings": trainings,
     }
 
 
@@ -630,6 +634,43 @@ def demo_floating(builder: DemoBuilder, *, township: Org, branches: list[Org], t
         )
         records += 1
     return records
+
+
+# The villages whose second contact and introducer (members[3]) missed the township's trainings (TRN-STAFF
+# warns when they are named) and the one whose secretary did: the untrained report has something to show.
+UNTRAINED_CONTACT_BRANCHES = (3, 7, 11)
+UNTRAINED_SECRETARY_BRANCH = 5
+
+
+def demo_trainings(
+    *, township: Org, branches: list[Org], members_of: dict[int, list[Person]], today: datetime.date
+) -> int:
+    """罗汉镇's trainings of those who do the work (通知六): a whole-day one for every branch's secretary and
+    the members named as contacts and introducers, before the oldest case's steps, and two refreshers since.
+    A few stay untrained (UNTRAINED_*)."""
+
+    def attendees(kind: str) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = []
+        for i, branch in enumerate(branches):
+            members = members_of[branch.pk]
+            if i != UNTRAINED_SECRETARY_BRANCH:
+                out.append((members[0].pid, StaffRole.BRANCH_SECRETARY))
+            if kind == "all":
+                out.append((members[2].pid, StaffRole.CONTACT))
+                if i not in UNTRAINED_CONTACT_BRANCHES:
+                    out.append((members[3].pid, StaffRole.INTRODUCER))
+        return out
+
+    sessions = [
+        (add_days(today, -6 * 365), "学习《中国共产党发展党员工作细则》和发展党员工作流程图", 8, "all"),
+        (add_days(today, -3 * 365), "发展党员工作程序动漫片《入党》观摩", 3, "secretaries"),
+        (add_days(today, -200), "发展党员工作业务培训暨纪实管理系统操作", 4, "all"),
+    ]
+    for day, topic, hours, kind in sessions:
+        session_create(
+            actor=None, org=township, topic=topic, date=day, hours=hours, attendance=attendees(kind)
+        )
+    return len(sessions)
 
 
 DEMO_CONTACT = "来电 0832-2222333；来信来访 罗汉镇党委组织办（镇政府二楼）"

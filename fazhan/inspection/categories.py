@@ -46,6 +46,7 @@ _BY_CATEGORY: dict[str, tuple[str, ...]] = {
         "TGT-OPINION",
         "TGT-NOTICE",
         "PUB-OBJECTION",
+        "TRN-STAFF",
         "INTRO-2",
         "PRE-REVIEW",
         "PRE-DISTRICT",

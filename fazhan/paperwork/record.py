@@ -17,6 +17,7 @@ from fazhan.people.models import Person
 from fazhan.people.photos import person_photo_bytes
 from fazhan.prereview.selectors import form_issued_to
 from fazhan.procedure.definition import CHOICE_LABELS, PHASES, STEPS, STEPS_BY_CODE
+from fazhan.procedure.details import flag_label
 from fazhan.procedure.models import Case, StepRecord
 
 # The five stages as the 全程纪实表 heads them.
@@ -307,7 +308,7 @@ def facts(record: PersonRecord) -> dict:
         probation_end = date_cn(_add_months(meeting.date, 12 + extension))
     review = record.first("S10")
     negative = review.details.get("negative_list") or {} if review else {}
-    applying = [str(CHOICE_LABELS.get(k, k)) for k, v in negative.items() if v]
+    applying = [flag_label("negative_list", k) for k, v in negative.items() if v]
     training = record.first("S11")
     decision = record.last("S23")
     recommended = record.first("S03")

@@ -191,7 +191,8 @@ class PersonPicker(forms.Widget):
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        pids = self.format_value(value)
+        # a posted value no pid can be (a NUL: PostgreSQL refuses it in a query) is not shown again
+        pids = [p for p in self.format_value(value) if str(p).isprintable()]
         names = dict(Person.objects.filter(pid__in=pids).values_list("pid", "name"))
         context["widget"].update(
             chosen=[(pid, names.get(pid, "")) for pid in pids],

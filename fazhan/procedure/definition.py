@@ -87,6 +87,9 @@ _VOTE = {
     "one_by_one": Detail("bool"),
 }
 _APPROVAL = {"approver": Detail("org"), "result": Detail("choice", True, ("approved", "rejected"))}
+# The details that name those who do the work (通知六), each with the role a training is attended as:
+# TRN-STAFF asks that each person they name has attended one.
+STAFF_DETAILS = {"contacts": "contact", "introducers": "introducer"}
 NEGATIVE_LIST = (
     "ambiguous_on_principle",
     "self_interest",
@@ -705,6 +708,17 @@ RULES = (
         _("公示期间群众反映的问题须核实并记录结论后方可办理下一步"),
         since="2018-01-01",
     ),
+    # 业务培训 (通知六): a contact or introducer a step names has attended a training of those who do the work
+    # (rules/staff.py, over the attendance the training wing provides), at entry and over the whole tree.
+    Rule(
+        "TRN-STAFF",
+        "通知六",
+        WARN,
+        "C",
+        ("S05", "S09"),
+        _("培养联系人、入党介绍人须参加发展党员业务培训"),
+        since="2018-01-01",
+    ),
     Rule("VIO-BACKDATE", "通知三", WARN, "D", (), _("补录或事后修改（弄虚作假信号）")),
     Rule("VIO-DATE-ORDER", "通知三", ERROR, "D", (), _("日期顺序异常（弄虚作假信号）")),
     Rule("VIO-VOTES", "通知三", ERROR, "D", ("S15", "S23"), _("表决数据异常（弄虚作假信号）")),
@@ -745,6 +759,9 @@ class Limits:
     training_min_days: int = 3
     training_min_hours: int = 24  # TRN-MIN
     training_valid_months: int = 12
+    # TRN-STAFF: a training counts if held on or before the step's date and at most this many years before
+    # it; 0 (the default) counts any earlier training, as the notice asks only that they be trained.
+    staff_training_years: int = 0
     leave_within_months: int = 3  # PRE-LEAVE
     meeting_after_prereview_months: int = 1  # ACC-AFTER-PRE
     approval_months: int = 3

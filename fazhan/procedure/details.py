@@ -1,7 +1,8 @@
 """The shape of a step's `details` (interchange.md), checked alike at entry, in the API and on import."""
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -14,6 +15,37 @@ from fazhan.procedure.definition import (
     STEPS_BY_CODE,
     Detail,
 )
+
+
+@dataclass(frozen=True)
+class FlagList:
+    """The items of a flags detail that a wing keeps as data, per org (the negative list of S10, notice 四:
+    training.selectors): `items_of(org)` the (key, label) an org's step offers, `label_of(key)` the label of
+    any item a record holds (None: unknown). Registered in the wing's AppConfig.ready(): the procedure
+    imports no wing. A detail without one offers its declared choices."""
+
+    items_of: Callable[[Any], Sequence[tuple[str, str]]]
+    label_of: Callable[[str], str | None]
+
+
+FLAG_LISTS: dict[str, FlagList] = {}
+
+
+def flag_list_register(key: str, flag_list: FlagList) -> None:
+    FLAG_LISTS[key] = flag_list
+
+
+def flag_choices(key: str, detail: Detail, org: Any) -> list[tuple[str, Any]]:
+    """The items a flags detail offers for a step of a person of `org` (None: no org known)."""
+    if key in FLAG_LISTS:
+        return list(FLAG_LISTS[key].items_of(org))
+    return [(c, CHOICE_LABELS.get(c, c)) for c in detail.choices]
+
+
+def flag_label(key: str, item: str) -> str:
+    """How an item a record holds reads: its label in the wing's lists, else the declared one, else itself."""
+    label = FLAG_LISTS[key].label_of(item) if key in FLAG_LISTS else None
+    return str(label or CHOICE_LABELS.get(item, item))
 
 
 def _date_range_error() -> str:
@@ -82,7 +114,7 @@ def details_display(step: str, details: Mapping[str, Any]) -> list[tuple[str, st
         if kind in ("choices", "pids", "orgs") and isinstance(value, list):
             shown = "、".join(str(CHOICE_LABELS.get(v, v)) for v in value)
         elif kind == "flags" and isinstance(value, dict):
-            shown = "、".join(str(CHOICE_LABELS.get(k, k)) for k, v in value.items() if v) or _("无")
+            shown = "、".join(flag_label(key, k) for k, v in value.items() if v) or _("无")
         elif kind == "bool":
             shown = _("是") if value else _("否")
         else:

@@ -130,6 +130,9 @@ class CaseFacts:
     # residence orgs whose opinions the political review needs: each an org code where the org is in the
     # tree, else "" with its name.
     floating_records: tuple[Mapping[str, Any], ...] = ()
+    # The people the steps name and the trainings each attended (TRN-STAFF), from the training wing: one row
+    # per person, pid, name and `sessions` (each date, role attended as, session id, topic).
+    staff_training: tuple[Mapping[str, Any], ...] = ()
 
     # --- reading the record as B0 says ---------------------------------------------------------------------
     def all(self, step: str) -> list[Rec]:
@@ -160,6 +163,10 @@ class CaseFacts:
             archive_reviews=tuple(a for a in self.archive_reviews if a["date"] <= day),
             notice_feedback=tuple(f for f in self.notice_feedback if f["received_on"] <= day),
             floating_records=tuple(f for f in self.floating_records if f["since"] <= day),
+            staff_training=tuple(
+                {**t, "sessions": tuple(s for s in t["sessions"] if s["date"] <= day)}
+                for t in self.staff_training
+            ),
         )
 
     def with_record(self, record: Rec) -> "CaseFacts":

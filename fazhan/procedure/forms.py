@@ -14,6 +14,7 @@ from fazhan.organizations.models import Org, OrgKind
 from fazhan.people.forms import PersonPickField
 from fazhan.people.models import Person
 from fazhan.procedure.definition import CHOICE_LABELS, DETAIL_LABELS, STEPS_BY_CODE, Detail
+from fazhan.procedure.details import flag_choices, flag_label
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
 COMMITTEES = (OrgKind.COMMITTEE, OrgKind.DISTRICT_COMMITTEE)
@@ -84,7 +85,16 @@ def _field(key: str, detail: Detail, person: Person | None, stored: Any) -> form
         return forms.IntegerField(label=label, required=required, min_value=0, max_value=100_000)
     if detail.kind == "choice":
         return forms.ChoiceField(label=label, required=required, choices=[("", "—"), *_choices(detail)])
-    if detail.kind in ("choices", "flags"):
+    if detail.kind == "flags":
+        # the org's own list where a wing keeps one (the negative list); a record being corrected keeps what
+        # it ticked, to be changed or kept
+        choices = flag_choices(key, detail, person.org if person is not None else None)
+        known = {c for c, _label in choices}
+        choices += [(k, flag_label(key, k)) for k in stored or [] if isinstance(k, str) and k not in known]
+        return forms.MultipleChoiceField(
+            label=label, required=required, choices=choices, widget=forms.CheckboxSelectMultiple
+        )
+    if detail.kind == "choices":
         return forms.MultipleChoiceField(
             label=label, required=required, choices=_choices(detail), widget=forms.CheckboxSelectMultiple
         )

@@ -507,6 +507,7 @@ def _facts(
     named_forms = _named_by_case(recs, FORM_KEYS)
     identities = _identities(scope, cases, set(previous.values()))
     form_index = {f["number"]: f for forms in by_person["forms"].values() for f in forms}
+    named_rows = _named_rows(recs, as_of)
     base = []
     for i, (_case_id, person_id, closed_on, invalidated) in enumerate(cases):
         p = persons[person_id]
@@ -536,6 +537,7 @@ def _facts(
             "notice_feedback": tuple(by_person["notice_feedback"].get(pid, ())),
             "floating_records": tuple(by_person["floating_records"].get(pid, ())),
             "identities": identities.get(i, ()),
+            **{fact: rows.get(i, ()) for fact, rows in named_rows.items()},
         }
         base.append(fields)
         if summaries is not None:
@@ -553,6 +555,34 @@ def _facts(
         people=read.people,
         committees={code: frozenset(pids) for code, pids in committees.items()},
     )
+
+
+def _detail_keys(kind: str) -> dict[str, tuple[str, ...]]:
+    """The details keys holding values of `kind` (a list of them or one), per step."""
+    return {
+        step.code: tuple(k for k, spec in step.details.items() if spec.kind in (kind, kind + "s"))
+        for step in STEPS_BY_CODE.values()
+    }
+
+
+def _named_rows(recs: pl.DataFrame, as_of: datetime.date) -> dict[str, dict[int, tuple]]:
+    """For each provider of rows about what the steps name (FactProvider.of_named), per case index the rows
+    of the values its steps name, in the order of the values (procedure.selectors.case_facts alike)."""
+    out: dict[str, dict[int, tuple]] = {}
+    for fact, provider in FACT_PROVIDERS.items():
+        if provider.of_named is None:
+            continue
+        by_case: dict[int, set[str]] = defaultdict(set)
+        for case, value in _named_values(recs, _detail_keys(provider.named), listed=True).iter_rows():
+            by_case[case].add(value)
+        for case, value in _named_values(recs, _detail_keys(provider.named), listed=False).iter_rows():
+            by_case[case].add(value)
+        rows = provider.of_named(set().union(*by_case.values()) if by_case else set(), as_of)
+        out[fact] = {
+            case: tuple(row for value in sorted(values) for row in rows.get(value, ()))
+            for case, values in by_case.items()
+        }
+    return out
 
 
 def _identities(scope: Scope, cases: list[tuple], superseded: set[int]) -> dict[int, tuple]:
@@ -676,6 +706,8 @@ def _by_person(
         elif pid not in out["branch_then"]:
             out["branch_then"][pid] = [src]
     for fact, provider in FACT_PROVIDERS.items():
+        if provider.of_named is not None:
+            continue  # rows about what the steps name: _named_rows
         rows = (
             provider.in_subtree(scope, as_of)
             if provider.in_subtree is not None

@@ -39,6 +39,10 @@ class FactProvider:
     by_person: Callable[[Iterable[int], datetime.date], dict[int, list[dict]]]
     named: str = ""  # the details' kind whose values `for_person` also loads ("form": the form numbers)
     in_subtree: Callable[["Scope", datetime.date], dict[int, list[dict]]] | None = None
+    # Rows about the values the steps name rather than about the case's person (the trainings of the contacts
+    # and introducers, "pid"): for the whole-tree loader, the rows of every value named in it, by value; each
+    # case gets those of the values its own steps name. Such a provider's `for_person` gives only the named.
+    of_named: Callable[[set[str], datetime.date], dict[str, list[dict]]] | None = None
 
 
 # A scope of the tree (procedure.loader): given the field holding an org's path, the condition that it lies in
@@ -47,7 +51,7 @@ Scope = Callable[[str], Q]
 
 
 # The CaseFacts fields a wing provides; the procedure's own (kinship, discipline, transfers) it reads itself.
-PROVIDED_FACTS = ("forms", "archive_reviews", "notice_feedback", "floating_records")
+PROVIDED_FACTS = ("forms", "archive_reviews", "notice_feedback", "floating_records", "staff_training")
 
 
 FACT_PROVIDERS: dict[str, FactProvider] = {}
@@ -141,6 +145,7 @@ def case_facts(case: Case, *, as_of: datetime.date | None = None, pending: Rec |
         archive_reviews=tuple(registers["archive_reviews"]),
         notice_feedback=tuple(registers["notice_feedback"]),
         floating_records=tuple(registers["floating_records"]),
+        staff_training=tuple(registers["staff_training"]),
         branch_secretaries=tuple(
             sorted(
                 PersonRole.objects.filter(
@@ -196,7 +201,7 @@ def person_registers(person: Person, *, named: dict[str, set[str]] | None = None
     dated after an as-of day."""
     out: dict[str, list] = {
         **{"kin": [], "discipline": [], "transfers": [], "forms": []},
-        **{"archive_reviews": [], "notice_feedback": [], "floating_records": []},
+        **{"archive_reviews": [], "notice_feedback": [], "floating_records": [], "staff_training": []},
     }
     for b, relation in Kinship.objects.filter(a=person).values_list("b__pid", "relation"):
         out["kin"].append((b, relation))

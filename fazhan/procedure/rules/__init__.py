@@ -13,6 +13,7 @@ from fazhan.procedure.rules import (  # noqa: F401
     order,
     outcome,
     probation,
+    staff,
     targets,
     violations,
 )

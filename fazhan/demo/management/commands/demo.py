@@ -26,7 +26,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"演示数据已创建：组织 {counts['orgs']} 个，人员 {counts['persons']} 名，"
                 f"发展对象等候选人 {counts['candidates']} 名，步骤记录 {counts['steps']} 条，"
-                f"发展计划 {counts['plans']} 项，公示 {counts['notices']} 份。"
+                f"发展计划 {counts['plans']} 项，公示 {counts['notices']} 份，"
+                f"业务培训 {counts['trainings']} 次。"
             )
         self.stdout.write(f"\n演示账号（密码均为 {DEMO_PASSWORD}）：")
         for login in LOGINS:
