@@ -10,7 +10,8 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
-from fazhan.accounts.selectors import user_scope_q
+from fazhan.accounts.models import Role
+from fazhan.accounts.selectors import user_roles_at, user_scope_q
 from fazhan.applicants.models import Applicant, InviteCode, Submission, SubmissionState
 from fazhan.procedure.deadlines import deadlines
 from fazhan.procedure.definition import STEPS_BY_CODE
@@ -31,11 +32,17 @@ def submission_get_for_user(user, pk: int) -> Submission:
     return get_object_or_404(submission_list_for_user(user), pk=pk)
 
 
+# Who lists a waiting submission on their to-do page: the branch that accepts or returns it, and the township
+# organizer, who oversees every step below the township (desk.todo); not the district, which has no hand in
+# it.
+TODO_ROLES = frozenset({Role.BRANCH_SECRETARY, Role.BRANCH_ORGANIZER, Role.TOWNSHIP_ORGANIZER})
+
+
 def submissions_waiting_for_user(user) -> list[Submission]:
-    """The submissions in the user's subtrees still waiting for the branch, oldest first (the to-do page)."""
-    return list(
-        submission_list_for_user(user).filter(state=SubmissionState.SUBMITTED).order_by("submitted_at")
-    )
+    """The submissions in the user's subtrees still waiting for the branch, oldest first, that are the user's
+    work (TODO_ROLES): the to-do page."""
+    waiting = submission_list_for_user(user).filter(state=SubmissionState.SUBMITTED).order_by("submitted_at")
+    return [s for s in waiting if user_roles_at(user, s.applicant.org) & TODO_ROLES]
 
 
 def register_url(code: str) -> str:

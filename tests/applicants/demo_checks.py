@@ -18,3 +18,4 @@ def assert_demo_applicants() -> None:
     waiting = submissions_waiting_for_user(User.objects.get(username="branch_secretary"))
     assert [s.applicant.org.code for s in waiting] == ["SZQ-LH-01"]
     assert len(submissions_waiting_for_user(User.objects.get(username="township_organizer"))) == 2
+    assert submissions_waiting_for_user(User.objects.get(username="district_reviewer")) == []  # not its work
