@@ -177,7 +177,11 @@ def _texts(summary: str, rectification: str) -> tuple[str, str]:
     return summary, rectification
 
 
-def _moved(*, actor, assignment: SelfCheckAssignment, action: str, data: dict) -> SelfCheckAssignment:
+def _moved(
+    *, actor, assignment: SelfCheckAssignment, action: str, data: dict, seal: tuple = ()
+) -> SelfCheckAssignment:
+    """The assignment moved, in the trail; `seal`, the submission the move wrote (handed in, returned), is
+    sealed by the same event, so `fazhan verifytrail` finds a report swapped behind the application's back."""
     assignment.status = ASSIGNMENT_MOVES[assignment.status][action]
     assignment.save()
     audit_record(
@@ -186,6 +190,7 @@ def _moved(*, actor, assignment: SelfCheckAssignment, action: str, data: dict) -
         target=assignment,
         org=assignment.township,
         data={"task": assignment.task_id, "status": assignment.status, **data},
+        seal=seal,
     )
     return assignment
 
@@ -245,6 +250,7 @@ def assignment_hand_in(*, actor, assignment: SelfCheckAssignment) -> SelfCheckSu
         assignment=assignment,
         action="hand_in",
         data={"submission": submission.pk, "sha256": submission.sha256, "findings": submission.findings},
+        seal=(submission,),
     )
     return submission
 
@@ -269,5 +275,6 @@ def assignment_return(*, actor, assignment: SelfCheckAssignment, reason: str) ->
         assignment=assignment,
         action="return",
         data={"submission": submission.pk, "reason": reason},
+        seal=(submission,),
     )
     return submission

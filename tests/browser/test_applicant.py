@@ -79,8 +79,13 @@ def test_an_applicant_registers_from_a_code_on_a_phone_and_the_branch_accepts_it
     expect(row).to_contain_text("钱七")
     row.get_by_role("link", name="去办理").click()
     expect(page.locator("#detail-text")).to_contain_text("我志愿加入中国共产党")
-    page.wait_for_function("document.querySelector('#detail-photo').naturalWidth > 0")
-    assert page.locator("#detail-photo").evaluate("img => img.naturalWidth") == 600  # the photo, re-encoded
+    # the photo loaded, polled from here (the page's CSP allows no eval, which wait_for_function needs)
+    photo = page.locator("#detail-photo")
+    for _ in range(50):
+        if photo.evaluate("img => img.complete && img.naturalWidth > 0"):
+            break
+        page.wait_for_timeout(100)
+    assert photo.evaluate("img => img.naturalWidth") == 600  # the photo, re-encoded
     page.get_by_role("button", name="已收到签名的申请书，受理").click()
     expect(page.locator("#detail-accepted")).to_contain_text(f"已于 {cn(today)} 受理")
     record = StepRecord.objects.get()

@@ -119,7 +119,7 @@ def test_register_person_wrong_check_character_then_correct_and_find_by_initials
     assert Person.objects.count() == count_before + 1
 
     # Found in the list by pinyin initials; the list updates in place (htmx) as one types.
-    page.get_by_role("navigation").get_by_role("link", name="人员").click()
+    page.get_by_role("navigation").get_by_role("link", name="人员", exact=True).click()
     expect(page.locator("#person-table tbody tr")).to_have_count(3)
     with page.expect_response(
         lambda r: "/people/" in r.url and "q=oym" in r.url and r.request.headers.get("hx-request") == "true"

@@ -10,7 +10,13 @@ from fazhan.training.selectors import staff_facts_of_named
 
 
 def test_the_wings_provide_the_forms_the_archive_reviews_the_notice_reports_and_the_trainings():
-    assert set(FACT_PROVIDERS) == {"forms", "archive_reviews", "notice_feedback", "staff_training"}
+    assert set(FACT_PROVIDERS) == {
+        "forms",
+        "archive_reviews",
+        "notice_feedback",
+        "floating_records",
+        "staff_training",
+    }
     assert FACT_PROVIDERS["forms"].by_person is form_facts_by_person
     assert FACT_PROVIDERS["forms"].named == "form"
     assert FACT_PROVIDERS["archive_reviews"].by_person is review_facts_by_person

@@ -47,6 +47,7 @@ MODULES = (
     "notice2018",
     "order",
     "probation",
+    "staff",
     "targets",
     "violations",
 )  # one per module of procedure/rules
