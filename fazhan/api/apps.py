@@ -10,11 +10,14 @@ class ApiConfig(AppConfig):
     def ready(self) -> None:
         from fazhan.accounts.services import credential_revoker_register
         from fazhan.api.services import apitoken_revoke_all
-        from fazhan.api.webhooks import on_finding_events, on_step_written
+        from fazhan.api.webhooks import SEND_ERRAND, on_finding_events, on_step_written, webhooks_deliver
         from fazhan.inspection.services import finding_events_register
+        from fazhan.jobs.runner import errand_register
         from fazhan.procedure.services import step_written_register
 
         credential_revoker_register(apitoken_revoke_all)
         # The procedure and the inspection import no API: their writes reach the webhooks through their hooks.
         step_written_register("api.webhooks", on_step_written)
         finding_events_register("api.webhooks", on_finding_events)
+        # The sending runs off the request, on the job queue or a thread (api.webhooks).
+        errand_register(SEND_ERRAND, webhooks_deliver)

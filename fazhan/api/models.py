@@ -101,6 +101,9 @@ class WebhookDelivery(models.Model):
     response_status = models.PositiveIntegerField(_("对方应答"), null=True, blank=True)
     error = models.CharField(_("错误"), max_length=300, blank=True)
     delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+    # Claimed by a sender until then (api.webhooks._claim): two senders at once (two threads, two workers)
+    # never post the same delivery together; a sender that died leaves it to the next after this moment.
+    sending_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["id"]

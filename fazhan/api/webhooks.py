@@ -4,11 +4,15 @@ as a signed POST, sent once the transaction that made the event has committed.
 The procedure and the inspection import nothing of this: they hand their writes to the hooks they offer
 (procedure.services.step_written_register, inspection.services.finding_events_register), which this module
 registers in ApiConfig.ready(). Inside the writing transaction a hook only adds rows to the delivery log
-(WebhookDelivery, pending); after the commit (transaction.on_commit) the pending deliveries are sent, each
-try recorded (status, attempts, the receiver's answer or the error). Nothing a receiver does — refusing,
-hanging past FAZHAN_WEBHOOK_TIMEOUT, being down — reaches the step entry: it has committed, and the sending
-catches every failure. A delivery that failed is tried again before the next event of its subscription and
-by `fazhan webhooks retry`, until FAZHAN_WEBHOOK_ATTEMPTS tries (a 4xx answer is final at once).
+(WebhookDelivery, pending) and launches the errand that sends them (jobs.runner.errand_launch, SEND_ERRAND):
+under `fazhan serve` a task on the job queue, written in the same transaction, that `fazhan worker` runs; under
+runserver and the tests a thread started after the commit. The request answers at once either way: a slow
+receiver holds up the worker, never the clerk. Each try is recorded (status, attempts, the receiver's answer
+or the error); nothing a receiver does — refusing, hanging past FAZHAN_WEBHOOK_TIMEOUT, being down — reaches
+the step entry, and the sending catches every failure. A delivery still pending (its receiver failed, or the
+worker died in the middle of sending it) is tried again before the next event of its subscription, by a
+worker that starts after a dead one, by `fazhan daily` and `fazhan webhooks retry`, and from the 接口推送 page,
+until FAZHAN_WEBHOOK_ATTEMPTS tries (a 4xx answer is final at once).
 
 The body is JSON (UTF-8, keys sorted); the headers: X-Fazhan-Event, X-Fazhan-Delivery (unique per delivery,
 the same on every try: a receiver drops one it has seen), X-Fazhan-Timestamp (Unix seconds of this try) and
@@ -16,6 +20,7 @@ X-Fazhan-Signature: sha256=HMAC-SHA256(secret, body) — core.webhooks.signature
 The payload names records by their ids and codes, never a person's name or ID number.
 """
 
+import datetime
 import json
 import logging
 import secrets
@@ -30,7 +35,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,6 +44,7 @@ from fazhan.auditlog.services import audit_record
 from fazhan.core.roles import user_is_sysadmin
 from fazhan.core.webhooks import DELIVERY_HEADER, SIGNATURE_HEADER, retryable, signature
 from fazhan.inspection.models import Finding, FindingEvent
+from fazhan.jobs.runner import errand_launch
 from fazhan.organizations.models import Org
 from fazhan.procedure.models import StepRecord
 
@@ -51,6 +57,8 @@ PAYLOAD_VERSION = 1
 FINDING_EVENT_OF = {"found": WebhookEvent.FINDING_OPENED, "closed": WebhookEvent.FINDING_CLOSED}
 # Older pending deliveries of a subscription sent before a new one, at most, in one pass after a commit.
 BACKLOG_PER_PASS = 50
+# The name the sending is registered under with the job runner (ApiConfig.ready).
+SEND_ERRAND = "webhooks.send"
 
 ERR_ROLE = "只有系统管理员可以管理事件推送订阅。"
 ERR_URL = "接收地址应为 http:// 或 https:// 开头的网址。"
@@ -146,8 +154,8 @@ def _subscribers(event: str, org_path: str) -> list[WebhookSubscription]:
 
 
 def _enqueue(event: str, subscriptions: list[WebhookSubscription], payloads: list[dict[str, Any]]) -> None:
-    """A pending delivery of each payload for each subscription, and their sending once the transaction
-    commits."""
+    """A pending delivery of each payload for each subscription, and the errand that sends them once the
+    transaction commits."""
     if not payloads or not subscriptions:
         return
     now = timezone.now()
@@ -162,8 +170,7 @@ def _enqueue(event: str, subscriptions: list[WebhookSubscription], payloads: lis
         for s in subscriptions
         for p in payloads
     )
-    ids = [d.pk for d in made]
-    transaction.on_commit(lambda: webhooks_deliver(ids), robust=True)
+    errand_launch(SEND_ERRAND, [d.pk for d in made])
 
 
 def on_step_written(record: StepRecord) -> None:
@@ -224,8 +231,24 @@ def delivery_body(delivery: WebhookDelivery) -> bytes:
     return json.dumps(delivery.payload, ensure_ascii=False, sort_keys=True).encode()
 
 
-def _send(delivery: WebhookDelivery) -> bool:
-    """One try, recorded on the delivery. True when the receiver answered 2xx."""
+def _claim(delivery: WebhookDelivery) -> bool:
+    """Take the delivery for one try, unless another sender holds it or has tried it since it was read. The
+    claim lapses on its own well after the try's timeout, so a sender that died holds nothing for long."""
+    now = timezone.now()
+    until = now + datetime.timedelta(seconds=settings.FAZHAN_WEBHOOK_TIMEOUT * 2 + 30)
+    free = Q(sending_until__isnull=True) | Q(sending_until__lt=now)
+    return bool(
+        WebhookDelivery.objects.filter(free, pk=delivery.pk, status=DeliveryStatus.PENDING)
+        .filter(attempts=delivery.attempts)
+        .update(sending_until=until)
+    )
+
+
+def _send(delivery: WebhookDelivery) -> bool | None:
+    """One try, recorded on the delivery: True when the receiver answered 2xx, None when another sender has
+    the delivery (nothing tried here)."""
+    if not _claim(delivery):
+        return None
     body = delivery_body(delivery)
     subscription = delivery.subscription
     headers = {
@@ -250,8 +273,12 @@ def _send(delivery: WebhookDelivery) -> bool:
         delivery.status = DeliveryStatus.FAILED if final else DeliveryStatus.PENDING
     if ok:
         delivery.status, delivery.delivered_at = DeliveryStatus.DELIVERED, timezone.now()
+    delivery.sending_until = None
     delivery.save(
-        update_fields=["attempts", "last_attempt_at", "response_status", "error", "status", "delivered_at"]
+        update_fields=[
+            *("attempts", "last_attempt_at", "response_status", "error", "status", "delivered_at"),
+            "sending_until",
+        ]
     )
     return ok
 
@@ -279,9 +306,10 @@ def webhooks_deliver(ids: Iterable[int] | None = None) -> tuple[int, int]:
                 wanted = set(ids)
                 deliveries = [d for d in deliveries if d.pk in wanted] or deliveries[:BACKLOG_PER_PASS]
             for d in deliveries:
-                if _send(d):
+                ok = _send(d)
+                if ok:
                     sent += 1
-                else:
+                elif ok is False:
                     failed += 1
                     break
         return sent, failed

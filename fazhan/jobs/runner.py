@@ -14,6 +14,13 @@ transaction open (on SQLite, which lets one writer in at a time, the row catches
 transaction ends; the page reads the live progress of a job running in its own process from memory:
 selectors.job_as_now). A job whose thread's process dies stays active in its row and, with no sign of life
 for STALE_AFTER, shows as interrupted.
+
+An errand is a short piece of work after a commit that no one follows on a page, so it has no Job row: the
+webhooks' sending (api.webhooks). Its owner registers it by name (errand_register) and launches it with
+JSON arguments (errand_launch): on the queue, its task is written in the launching transaction, so it exists
+exactly when what it is to work on does; on a thread, it starts once that transaction commits. The work
+keeps its own state (a delivery stays pending until it is sent), so an errand run twice, or lost with a dead
+worker and run again by jobs_recover, does no harm.
 """
 
 import datetime
@@ -156,10 +163,80 @@ def _worker_alive(worker: str, *, progress_at: datetime.datetime | None, now: da
     return progress_at is not None and progress_at >= now - STALE_AFTER
 
 
+# --- errands: short work with no Job row -------------------------------------------------------------------
+
+Errand = Callable[..., object]
+ERRANDS: dict[str, Errand] = {}
+_errand_threads: set[threading.Thread] = set()
+
+
+def errand_register(name: str, work: Errand) -> None:
+    if name in ERRANDS and ERRANDS[name] is not work:
+        raise LookupError(f"errand {name} has its work already: {ERRANDS[name].__qualname__}")
+    ERRANDS[name] = work
+
+
+def errand_launch(name: str, *args) -> None:
+    """Run the errand `name` with `args` (JSON values) off the request: a task on the queue, written in the
+    current transaction ("queue"), or a thread started once it commits ("thread")."""
+    if name not in ERRANDS:
+        raise LookupError(f"no errand {name!r}: {sorted(ERRANDS)}")
+    if settings.FAZHAN_JOBS == "queue":
+        errand_task.enqueue(name, list(args))
+    else:
+        transaction.on_commit(lambda: _errand_spawn(name, list(args)), robust=True)
+
+
+@task()
+def errand_task(name: str, args: list) -> None:
+    """The queue's task for one errand: `fazhan worker` calls it."""
+    ERRANDS[name](*args)
+
+
+def _errand_spawn(name: str, args: list) -> None:
+    thread = threading.Thread(target=_errand_main, args=(name, args), name=f"fazhan-{name}", daemon=True)
+    with _lock:
+        _errand_threads.add(thread)
+    thread.start()
+
+
+def _errand_main(name: str, args: list) -> None:
+    try:
+        ERRANDS[name](*args)
+    except Exception:
+        log.exception("errand %s", name)
+    finally:
+        with _lock:
+            _errand_threads.discard(threading.current_thread())
+        connection.close()
+
+
+def errands_recover(now: datetime.datetime | None = None) -> int:
+    """Queue again each errand a dead worker left marked running (closed as failed). Returns how many."""
+    now = now or timezone.now()
+    again = 0
+    held = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, task_path=errand_task.module_path)
+    for result in held.order_by("pk"):
+        last = result.worker_ids[-1] if result.worker_ids else ""
+        if _worker_alive(last, progress_at=result.started_at, now=now):
+            continue
+        with transaction.atomic():
+            closed = DBTaskResult.objects.filter(pk=result.pk, status=TaskResultStatus.RUNNING).update(
+                status=TaskResultStatus.FAILED, finished_at=now
+            )
+            name, args = result.args_kwargs["args"]
+            if closed and name in ERRANDS:
+                errand_task.enqueue(name, args)
+                again += 1
+        log.warning("errand %s: its worker %s is gone; queued again", result.args_kwargs["args"][0], last)
+    return again
+
+
 def jobs_recover() -> list[int]:
     """Put back in the queue each job whose task a dead worker left marked running: its task is closed as
     failed, the job goes back to queued (its row says why) and a new task is queued for it. Returns the
-    jobs' ids. Called by `fazhan worker` as it starts."""
+    jobs' ids. The errands a dead worker left running go back in the queue too (errands_recover). Called by
+    `fazhan worker` as it starts."""
     now = timezone.now()
     recovered = []
     held = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, task_path=job_task.module_path)
@@ -183,13 +260,14 @@ def jobs_recover() -> list[int]:
                 job_launch(job_id)
                 recovered.append(job_id)
         log.warning("job %s: its worker %s is gone; %s", job_id, last, "queued again" if again else "ended")
+    errands_recover(now)
     return recovered
 
 
 def jobs_join(timeout: float | None = None) -> None:
     """Wait for the jobs running in this process to end (tests, and a clean shutdown)."""
     with _lock:
-        threads = list(_threads.values())
+        threads = [*_threads.values(), *_errand_threads]
     for thread in threads:
         thread.join(timeout)
 

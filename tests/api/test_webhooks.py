@@ -1,6 +1,10 @@
 """Event webhooks against a real HTTP server on loopback: a step or a finding's move is POSTed, once the
-transaction commits, signed with the subscription's secret; a receiver that fails or is down never breaks the
-step entry, and the delivery log says what happened and is tried again."""
+transaction commits and off the request (here on the thread of FAZHAN_JOBS = "thread"; the queue's worker in
+test_webhook_worker.py), signed with the subscription's secret; a receiver that is slow, fails or is down
+never holds up or breaks the step entry, and the delivery log says what happened and is tried again.
+
+The sending runs on its own thread and connection, so these tests need `transactional_db` (tw): the thread
+cannot see the rows of a test wrapped in a transaction."""
 
 import hashlib
 import hmac
@@ -16,12 +20,14 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import transaction
 
 from fazhan.api.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from fazhan.api.webhooks import webhook_add, webhook_remove
 from fazhan.auditlog.models import AuditEvent
 from fazhan.inspection.models import Finding
 from fazhan.inspection.services import finding_explain
+from fazhan.jobs.runner import jobs_join
 from fazhan.procedure.models import StepRecord
 from fazhan.procedure.services import case_record_step, step_correct
 from tests.inspection.test_pages import late_talk, start
@@ -45,6 +51,8 @@ class Receiver:
     url: str = ""
     answers: list[int] = field(default_factory=lambda: [200])  # each request's status in turn; last repeats
     received: list[Received] = field(default_factory=list)
+    delay: float = 0.0  # seconds the receiver takes before it answers
+    answered: threading.Event = field(default_factory=threading.Event)
 
 
 @pytest.fixture
@@ -55,10 +63,12 @@ def receiver(settings) -> Iterator[Receiver]:
         def do_POST(self):
             body = self.rfile.read(int(self.headers["Content-Length"]))
             state.received.append(Received(dict(self.headers.items()), body))
+            time.sleep(state.delay)
             self.send_response(state.answers[min(len(state.received), len(state.answers)) - 1])
             self.send_header("Content-Length", "2")
             self.end_headers()
             self.wfile.write(b"{}")
+            state.answered.set()
 
         def log_message(self, *args):
             pass
@@ -71,6 +81,17 @@ def receiver(settings) -> Iterator[Receiver]:
     yield state
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def tw(transactional_db, pw):
+    """The procedure world in a database the sending thread can see."""
+    return pw
+
+
+def sent(within: float = 20.0) -> None:
+    """Wait for the sending threads of this process to end."""
+    jobs_join(within)
 
 
 def subscribe(w, url, events=EVERY, org=None):
@@ -89,22 +110,26 @@ def signed(received: Received, secret: str = SECRET) -> bool:
     return hmac.compare_digest(received.headers["X-Fazhan-Signature"], expected)
 
 
-def test_a_step_entered_through_the_api_is_posted_signed_after_it_commits(
-    pw, receiver, api_for, django_capture_on_commit_callbacks
-):
-    subscription = subscribe(pw, receiver.url)
+def test_a_step_entered_through_the_api_returns_at_once_and_is_posted_signed_after(tw, receiver, api_for):
+    subscription = subscribe(tw, receiver.url)
+    receiver.delay = 3.0  # a slow receiver: each answer takes three seconds
     api = api_for("sec1")
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = api.post(f"/api/v1/cases/{pw.case.pk}/steps", {"step": "S01", "date": "2020-03-02"})
-        assert response.status_code == 201
-        assert receiver.received == []  # nothing leaves before the commit
-    for callback in callbacks:
-        callback()
-    record = StepRecord.objects.get(case=pw.case, step="S01")
+    began = time.monotonic()
+    response = api.post(f"/api/v1/cases/{tw.case.pk}/steps", {"step": "S01", "date": "2020-03-02"})
+    took = time.monotonic() - began
+    assert response.status_code == 201
+    assert not receiver.answered.is_set()  # the entry answered before the receiver did
+    assert took < receiver.delay, f"the step entry took {took:.2f} s: it waited for the receiver"
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.PENDING, 0)  # not answered yet
+    assert receiver.answered.wait(15)
+    sent()
+    assert time.monotonic() - began >= 3.0  # it arrived after the step entry had answered
+    record = StepRecord.objects.get(case=tw.case, step="S01")
     [got] = receiver.received
     assert signed(got)
     assert not signed(got, "another secret")
-    delivery = WebhookDelivery.objects.get()
+    delivery.refresh_from_db()
     assert got.headers["X-Fazhan-Event"] == "step.recorded"
     assert got.headers["X-Fazhan-Delivery"] == delivery.uid
     assert got.headers["Content-Type"] == "application/json; charset=utf-8"
@@ -114,7 +139,7 @@ def test_a_step_entered_through_the_api_is_posted_signed_after_it_commits(
     assert body["event"] == "step.recorded"
     assert body["data"] == {
         "record": record.pk,
-        "case": pw.case.pk,
+        "case": tw.case.pk,
         "person": "P0001",
         "org": "SZQ-LH-01",
         "step": "S01",
@@ -131,18 +156,23 @@ def test_a_step_entered_through_the_api_is_posted_signed_after_it_commits(
     assert delivery.response_status == 200
 
 
-def test_a_correction_is_step_corrected_naming_the_record_it_supersedes(
-    pw, receiver, django_capture_on_commit_callbacks
-):
-    first = case_record_step(actor=None, case=pw.case, step="S01", date=day(0), details={})
-    subscribe(pw, receiver.url, events=["step.corrected"])
-    with django_capture_on_commit_callbacks(execute=True):
-        case_record_step(
-            actor=None, case=pw.case, step="S02", date=day(10), details=legal_details("S02", 0, pw)
-        )
-        corrected = step_correct(
-            actor=pw.users["sec1"], record=first, date=day(1), details={}, reason="日期抄错"
-        )
+def test_nothing_is_sent_before_the_commit_nor_for_a_transaction_rolled_back(tw, receiver):
+    subscribe(tw, receiver.url)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        case_record_step(actor=None, case=tw.case, step="S01", date=day(0), details={})
+        assert WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING).count() == 1
+        raise RuntimeError("the step entry fails after the hook ran")
+    sent()
+    assert receiver.received == []
+    assert not WebhookDelivery.objects.exists()
+
+
+def test_a_correction_is_step_corrected_naming_the_record_it_supersedes(tw, receiver):
+    first = case_record_step(actor=None, case=tw.case, step="S01", date=day(0), details={})
+    subscribe(tw, receiver.url, events=["step.corrected"])
+    case_record_step(actor=None, case=tw.case, step="S02", date=day(10), details=legal_details("S02", 0, tw))
+    corrected = step_correct(actor=tw.users["sec1"], record=first, date=day(1), details={}, reason="日期抄错")
+    sent()
     [got] = receiver.received  # the S02 was step.recorded, which this subscription does not take
     assert got.json()["event"] == "step.corrected"
     assert got.json()["data"]["record"] == corrected.pk
@@ -151,16 +181,16 @@ def test_a_correction_is_step_corrected_naming_the_record_it_supersedes(
 
 
 def test_a_failing_receiver_never_breaks_the_step_and_the_delivery_is_tried_again(
-    pw, receiver, api_for, django_capture_on_commit_callbacks, capsys
+    tw, receiver, api_for, capsys
 ):
-    subscribe(pw, receiver.url)
+    subscribe(tw, receiver.url)
     receiver.answers = [503, 200]
-    with django_capture_on_commit_callbacks(execute=True):
-        response = api_for("sec1").post(
-            f"/api/v1/cases/{pw.case.pk}/steps", {"step": "S01", "date": "2020-03-02"}
-        )
+    response = api_for("sec1").post(
+        f"/api/v1/cases/{tw.case.pk}/steps", {"step": "S01", "date": "2020-03-02"}
+    )
     assert response.status_code == 201
-    assert StepRecord.objects.filter(case=pw.case, step="S01").exists()
+    sent()
+    assert StepRecord.objects.filter(case=tw.case, step="S01").exists()
     delivery = WebhookDelivery.objects.get()
     assert (delivery.status, delivery.attempts, delivery.response_status) == (DeliveryStatus.PENDING, 1, 503)
     assert "503" in delivery.error
@@ -179,16 +209,14 @@ def test_a_failing_receiver_never_breaks_the_step_and_the_delivery_is_tried_agai
     )
 
 
-def test_a_receiver_that_is_down_is_logged_and_given_up_after_the_last_try(
-    pw, settings, django_capture_on_commit_callbacks
-):
+def test_a_receiver_that_is_down_is_logged_and_given_up_after_the_last_try(tw, settings):
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    subscribe(pw, f"http://127.0.0.1:{port}/gone")
+    subscribe(tw, f"http://127.0.0.1:{port}/gone")
     settings.FAZHAN_WEBHOOK_ATTEMPTS = 2
-    with django_capture_on_commit_callbacks(execute=True):
-        case_record_step(actor=None, case=pw.case, step="S01", date=day(0), details={})
+    case_record_step(actor=None, case=tw.case, step="S01", date=day(0), details={})
+    sent()
     delivery = WebhookDelivery.objects.get()
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.PENDING, 1)
     call_command("webhooks", "retry")
@@ -197,23 +225,22 @@ def test_a_receiver_that_is_down_is_logged_and_given_up_after_the_last_try(
     assert "Connection refused" in delivery.error or "URLError" in delivery.error
 
 
-def test_a_4xx_answer_is_final_at_once(pw, receiver, django_capture_on_commit_callbacks):
-    subscribe(pw, receiver.url)
+def test_a_4xx_answer_is_final_at_once(tw, receiver):
+    subscribe(tw, receiver.url)
     receiver.answers = [410]
-    with django_capture_on_commit_callbacks(execute=True):
-        case_record_step(actor=None, case=pw.case, step="S01", date=day(0), details={})
+    case_record_step(actor=None, case=tw.case, step="S01", date=day(0), details={})
+    sent()
     delivery = WebhookDelivery.objects.get()
     assert (delivery.status, delivery.attempts, delivery.response_status) == (DeliveryStatus.FAILED, 1, 410)
 
 
-def test_findings_opened_and_moved_reach_the_subscriptions_over_their_org(
-    pw, receiver, django_capture_on_commit_callbacks
-):
+def test_findings_opened_and_moved_reach_the_subscriptions_over_their_org(tw, receiver):
+    pw = tw
     subscribe(pw, receiver.url, events=["finding.opened", "finding.moved"])
     elsewhere = subscribe(pw, receiver.url + "/yx", org=pw.township2)  # 永兴镇: not 罗汉镇's findings
     late_talk(pw)  # S01 on day 0, the talk on day 50: APP-TALK
-    with django_capture_on_commit_callbacks(execute=True):
-        start(pw)
+    start(pw)
+    sent()
     finding = Finding.objects.get(rule="APP-TALK")
     opened = [r.json() for r in receiver.received if r.json()["data"]["finding"] == finding.pk]
     assert [o["event"] for o in opened] == ["finding.opened"]
@@ -227,8 +254,8 @@ def test_findings_opened_and_moved_reach_the_subscriptions_over_their_org(
     )
     assert all(signed(r) for r in receiver.received)
     before = len(receiver.received)
-    with django_capture_on_commit_callbacks(execute=True):
-        finding_explain(actor=pw.users["sec1"], finding=finding, explanation="谈话记录日期抄错")
+    finding_explain(actor=pw.users["sec1"], finding=finding, explanation="谈话记录日期抄错")
+    sent()
     [moved] = receiver.received[before:]
     assert moved.json()["event"] == "finding.moved"
     assert (moved.json()["data"]["action"], moved.json()["data"]["status"]) == ("explained", "explained")
@@ -255,9 +282,7 @@ def test_only_the_system_administrator_keeps_subscriptions_and_bad_input_names_i
     ]
 
 
-def test_the_webhooks_command_adds_lists_and_removes(
-    pw, receiver, capsys, django_capture_on_commit_callbacks
-):
+def test_the_webhooks_command_adds_lists_and_removes(pw, receiver, capsys):
     call_command("webhooks", "add", receiver.url, "--events", "step.recorded", "--org", "SZQ-LH")
     out = capsys.readouterr().out
     made = WebhookSubscription.objects.get()
@@ -267,8 +292,7 @@ def test_the_webhooks_command_adds_lists_and_removes(
     call_command("webhooks", "list")
     assert f"{made.pk}  active  SZQ-LH  {receiver.url}  step.recorded" in capsys.readouterr().out
     call_command("webhooks", "remove", str(made.pk))
-    with django_capture_on_commit_callbacks(execute=True):
-        case_record_step(actor=None, case=pw.case, step="S01", date=day(0), details={})
-    assert receiver.received == []  # removed: nothing sent
+    case_record_step(actor=None, case=pw.case, step="S01", date=day(0), details={})
+    assert not WebhookDelivery.objects.exists()  # removed: nothing to send
     with pytest.raises(CommandError, match="events"):
         call_command("webhooks", "add", receiver.url, "--events", "nothing")
