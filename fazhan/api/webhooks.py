@@ -235,7 +235,7 @@ def _claim(delivery: WebhookDelivery) -> bool:
     """Take the delivery for one try, unless another sender holds it or has tried it since it was read. The
     claim lapses on its own well after the try's timeout, so a sender that died holds nothing for long."""
     now = timezone.now()
-    until = now + datetime.timedelta(seconds=settings.FAZHAN_WEBHOOK_TIMEOUT * 2 + 30)
+    until = now + datetime.timedelta(seconds=settings.FAZHAN_WEBHOOK_TIMEOUT * 2 + 10)
     free = Q(sending_until__isnull=True) | Q(sending_until__lt=now)
     return bool(
         WebhookDelivery.objects.filter(free, pk=delivery.pk, status=DeliveryStatus.PENDING)

@@ -53,6 +53,7 @@ class Receiver:
     received: list[Received] = field(default_factory=list)
     delay: float = 0.0  # seconds the receiver takes before it answers
     answered: threading.Event = field(default_factory=threading.Event)
+    released: threading.Event = field(default_factory=threading.Event)  # ends every delay at once
 
 
 @pytest.fixture
@@ -63,7 +64,7 @@ def receiver(settings) -> Iterator[Receiver]:
         def do_POST(self):
             body = self.rfile.read(int(self.headers["Content-Length"]))
             state.received.append(Received(dict(self.headers.items()), body))
-            time.sleep(state.delay)
+            state.released.wait(state.delay)
             self.send_response(state.answers[min(len(state.received), len(state.answers)) - 1])
             self.send_header("Content-Length", "2")
             self.end_headers()
@@ -79,6 +80,7 @@ def receiver(settings) -> Iterator[Receiver]:
     settings.FAZHAN_WEBHOOK_TIMEOUT = 5
     settings.FAZHAN_WEBHOOK_ATTEMPTS = 3
     yield state
+    state.released.set()
     server.shutdown()
     server.server_close()
 
