@@ -50,6 +50,8 @@ def navigation(request):
     if roles & ADMIN_ROLES:
         items.append((_("系统管理"), reverse("admin:index")))
     items.append((_("接口令牌"), reverse("apitoken_list")))
+    if Role.SYSADMIN in roles:
+        items.append((_("接口推送"), reverse("webhook_list")))
     if roles & {Role.INSPECTOR, Role.DISTRICT_REVIEWER, Role.AUDITADMIN}:
         items.append((_("审计记录"), reverse("auditlog:trail")))
     if roles & set(settings.FAZHAN_2FA_ROLES):

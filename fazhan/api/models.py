@@ -78,6 +78,11 @@ class WebhookSubscription(models.Model):
     def __str__(self) -> str:
         return f"{self.pk} {self.url}"
 
+    @property
+    def event_labels(self) -> list[str]:
+        """The events in Chinese, in their declared order."""
+        return [str(WebhookEvent(e).label) for e in self.events if e in WebhookEvent.values]
+
 
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", _("待发送")

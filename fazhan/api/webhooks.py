@@ -66,6 +66,8 @@ ERR_EVENTS = "请选择要推送的事件：%(all)s。"
 ERR_EVENT = "没有事件“%(e)s”；可选：%(all)s。"
 ERR_SECRET = "签名密钥至少16个字符。"
 ERR_REMOVED = "该订阅已删除。"
+ERR_RETRY_DELIVERED = "该推送已送达，无需重试。"
+ERR_RETRY_REMOVED = "该推送所属的订阅已删除，不能重试。"
 
 
 def _require_sysadmin(actor) -> None:
@@ -130,6 +132,31 @@ def webhook_remove(*, actor, subscription: WebhookSubscription) -> WebhookSubscr
     )
     audit_record(actor=actor, action="webhook.remove", target=subscription, org=subscription.org, data={})
     return subscription
+
+
+@transaction.atomic
+def delivery_retry(*, actor, delivery: WebhookDelivery) -> WebhookDelivery:
+    """Send a delivery that has not arrived once more, now (a failed one goes back to pending for one more
+    try, its earlier tries kept in its count). Refused for one delivered, or of a removed subscription."""
+    _require_sysadmin(actor)
+    delivery = WebhookDelivery.objects.select_for_update().select_related("subscription").get(pk=delivery.pk)
+    if delivery.status == DeliveryStatus.DELIVERED:
+        raise ValidationError({"delivery": _(ERR_RETRY_DELIVERED)})
+    if delivery.subscription.removed_at is not None:
+        raise ValidationError({"delivery": _(ERR_RETRY_REMOVED)})
+    was = delivery.status
+    if was == DeliveryStatus.FAILED:
+        delivery.status = DeliveryStatus.PENDING
+        delivery.save(update_fields=["status"])
+    audit_record(
+        actor=actor,
+        action="webhook.retry",
+        target=delivery,
+        org=delivery.subscription.org,
+        data={"subscription": delivery.subscription_id, "delivery": delivery.uid, "was": was},
+    )
+    errand_launch(SEND_ERRAND, [delivery.pk])
+    return delivery
 
 
 def webhook_list() -> QuerySet[WebhookSubscription]:
