@@ -22,6 +22,7 @@ from fazhan.api.webhooks import (
 from fazhan.core.forms import form_to_service
 from fazhan.core.roles import user_is_sysadmin
 
+SHOW_SECRET = "webhook_secret_once"  # the session key naming the subscription whose secret to show, once
 LATEST = 50  # deliveries the page lists, newest first
 
 MSG_REMOVED = "已删除订阅“%(name)s”，不再向它推送。"
@@ -57,11 +58,16 @@ def webhook_page(request):
         ),
     )
     if made is not None:
-        form = WebhookForm()
+        # Post, redirect, get: the secret is shown on the page the redirect opens, once (a reload of it does
+        # not add the subscription again, nor show the secret again).
+        request.session[SHOW_SECRET] = made.pk
+        return redirect("webhook_list")
+    shown = request.session.pop(SHOW_SECRET, None)
+    created = WebhookSubscription.objects.filter(pk=shown).first() if shown and not request.POST else None
     deliveries = list(delivery_list()[:LATEST])
     for d in deliveries:
         d.error_said = error_said(d)  # type: ignore[attr-defined]
-    context = {"form": form, "created": made, "subscriptions": webhook_list(), "deliveries": deliveries}
+    context = {"form": form, "created": created, "subscriptions": webhook_list(), "deliveries": deliveries}
     return render(request, "api/webhooks.html", context)
 
 

@@ -53,8 +53,9 @@ def test_the_page_adds_a_subscription_showing_its_secret_once_in_chinese(pw, cli
             "org": pw.township.pk,
         },
     )
+    assert answer.status_code == 302
     made = WebhookSubscription.objects.get()
-    page = answer.content.decode()
+    page = client.get(URL).content.decode()
     assert made.secret in page
     assert (made.url, made.events, made.org, made.created_by) == (
         "https://dangan.example.cn/in",
