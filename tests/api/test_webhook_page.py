@@ -3,12 +3,16 @@ through the command's service (the secret shown once, a bad address refused at i
 removes one, and sends a delivery that did not arrive again — each change in the trail. The sending itself
 is on a thread here, tested against a real receiver in test_webhooks.py and in a browser."""
 
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 
 from fazhan.api.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from fazhan.api.pages import error_said
 from fazhan.api.webhooks import ERR_RETRY_DELIVERED, delivery_retry
 from fazhan.auditlog.models import AuditEvent
+from fazhan.auditlog.selectors import trail_verify
 from tests.api.test_webhooks import EVERY, subscribe
 
 URL = "/api/webhooks/"
@@ -119,3 +123,28 @@ def test_the_last_error_is_said_in_chinese():
     assert error_said(d) == "等待对方应答超时"
     d.response_status, d.error = 410, "HTTPError: HTTP Error 410: Gone"
     assert error_said(d) == "对方应答 HTTP 410"
+
+
+def test_the_trail_seals_subscriptions_and_names_one_changed_behind_its_back(pw, client_for):
+    made = subscribe(pw, "https://x.example/in")
+    client_for("admin").post(f"{URL}{made.pk}/remove/")
+    assert trail_verify().ok
+    WebhookSubscription.objects.filter(pk=made.pk).update(
+        url="https://elsewhere.example/in"
+    )  # behind its back
+    check = trail_verify()
+    assert check.problem_count == 1
+    assert f"api.webhooksubscription #{made.pk}" in str(check.problems[0].what)
+
+
+def test_the_migration_seals_the_subscriptions_made_before_the_trail_held_them(pw):
+    subscribe(pw, "https://x.example/in")  # a sealed event: the trail has digests already
+    older = WebhookSubscription.objects.create(
+        url="https://old.example/", secret="s" * 20, events=EVERY, org=pw.district
+    )
+    assert not trail_verify().ok  # as a subscription of before this release: no digest for it
+    migration = importlib.import_module("fazhan.api.migrations.0005_seal_subscriptions")
+    migration.seal_subscriptions(django_apps, None)
+    assert trail_verify().ok
+    sealed = AuditEvent.objects.get(action="webhook.seal")
+    assert sealed.data == {"subscriptions": 2} and older.pk
