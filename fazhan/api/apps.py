@@ -11,8 +11,8 @@ class ApiConfig(AppConfig):
         from fazhan.accounts.services import credential_revoker_register
         from fazhan.api.models import WebhookSubscription
         from fazhan.api.services import apitoken_revoke_all
-        from fazhan.auditlog.registry import trail_register
         from fazhan.api.webhooks import SEND_ERRAND, on_finding_events, on_step_written, webhooks_deliver
+        from fazhan.auditlog.registry import trail_register
         from fazhan.inspection.services import finding_events_register
         from fazhan.jobs.runner import errand_register
         from fazhan.procedure.services import step_written_register

@@ -1,7 +1,7 @@
 """Webhooks on the job queue (settings.FAZHAN_JOBS = "queue", as under `fazhan serve`): the step entry only
 writes the delivery and its task, in its own transaction; a real `fazhan worker` process sends it. A worker
-killed with SIGKILL while the receiver holds the request leaves the delivery pending, never sent twice at once,
-and the next worker (which queues the dead one's task again) delivers it, signed, once the dead sender's
+killed with SIGKILL while the receiver holds the request leaves the delivery pending, never sent twice at
+once, and the next worker (which queues the dead one's task again) delivers it, signed, once the dead sender's
 claim has lapsed. Over the suite's engine; `transactional_db` so the worker sees the rows."""
 
 import os

@@ -36,7 +36,8 @@ def test_the_administrator_subscribes_sees_a_delivery_arrive_and_retries_a_refus
     page.get_by_role("button", name="添加订阅").click()
     secret = page.locator("#new-secret").inner_text().strip()
     made = WebhookSubscription.objects.get()
-    assert secret == made.secret and len(secret) >= 32
+    assert secret == made.secret
+    assert len(secret) >= 32
     expect(page.locator("#subscriptions tbody")).to_contain_text("录入步骤")
     expect(page.locator("#subscriptions tbody")).to_contain_text(pw.township.name)
     expect(page.locator("#subscriptions tbody")).to_contain_text("推送中")
@@ -55,7 +56,8 @@ def test_the_administrator_subscribes_sees_a_delivery_arrive_and_retries_a_refus
     case_record_step(actor=None, case=pw.case, step="S02", date=day(10), details=legal_details("S02", 0, pw))
     sent()
     refused = WebhookDelivery.objects.order_by("-id").first()
-    assert refused is not None and refused.status == DeliveryStatus.FAILED
+    assert refused is not None
+    assert refused.status == DeliveryStatus.FAILED
     page.reload()
     row = page.locator(f'#deliveries tr[data-delivery="{refused.pk}"]')
     expect(row.locator(".status")).to_have_text("发送失败")
@@ -69,6 +71,7 @@ def test_the_administrator_subscribes_sees_a_delivery_arrive_and_retries_a_refus
     expect(row.locator(".status")).to_have_text("已送达")
     expect(row.get_by_role("button", name="重新发送")).to_have_count(0)
     assert len(receiver.received) == 3
-    assert receiver.received[2].body == receiver.received[1].body and signed(receiver.received[2], secret)
+    assert receiver.received[2].body == receiver.received[1].body
+    assert signed(receiver.received[2], secret)
     assert re.fullmatch(r"[0-9a-f]{32}", receiver.received[2].headers["X-Fazhan-Delivery"])
     screenshot(page, "webhooks-retried")
