@@ -7,8 +7,8 @@ registers in ApiConfig.ready(). Inside the writing transaction a hook only adds 
 (WebhookDelivery, pending) and launches the errand that sends them (jobs.runner.errand_launch,
 SEND_ERRAND): under `fazhan serve` a task on the job queue, written in the same transaction, that `fazhan
 worker` runs; under runserver and the tests a thread started after the commit. The request answers at once
-either way: a slow receiver holds up the worker, never the clerk. Each try is recorded (status, attempts, the receiver's answer
-or the error); nothing a receiver does — refusing, hanging past FAZHAN_WEBHOOK_TIMEOUT, being down — reaches
+either way: a slow receiver holds up the worker, never the clerk. Each try is recorded (status, attempts,
+the receiver's answer or the error); nothing a receiver does — refusing, hanging past FAZHAN_WEBHOOK_TIMEOUT, being down — reaches
 the step entry, and the sending catches every failure. A delivery still pending (its receiver failed, or the
 worker died in the middle of sending it) is tried again before the next event of its subscription, by a
 worker that starts after a dead one, by `fazhan daily` and `fazhan webhooks retry`, and from the 接口推送
