@@ -4,15 +4,15 @@ as a signed POST, sent once the transaction that made the event has committed.
 The procedure and the inspection import nothing of this: they hand their writes to the hooks they offer
 (procedure.services.step_written_register, inspection.services.finding_events_register), which this module
 registers in ApiConfig.ready(). Inside the writing transaction a hook only adds rows to the delivery log
-(WebhookDelivery, pending) and launches the errand that sends them (jobs.runner.errand_launch,
-SEND_ERRAND): under `fazhan serve` a task on the job queue, written in the same transaction, that `fazhan
-worker` runs; under runserver and the tests a thread started after the commit. The request answers at once
-either way: a slow receiver holds up the worker, never the clerk. Each try is recorded (status, attempts,
-the receiver's answer or the error); nothing a receiver does — refusing, hanging past FAZHAN_WEBHOOK_TIMEOUT, being down — reaches
-the step entry, and the sending catches every failure. A delivery still pending (its receiver failed, or the
-worker died in the middle of sending it) is tried again before the next event of its subscription, by a
-worker that starts after a dead one, by `fazhan daily` and `fazhan webhooks retry`, and from the 接口推送
-page, until FAZHAN_WEBHOOK_ATTEMPTS tries (a 4xx answer is final at once).
+(WebhookDelivery, pending) and launches the errand that sends them (jobs.runner.errand_launch, SEND_ERRAND):
+under `fazhan serve` a task on the job queue, written in the same transaction, that `fazhan worker` runs;
+under runserver and the tests a thread started after the commit. The request answers at once either way: a
+slow receiver holds up the worker, never the clerk. Each try is recorded (status, attempts, the receiver's
+answer or the error); nothing a receiver does — refusing, hanging past FAZHAN_WEBHOOK_TIMEOUT, being down —
+reaches the step entry, and the sending catches every failure. A delivery still pending (its receiver failed,
+or the worker died in the middle of sending it) is tried again before the next event of its subscription, by a
+worker that starts after a dead one, by `fazhan daily` and `fazhan webhooks retry`, and from the 接口推送 page,
+until FAZHAN_WEBHOOK_ATTEMPTS tries (a 4xx answer is final at once).
 
 The body is JSON (UTF-8, keys sorted); the headers: X-Fazhan-Event, X-Fazhan-Delivery (unique per delivery,
 the same on every try: a receiver drops one it has seen), X-Fazhan-Timestamp (Unix seconds of this try) and
