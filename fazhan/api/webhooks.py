@@ -11,8 +11,8 @@ slow receiver holds up the worker, never the clerk. Each try is recorded (status
 answer or the error); nothing a receiver does — refusing, hanging past FAZHAN_WEBHOOK_TIMEOUT, being down —
 reaches the step entry, and the sending catches every failure. A delivery still pending (its receiver failed,
 or the worker died in the middle of sending it) is tried again before the next event of its subscription, by a
-worker that starts after a dead one, by `fazhan daily` and `fazhan webhooks retry`, and from the 接口推送 page,
-until FAZHAN_WEBHOOK_ATTEMPTS tries (a 4xx answer is final at once).
+worker that starts after a dead one, by `fazhan daily` and `fazhan webhooks retry`, and from the 接口推送
+page, until FAZHAN_WEBHOOK_ATTEMPTS tries (a 4xx answer is final at once).
 
 The body is JSON (UTF-8, keys sorted); the headers: X-Fazhan-Event, X-Fazhan-Delivery (unique per delivery,
 the same on every try: a receiver drops one it has seen), X-Fazhan-Timestamp (Unix seconds of this try) and
