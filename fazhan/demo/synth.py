@@ -12,6 +12,7 @@ import datetime
 import json
 import random
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,8 @@ def _day(start: datetime.date, offset: int) -> datetime.date:
 class Builder:
     def __init__(self, *, today: datetime.date, seed: int, code: str = "SZQ"):
         self.today, self.rng, self.code = today, random.Random(seed), code
+        self.region = "511002"  # the ID numbers' region code (a province gives each district its own)
+        self.org_ids: Iterator[int] | None = None  # a province numbers its orgs and copies them in bulk
         self.orgs: list[Org] = []
         self.persons: list[Person] = []
         self.roles: list[PersonRole] = []
@@ -94,7 +97,7 @@ class Builder:
     def id_number(self, birth: datetime.date, gender: str) -> str:
         while True:
             sex = self.rng.choice("13579" if gender == "M" else "02468")
-            body = f"511002{birth:%Y%m%d}{self.rng.randrange(100):02d}{sex}"
+            body = f"{self.region}{birth:%Y%m%d}{self.rng.randrange(100):02d}{sex}"
             number = body + ric.calc_check_digit(body + "0")
             if number not in self.numbers:
                 self.numbers.add(number)
@@ -146,7 +149,10 @@ class Builder:
             depth=(parent.depth + 1) if parent else 0,
             **extra,
         )
-        org.save()
+        if self.org_ids is None:
+            org.save()
+        else:
+            org.pk = next(self.org_ids)
         self.orgs.append(org)
         return org
 
@@ -194,25 +200,39 @@ def _entered(day: datetime.date, lag: int, now: datetime.datetime) -> datetime.d
     return min(moment, now)
 
 
-@transaction.atomic
-def synth_build(
+@dataclass
+class District:
+    """One district's records as built, before they are written."""
+
+    org: Org
+    branch_info: list[dict[str, Any]]
+    case_rows: list[tuple[Case, list[StepRecord], dict[str, Any]]]
+    forms: list
+    reviews: list
+    discipline: list
+    kin: list
+    empty: list[str]  # the villages planted with no activist (RES-VILLAGE)
+
+
+def _district(
+    b: Builder,
+    synth: Synth,
     *,
-    scale: str = "township",
-    today: datetime.date | None = None,
-    seed: int = 2018,
-    cases: int | None = None,
-    out: Path | None = None,
-) -> Synth:
-    """Write a district (or one township) and its cases; `cases` overrides the scale's candidates."""
-    townships, branches_each, wanted = SCALES[scale]
-    wanted = cases if cases is not None else wanted
-    today = today or timezone.localdate()
-    now = timezone.now()
-    b = Builder(today=today, seed=seed)
-    district = b.org("SZQ", "中共市中区委员会", "district_committee", None)
+    code: str,
+    name: str,
+    parent: Org | None,
+    townships: int,
+    branches_each: int,
+    wanted: int,
+    today: datetime.date,
+    now: datetime.datetime,
+) -> District:
+    """A district committee, its townships, branches and members, and `wanted` candidates with their
+    records and planted violations (each township gets the whole set), not yet written."""
+    district = b.org(code, name, "district_committee", parent)
     branch_info: list[dict[str, Any]] = []
     for t in range(1, townships + 1):
-        tcode = f"SZQ-T{t:02d}"
+        tcode = f"{code}-T{t:02d}"
         township = b.org(tcode, f"中共第{t}镇委员会", "committee", district, "township")
         organizer = b.person(township, birth=datetime.date(1975, 3, 3), member=True)
         b.roles.append(PersonRole(person=organizer, role="organizer"))
@@ -268,7 +288,6 @@ def synth_build(
         todo = plan_of.get(branch["township"], [])
         plant = todo.pop(0) if todo and i >= len(villages) else ""
         specs.append((branch, stage, stop, plant))
-    synth = Synth(as_of=today, counts={})
     case_rows: list[tuple[Case, list[StepRecord], dict[str, Any]]] = []
     forms, reviews, discipline, kin = [], [], [], []
     path: list[list[Any]]
@@ -309,7 +328,7 @@ def synth_build(
         synth.persons.append(person.pid)
         if plant:
             synth.planted.append(Planted(plant, branch["code"], person.pid))
-        form = f"SZQ{start.year + 2}-{n + 1:06d}"
+        form = f"{code}{start.year + 2}-{n + 1:06d}"
         seen: Counter[str] = Counter()
         records = []
         for step, offset in path:
@@ -379,6 +398,47 @@ def synth_build(
                 {"person": person},
             )
         )
+    return District(district, branch_info, case_rows, forms, reviews, discipline, kin, sorted(empty))
+
+
+@transaction.atomic
+def synth_build(
+    *,
+    scale: str = "township",
+    today: datetime.date | None = None,
+    seed: int = 2018,
+    cases: int | None = None,
+    out: Path | None = None,
+) -> Synth:
+    """Write a district (or one township) and its cases; `cases` overrides the scale's candidates."""
+    if scale == "province":
+        raise ValueError("synth_build writes a township or a district: a province is synth_province's")
+    townships, branches_each, wanted = SCALES[scale]
+    wanted = cases if cases is not None else wanted
+    today = today or timezone.localdate()
+    now = timezone.now()
+    b = Builder(today=today, seed=seed)
+    synth = Synth(as_of=today, counts={})
+    d = _district(
+        b,
+        synth,
+        code="SZQ",
+        name="中共市中区委员会",
+        parent=None,
+        townships=townships,
+        branches_each=branches_each,
+        wanted=wanted,
+        today=today,
+        now=now,
+    )
+    district, case_rows, forms, reviews, discipline, kin = (
+        d.org,
+        d.case_rows,
+        d.forms,
+        d.reviews,
+        d.discipline,
+        d.kin,
+    )
     # Write in bulk ----------------------------------------------------------------------------------------
     Person.objects.bulk_create(b.persons, batch_size=2000)
     PersonRole.objects.bulk_create(b.roles, batch_size=2000)
@@ -407,7 +467,7 @@ def synth_build(
         [DisciplineRecord(person=p, kind="investigation", date_from=a, date_to=z) for p, a, z in discipline]
     )
     kins = Kinship.objects.bulk_create([Kinship(a=p, b=m, relation="parent") for p, m in kin])
-    _plans(b, branch_info, case_rows, today, synth, sorted(empty))
+    Plan.objects.bulk_create(_plans(b, d.branch_info, case_rows, today, synth, d.empty), batch_size=2000)
     synth.counts = {
         "orgs": len(b.orgs),
         "persons": len(b.persons),
@@ -424,7 +484,9 @@ def synth_build(
     return synth
 
 
-def _plans(b: Builder, branch_info, case_rows, today: datetime.date, synth: Synth, empty: list[str]) -> None:
+def _plans(
+    b: Builder, branch_info, case_rows, today: datetime.date, synth: Synth, empty: list[str]
+) -> list[Plan]:
     """Annual plans from 2018: each branch's quota up to two above what it admitted, the township's the sum;
     in each township one branch-year planted one below (PLAN-QUOTA). `empty`: the villages planted with no
     activist (RES-VILLAGE)."""
@@ -451,9 +513,9 @@ def _plans(b: Builder, branch_info, case_rows, today: datetime.date, synth: Synt
             township_quota[(bi["township"], year)] += quota
     townships = {o.code: o for o in b.orgs if o.kind == "committee"}
     plans += [Plan(org=townships[t], year=y, quota=q, groups={}) for (t, y), q in township_quota.items()]
-    Plan.objects.bulk_create(plans, batch_size=2000)
     synth.planted += [Planted("PLAN-QUOTA", code) for code, _year in sorted(planted_over)]
     synth.planted += [Planted("RES-VILLAGE", code) for code in empty]
+    return plans
 
 
 def _write(out: Path, b: Builder, case_rows, forms, reviews, discipline, kin, synth: Synth) -> None:
