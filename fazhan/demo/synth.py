@@ -9,15 +9,18 @@ Clean cases are dated so that no deadline is passed on the as-of date (today).
 """
 
 import datetime
+import itertools
 import json
 import random
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 from stdnum.cn import ric
 
@@ -482,6 +485,165 @@ def synth_build(
     if out is not None:
         _write(out, b, case_rows, forms, reviews, discipline, kin, synth)
     return synth
+
+
+PROVINCE_DISTRICTS = 100  # `--scale province`: districts of the district scale under one provincial committee
+
+
+def synth_province(
+    *,
+    districts: int = PROVINCE_DISTRICTS,
+    today: datetime.date | None = None,
+    seed: int = 2018,
+    cases: int | None = None,
+    progress: Callable[[int, dict[str, int]], None] | None = None,
+) -> Synth:
+    """A province: a provincial committee (SHENG) over `districts` districts, each the district scale's
+    (10 townships of 25 branches, 10,000 candidates, or `cases` each) with the planted violations per
+    township, built district by district and copied into PostgreSQL in bulk (COPY), so only one district's
+    records are held at a time. `progress(n, counts)` is told as each district is written. PostgreSQL only:
+    SQLite has no COPY, and a province is beyond what one SQLite file serves (README, "A province")."""
+    if connection.vendor != "postgresql":
+        raise ValueError("synth --scale province writes into PostgreSQL only (COPY); this database is SQLite")
+    townships, branches_each, wanted = SCALES["district"]
+    wanted = cases if cases is not None else wanted
+    today = today or timezone.localdate()
+    now = timezone.now()
+    synth = Synth(as_of=today, counts=Counter())
+    b = Builder(today=today, seed=seed)
+    ids = _Ids(
+        [
+            Org,
+            Person,
+            PersonRole,
+            Case,
+            StepRecord,
+            NumberedForm,
+            ArchiveReview,
+            DisciplineRecord,
+            Kinship,
+            Plan,
+        ]
+    )
+    b.org_ids = ids.of(Org)
+    with transaction.atomic():
+        province = b.org("SHENG", "中共某省委员会", "provincial_committee", None)
+        _copy(Org, b.orgs)
+        for n in range(1, districts + 1):
+            b.orgs, b.persons, b.roles = [], [], []
+            b.region = f"5{1 + n // 100}{n % 100:04d}"  # each district its own region code (ID numbers)
+            d = _district(
+                b,
+                synth,
+                code=f"D{n:03d}",
+                name=f"中共第{n}区委员会",
+                parent=province,
+                townships=townships,
+                branches_each=branches_each,
+                wanted=wanted,
+                today=today,
+                now=now,
+            )
+            counts = _copy_district(b, d, ids, today, synth)
+            synth.counts.update(counts)
+            if progress is not None:
+                progress(n, counts)
+        ids.reset_sequences()
+    synth.counts = dict(synth.counts)
+    return synth
+
+
+class _Ids:
+    """The primary keys a bulk copy gives its rows: from each table's largest, and its sequence moved past
+    them at the end."""
+
+    def __init__(self, models: list[type]) -> None:
+        self.next: dict[type, Iterator[int]] = {}
+        self.models = models
+        for model in models:
+            top = model.objects.aggregate(top=Max("pk"))["top"] or 0
+            self.next[model] = itertools.count(top + 1)
+
+    def of(self, model: type) -> Iterator[int]:
+        return self.next[model]
+
+    def number(self, objs: Iterable[Any]) -> None:
+        for obj in objs:
+            obj.pk = next(self.next[type(obj)])
+
+    def reset_sequences(self) -> None:
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), self.models):
+                cursor.execute(sql)
+
+
+def _copy(model: type, objs: Iterable[Any]) -> int:
+    """The objects as rows of the model's table, by COPY: each value prepared as bulk_create prepares it
+    (the fields' pre_save and get_db_prep_save: the sealed fields encrypted, JSON adapted)."""
+    fields = list(model._meta.concrete_fields)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    n = 0
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for obj in objs:
+            copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
+            n += 1
+    return n
+
+
+def _copy_district(b: Builder, d: District, ids: _Ids, today: datetime.date, synth: Synth) -> Counter[str]:
+    """One district's records copied in, in the order synth_build writes them, and sealed by one audit
+    event as synth_build's are."""
+    _copy(Org, b.orgs)  # numbered as they were built (Builder.org_ids)
+    ids.number(b.persons)
+    for p in b.persons:
+        p.org = p.org  # the org's number, now that it has one
+    _copy(Person, b.persons)
+    for r in b.roles:
+        r.person = r.person
+    ids.number(b.roles)
+    _copy(PersonRole, b.roles)
+    for c, _records, extra in d.case_rows:
+        c.person = extra["person"]
+    cases = [c for c, _r, _e in d.case_rows]
+    ids.number(cases)
+    _copy(Case, cases)
+    steps = []
+    for c, records, _e in d.case_rows:
+        for r in records:
+            r.case = c
+            steps.append(r)
+    ids.number(steps)
+    _copy(StepRecord, steps)
+    orgs = {o.code: o for o in b.orgs}
+    numbered = [
+        NumberedForm(number=num, person=p, issued_on=day, issued_by=d.org, status="used")
+        for p, num, day in d.forms
+    ]
+    reviews = [ArchiveReview(person=p, date=day, reviewer=orgs[t], missing=[]) for p, day, t in d.reviews]
+    disciplined = [
+        DisciplineRecord(person=p, kind="investigation", date_from=a, date_to=z) for p, a, z in d.discipline
+    ]
+    kins = [Kinship(a=p, b=m, relation="parent") for p, m in d.kin]
+    plans = _plans(b, d.branch_info, d.case_rows, today, synth, d.empty)
+    for objs, model in (
+        (numbered, NumberedForm),
+        (reviews, ArchiveReview),
+        (disciplined, DisciplineRecord),
+        (kins, Kinship),
+        (plans, Plan),
+    ):
+        ids.number(objs)
+        _copy(model, objs)
+    counts: Counter[str] = Counter(
+        {"orgs": len(b.orgs), "persons": len(b.persons), "cases": len(cases), "steps": len(steps)}
+    )
+    counts.update(c.stage for c in cases)
+    written = [*b.persons, *cases, *steps, *numbered, *disciplined, *kins]
+    audit_record(
+        actor=None, action="synth.build", org=d.org, data={"scale": "province", **counts}, seal=written
+    )
+    return counts
 
 
 def _plans(
