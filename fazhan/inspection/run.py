@@ -270,6 +270,7 @@ class Chunk:
 
     path: str
     alone: bool = False
+    cases: int = 0
 
     def scope(self) -> Scope:
         if self.alone:
@@ -308,10 +309,10 @@ def _chunks(root: Org | None, size: int) -> list[Chunk] | None:
     def split(path: str) -> None:
         if path != "/" and (under[path] <= size or not children[path]):
             if under[path]:
-                out.append(Chunk(path))
+                out.append(Chunk(path, cases=under[path]))
             return
         if own[path]:
-            out.append(Chunk(path, alone=True))
+            out.append(Chunk(path, alone=True, cases=own[path]))
         for child in children[path]:
             split(child)
 
@@ -335,6 +336,7 @@ def _inspect_chunked(
     orgs: dict[str, Any] = {}
     n_cases = n_records = 0
     loaded: Loaded | None = None
+    total = sum(c.cases for c in chunks)
     for chunk in chunks:
         loaded = tree_load(root=root, as_of=as_of, scope=chunk.scope())
         sizes = {"cases": len(loaded.case_ids), "records": loaded.records}
@@ -356,7 +358,7 @@ def _inspect_chunked(
                 people[pid] = tree.people[pid]
             if a.record.id in loaded.roots:
                 roots[a.record.id] = loaded.roots[a.record.id]
-        say(Phase.JUDGE, cases=n_cases, records=n_records)
+        say(Phase.JUDGE, cases=n_cases, records=n_records, done=n_cases, total=total)
         del tree, chunk_admitted
         loaded.frames._memo.clear()
         gc.unfreeze()  # the chunk's load kept its objects out of the collector's passes (loader.no_gc)
