@@ -20,7 +20,7 @@ from typing import Any
 
 from django.core.management.color import no_style
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Max, Model
 from django.utils import timezone
 from stdnum.cn import ric
 
@@ -557,14 +557,14 @@ class _Ids:
     """The primary keys a bulk copy gives its rows: from each table's largest, and its sequence moved past
     them at the end."""
 
-    def __init__(self, models: list[type]) -> None:
-        self.next: dict[type, Iterator[int]] = {}
+    def __init__(self, models: list[type[Model]]) -> None:
+        self.next: dict[type[Model], Iterator[int]] = {}
         self.models = models
         for model in models:
-            top = model.objects.aggregate(top=Max("pk"))["top"] or 0
+            top = model._default_manager.aggregate(top=Max("pk"))["top"] or 0
             self.next[model] = itertools.count(top + 1)
 
-    def of(self, model: type) -> Iterator[int]:
+    def of(self, model: type[Model]) -> Iterator[int]:
         return self.next[model]
 
     def number(self, objs: Iterable[Any]) -> None:
@@ -577,11 +577,11 @@ class _Ids:
                 cursor.execute(sql)
 
 
-def _copy(model: type, objs: Iterable[Any]) -> int:
+def _copy(model: type[Model], objs: Iterable[Any]) -> int:
     """The objects as rows of the model's table, by COPY: each value prepared as bulk_create prepares it
     (the fields' pre_save and get_db_prep_save: the sealed fields encrypted, JSON adapted)."""
     fields = list(model._meta.concrete_fields)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     table = connection.ops.quote_name(model._meta.db_table)
     n = 0
     with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
@@ -599,8 +599,8 @@ def _copy_district(b: Builder, d: District, ids: _Ids, today: datetime.date, syn
     for p in b.persons:
         p.org = p.org  # the org's number, now that it has one
     _copy(Person, b.persons)
-    for r in b.roles:
-        r.person = r.person
+    for role in b.roles:
+        role.person = role.person
     ids.number(b.roles)
     _copy(PersonRole, b.roles)
     for c, _records, extra in d.case_rows:

@@ -18,7 +18,7 @@ import hashlib
 import multiprocessing
 import os
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -333,7 +333,7 @@ def _inspect_chunked(
     pooled: dict[str, Counter[str]] = defaultdict(Counter)
     people: dict[str, PersonRow] = {}
     roots: dict[int, int] = {}
-    orgs: dict[str, Any] = {}
+    orgs: Mapping[str, Any] = {}
     n_cases = n_records = 0
     loaded: Loaded | None = None
     total = sum(c.cases for c in chunks)
