@@ -2,6 +2,7 @@
 PostgreSQL in bulk; the inspection, chunk by chunk, finds every violation planted in every district."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection
 
@@ -53,3 +54,16 @@ def test_synth_province_refuses_sqlite_and_a_database_already_holding_orgs(db):
     with pytest.raises(CommandError, match="empty database"):
         call_command("synth", "--scale", "province", "--districts", "1", "--cases", "10")
     assert Org.objects.count() == 1
+
+
+def test_district_committees_sit_under_a_provincial_committee_and_nothing_else_does(db):
+    province = org_create(actor=None, code="SHENG", name="中共某省委员会", kind="provincial_committee")
+    district = org_create(
+        actor=None, code="D001", name="中共第1区委员会", kind="district_committee", parent=province
+    )
+    assert district.path == "/SHENG/D001/"
+    with pytest.raises(ValidationError):
+        org_create(actor=None, code="T01", name="中共第1镇委员会", kind="committee", parent=province)
+    with pytest.raises(ValidationError):
+        org_create(actor=None, code="S2", name="中共另省委员会", kind="provincial_committee", parent=district)
+    assert Org.objects.count() == 2
