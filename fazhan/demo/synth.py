@@ -9,14 +9,18 @@ Clean cases are dated so that no deadline is passed on the as-of date (today).
 """
 
 import datetime
+import itertools
 import json
 import random
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.db.models import Max, Model
 from django.utils import timezone
 from stdnum.cn import ric
 
@@ -84,6 +88,8 @@ def _day(start: datetime.date, offset: int) -> datetime.date:
 class Builder:
     def __init__(self, *, today: datetime.date, seed: int, code: str = "SZQ"):
         self.today, self.rng, self.code = today, random.Random(seed), code
+        self.region = "511002"  # the ID numbers' region code (a province gives each district its own)
+        self.org_ids: Iterator[int] | None = None  # a province numbers its orgs and copies them in bulk
         self.orgs: list[Org] = []
         self.persons: list[Person] = []
         self.roles: list[PersonRole] = []
@@ -94,7 +100,7 @@ class Builder:
     def id_number(self, birth: datetime.date, gender: str) -> str:
         while True:
             sex = self.rng.choice("13579" if gender == "M" else "02468")
-            body = f"511002{birth:%Y%m%d}{self.rng.randrange(100):02d}{sex}"
+            body = f"{self.region}{birth:%Y%m%d}{self.rng.randrange(100):02d}{sex}"
             number = body + ric.calc_check_digit(body + "0")
             if number not in self.numbers:
                 self.numbers.add(number)
@@ -146,7 +152,10 @@ class Builder:
             depth=(parent.depth + 1) if parent else 0,
             **extra,
         )
-        org.save()
+        if self.org_ids is None:
+            org.save()
+        else:
+            org.pk = next(self.org_ids)
         self.orgs.append(org)
         return org
 
@@ -194,25 +203,39 @@ def _entered(day: datetime.date, lag: int, now: datetime.datetime) -> datetime.d
     return min(moment, now)
 
 
-@transaction.atomic
-def synth_build(
+@dataclass
+class District:
+    """One district's records as built, before they are written."""
+
+    org: Org
+    branch_info: list[dict[str, Any]]
+    case_rows: list[tuple[Case, list[StepRecord], dict[str, Any]]]
+    forms: list
+    reviews: list
+    discipline: list
+    kin: list
+    empty: list[str]  # the villages planted with no activist (RES-VILLAGE)
+
+
+def _district(
+    b: Builder,
+    synth: Synth,
     *,
-    scale: str = "township",
-    today: datetime.date | None = None,
-    seed: int = 2018,
-    cases: int | None = None,
-    out: Path | None = None,
-) -> Synth:
-    """Write a district (or one township) and its cases; `cases` overrides the scale's candidates."""
-    townships, branches_each, wanted = SCALES[scale]
-    wanted = cases if cases is not None else wanted
-    today = today or timezone.localdate()
-    now = timezone.now()
-    b = Builder(today=today, seed=seed)
-    district = b.org("SZQ", "中共市中区委员会", "district_committee", None)
+    code: str,
+    name: str,
+    parent: Org | None,
+    townships: int,
+    branches_each: int,
+    wanted: int,
+    today: datetime.date,
+    now: datetime.datetime,
+) -> District:
+    """A district committee, its townships, branches and members, and `wanted` candidates with their
+    records and planted violations (each township gets the whole set), not yet written."""
+    district = b.org(code, name, "district_committee", parent)
     branch_info: list[dict[str, Any]] = []
     for t in range(1, townships + 1):
-        tcode = f"SZQ-T{t:02d}"
+        tcode = f"{code}-T{t:02d}"
         township = b.org(tcode, f"中共第{t}镇委员会", "committee", district, "township")
         organizer = b.person(township, birth=datetime.date(1975, 3, 3), member=True)
         b.roles.append(PersonRole(person=organizer, role="organizer"))
@@ -268,7 +291,6 @@ def synth_build(
         todo = plan_of.get(branch["township"], [])
         plant = todo.pop(0) if todo and i >= len(villages) else ""
         specs.append((branch, stage, stop, plant))
-    synth = Synth(as_of=today, counts={})
     case_rows: list[tuple[Case, list[StepRecord], dict[str, Any]]] = []
     forms, reviews, discipline, kin = [], [], [], []
     path: list[list[Any]]
@@ -309,7 +331,7 @@ def synth_build(
         synth.persons.append(person.pid)
         if plant:
             synth.planted.append(Planted(plant, branch["code"], person.pid))
-        form = f"SZQ{start.year + 2}-{n + 1:06d}"
+        form = f"{code}{start.year + 2}-{n + 1:06d}"
         seen: Counter[str] = Counter()
         records = []
         for step, offset in path:
@@ -379,6 +401,47 @@ def synth_build(
                 {"person": person},
             )
         )
+    return District(district, branch_info, case_rows, forms, reviews, discipline, kin, sorted(empty))
+
+
+@transaction.atomic
+def synth_build(
+    *,
+    scale: str = "township",
+    today: datetime.date | None = None,
+    seed: int = 2018,
+    cases: int | None = None,
+    out: Path | None = None,
+) -> Synth:
+    """Write a district (or one township) and its cases; `cases` overrides the scale's candidates."""
+    if scale == "province":
+        raise ValueError("synth_build writes a township or a district: a province is synth_province's")
+    townships, branches_each, wanted = SCALES[scale]
+    wanted = cases if cases is not None else wanted
+    today = today or timezone.localdate()
+    now = timezone.now()
+    b = Builder(today=today, seed=seed)
+    synth = Synth(as_of=today, counts={})
+    d = _district(
+        b,
+        synth,
+        code="SZQ",
+        name="中共市中区委员会",
+        parent=None,
+        townships=townships,
+        branches_each=branches_each,
+        wanted=wanted,
+        today=today,
+        now=now,
+    )
+    district, case_rows, forms, reviews, discipline, kin = (
+        d.org,
+        d.case_rows,
+        d.forms,
+        d.reviews,
+        d.discipline,
+        d.kin,
+    )
     # Write in bulk ----------------------------------------------------------------------------------------
     Person.objects.bulk_create(b.persons, batch_size=2000)
     PersonRole.objects.bulk_create(b.roles, batch_size=2000)
@@ -407,7 +470,7 @@ def synth_build(
         [DisciplineRecord(person=p, kind="investigation", date_from=a, date_to=z) for p, a, z in discipline]
     )
     kins = Kinship.objects.bulk_create([Kinship(a=p, b=m, relation="parent") for p, m in kin])
-    _plans(b, branch_info, case_rows, today, synth, sorted(empty))
+    Plan.objects.bulk_create(_plans(b, d.branch_info, case_rows, today, synth, d.empty), batch_size=2000)
     synth.counts = {
         "orgs": len(b.orgs),
         "persons": len(b.persons),
@@ -424,7 +487,168 @@ def synth_build(
     return synth
 
 
-def _plans(b: Builder, branch_info, case_rows, today: datetime.date, synth: Synth, empty: list[str]) -> None:
+PROVINCE_DISTRICTS = 100  # `--scale province`: districts of the district scale under one provincial committee
+
+
+def synth_province(
+    *,
+    districts: int = PROVINCE_DISTRICTS,
+    today: datetime.date | None = None,
+    seed: int = 2018,
+    cases: int | None = None,
+    progress: Callable[[int, dict[str, int]], None] | None = None,
+) -> Synth:
+    """A province: a provincial committee (SHENG) over `districts` districts, each the district scale's
+    (10 townships of 25 branches, 10,000 candidates, or `cases` each) with the planted violations per
+    township, built district by district and copied into PostgreSQL in bulk (COPY), so only one district's
+    records are held at a time. `progress(n, counts)` is told as each district is written. PostgreSQL only:
+    SQLite has no COPY, and a province is beyond what one SQLite file serves (README, "A province")."""
+    if connection.vendor != "postgresql":
+        raise ValueError("synth --scale province writes into PostgreSQL only (COPY); this database is SQLite")
+    townships, branches_each, wanted = SCALES["district"]
+    wanted = cases if cases is not None else wanted
+    today = today or timezone.localdate()
+    now = timezone.now()
+    synth = Synth(as_of=today, counts=Counter())
+    b = Builder(today=today, seed=seed)
+    ids = _Ids(
+        [
+            Org,
+            Person,
+            PersonRole,
+            Case,
+            StepRecord,
+            NumberedForm,
+            ArchiveReview,
+            DisciplineRecord,
+            Kinship,
+            Plan,
+        ]
+    )
+    b.org_ids = ids.of(Org)
+    with transaction.atomic():
+        province = b.org("SHENG", "中共某省委员会", "provincial_committee", None)
+        _copy(Org, b.orgs)
+        for n in range(1, districts + 1):
+            b.orgs, b.persons, b.roles = [], [], []
+            b.region = f"5{1 + n // 100}{n % 100:04d}"  # each district its own region code (ID numbers)
+            d = _district(
+                b,
+                synth,
+                code=f"D{n:03d}",
+                name=f"中共第{n}区委员会",
+                parent=province,
+                townships=townships,
+                branches_each=branches_each,
+                wanted=wanted,
+                today=today,
+                now=now,
+            )
+            counts = _copy_district(b, d, ids, today, synth)
+            synth.counts.update(counts)
+            if progress is not None:
+                progress(n, counts)
+        ids.reset_sequences()
+    synth.counts = dict(synth.counts)
+    return synth
+
+
+class _Ids:
+    """The primary keys a bulk copy gives its rows: from each table's largest, and its sequence moved past
+    them at the end."""
+
+    def __init__(self, models: list[type[Model]]) -> None:
+        self.next: dict[type[Model], Iterator[int]] = {}
+        self.models = models
+        for model in models:
+            top = model._default_manager.aggregate(top=Max("pk"))["top"] or 0
+            self.next[model] = itertools.count(top + 1)
+
+    def of(self, model: type[Model]) -> Iterator[int]:
+        return self.next[model]
+
+    def number(self, objs: Iterable[Any]) -> None:
+        for obj in objs:
+            obj.pk = next(self.next[type(obj)])
+
+    def reset_sequences(self) -> None:
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), self.models):
+                cursor.execute(sql)
+
+
+def _copy(model: type[Model], objs: Iterable[Any]) -> int:
+    """The objects as rows of the model's table, by COPY: each value prepared as bulk_create prepares it
+    (the fields' pre_save and get_db_prep_save: the sealed fields encrypted, JSON adapted)."""
+    fields = list(model._meta.concrete_fields)
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    n = 0
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for obj in objs:
+            copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
+            n += 1
+    return n
+
+
+def _copy_district(b: Builder, d: District, ids: _Ids, today: datetime.date, synth: Synth) -> Counter[str]:
+    """One district's records copied in, in the order synth_build writes them, and sealed by one audit
+    event as synth_build's are."""
+    _copy(Org, b.orgs)  # numbered as they were built (Builder.org_ids)
+    ids.number(b.persons)
+    for p in b.persons:
+        p.org = p.org  # the org's number, now that it has one
+    _copy(Person, b.persons)
+    for role in b.roles:
+        role.person = role.person
+    ids.number(b.roles)
+    _copy(PersonRole, b.roles)
+    for c, _records, extra in d.case_rows:
+        c.person = extra["person"]
+    cases = [c for c, _r, _e in d.case_rows]
+    ids.number(cases)
+    _copy(Case, cases)
+    steps = []
+    for c, records, _e in d.case_rows:
+        for r in records:
+            r.case = c
+            steps.append(r)
+    ids.number(steps)
+    _copy(StepRecord, steps)
+    orgs = {o.code: o for o in b.orgs}
+    numbered = [
+        NumberedForm(number=num, person=p, issued_on=day, issued_by=d.org, status="used")
+        for p, num, day in d.forms
+    ]
+    reviews = [ArchiveReview(person=p, date=day, reviewer=orgs[t], missing=[]) for p, day, t in d.reviews]
+    disciplined = [
+        DisciplineRecord(person=p, kind="investigation", date_from=a, date_to=z) for p, a, z in d.discipline
+    ]
+    kins = [Kinship(a=p, b=m, relation="parent") for p, m in d.kin]
+    plans = _plans(b, d.branch_info, d.case_rows, today, synth, d.empty)
+    for objs, model in (
+        (numbered, NumberedForm),
+        (reviews, ArchiveReview),
+        (disciplined, DisciplineRecord),
+        (kins, Kinship),
+        (plans, Plan),
+    ):
+        ids.number(objs)
+        _copy(model, objs)
+    counts: Counter[str] = Counter(
+        {"orgs": len(b.orgs), "persons": len(b.persons), "cases": len(cases), "steps": len(steps)}
+    )
+    counts.update(c.stage for c in cases)
+    written = [*b.persons, *cases, *steps, *numbered, *disciplined, *kins]
+    audit_record(
+        actor=None, action="synth.build", org=d.org, data={"scale": "province", **counts}, seal=written
+    )
+    return counts
+
+
+def _plans(
+    b: Builder, branch_info, case_rows, today: datetime.date, synth: Synth, empty: list[str]
+) -> list[Plan]:
     """Annual plans from 2018: each branch's quota up to two above what it admitted, the township's the sum;
     in each township one branch-year planted one below (PLAN-QUOTA). `empty`: the villages planted with no
     activist (RES-VILLAGE)."""
@@ -451,9 +675,9 @@ def _plans(b: Builder, branch_info, case_rows, today: datetime.date, synth: Synt
             township_quota[(bi["township"], year)] += quota
     townships = {o.code: o for o in b.orgs if o.kind == "committee"}
     plans += [Plan(org=townships[t], year=y, quota=q, groups={}) for (t, y), q in township_quota.items()]
-    Plan.objects.bulk_create(plans, batch_size=2000)
     synth.planted += [Planted("PLAN-QUOTA", code) for code, _year in sorted(planted_over)]
     synth.planted += [Planted("RES-VILLAGE", code) for code in empty]
+    return plans
 
 
 def _write(out: Path, b: Builder, case_rows, forms, reviews, discipline, kin, synth: Synth) -> None:

@@ -16,7 +16,7 @@ from fazhan.procedure.engine import CaseFacts
 from fazhan.procedure.loader import SubtreeFacts, SubtreeRead, no_gc, subtree_load, subtree_scope
 from fazhan.procedure.models import Case
 from fazhan.procedure.rules.notice2018 import TreeFacts
-from fazhan.procedure.selectors import case_facts
+from fazhan.procedure.selectors import Scope, case_facts
 
 
 @dataclass
@@ -48,13 +48,15 @@ class Loaded:
         return self.facts.full_facts(indices)
 
 
-def tree_load(*, root: Org | None, as_of: datetime.date) -> Loaded:
-    """Every case whose person is in `root`'s subtree (the whole tree for None), as of `as_of`."""
+def tree_load(*, root: Org | None, as_of: datetime.date, scope: Scope | None = None) -> Loaded:
+    """Every case whose person is in `root`'s subtree (the whole tree for None), as of `as_of`. `scope`
+    narrows the cases to part of that subtree (a chunk of run.inspect: one township's subtree, or one org
+    alone), and the tree's plans to the plans of its orgs."""
     with no_gc():  # while the screens' tables and the tree are made too, not only the facts
-        return _tree_load(root, as_of)
+        return _tree_load(root, as_of, scope or subtree_scope(root))
 
 
-def _tree_load(root: Org | None, as_of: datetime.date) -> Loaded:
+def _tree_load(root: Org | None, as_of: datetime.date, scope: Scope) -> Loaded:
     settings_limits = limits()
     case_rows: list[tuple] = []
     started: dict[str, Any] = {}
@@ -72,7 +74,7 @@ def _tree_load(root: Org | None, as_of: datetime.date) -> Loaded:
             started["frames"], started["prepared"] = frames, pool.submit(frames.prepare)
 
         loaded = subtree_load(
-            scope=subtree_scope(root),
+            scope=scope,
             as_of=as_of,
             on_read=prepare,
             on_case=lambda i, facts: case_rows.append(case_row(i, facts)),
@@ -83,7 +85,7 @@ def _tree_load(root: Org | None, as_of: datetime.date) -> Loaded:
     frames.facts = loaded.summarized
     plans = {
         (code, year): {"quota": quota, "groups": groups}
-        for code, year, quota, groups in Plan.objects.filter(subtree_scope(root)("org__path")).values_list(
+        for code, year, quota, groups in Plan.objects.filter(scope("org__path")).values_list(
             "org__code", "year", "quota", "groups"
         )
     }

@@ -17,21 +17,28 @@ import gc
 import hashlib
 import multiprocessing
 import os
-from collections import defaultdict
-from collections.abc import Callable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Count, Q
 
 from fazhan.inspection.loader import Loaded, tree_load
 from fazhan.inspection.screens import plan as screen_plan
 from fazhan.organizations.models import Org
+from fazhan.plans.models import Plan
 from fazhan.procedure.definition import RULES_BY_ID
 from fazhan.procedure.engine import CHECKS, CaseFacts, Finding, evaluate
-from fazhan.procedure.rules.counting import org_on
-from fazhan.procedure.rules.notice2018 import ORG_CHECKS, evaluate_tree
+from fazhan.procedure.loader import subtree_scope
+from fazhan.procedure.models import Case
+from fazhan.procedure.rules.counting import Approval, PersonRow, org_on
+from fazhan.procedure.rules.notice2018 import ORG_CHECKS, TreeFacts, evaluate_tree
+from fazhan.procedure.rules.notice2018 import approvals as tree_approvals
+from fazhan.procedure.rules.notice2018 import pools as tree_pools
+from fazhan.procedure.selectors import Scope
 
 
 def per_case_rules() -> list[str]:
@@ -170,10 +177,13 @@ def inspect(
     as_of: datetime.date,
     progress: Callable[[Progress], None] | None = None,
     screened: bool = True,
+    chunk_cases: int | None = None,
 ) -> Result:
     """Every finding on the subtree as of the day, telling `progress` as each phase begins. `screened` (the
     default) runs each rule exactly only on the cases its set-based screen flags (inspection/screens); False
-    runs every rule on every case (the parity tests and the bench compare the two)."""
+    runs every rule on every case (the parity tests and the bench compare the two). A subtree of more than
+    `chunk_cases` cases (settings.FAZHAN_INSPECT_CHUNK_CASES, default CHUNK_CASES) is read and judged in
+    chunks of its subtrees, one at a time, with the same findings (_inspect_chunked)."""
     tell = progress or (lambda _p: None)
 
     def say(phase: Phase, **counts: Any) -> None:
@@ -181,7 +191,8 @@ def inspect(
 
     say(Phase.LOAD)
     try:
-        return _inspect(root, as_of, say, screened)
+        size = chunk_cases or getattr(settings, "FAZHAN_INSPECT_CHUNK_CASES", None) or CHUNK_CASES
+        return _inspect(root, as_of, say, screened, size)
     finally:
         gc.unfreeze()  # what the load kept out of the collector's passes (loader.no_gc) is collectable again
 
@@ -189,24 +200,46 @@ def inspect(
 Say = Callable[..., None]  # say(phase, **counts): a Progress of this run
 
 
-def _inspect(root: Org | None, as_of: datetime.date, say: Say, screened: bool) -> Result:
+def _inspect(root: Org | None, as_of: datetime.date, say: Say, screened: bool, chunk_cases: int) -> Result:
+    chunks = _chunks(root, chunk_cases)
+    if chunks is None:
+        return _inspect_whole(root, as_of, say, screened)
+    return _inspect_chunked(root, as_of, say, screened, chunks)
+
+
+def _inspect_whole(root: Org | None, as_of: datetime.date, say: Say, screened: bool) -> Result:
     loaded = tree_load(root=root, as_of=as_of)
     cases = loaded.case_ids
-    rules = per_case_rules()
     sizes = {"cases": len(cases), "records": loaded.records}
+    issues = _case_issues(loaded, say, screened, sizes)
+    say(Phase.ORG, **sizes)
+    issues += _tree_issues(loaded.tree, loaded.roots)
+    issues.sort(key=lambda i: (i.org, i.person or "", i.rule, i.step, i.record or 0))
+    say(Phase.DONE, **sizes, findings=len(issues))
+    return Result(as_of, root.code if root else "", len(cases), loaded.records, issues)
+
+
+def _case_issues(loaded: Loaded, say: Say, screened: bool, sizes: dict[str, int]) -> list[Issue]:
+    """The per-case rules on the loaded cases: the screens' picks judged exactly (or every rule on every
+    case, unscreened)."""
+    rules = per_case_rules()
     if screened:
         say(Phase.SCREEN, **sizes)
         # Not beside the org-level rules: their Python work holds the interpreter lock the screens' Polars
         # calls come back to, and measured side by side the two took longer than one after the other.
         todo = screen_plan(loaded.frames, rules)
     else:
-        todo = [rules] * len(cases)
-    issues = _judge_cases(loaded, todo, lambda **counts: say(Phase.JUDGE, **sizes, **counts))
-    say(Phase.ORG, **sizes)
+        todo = [rules] * len(loaded.case_ids)
+    return _judge_cases(loaded, todo, lambda **counts: say(Phase.JUDGE, **sizes, **counts))
+
+
+def _tree_issues(tree: TreeFacts, roots: dict[int, int]) -> list[Issue]:
+    """The org-level rules over the tree, each finding placed and keyed."""
+    issues = []
     seen: dict[tuple, int] = defaultdict(int)
-    for t in evaluate_tree(loaded.tree):
+    for t in evaluate_tree(tree):
         f = t.finding
-        root_id = loaded.roots.get(f.record, f.record) if f.record is not None else None
+        root_id = roots.get(f.record, f.record) if f.record is not None else None
         slot = (f.rule, t.person, f.step, root_id, t.org, _which(f.evidence))
         n = seen[slot]
         seen[slot] += 1
@@ -223,9 +256,146 @@ def _inspect(root: Org | None, as_of: datetime.date, say: Say, screened: bool) -
                 _key(f.rule, t.person, f.step, root_id, t.org, f"{slot[-1]}#{n}"),
             )
         )
+    return issues
+
+
+# A subtree of more cases than this is inspected in chunks (settings.FAZHAN_INSPECT_CHUNK_CASES). Measured on
+# two synth districts (README, "A province"): about 20 MB of peak memory per 1,000 cases of a chunk, so a
+# chunk of 50,000 stays near 1 GB; a province's districts (10,000 cases each) are then a chunk each.
+CHUNK_CASES = 50_000
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Part of a run's cases: those of the persons in the subtree at `path` (`alone`: in that org itself,
+    not below it). The chunks of a run part its cases: each case is in exactly one."""
+
+    path: str
+    alone: bool = False
+    cases: int = 0
+
+    def scope(self) -> Scope:
+        if self.alone:
+            return lambda at: Q(**{at: self.path})
+        return lambda at: Q(**{f"{at}__startswith": self.path})
+
+
+def _chunks(root: Org | None, size: int) -> list[Chunk] | None:
+    """The chunks of `root`'s subtree, each of at most `size` cases where the tree allows (one org's own
+    cases are never split), in path order; None when the whole subtree is no more than `size` cases: it is
+    read in one pass."""
+    top = root.path if root is not None else "/"
+    own: Counter[str] = Counter(
+        dict(
+            Case.objects.filter(person__org__path__startswith=top)
+            .values_list("person__org__path")
+            .annotate(n=Count("pk"))
+            .order_by()
+            .values_list("person__org__path", "n")
+        )
+    )
+    if sum(own.values()) <= size:
+        return None
+    paths = sorted(Org.objects.filter(path__startswith=top).values_list("path", flat=True))
+    under: Counter[str] = Counter()  # the cases of each org's subtree
+    for path, n in own.items():
+        parts = path.strip("/").split("/")
+        for k in range(1, len(parts) + 1):
+            under["/" + "/".join(parts[:k]) + "/"] += n
+    children: dict[str, list[str]] = defaultdict(list)
+    for path in paths:
+        parent = path[: path.rstrip("/").rfind("/") + 1]
+        children[parent].append(path)
+    out: list[Chunk] = []
+
+    def split(path: str) -> None:
+        if path != "/" and (under[path] <= size or not children[path]):
+            if under[path]:
+                out.append(Chunk(path, cases=under[path]))
+            return
+        if own[path]:
+            out.append(Chunk(path, alone=True, cases=own[path]))
+        for child in children[path]:
+            split(child)
+
+    split(top)
+    return out
+
+
+def _inspect_chunked(
+    root: Org | None, as_of: datetime.date, say: Say, screened: bool, chunks: list[Chunk]
+) -> Result:
+    """The run chunk by chunk, so that only one chunk's records and facts are held at a time: each chunk's
+    cases get the per-case rules as the one-pass run gives them; of each chunk's tree only what the
+    org-level rules count over cases is kept (the admissions, with their cases' summarized facts, and the
+    pools), and the org-level rules then run once over the whole tree with those counts, so each org's
+    rules see its whole subtree, whichever chunks its cases were read in."""
+    issues: list[Issue] = []
+    admitted: list[Approval] = []
+    pooled: dict[str, Counter[str]] = defaultdict(Counter)
+    people: dict[str, PersonRow] = {}
+    roots: dict[int, int] = {}
+    orgs: Mapping[str, Any] = {}
+    n_cases = n_records = 0
+    loaded: Loaded | None = None
+    total = sum(c.cases for c in chunks)
+    for chunk in chunks:
+        loaded = tree_load(root=root, as_of=as_of, scope=chunk.scope())
+        sizes = {"cases": len(loaded.case_ids), "records": loaded.records}
+        issues += _case_issues(loaded, lambda phase, **c: None, screened, sizes)
+        n_cases += sizes["cases"]
+        n_records += sizes["records"]
+        tree = loaded.tree
+        chunk_admitted = tree_approvals(tree)
+        admitted += chunk_admitted
+        for org, counts in tree_pools(tree).items():
+            pooled[org].update(counts)
+        if not orgs and loaded.facts.summarized:
+            orgs = loaded.facts.summarized[0].orgs
+        for a in chunk_admitted:
+            # Each chunk's load reads every org afresh: the kept facts share one copy (the same rows).
+            a.facts.__dict__.update(orgs=orgs, branch=orgs.get(a.facts.branch.code, a.facts.branch))
+            pid = a.facts.person_pid
+            if pid in tree.people:
+                people[pid] = tree.people[pid]
+            if a.record.id in loaded.roots:
+                roots[a.record.id] = loaded.roots[a.record.id]
+        say(Phase.JUDGE, cases=n_cases, records=n_records, done=n_cases, total=total)
+        del tree, chunk_admitted
+        loaded.frames._memo.clear()
+        gc.unfreeze()  # the chunk's load kept its objects out of the collector's passes (loader.no_gc)
+        gc.collect()
+    sizes = {"cases": n_cases, "records": n_records}
+    say(Phase.ORG, **sizes)
+    assert loaded is not None
+    scope = subtree_scope(root)
+    plans = {
+        (code, year): {"quota": quota, "groups": groups}
+        for code, year, quota, groups in Plan.objects.filter(scope("org__path")).values_list(
+            "org__code", "year", "quota", "groups"
+        )
+    }
+    whole = TreeFacts(
+        as_of=as_of,
+        limits=loaded.tree.limits,
+        root_path=root.path if root is not None else "/",
+        orgs=loaded.tree.orgs,  # every org (the loader reads them all)
+        cases=(),  # the counts below stand for them
+        people=people,
+        plans=plans,
+        committees=loaded.tree.committees,  # every branch's (the loader reads them all)
+    )
+    del loaded
+    # The counts the org-level rules read (notice2018.approvals and .pools), as they count them over every
+    # case of the tree: the admissions in date order (a stable sort: ties are one person's, in one chunk).
+    whole.__dict__["_memo"] = {
+        "approvals": sorted(admitted, key=lambda a: (a.record.date, a.facts.person_pid)),
+        "pools": pooled,
+    }
+    issues += _tree_issues(whole, roots)
     issues.sort(key=lambda i: (i.org, i.person or "", i.rule, i.step, i.record or 0))
     say(Phase.DONE, **sizes, findings=len(issues))
-    return Result(as_of, root.code if root else "", len(cases), loaded.records, issues)
+    return Result(as_of, root.code if root else "", n_cases, n_records, issues)
 
 
 # What the workers judge, inherited by forked workers (copy-on-write, never pickled): the cases' complete

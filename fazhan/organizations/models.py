@@ -6,6 +6,7 @@ ORG_CODE_VALIDATOR = RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9_-]*$", _("组织代
 
 
 class OrgKind(models.TextChoices):
+    PROVINCIAL_COMMITTEE = "provincial_committee", _("省委")
     DISTRICT_COMMITTEE = "district_committee", _("区委")
     COMMITTEE = "committee", _("基层党委")
     GENERAL_BRANCH = "general_branch", _("党总支")
@@ -27,9 +28,11 @@ class OrgCategory(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-# Which kind may sit under which: the tree district committee → committee → general branch → branch.
+# Which kind may sit under which: the tree (provincial committee →) district committee → committee → general
+# branch → branch. A province's districts sit under its committee; a district alone is a root.
 ALLOWED_PARENT_KINDS: dict[str, set[str | None]] = {
-    OrgKind.DISTRICT_COMMITTEE: {None},
+    OrgKind.PROVINCIAL_COMMITTEE: {None},
+    OrgKind.DISTRICT_COMMITTEE: {None, OrgKind.PROVINCIAL_COMMITTEE},
     OrgKind.COMMITTEE: {None, OrgKind.DISTRICT_COMMITTEE, OrgKind.COMMITTEE},
     OrgKind.GENERAL_BRANCH: {OrgKind.COMMITTEE},
     OrgKind.BRANCH: {OrgKind.COMMITTEE, OrgKind.GENERAL_BRANCH},
