@@ -17,6 +17,7 @@ from fazhan.organizations.models import OrgCategory, OrgKind
 from fazhan.organizations.services import org_create
 from fazhan.people.choices import PartyStatus
 from fazhan.people.services import person_create
+from tests.demo_copy import demo_rows, demo_world  # noqa: F401  (fixtures: the demo world, copied per test)
 from tests.fresh import fresh_database  # noqa: F401  (a fixture: an empty database on the suite's engine)
 
 PASSWORD = "Test-pass-2018"
