@@ -26,7 +26,7 @@ def test_a_new_record_after_the_copy_gets_a_new_id(demo_world):
     assert made.pk > highest
 
 
-def test_a_database_that_is_not_as_migrate_left_it_gets_a_real_build(db, demo_rows):
+def test_a_database_that_is_not_as_migrate_left_it_does_not_take_the_copy(db, demo_rows):
     assert as_after_migrate(demo_rows)
     org_create(actor=None, code="SZQ", name="中共市中区委员会", kind=OrgKind.DISTRICT_COMMITTEE)
     assert not as_after_migrate(demo_rows)
