@@ -136,10 +136,10 @@ class DemoWorld:
 
 
 @pytest.fixture(scope="session")
-def demo_rows(django_db_setup, django_db_blocker, tmp_path_factory, worker_id) -> DemoRows:
+def demo_rows(django_db_setup, django_db_blocker, tmp_path_factory, request) -> DemoRows:
     # Under pytest-xdist the workers' temporary folders share a parent: the run's.
     base = tmp_path_factory.getbasetemp()
-    folder = (base.parent if worker_id != "master" else base) / "demo-world"
+    folder = (base.parent if hasattr(request.config, "workerinput") else base) / "demo-world"
     with django_db_blocker.unblock():
         return demo_rows_shared(folder)
 
