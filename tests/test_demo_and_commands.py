@@ -15,6 +15,7 @@ from fazhan.plans.selectors import admissions
 from fazhan.procedure.definition import CaseStage
 from fazhan.procedure.models import Case, StepRecord
 from tests.applicants.demo_checks import assert_demo_applicants
+from tests.demo_copy import DEMO_DAY
 from tests.fresh import run_fazhan_many
 from tests.interchange.conftest import snapshot
 from tests.plans.demo_checks import assert_demo_reserves
@@ -23,11 +24,11 @@ TODAY = datetime.date(2026, 11, 25)
 
 
 @pytest.fixture
-def demo(db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    out = io.StringIO()
-    call_command("demo", today=TODAY, stdout=out)
-    return out.getvalue()
+def demo(demo_world):
+    """What `fazhan demo --today TODAY` printed, and its world in this test's database (tests/demo_copy.py:
+    the command runs once per run; each test that asks gets a copy of what it built)."""
+    assert TODAY == DEMO_DAY
+    return demo_world.output
 
 
 def test_demo_builds_a_township_with_branches_members_candidates_and_logins_and_is_idempotent(

@@ -3,7 +3,6 @@
 ledger; and a database from before the digests enters the trail once, when `fazhan migrate` runs."""
 
 import datetime
-import io
 
 import pytest
 from django.core.management import call_command
@@ -16,6 +15,7 @@ from fazhan.auditlog.services import BASELINE, audit_record, trail_needs_baselin
 from fazhan.demo.synth import synth_build
 from fazhan.procedure.models import StepRecord
 from tests.auditlog.raw import raw_sql
+from tests.demo_copy import DEMO_DAY
 from tests.interchange.conftest import run
 from tests.interchange.test_ledger import FULL_HISTORY, ID_A, ID_B, ledger, person_row
 from tests.procedure.conftest import pw, walk  # noqa: F401  (the procedure world)
@@ -34,9 +34,8 @@ def _raw(sql: str, params: list) -> None:
     raw_sql(sql, params)  # as an insider holding the database: past the trail's trigger on PostgreSQL
 
 
-def test_the_demo_verifies_intact(db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("demo", today=TODAY, stdout=io.StringIO())
+def test_the_demo_verifies_intact(demo_world):  # `fazhan demo` of TODAY (tests/demo_copy.py)
+    assert TODAY == DEMO_DAY
     assert _intact() > 1000
 
 

@@ -27,10 +27,10 @@ from fazhan.people.choices import DisciplineKind, KinRelation
 from fazhan.people.models import Person
 from fazhan.procedure.definition import RULES_BY_ID
 from fazhan.procedure.services import case_record_step
+from tests.demo_copy import DEMO_DAY
 from tests.procedure.conftest import day, legal_details
 
 SECTIONS = ("一、基本情况", "二、主要做法", "三、存在的问题", "四、整改措施", "五、下一步打算")
-DEMO_DAY = datetime.date(2026, 11, 25)
 STORED_CODES = (
     *(v for v, _label in KinRelation.choices),
     *(v for v, _label in DisciplineKind.choices),
@@ -72,9 +72,8 @@ def test_every_rule_of_the_definition_has_one_category_of_the_notice():
 
 
 @pytest.fixture
-def demo_run(db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("demo", today=DEMO_DAY, stdout=io.StringIO())
+def demo_run(demo_world):
+    """The demo of DEMO_DAY (tests/demo_copy.py: built once per run, copied into this test's transaction)."""
     return inspection_run(actor=None, org=Org.objects.get(code="SZQ-LH"), as_of=DEMO_DAY)
 
 

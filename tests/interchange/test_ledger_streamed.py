@@ -7,7 +7,6 @@ import datetime
 import io
 
 import pytest
-from django.core.management import call_command
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -24,6 +23,7 @@ from fazhan.interchange.ledger import (
     roster_table,
 )
 from fazhan.procedure.models import Case
+from tests.demo_copy import DEMO_DAY
 from tests.workbooks import assert_shaped
 
 TODAY = datetime.date(2026, 11, 25)
@@ -115,9 +115,9 @@ def _whole_roster(kind: str) -> bytes:
 
 
 @pytest.fixture
-def demo(db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("demo", today=TODAY, stdout=io.StringIO())
+def demo(demo_world):
+    """`fazhan demo --today TODAY` (tests/demo_copy.py: built once per run, copied into this test)."""
+    assert TODAY == DEMO_DAY
 
 
 def test_the_demos_streamed_ledger_and_rosters_hold_the_whole_writers_cells(demo):

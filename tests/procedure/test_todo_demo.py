@@ -3,16 +3,15 @@ role's work is by hand: from each candidate's last recorded step, the step that 
 limit gives (procedure.md B, the 2014 细则), written out here without procedure.deadlines."""
 
 import datetime
-import io
 
 import pytest
-from django.core.management import call_command
 
 from fazhan.accounts.models import User
 from fazhan.core.calendar import add_months
 from fazhan.desk.todo import todo_for_user
 from fazhan.notices.models import NoticeEntry, NoticeFeedback, NoticeState
 from fazhan.procedure.models import Case, StepRecord
+from tests.demo_copy import DEMO_DAY
 
 TODAY = datetime.date(2026, 11, 25)
 HORIZON = TODAY + datetime.timedelta(days=31)
@@ -20,9 +19,9 @@ BRANCH, TOWNSHIP, APPROVER, DISTRICT = "branch", "township", "approver", "distri
 
 
 @pytest.fixture
-def demo(db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("demo", today=TODAY, stdout=io.StringIO())
+def demo(demo_world):
+    """`fazhan demo --today TODAY` (tests/demo_copy.py: built once per run, copied into this test)."""
+    assert TODAY == DEMO_DAY
 
 
 def _expected() -> dict[str, set[tuple[str, str]]]:
