@@ -67,6 +67,6 @@ def test_the_wings_rows_verify_intact_as_their_services_wrote_them(written):
 @pytest.mark.parametrize("label", sorted(NEWLY_SEALED))
 def test_a_wing_row_changed_behind_the_services_back_is_found(written, label):
     table, column, value = NEWLY_SEALED[label]
-    raw_sql(f"UPDATE {table} SET {column} = {value} WHERE id = (SELECT MIN(id) FROM {table})")  # noqa: S608
+    raw_sql(f"UPDATE {table} SET {column} = {value} WHERE id = (SELECT MIN(id) FROM {table})")
     check = trail_verify()
     assert check.problem_count == 1, [p.text for p in check.problems]
