@@ -1,5 +1,6 @@
 import datetime
 import io
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -21,6 +22,35 @@ from tests.interchange.conftest import snapshot
 from tests.plans.demo_checks import assert_demo_reserves
 
 TODAY = datetime.date(2026, 11, 25)
+
+
+def assert_summary_counts_the_newer_wings(printed: str) -> None:
+    """The printed summary has a line for each newer wing, its figures those of the rows the demo made."""
+    from fazhan.applicants.models import Submission
+    from fazhan.floating.models import FloatingRecord
+    from fazhan.selfcheck.models import SelfCheckSubmission
+    from fazhan.talents.models import KeyPerson, KeyUnit
+    from fazhan.training.models import TrainingSession
+
+    lines = {line.strip().split("：")[0]: line.strip() for line in printed.splitlines() if "：" in line}
+    open_records = FloatingRecord.objects.filter(until__isnull=True)
+    assert lines["重点人才"] == (
+        f"重点人才：重点培养单位 {KeyUnit.objects.filter(until__isnull=True).count()} 个，"
+        f"重点培养对象 {KeyPerson.objects.filter(until__isnull=True).count()} 名。"
+    )
+    assert lines["流动党员"] == (
+        f"流动党员：流出 {open_records.filter(direction='out').count()} 名，"
+        f"流入 {open_records.filter(direction='in').count()} 名"
+        f"（其中农民工 {open_records.filter(migrant_worker=True).count()} 名）。"
+    )
+    assert lines["业务培训"] == f"业务培训：{TrainingSession.objects.count()} 次。"
+    assert lines["网上入党申请"] == (
+        f"网上入党申请：{Submission.objects.count()} 份，"
+        f"其中待支部受理 {Submission.objects.filter(state='submitted').count()} 份。"
+    )
+    assert lines["自查报告"] == f"自查报告：已上报 {SelfCheckSubmission.objects.count()} 份。"
+    for figure in ("重点人才", "流动党员", "业务培训", "网上入党申请", "自查报告"):
+        assert re.search(r"[1-9]", lines[figure]), figure  # the demo has some of each
 
 
 @pytest.fixture
@@ -103,6 +133,7 @@ def test_demo_builds_a_township_with_branches_members_candidates_and_logins_and_
     }
     assert admin_roles == {"admin": {"sysadmin"}, "secadmin": {"secadmin"}, "auditor": {"auditadmin"}}
     assert "只供演示" in demo
+    assert_summary_counts_the_newer_wings(demo)
     assert (
         len(set(RoleAssignment.objects.values_list("role", flat=True))) == 9
     )  # 6 case roles, 3 administrators

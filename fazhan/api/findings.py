@@ -4,6 +4,7 @@ FINDING_MOVES: a move the finding's status or the user's role does not allow is 
 `status` naming the move, or 403), exactly as the pages do."""
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -216,40 +217,50 @@ def finding_detail(request, finding_id: int = FindingId):
     return _detail(request.user, finding_id)
 
 
-@router.post(
-    "findings/{int:finding_id}/assign",
-    response=responses({200: FindingDetail}),
-    summary="交办整改（督查员、区委组织部审核人）",
-)
-def finding_assign_op(request, payload: AssignIn, finding_id: int = FindingId):
-    finding = finding_get_for_user(request.user, finding_id)
-    assignee = User.objects.filter(username=payload.assignee, is_active=True).first()
+def _assignee(username: str) -> User:
+    assignee = User.objects.filter(username=username, is_active=True).first()
     if assignee is None:
         raise ValidationError({"assignee": _(ERR_ASSIGNEE)})
-    finding_assign(actor=request.user, finding=finding, assignee=assignee, note=payload.note)
-    return _detail(request.user, finding_id)
+    return assignee
 
 
-@router.post(
-    "findings/{int:finding_id}/explain",
-    response=responses({200: FindingDetail}),
-    summary="说明情况（问题所在党组织）",
+def _move_endpoint(
+    move: str, payload_type: type, summary: str, act: Callable[[Any, Finding, Any], Any]
+) -> None:
+    """One rectification move that answers with the finding and its history: the finding fetched within the
+    user's scope (404 outside it) and `act` (the inspection's service, which refuses what the move's rules
+    forbid), then the finding as it now stands. The endpoint keeps its own name (the operation's id)."""
+
+    def endpoint(request, payload: payload_type, finding_id: int = FindingId):  # type: ignore[valid-type]
+        act(request.user, finding_get_for_user(request.user, finding_id), payload)
+        return _detail(request.user, finding_id)
+
+    endpoint.__name__ = endpoint.__qualname__ = f"finding_{move}_op"
+    router.post(
+        f"findings/{{int:finding_id}}/{move}", response=responses({200: FindingDetail}), summary=summary
+    )(endpoint)
+
+
+_move_endpoint(
+    "assign",
+    AssignIn,
+    "交办整改（督查员、区委组织部审核人）",
+    lambda user, finding, p: finding_assign(
+        actor=user, finding=finding, assignee=_assignee(p.assignee), note=p.note
+    ),
 )
-def finding_explain_op(request, payload: ExplainIn, finding_id: int = FindingId):
-    finding = finding_get_for_user(request.user, finding_id)
-    finding_explain(actor=request.user, finding=finding, explanation=payload.explanation)
-    return _detail(request.user, finding_id)
-
-
-@router.post(
-    "findings/{int:finding_id}/verify",
-    response=responses({200: FindingDetail}),
-    summary="核实整改（督查员、区委组织部审核人；须先说明情况或更正记录）",
+_move_endpoint(
+    "explain",
+    ExplainIn,
+    "说明情况（问题所在党组织）",
+    lambda user, finding, p: finding_explain(actor=user, finding=finding, explanation=p.explanation),
 )
-def finding_verify_op(request, payload: VerifyIn, finding_id: int = FindingId):
-    finding = finding_get_for_user(request.user, finding_id)
-    finding_verify(actor=request.user, finding=finding, note=payload.note)
-    return _detail(request.user, finding_id)
+_move_endpoint(
+    "verify",
+    VerifyIn,
+    "核实整改（督查员、区委组织部审核人；须先说明情况或更正记录）",
+    lambda user, finding, p: finding_verify(actor=user, finding=finding, note=p.note),
+)
 
 
 @router.post(

@@ -313,6 +313,7 @@ def _applicant_store(
         target=applicant,
         org=invite.org,
         data={"code": invite.pk, "hint": invite.hint},
+        seal=[invite],  # now used
     )
     return applicant
 
@@ -482,6 +483,7 @@ def submission_accept(*, actor, submission: Submission) -> StepRecord:
         target=submission,
         org=applicant.org,
         data={"person": person.pid, "case": case.pk, "record": record.pk, "date": record.date.isoformat()},
+        seal=[applicant],  # now linked to the person
     )
     return record
 

@@ -30,6 +30,13 @@ from fazhan.applicants.services import (
 from fazhan.core.forms import form_to_service
 from fazhan.core.masking import mask_id_number, mask_phone
 from fazhan.organizations.selectors import org_list_for_user
+from fazhan.procedure.definition import STEPS_BY_CODE, Anchor
+
+
+def _application_step():
+    """The step an acceptance records, read from the definition when the page is drawn: its name and number
+    on the pages follow a renamed or renumbered step."""
+    return STEPS_BY_CODE[Anchor.APPLICATION]
 
 
 def _issuable(user) -> list:
@@ -45,6 +52,7 @@ def submission_list(request):
         "submissions": submissions,
         "issue_form": IssueForm(orgs=orgs) if orgs else None,
         "codes": list(codes_for_user(request.user)[:20]),
+        "step": _application_step(),
     }
     return render(request, "applicants/list.html", context)
 
@@ -60,7 +68,10 @@ def code_issue_view(request):
     )
     if issued is None:
         return render(
-            request, "applicants/list.html", {"issue_form": form, "submissions": [], "codes": []}, status=400
+            request,
+            "applicants/list.html",
+            {"issue_form": form, "submissions": [], "codes": [], "step": _application_step()},
+            status=400,
         )
     invite, clear = issued
     url = register_url(clear)
@@ -88,6 +99,7 @@ def _detail_context(request, submission, return_form=None) -> dict:
         and submission_may_decide(request.user, submission),
         "return_form": return_form or ReturnForm(),
         "errors": [],
+        "step": _application_step(),
     }
 
 

@@ -32,7 +32,7 @@ from fazhan.plans.models import CycleStep, Plan
 from fazhan.plans.selectors import admissions, pool_counts, young_farmers_admitted
 from fazhan.plans.services import cycle_record, plan_allocate, reserve_set, reserve_take_in
 from fazhan.prereview.services import form_issue
-from fazhan.procedure.definition import limits
+from fazhan.procedure.definition import Anchor, limits
 from fazhan.procedure.models import Case
 from fazhan.procedure.rules.counting import pool_rolled_up
 from fazhan.procedure.rules.notice2018 import young_farmer_window_of
@@ -548,6 +548,11 @@ IN_PLACES = [
 ]
 
 
+# A floating person of the demo is one not yet made a target nor politically reviewed: the review to come
+# asks for the home org's opinion.
+DECIDED_STEPS = (Anchor.TARGET, Anchor.POLITICAL_REVIEW)
+
+
 def demo_floating(builder: DemoBuilder, *, township: Org, branches: list[Org], today: datetime.date) -> int:
     """罗汉镇's floating-member branch in 东莞 with members of the villages who work there; other members and
     two applicants working elsewhere; migrant workers come to the food company and the villages, a few of
@@ -584,7 +589,7 @@ def demo_floating(builder: DemoBuilder, *, township: Org, branches: list[Org], t
         records += 1
     undecided = Case.objects.filter(
         closed_on__isnull=True, person__org__in=villages, person__party_status=""
-    ).exclude(steps__step__in=("S07", "S10"))
+    ).exclude(steps__step__in=DECIDED_STEPS)
     for case in undecided.select_related("person").order_by("person__pid")[:2]:
         floating_record_open(
             actor=None,
@@ -618,7 +623,7 @@ def demo_floating(builder: DemoBuilder, *, township: Org, branches: list[Org], t
         )
         records += 1
     in_food = Case.objects.filter(closed_on__isnull=True, person__org=food, person__party_status="").exclude(
-        steps__step__in=("S07", "S10")
+        steps__step__in=DECIDED_STEPS
     )
     for case in in_food.select_related("person").order_by("person__pid")[:2]:
         place, home = IN_PLACES[0]

@@ -6,8 +6,9 @@ class NoticesConfig(AppConfig):
     verbose_name = "公示"
 
     def ready(self) -> None:
-        # core's calendar knows no notice: told of a loaded year, it calls what the apps above registered.
+        from fazhan.auditlog.registry import trail_register
         from fazhan.core.calendar import calendar_on_load
+        from fazhan.notices.models import Notice
         from fazhan.notices.selectors import (
             feedback_facts_by_person,
             feedback_facts_for_person,
@@ -16,6 +17,7 @@ class NoticesConfig(AppConfig):
         from fazhan.notices.services import notice_recount_year
         from fazhan.procedure.selectors import FactProvider, fact_provider_register
 
+        # core's calendar knows no notice: told of a loaded year, it calls what the apps above registered.
         calendar_on_load(notice_recount_year)
         # The procedure imports no wing: PUB-OBJECTION (procedure/rules/feedback.py) reads the reports the
         # public made on a notice through the fact provided here, the same at step entry (a BLOCK refusal)
@@ -25,4 +27,15 @@ class NoticesConfig(AppConfig):
             FactProvider(
                 feedback_facts_for_person, feedback_facts_by_person, in_subtree=feedback_facts_in_subtree
             ),
+        )
+
+        # A notice carries its row's digest in the trail (verifytrail): what it published, its count of
+        # working days, its close and conclusion. Every writer's event targets the notice as it stands.
+        trail_register(
+            Notice,
+            fields=(
+                *("org", "kind", "starts_on", "ends_on", "working_days", "provisional", "contact"),
+                *("state", "closed_on", "conclusion", "created_by"),
+            ),
+            names={"org": "org__code", "from": "starts_on"},
         )

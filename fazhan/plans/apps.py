@@ -7,8 +7,23 @@ class PlansConfig(AppConfig):
     verbose_name = _("发展计划")
 
     def ready(self) -> None:
-        # The step service imports no wing: the quota binds at approval through the guard plans registers.
+        from fazhan.auditlog.registry import trail_register
+        from fazhan.plans.models import CycleAct, Reserve
         from fazhan.plans.services import plan_quota_guard
         from fazhan.procedure.services import step_guard_register
 
+        # The step service imports no wing: the quota binds at approval through the guard plans registers.
         step_guard_register("plans.quota", plan_quota_guard)
+        # A reserve plan and each act of the yearly cycle carry their row's digest in the trail
+        # (verifytrail). A reserve entry is taken out by deleting it, which a sealed row may not: its events
+        # say it.
+        trail_register(
+            Reserve,
+            fields=("org", "year", "applicants", "activists", "targets", "young_farmers"),
+            names={"org": "org__code", "year": "year"},
+        )
+        trail_register(
+            CycleAct,
+            fields=("org", "year", "step", "date", "number", "note", "actor"),
+            names={"org": "org__code", "year": "year", "step": "step"},
+        )

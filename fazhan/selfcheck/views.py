@@ -10,6 +10,7 @@ from fazhan.auditlog.services import audit_record
 from fazhan.core.dates import date_cn
 from fazhan.core.forms import form_to_service
 from fazhan.organizations.models import Org
+from fazhan.selfcheck.checks import CHK_REPORT
 from fazhan.selfcheck.forms import HandInForm, PrepareForm, ReturnForm, TaskForm
 from fazhan.selfcheck.models import AssignmentStatus
 from fazhan.selfcheck.selectors import (
@@ -79,7 +80,7 @@ def task_page(request, task_id: int):
     """Who has handed in: per township its state, date, by whom, on time or late; the counts on top."""
     task = task_get_for_user(request.user, task_id)
     board = task_board(task, today=timezone.localdate())
-    return render(request, "selfcheck/task.html", {"board": board, "task": task})
+    return render(request, "selfcheck/task.html", {"board": board, "task": task, "check": CHK_REPORT})
 
 
 def assignment_page(request, assignment_id: int):

@@ -73,6 +73,28 @@ def _note(note: Any, limit: int = 200) -> str:
     return str(note or "").strip()[:limit]
 
 
+def _mark_begins(category: str, categories, since: datetime.date, today: datetime.date | None) -> None:
+    """What marking a key unit or key person asks (TAL-MARK): a category of its kind, a day not after
+    today."""
+    if category not in categories:
+        raise ValidationError({"category": _(ERR_CATEGORY)})
+    _not_future(since, today, "since", "TAL-MARK")
+
+
+def _mark_end(mark: KeyUnit | KeyPerson, *, actor, until: datetime.date, today: datetime.date | None) -> None:
+    """End a key unit's or key person's mark on `until`, its last day (TAL-MARK): not after today, not
+    before the mark began, once."""
+    _not_future(until, today, "until", "TAL-MARK")
+    if until < mark.since:
+        raise ValidationError(
+            {"until": _(ERR_UNMARK_BEFORE) % {"since": mark.since, "cite": cite("TAL-MARK")}}
+        )
+    if mark.until is not None:
+        raise ValidationError({"until": _(ERR_LINK_ENDED) % {"end": mark.until}})
+    mark.until, mark.unmarked_by = until, actor
+    mark.save(update_fields=["until", "unmarked_by"])
+
+
 @transaction.atomic
 def key_unit_mark(
     *,
@@ -86,9 +108,7 @@ def key_unit_mark(
     """Mark `org` a key unit (重点单位, TAL-MARK): once at a time, from a day not after today."""
     if not talent_may_mark(actor, org):
         raise PermissionDenied(_(ERR_MARK_ROLE))
-    if category not in UnitCategory.values:
-        raise ValidationError({"category": _(ERR_CATEGORY)})
-    _not_future(since, today, "since", "TAL-MARK")
+    _mark_begins(category, UnitCategory.values, since, today)
     list(Org.objects.select_for_update().filter(pk=org.pk))
     existing = KeyUnit.objects.filter(org=org, until__isnull=True).first()
     if existing is not None:
@@ -113,15 +133,7 @@ def key_unit_unmark(
     unit = KeyUnit.objects.select_for_update().select_related("org").get(pk=unit.pk)
     if not talent_may_mark(actor, unit.org):
         raise PermissionDenied(_(ERR_MARK_ROLE))
-    _not_future(until, today, "until", "TAL-MARK")
-    if until < unit.since:
-        raise ValidationError(
-            {"until": _(ERR_UNMARK_BEFORE) % {"since": unit.since, "cite": cite("TAL-MARK")}}
-        )
-    if unit.until is not None:
-        raise ValidationError({"until": _(ERR_LINK_ENDED) % {"end": unit.until}})
-    unit.until, unit.unmarked_by = until, actor
-    unit.save(update_fields=["until", "unmarked_by"])
+    _mark_end(unit, actor=actor, until=until, today=today)
     audit_record(
         actor=actor,
         action="talents.unit_unmark",
@@ -146,9 +158,7 @@ def key_person_mark(
     person = Person.objects.select_for_update().select_related("org").get(pk=person.pk)
     if not talent_may_mark(actor, person.org):
         raise PermissionDenied(_(ERR_MARK_ROLE))
-    if category not in PersonCategory.values:
-        raise ValidationError({"category": _(ERR_CATEGORY)})
-    _not_future(since, today, "since", "TAL-MARK")
+    _mark_begins(category, PersonCategory.values, since, today)
     existing = KeyPerson.objects.filter(person=person, until__isnull=True).first()
     if existing is not None:
         raise ValidationError(
@@ -178,15 +188,7 @@ def key_person_unmark(
     key = KeyPerson.objects.select_for_update().select_related("person__org").get(pk=key.pk)
     if not talent_may_mark(actor, key.person.org):
         raise PermissionDenied(_(ERR_MARK_ROLE))
-    _not_future(until, today, "until", "TAL-MARK")
-    if until < key.since:
-        raise ValidationError(
-            {"until": _(ERR_UNMARK_BEFORE) % {"since": key.since, "cite": cite("TAL-MARK")}}
-        )
-    if key.until is not None:
-        raise ValidationError({"until": _(ERR_LINK_ENDED) % {"end": key.until}})
-    key.until, key.unmarked_by = until, actor
-    key.save(update_fields=["until", "unmarked_by"])
+    _mark_end(key, actor=actor, until=until, today=today)
     ended = list(key.links.filter(end__isnull=True))
     for link in ended:
         link.end = max(until, link.start)

@@ -1,3 +1,8 @@
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -129,64 +134,96 @@ def talents_page(request, code: str, year: int):
     return _render(request, org, year)
 
 
-@require_POST
-def unit_mark_view(request, code: str, year: int):
+@dataclass(frozen=True)
+class MarkKind:
+    """What differs between marking a key unit and a key person on the page; the rest is `_mark`'s."""
+
+    anchor: str  # the page's section
+    form_name: str  # the form's name in the page's context (shown again with its errors)
+    form_class: Callable[..., forms.Form]
+    choices: Callable[[Any, Org], list]  # the orgs or persons the user may mark under the page's org
+    choice: Callable[[Any], str]  # one of them as the form's choice names it
+    field: str  # the form's field naming it, and the service's argument
+    mark: Callable[..., Any]
+    unmark: Callable[..., Any]
+    get: Callable[[Any, int], Any]  # a mark by its id, within the user's scope
+    unmark_arg: str  # the service's argument naming the mark
+
+
+UNIT = MarkKind(
+    anchor="#talent-units",
+    form_name="unit_form",
+    form_class=UnitMarkForm,
+    choices=_mark_orgs,
+    choice=lambda o: o.code,
+    field="org",
+    mark=key_unit_mark,
+    unmark=key_unit_unmark,
+    get=key_unit_get_for_user,
+    unmark_arg="unit",
+)
+PERSON = MarkKind(
+    anchor="#talent-persons",
+    form_name="person_form",
+    form_class=PersonMarkForm,
+    choices=_persons_to_mark,
+    choice=lambda p: p.pid,
+    field="person",
+    mark=key_person_mark,
+    unmark=key_person_unmark,
+    get=key_person_get_for_user,
+    unmark_arg="key",
+)
+
+
+def _mark(request, code: str, year: int, kind: MarkKind):
     org, year = _org(request, code, year)
-    orgs = _mark_orgs(request.user, org)
-    if not orgs:
+    choices = kind.choices(request.user, org)
+    if not choices:
         raise PermissionDenied
-    form = UnitMarkForm(request.POST, orgs=orgs)
+    form = kind.form_class(request.POST, **{f"{kind.field}s": choices})
     done = form_to_service(
         form,
-        lambda d: key_unit_mark(
+        lambda d: kind.mark(
             actor=request.user,
-            org=next(o for o in orgs if o.code == d["org"]),
+            **{kind.field: next(c for c in choices if kind.choice(c) == d[kind.field])},
             category=d["category"],
             since=d["since"],
             note=d["note"],
         ),
     )
-    return _back(org, year, "#talent-units") if done else _render(request, org, year, unit_form=form)
+    return _back(org, year, kind.anchor) if done else _render(request, org, year, **{kind.form_name: form})
+
+
+def _unmark(request, code: str, year: int, pk: int, kind: MarkKind):
+    org, year = _org(request, code, year)
+    mark = kind.get(request.user, pk)
+    form = UnmarkForm(request.POST)
+    if form_to_service(
+        form, lambda d: kind.unmark(actor=request.user, **{kind.unmark_arg: mark}, until=d["until"])
+    ):
+        return _back(org, year, kind.anchor)
+    return _render(request, org, year, unmark_errors=form.errors)
+
+
+@require_POST
+def unit_mark_view(request, code: str, year: int):
+    return _mark(request, code, year, UNIT)
 
 
 @require_POST
 def unit_unmark_view(request, code: str, year: int, pk: int):
-    org, year = _org(request, code, year)
-    unit = key_unit_get_for_user(request.user, pk)
-    form = UnmarkForm(request.POST)
-    if form_to_service(form, lambda d: key_unit_unmark(actor=request.user, unit=unit, until=d["until"])):
-        return _back(org, year, "#talent-units")
-    return _render(request, org, year, unmark_errors=form.errors)
+    return _unmark(request, code, year, pk, UNIT)
 
 
 @require_POST
 def person_mark_view(request, code: str, year: int):
-    org, year = _org(request, code, year)
-    persons = _persons_to_mark(request.user, org)
-    if not persons:
-        raise PermissionDenied
-    form = PersonMarkForm(request.POST, persons=persons)
-    done = form_to_service(
-        form,
-        lambda d: key_person_mark(
-            actor=request.user,
-            person=next(p for p in persons if p.pid == d["person"]),
-            category=d["category"],
-            since=d["since"],
-            note=d["note"],
-        ),
-    )
-    return _back(org, year, "#talent-persons") if done else _render(request, org, year, person_form=form)
+    return _mark(request, code, year, PERSON)
 
 
 @require_POST
 def person_unmark_view(request, code: str, year: int, pk: int):
-    org, year = _org(request, code, year)
-    key = key_person_get_for_user(request.user, pk)
-    form = UnmarkForm(request.POST)
-    if form_to_service(form, lambda d: key_person_unmark(actor=request.user, key=key, until=d["until"])):
-        return _back(org, year, "#talent-persons")
-    return _render(request, org, year, unmark_errors=form.errors)
+    return _unmark(request, code, year, pk, PERSON)
 
 
 def _leaders(user, pids: list[str]) -> list[Person]:

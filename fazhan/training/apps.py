@@ -7,14 +7,25 @@ class TrainingConfig(AppConfig):
     verbose_name = _("业务培训")
 
     def ready(self) -> None:
+        from fazhan.auditlog.registry import trail_register
         from fazhan.procedure.details import FlagList, flag_list_register
         from fazhan.procedure.selectors import FactProvider, fact_provider_register
+        from fazhan.training.models import TrainingSession
         from fazhan.training.selectors import (
             negative_items_of,
             negative_label,
             staff_facts_by_person,
             staff_facts_for_person,
             staff_facts_of_named,
+        )
+
+        # A session carries its row's digest in the trail (verifytrail). Its attendance and the negative
+        # lists are replaced whole (their rows go), which a sealed row may not: their events say them. The
+        # hours (a decimal, which the digest's recipe does not take) stand in the session's event.
+        trail_register(
+            TrainingSession,
+            fields=("org", "topic", "date", "created_by"),
+            names={"org": "org__code", "date": "date"},
         )
 
         # The procedure imports no wing: TRN-STAFF (procedure/rules/staff.py) reads the trainings of the

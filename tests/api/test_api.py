@@ -100,6 +100,26 @@ def test_the_openapi_description_and_its_docs_page_are_served(world, client_for)
     assert ApiClient("").client.get("/api/v1/docs").status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("move", "body", "summary"),
+    [
+        ("assign", "AssignIn", "交办整改（督查员、区委组织部审核人）"),
+        ("explain", "ExplainIn", "说明情况（问题所在党组织）"),
+        ("verify", "VerifyIn", "核实整改（督查员、区委组织部审核人；须先说明情况或更正记录）"),
+    ],
+)
+def test_each_finding_move_keeps_its_operation_in_the_description(world, move, body, summary):
+    spec = ApiClient("").client.get("/api/v1/openapi.json").json()
+    operation = spec["paths"][f"/api/v1/findings/{{finding_id}}/{move}"]["post"]
+    assert operation["operationId"] == f"fazhan_api_findings_finding_{move}_op"
+    assert operation["summary"] == summary
+    assert operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith(f"/{body}")
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/FindingDetail"
+    )
+    assert [p["name"] for p in operation["parameters"]] == ["finding_id"]
+
+
 # --- scoping ---
 
 

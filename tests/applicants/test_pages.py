@@ -1,5 +1,6 @@
 """The applicants' own pages (no staff login; their own cookie) and the branch's pages (scoped)."""
 
+import dataclasses
 import re
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -8,6 +9,7 @@ from django.test import Client
 from fazhan.applicants.models import Applicant, InviteCode, Submission
 from fazhan.applicants.services import code_issue, submission_submit
 from fazhan.applicants.session import COOKIE
+from fazhan.procedure import definition
 from tests.applicants.conftest import MINOR_ID, PIN, QIAN_ID, TEXT, png, register
 
 APPLY = "/gs/apply/"
@@ -178,6 +180,25 @@ def test_the_branch_accepts_from_the_page(world, client_for, issued):
     assert "已于 2026年12月3日 受理" in page
     assert 'id="accept-form"' not in page
     assert 'data-kind="applicant_submission"' not in sec1.get("/todo/").content.decode()
+
+
+def test_the_pages_name_the_step_as_the_definition_does(world, client_for, issued, monkeypatch):
+    """The step an acceptance records is named and numbered by the procedure's definition, not the page: a
+    renamed step reads its new name on the list, the form and the accepted submission."""
+    step = definition.STEPS_BY_CODE[definition.Anchor.APPLICATION]
+    renamed = dataclasses.replace(step, name="提出入党申请（试改名）", number=9)
+    monkeypatch.setitem(definition.STEPS_BY_CODE, definition.Anchor.APPLICATION, renamed)
+    submission = waiting(world, issued)
+    sec1 = client_for("sec1")
+    listing = sec1.get("/applicants/").content.decode()
+    assert "“提出入党申请（试改名）”（第9步）" in listing
+    assert "递交入党申请书" not in listing
+    form_page = sec1.get(f"/applicants/{submission.pk}/").content.decode()
+    assert "登记为“提出入党申请（试改名）”（第9步）" in form_page
+    assert "第1步" not in form_page
+    assert sec1.post(f"/applicants/{submission.pk}/accept/").status_code == 302
+    accepted = sec1.get(f"/applicants/{submission.pk}/").content.decode()
+    assert "受理，登记为“提出入党申请（试改名）”。" in accepted
 
 
 def test_a_refused_acceptance_shows_the_rule(world, client_for, issued):

@@ -9,6 +9,7 @@ from fazhan.archive.services import ERR_MATERIAL, ERR_REASON, ERR_TYPE, attachme
 from fazhan.auditlog.models import AuditEvent
 from tests.archive.conftest import EXE_BYTES, PDF_BYTES, jpg_bytes, png_bytes, upload
 from tests.procedure.conftest import walk
+from tests.userfacing import shown_text
 
 
 def _blobs(media_root) -> list:
@@ -165,6 +166,14 @@ def test_the_upload_page_attaches_and_returns_to_the_person_page(pw, client_for)
     assert response.status_code == 302
     assert response["Location"] == "/people/P0001/#files"
     assert Attachment.objects.get().record == s01
+    page = client_for("sec1").get("/people/P0001/").content.decode()
+    listed = page[page.index('data-attachment="') :]
+    listed = listed[: listed.index("</tr>")]
+    shown = shown_text(listed)
+    assert "1. 递交入党申请书" in shown  # the step by number and name
+    assert "入党申请书" in shown
+    assert "S01" not in shown
+    assert "application" not in shown  # the material's stored code
 
 
 def test_an_inspector_cannot_post_an_upload(pw, client_for):

@@ -8,6 +8,7 @@ from fazhan.procedure.engine import CaseFacts
 from fazhan.procedure.rules.violations import vio_discipline, vio_kin_role
 from tests.inspection.conftest import D, case
 from tests.inspection.test_pages import late_talk, start
+from tests.userfacing import bare_codes
 
 
 def test_codes_in_evidence_are_put_in_chinese_and_an_empty_value_is_said_as_none(pw):
@@ -75,3 +76,17 @@ def test_the_report_cites_the_edition(pw, client_for):
     assert response.status_code == 200
     assert "《细则》（2014）第七条" in page
     assert "Art." not in page
+
+
+def test_the_run_and_finding_pages_name_rules_and_severities_in_chinese(pw, client_for):
+    late_talk(pw)
+    run = start(pw)
+    client = client_for("lh_organizer")
+    page = client.get(f"/inspection/runs/{run.pk}/").content.decode()
+    assert "收到申请后一个月内派人谈话" in page
+    assert "一般" in page  # APP-TALK is an ERROR: 一般
+    assert bare_codes(page) == []
+    finding = Finding.objects.get(rule="APP-TALK")
+    detail = client.get(f"/inspection/findings/{finding.pk}/").content.decode()
+    assert "<h1>收到申请后一个月内派人谈话" in detail
+    assert bare_codes(detail) == []

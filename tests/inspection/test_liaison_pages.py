@@ -12,6 +12,7 @@ from django.utils import timezone
 from fazhan.auditlog.models import AuditEvent
 from fazhan.selfcheck.models import AssignmentStatus, SelfCheckTask
 from fazhan.selfcheck.services import assignment_hand_in, assignment_prepare, selfcheck_task_create
+from tests.userfacing import bare_codes
 
 D = datetime.date
 
@@ -97,6 +98,8 @@ def test_the_districts_page_says_who_has_handed_in(world, client_for, task):
     assert "按时" in done
     assert "download" in done
     assert "逾期 4 天" in row(html, "SZQ-YX")
+    assert "“乡镇党委按期上报发展党员工作自查报告”" in html
+    assert bare_codes(html) == []
 
 
 def test_a_township_sees_only_its_own_part(world, client_for, task):

@@ -9,6 +9,7 @@ from fazhan.auditlog.models import AuditEvent
 from fazhan.plans.services import plan_allocate
 from fazhan.talents.models import Contact, KeyPerson, KeyUnit, LeaderLink, TalentPlan
 from fazhan.talents.services import contact_record, key_person_mark, key_unit_mark, leader_assign
+from tests.userfacing import bare_codes
 
 
 @pytest.fixture
@@ -142,3 +143,9 @@ def test_an_unmark_of_a_mark_outside_the_scope_is_404(tw, client_for, today):
     path = _page("SZQ-LH", today.year) + f"persons/{key.pk}/unmark/"
     assert client_for("lh_organizer").post(path, {"until": today}).status_code == 404
     assert KeyPerson.objects.get().until is None
+
+
+def test_the_coverage_rule_is_named_in_chinese_with_the_id_only_beside(tw, client_for, today):
+    page = client_for("lh_organizer").get(_page("SZQ-LH", today.year)).content.decode()
+    assert "联系覆盖（近一个季度）" in page
+    assert bare_codes(page) == []

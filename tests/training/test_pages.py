@@ -11,6 +11,7 @@ from fazhan.auditlog.models import AuditEvent
 from fazhan.people.models import PersonRole
 from fazhan.training.models import NegativeItem, TrainingSession
 from tests.interchange.conftest import run
+from tests.userfacing import bare_codes
 
 DAY = "2021-03-15"
 
@@ -151,3 +152,13 @@ def test_junk_on_the_negative_list_form_is_no_500_and_writes_nothing(world, clie
     response = client_for("lh_organizer").post("/training/negative/SZQ-LH/set/", data)
     assert response.status_code in (200, 302)
     assert not NegativeItem.objects.filter(label__startswith="xxxx").exists()
+
+
+def test_the_pages_name_their_checks_in_chinese_with_the_id_only_beside(world, client_for):
+    client = client_for("lh_organizer")
+    sessions = client.get("/training/").content.decode()
+    assert "“培养联系人、入党介绍人须参加发展党员业务培训”" in sessions
+    assert bare_codes(sessions) == []
+    negative = client.get("/training/negative/SZQ-LH/").content.decode()
+    assert "“政治上不合格负面清单”" in negative
+    assert bare_codes(negative) == []

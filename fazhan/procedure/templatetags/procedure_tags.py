@@ -1,6 +1,6 @@
 from django import template
 
-from fazhan.procedure.definition import RULES_BY_ID
+from fazhan.procedure.definition import MATERIALS, RULES_BY_ID, STEPS_BY_CODE
 from fazhan.procedure.details import details_display
 
 register = template.Library()
@@ -17,3 +17,16 @@ def rule_title(rule_id: str):
     """A rule's Chinese title, what users read in place of its id (the id may stand after it, small)."""
     rule = RULES_BY_ID.get(rule_id)
     return rule.title if rule is not None else rule_id
+
+
+@register.filter
+def step_label(code: str):
+    """A step as users read it: its number and name (11. 集中培训), not its code."""
+    step = STEPS_BY_CODE.get(code)
+    return f"{step.number}. {step.name}" if step is not None else code
+
+
+@register.filter
+def material_label(code: str):
+    """A material's Chinese name (definition.MATERIALS), not its stored code."""
+    return MATERIALS.get(code, code)
