@@ -147,7 +147,7 @@ def test_which_statements_change_the_stamp(sql, writes):
     assert writes_record(sql) is writes
 
 
-def test_the_page_shows_two_hundred_a_page_and_counts_them_all(pw, dataset, client_for, monkeypatch):  # noqa: F811
+def test_the_page_shows_fifty_a_page_and_counts_them_all(pw, dataset, client_for, monkeypatch):  # noqa: F811
     from fazhan.desk.views import procedure as views
 
     monkeypatch.setattr(views, "TODO_PAGE", 2)

@@ -91,7 +91,7 @@ def step_correct_view(request, record_id: int):
     )
 
 
-TODO_PAGE = 200
+TODO_PAGE = 50
 TODO_HEADERS = ("到期日", "事项", "姓名", "人员编号", "所在党组织", "状态")
 
 
