@@ -8,7 +8,8 @@ computed before the write is read after it. The stamp is not told which case cha
 every list compute anew once: coarse, but it can never be stale.
 
 What never changes a computed list is left out: the trail (the access log is written by reads), sessions,
-the cache table itself, this table, and a login's `last_login`. Anything written outside Django (psql) is
+the cache table itself, this table, a login's `last_login`, its attempts and second-factor counters, and the
+record of digests sent. Anything written outside Django (psql) is
 not seen; `stamp_bump()` is there for it (`fazhan shell`)."""
 
 import re
@@ -22,7 +23,10 @@ TABLE = "procedure_write_stamp"
 # writes to these never change what the rules compute (the trail is written by reads too)
 QUIET_TABLES = frozenset(
     {TABLE, "fazhan_cache", "django_session", "auditlog_auditevent", "auditlog_auditseal"}
+    | {"reminders_remindersend"}  # a digest sent (or claimed) is no fact of a case
 )
+# a login's attempts (django-axes) and its second factor's counters (django-otp)
+QUIET_PREFIXES = ("axes_", "otp_")
 _READS = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "PRAGMA", "BEGIN", "COMMIT", "SHOW", "EXPLAIN")
 _TARGET = re.compile(r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?([\w.]+)"?', re.I)
 _LAST_LOGIN = re.compile(r'^\s*UPDATE\s+"accounts_user"\s+SET\s+"last_login"\s*=\s*%s\s+WHERE', re.I)
@@ -38,7 +42,10 @@ def writes_record(sql: str) -> bool:
     if _LAST_LOGIN.match(sql):
         return False
     target = _TARGET.match(sql)
-    return target is None or target.group(1).lower() not in QUIET_TABLES
+    if target is None:
+        return True
+    table = target.group(1).lower()
+    return table not in QUIET_TABLES and not table.startswith(QUIET_PREFIXES)
 
 
 def _bump(connection) -> None:

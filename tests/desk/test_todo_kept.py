@@ -141,6 +141,8 @@ def test_the_stamp_changes_with_every_write_and_with_no_read(pw, dataset):  # no
         ('UPDATE "accounts_user" SET "last_login" = %s WHERE "accounts_user"."id" = %s', False),
         ('UPDATE "accounts_user" SET "last_login" = %s, "is_active" = %s WHERE "id" = %s', True),
         ('ALTER TABLE "people_person" ADD COLUMN "x" integer', True),
+        ('INSERT INTO "axes_accesslog" ("username") VALUES (%s)', False),
+        ('UPDATE "otp_totp_totpdevice" SET "last_t" = %s WHERE "id" = %s', False),
     ],
 )
 def test_which_statements_change_the_stamp(sql, writes):
