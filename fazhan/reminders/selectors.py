@@ -135,7 +135,7 @@ def sections_rows(user, *, today: datetime.date) -> dict[str, list[DigestRow]]:
                 pid="",
                 org=w.reserve.org.name,
                 due=today,
-                state=w.text,
+                state=w.text(),
                 url=absolute_url(reverse("plans:reserve", args=[w.reserve.org.code, w.reserve.year])),
                 date_label="截至",
             )

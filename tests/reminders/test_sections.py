@@ -55,3 +55,22 @@ def test_an_uncovered_key_person_is_in_the_digest_the_mail_and_remind_as_the_pag
     leader_assign(actor=None, key=key, leader=world.m1, start=today)
     [(_g, _t, rows)] = [g for g in digest_for_user(user, today=today).groups if g[0] == "talent_uncovered"]
     assert rows[0].state == "近一个季度无联系记录"
+
+
+def test_an_org_under_its_reserve_is_in_the_digest_and_remind_with_the_pages_words(world, client_for):
+    from fazhan.plans.services import reserve_set
+
+    today = timezone.localdate()
+    reserve_set(actor=None, org=world.district, year=today.year, applicants=4, activists=2, targets=0)
+    reserve_set(actor=None, org=world.township, year=today.year, applicants=2, activists=1, targets=0)
+    reserve_set(actor=None, org=world.branch1, year=today.year, applicants=0, activists=1, targets=0)
+    words = "入党积极分子储备 1 名，现有 0 名"
+    assert words in client_for("sec1").get("/todo/").content.decode()
+    digest = digest_for_user(world.users["sec1"], today=today)
+    [(_g, title, rows)] = [g for g in digest.groups if g[0] == "reserve_below"]
+    assert title == "人员储备低于储量计划"
+    assert [(r.org, r.state) for r in rows] == [(world.branch1.name, words)]
+    assert rows[0].url.endswith(reverse("plans:reserve", args=[world.branch1.code, today.year]))
+    out = io.StringIO()
+    call_command("remind", org=world.township.code, stdout=out)
+    assert "人员储备低于储量计划" in out.getvalue()

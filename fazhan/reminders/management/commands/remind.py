@@ -63,9 +63,9 @@ class Command(BaseCommand):
                 )
         # the page's sections below its table, as the daily digest lists them
         shown = len(items)
-        for group, rows in sections_rows(overseer, today=today).items():
+        for section, rows in sections_rows(overseer, today=today).items():
             if rows:
-                self.stdout.write(f"{group_title(group)}")
+                self.stdout.write(group_title(section))
             for r in rows:
                 who = f" {r.name}（{r.pid}）" if r.pid else ""
                 self.stdout.write(f"  {r.date_label} {r.due} {r.state} {r.label}{who} {r.org}")
