@@ -254,6 +254,13 @@ def todo_items(rows: list[TodoRow], *, today: datetime.date) -> list[TodoItem]:
 
 
 TODO_KEPT_SECONDS = 24 * 3600
+# How a process serves, logs and keeps its keys: set apart by `fazhan serve` (FAZHAN_JOBS, the static
+# manifest) from a command's process, and read by no rule. Every other FAZHAN_ setting is part of the key.
+PROCESS_SETTINGS = frozenset(
+    {"FAZHAN_JOBS", "FAZHAN_STATIC_MANIFEST", "FAZHAN_STATIC_COMPRESS", "FAZHAN_HTTPS", "FAZHAN_PROXY_COUNT"}
+    | {"FAZHAN_LOG_DIR", "FAZHAN_LOG_DAYS", "FAZHAN_SQLITE_BUSY_TIMEOUT", "FAZHAN_SQLITE_SYNCHRONOUS"}
+    | {"FAZHAN_ID_CIPHER_KEY", "FAZHAN_ID_LOOKUP_KEY", "FAZHAN_TRAIL_KEY", "FAZHAN_TRAIL_SIGNING_KEY"}
+)
 
 
 def _cache_key(user, *, today: datetime.date, within_days: int) -> str | None:
@@ -264,7 +271,11 @@ def _cache_key(user, *, today: datetime.date, within_days: int) -> str | None:
     if stamp is None:
         return None
     assignments = sorted((a.role, a.org.path) for a in user_assignments(user))
-    settings_seen = sorted((k, repr(getattr(settings, k))) for k in dir(settings) if k.startswith("FAZHAN_"))
+    settings_seen = sorted(
+        (k, repr(getattr(settings, k)))
+        for k in dir(settings)
+        if k.startswith("FAZHAN_") and k not in PROCESS_SETTINGS
+    )
     seen = (stamp, today, timezone.localdate(), within_days, assignments, settings_seen, code_fingerprint())
     return "todo:" + hashlib.sha256(repr(seen).encode()).hexdigest()
 

@@ -102,6 +102,11 @@ def test_a_setting_and_the_day_are_part_of_what_is_kept(pw, dataset):  # noqa: F
         with CaptureQueriesContext(connection) as queries:
             todo_rows(user, today=TODAY)
         assert len(queries) > 10  # computed anew: the settings differ
+    # how the process serves is no part of it: `fazhan serve` reads what a command's process kept
+    with override_settings(FAZHAN_JOBS="queue", FAZHAN_STATIC_MANIFEST=True):
+        with CaptureQueriesContext(connection) as queries:
+            todo_rows(user, today=TODAY)
+        assert len(queries) <= 3
     later = TODAY + datetime.timedelta(days=40)
     assert _seen(todo_for_user(user, today=later)) == _fresh(user, later)
 
