@@ -1,5 +1,7 @@
 """What is due or overdue in a user's subtree (product.md: the to-do list), from the same record and limits
-the rules read. One query for the cases, one for their records."""
+the rules read. Computed once per write to the record (procedure.due's stamp) and kept in the cache: one
+query for the cases, one for their records when computed; the stamp, the cache and the rows' cases when
+kept."""
 
 import datetime
 import functools
@@ -249,8 +251,9 @@ def todo_items(rows: list[TodoRow], *, today: datetime.date) -> list[TodoItem]:
     ids = {r.case_id for r in rows}
     cases = Case.objects.filter(pk__in=ids).select_related("person__org").defer(*SEALED_PERSON_FIELDS)
     by_id = {c.pk: c for c in cases}
-    # a row whose case is gone cannot be: any delete changes the stamp the rows were kept under
-    return [r.item(by_id[r.case_id], today) for r in rows]
+    # a case deleted between reading the rows and reading the cases changed the stamp: the next request
+    # computes the list anew, this one leaves the row out rather than fail
+    return [r.item(by_id[r.case_id], today) for r in rows if r.case_id in by_id]
 
 
 TODO_KEPT_SECONDS = 24 * 3600
