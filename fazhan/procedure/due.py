@@ -10,7 +10,11 @@ every list compute anew once: coarse, but it can never be stale.
 What never changes a computed list is left out: the trail (the access log is written by reads), sessions,
 the cache table itself, this table, a login's `last_login`, its attempts and second-factor counters, and the
 record of digests sent. Anything written outside Django (psql) is
-not seen; `stamp_bump()` is there for it (`fazhan shell`)."""
+not seen; `stamp_bump()` is there for it (`fazhan shell`).
+
+On PostgreSQL a writing transaction holds the stamp's row until it commits, after the trail's chain lock
+(auditlog.services) which every audited write takes anyway: writers were serialized by the chain already,
+now from their first write rather than their first event. SQLite serializes writers by itself."""
 
 import re
 import uuid
@@ -18,6 +22,8 @@ from typing import Any
 
 from django.db import connections
 from django.db.backends.signals import connection_created
+
+from fazhan.auditlog.services import _CHAIN_LOCK_KEY
 
 TABLE = "procedure_write_stamp"
 # writes to these never change what the rules compute (the trail is written by reads too)
@@ -52,8 +58,13 @@ def _bump(connection) -> None:
     # a cursor of its own: the statement's cursor keeps its rowcount and lastrowid for Django to read
     cursor = connection.connection.cursor()
     try:
-        sql = _BUMP if connection.vendor == "postgresql" else _BUMP.replace("%s", "?")
-        cursor.execute(sql, [uuid.uuid4().hex])
+        if connection.vendor == "postgresql":
+            # the trail's chain lock first, as every writer of the trail takes it: a transaction holding
+            # the stamp's row never waits for the chain while another holds the chain and waits for the row
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+            cursor.execute(_BUMP, [uuid.uuid4().hex])
+        else:  # SQLite runs every transaction as BEGIN IMMEDIATE: writers are serialized already
+            cursor.execute(_BUMP.replace("%s", "?"), [uuid.uuid4().hex])
     finally:
         cursor.close()
 
