@@ -23,8 +23,6 @@ from typing import Any
 from django.db import connections
 from django.db.backends.signals import connection_created
 
-from fazhan.auditlog.services import _CHAIN_LOCK_KEY
-
 TABLE = "procedure_write_stamp"
 # writes to these never change what the rules compute (the trail is written by reads too)
 QUIET_TABLES = frozenset(
@@ -37,6 +35,8 @@ _READS = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "PRAGMA", "BEGIN", "COMM
 _TARGET = re.compile(r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?([\w.]+)"?', re.I)
 _LAST_LOGIN = re.compile(r'^\s*UPDATE\s+"accounts_user"\s+SET\s+"last_login"\s*=\s*%s\s+WHERE', re.I)
 _BUMP = f"UPDATE {TABLE} SET token = %s WHERE id = 1"
+# the trail's chain lock (auditlog.services), taken first on PostgreSQL; tests/desk holds the two equal
+TRAIL_CHAIN_LOCK_KEY = 7_110_022_018
 
 
 def writes_record(sql: str) -> bool:
@@ -61,7 +61,7 @@ def _bump(connection) -> None:
         if connection.vendor == "postgresql":
             # the trail's chain lock first, as every writer of the trail takes it: a transaction holding
             # the stamp's row never waits for the chain while another holds the chain and waits for the row
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [TRAIL_CHAIN_LOCK_KEY])
             cursor.execute(_BUMP, [uuid.uuid4().hex])
         else:  # SQLite runs every transaction as BEGIN IMMEDIATE: writers are serialized already
             cursor.execute(_BUMP.replace("%s", "?"), [uuid.uuid4().hex])

@@ -181,3 +181,10 @@ def test_the_list_reads_no_sealed_person_field(pw, dataset):  # noqa: F811
     for column in ("id_number", "birth_date", "household_place", "gender"):
         assert f'"people_person"."{column}"' not in case_query
     assert todo_module.SEALED_PERSON_FIELDS
+
+
+def test_the_stamp_takes_the_trails_chain_lock_first():
+    from fazhan.auditlog import services
+    from fazhan.procedure import due
+
+    assert due.TRAIL_CHAIN_LOCK_KEY == services._CHAIN_LOCK_KEY
