@@ -1,13 +1,21 @@
 """What is due or overdue in a user's subtree (product.md: the to-do list), from the same record and limits
-the rules read. One query for the cases, one for their records."""
+the rules read. Computed once per write to the record (procedure.due's stamp) and kept in the cache: one
+query for the cases, one for their records when computed; the stamp, the cache and the rows' cases when
+kept."""
 
 import datetime
+import functools
+import hashlib
 from dataclasses import dataclass, replace
+from pathlib import Path
 
+from django.conf import settings
+from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fazhan.accounts.selectors import user_roles_at, user_scope_q
+from fazhan.accounts.selectors import user_assignments, user_roles_at, user_scope_q
 from fazhan.applicants.models import Submission
 from fazhan.applicants.selectors import submissions_waiting_for_user
 from fazhan.inspection.models import Finding, FindingStatus
@@ -17,6 +25,7 @@ from fazhan.plans.selectors import ReserveShortfall, reserves_below_for_user
 from fazhan.prereview.selectors import waiting_in_batch
 from fazhan.procedure.deadlines import Countdown, deadlines
 from fazhan.procedure.definition import STEPS_BY_CODE
+from fazhan.procedure.due import stamp_current
 from fazhan.procedure.engine import CaseFacts
 from fazhan.procedure.loader import case_facts_many
 from fazhan.procedure.models import Case
@@ -157,6 +166,135 @@ def todo_for_user(user, *, today: datetime.date, within_days: int = 31) -> list[
     within `within_days`, or overdue. Each role sees the items its steps settle — the branch its own steps,
     the township approver the committee's talks and approvals, the district its pre-reviews, forms and the
     approvals filed with it; the township organizer oversees every step below the township."""
+    return todo_items(todo_rows(user, today=today, within_days=within_days), today=today)
+
+
+@dataclass(frozen=True)
+class TodoRow:
+    """One item of a to-do list as it is kept between requests: a TodoItem without its case."""
+
+    case_id: int
+    pid: str
+    kind: str
+    step: str
+    due: datetime.date
+    actors: tuple[str, ...]
+    allowed_from: datetime.date | None
+    allowed_only: bool
+    rule_overdue: bool
+    link: str
+    barred_by: str
+
+    def item(self, case: Case, today: datetime.date) -> TodoItem:
+        return TodoItem(
+            self.kind,
+            case,
+            self.step,
+            self.due,
+            today,
+            self.actors,
+            allowed_from=self.allowed_from,
+            allowed_only=self.allowed_only,
+            rule_overdue=self.rule_overdue,
+            link=self.link,
+            barred_by=self.barred_by,
+        )
+
+    def overdue_on(self, today: datetime.date) -> bool:
+        """TodoItem.overdue, without the case."""
+        return self.due < today if self.kind == "notice_close" else self.rule_overdue
+
+    @property
+    def label(self):
+        return KINDS[self.kind]
+
+
+def _row(item: TodoItem) -> TodoRow:
+    return TodoRow(
+        item.case.pk,
+        item.case.person.pid,
+        item.kind,
+        item.step,
+        item.due,
+        item.actors,
+        item.allowed_from,
+        item.allowed_only,
+        item.rule_overdue,
+        item.link,
+        item.barred_by,
+    )
+
+
+def todo_rows(user, *, today: datetime.date, within_days: int = 31) -> list[TodoRow]:
+    """The user's to-do list without its cases, soonest first: computed once per write to the record
+    (procedure.due's stamp), day and set of role assignments, and kept in the cache between requests."""
+    key = _cache_key(user, today=today, within_days=within_days)
+    if key is not None:
+        kept = cache.get(key)
+        if kept is not None:
+            return kept
+    rows = [_row(i) for i in _computed(user, today=today, within_days=within_days)]
+    if key is not None:
+        cache.set(key, rows, TODO_KEPT_SECONDS)
+    return rows
+
+
+# Sealed person fields the list never shows (it names a person by name and number): left unread, so a
+# district's list decrypts nothing.
+SEALED_PERSON_FIELDS = (
+    *("person__id_number", "person__gender", "person__birth_date", "person__household_place"),
+)
+
+
+def todo_items(rows: list[TodoRow], *, today: datetime.date) -> list[TodoItem]:
+    """The rows as to-do items, each with its case, person and org (one query)."""
+    ids = {r.case_id for r in rows}
+    cases = Case.objects.filter(pk__in=ids).select_related("person__org").defer(*SEALED_PERSON_FIELDS)
+    by_id = {c.pk: c for c in cases}
+    # a case deleted between reading the rows and reading the cases changed the stamp: the next request
+    # computes the list anew, this one leaves the row out rather than fail
+    return [r.item(by_id[r.case_id], today) for r in rows if r.case_id in by_id]
+
+
+TODO_KEPT_SECONDS = 24 * 3600
+# How a process serves, logs and keeps its keys: set apart by `fazhan serve` (FAZHAN_JOBS, the static
+# manifest) from a command's process, and read by no rule. Every other FAZHAN_ setting is part of the key.
+PROCESS_SETTINGS = frozenset(
+    {"FAZHAN_JOBS", "FAZHAN_STATIC_MANIFEST", "FAZHAN_STATIC_COMPRESS", "FAZHAN_HTTPS", "FAZHAN_PROXY_COUNT"}
+    | {"FAZHAN_LOG_DIR", "FAZHAN_LOG_DAYS", "FAZHAN_SQLITE_BUSY_TIMEOUT", "FAZHAN_SQLITE_SYNCHRONOUS"}
+    | {"FAZHAN_ID_CIPHER_KEY", "FAZHAN_ID_LOOKUP_KEY", "FAZHAN_TRAIL_KEY", "FAZHAN_TRAIL_SIGNING_KEY"}
+)
+
+
+def _cache_key(user, *, today: datetime.date, within_days: int) -> str | None:
+    """What the list is a function of: the record (the write stamp), the day it is computed for and the day
+    it is (assignments in force), the user's assignments (their scope and roles), the settings and the
+    code. None where the stamp cannot be read: nothing is kept then."""
+    stamp = stamp_current()
+    if stamp is None:
+        return None
+    assignments = sorted((a.role, a.org.path) for a in user_assignments(user))
+    settings_seen = sorted(
+        (k, repr(getattr(settings, k)))
+        for k in dir(settings)
+        if k.startswith("FAZHAN_") and k not in PROCESS_SETTINGS
+    )
+    seen = (stamp, today, timezone.localdate(), within_days, assignments, settings_seen, code_fingerprint())
+    return "todo:" + hashlib.sha256(repr(seen).encode()).hexdigest()
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """The source of the project: a kept list is not read by code that did not compute it."""
+    digest = hashlib.sha256()
+    root = Path(__file__).resolve().parent.parent
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _computed(user, *, today: datetime.date, within_days: int) -> list[TodoItem]:
     cases = list(
         Case.objects.filter(user_scope_q(user, "person__org__path"), closed_on__isnull=True)
         .select_related("person__org")

@@ -6,6 +6,10 @@ class ProcedureConfig(AppConfig):
 
     def ready(self) -> None:
         from fazhan.auditlog.registry import trail_register
+        from fazhan.procedure.due import stamp_connect
+
+        # every write to the record changes the write stamp the to-do list keeps its work under
+        stamp_connect()
         from fazhan.procedure import (
             checks,  # noqa: F401  (registers the definition check)
             rules,  # noqa: F401  (each rule module registers its checks with the engine)

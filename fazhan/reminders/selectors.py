@@ -6,10 +6,20 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from fazhan.accounts.models import User
 from fazhan.accounts.selectors import assignments_in_force
-from fazhan.desk.todo import TodoItem, findings_assigned, todo_for_user
+from fazhan.desk.todo import (
+    KINDS,
+    TodoItem,
+    findings_assigned,
+    reserves_below,
+    selfchecks_due,
+    submissions_waiting,
+    talents_uncovered,
+    todo_for_user,
+)
 from fazhan.inspection.models import Finding
 from fazhan.procedure.definition import RULES_BY_ID
 from fazhan.reminders.models import ReminderPreference
@@ -84,8 +94,84 @@ def digest_for_user(user: User, *, today: datetime.date) -> Digest:
     # the findings assigned to the user, as the page lists them below the table (their message, free text
     # that may name anyone, stays on the page behind the login)
     grouped[ASSIGNED] = [finding_row(f) for f in findings_assigned(user)]
-    groups = tuple((g, GROUP_TITLES[g], tuple(rows)) for g, rows in grouped.items() if rows)
+    grouped.update(sections_rows(user, today=today))
+    groups = tuple((g, group_title(g), tuple(rows)) for g, rows in grouped.items() if rows)
     return Digest(user=user, today=today, groups=groups)
+
+
+# The to-do page's sections below its table, each its own group titled as the page titles it.
+SECTIONS = ("selfcheck_due", "reserve_below", "applicant_submission", "talent_uncovered")
+SUBMISSION_STATE = "待支部受理"
+
+
+def group_title(group: str) -> str:
+    return GROUP_TITLES[group] if group in GROUP_TITLES else str(KINDS[group])
+
+
+def sections_rows(user, *, today: datetime.date) -> dict[str, list[DigestRow]]:
+    """The sections of /todo/ that are not deadlines of a case (desk.todo: the self-inspection reports due,
+    the reserves below plan, the applications sent online, the key persons not covered), as digest rows in
+    the page's words."""
+    return {
+        "selfcheck_due": [
+            DigestRow(
+                kind="selfcheck_due",
+                label=d.assignment.task.title,
+                name="—",
+                pid="",
+                org=d.assignment.township.name,
+                due=d.due,
+                state=f"{d.status_label}，{d.state}",
+                url=absolute_url(d.url),
+                date_label="上报截止日期",
+            )
+            for d in selfchecks_due(user, today=today)
+        ],
+        "reserve_below": [
+            DigestRow(
+                kind="reserve_below",
+                label=str(KINDS["reserve_below"]),
+                name="—",
+                pid="",
+                org=w.reserve.org.name,
+                due=today,
+                state=w.text(),
+                url=absolute_url(reverse("plans:reserve", args=[w.reserve.org.code, w.reserve.year])),
+                date_label="截至",
+            )
+            for w in reserves_below(user, today=today)
+        ],
+        "applicant_submission": [
+            DigestRow(
+                kind="applicant_submission",
+                label=str(KINDS["applicant_submission"]),
+                name=s.applicant.name,
+                pid="",
+                org=s.applicant.org.name,
+                due=timezone.localdate(s.submitted_at),
+                state=SUBMISSION_STATE,
+                url=absolute_url(reverse("applicants:detail", args=[s.pk])),
+                date_label="提交日期",
+            )
+            for s in submissions_waiting(user)
+        ],
+        "talent_uncovered": [
+            DigestRow(
+                kind="talent_uncovered",
+                label=str(KINDS["talent_uncovered"]),
+                name=r.key.person.name,
+                pid=r.key.person.pid,
+                org=r.key.person.org.name,
+                due=today,
+                state=r.gap,
+                url=absolute_url(
+                    reverse("talents:page", args=[r.key.person.org.code, today.year]) + "#talent-persons"
+                ),
+                date_label="截至",
+            )
+            for r in talents_uncovered(user, today=today)
+        ],
+    }
 
 
 def finding_row(finding: Finding) -> DigestRow:

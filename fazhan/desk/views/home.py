@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from fazhan.accounts.selectors import user_admin_roles, user_case_paths, user_scope_q
-from fazhan.desk.todo import todo_for_user
+from fazhan.desk.todo import todo_rows
 from fazhan.organizations.models import Org
 from fazhan.people.models import Person
 from fazhan.procedure.definition import CaseStage
@@ -24,13 +24,14 @@ def home(request):
     stages = [
         (code, label, by_stage.get(code, 0)) for code, label in CaseStage.CHOICES if code != CaseStage.EXITED
     ]
-    todo = todo_for_user(request.user, today=timezone.localdate())
+    today = timezone.localdate()
+    todo = todo_rows(request.user, today=today)
     return render(
         request,
         "core/home.html",
         {
             "todo_count": len(todo),
-            "todo_overdue": sum(1 for i in todo if i.overdue),
+            "todo_overdue": sum(1 for r in todo if r.overdue_on(today)),
             "todo_by_kind": Counter(str(i.label) for i in todo).most_common(),
             "stages": stages,
             "org_count": Org.objects.filter(user_scope_q(request.user)).count(),

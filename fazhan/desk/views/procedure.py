@@ -1,3 +1,4 @@
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,7 +13,8 @@ from fazhan.desk.todo import (
     selfchecks_due,
     submissions_waiting,
     talents_uncovered,
-    todo_for_user,
+    todo_items,
+    todo_rows,
 )
 from fazhan.notices.selectors import notice_period_for_step
 from fazhan.prereview.selectors import form_issued_to
@@ -89,6 +91,7 @@ def step_correct_view(request, record_id: int):
     )
 
 
+TODO_PAGE = 50
 TODO_HEADERS = ("到期日", "事项", "姓名", "人员编号", "所在党组织", "状态")
 
 
@@ -100,17 +103,21 @@ def _todo_rows(items):
 def todo(request):
     """The to-do list of the user's subtree, soonest first; ?format=xlsx downloads it."""
     today = timezone.localdate()
-    items = todo_for_user(request.user, today=today)
-    assigned = [(f, RULES_BY_ID[f.rule].title) for f in findings_assigned(request.user)]
+    rows = todo_rows(request.user, today=today)
     if request.GET.get("format") == "xlsx":
         return xlsx_response(
             filename=f"待办事项-{today.isoformat()}.xlsx",
             title="待办事项",
             headers=TODO_HEADERS,
-            rows=_todo_rows(items),
+            rows=_todo_rows(todo_items(rows, today=today)),
         )
+    # a district's list is long: a page at a time, the count over all of it
+    page = Paginator(rows, TODO_PAGE).get_page(request.GET.get("page"))
+    assigned = [(f, RULES_BY_ID[f.rule].title) for f in findings_assigned(request.user)]
     context = {
-        "items": items,
+        "items": todo_items(list(page), today=today),
+        "count": len(rows),
+        "page": page,
         "today": today,
         "assigned": assigned,
         "reserves_below": reserves_below(request.user, today=today),

@@ -10,6 +10,7 @@ from django.utils import timezone
 from fazhan.accounts.models import Role, RoleAssignment
 from fazhan.desk.todo import todo_for_user
 from fazhan.organizations.models import Org
+from fazhan.reminders.selectors import group_title, sections_rows
 from fazhan.reminders.services import ALREADY, FAILED, SENT, WOULD, reminders_send
 
 RESULT_WORDS = {SENT: "已发送", FAILED: "发送失败", ALREADY: "今天已发过", WOULD: "将发送"}
@@ -51,7 +52,8 @@ class Command(BaseCommand):
             raise CommandError(
                 f"--org: no org with code {org!r}" if org else "no orgs yet: run fazhan demo or import"
             )
-        items = todo_for_user(_Overseer(root), today=today, within_days=within)
+        overseer = _Overseer(root)
+        items = todo_for_user(overseer, today=today, within_days=within)
         items.sort(key=lambda i: (i.case.person.org.path, i.due))
         for branch, group in groupby(items, key=lambda i: i.case.person.org):
             self.stdout.write(f"{branch.code} {branch.name}")
@@ -59,7 +61,16 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"  {i.due} {i.state} {i.label} {i.case.person.name}（{i.case.person.pid}）"
                 )
-        self.stdout.write(f"共 {len(items)} 项")
+        # the page's sections below its table, as the daily digest lists them
+        shown = len(items)
+        for section, rows in sections_rows(overseer, today=today).items():
+            if rows:
+                self.stdout.write(group_title(section))
+            for r in rows:
+                who = f" {r.name}（{r.pid}）" if r.pid else ""
+                self.stdout.write(f"  {r.date_label} {r.due} {r.state} {r.label}{who} {r.org}")
+            shown += len(rows)
+        self.stdout.write(f"共 {shown} 项")
 
     def send(self, *, today: datetime.date, dry_run: bool) -> None:
         outcomes = reminders_send(today=today, dry_run=dry_run)
