@@ -187,6 +187,25 @@ _BODY = json.JSONEncoder(
 _STORED = json.JSONEncoder(ensure_ascii=False, default=str)
 
 
+_PLAIN = (str, int, type(None))
+
+
+def _plain(data: Any) -> bool:
+    """Whether `data` is a non-empty object of text, whole numbers, null and lists of them, which read back
+    from its JSON as equal values of the same types (a float, a subclass or anything nested may not)."""
+    if type(data) is not dict or not data:
+        return False
+    for key, value in data.items():
+        if type(key) is not str:
+            return False
+        if type(value) is list:
+            if any(type(v) not in _PLAIN for v in value):
+                return False
+        elif type(value) not in _PLAIN:
+            return False
+    return True
+
+
 def _after(middle: str, digest: str, tail: str) -> bytes:
     """An event's hashed body after its time: its data, the digest when there is one, org and target."""
     return (middle + (f', "digest": "{digest}"' if digest else "") + tail).encode()
@@ -223,6 +242,8 @@ class TrailBatch:
         self.digests: list[str] = []  # "" for none or one still to read
         self.pending: list[tuple[str, str]] = []  # the targets whose digests are read under the lock
         heads: dict[str, bytes] = {}
+        orgs: dict[str, str] = {}  # the body's pieces an import's events share, encoded once
+        kinds: dict[str, str] = {}
         for action, target, org_path, data in events:
             if isinstance(target, tuple):
                 target_type, target_id = target[0], str(target[1])
@@ -231,7 +252,8 @@ class TrailBatch:
                 target_id = str(target.pk) if target.pk is not None else ""
             else:
                 target_type, target_id = "", ""
-            stored = json.loads(_STORED.encode(data or {}))  # exactly what the database will hand back
+            # exactly what the database will hand back (a flat object of text and whole numbers is that)
+            stored = data if _plain(data) else json.loads(_STORED.encode(data or {}))
             self.rows.append(
                 (action, target_type, target_id, org_path, data_field.get_db_prep_save(stored, real))
             )
@@ -242,7 +264,14 @@ class TrailBatch:
                 )
             self.heads.append(head)
             middle = f'", "data": {_BODY.encode(stored)}'
-            tail = f', "org": {_BODY.encode(org_path)}, "target": {_BODY.encode([target_type, target_id])}}}'
+            org = orgs.get(org_path)
+            if org is None:
+                org = orgs[org_path] = f', "org": {_BODY.encode(org_path)}, "target": '
+            kind = kinds.get(target_type)
+            if kind is None:
+                kind = kinds[target_type] = f"[{_BODY.encode(target_type)}, "
+            shown = f'"{target_id}"' if target_id.isdigit() else _BODY.encode(target_id)
+            tail = f"{org}{kind}{shown}]}}"
             digest = known.get((target_type, target_id), "")
             self.digests.append(digest)
             if not digest and target_id and sealed_for(target_type) is not None:
@@ -328,6 +357,13 @@ def _insert_events(rows: list[tuple]) -> None:
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     marks = ", ".join(["%s"] * len(columns))
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and len(rows) > 100:
+            # the engine's bulk path (psycopg 3's COPY): an import writes one event per step record, where
+            # executemany sends one INSERT per row inside the import's transaction
+            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
         for start in range(0, len(rows), 5000):
             cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows[start : start + 5000])
 

@@ -102,6 +102,16 @@ class ImportReport:
         return "; ".join(parts) if parts else _("文件中没有记录")
 
 
+def _details_kept(step: str, details: dict[str, Any]) -> dict[str, Any]:
+    """A step's checked details as its record keeps them (details_clean): the file's own object where it has
+    no empty value, which is nearly always (a district's file holds a million of them: one copy, not two)."""
+    if not step:
+        return {}
+    if any(v is None or v == "" or v == [] for v in details.values()):
+        return details_clean(step, details)
+    return details
+
+
 def _chunks(values: Iterable[Any], size: int = CHUNK) -> Iterable[list[Any]]:
     values = list(values)
     for start in range(0, len(values), size):
@@ -502,7 +512,7 @@ class ImportPlan:
             "pid": pid,
             "step": step,
             "date": date,
-            "details": details_clean(step, details) if step else {},
+            "details": _details_kept(step, details),
             "supersedes": f.text("supersedes", max_length=80),
             "reason": f.text("reason"),
             "recorded_at": f.timestamp("recorded_at"),
