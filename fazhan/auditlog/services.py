@@ -1,8 +1,9 @@
 import datetime
 import hmac
+import itertools
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.conf import settings
@@ -302,15 +303,19 @@ class TrailBatch:
                 self.afters,
                 self.digests,
             )
-            rows = []
-            for i, (action, target_type, target_id, org_path, data) in enumerate(self.rows):
-                after, digest = afters[i], digests[i]
-                if isinstance(after, tuple):
-                    digest = read.get((target_type, target_id), "")
-                    after = _after(after[0], digest, after[1])
-                chained = hmac.digest(key, last.encode() + b"\n" + heads[i] + at_text + after, "sha256").hex()
-                rows.append(
-                    (
+
+            def chained_rows(last: str) -> Iterator[tuple]:
+                # built as they are inserted, a chunk at a time: an import's hundreds of thousands of rows
+                # are never all held at once
+                for i, (action, target_type, target_id, org_path, data) in enumerate(self.rows):
+                    after, digest = afters[i], digests[i]
+                    if isinstance(after, tuple):
+                        digest = read.get((target_type, target_id), "")
+                        after = _after(after[0], digest, after[1])
+                    chained = hmac.digest(
+                        key, last.encode() + b"\n" + heads[i] + at_text + after, "sha256"
+                    ).hex()
+                    yield (
                         at_db,
                         actor_id,
                         action,
@@ -323,11 +328,11 @@ class TrailBatch:
                         last,
                         chained,
                     )
-                )
-                last = chained
-            _insert_events(rows)
-            checkpoint_when_due(last_id, last_id + len(rows))
-        return len(rows)
+                    last = chained
+
+            _insert_events(chained_rows(last), len(self.rows))
+            checkpoint_when_due(last_id, last_id + len(self.rows))
+        return len(self.rows)
 
 
 def audit_record_many(
@@ -347,8 +352,8 @@ def audit_record_many(
     return TrailBatch(actor=actor, events=events, digests=digests).write()
 
 
-def _insert_events(rows: list[tuple]) -> None:
-    """Event rows of database-ready values, in the order of `fields`."""
+def _insert_events(rows: Iterable[tuple], count: int) -> None:
+    """`count` event rows of database-ready values, in the order of `fields`, taken a chunk at a time."""
     fields = ["at", "actor", "action", "target_type", "target_id", "org_path", "data", "digest", "seal"]
     fields += ["prev_hash", "hash"]
     meta = AuditEvent._meta
@@ -356,16 +361,17 @@ def _insert_events(rows: list[tuple]) -> None:
     table = connection.ops.quote_name(meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     marks = ", ".join(["%s"] * len(columns))
+    rows = iter(rows)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and len(rows) > 100:
+        if connection.vendor == "postgresql" and count > 100:
             # the engine's bulk path (psycopg 3's COPY): an import writes one event per step record, where
             # executemany sends one INSERT per row inside the import's transaction
             with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
             return
-        for start in range(0, len(rows), 5000):
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows[start : start + 5000])
+        while chunk := list(itertools.islice(rows, 5000)):
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", chunk)
 
 
 def _insert_seals(event_id: int, leaves: list[tuple[str, int, str]]) -> None:

@@ -934,6 +934,7 @@ def interchange_import(
         # the step records' trail events, built before the lock (chained and inserted under it)
         first.trail = TrailBatch(actor=actor, events=first.step_events, digests=first.digests)
         first.step_events = []
+        first.digests = {}  # the step records' (all it holds): the batch has them now
         progress(_("已准备审计记录 %(n)d 条") % {"n": len(first.trail)})
         with lock_timer, transaction.atomic():  # SQLite: BEGIN IMMEDIATE, the write lock until the commit
             progress(_("文件检查通过，正在写入"))

@@ -48,7 +48,8 @@ def test_lines_read_exactly_as_json_reads_them():
     for (_, data), (_, wanted) in zip(got, expected_data, strict=True):
         assert json.dumps(data, sort_keys=True) == json.dumps(wanted, sort_keys=True)  # NaN == NaN as text
         assert [type(v) for v in data.values()] == [type(v) for v in wanted.values()]
-    assert type(sources[0].data["year"]) is int and sources[0].data["year"] == 123456789012345678901234
+    assert type(sources[0].data["year"]) is int
+    assert sources[0].data["year"] == 123456789012345678901234
     assert [(p.where, p.reason) for p in problems] == expected_problems
 
 
