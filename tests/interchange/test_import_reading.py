@@ -3,6 +3,7 @@ orjson as json reads them, the file decoded as it is read as when it was decoded
 events with plain data (built without their JSON round trip, written with COPY on PostgreSQL) chaining as
 the verifier recomputes them."""
 
+import datetime
 import io
 import json
 
@@ -111,3 +112,33 @@ def test_a_bulk_of_plain_events_chains_as_the_verifier_recomputes_it():
         previous = row.hash
     check = trail_verify()
     assert check.ok, check.broken
+
+
+def test_stored_steps_read_raw_are_what_the_orms_converters_give(base_records, tmp_path):
+    """decide._load_steps reads the stored steps past the ORM's converters: the same values, both engines."""
+    from fazhan.interchange.decide import _load_steps
+    from fazhan.procedure.models import StepRecord
+    from tests.interchange.conftest import run, write_jsonl
+
+    records = [
+        *base_records,
+        {"type": "step", "person": "P0901", "step": "S03", "date": "2018-02-01"}
+        | {"recorded_at": "2018-02-01T09:30:00.123456+08:00", "from_ledger": True, "date_inferred": True}
+        | {"details": {}, "reason": "补录"},
+    ]
+    status, out = run("import", str(write_jsonl(tmp_path / "a.jsonl", records)))
+    assert status == 0, out
+    pids = set(StepRecord.objects.values_list("case__person__pid", flat=True))
+    loaded = [r for records in _load_steps(pids).values() for r in records]
+    fields = ["pk", "case_id", "step", "date", "details", "recorded_at", "supersedes_id", "reason"]
+    fields += ["from_ledger", "date_inferred"]
+    expected = {row[0]: row for row in StepRecord.objects.values_list(*fields)}
+    assert len(loaded) == len(expected) >= 3
+    for r in loaded:
+        got = (r.pk, r.case_id, r.step, r.date, r.details, r.recorded_at, r.supersedes, r.reason)
+        got += (r.from_ledger, r.date_inferred)
+        assert got == expected[r.pk]
+        assert [type(v) for v in got] == [type(v) for v in expected[r.pk]]
+    moment = next(r.recorded_at for r in loaded if r.step == "S03")
+    assert moment.utcoffset() == datetime.timedelta(0)
+    assert moment.microsecond == 123456
