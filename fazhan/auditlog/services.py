@@ -1,8 +1,9 @@
 import datetime
 import hmac
+import itertools
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.conf import settings
@@ -187,6 +188,25 @@ _BODY = json.JSONEncoder(
 _STORED = json.JSONEncoder(ensure_ascii=False, default=str)
 
 
+_PLAIN = (str, int, type(None))
+
+
+def _plain(data: Any) -> bool:
+    """Whether `data` is a non-empty object of text, whole numbers, null and lists of them, which read back
+    from its JSON as equal values of the same types (a float, a subclass or anything nested may not)."""
+    if type(data) is not dict or not data:
+        return False
+    for key, value in data.items():
+        if type(key) is not str:
+            return False
+        if type(value) is list:
+            if any(type(v) not in _PLAIN for v in value):
+                return False
+        elif type(value) not in _PLAIN:
+            return False
+    return True
+
+
 def _after(middle: str, digest: str, tail: str) -> bytes:
     """An event's hashed body after its time: its data, the digest when there is one, org and target."""
     return (middle + (f', "digest": "{digest}"' if digest else "") + tail).encode()
@@ -223,6 +243,8 @@ class TrailBatch:
         self.digests: list[str] = []  # "" for none or one still to read
         self.pending: list[tuple[str, str]] = []  # the targets whose digests are read under the lock
         heads: dict[str, bytes] = {}
+        orgs: dict[str, str] = {}  # the body's pieces an import's events share, encoded once
+        kinds: dict[str, str] = {}
         for action, target, org_path, data in events:
             if isinstance(target, tuple):
                 target_type, target_id = target[0], str(target[1])
@@ -231,7 +253,8 @@ class TrailBatch:
                 target_id = str(target.pk) if target.pk is not None else ""
             else:
                 target_type, target_id = "", ""
-            stored = json.loads(_STORED.encode(data or {}))  # exactly what the database will hand back
+            # exactly what the database will hand back (a flat object of text and whole numbers is that)
+            stored = data if _plain(data) else json.loads(_STORED.encode(data or {}))
             self.rows.append(
                 (action, target_type, target_id, org_path, data_field.get_db_prep_save(stored, real))
             )
@@ -242,7 +265,14 @@ class TrailBatch:
                 )
             self.heads.append(head)
             middle = f'", "data": {_BODY.encode(stored)}'
-            tail = f', "org": {_BODY.encode(org_path)}, "target": {_BODY.encode([target_type, target_id])}}}'
+            org = orgs.get(org_path)
+            if org is None:
+                org = orgs[org_path] = f', "org": {_BODY.encode(org_path)}, "target": '
+            kind = kinds.get(target_type)
+            if kind is None:
+                kind = kinds[target_type] = f"[{_BODY.encode(target_type)}, "
+            shown = f'"{target_id}"' if target_id.isdigit() else _BODY.encode(target_id)
+            tail = f"{org}{kind}{shown}]}}"
             digest = known.get((target_type, target_id), "")
             self.digests.append(digest)
             if not digest and target_id and sealed_for(target_type) is not None:
@@ -273,15 +303,19 @@ class TrailBatch:
                 self.afters,
                 self.digests,
             )
-            rows = []
-            for i, (action, target_type, target_id, org_path, data) in enumerate(self.rows):
-                after, digest = afters[i], digests[i]
-                if isinstance(after, tuple):
-                    digest = read.get((target_type, target_id), "")
-                    after = _after(after[0], digest, after[1])
-                chained = hmac.digest(key, last.encode() + b"\n" + heads[i] + at_text + after, "sha256").hex()
-                rows.append(
-                    (
+
+            def chained_rows(last: str) -> Iterator[tuple]:
+                # built as they are inserted, a chunk at a time: an import's hundreds of thousands of rows
+                # are never all held at once
+                for i, (action, target_type, target_id, org_path, data) in enumerate(self.rows):
+                    after, digest = afters[i], digests[i]
+                    if isinstance(after, tuple):
+                        digest = read.get((target_type, target_id), "")
+                        after = _after(after[0], digest, after[1])
+                    chained = hmac.digest(
+                        key, last.encode() + b"\n" + heads[i] + at_text + after, "sha256"
+                    ).hex()
+                    yield (
                         at_db,
                         actor_id,
                         action,
@@ -294,11 +328,11 @@ class TrailBatch:
                         last,
                         chained,
                     )
-                )
-                last = chained
-            _insert_events(rows)
-            checkpoint_when_due(last_id, last_id + len(rows))
-        return len(rows)
+                    last = chained
+
+            _insert_events(chained_rows(last), len(self.rows))
+            checkpoint_when_due(last_id, last_id + len(self.rows))
+        return len(self.rows)
 
 
 def audit_record_many(
@@ -318,8 +352,8 @@ def audit_record_many(
     return TrailBatch(actor=actor, events=events, digests=digests).write()
 
 
-def _insert_events(rows: list[tuple]) -> None:
-    """Event rows of database-ready values, in the order of `fields`."""
+def _insert_events(rows: Iterable[tuple], count: int) -> None:
+    """`count` event rows of database-ready values, in the order of `fields`, taken a chunk at a time."""
     fields = ["at", "actor", "action", "target_type", "target_id", "org_path", "data", "digest", "seal"]
     fields += ["prev_hash", "hash"]
     meta = AuditEvent._meta
@@ -327,9 +361,17 @@ def _insert_events(rows: list[tuple]) -> None:
     table = connection.ops.quote_name(meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     marks = ", ".join(["%s"] * len(columns))
+    rows = iter(rows)
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), 5000):
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows[start : start + 5000])
+        if connection.vendor == "postgresql" and count > 100:
+            # the engine's bulk path (psycopg 3's COPY): an import writes one event per step record, where
+            # executemany sends one INSERT per row inside the import's transaction
+            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        while chunk := list(itertools.islice(rows, 5000)):
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", chunk)
 
 
 def _insert_seals(event_id: int, leaves: list[tuple[str, int, str]]) -> None:

@@ -24,4 +24,7 @@ def file_sources(filename: str, content: bytes, *, scope: list[str] | None = Non
     """`scope` (org paths): where a ledger's org written by its name is looked for (None: everywhere)."""
     if filename.lower().endswith(WORKBOOKS):
         return Parsed(*ledger_sources(content, scope=scope))
-    return Parsed(*jsonl_sources(io.StringIO(content.decode("utf-8", errors="replace"))))
+    # decoded a chunk at a time as the lines are read (lines end at "\n" only, as a decoded whole's
+    # StringIO ends them): the file's text is never held twice, once decoded
+    text = io.TextIOWrapper(io.BytesIO(content), encoding="utf-8", errors="replace", newline="\n")
+    return Parsed(*jsonl_sources(text))

@@ -13,7 +13,7 @@ from fazhan.organizations.models import Org
 from fazhan.people.models import Person
 
 
-@dataclass
+@dataclass(slots=True)
 class Item:
     """One checked record: its canonical values, and what importing it would do."""
 

@@ -6,10 +6,12 @@ import datetime
 import functools
 import gc
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from django.utils.translation import gettext as _
 
 ERR_REQUIRED = "必填"
@@ -46,7 +48,7 @@ def where_text(unit: str, where: int) -> str:
     return f"第{where}行" if unit == "row" else f"{unit} {where}"
 
 
-@dataclass
+@dataclass(slots=True)
 class Source:
     """One record as read, with where it came from. `labels` renames fields in problems (ledger columns)."""
 
@@ -77,6 +79,23 @@ def no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
+_LONG_DIGITS = re.compile(r"[0-9]{19}")
+
+
+def _loads(text: str) -> Any:
+    """A line's JSON value. orjson reads it several times faster than json and shares the strings of the keys
+    it has seen (a file's records repeat the same few dozen keys hundreds of thousands of times); what orjson
+    refuses and json takes (NaN, a number beyond 64 bits, a lone surrogate) and every error message are
+    json's own, so a file reads exactly as before. A run of 19 digits or more may be an integer past 64 bits,
+    which orjson would read as a float: such a line is json's."""
+    if _LONG_DIGITS.search(text) is not None:
+        return json.loads(text)
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
 @no_cyclic_gc()
 def jsonl_sources(lines: Iterable[str]) -> tuple[list[Source], list[Problem]]:
     sources: list[Source] = []
@@ -86,7 +105,7 @@ def jsonl_sources(lines: Iterable[str]) -> tuple[list[Source], list[Problem]]:
         if not text or text.startswith("#"):
             continue
         try:
-            data = json.loads(text)
+            data = _loads(text)
         except ValueError as exc:
             problems.append(Problem(number, "json", _("不是有效的 JSON（%(e)s）") % {"e": exc}))
             continue

@@ -102,6 +102,16 @@ class ImportReport:
         return "; ".join(parts) if parts else _("文件中没有记录")
 
 
+def _details_kept(step: str, details: dict[str, Any]) -> dict[str, Any]:
+    """A step's checked details as its record keeps them (details_clean): the file's own object where it has
+    no empty value, which is nearly always (a district's file holds a million of them: one copy, not two)."""
+    if not step:
+        return {}
+    if any(v is None or v == "" or v == [] for v in details.values()):
+        return details_clean(step, details)
+    return details
+
+
 def _chunks(values: Iterable[Any], size: int = CHUNK) -> Iterable[list[Any]]:
     values = list(values)
     for start in range(0, len(values), size):
@@ -502,7 +512,7 @@ class ImportPlan:
             "pid": pid,
             "step": step,
             "date": date,
-            "details": details_clean(step, details) if step else {},
+            "details": _details_kept(step, details),
             "supersedes": f.text("supersedes", max_length=80),
             "reason": f.text("reason"),
             "recorded_at": f.timestamp("recorded_at"),
@@ -924,6 +934,7 @@ def interchange_import(
         # the step records' trail events, built before the lock (chained and inserted under it)
         first.trail = TrailBatch(actor=actor, events=first.step_events, digests=first.digests)
         first.step_events = []
+        first.digests = {}  # the step records' (all it holds): the batch has them now
         progress(_("已准备审计记录 %(n)d 条") % {"n": len(first.trail)})
         with lock_timer, transaction.atomic():  # SQLite: BEGIN IMMEDIATE, the write lock until the commit
             progress(_("文件检查通过，正在写入"))

@@ -4,6 +4,7 @@ cases and step records, the step rows staged, their trail events) before the wri
 write_all, inside the transaction of services.interchange_import, writes the rest and returns the audit
 events of the records it changed."""
 
+import functools
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -226,6 +227,7 @@ class _Writer:
         trail events. A record that supersedes another of the same file names it by its reserved key."""
         users = dict(get_user_model().objects.values_list("username", "pk"))
         date_of, details_of, moment_of = (preparer(StepRecord, f) for f in ("date", "details", "recorded_at"))
+        moment_of = functools.lru_cache(maxsize=4096)(moment_of)  # a file's records share their entry times
         items = self.changed("step", "create")
         ids = ids_reserve(StepRecord, len(items))
         for item, pk in zip(items, ids, strict=True):
