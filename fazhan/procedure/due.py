@@ -28,6 +28,9 @@ TABLE = "procedure_write_stamp"
 QUIET_TABLES = frozenset(
     {TABLE, "fazhan_cache", "django_session", "auditlog_auditevent", "auditlog_auditseal"}
     | {"reminders_remindersend"}  # a digest sent (or claimed) is no fact of a case
+    # a background job's progress and its queue's rows (written many times a run), a webhook's delivery
+    # attempts and an API token's last use: none is a fact a rule reads
+    | {"jobs_job", "django_tasks_database_dbtaskresult", "api_webhookdelivery", "api_apitoken"}
 )
 # a login's attempts (django-axes) and its second factor's counters (django-otp)
 QUIET_PREFIXES = ("axes_", "otp_")

@@ -148,6 +148,9 @@ def test_the_stamp_changes_with_every_write_and_with_no_read(pw, dataset):  # no
         ('ALTER TABLE "people_person" ADD COLUMN "x" integer', True),
         ('INSERT INTO "axes_accesslog" ("username") VALUES (%s)', False),
         ('UPDATE "otp_totp_totpdevice" SET "last_t" = %s WHERE "id" = %s', False),
+        ('UPDATE "jobs_job" SET "progress" = %s WHERE "id" = %s', False),
+        ('UPDATE "api_webhookdelivery" SET "sending_until" = %s WHERE "id" = %s', False),
+        ('INSERT INTO "django_tasks_database_dbtaskresult" ("id") VALUES (%s)', False),
     ],
 )
 def test_which_statements_change_the_stamp(sql, writes):
