@@ -411,6 +411,22 @@ def trail_needs_baseline() -> bool:
     return any(s.model._default_manager.exists() for s in sealed_models())
 
 
+def trail_seal_existing(apps, app_label: str, models: tuple[str, ...]) -> AuditEvent | None:
+    """For a migration that starts sealing `models` of `app_label`: the rows the database already holds
+    carry no digest, so one event (`<app_label>.seal`) seals them as they stand; nothing where there are
+    none, or where no event carries a digest yet (trail_baseline, after the migrations, seals them with the
+    rest). `apps` is the migration's app registry."""
+    rows = [
+        (f"{app_label}.{name}", pk)
+        for name in models
+        for pk in apps.get_model(app_label, name).objects.order_by("pk").values_list("pk", flat=True)
+    ]
+    if not rows or trail_needs_baseline():
+        return None
+    counts = {name: sum(1 for label, _pk in rows if label == f"{app_label}.{name}") for name in models}
+    return audit_record(actor=None, action=f"{app_label}.seal", data=counts, seal=rows)
+
+
 @transaction.atomic
 def trail_baseline(*, actor=None) -> AuditEvent | None:
     """Seal, once, every registered row of a database upgraded from before the digests: one event

@@ -9,21 +9,9 @@ MODELS = ("trainingsession",)
 
 
 def seal_rows(apps, schema_editor):
-    from fazhan.auditlog.services import audit_record, trail_needs_baseline
+    from fazhan.auditlog.services import trail_seal_existing
 
-    rows = [
-        (f"training.{name}", pk)
-        for name in MODELS
-        for pk in apps.get_model("training", name).objects.order_by("pk").values_list("pk", flat=True)
-    ]
-    if not rows or trail_needs_baseline():
-        return
-    audit_record(
-        actor=None,
-        action="training.seal",
-        data={name: sum(1 for label, _ in rows if label == f"training.{name}") for name in MODELS},
-        seal=rows,
-    )
+    trail_seal_existing(apps, "training", MODELS)
 
 
 class Migration(migrations.Migration):
