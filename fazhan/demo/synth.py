@@ -36,6 +36,7 @@ from fazhan.people.models import DisciplineRecord, Kinship, Person, PersonRole
 from fazhan.plans.models import Plan
 from fazhan.prereview.models import NumberedForm
 from fazhan.procedure.definition import CaseStage
+from fazhan.procedure.due import stamp_bump
 from fazhan.procedure.models import Case, StepRecord
 from fazhan.procedure.rules.outcome import case_outcome
 
@@ -588,6 +589,7 @@ def _copy(model: type[Model], objs: Iterable[Any]) -> int:
         for obj in objs:
             copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
             n += 1
+    stamp_bump()  # COPY goes past the statements the write stamp watches: no list kept before stands
     return n
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 
 from fazhan.auditlog.registry import sealed_for, table_digests, trail_key
+from fazhan.procedure.due import stamp_bump
 
 
 def preparer(model: type[models.Model], field: str) -> Callable[[Any], Any]:
@@ -117,6 +118,7 @@ class Staged:
             with cursor.copy(f"COPY {quote(self.table)} ({names}) FROM STDIN") as copy:
                 for row in self.rows:
                     copy.write_row(row)
+        stamp_bump()  # COPY goes past the statements the write stamp watches (procedure/due.py)
 
     def digests(self, model: type[models.Model]) -> dict[tuple[str, str], str]:
         """On SQLite, the trail digests of the staged rows (auditlog.registry.table_digests), taken before the

@@ -31,9 +31,13 @@ QUIET_TABLES = frozenset(
     # a background job's progress and its queue's rows (written many times a run), a webhook's delivery
     # attempts and an API token's last use: none is a fact a rule reads
     | {"jobs_job", "django_tasks_database_dbtaskresult", "api_webhookdelivery", "api_apitoken"}
+    | {"sqlite_sequence"}  # keys an import reserves (interchange.bulk.ids_reserve): no row yet
 )
 # a login's attempts (django-axes) and its second factor's counters (django-otp)
-QUIET_PREFIXES = ("axes_", "otp_")
+# and a connection's own temporary tables (the import's staging, interchange/bulk.py: its rows reach the
+# record only by the INSERT … SELECT or COPY that moves them, which changes the stamp)
+QUIET_PREFIXES = ("axes_", "otp_", "temp.")
+_TEMP_DDL = re.compile(r"^\s*(?:CREATE\s+TEMP(?:ORARY)?\s+TABLE|DROP\s+TABLE\s+IF\s+EXISTS\s+temp\.)", re.I)
 _READS = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "PRAGMA", "BEGIN", "COMMIT", "SHOW", "EXPLAIN")
 _TARGET = re.compile(r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?([\w.]+)"?', re.I)
 _LAST_LOGIN = re.compile(r'^\s*UPDATE\s+"accounts_user"\s+SET\s+"last_login"\s*=\s*%s\s+WHERE', re.I)
@@ -49,6 +53,8 @@ def writes_record(sql: str) -> bool:
     if head.startswith(_READS):
         return False
     if _LAST_LOGIN.match(sql):
+        return False
+    if _TEMP_DDL.match(sql):
         return False
     target = _TARGET.match(sql)
     if target is None:

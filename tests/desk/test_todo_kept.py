@@ -149,6 +149,10 @@ def test_the_stamp_changes_with_every_write_and_with_no_read(pw, dataset):  # no
         ('INSERT INTO "axes_accesslog" ("username") VALUES (%s)', False),
         ('UPDATE "otp_totp_totpdevice" SET "last_t" = %s WHERE "id" = %s', False),
         ('UPDATE "jobs_job" SET "progress" = %s WHERE "id" = %s', False),
+        ('CREATE TEMP TABLE "fazhan_stage_x" AS SELECT "id" FROM "people_kinship" WHERE 0', False),
+        ('INSERT INTO temp."fazhan_stage_x" VALUES (%s)', False),
+        ('DROP TABLE IF EXISTS temp."fazhan_stage_x"', False),
+        ('INSERT INTO "people_kinship" ("id") SELECT "id" FROM temp."fazhan_stage_x"', True),
         ('UPDATE "api_webhookdelivery" SET "sending_until" = %s WHERE "id" = %s', False),
         ('INSERT INTO "django_tasks_database_dbtaskresult" ("id") VALUES (%s)', False),
     ],
@@ -191,3 +195,22 @@ def test_the_stamp_takes_the_trails_chain_lock_first():
     from fazhan.procedure import due
 
     assert due.TRAIL_CHAIN_LOCK_KEY == services._CHAIN_LOCK_KEY
+
+
+def test_rows_an_import_stages_change_the_stamp_when_they_reach_the_record_and_not_before(pw):  # noqa: F811
+    """The import's bulk path (interchange.bulk.Staged): staged on SQLite in a temporary table, which is no
+    record, and put in by INSERT … SELECT there or by COPY on PostgreSQL, which the statements the stamp
+    watches do not show, so the put changes the stamp itself."""
+    from fazhan.interchange.bulk import Staged, ids_reserve
+    from fazhan.people.models import Kinship
+
+    a, b = Person.objects.order_by("pk")[:2]
+    before = stamp_current()
+    staged = Staged(Kinship, ["id", "a", "b", "relation"])
+    staged.add([[ids_reserve(Kinship, 1)[0], a.pk, b.pk, "spouse"]])
+    assert stamp_current() == before
+    with transaction.atomic():
+        staged.put()
+    staged.drop()
+    assert stamp_current() != before
+    assert Kinship.objects.filter(a=a, b=b).exists()
