@@ -1,6 +1,6 @@
 from django import template
 
-from fazhan.procedure.definition import MATERIALS, RULES_BY_ID, STEPS_BY_CODE
+from fazhan.procedure.definition import MATERIALS, RULES_BY_ID, STEPS_BY_CODE, Anchor
 from fazhan.procedure.details import details_display
 
 register = template.Library()
@@ -30,3 +30,16 @@ def step_label(code: str):
 def material_label(code: str):
     """A material's Chinese name (definition.MATERIALS), not its stored code."""
     return MATERIALS.get(code, code)
+
+
+@register.simple_tag
+def step_no(anchor: str) -> int:
+    """The number of the step the definition names `anchor` ("APPROVAL" → 17): a page that says 第17步 takes
+    it from here, so a renumbered step cannot leave the page saying the old number."""
+    return STEPS_BY_CODE[getattr(Anchor, anchor)].number
+
+
+@register.simple_tag
+def step_name(anchor: str) -> str:
+    """The name of the step the definition names `anchor` ("APPLICATION" → 递交入党申请书)."""
+    return STEPS_BY_CODE[getattr(Anchor, anchor)].name
