@@ -11,6 +11,10 @@ class FazhanAdminSite(AdminSite):
 
     site_header = _("发展党员全程纪实管理系统 · 系统管理")
     site_title = _("系统管理")
+    # An administrator lands here (desk's home sends them): the index lists, above the admin's models, the
+    # pages of the system their roles open (the menu's, accounts.context_processors.navigation), such as
+    # 接口推送 for the system administrator, which live outside the admin.
+    index_template = "admin/fazhan_index.html"
 
     def has_permission(self, request) -> bool:
         return bool(request.user.is_active and request.user.is_staff and user_admin_roles(request.user))

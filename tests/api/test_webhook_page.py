@@ -47,6 +47,19 @@ def test_only_the_system_administrator_has_the_page_and_its_menu_entry(pw, clien
     assert not WebhookSubscription.objects.exists()
 
 
+def test_the_administrators_landing_page_links_the_pages_outside_the_admin(pw, client_for):
+    """An administrator lands on the admin's index (desk's home sends them there): it lists the pages of
+    their roles that live outside the admin, 接口推送 for the system administrator only."""
+    landing = client_for("admin").get("/", follow=True)
+    assert landing.redirect_chain and landing.redirect_chain[-1][0].rstrip("/").endswith("/admin")
+    page = landing.content.decode()
+    assert 'id="fazhan-pages"' in page
+    assert f'href="{URL}"' in page and "接口推送" in page
+    other = client_for("secadmin").get("/", follow=True).content.decode()
+    assert 'id="fazhan-pages"' in other
+    assert f'href="{URL}"' not in other
+
+
 def test_the_page_adds_a_subscription_showing_its_secret_once_in_chinese(pw, client_for):
     client = client_for("admin")
     answer = client.post(
