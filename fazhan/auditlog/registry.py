@@ -143,7 +143,7 @@ def instance_digest(sealed: Sealed, instance: models.Model, key: bytes) -> bytes
 # the digest reads, and the tests hold the result to the digest of the same row in memory.
 
 
-def _json_stored(value: Any) -> Any:
+def json_stored(value: Any) -> Any:
     """JSON arrives as its text (SQLite's column; psycopg as Django configures it for jsonb)."""
     if not isinstance(value, str | bytes):
         return value
@@ -172,7 +172,7 @@ def _stored_readers(sealed: Sealed) -> list[tuple[int, Callable[[Any], Any]]]:
     readers: list[tuple[int, Callable[[Any], Any]]] = []
     for i, field in enumerate(sealed.fields):
         if isinstance(field, models.JSONField):
-            readers.append((i, _json_stored))
+            readers.append((i, json_stored))
         elif isinstance(field, models.DateTimeField):
             readers.append((i, _moment_stored))
         elif isinstance(field, models.BooleanField):

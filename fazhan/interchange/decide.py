@@ -6,17 +6,16 @@ the person it collides with, and an org changes only with a transfer record (int
 update and correction is described field by field (diff.Change) for the preview."""
 
 import datetime
-import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from fazhan.auditlog.registry import json_stored
 from fazhan.interchange.canon import person_row, recorded_by_label, step_id_parse
 from fazhan.interchange.diff import (
     CREATE,
@@ -143,16 +142,6 @@ def _date_stored(value: Any) -> datetime.date:
     return datetime.date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _json_stored(value: Any) -> Any:
-    """JSON arrives as its text (SQLite's column; psycopg as Django configures it for jsonb)."""
-    if not isinstance(value, str | bytes):
-        return value
-    try:
-        return orjson.loads(value)
-    except orjson.JSONDecodeError:
-        return json.loads(value)  # what orjson refuses and the database holds (a number beyond 64 bits)
-
-
 def _moment_stored(value: Any) -> datetime.datetime | None:
     """SQLite holds a moment as UTC text without its zone; PostgreSQL hands over an aware datetime."""
     if isinstance(value, str):
@@ -183,7 +172,7 @@ def _load_steps(pids: set[str]) -> dict[str, list[DbStep]]:
         for pk, case_id, pid, step, date, details, at, by_id, label, sup, reason, ledger, inferred in _raw(
             rows
         ):
-            date, details, at = _date_stored(date), _json_stored(details), _moment_stored(at)
+            date, details, at = _date_stored(date), json_stored(details), _moment_stored(at)
             ledger, inferred = bool(ledger), bool(inferred)
             by = recorded_by_label(label, by_id, users)
             record = DbStep(pk, case_id, pid, step, date, details, at, by, sup, reason, ledger, inferred)

@@ -51,10 +51,12 @@ def test_the_administrators_landing_page_links_the_pages_outside_the_admin(pw, c
     """An administrator lands on the admin's index (desk's home sends them there): it lists the pages of
     their roles that live outside the admin, 接口推送 for the system administrator only."""
     landing = client_for("admin").get("/", follow=True)
-    assert landing.redirect_chain and landing.redirect_chain[-1][0].rstrip("/").endswith("/admin")
+    assert landing.redirect_chain
+    assert landing.redirect_chain[-1][0].rstrip("/").endswith("/admin")
     page = landing.content.decode()
     assert 'id="fazhan-pages"' in page
-    assert f'href="{URL}"' in page and "接口推送" in page
+    assert f'href="{URL}"' in page
+    assert "接口推送" in page
     other = client_for("secadmin").get("/", follow=True).content.decode()
     assert 'id="fazhan-pages"' in other
     assert f'href="{URL}"' not in other

@@ -42,4 +42,4 @@ def step_no(anchor: str) -> int:
 @register.simple_tag
 def step_name(anchor: str) -> str:
     """The name of the step the definition names `anchor` ("APPLICATION" → 递交入党申请书)."""
-    return STEPS_BY_CODE[getattr(Anchor, anchor)].name
+    return str(STEPS_BY_CODE[getattr(Anchor, anchor)].name)
