@@ -1,13 +1,16 @@
 """Export of the record interchange format: a subtree's complete record, with the outside persons and orgs it
 refers to, in an order fixed by the data so that two exports of the same records are identical."""
 
+import datetime
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
+import orjson
 from django.contrib.auth import get_user_model
-from django.db.models import F, Q
+from django.db.models import F, Q, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from fazhan.accounts.models import Role
@@ -54,11 +57,23 @@ class _Export:
         )
         self.pids = {p.pid for p in self.persons}
 
+    def in_subtree(self, person: str) -> Q:
+        """The rows whose `person` (a relation to Person) is a person of the subtree: a condition on the
+        path, not a list of the subtree's person ids (which grows with it and, at a province's size, passes
+        SQLite's limit of parameters)."""
+        if self.root is None:
+            return Q(**{f"{person}__isnull": False})
+        return Q(**{f"{person}__org__path__startswith": self.root.path})
+
     def org_records(self) -> list[dict[str, Any]]:
-        wanted: set[str] = set()
-        for org in Org.objects.filter(code__in=self.org_codes).only("path"):
-            wanted.update(c for c in org.path.strip("/").split("/") if c)
-        orgs = Org.objects.filter(code__in=wanted).select_related("parent").order_by("path")
+        """The orgs the records name and the orgs above them (without a root: every org, which is what the
+        names come to)."""
+        orgs = Org.objects.select_related("parent").order_by("path")
+        if self.root is not None:
+            wanted: set[str] = set()
+            for org in Org.objects.filter(code__in=self.org_codes).only("path"):
+                wanted.update(c for c in org.path.strip("/").split("/") if c)
+            orgs = orgs.filter(code__in=wanted)
         return [
             compact(
                 {
@@ -129,9 +144,8 @@ class _Export:
                 self.org_codes.add(value)
 
     def register_records(self) -> list[dict[str, Any]]:
-        pids = self.pids
         out: list[dict[str, Any]] = []
-        for case in Case.objects.filter(person__pid__in=pids, closed_on__isnull=False).select_related(
+        for case in Case.objects.filter(self.in_subtree("person"), closed_on__isnull=False).select_related(
             "person"
         ):
             out.append(
@@ -145,7 +159,9 @@ class _Export:
                     }
                 )
             )
-        for t in Transfer.objects.filter(person__pid__in=pids).select_related("person", "from_org", "to_org"):
+        for t in Transfer.objects.filter(self.in_subtree("person")).select_related(
+            "person", "from_org", "to_org"
+        ):
             self.org_codes.update((t.from_org.code, t.to_org.code))
             out.append(
                 {
@@ -158,11 +174,11 @@ class _Export:
                 }
             )
         for k in (
-            Kinship.objects.filter(a__pid__in=pids).select_related("a", "b").order_by("a__pid", "b__pid")
+            Kinship.objects.filter(self.in_subtree("a")).select_related("a", "b").order_by("a__pid", "b__pid")
         ):
             self.extra_pids.add(k.b.pid)
             out.append({"type": "kin", "a": k.a.pid, "b": k.b.pid, "relation": k.relation})
-        for d in DisciplineRecord.objects.filter(person__pid__in=pids).select_related("person"):
+        for d in DisciplineRecord.objects.filter(self.in_subtree("person")).select_related("person"):
             record = {
                 "type": "discipline",
                 "person": d.person.pid,
@@ -185,7 +201,7 @@ class _Export:
             )
         out += self._receipts()
         out += self._forms()
-        for a in ArchiveReview.objects.filter(person__pid__in=pids).select_related("person", "reviewer"):
+        for a in ArchiveReview.objects.filter(self.in_subtree("person")).select_related("person", "reviewer"):
             self.org_codes.add(a.reviewer.code)
             review: dict[str, Any] = {
                 "type": "archive_review",
@@ -269,9 +285,7 @@ class _Export:
         forms = {
             f.pk: f
             for f in NumberedForm.objects.filter(
-                Q(person__pid__in=self.pids)
-                | Q(issued_by__in=self.subtree)
-                | Q(receipt__org__in=self.subtree)
+                self.in_subtree("person") | Q(issued_by__in=self.subtree) | Q(receipt__org__in=self.subtree)
             ).select_related("person", "issued_by", "replaces")
         }
         missing = {f.replaces_id for f in forms.values() if f.replaces_id and f.replaces_id not in forms}
@@ -348,33 +362,82 @@ def interchange_export(
     return [header, *export.org_records(), *persons, *steps, *registers, *notices]
 
 
-def step_export_record(r: StepRecord, by: str, ids: "Mapping[int, str] | _Ids") -> dict[str, Any]:
+def step_export_record(r: StepRecord, by: str, ids: Mapping[int, str]) -> dict[str, Any]:
     """A stored step record as its line (`r.pid` annotated: the person's id, never the person)."""
+    return _step_line(
+        ids.get(r.pk),
+        r.pid,  # type: ignore[attr-defined]
+        r.step,
+        r.date,
+        ids.get(r.supersedes_id) if r.supersedes_id else None,
+        r.reason,
+        timezone.localtime(r.recorded_at).isoformat() if r.recorded_at else None,
+        by,
+        r.from_ledger,
+        r.date_inferred,
+        r.details,
+    )
+
+
+def _step_line(
+    own_id: str | None,
+    pid: str,
+    step: str,
+    date: datetime.date,
+    supersedes: str | None,
+    reason: str,
+    recorded_at: str | None,
+    by: str,
+    from_ledger: bool,
+    date_inferred: bool,
+    details: dict[str, Any],
+) -> dict[str, Any]:
+    """A step record's line from its values: the one place both exports make it."""
     record = {
         "type": "step",
-        "id": ids.get(r.pk),
-        "person": r.pid,  # type: ignore[attr-defined]
-        "step": r.step,
-        "date": r.date.isoformat(),
-        "supersedes": ids.get(r.supersedes_id) if r.supersedes_id else None,
-        "reason": r.reason,
-        "recorded_at": timezone.localtime(r.recorded_at).isoformat() if r.recorded_at else None,
+        "id": own_id,
+        "person": pid,
+        "step": step,
+        "date": date.isoformat(),
+        "supersedes": supersedes,
+        "reason": reason,
+        "recorded_at": recorded_at,
         "recorded_by": by,
-        "from_ledger": r.from_ledger,
-        "date_inferred": r.date_inferred,
-        "details": dict(r.details),
+        "from_ledger": from_ledger,
+        "date_inferred": date_inferred,
+        "details": dict(details),
     }
     return compact(record, keep=("details",))
 
 
 STREAM_CHUNK = 2000
+# The steps whose details name persons or orgs: the only ones whose details the streamed export reads before
+# it writes the persons and orgs (a subtree's export carries the outside persons and orgs they name).
+REF_KINDS = frozenset({"pids", "orgs", "org"})
+REF_STEPS = sorted(
+    code for code, d in STEPS_BY_CODE.items() if any(s.kind in REF_KINDS for s in d.details.values())
+)
+
+
+def _json(text: str | bytes | None) -> Any:
+    """A JSON column read as its text (Cast to text: the JSONField's own decoding is the slow part of a
+    step record's row), decoded as the field decodes it; orjson refuses what json reads (a number beyond 64
+    bits, NaN), which the field would have read: json reads those."""
+    if text is None:
+        return None
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 class _StreamedExport(_Export):
     """The same records as _Export, read in chunks and written as they are read: what it keeps in memory are
-    compact keys (the subtree's person ids, the org codes and outside person ids its records name, the ids
-    of the step records that supersede or are superseded), never the records themselves (but the registers
-    and notices, which are few beside the persons and their steps)."""
+    compact keys (the org codes and outside person ids its records name, the ids of the step records that
+    supersede or are superseded), never the records themselves (but the registers and notices, which are few
+    beside the persons and their steps). Rows are read as values, not model instances (that and the
+    decoding of the details were most of the export's time), and a person's fields the export does not
+    write are not decrypted."""
 
     def __init__(self, root: Org | None, mask: Callable[[Person], bool] | None):
         self.root, self.mask = root, mask
@@ -383,31 +446,54 @@ class _StreamedExport(_Export):
         self.subtree = list(Org.objects.filter(scope).order_by("path"))
         self.org_codes = {o.code for o in self.subtree}
         self.path_q = Q(org__path__startswith=root.path) if root else Q()
-        self.pids = set(Person.objects.filter(self.path_q).values_list("pid", flat=True))
         self.step_q = Q(case__person__org__path__startswith=root.path) if root else Q()
+        self.outside: set[str] = set()
+
+    def keep_outside(self, pids: Iterable[str]) -> None:
+        """Of the persons named, keep (in self.outside) those outside the subtree: the only ones the export
+        must add (without a root there is no outside; the named ones are read back in chunks so that what
+        is held is never more than a chunk beside the outside persons)."""
+        if self.root is None:
+            return
+        wanted = sorted(set(pids) - self.outside)
+        for start in range(0, len(wanted), STREAM_CHUNK):
+            chunk = wanted[start : start + STREAM_CHUNK]
+            self.outside.update(
+                Person.objects.filter(pid__in=chunk)
+                .exclude(org__path__startswith=self.root.path)
+                .values_list("pid", flat=True)
+            )
 
     def step_refs(self, users: dict[int, tuple[str, str]]) -> None:
-        """The persons and orgs the step records name (their rows read as values, in chunks)."""
-        rows = StepRecord.objects.filter(self.step_q).values_list(
-            "step", "details", "recorded_by_label", "recorded_by_id"
-        )
-        for step, details, label, user_id in rows.iterator(chunk_size=STREAM_CHUNK):
+        """The persons and orgs the step records name: who recorded them (the distinct labels and users,
+        asked of the database) and the details of the steps that name persons or orgs (read in chunks)."""
+        if self.root is None:
+            return  # everything is exported: no person or org outside
+        rows = StepRecord.objects.filter(self.step_q)
+        for label, user_id in rows.values_list("recorded_by_label", "recorded_by_id").distinct():
             by = recorded_by_label(label, user_id, users)
             if by and not by.startswith("user:"):
                 self.extra_pids.add(by)
-            self._note_refs(step, details)
+        details = rows.filter(step__in=REF_STEPS).values_list("step", Cast("details", TextField()))
+        for step, text in details.iterator(chunk_size=STREAM_CHUNK):
+            self._note_refs(step, _json(text))
+            if len(self.extra_pids) >= STREAM_CHUNK:
+                self.keep_outside(self.extra_pids)
+                self.extra_pids.clear()
 
     def person_refs(self, persons) -> None:
-        for org_code, unit_code in persons.values_list("org__code", "work_unit_org__code").iterator(
-            chunk_size=STREAM_CHUNK
-        ):
+        if self.root is None:
+            return
+        codes = persons.values_list("org__code", "work_unit_org__code").distinct()
+        for org_code, unit_code in codes.iterator(chunk_size=STREAM_CHUNK):
             self.org_codes.add(org_code)
             if unit_code:
                 self.org_codes.add(unit_code)
 
     def persons_streamed(self, persons) -> Iterator[dict[str, Any]]:
         chunk: list[Person] = []
-        for person in persons.select_related("org", "work_unit_org").iterator(chunk_size=STREAM_CHUNK):
+        read = persons.select_related("org", "work_unit_org").defer(*UNWRITTEN_PERSON_FIELDS)
+        for person in read.iterator(chunk_size=STREAM_CHUNK):
             chunk.append(person)
             if len(chunk) == STREAM_CHUNK:
                 yield from self.person_records(chunk)
@@ -445,10 +531,24 @@ class _StreamedExport(_Export):
 
     def steps_streamed(self, users: dict[int, tuple[str, str]]) -> Iterator[dict[str, Any]]:
         natural = self.step_ids()
-        records = (
+        rows = (
             StepRecord.objects.filter(self.step_q)
-            .annotate(pid=F("case__person__pid"), key=F("interchange_key__key"))
             .order_by("case__person__org__path", "case__person__pid", "date", "pk")
+            .values_list(
+                "pk",
+                "interchange_key__key",
+                "case__person__pid",
+                "step",
+                "date",
+                "supersedes_id",
+                "reason",
+                "recorded_at",
+                "recorded_by_label",
+                "recorded_by_id",
+                "from_ledger",
+                "date_inferred",
+                Cast("details", TextField()),
+            )
         )
         # The key of a superseded record is read with the record that supersedes it, which may come first.
         scope = Q(record__case__person__org__path__startswith=self.root.path) if self.root else Q()
@@ -457,9 +557,41 @@ class _StreamedExport(_Export):
             .values_list("record_id", "key")
             .iterator(chunk_size=STREAM_CHUNK)
         )
-        for r in records.iterator(chunk_size=STREAM_CHUNK):
-            by = recorded_by_label(r.recorded_by_label, r.recorded_by_id, users)
-            yield step_export_record(r, by, _Ids(natural, supersedes_keys, r))
+        here = timezone.get_current_timezone()  # timezone.localtime's, asked once
+        for (
+            pk,
+            key,
+            pid,
+            step,
+            date,
+            sid,
+            reason,
+            at,
+            label,
+            user_id,
+            ledger,
+            inferred,
+            text,
+        ) in rows.iterator(chunk_size=STREAM_CHUNK):
+            if sid is None:
+                supersedes = None
+            elif sid in supersedes_keys:
+                supersedes = supersedes_keys[sid]
+            else:
+                supersedes = natural.get(sid)
+            yield _step_line(
+                key or natural.get(pk),
+                pid,
+                step,
+                date,
+                supersedes,
+                reason,
+                at.astimezone(here).isoformat() if at else None,
+                recorded_by_label(label, user_id, users),
+                ledger,
+                inferred,
+                _json(text),
+            )
 
     def records(self) -> Iterator[dict[str, Any]]:
         users = self.users()
@@ -468,30 +600,22 @@ class _StreamedExport(_Export):
         notices = self.notice_records()
         persons = Person.objects.filter(self.path_q).order_by("org__path", "pid")
         self.person_refs(persons)
-        outside = Person.objects.filter(pid__in=self.extra_pids - self.pids).order_by("pid")
+        self.keep_outside(self.extra_pids)
+        self.extra_pids.clear()
+        outside = Person.objects.filter(pid__in=sorted(self.outside)).order_by("pid")
         self.person_refs(outside)
         yield _header()
         yield from self.org_records()
         yield from self.persons_streamed(persons)
-        yield from self.persons_streamed(outside)
+        if self.outside:
+            yield from self.persons_streamed(outside)
         yield from self.steps_streamed(users)
         yield from registers
         yield from notices
 
 
-class _Ids:
-    """The ids one streamed step record's line names: its own key, else its natural id; the record it
-    supersedes by that record's key, else its natural id."""
-
-    def __init__(self, natural: dict[int, str], supersedes_keys: dict[int, str], r: StepRecord):
-        self.natural, self.supersedes_keys, self.r = natural, supersedes_keys, r
-
-    def get(self, pk: int, default: str | None = None) -> str | None:
-        if pk == self.r.pk and self.r.key:  # type: ignore[attr-defined]
-            return self.r.key  # type: ignore[attr-defined]
-        if pk != self.r.pk and pk in self.supersedes_keys:
-            return self.supersedes_keys[pk]
-        return self.natural.get(pk, default)
+# What the person's line does not carry: not read (the sealed ones would be decrypted for nothing).
+UNWRITTEN_PERSON_FIELDS = ("gender", "birth_date", "name_initials", "id_number_key", "id_tail_key")
 
 
 def _header() -> dict[str, Any]:
@@ -512,6 +636,11 @@ def interchange_export_streamed(
     return _StreamedExport(root, mask).records()
 
 
+# json.dumps(record, ensure_ascii=False) makes an encoder for each call: one, made once, writes the same.
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def interchange_lines(records: Iterable[dict]) -> Iterator[str]:
+    encode = _ENCODE
     for record in records:
-        yield json.dumps(record, ensure_ascii=False) + "\n"
+        yield encode(record) + "\n"
