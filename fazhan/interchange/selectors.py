@@ -2,6 +2,7 @@
 refers to, in an order fixed by the data so that two exports of the same records are identical."""
 
 import datetime
+import heapq
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -9,8 +10,9 @@ from typing import Any
 
 import orjson
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import F, Q, TextField
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Collate
 from django.utils import timezone
 
 from fazhan.accounts.models import Role
@@ -144,99 +146,104 @@ class _Export:
                 self.org_codes.add(value)
 
     def register_records(self) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        for case in Case.objects.filter(self.in_subtree("person"), closed_on__isnull=False).select_related(
-            "person"
+        return list(self.registers())
+
+    def registers(self) -> Iterator[dict[str, Any]]:
+        """The registers (exits, transfers, kinship, discipline, plans, form ranges, forms, archive
+        reviews), each kind in the order of its person (or org) and date, read in chunks in that order: the
+        database sorts them as Python compares the ids (the C collation), so nothing is held to be sorted."""
+        chunk = STREAM_CHUNK
+        exits = Case.objects.filter(self.in_subtree("person"), closed_on__isnull=False)
+        for pid, closed, reason, note in (
+            exits.order_by(_ordered("person__pid"), "closed_on", "-opened_on", "pk")
+            .values_list("person__pid", "closed_on", "exit_reason", "exit_note")
+            .iterator(chunk_size=chunk)
         ):
-            out.append(
-                compact(
-                    {
-                        "type": "exit",
-                        "person": case.person.pid,
-                        "date": case.closed_on.isoformat() if case.closed_on else None,
-                        "reason": case.exit_reason,
-                        "note": case.exit_note,
-                    }
-                )
+            yield compact(
+                {"type": "exit", "person": pid, "date": iso(closed), "reason": reason, "note": note}
             )
-        for t in Transfer.objects.filter(self.in_subtree("person")).select_related(
-            "person", "from_org", "to_org"
-        ):
-            self.org_codes.update((t.from_org.code, t.to_org.code))
-            out.append(
-                {
-                    "type": "transfer",
-                    "person": t.person.pid,
-                    "date": t.date.isoformat(),
-                    "from": t.from_org.code,
-                    "to": t.to_org.code,
-                    "materials_transferred": t.materials_transferred,
-                }
-            )
-        for k in (
-            Kinship.objects.filter(self.in_subtree("a")).select_related("a", "b").order_by("a__pid", "b__pid")
-        ):
-            self.extra_pids.add(k.b.pid)
-            out.append({"type": "kin", "a": k.a.pid, "b": k.b.pid, "relation": k.relation})
-        for d in DisciplineRecord.objects.filter(self.in_subtree("person")).select_related("person"):
+        transfers = Transfer.objects.filter(self.in_subtree("person")).order_by(
+            _ordered("person__pid"), "date", "pk"
+        )
+        for pid, day, from_code, to_code, moved in transfers.values_list(
+            "person__pid", "date", "from_org__code", "to_org__code", "materials_transferred"
+        ).iterator(chunk_size=chunk):
+            self.org_codes.update((from_code, to_code))
+            yield {
+                "type": "transfer",
+                "person": pid,
+                "date": day.isoformat(),
+                "from": from_code,
+                "to": to_code,
+                "materials_transferred": moved,
+            }
+        kin = Kinship.objects.filter(self.in_subtree("a")).order_by(
+            _ordered("a__pid"), _ordered("b__pid"), "pk"
+        )
+        for a, b, relation in kin.values_list("a__pid", "b__pid", "relation").iterator(chunk_size=chunk):
+            self.extra_pids.add(b)
+            yield {"type": "kin", "a": a, "b": b, "relation": relation}
+        discipline = DisciplineRecord.objects.filter(self.in_subtree("person")).order_by(
+            _ordered("person__pid"), "date_from", "pk"
+        )
+        for pid, day_from, day_to, kind, restored, note in discipline.values_list(
+            "person__pid", "date_from", "date_to", "kind", "rights_restored_on", "note"
+        ).iterator(chunk_size=chunk):
             record = {
                 "type": "discipline",
-                "person": d.person.pid,
-                "from": d.date_from.isoformat(),
-                "to": iso(d.date_to),
-                "kind": d.kind,
-                "rights_restored_on": iso(d.rights_restored_on),
-                "note": d.note,
+                "person": pid,
+                "from": day_from.isoformat(),
+                "to": iso(day_to),
+                "kind": kind,
+                "rights_restored_on": iso(restored),
+                "note": note,
             }
-            out.append(compact(record, keep=("to",)))
-        for plan in Plan.objects.filter(org__in=self.subtree).select_related("org"):
-            out.append(
-                {
-                    "type": "plan",
-                    "org": plan.org.code,
-                    "year": plan.year,
-                    "quota": plan.quota,
-                    "groups": plan.groups,
-                }
-            )
-        out += self._receipts()
-        out += self._forms()
-        for a in ArchiveReview.objects.filter(self.in_subtree("person")).select_related("person", "reviewer"):
-            self.org_codes.add(a.reviewer.code)
+            yield compact(record, keep=("to",))
+        plans = Plan.objects.filter(self.in_subtree_org("org")).order_by(_ordered("org__code"), "year", "pk")
+        for code, year, quota, groups in plans.values_list("org__code", "year", "quota", "groups").iterator(
+            chunk_size=chunk
+        ):
+            yield {"type": "plan", "org": code, "year": year, "quota": quota, "groups": groups}
+        yield from self._receipts()
+        yield from self._forms()
+        reviews = ArchiveReview.objects.filter(self.in_subtree("person")).order_by(
+            _ordered("person__pid"), "date", "pk"
+        )
+        for pid, day, reviewer, missing, location in reviews.values_list(
+            "person__pid", "date", "reviewer__code", "missing", "location"
+        ).iterator(chunk_size=chunk):
+            self.org_codes.add(reviewer)
             review: dict[str, Any] = {
                 "type": "archive_review",
-                "person": a.person.pid,
-                "date": a.date.isoformat(),
-                "reviewer": a.reviewer.code,
-                "missing": list(a.missing),
-                "location": a.location,
+                "person": pid,
+                "date": day.isoformat(),
+                "reviewer": reviewer,
+                "missing": list(missing),
+                "location": location,
             }
-            out.append(compact(review, keep=("missing",)))
-        out.sort(
-            key=lambda r: (
-                _ORDER.index(r["type"]),
-                r.get("person") or r.get("a") or r.get("org") or "",
-                r.get("date") or r.get("from") or "",
-            )
-        )
-        return out
+            yield compact(review, keep=("missing",))
 
-    def _receipts(self) -> list[dict[str, Any]]:
-        out = []
-        for r in FormReceipt.objects.filter(org__in=self.subtree).select_related("org").order_by("pk"):
+    def in_subtree_org(self, org: str) -> Q:
+        """The rows whose `org` (a relation to Org) is an org of the subtree."""
+        return Q(**{f"{org}__path__startswith": self.root.path}) if self.root is not None else Q()
+
+    def _receipts(self) -> Iterator[dict[str, Any]]:
+        receipts = FormReceipt.objects.filter(self.in_subtree_org("org")).order_by("pk")
+        for year, prefix, first, last, received, code, width in receipts.values_list(
+            "year", "prefix", "first", "last", "received_on", "org__code", "width"
+        ).iterator(chunk_size=STREAM_CHUNK):
             record = {
                 "type": "form_range",
-                "year": r.year,
-                "prefix": r.prefix,
-                "first": r.first,
-                "last": r.last,
-                "received_on": r.received_on.isoformat(),
-                "by": r.org.code,
+                "year": year,
+                "prefix": prefix,
+                "first": first,
+                "last": last,
+                "received_on": received.isoformat(),
+                "by": code,
             }
-            if r.width != DEFAULT_WIDTH:
-                record["width"] = r.width
-            out.append(record)
-        return out
+            if width != DEFAULT_WIDTH:
+                record["width"] = width
+            yield record
 
     def notice_records(self) -> list[dict[str, Any]]:
         """The subtree's notices with their candidates' outcomes, and the outcome of each report (never what
@@ -281,38 +288,61 @@ class _Export:
             out.append(compact(record))
         return out
 
-    def _forms(self) -> list[dict[str, Any]]:
-        forms = {
-            f.pk: f
-            for f in NumberedForm.objects.filter(
-                self.in_subtree("person") | Q(issued_by__in=self.subtree) | Q(receipt__org__in=self.subtree)
-            ).select_related("person", "issued_by", "replaces")
+    def _forms(self) -> Iterator[dict[str, Any]]:
+        """The forms issued to the subtree's persons, by its orgs or from its receipts, and the forms they
+        replace (those outside the three, which are few, read at once), in the order of their numbers."""
+        named = self.in_subtree("person") | Q(issued_by__in=self.subtree) | Q(receipt__org__in=self.subtree)
+        fields = ("number", "person__pid", "issued_on", "issued_by__code", "status", "void_reason")
+        replaced = {
+            pk
+            for (pk,) in NumberedForm.objects.filter(named, replaces__isnull=False)
+            .exclude(replaces__in=NumberedForm.objects.filter(named))
+            .values_list("replaces_id")
+            .iterator(chunk_size=STREAM_CHUNK)
         }
-        missing = {f.replaces_id for f in forms.values() if f.replaces_id and f.replaces_id not in forms}
-        while missing:
-            for f in NumberedForm.objects.filter(pk__in=missing).select_related(
-                "person", "issued_by", "replaces"
-            ):
-                forms[f.pk] = f
-            missing = {f.replaces_id for f in forms.values() if f.replaces_id and f.replaces_id not in forms}
-        out = []
-        for f in sorted(forms.values(), key=lambda f: f.number):
-            if f.person:
-                self.extra_pids.add(f.person.pid)
-            if f.issued_by:
-                self.org_codes.add(f.issued_by.code)
+        extra: dict[int, tuple] = {}
+        while replaced:
+            rows = NumberedForm.objects.filter(pk__in=replaced).values_list("pk", "replaces_id", *fields)
+            replaced = set()
+            for pk, replaces, *row in rows:
+                extra[pk] = (replaces, *row)
+                if replaces and replaces not in extra:
+                    replaced.add(replaces)
+            if replaced:  # those of the three are read with them
+                replaced -= set(
+                    NumberedForm.objects.filter(named, pk__in=replaced).values_list("pk", flat=True)
+                )
+        numbers = {pk: row[1] for pk, row in extra.items()}
+        missing = {row[0] for row in extra.values() if row[0] and row[0] not in numbers}
+        numbers.update(NumberedForm.objects.filter(pk__in=missing).values_list("pk", "number"))
+        outside = sorted(
+            ((row[1], row[2], row[3], row[4], row[5], row[6], numbers.get(row[0])) for row in extra.values()),
+            key=lambda row: row[0],
+        )
+        inside = (
+            NumberedForm.objects.filter(named)
+            .order_by(_ordered("number"))
+            .values_list(*fields, "replaces__number")
+            .iterator(chunk_size=STREAM_CHUNK)
+        )
+        for number, pid, issued_on, issued_by, status, void_reason, replaces in heapq.merge(
+            inside, outside, key=lambda row: row[0]
+        ):
+            if pid:
+                self.extra_pids.add(pid)
+            if issued_by:
+                self.org_codes.add(issued_by)
             record = {
                 "type": "form",
-                "number": f.number,
-                "issued_to": f.person.pid if f.person else None,
-                "issued_on": iso(f.issued_on),
-                "issued_by": f.issued_by.code if f.issued_by else None,
-                "status": f.status,
-                "void_reason": f.void_reason,
-                "replaces": f.replaces.number if f.replaces else None,
+                "number": number,
+                "issued_to": pid,
+                "issued_on": iso(issued_on),
+                "issued_by": issued_by,
+                "status": status,
+                "void_reason": void_reason,
+                "replaces": replaces,
             }
-            out.append(compact(record))
-        return out
+            yield compact(record)
 
     def person_records(self, persons: list[Person]) -> list[dict[str, Any]]:
         roles: dict[int, list[str]] = defaultdict(list)
@@ -325,7 +355,12 @@ class _Export:
         return [self.person_record(p, roles[p.pk]) for p in persons]
 
 
-_ORDER = ("exit", "transfer", "kin", "discipline", "plan", "form_range", "form", "archive_review")
+def _ordered(field: str) -> Collate:
+    """`field` (text) ordered as Python compares strings, by code point: PostgreSQL's C collation,
+    SQLite's BINARY (its default)."""
+    return Collate(F(field), "C" if connection.vendor == "postgresql" else "BINARY")
+
+
 DEFAULT_WIDTH = 4
 # What the notices app calls a report's channel, and how interchange.md writes it.
 # A report sent on the public page leaves as "web" (interchange.md has no channel of its own for it).
@@ -596,7 +631,9 @@ class _StreamedExport(_Export):
     def records(self) -> Iterator[dict[str, Any]]:
         users = self.users()
         self.step_refs(users)
-        registers = self.register_records()
+        if self.root is not None:
+            for _record in self.registers():  # the persons and orgs they name; written last
+                pass
         notices = self.notice_records()
         persons = Person.objects.filter(self.path_q).order_by("org__path", "pid")
         self.person_refs(persons)
@@ -610,8 +647,19 @@ class _StreamedExport(_Export):
         if self.outside:
             yield from self.persons_streamed(outside)
         yield from self.steps_streamed(users)
-        yield from registers
+        self.extra_pids = self.org_codes = _Sink()  # what the registers name is written already
+        yield from self.registers()
         yield from notices
+
+
+class _Sink(set):
+    """A set that keeps nothing: what the streamed export's last pass over the registers notes."""
+
+    def add(self, _item: Any) -> None:
+        pass
+
+    def update(self, *_items: Iterable[Any]) -> None:
+        pass
 
 
 # What the person's line does not carry: not read (the sealed ones would be decrypted for nothing).

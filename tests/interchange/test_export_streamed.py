@@ -14,6 +14,7 @@ from django.db import connection
 from fazhan.demo.sample import sample_records
 from fazhan.interchange.selectors import interchange_export, interchange_export_streamed, interchange_lines
 from fazhan.organizations.models import Org
+from fazhan.people.services import person_create
 from tests.interchange.conftest import run, write_jsonl
 from tests.interchange.test_jsonl import _registers
 from tests.peak import run_measured
@@ -89,3 +90,49 @@ def test_fazhan_export_keeps_its_memory_flat_as_the_district_grows(transactional
     large, large_size = export()
     assert large_size > 8 * small_size
     assert large - small < 25, (small, large)
+
+
+def test_a_subtree_export_carries_the_outside_persons_and_forms_it_names_as_the_whole_one_does(pw):
+    """A township's export names a person of another township (a kin, a form's holder) and a chain of forms
+    that leaves the township (the township's form replaces one of the other's, which replaces a third): the
+    streamed export finds them without a list of the township's persons, and writes them where the export
+    that builds everything in memory does."""
+    from fazhan.people.models import Kinship
+    from fazhan.prereview.models import NumberedForm
+    from tests.conftest import make_id_number, person_data
+
+    far = person_create(
+        actor=None,
+        pid="P0900",
+        id_number=make_id_number(datetime.date(1990, 2, 1), 31),
+        data=person_data(pw.branch_yx, name="王五"),
+    )
+    Kinship.objects.create(a=pw.p1, b=far, relation="parent")
+    day = datetime.date(2020, 3, 1)
+    oldest = NumberedForm.objects.create(
+        number="SZQ2020-0007", person=far, issued_on=day, issued_by=pw.branch_yx, status="voided"
+    )
+    older = NumberedForm.objects.create(
+        number="SZQ2020-0008",
+        person=far,
+        issued_on=day,
+        issued_by=pw.branch_yx,
+        status="voided",
+        replaces=oldest,
+    )
+    NumberedForm.objects.create(
+        number="SZQ2020-0009", person=pw.p2, issued_on=day, issued_by=pw.district, replaces=older
+    )
+    NumberedForm.objects.create(number="SZQ2020-0001", person=far, issued_on=day, issued_by=pw.branch_yx)
+
+    whole, streamed = _both(root=pw.township)
+    records = [json.loads(line) for line in whole]
+    assert [r["id"] for r in records if r["type"] == "person" and r["org"] == "SZQ-YX-01"] == ["P0900"]
+    forms = [(r["number"], r.get("replaces")) for r in records if r["type"] == "form"]
+    assert forms == [
+        ("SZQ2020-0007", None),
+        ("SZQ2020-0008", "SZQ2020-0007"),
+        ("SZQ2020-0009", "SZQ2020-0008"),
+    ]
+    assert {r["code"] for r in records if r["type"] == "org"} >= {"SZQ-YX", "SZQ-YX-01"}
+    assert streamed == whole
