@@ -145,6 +145,7 @@ HEADER_SEARCH_ROWS = 10  # title rows or a note may stand above the header
 CODED = ("gender", "ethnicity", "education", "occupation")
 BRANCHES_LISTED = 20  # a refused branch name lists up to this many of the importer's branches
 LEDGER_CHUNK = 2000  # persons whose rows are made at once on export (their step records read together)
+UNWRITTEN_PERSON_FIELDS = ("birth_date", "household_place", "name_initials", "id_number_key", "id_tail_key")
 ERR_DATE_CELL = "应为日期，如 2018-03-01、2018年3月1日、2018.3.1 或 2018/3/1"
 
 
@@ -594,7 +595,10 @@ def ledger_cases(root: Org | None, *, stages: tuple[str, ...] | None = None) -> 
     """One row per person: the person's latest case (an earlier, closed one is history the JSON Lines
     export carries). Read in chunks, in the order of the org tree and the person's id: a person's cases come
     together, so only the one person's are held."""
-    cases = Case.objects.select_related("person__org")
+    # The row's person fields: a sealed field the row does not write is not decrypted (birth date, household).
+    cases = Case.objects.select_related("person__org").defer(
+        *(f"person__{f}" for f in UNWRITTEN_PERSON_FIELDS)
+    )
     if root is not None:
         cases = cases.filter(person__org__path__startswith=root.path)
     if stages:
@@ -632,7 +636,9 @@ def ledger_rows(
     seq = 0
     for cases in _chunks(ledger_cases(root, stages=stages), chunk):
         records: dict[int, list[StepRecord]] = defaultdict(list)
-        live = StepRecord.objects.filter(case__in=[c.pk for c in cases], superseded_by__isnull=True)
+        live = StepRecord.objects.filter(case__in=[c.pk for c in cases], superseded_by__isnull=True).only(
+            "case_id", "step", "date", "details", "date_inferred"
+        )
         for r in live.order_by("date", "pk"):
             records[r.case_id].append(r)
         named = {
