@@ -13,7 +13,14 @@ from fazhan.organizations.models import Org
 from fazhan.plans.models import Plan
 from fazhan.procedure.definition import limits
 from fazhan.procedure.engine import CaseFacts
-from fazhan.procedure.loader import SubtreeFacts, SubtreeRead, no_gc, subtree_load, subtree_scope
+from fazhan.procedure.loader import (
+    SubtreeFacts,
+    SubtreeRead,
+    TreeOrgs,
+    no_gc,
+    subtree_load,
+    subtree_scope,
+)
 from fazhan.procedure.models import Case
 from fazhan.procedure.rules.notice2018 import TreeFacts
 from fazhan.procedure.selectors import Scope, case_facts
@@ -48,15 +55,19 @@ class Loaded:
         return self.facts.full_facts(indices)
 
 
-def tree_load(*, root: Org | None, as_of: datetime.date, scope: Scope | None = None) -> Loaded:
+def tree_load(
+    *, root: Org | None, as_of: datetime.date, scope: Scope | None = None, orgs: TreeOrgs | None = None
+) -> Loaded:
     """Every case whose person is in `root`'s subtree (the whole tree for None), as of `as_of`. `scope`
     narrows the cases to part of that subtree (a chunk of run.inspect: one township's subtree, or one org
-    alone), and the tree's plans to the plans of its orgs."""
+    alone), and the tree's plans to the plans of its orgs. `orgs`: the tree's orgs and branch committees
+    already read (procedure.loader.tree_orgs: a chunked run reads them once for all its chunks), or None to
+    read them here."""
     with no_gc():  # while the screens' tables and the tree are made too, not only the facts
-        return _tree_load(root, as_of, scope or subtree_scope(root))
+        return _tree_load(root, as_of, scope or subtree_scope(root), orgs)
 
 
-def _tree_load(root: Org | None, as_of: datetime.date, scope: Scope) -> Loaded:
+def _tree_load(root: Org | None, as_of: datetime.date, scope: Scope, orgs: TreeOrgs | None) -> Loaded:
     settings_limits = limits()
     case_rows: list[tuple] = []
     started: dict[str, Any] = {}
@@ -78,6 +89,7 @@ def _tree_load(root: Org | None, as_of: datetime.date, scope: Scope) -> Loaded:
             as_of=as_of,
             on_read=prepare,
             on_case=lambda i, facts: case_rows.append(case_row(i, facts)),
+            orgs=orgs,
         )
         prepared: Future = started["prepared"]
         prepared.result()

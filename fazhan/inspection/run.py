@@ -18,7 +18,7 @@ import hashlib
 import multiprocessing
 import os
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -30,9 +30,9 @@ from fazhan.inspection.loader import Loaded, tree_load
 from fazhan.inspection.screens import plan as screen_plan
 from fazhan.organizations.models import Org
 from fazhan.plans.models import Plan
-from fazhan.procedure.definition import RULES_BY_ID
+from fazhan.procedure.definition import RULES_BY_ID, Limits
 from fazhan.procedure.engine import CHECKS, CaseFacts, Finding, evaluate
-from fazhan.procedure.loader import subtree_scope
+from fazhan.procedure.loader import subtree_scope, tree_orgs
 from fazhan.procedure.models import Case
 from fazhan.procedure.rules.counting import Approval, PersonRow, org_on
 from fazhan.procedure.rules.notice2018 import ORG_CHECKS, TreeFacts, evaluate_tree
@@ -335,12 +335,12 @@ def _inspect_chunked(
     pooled: dict[str, Counter[str]] = defaultdict(Counter)
     people: dict[str, PersonRow] = {}
     roots: dict[int, int] = {}
-    orgs: Mapping[str, Any] = {}
     n_cases = n_records = 0
-    loaded: Loaded | None = None
+    limits: Limits | None = None
     total = sum(c.cases for c in chunks)
+    orgs = tree_orgs()  # every org and branch committee of the tree, once: each chunk's facts share them
     for chunk in chunks:
-        loaded = tree_load(root=root, as_of=as_of, scope=chunk.scope())
+        loaded = tree_load(root=root, as_of=as_of, scope=chunk.scope(), orgs=orgs)
         sizes = {"cases": len(loaded.case_ids), "records": loaded.records}
         issues += _case_issues(loaded, lambda phase, **c: None, screened, sizes)
         n_cases += sizes["cases"]
@@ -350,24 +350,23 @@ def _inspect_chunked(
         admitted += chunk_admitted
         for org, counts in tree_pools(tree).items():
             pooled[org].update(counts)
-        if not orgs and loaded.facts.summarized:
-            orgs = loaded.facts.summarized[0].orgs
         for a in chunk_admitted:
-            # Each chunk's load reads every org afresh: the kept facts share one copy (the same rows).
-            a.facts.__dict__.update(orgs=orgs, branch=orgs.get(a.facts.branch.code, a.facts.branch))
             pid = a.facts.person_pid
             if pid in tree.people:
                 people[pid] = tree.people[pid]
             if a.record.id in loaded.roots:
                 roots[a.record.id] = loaded.roots[a.record.id]
         say(Phase.JUDGE, cases=n_cases, records=n_records, done=n_cases, total=total)
-        del tree, chunk_admitted
+        limits = tree.limits
         loaded.frames._memo.clear()
-        gc.unfreeze()  # the chunk's load kept its objects out of the collector's passes (loader.no_gc)
-        gc.collect()
+        # Freed before the next chunk's load, so that one chunk is held at a time. The load's objects stay
+        # out of the collector's passes (loader.no_gc froze them; inspect unfreezes at its end): they hold no
+        # cycles to speak of (a collection here found 3 objects a district), so their references free them,
+        # and a collection a chunk, which went over every object the run keeps, cost a second or two each.
+        del tree, chunk_admitted, loaded
     sizes = {"cases": n_cases, "records": n_records}
     say(Phase.ORG, **sizes)
-    assert loaded is not None
+    assert limits is not None
     scope = subtree_scope(root)
     plans = {
         (code, year): {"quota": quota, "groups": groups}
@@ -377,15 +376,14 @@ def _inspect_chunked(
     }
     whole = TreeFacts(
         as_of=as_of,
-        limits=loaded.tree.limits,
+        limits=limits,
         root_path=root.path if root is not None else "/",
-        orgs=loaded.tree.orgs,  # every org (the loader reads them all)
+        orgs=orgs.rows,  # every org of the tree
         cases=(),  # the counts below stand for them
         people=people,
         plans=plans,
-        committees=loaded.tree.committees,  # every branch's (the loader reads them all)
+        committees=orgs.committees,  # every branch's
     )
-    del loaded
     # The counts the org-level rules read (notice2018.approvals and .pools), as they count them over every
     # case of the tree: the admissions in date order (a stable sort: ties are one person's, in one chunk).
     whole.__dict__["_memo"] = {

@@ -8,6 +8,7 @@ Each query selects a subtree by the org's materialized path, never by a list of 
 the rows it returns and nothing else: a province is the same dozen queries as a village.
 """
 
+import dataclasses
 import datetime
 import gc
 from collections import defaultdict
@@ -160,26 +161,36 @@ class SubtreeFacts:
         return self.recs.height
 
     def full_facts(self, indices: Iterable[int]) -> dict[int, CaseFacts]:
-        """The complete facts (every record) of these cases, by index."""
+        """The complete facts (every record) of these cases, by index. The columns come out of Polars whole
+        and every details text is parsed in one orjson call (a JSON array of them): the judged cases of a
+        province's chunk are some 100,000 records, and a call per value was most of this."""
         wanted = sorted(set(indices))
         records: dict[int, list[Rec]] = {i: [] for i in wanted}
         if wanted:
             rows = self.recs.filter(pl.col("case").is_in(wanted))
-            for case, pk, step, date, text, at, supersedes, ledger, inferred in rows.select(
-                "case",
-                "id",
-                pl.col("step").cast(pl.String),
-                "date",
-                "details",
-                "recorded_text",
-                "supersedes",
-                "from_ledger",
-                "date_inferred",
-            ).iter_rows():
-                records[case].append(
-                    Rec(pk, step, date, orjson.loads(text), _moment(at), supersedes, ledger, inferred)
-                )
+            texts = rows.get_column("details").fill_null("null").str.join(",").item()
+            details = orjson.loads(f"[{texts or ''}]")
+            moments = [_moment(t) for t in rows.get_column("recorded_text").to_list()]
+            columns = [
+                rows.get_column("id").to_list(),
+                rows.get_column("step").cast(pl.String).to_list(),
+                rows.get_column("date").to_list(),
+                details,
+                moments,
+                rows.get_column("supersedes").to_list(),
+                rows.get_column("from_ledger").to_list(),
+                rows.get_column("date_inferred").to_list(),
+            ]
+            # Rec's frozen __init__ without its eight setattr calls (tests/inspection/test_screens.py: equal)
+            new, fields, cases = object.__new__, REC_FIELDS, rows.get_column("case").to_list()
+            for case, values in zip(cases, zip(*columns, strict=True), strict=True):
+                rec = new(Rec)
+                rec.__dict__.update(zip(fields, values, strict=True))
+                records[case].append(rec)
         return {i: IndexedFacts(records=tuple(records[i]), **self.base[i]) for i in wanted}
+
+
+REC_FIELDS = tuple(f.name for f in dataclasses.fields(Rec))  # in order: the columns full_facts hands
 
 
 def _moment(text: str | None) -> datetime.datetime | None:
@@ -307,7 +318,22 @@ def paths_scope(paths: Iterable[str]) -> Scope:
     return scope
 
 
-def _orgs() -> tuple[dict[str, OrgFacts], dict[str, OrgRow], dict[int, str]]:
+@dataclass(frozen=True)
+class TreeOrgs:
+    """Every org of the tree as the rules read it, and each branch's committee members and secretaries: read
+    by `tree_orgs` in two queries over the whole tree, whatever the scope. A run over many scopes (the
+    inspection's chunks) reads it once and hands it to every load, so that a province's hundred chunks do
+    not each read the whole province's orgs and roles again."""
+
+    facts: dict[str, OrgFacts]
+    rows: dict[str, OrgRow]
+    codes: dict[int, str]  # by pk
+    committees: dict[str, frozenset[str]]  # a branch's secretary and committee members (pids)
+    secretaries: dict[str, tuple[str, ...]]  # a branch's secretaries, in pid order
+
+
+def tree_orgs() -> TreeOrgs:
+    """Every org, and every branch committee role (COMMITTEE_ROLES), of the whole tree."""
     rows = Org.objects.annotate(full=Count("persons", filter=Q(persons__party_status="full"))).values_list(
         "pk", "code", "kind", "category", "path", "election_dates", "full"
     )
@@ -316,7 +342,21 @@ def _orgs() -> tuple[dict[str, OrgFacts], dict[str, OrgRow], dict[int, str]]:
         facts[code] = OrgFacts(code, kind, path, full)
         tree[code] = OrgRow(code, kind, category, path, tuple(as_date(e) for e in elections or ()))
         codes[pk] = code
-    return facts, tree, codes
+    secretaries: dict[str, list[str]] = defaultdict(list)
+    committees: dict[str, set[str]] = defaultdict(set)
+    for pid, org_id, role in PersonRole.objects.filter(role__in=COMMITTEE_ROLES).values_list(
+        "person__pid", "person__org_id", "role"
+    ):
+        committees[codes[org_id]].add(pid)
+        if role == "branch_secretary":
+            secretaries[codes[org_id]].append(pid)
+    return TreeOrgs(
+        facts,
+        tree,
+        codes,
+        {code: frozenset(pids) for code, pids in committees.items()},
+        {code: tuple(sorted(pids)) for code, pids in secretaries.items()},
+    )
 
 
 # The details keys that name persons, per step (talkers, contacts, introducers).
@@ -368,12 +408,14 @@ def subtree_load(
     summary: bool = True,
     on_read: Callable[["SubtreeRead"], None] | None = None,
     on_case: Callable[[int, CaseFacts], None] | None = None,
+    orgs: TreeOrgs | None = None,
 ) -> SubtreeFacts:
     """Every case whose person is in the scope, as of `as_of`. `summary` builds the summarized facts (the
     inspection's); `on_read` is given what the first queries read (the inspection builds its screens' tables
-    from the records meanwhile), `on_case` each case's summarized facts as they are made."""
+    from the records meanwhile), `on_case` each case's summarized facts as they are made. `orgs`: the tree's
+    orgs already read (tree_orgs), or None to read them here."""
     with no_gc():
-        read = subtree_read(scope, as_of)
+        read = subtree_read(scope, as_of, orgs)
         if on_read is not None:
             on_read(read)
         return _facts(scope, as_of, read, summary=summary, on_case=on_case)
@@ -383,6 +425,7 @@ def subtree_load(
 class SubtreeRead:
     """What the first queries read: the orgs, the persons with cases, the cases, and the records."""
 
+    orgs: TreeOrgs
     org_facts: dict[str, OrgFacts]
     org_rows: dict[str, OrgRow]
     codes: dict[int, str]
@@ -393,8 +436,9 @@ class SubtreeRead:
     previous: dict[int, int]
 
 
-def subtree_read(scope: Scope, as_of: datetime.date) -> SubtreeRead:
-    org_facts, org_rows, codes = _orgs()
+def subtree_read(scope: Scope, as_of: datetime.date, orgs: TreeOrgs | None = None) -> SubtreeRead:
+    orgs = orgs if orgs is not None else tree_orgs()
+    org_facts, org_rows, codes = orgs.facts, orgs.rows, orgs.codes
     persons: dict[int, _Person] = {}
     people = {}
     cipher_key = id_cipher_key()
@@ -470,7 +514,7 @@ def subtree_read(scope: Scope, as_of: datetime.date) -> SubtreeRead:
         .sort("date", "id")
     )
     previous = dict(corrections.iter_rows())
-    return SubtreeRead(org_facts, org_rows, codes, persons, people, cases, recs, previous)
+    return SubtreeRead(orgs, org_facts, org_rows, codes, persons, people, cases, recs, previous)
 
 
 def _facts(
@@ -495,14 +539,7 @@ def _facts(
             first = previous[first]
         roots[pk] = first
     by_person = _by_person(scope, as_of, persons)
-    secretaries: dict[str, list[str]] = defaultdict(list)
-    committees: dict[str, set[str]] = defaultdict(set)
-    for pid, org_id, role in PersonRole.objects.filter(role__in=COMMITTEE_ROLES).values_list(
-        "person__pid", "person__org_id", "role"
-    ):
-        committees[codes[org_id]].add(pid)
-        if role == "branch_secretary":
-            secretaries[codes[org_id]].append(pid)
+    secretaries = read.orgs.secretaries
     members = _members(_named(recs, PID_KEYS), codes)
     named_forms = _named_by_case(recs, FORM_KEYS)
     identities = _identities(scope, cases, set(previous.values()))
@@ -532,7 +569,7 @@ def _facts(
             "invalidated": invalidated,
             "kin": dict(by_person["kin"].get(pid, ())),
             "discipline": tuple(by_person["discipline"].get(pid, ())),
-            "branch_secretaries": tuple(sorted(secretaries.get(branch, ()))),
+            "branch_secretaries": secretaries.get(branch, ()),
             "archive_reviews": tuple(by_person["archive_reviews"].get(pid, ())),
             "notice_feedback": tuple(by_person["notice_feedback"].get(pid, ())),
             "floating_records": tuple(by_person["floating_records"].get(pid, ())),
@@ -553,7 +590,7 @@ def _facts(
         summarized=summarized,
         org_rows=read.org_rows,
         people=read.people,
-        committees={code: frozenset(pids) for code, pids in committees.items()},
+        committees=read.orgs.committees,
     )
 
 

@@ -59,3 +59,23 @@ def test_a_district_plan_counts_admissions_from_every_chunk(db):
     assert over
     assert over[0].evidence["admitted"] > 1
     assert datetime.date(year, 1, 1) < as_of
+
+
+def test_a_chunked_run_reads_the_org_tree_and_the_committees_once(db):
+    """Every chunk's facts name every org and branch committee: read once for the run and shared, not once a
+    chunk (a province's hundred chunks would each read the whole province's orgs and roles again)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    synth = synth_build(scale="district", cases=900)
+    chunks = _chunks(None, 100)  # a township a chunk
+    assert chunks is not None
+    assert len(chunks) >= 10
+    with CaptureQueriesContext(connection) as run:
+        chunked = inspect(root=None, as_of=synth.as_of, chunk_cases=100)
+    sqls = [q["sql"] for q in run.captured_queries]
+    org_tree = [s for s in sqls if s.startswith("SELECT") and 'FROM "organizations_org" LEFT OUTER JOIN' in s]
+    roles = [s for s in sqls if 'FROM "people_personrole"' in s]
+    assert (len(org_tree), len(roles)) == (1, 1)
+    whole = inspect(root=None, as_of=synth.as_of)
+    assert _found(chunked) == _found(whole)

@@ -40,14 +40,20 @@ def trained_on(facts: CaseFacts, pid: str, day: datetime.date) -> bool:
     )
 
 
+# Per step, the details keys naming staff it declares and their roles (S05: contacts, S09: introducers).
+STAFF_KEYS = {
+    code: tuple((key, role) for key, role in STAFF_DETAILS.items() if key in step.details)
+    for code, step in STEPS_BY_CODE.items()
+}
+
+
 @check("TRN-STAFF")
 def staff_training(facts: CaseFacts) -> Iterator[Finding]:
     for record in facts.records:
-        if not in_force("TRN-STAFF", record.date):
-            continue
-        for key, role in STAFF_DETAILS.items():
-            if key not in STEPS_BY_CODE[record.step].details:
-                continue
+        keys = STAFF_KEYS[record.step]
+        if not keys or not in_force("TRN-STAFF", record.date):
+            continue  # the other steps first: the whole tree's run asks this of every record
+        for key, role in keys:
             named = record.details.get(key)
             pids = [p for p in named if isinstance(p, str)] if isinstance(named, list) else []
             untrained = [p for p in pids if not trained_on(facts, p, record.date)]
