@@ -360,7 +360,7 @@ def todo_cases(user, *, among: set[int] | None = None, whole: bool = False) -> l
     branch or township role only those with a record its items follow from, unless `whole`."""
     cases = Case.objects.filter(user_scope_q(user, "person__org__path"), closed_on__isnull=True)
     if among is not None:
-        cases = cases.filter(pk__in=among)
+        cases = cases.filter(pk__in=sorted(among))
     if not whole and not {a.role for a in user_assignments(user)} & BELOW_DISTRICT:
         anchored = StepRecord.objects.filter(case=OuterRef("pk"), step__in=ABOVE_TOWNSHIP_ANCHORS)
         cases = cases.filter(Exists(anchored))
