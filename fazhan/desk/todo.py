@@ -1,7 +1,8 @@
 """What is due or overdue in a user's subtree (product.md: the to-do list), from the same record and limits
 the rules read. Computed once per write to the record (procedure.due's stamp) and kept in the cache: one
 query for the cases, one for their records when computed; the stamp, the cache and the rows' cases when
-kept."""
+kept. After a step's writes (logged by their case, not by a new token) only the cases they could change
+are computed again."""
 
 import datetime
 import functools

@@ -4,15 +4,15 @@ to a table the record is made of (issue 16 item 7).
 The to-do list (desk.todo) keeps what it computed under the stamp it read first: a step record, a
 correction, a person, the org tree, a notice, a batch, a setting, a calendar day — any write through Django,
 by a page, a command, an import, a bulk update or raw SQL through its cursor — gives a new token, so nothing
-computed before the write is read after it. The stamp is not told which case changed, so one write makes
-every list compute anew once: coarse, but it can never be stale.
+computed before the write is read after it. The token does not say which case changed, so such a write
+makes every list compute anew once: coarse, but it can never be stale.
 
-Except the step service's own writes: inside `stamp_case` (procedure.services._write) a statement writing a
-case's records, findings, the case or its person's row leaves the token as it is and takes the next number
-of the stamp's `seq` instead, with a row in `procedure_write_case` naming the case, its person and (for the
-person's row) the person's org: a kept list reads the rows after its own number and computes again only the
-cases they name or whose facts name that person or org (desk.todo). Any other statement inside the block, a
-hook's included, changes the token as before.
+Except the step service's own writes, the most frequent: inside `stamp_case` (procedure.services._write)
+a statement writing a case's records, findings, the case or its person's row leaves the token as it is and
+takes the next number of the stamp's `seq` instead, with a row in `procedure_write_case` naming the case,
+its person and (for the person's row) the person's org: a kept list reads the rows after its own number and
+computes again only the cases they name or whose facts name that person or org (desk.todo). Any other
+statement inside the block, a hook's included, changes the token as before.
 
 What never changes a computed list is left out: the trail (the access log is written by reads), sessions,
 the cache table itself, this table, a login's `last_login`, its attempts and second-factor counters, and the

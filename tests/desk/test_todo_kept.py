@@ -24,7 +24,7 @@ from fazhan.organizations.models import Org
 from fazhan.people.models import Person
 from fazhan.people.services import person_update
 from fazhan.procedure.definition import STEPS_BY_CODE
-from fazhan.procedure.due import stamp_current, stamp_state, writes_record
+from fazhan.procedure.due import case_write_kind, stamp_current, stamp_state, writes_record
 from fazhan.procedure.models import Case, StepRecord
 from fazhan.procedure.services import case_record_step, step_correct
 from tests.conftest import person_data
@@ -400,3 +400,21 @@ def test_the_steps_a_role_above_the_townships_acts_on_are_those_the_pre_filter_k
     above = {code for code, step in STEPS_BY_CODE.items() if set(step.actors) - BELOW_DISTRICT}
     assert above == {"S11", "S13"}
     assert set(ABOVE_TOWNSHIP_ANCHORS) == {"S13", "S17"}
+
+
+@pytest.mark.parametrize(
+    ("sql", "kind"),
+    [
+        ('INSERT INTO "procedure_steprecord" ("case_id") VALUES (%s)', "case"),
+        ('INSERT INTO "procedure_stepfinding" ("record_id") VALUES (%s)', "case"),
+        ('UPDATE "procedure_case" SET "stage" = %s, "version" = %s WHERE "id" = %s', "case"),
+        ('UPDATE "people_person" SET "party_status" = %s WHERE "id" = %s', "person"),
+        ('INSERT INTO "people_person" ("pid") VALUES (%s)', None),
+        ('UPDATE "prereview_numberedform" SET "status" = %s WHERE "id" = %s', None),
+        ('DELETE FROM "people_kinship" WHERE "id" = %s', None),
+    ],
+)
+def test_which_statements_a_step_block_logs_by_its_case(sql, kind):
+    """Inside procedure.due.stamp_case: the case's own tables and its person's row are logged by the case,
+    anything else changes the token."""
+    assert case_write_kind(sql) == kind

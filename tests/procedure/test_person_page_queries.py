@@ -48,4 +48,6 @@ def test_the_person_page_reads_the_persons_sealed_fields_once_and_nobody_elses(p
     sealed = [q["sql"] for q in captured.captured_queries if '"people_person"."id_number"' in q["sql"]]
     assert len(sealed) == 1, sealed
     assert '"people_person"."pid" = ' in sealed[0]
-    assert len(captured.captured_queries) <= 39
+    # the budget above, and the access to the ID number the organizer sees written to the trail (on
+    # PostgreSQL with its advisory lock)
+    assert len(captured.captured_queries) <= 40
