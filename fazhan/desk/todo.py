@@ -1,7 +1,8 @@
 """What is due or overdue in a user's subtree (product.md: the to-do list), from the same record and limits
 the rules read. Computed once per write to the record (procedure.due's stamp) and kept in the cache: one
 query for the cases, one for their records when computed; the stamp, the cache and the rows' cases when
-kept."""
+kept. After a step's writes (logged by their case, not by a new token) only the cases they could change
+are computed again."""
 
 import datetime
 import functools
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,11 +26,11 @@ from fazhan.notices.selectors import PUBLISH_ROLES, TOWNSHIP_ROLES, feedback_pen
 from fazhan.plans.selectors import ReserveShortfall, reserves_below_for_user
 from fazhan.prereview.selectors import waiting_in_batch
 from fazhan.procedure.deadlines import Countdown, deadlines
-from fazhan.procedure.definition import STEPS_BY_CODE
-from fazhan.procedure.due import stamp_current
+from fazhan.procedure.definition import BRANCH, STEPS_BY_CODE, TOWNSHIP
+from fazhan.procedure.due import stamp_case_writes, stamp_state
 from fazhan.procedure.engine import CaseFacts
 from fazhan.procedure.loader import case_facts_many
-from fazhan.procedure.models import Case
+from fazhan.procedure.models import Case, StepRecord
 from fazhan.selfcheck.selectors import SelfCheckDue, selfchecks_due_for_user
 from fazhan.talents.selectors import KeyRow, talents_uncovered_for_user
 
@@ -227,16 +229,70 @@ def _row(item: TodoItem) -> TodoRow:
 
 def todo_rows(user, *, today: datetime.date, within_days: int = 31) -> list[TodoRow]:
     """The user's to-do list without its cases, soonest first: computed once per write to the record
-    (procedure.due's stamp), day and set of role assignments, and kept in the cache between requests."""
+    (procedure.due's stamp), day and set of role assignments, and kept in the cache between requests. After
+    a step's writes (procedure.due.stamp_case) only the cases they could change are computed again."""
     key = _cache_key(user, today=today, within_days=within_days)
-    if key is not None:
-        kept = cache.get(key)
-        if kept is not None:
-            return kept
-    rows = [_row(i) for i in _computed(user, today=today, within_days=within_days)]
-    if key is not None:
-        cache.set(key, rows, TODO_KEPT_SECONDS)
+    state = stamp_state()
+    if state is None:
+        return _sorted(_cases_rows(user, todo_cases(user), today=today, within_days=within_days))
+    kept = cache.get(key)
+    if kept is not None and kept[0] == state:
+        return kept[1]
+    cases = None
+    if kept is not None and kept[0].token == state.token:
+        cases = _brought_up(user, kept[0], cache.get(key + ":cases"), state, today, within_days)
+    if cases is None:
+        cases = _cases_rows(user, todo_cases(user), today=today, within_days=within_days)
+    rows = _sorted(cases)
+    cache.set_many({key: (state, rows), key + ":cases": (state, cases)}, TODO_KEPT_SECONDS)
     return rows
+
+
+# What a case's rows are a function of beside its own record: the persons its facts name (their membership:
+# the introducers, talkers and contacts, its branch's secretaries, its kin) and the orgs whose count of full
+# members it reads (its branch, then and now).
+@dataclass(frozen=True)
+class CaseRows:
+    rows: tuple[TodoRow, ...]
+    pids: frozenset[str]
+    orgs: frozenset[str]
+
+
+def _case_deps(facts: CaseFacts) -> tuple[frozenset[str], frozenset[str]]:
+    pids = {facts.person_pid, *facts.members, *facts.kin, *facts.branch_secretaries}
+    pids.update(str(row.get("pid", "")) for row in facts.staff_training)
+    orgs = {facts.branch.code, facts.work_unit_org}
+    for transfer in facts.transfers:
+        orgs.update(str(transfer.get(k, "")) for k in ("from", "to"))
+    return frozenset(pids), frozenset(orgs - {""})
+
+
+def _brought_up(
+    user, state, kept: tuple | None, now, today: datetime.date, within_days: int
+) -> dict[int, CaseRows] | None:
+    """The kept cases with those the step writes since named computed again (and any case whose facts name
+    their person or, where the person's membership was written, their org), or None where that cannot be
+    told (the per-case part is gone or older than the list, or the log was dropped)."""
+    if kept is None or kept[0] != state:
+        return None
+    writes = stamp_case_writes(now, since=state.seq)
+    if writes is None:
+        return None
+    cases: dict[int, CaseRows] = kept[1]
+    pids = {w.pid for w in writes}
+    orgs = {w.org_code for w in writes if w.org_code}
+    touched = {w.case_id for w in writes}
+    touched.update(pk for pk, c in cases.items() if c.pids & pids or c.orgs & orgs)
+    again = _cases_rows(user, todo_cases(user, among=touched), today=today, within_days=within_days)
+    kept_cases = {pk: c for pk, c in cases.items() if pk not in touched}
+    return {**kept_cases, **again}
+
+
+def _sorted(cases: dict[int, CaseRows]) -> list[TodoRow]:
+    """The rows soonest first; rows that sort alike stay in the order of their cases and, within a case, of
+    its deadlines (the order a list computed whole has)."""
+    rows = [r for pk in sorted(cases) for r in cases[pk].rows]
+    return sorted(rows, key=lambda r: (r.due, r.pid, r.step))
 
 
 # Sealed person fields the list never shows (it names a person by name and number): left unread, so a
@@ -266,20 +322,17 @@ PROCESS_SETTINGS = frozenset(
 )
 
 
-def _cache_key(user, *, today: datetime.date, within_days: int) -> str | None:
-    """What the list is a function of: the record (the write stamp), the day it is computed for and the day
-    it is (assignments in force), the user's assignments (their scope and roles), the settings and the
-    code. None where the stamp cannot be read: nothing is kept then."""
-    stamp = stamp_current()
-    if stamp is None:
-        return None
+def _cache_key(user, *, today: datetime.date, within_days: int) -> str:
+    """What the list is a function of beside the record (the write stamp, kept with it): the day it is
+    computed for and the day it is (assignments in force), the user's assignments (their scope and roles),
+    the settings and the code."""
     assignments = sorted((a.role, a.org.path) for a in user_assignments(user))
     settings_seen = sorted(
         (k, repr(getattr(settings, k)))
         for k in dir(settings)
         if k.startswith("FAZHAN_") and k not in PROCESS_SETTINGS
     )
-    seen = (stamp, today, timezone.localdate(), within_days, assignments, settings_seen, code_fingerprint())
+    seen = (today, timezone.localdate(), within_days, assignments, settings_seen, code_fingerprint())
     return "todo:" + hashlib.sha256(repr(seen).encode()).hexdigest()
 
 
@@ -294,25 +347,50 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def _computed(user, *, today: datetime.date, within_days: int) -> list[TodoItem]:
-    cases = list(
-        Case.objects.filter(user_scope_q(user, "person__org__path"), closed_on__isnull=True)
-        .select_related("person__org")
-        .order_by("pk")
-    )
+# What a user with no branch or township role settles on the list (procedure.deadlines): the district's
+# pre-review and the form to issue after the township's (both from an S13 record), the approvals filed with
+# the district (from S17). Their other items are the branches' and the townships'; so such a user's list
+# reads only the cases with one of these records (tests/desk/test_todo_kept.py holds the two lists equal
+# and the steps a role above the townships acts on to these).
+BELOW_DISTRICT = frozenset({*BRANCH, *TOWNSHIP})
+ABOVE_TOWNSHIP_ANCHORS = ("S13", "S17")
+
+
+def todo_cases(user, *, among: set[int] | None = None, whole: bool = False) -> list[Case]:
+    """The open cases of the user's subtrees the list is computed over, by primary key: for a user with no
+    branch or township role only those with a record its items follow from, unless `whole`."""
+    cases = Case.objects.filter(user_scope_q(user, "person__org__path"), closed_on__isnull=True)
+    if among is not None:
+        cases = cases.filter(pk__in=sorted(among))
+    if not whole and not {a.role for a in user_assignments(user)} & BELOW_DISTRICT:
+        anchored = StepRecord.objects.filter(case=OuterRef("pk"), step__in=ABOVE_TOWNSHIP_ANCHORS)
+        cases = cases.filter(Exists(anchored))
+    return list(cases.select_related("person__org").order_by("pk"))
+
+
+def todo_rows_over(user, cases: list[Case], *, today: datetime.date, within_days: int = 31) -> list[TodoRow]:
+    """The list computed over these cases, nothing kept (the parity of the pre-filter)."""
+    return _sorted(_cases_rows(user, cases, today=today, within_days=within_days))
+
+
+def _cases_rows(user, cases: list[Case], *, today: datetime.date, within_days: int) -> dict[int, CaseRows]:
+    """Each open case's listed rows for the user, with what they read beside the case's own record."""
     horizon = today + datetime.timedelta(days=within_days)
-    items: list[TodoItem] = []
     noticed = _open_notices(cases, today=today)
     for case_pk, objections in _objections(cases, today=today).items():
         noticed.setdefault(case_pk, []).extend(objections)
     sent = set(waiting_in_batch().filter(case__in=cases))
+    out: dict[int, CaseRows] = {}
     for case, facts in zip(cases, case_facts_many(cases, as_of=today), strict=True):
         roles = user_roles_at(user, case.person.org)
         oversees = "township_organizer" in roles
-        for item in [*_batched(case_todo(case, facts, today=today), sent), *noticed.get(case.pk, ())]:
-            if listed(item, today=today, horizon=horizon) and (oversees or roles & set(item.settled_by)):
-                items.append(item)
-    return sorted(items, key=lambda i: (i.due, i.case.person.pid, i.step))
+        rows = tuple(
+            _row(item)
+            for item in [*_batched(case_todo(case, facts, today=today), sent), *noticed.get(case.pk, ())]
+            if listed(item, today=today, horizon=horizon) and (oversees or roles & set(item.settled_by))
+        )
+        out[case.pk] = CaseRows(rows, *_case_deps(facts))
+    return out
 
 
 # The township organizer sends the batch (prereview_batch_submit); the district decides what was sent.

@@ -83,6 +83,9 @@ def _org_facts(orgs) -> dict[str, OrgFacts]:
     return {o.code: OrgFacts(o.code, o.kind, o.path, o.full) for o in rows}
 
 
+MEMBER_FIELDS = ("pid", "party_status", "joined_on", "full_since", "org__code")
+
+
 def case_facts(case: Case, *, as_of: datetime.date | None = None, pending: Rec | None = None) -> CaseFacts:
     """Everything the rules read about one case, in a fixed handful of queries: its live records (with the
     record each corrects), the people and orgs they name, and the person's registers — kinship, discipline,
@@ -113,6 +116,7 @@ def case_facts(case: Case, *, as_of: datetime.date | None = None, pending: Rec |
         )
         for m in Person.objects.filter(pid__in=pids)
         .select_related("org")
+        .only(*MEMBER_FIELDS)  # their sealed fields are no fact of this case: left unread, not decrypted
         .prefetch_related("discipline_records")
     }
     registers = person_registers(

@@ -14,6 +14,7 @@ from fazhan.organizations.models import Org
 from fazhan.people.models import Person
 from fazhan.procedure.definition import EXIT_ACTORS, FIRST_DAY, STEPS, STEPS_BY_CODE, CaseStage
 from fazhan.procedure.details import details_clean, details_errors
+from fazhan.procedure.due import CaseWrite, stamp_case
 from fazhan.procedure.engine import (
     NEW,
     CaseFacts,
@@ -249,6 +250,10 @@ def _refusals(entry: StepEntry, findings: list[Finding]) -> list[Refusal]:
     return out
 
 
+def _case_write(case: Case) -> CaseWrite:
+    return CaseWrite(case.pk, case.person.pid, case.person.org.code)
+
+
 def _write(
     *,
     actor,
@@ -348,18 +353,19 @@ def case_record_step(
             raise StepRefused(refused, on_date=date)
     else:
         findings = []
-    return _write(
-        actor=actor,
-        case=case,
-        step=step,
-        date=date,
-        details=details,
-        recorded_at=recorded_at,
-        supersedes=None,
-        reason="",
-        findings=findings,
-        facts=facts,
-    )
+    with stamp_case(_case_write(case)):  # the list of every other case stands (procedure.due)
+        return _write(
+            actor=actor,
+            case=case,
+            step=step,
+            date=date,
+            details=details,
+            recorded_at=recorded_at,
+            supersedes=None,
+            reason="",
+            findings=findings,
+            facts=facts,
+        )
 
 
 @transaction.atomic
@@ -393,18 +399,19 @@ def step_correct(
     refused += _dependents_broken(before, facts.with_record(pending), corrected=record.pk)
     if refused:
         raise StepRefused(refused, on_date=pending.date)
-    return _write(
-        actor=actor,
-        case=case,
-        step=record.step,
-        date=date,
-        details=details,
-        recorded_at=None,
-        supersedes=record,
-        reason=reason.strip(),
-        findings=findings,
-        facts=facts,
-    )
+    with stamp_case(_case_write(case)):  # the list of every other case stands (procedure.due)
+        return _write(
+            actor=actor,
+            case=case,
+            step=record.step,
+            date=date,
+            details=details,
+            recorded_at=None,
+            supersedes=record,
+            reason=reason.strip(),
+            findings=findings,
+            facts=facts,
+        )
 
 
 def _dependents_broken(before: CaseFacts, after: CaseFacts, *, corrected: int) -> list[Refusal]:

@@ -8,15 +8,26 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext, override_settings
 
-from fazhan.accounts.models import RoleAssignment
+from fazhan.accounts.models import Role, RoleAssignment, User
+from fazhan.accounts.services import role_assign
 from fazhan.auditlog.services import audit_record
 from fazhan.desk import todo as todo_module
-from fazhan.desk.todo import todo_for_user, todo_rows
+from fazhan.desk.todo import (
+    ABOVE_TOWNSHIP_ANCHORS,
+    BELOW_DISTRICT,
+    todo_cases,
+    todo_for_user,
+    todo_rows,
+    todo_rows_over,
+)
 from fazhan.organizations.models import Org
 from fazhan.people.models import Person
-from fazhan.procedure.due import stamp_current, writes_record
-from fazhan.procedure.models import StepRecord
+from fazhan.people.services import person_update
+from fazhan.procedure.definition import STEPS_BY_CODE
+from fazhan.procedure.due import case_write_kind, stamp_current, stamp_state, writes_record
+from fazhan.procedure.models import Case, StepRecord
 from fazhan.procedure.services import case_record_step, step_correct
+from tests.conftest import person_data
 from tests.procedure.conftest import day, legal_details, next_offset, pw  # noqa: F401  (fixture)
 from tests.procedure.test_todo import TODAY, dataset  # noqa: F401  (fixture)
 
@@ -214,3 +225,196 @@ def test_rows_an_import_stages_change_the_stamp_when_they_reach_the_record_and_n
     staged.drop()
     assert stamp_current() != before
     assert Kinship.objects.filter(a=a, b=b).exists()
+
+
+def _kept_and_fresh(w, today) -> tuple[dict, dict]:
+    """Every login's list as kept (brought up to date from what was kept before the write), then computed
+    from nothing; each login read anew, as a new request reads it."""
+
+    def lists():
+        return {
+            login: _seen(todo_for_user(User.objects.get(pk=w.users[login].pk), today=today))
+            for login in LOGINS
+        }
+
+    kept = lists()
+    cache.clear()
+    return kept, lists()
+
+
+def _prime(w, today) -> None:
+    for login in LOGINS:
+        todo_rows(User.objects.get(pk=w.users[login].pk), today=today)
+
+
+def _cases_read(w, today) -> str:
+    """The query that reads the user's open cases, for the district reviewer's kept list."""
+    with CaptureQueriesContext(connection) as queries:
+        todo_rows(User.objects.get(pk=w.users["district"].pk), today=today)
+    return next(q["sql"] for q in queries if '"procedure_case"."closed_on" IS NULL' in q["sql"])
+
+
+def _step_record(w, people):
+    case = people["C"].cases.get()
+    case_record_step(actor=None, case=case, step="S16", date=day(620), details=legal_details("S16", 0, w))
+
+
+def _step_talk(w, people):
+    case = StepRecord.objects.get(case__person=w.p1, step="S01").case
+    case_record_step(actor=None, case=case, step="S02", date=day(18), details=legal_details("S02", 0, w))
+
+
+def _correction(w, people):
+    record = StepRecord.objects.get(case__person=people["B"], step="S05", superseded_by__isnull=True)
+    step_correct(
+        actor=None,
+        record=record,
+        date=record.date - datetime.timedelta(days=3),
+        details=record.details,
+        reason="日期录错",
+    )
+
+
+def _person_edit(w, people):
+    person = Person.objects.get(pk=people["D"].pk)
+    person_update(
+        actor=None, person=person, id_number=person.id_number, data=person_data(w.branch1, name="候选人丁")
+    )
+
+
+def _bulk_move(w, people):
+    Person.objects.filter(pk=people["B"].pk).update(org=w.branch2)
+
+
+def _role_change(w, people):
+    role_assign(actor=None, user=w.users["sec2"], role=Role.BRANCH_SECRETARY, org=w.branch1)
+
+
+def _import(w, people):
+    from fazhan.interchange.bulk import Staged, ids_reserve
+    from fazhan.people.models import Kinship
+
+    staged = Staged(Kinship, ["id", "a", "b", "relation"])
+    staged.add([[ids_reserve(Kinship, 1)[0], people["C"].pk, people["D"].pk, "spouse"]])
+    with transaction.atomic():
+        staged.put()
+    staged.drop()
+
+
+STEP_WRITES = {"step record": _step_record, "correction": _correction, "the talk": _step_talk}
+OTHER_WRITES = {
+    "person edit": _person_edit,
+    "bulk move": _bulk_move,
+    "role change": _role_change,
+    "import": _import,
+}
+
+
+@pytest.mark.parametrize("today", [TODAY, day(600)])
+def test_after_each_kind_of_write_the_kept_list_is_the_list_computed_from_scratch(pw, dataset, today):  # noqa: F811
+    for name, write in {**STEP_WRITES, **OTHER_WRITES}.items():
+        _prime(pw, today)
+        before = stamp_state()
+        write(pw, dataset)
+        after = stamp_state()
+        assert before is not None
+        assert after is not None
+        if name in STEP_WRITES:
+            # told by its case: the token stands and only the cases the step could change are read again
+            assert after.token == before.token, name
+            assert after.seq > before.seq, name
+            assert '"procedure_case"."id" IN' in _cases_read(pw, today), name
+        else:
+            assert after.token != before.token, name
+        kept, fresh = _kept_and_fresh(pw, today)
+        assert kept == fresh, name
+    # a setting and the day: each a list of its own, computed for it
+    _prime(pw, today)
+    with override_settings(FAZHAN_REMINDER_WITHIN_DAYS=3):
+        kept, fresh = _kept_and_fresh(pw, today)
+        assert kept == fresh
+    _prime(pw, today)
+    kept, fresh = _kept_and_fresh(pw, today + datetime.timedelta(days=1))
+    assert kept == fresh
+
+
+def test_a_step_the_membership_follows_reads_again_every_case_of_the_branch(pw, dataset):  # noqa: F811
+    """The branch's count of full members is read by its other cases (ACT-PRE): the person's row written
+    by the step names the branch, and every case of it is computed again."""
+    user = User.objects.get(pk=pw.users["lh_organizer"].pk)
+    _step_record(pw, dataset)  # S16
+    todo_rows(user, today=TODAY)
+    case = dataset["C"].cases.get()
+    case_record_step(actor=None, case=case, step="S17", date=day(650), details=legal_details("S17", 0, pw))
+    assert Person.objects.get(pk=dataset["C"].pk).party_status == "probationary"  # the approval admits
+    with CaptureQueriesContext(connection) as queries:
+        todo_rows(user, today=TODAY)
+    again = next(q["sql"] for q in queries if '"procedure_case"."closed_on" IS NULL' in q["sql"])
+    branch1_cases = set(
+        Case.objects.filter(person__org=pw.branch1, closed_on__isnull=True).values_list("pk", flat=True)
+    )
+    assert len(branch1_cases) > 1
+    assert f'"procedure_case"."id" IN ({", ".join(map(str, sorted(branch1_cases)))})' in again
+
+
+def test_a_step_whose_hook_writes_elsewhere_changes_the_token(pw, dataset):  # noqa: F811
+    """A write the step block does not know as the case's own (here a bulk update inside it) is no case's
+    alone: the token changes, and every list is computed anew."""
+    from fazhan.procedure.due import CaseWrite, stamp_case
+
+    case = StepRecord.objects.get(case__person=pw.p1, step="S01").case
+    before = stamp_state()
+    with stamp_case(CaseWrite(case.pk, pw.p1.pid, pw.branch1.code)):
+        Org.objects.filter(pk=pw.branch2.pk).update(name="别的支部")
+    after = stamp_state()
+    assert before is not None
+    assert after is not None
+    assert after.token != before.token
+
+
+@pytest.mark.parametrize("offset", [665, 760])
+def test_the_district_reads_only_the_cases_its_items_follow_from_and_lists_what_it_would_over_all(
+    pw,  # noqa: F811
+    dataset,  # noqa: F811
+    offset,
+):
+    _step_record(pw, dataset)  # C: S16, then the approval the district receives the filing of
+    case = dataset["C"].cases.get()
+    case_record_step(actor=None, case=case, step="S17", date=day(650), details=legal_details("S17", 0, pw))
+    today = day(offset)
+    user = User.objects.get(pk=pw.users["district"].pk)
+    read = todo_cases(user)
+    every = todo_cases(user, whole=True)
+    assert 0 < len(read) < len(every)
+    rows = todo_rows_over(user, read, today=today)
+    assert rows == todo_rows_over(user, every, today=today)
+    assert "approval_filing" in {r.kind for r in rows}
+    # a township's organizer reads every case of the township
+    organizer = User.objects.get(pk=pw.users["lh_organizer"].pk)
+    assert todo_cases(organizer) == todo_cases(organizer, whole=True)
+
+
+def test_the_steps_a_role_above_the_townships_acts_on_are_those_the_pre_filter_knows():
+    """S11 (training, which no deadline of the list names) and S13 (pre-review): if a step is given to the
+    district, desk.todo's pre-filter must learn which records its items follow from."""
+    above = {code for code, step in STEPS_BY_CODE.items() if set(step.actors) - BELOW_DISTRICT}
+    assert above == {"S11", "S13"}
+    assert set(ABOVE_TOWNSHIP_ANCHORS) == {"S13", "S17"}
+
+
+@pytest.mark.parametrize(
+    ("sql", "kind"),
+    [
+        ('INSERT INTO "procedure_steprecord" ("case_id") VALUES (%s)', "case"),
+        ('INSERT INTO "procedure_stepfinding" ("record_id") VALUES (%s)', "case"),
+        ('UPDATE "procedure_case" SET "stage" = %s, "version" = %s WHERE "id" = %s', "case"),
+        ('UPDATE "people_person" SET "party_status" = %s WHERE "id" = %s', "person"),
+        ('INSERT INTO "people_person" ("pid") VALUES (%s)', None),
+        ('UPDATE "prereview_numberedform" SET "status" = %s WHERE "id" = %s', None),
+        ('DELETE FROM "people_kinship" WHERE "id" = %s', None),
+    ],
+)
+def test_which_statements_a_step_block_logs_by_its_case(sql, kind):
+    """Inside procedure.due.stamp_case: the case's own tables and its person's row are logged by the case,
+    anything else changes the token."""
+    assert case_write_kind(sql) == kind

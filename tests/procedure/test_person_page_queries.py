@@ -35,3 +35,19 @@ def test_the_person_page_renders_sixty_step_records_in_a_bounded_number_of_queri
     # (TRN-STAFF, one query), the floating records (POL-DONE, one); PostgreSQL's trail write takes one query
     # more (its advisory lock)
     assert many <= 39  # and one for the photo
+
+
+def test_the_person_page_reads_the_persons_sealed_fields_once_and_nobody_elses(pw, client_for):
+    """The person is read once (each case holds that one, not a copy with its own decryption), and the
+    members the steps name are read without their sealed fields, which no rule reads."""
+    walk(pw)
+    client = client_for("lh_organizer")
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/people/P0001/")
+    assert response.status_code == 200
+    sealed = [q["sql"] for q in captured.captured_queries if '"people_person"."id_number"' in q["sql"]]
+    assert len(sealed) == 1, sealed
+    assert '"people_person"."pid" = ' in sealed[0]
+    # the budget above, and the access to the ID number the organizer sees written to the trail (on
+    # PostgreSQL with its advisory lock)
+    assert len(captured.captured_queries) <= 40

@@ -131,7 +131,10 @@ def detail_context(request, person: Person, **forms) -> dict:
     shown = [f for f, clear in (("id_number", sees_id), ("phone", sees_phone and person.phone)) if clear]
     if shown:
         person_log_personal_access(actor=request.user, person=person, fields=shown)
-    cases = list(person.cases.select_related("person__org").all())
+    # the person is read (and their sealed fields opened) once: each case holds this one, not a copy
+    cases = list(person.cases.all())
+    for case in cases:
+        case.person = person
     roles = list(person.roles.all())
     return {
         "person": person,
