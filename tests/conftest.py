@@ -17,8 +17,17 @@ from fazhan.organizations.models import OrgCategory, OrgKind
 from fazhan.organizations.services import org_create
 from fazhan.people.choices import PartyStatus
 from fazhan.people.services import person_create
-from tests.demo_copy import demo_rows, demo_world  # noqa: F401  (fixtures: the demo world, copied per test)
-from tests.fresh import fresh_database  # noqa: F401  (a fixture: an empty database on the suite's engine)
+from tests.demo_copy import (  # noqa: F401  (fixtures: the demo world, copied per test)
+    Built,
+    counts_all,
+    demo_rows,
+    demo_world,
+    read_all,
+    rows_added_by,
+    rows_insert,
+    settings_seen,
+)
+from tests.fresh import fresh_database, migrated_database, migrated_template  # noqa: F401  (fixtures)
 
 PASSWORD = "Test-pass-2018"
 
@@ -48,15 +57,17 @@ LONGEST_FIRST = ("tests/test_demo_and_commands.py::test_demo_",)
 
 
 def pytest_collection_modifyitems(items):
-    """The longest first, then every other test of the demo world (tests/demo_copy.py), then the rest.
-    pytest-xdist hands each worker a first chunk of consecutive tests (about an eighth of the suite for two):
-    the demo's tests all fall in the first worker's, so it builds the demo once and copies it, and the second
-    worker never waits on the build."""
+    """The longest first, then every other test of the demo world (tests/demo_copy.py) and every test of a
+    migrated second database (tests/fresh.py), then the rest. pytest-xdist hands each worker a first chunk
+    of consecutive tests (about an eighth of the suite for two): these all fall in the first worker's, so it
+    builds the demo once and copies it, migrates one database and copies that, and the second worker never
+    waits on either."""
 
     def rank(item) -> int:
         if item.nodeid.startswith(LONGEST_FIRST):
             return 0
-        return 1 if "demo_rows" in getattr(item, "fixturenames", ()) else 2
+        shared = {"demo_rows", "migrated_template"}
+        return 1 if shared & set(getattr(item, "fixturenames", ())) else 2
 
     items.sort(key=rank)
 
@@ -99,8 +110,85 @@ def person_data(org, **overrides):
     return data
 
 
+WORLD_ORGS = {
+    "district": "SZQ",
+    "township": "SZQ-LH",
+    "branch1": "SZQ-LH-01",
+    "branch2": "SZQ-LH-02",
+    "general": "SZQ-LH-03",
+    "branch3": "SZQ-LH-03-1",
+    "township2": "SZQ-YX",
+    "branch_yx": "SZQ-YX-01",
+}
+WORLD_PERSONS = {"p1": "P0001", "p2": "P0002", "p3": "P0003", "p_yx": "P0004", "m1": "M0001"}
+WORLD_USERS = [
+    ("sec1", Role.BRANCH_SECRETARY, "branch1"),
+    ("org1", Role.BRANCH_ORGANIZER, "branch1"),
+    ("sec2", Role.BRANCH_SECRETARY, "branch2"),
+    ("lh_organizer", Role.TOWNSHIP_ORGANIZER, "township"),
+    ("lh_approver", Role.TOWNSHIP_APPROVER, "township"),
+    ("district", Role.DISTRICT_REVIEWER, "district"),
+    ("inspector_lh", Role.INSPECTOR, "township"),
+    ("yx_organizer", Role.TOWNSHIP_ORGANIZER, "township2"),
+    ("admin", Role.SYSADMIN, "district"),
+    ("secadmin", Role.SECADMIN, "district"),
+    ("secadmin2", Role.SECADMIN, "district"),
+    ("auditor", Role.AUDITADMIN, "district"),
+]
+# The world's rows as a build added them, by what the build depended on (the settings, the time to five
+# minutes, every table's count): tests/demo_copy.py's copy, for the world most tests start from.
+_WORLD_BUILT: dict[tuple, Built] = {}
+WORLD_COPY_MINUTES = 5
+
+
 @pytest.fixture
 def world(db):
+    """The canonical world, as `world_build` makes it through the services. The first test of a worker builds
+    it for real and keeps the rows it added; a test whose database and settings are what that build found
+    (and whose clock is within WORLD_COPY_MINUTES of it) gets those rows inserted into its own transaction
+    instead, and the same objects read back by code, pid and username (tests/test_world_copy.py holds the
+    copy to the build, row for row). Anything else (a transactional test after another emptied the
+    database, a test that wrote rows or changed a setting first, a frozen clock) builds for real."""
+    return world_for_test()[0]
+
+
+def world_for_test() -> tuple[SimpleNamespace, bool]:
+    """The world in the current test's database, and whether it is a copy (else it was built for real)."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    moment = now.replace(minute=now.minute - now.minute % WORLD_COPY_MINUTES, second=0, microsecond=0)
+    key = (settings_seen(), moment, tuple(sorted(counts_all().items())))
+    built = _WORLD_BUILT.get(key)
+    if built is not None:
+        rows_insert(built.added)
+        return world_read(), True
+    w, built = rows_added_by(world_build, read_all())
+    if built is not None:
+        _WORLD_BUILT[key] = built
+    return w, False
+
+
+def world_read() -> SimpleNamespace:
+    """The world's objects, read from the database by their codes, pids and usernames."""
+    from fazhan.accounts.models import User
+    from fazhan.organizations.models import Org
+    from fazhan.people.models import Person
+
+    w = SimpleNamespace()
+    orgs = {o.code: o for o in Org.objects.filter(code__in=WORLD_ORGS.values())}
+    for name, code in WORLD_ORGS.items():
+        setattr(w, name, orgs[code])
+    users = {u.username: u for u in User.objects.filter(username__in=[u for u, _r, _o in WORLD_USERS])}
+    w.users = {username: users[username] for username, _role, _org in WORLD_USERS}
+    persons = {p.pid: p for p in Person.objects.filter(pid__in=WORLD_PERSONS.values())}
+    for name, pid in WORLD_PERSONS.items():
+        setattr(w, name, persons[pid])
+    return w
+
+
+def world_build() -> SimpleNamespace:
+    """The canonical world, built through the services."""
     w = SimpleNamespace()
     w.district = org_create(actor=None, code="SZQ", name="中共市中区委员会", kind=OrgKind.DISTRICT_COMMITTEE)
     w.township = org_create(
@@ -161,20 +249,8 @@ def world(db):
     )
 
     w.users = {}
-    for username, role, org in [
-        ("sec1", Role.BRANCH_SECRETARY, w.branch1),
-        ("org1", Role.BRANCH_ORGANIZER, w.branch1),
-        ("sec2", Role.BRANCH_SECRETARY, w.branch2),
-        ("lh_organizer", Role.TOWNSHIP_ORGANIZER, w.township),
-        ("lh_approver", Role.TOWNSHIP_APPROVER, w.township),
-        ("district", Role.DISTRICT_REVIEWER, w.district),
-        ("inspector_lh", Role.INSPECTOR, w.township),
-        ("yx_organizer", Role.TOWNSHIP_ORGANIZER, w.township2),
-        ("admin", Role.SYSADMIN, w.district),
-        ("secadmin", Role.SECADMIN, w.district),
-        ("secadmin2", Role.SECADMIN, w.district),
-        ("auditor", Role.AUDITADMIN, w.district),
-    ]:
+    for username, role, org_name in WORLD_USERS:
+        org = getattr(w, org_name)
         # Exempt from enrolling a second factor, as the demo's logins are (tests/trust/test_login_hardening.py
         # makes users that are not, and shows what they go through).
         user = user_create(

@@ -148,6 +148,75 @@ def demo_rows_insert(rows: DemoRows) -> None:
                 cursor.execute(statement)
 
 
+def counts_all() -> dict[str, int]:
+    """Every table's row count (but NOT_COPIED's), in one query."""
+    tables = _tables()
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(f"(SELECT COUNT(*) FROM {q(t)})" for t in tables))
+        return dict(zip(tables, cursor.fetchone(), strict=True))
+
+
+def settings_seen() -> tuple:
+    """The settings as a test sees them (overrides included), to tell whether a world built under one
+    test's settings is the world another test's settings would build. FAZHAN_CHECKPOINT_DIR and MEDIA_ROOT
+    are each test's own folders (conftest.py, archive/conftest.py); a build that writes no checkpoint and
+    no file reads neither."""
+    from django.conf import settings
+    from django.utils.functional import LazyObject, empty
+
+    own = {"FAZHAN_CHECKPOINT_DIR", "MEDIA_ROOT"}
+    seen = []
+    for name in sorted(dir(settings)):
+        if name.isupper() and name not in own:
+            value = getattr(settings, name)
+            if isinstance(value, LazyObject) and value._wrapped is empty:
+                value._setup()  # a lazy value's repr names what it holds once evaluated: evaluate it now
+            seen.append((name, repr(value)))
+    return tuple(seen)
+
+
+@dataclass(frozen=True)
+class Built:
+    """The rows a build added to the tables it wrote to, and every table's count before it."""
+
+    added: dict[str, tuple[list[str], Rows]]
+    counts: dict[str, int]
+
+
+def rows_added_by(build, before: dict[str, tuple[list[str], Rows]]) -> tuple[object, Built | None]:
+    """Run `build()` for real in the current transaction, and say which rows it added: None when it changed
+    or removed a row that was there (then it cannot be copied), or wrote to a table that was not empty."""
+    result = build()
+    after = read_all()
+    added: dict[str, tuple[list[str], Rows]] = {}
+    for table, (columns, rows) in after.items():
+        old = before.get(table, (columns, []))[1]
+        if rows == old:
+            continue
+        if old:  # a copy goes only into empty tables, so ids and the trail's chain come out as they were
+            return result, None
+        added[table] = (columns, rows)
+    return result, Built(added=added, counts={t: len(rows) for t, (_c, rows) in before.items()})
+
+
+def rows_insert(added: dict[str, tuple[list[str], Rows]]) -> None:
+    """Insert rows as they were read, in one transaction (a savepoint inside a test's) whose foreign keys
+    are checked at its end, so the tables go in any order; on PostgreSQL set their id sequences past them."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table, (columns, values) in added.items():
+            names = ", ".join(connection.ops.quote_name(c) for c in columns)
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(
+                f"INSERT INTO {connection.ops.quote_name(table)} ({names}) VALUES ({marks})", values
+            )
+        if connection.vendor == "postgresql":
+            tables = set(added)
+            models = [m for m in apps.get_models(include_auto_created=True) if m._meta.db_table in tables]
+            for statement in connection.ops.sequence_reset_sql(no_style(), models):
+                cursor.execute(statement)
+
+
 @dataclass(frozen=True)
 class DemoWorld:
     output: str  # what `fazhan demo` printed when it built the world

@@ -25,16 +25,9 @@ def run_fazhan(args: list[str], env: dict[str, str]) -> subprocess.CompletedProc
     return run_python(["-c", "from fazhan.cli import main; main()", *args], env)
 
 
-@pytest.fixture
-def fresh_database(tmp_path) -> Iterator[str]:
-    """A new, empty database on the suite's engine, as a DATABASE_URL; dropped afterwards."""
-    if connection.vendor == "sqlite":
-        yield f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
-        return
-    import psycopg
-
+def _admin_params() -> dict:
+    """How to reach the PostgreSQL server's maintenance database as the suite's user (autocommit)."""
     db = connection.settings_dict
-    name = f"fresh_{uuid.uuid4().hex[:10]}"
     params = {
         "host": db["HOST"] or None,
         "port": db["PORT"] or None,
@@ -43,13 +36,83 @@ def fresh_database(tmp_path) -> Iterator[str]:
         "dbname": "postgres",
         "autocommit": True,
     }
-    params = {k: v for k, v in params.items() if v is not None}
-    with psycopg.connect(**params) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+    return {k: v for k, v in params.items() if v is not None}
+
+
+def _pg_url(name: str) -> str:
+    db = connection.settings_dict
     auth = f"{db['USER']}:{db['PASSWORD']}@" if db["PASSWORD"] else f"{db['USER']}@"
-    yield f"postgres://{auth}{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
-    with psycopg.connect(**params) as admin:
+    return f"postgres://{auth}{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
+
+
+def _pg_database(template: str | None = None) -> str:
+    """A new PostgreSQL database (a copy of `template` when given): its name."""
+    import psycopg
+
+    name = f"fresh_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(**_admin_params()) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    return name
+
+
+def _pg_drop(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(**_admin_params()) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def fresh_database(tmp_path) -> Iterator[str]:
+    """A new, empty database on the suite's engine, as a DATABASE_URL; dropped afterwards."""
+    if connection.vendor == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+        return
+    name = _pg_database()
+    yield _pg_url(name)
+    _pg_drop(name)
+
+
+@pytest.fixture(scope="session")
+def migrated_template(django_db_setup, tmp_path_factory) -> Iterator[str]:
+    """A database on the suite's engine that `fazhan migrate`, run in a real process with the tests' keys,
+    has just made from an empty one: once per worker (a migrate costs 8-11 CPU seconds), the sqlite file or
+    the PostgreSQL database that `migrated_database` copies."""
+    if connection.vendor == "sqlite":
+        path = tmp_path_factory.mktemp("migrated") / "template.sqlite3"
+        url = f"sqlite:///{path}"
+    else:
+        name = _pg_database()
+        url = _pg_url(name)
+    done = run_fazhan(["migrate", "--noinput", "-v0"], {"DATABASE_URL": url})
+    if done.returncode != 0:
+        raise AssertionError(done.stdout + done.stderr)
+    yield url if connection.vendor == "sqlite" else name
+    if connection.vendor != "sqlite":
+        _pg_drop(name)
+
+
+@pytest.fixture
+def migrated_database(migrated_template, tmp_path) -> Iterator[str]:
+    """A new database on the suite's engine as `fazhan migrate` leaves an empty one (migrated, no records), as
+    a DATABASE_URL; dropped afterwards. A copy of one migrated once per worker: the sqlite file copied
+    through SQLite's backup, or on PostgreSQL `CREATE DATABASE ... TEMPLATE`. A `fazhan migrate` run in it
+    finds every migration applied, as it would in a database migrated by an earlier run."""
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        path = tmp_path / "fresh.sqlite3"
+        source = sqlite3.connect(migrated_template.removeprefix("sqlite:///"))
+        target = sqlite3.connect(path)
+        with source, target:
+            source.backup(target)
+        source.close()
+        target.close()
+        yield f"sqlite:///{path}"
+        return
+    name = _pg_database(template=migrated_template)
+    yield _pg_url(name)
+    _pg_drop(name)
 
 
 _MANY = """

@@ -62,7 +62,7 @@ def demo(demo_world):
 
 
 def test_demo_builds_a_township_with_branches_members_candidates_and_logins_and_is_idempotent(
-    demo, tmp_path, fresh_database
+    demo, tmp_path, migrated_database
 ):
     township = Org.objects.get(code="SZQ-LH")
     assert township.parent.code == "SZQ"
@@ -169,7 +169,7 @@ def test_demo_builds_a_township_with_branches_members_candidates_and_logins_and_
         assert snapshot() == before, name
     again = tmp_path / "again.jsonl"
     commands = [["migrate", "--noinput", "-v0"], ["import", str(files["jsonl"])], ["export", str(again)]]
-    results = run_fazhan_many(commands, {"DATABASE_URL": fresh_database})
+    results = run_fazhan_many(commands, {"DATABASE_URL": migrated_database})
     assert [status for status, _out in results] == [0, 0, 0], results
 
     def lines(path):

@@ -55,12 +55,12 @@ def _lines(path: Path) -> list[str]:
 
 
 def test_the_json_lines_export_imported_into_an_empty_database_exports_the_same(
-    township, tmp_path, fresh_database
+    township, tmp_path, migrated_database
 ):
     first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
     assert run("export", str(first))[0] == 0
     commands = [["migrate", "--noinput", "-v0"], ["import", str(first)], ["export", str(second)]]
-    results = run_fazhan_many(commands, {"DATABASE_URL": fresh_database})
+    results = run_fazhan_many(commands, {"DATABASE_URL": migrated_database})
     assert [status for status, _out in results] == [0, 0, 0], results
     assert _lines(second) == _lines(first)
 
@@ -87,7 +87,7 @@ def _ledger_rows(path: Path) -> list[tuple]:
 
 
 def test_the_ledger_and_the_rosters_import_into_a_database_holding_the_orgs_and_members(
-    township, tmp_path, fresh_database
+    township, tmp_path, migrated_database
 ):
     records = export_records(tmp_path, "all.jsonl")
     ground = _orgs_and_members(records)
@@ -101,14 +101,14 @@ def test_the_ledger_and_the_rosters_import_into_a_database_holding_the_orgs_and_
         ["import", str(files["ledger"])],
         *(["import", str(files[kind])] for kind in ROSTERS),
     ]
-    results = run_fazhan_many(commands, {"DATABASE_URL": fresh_database})
+    results = run_fazhan_many(commands, {"DATABASE_URL": migrated_database})
     assert [status for status, _out in results] == [0] * len(commands), results
     assert _ledger_rows(again) == _ledger_rows(files["ledger"])
     for _status, out in results[4:]:  # the ledger again, then each roster: changing nothing
         assert not [line for line in out.splitlines() if "created 0, updated 0" not in line], out
 
 
-def test_the_form_register_with_its_receipts_travels_whole(world, tmp_path, fresh_database):
+def test_the_form_register_with_its_receipts_travels_whole(world, tmp_path, migrated_database):
     district = Org.objects.get(code="SZQ")
     receipt = form_range_receive(
         actor=None, org=district, year=2026, prefix="SZQ2026-", first=1, last=5, received_on=TODAY
@@ -133,7 +133,7 @@ def test_the_form_register_with_its_receipts_travels_whole(world, tmp_path, fres
     )
     commands = [["migrate", "--noinput", "-v0"], ["import", str(first)], ["export", str(second)]]
     commands.append(["@python", serials])
-    results = run_fazhan_many(commands, {"DATABASE_URL": fresh_database})
+    results = run_fazhan_many(commands, {"DATABASE_URL": migrated_database})
     assert [status for status, _out in results] == [0, 0, 0, 0], results
     assert _lines(second) == _lines(first)
     assert results[-1][1].strip() == "[1, 2, 3, 4, 5]"
@@ -156,7 +156,7 @@ def _serious(findings: list[dict], numbers: dict[str, str]) -> dict[str, set[str
 
 
 def test_a_branch_migrated_from_its_ledger_gets_no_finding_its_full_history_does_not_have(
-    township, tmp_path, fresh_database
+    township, tmp_path, migrated_database
 ):
     records = export_records(tmp_path, "all.jsonl")
     ground = _orgs_and_members(records)
@@ -173,7 +173,7 @@ def test_a_branch_migrated_from_its_ledger_gets_no_finding_its_full_history_does
         ["inspect", "--org", branch, "--format", "json"],
         ["@python", PIDS_BY_ID_NUMBER],
     ]
-    results = run_fazhan_many(commands, {"DATABASE_URL": fresh_database})
+    results = run_fazhan_many(commands, {"DATABASE_URL": migrated_database})
     assert [status for status, _out in results] == [0] * len(commands), results
     migrated = json.loads(results[3][1])
     there = json.loads(results[4][1])
