@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from fazhan.accounts.models import RoleAssignment, User
+from fazhan.demo.management.commands.demo import role_labels
 from fazhan.demo.world import DEMO_PASSWORD
 from fazhan.interchange.ledger import ROSTERS, roster_bytes
 from fazhan.organizations.models import Org, OrgKind
@@ -134,6 +135,10 @@ def test_demo_builds_a_township_with_branches_members_candidates_and_logins_and_
     assert admin_roles == {"admin": {"sysadmin"}, "secadmin": {"secadmin"}, "auditor": {"auditadmin"}}
     assert "只供演示" in demo
     assert_summary_counts_the_newer_wings(demo)
+    # the note names the two-factor roles as users read them, not their stored values
+    note = next(line for line in demo.splitlines() if line.startswith("注意："))
+    assert "区委组织部审核人、镇党委审批人、系统管理员、安全管理员、审计管理员" in note
+    assert not re.search(r"[a-z_]{4,}", note.replace("fazhan adduser", ""))
     assert (
         len(set(RoleAssignment.objects.values_list("role", flat=True))) == 9
     )  # 6 case roles, 3 administrators
@@ -211,3 +216,8 @@ def test_orgs_prints_the_subtree_with_member_counts(world):
     assert "SZQ-LH-03-1" in text
     assert "SZQ-YX" not in text
     assert "正式1" in text  # 高建国 in SZQ-LH-01
+
+
+def test_the_demos_roles_read_as_their_chinese_labels():
+    assert role_labels(["district_reviewer", "secadmin"]) == "区委组织部审核人、安全管理员"
+    assert role_labels(["someone_new"]) == "someone_new"  # a role the system does not know stands as it is

@@ -10,8 +10,10 @@ since 1970 (UTC), a JSON value as the database hands it back. The writer (auditl
 
 Changing a model's declared fields changes every digest of it: such a change needs a new baseline of that
 model in the same release (auditlog.services.audit_record with seal=every row), or verifytrail reports
-every row. No registered row is ever deleted (a correction supersedes): verifytrail reports a row it holds a
-digest for and no longer finds, so a model whose rows may go cannot be registered as it stands.
+every row. A registered row the application deletes (a list replaced whole, an entry taken out) is sealed
+as gone by the event of its deletion (auditlog.services.audit_record's `removed`: the digest GONE):
+verifytrail reports a row it holds a digest for and no longer finds, and one sealed as gone that is there
+again; a row deleted behind the application's back is the first.
 """
 
 import datetime
@@ -29,6 +31,8 @@ from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import connection, models
 
 READ_CHUNK = 5000
+# The digest an event seals a deleted row with: no HMAC-SHA256 of a row is all zeros.
+GONE = "0" * 64
 _IN_CHUNK = 900  # the most primary keys one `pk IN (...)` names (SQLite's old parameter limit, with room)
 
 

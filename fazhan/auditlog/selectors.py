@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Max, Q, QuerySet
 
 from fazhan.auditlog.models import AuditEvent, AuditSeal
-from fazhan.auditlog.registry import all_digests, describe, seal_root, sealed_models, trail_key
+from fazhan.auditlog.registry import GONE, all_digests, describe, seal_root, sealed_models, trail_key
 from fazhan.auditlog.services import event_hash
 from fazhan.core.roles import Role, user_assignments
 
@@ -161,8 +161,10 @@ def _last_sealed_by(label: str, pk: int) -> int | None:
 
 
 def _records_check(latest: dict[str, dict[int, bytes]], progress) -> tuple[int, list[tuple], int]:
-    """Every registered row's digest now against the last one the trail holds for it."""
+    """Every registered row's digest now against the last one the trail holds for it (a row sealed as gone
+    must be gone)."""
     key = trail_key()
+    gone = bytes.fromhex(GONE)
     found: list[tuple] = []
     total = checked = 0
     for sealed in sealed_models():
@@ -174,8 +176,10 @@ def _records_check(latest: dict[str, dict[int, bytes]], progress) -> tuple[int, 
                 continue
             total += 1
             if len(found) < PROBLEMS_SHOWN:
-                found.append((sealed, pk, "unsealed" if want is None else "changed"))
+                found.append((sealed, pk, "unsealed" if want is None or want == gone else "changed"))
         for pk in sorted(held):
+            if held[pk] == gone:
+                continue
             total += 1
             if len(found) < PROBLEMS_SHOWN:
                 found.append((sealed, pk, "removed"))

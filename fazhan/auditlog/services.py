@@ -15,6 +15,7 @@ from django.utils import timezone
 from fazhan.auditlog.checkpoints import checkpoint_on_commit
 from fazhan.auditlog.models import AuditEvent, AuditSeal
 from fazhan.auditlog.registry import (
+    GONE,
     Sealed,
     instance_digest,
     seal_root,
@@ -112,6 +113,17 @@ def _leaves(
     return [(label, pk, digest.hex()) for (label, pk), digest in sorted(found.items())]
 
 
+def _gone(records: Iterable[Target]) -> list[tuple[str, int, str]]:
+    """The leaves of the registered rows a change deletes: each sealed as GONE (registry.GONE)."""
+    out = []
+    for record in records:
+        label, pk = record if isinstance(record, tuple) else (record._meta.label_lower, record.pk)
+        if pk is None:
+            raise ValueError(f"An unsaved {label} cannot be sealed as gone.")
+        out.append((_registered(label).label, int(pk), GONE))
+    return out
+
+
 def audit_record(
     *,
     actor,
@@ -120,18 +132,28 @@ def audit_record(
     org=None,
     data: dict[str, Any] | None = None,
     seal: Iterable[Target] = (),
+    removed: Iterable[Target] = (),
 ) -> AuditEvent:
     """Append one event to the trail. Call it inside the transaction of the change it records.
 
     A target whose model is registered with the trail (auditlog.registry) gives the event the digest of its
     declared fields, taken from the instance as it stands (pass it as just saved). `seal` names the further
     records this change wrote (instances as saved, or ("app.model", pk) read back from the database): the
-    event seals each of them, as AuditSeal rows under one root. A bulk writer seals all its rows so."""
+    event seals each of them, as AuditSeal rows under one root. A bulk writer seals all its rows so.
+    `removed` names the registered rows this change deletes (before they go: an instance's pk is gone after
+    delete()): the event seals each as gone, so verifytrail expects it no more; a target among them carries
+    no digest of its own."""
     key = trail_key()
-    sealed = sealed_of(target) if target is not None and target.pk is not None else None
-    digest = instance_digest(sealed, target, key).hex() if sealed is not None and target is not None else ""
+    gone = _gone(removed)
     own = (target._meta.label_lower, target.pk) if target is not None else None
+    deleted = own is not None and (own[0], own[1], GONE) in gone
+    sealed = sealed_of(target) if target is not None and target.pk is not None and not deleted else None
+    digest = instance_digest(sealed, target, key).hex() if sealed is not None and target is not None else ""
     leaves = _leaves(seal, key, besides=own)
+    if gone:
+        if {(label, pk) for label, pk, _d in leaves} & {(label, pk) for label, pk, _d in gone}:
+            raise ValueError("A record is sealed both as written and as gone by one event.")
+        leaves = sorted([*leaves, *gone])
     with transaction.atomic():
         _chain_lock()
         last_id, last = AuditEvent.objects.order_by("-id").values_list("id", "hash").first() or (0, "")

@@ -367,7 +367,7 @@ class _Writer:
             notice.save()
             if item.obj is None:
                 NoticeKey.objects.create(key=key, notice=notice)
-            self._entries_write(notice, row["candidates"], cases)
+            self._entries_write(item, notice, row["candidates"], cases)
             by_key[key] = notice
             self.event(item, notice, notice.org.path)
         for item in self.plan.items["notice_report"]:
@@ -387,7 +387,7 @@ class _Writer:
                 row["concluded_on"],
             )
             feedback.save()
-            self.event(item, notice, notice.org.path)
+            self.event(item, feedback, notice.org.path)  # the report's event seals it (trail: its digest)
         for notice in by_key.values():
             if notice.state == NoticeState.CLOSED and not notice.conclusion:
                 feedback = list(notice.feedback.all())
@@ -396,7 +396,7 @@ class _Writer:
                 notice.save(update_fields=["conclusion"])
 
     def _entries_write(
-        self, notice: Notice, candidates: list[dict[str, Any]], cases: dict[str, Case]
+        self, item: Item, notice: Notice, candidates: list[dict[str, Any]], cases: dict[str, Case]
     ) -> None:
         entries = {e.case.person.pid: e for e in notice.entries.select_related("case__person")}
         for c in candidates:
@@ -408,6 +408,7 @@ class _Writer:
                 entry = notice_entry_build(notice, case)
             entry.result = c["outcome"]
             entry.save()
+            self.event(item, entry, notice.org.path)  # each entry the line wrote, sealed by its own event
 
 
 def _staged_instances(model: type[models.Model], objects: list[models.Model]) -> Staged:

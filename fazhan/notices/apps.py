@@ -8,7 +8,7 @@ class NoticesConfig(AppConfig):
     def ready(self) -> None:
         from fazhan.auditlog.registry import trail_register
         from fazhan.core.calendar import calendar_on_load
-        from fazhan.notices.models import Notice
+        from fazhan.notices.models import Notice, NoticeEntry, NoticeFeedback
         from fazhan.notices.selectors import (
             feedback_facts_by_person,
             feedback_facts_for_person,
@@ -38,4 +38,24 @@ class NoticesConfig(AppConfig):
                 *("state", "closed_on", "conclusion", "created_by"),
             ),
             names={"org": "org__code", "from": "starts_on"},
+        )
+        # Its entries (the candidates as published, and each one's result at the close) and the reports
+        # the public made, with how each was looked into: sealed by the notice's events that write them (an
+        # import's events target each report and entry it writes). A report's contact is left out, as a
+        # person's phone.
+        trail_register(
+            NoticeEntry,
+            fields=(
+                *("notice", "case", "name", "gender", "born", "ethnicity", "education", "unit"),
+                "result",
+            ),
+            names={"notice": "notice_id", "person": "case__person__pid"},
+        )
+        trail_register(
+            NoticeFeedback,
+            fields=(
+                *("notice", "entry", "received_on", "channel", "summary", "recorded_by", "recorded_at"),
+                *("finding", "verification", "verified_on", "verified_by"),
+            ),
+            names={"notice": "notice_id", "received_on": "received_on"},
         )

@@ -193,6 +193,7 @@ def notice_publish(
         actor=actor,
         action="notice.publish",
         target=notice,
+        seal=entries,
         org=org,
         data={
             "kind": kind,
@@ -248,6 +249,7 @@ def notice_feedback_record(
         actor=actor,
         action="notice.feedback",
         target=notice,
+        seal=[feedback],
         org=notice.org,
         data={
             "feedback": feedback.pk,
@@ -287,6 +289,7 @@ def notice_feedback_verify(
         actor=actor,
         action="notice.verify",
         target=notice,
+        seal=[feedback],
         org=notice.org,
         data={"feedback": feedback.pk, "finding": finding, "verified_on": verified_on.isoformat()},
     )
@@ -331,6 +334,7 @@ def notice_close(*, actor, notice: Notice, closed_on: datetime.date) -> Notice:
         actor=actor,
         action="notice.close",
         target=notice,
+        seal=entries,
         org=notice.org,
         data={
             "closed_on": closed_on.isoformat(),
@@ -463,6 +467,7 @@ def _public_opinion_store(
         actor=None,
         action="notice.public_feedback",
         target=notice,
+        seal=[feedback],
         org=notice.org,
         data={
             "feedback": feedback.pk,

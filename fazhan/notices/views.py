@@ -41,7 +41,11 @@ def notice_list(request):
     notices = notice_list_for_user(request.user).annotate(
         named=Count("entries", distinct=True), reports=Count("feedback", distinct=True)
     )[:200]
-    context = {"notices": notices, "can_publish": notice_orgs_for_user(request.user).exists()}
+    context = {
+        "notices": notices,
+        "can_publish": notice_orgs_for_user(request.user).exists(),
+        "least": limit_count("TGT-NOTICE", limits()),  # the declared limit (definition.TIME_LIMITS)
+    }
     return render(request, "notices/list.html", context)
 
 

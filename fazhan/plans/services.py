@@ -370,7 +370,9 @@ def reserve_take_out(*, actor, entry: ReserveEntry) -> None:
     if not reserve_may_take_in(actor, entry.case.person.org):
         raise PermissionDenied(_(ERR_TAKE_ROLE))
     data = {"person": entry.case.person.pid, "year": entry.year, "org": entry.org.code}
-    audit_record(actor=actor, action="reserve.take_out", target=entry, org=entry.org, data=data)
+    audit_record(
+        actor=actor, action="reserve.take_out", target=entry, org=entry.org, data=data, removed=[entry]
+    )
     entry.delete()
 
 

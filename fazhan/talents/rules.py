@@ -19,6 +19,9 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
 from fazhan.core.calendar import add_months
 
 NOTICE_5 = "《2018年发展党员指导性计划》通知 五"
@@ -32,9 +35,11 @@ RULES = {
 QUARTER_MONTHS = 3
 
 
-def cite(rule: str) -> str:
-    """The rule's id and its source, as a refusal ends: （TAL-PLAN，《…》通知 五）."""
-    return f"（{rule}，{NOTICE_5}）"
+def cite(rule: str) -> SafeString:
+    """How a refusal ends: the rule by its Chinese title and its source, the id small beside them for
+    whoever looks it up (（“高知识群体单列计划”，《…》通知 五 <small class="rule-id">TAL-PLAN</small>）), as
+    the pages show every rule. HTML: a refusal that cites it is built escaped (services.refusal)."""
+    return format_html('（“{}”，{} <small class="muted rule-id">{}</small>）', RULES[rule], NOTICE_5, rule)
 
 
 def quarter_start(day: datetime.date) -> datetime.date:

@@ -7,6 +7,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from fazhan.accounts.selectors import user_roles_at
@@ -55,6 +57,12 @@ ERR_WAY = "请选择联系方式。"
 NOTE_MAX = 500
 
 
+def refusal(message: str, **params: Any) -> SafeString:
+    """A refusal's text as the page shows it: the message in Chinese with its values escaped, the rule it
+    cites (rules.cite, already HTML) as it is."""
+    return mark_safe(_(message) % {name: conditional_escape(value) for name, value in params.items()})
+
+
 def talent_may_mark(user, org: Org) -> bool:
     return user is None or bool(user_roles_at(user, org) & TALENT_MARKERS)
 
@@ -66,7 +74,7 @@ def talent_may_record_contact(user, org: Org) -> bool:
 def _not_future(day: datetime.date, today: datetime.date | None, field: str, rule: str) -> None:
     today = today or timezone.localdate()
     if day > today:
-        raise ValidationError({field: _(ERR_FUTURE) % {"today": today.isoformat(), "cite": cite(rule)}})
+        raise ValidationError({field: refusal(ERR_FUTURE, today=today.isoformat(), cite=cite(rule))})
 
 
 def _note(note: Any, limit: int = 200) -> str:
@@ -86,9 +94,7 @@ def _mark_end(mark: KeyUnit | KeyPerson, *, actor, until: datetime.date, today: 
     before the mark began, once."""
     _not_future(until, today, "until", "TAL-MARK")
     if until < mark.since:
-        raise ValidationError(
-            {"until": _(ERR_UNMARK_BEFORE) % {"since": mark.since, "cite": cite("TAL-MARK")}}
-        )
+        raise ValidationError({"until": refusal(ERR_UNMARK_BEFORE, since=mark.since, cite=cite("TAL-MARK"))})
     if mark.until is not None:
         raise ValidationError({"until": _(ERR_LINK_ENDED) % {"end": mark.until}})
     mark.until, mark.unmarked_by = until, actor
@@ -113,7 +119,7 @@ def key_unit_mark(
     existing = KeyUnit.objects.filter(org=org, until__isnull=True).first()
     if existing is not None:
         raise ValidationError(
-            {"org": _(ERR_UNIT_TWICE) % {"org": org.name, "since": existing.since, "cite": cite("TAL-MARK")}}
+            {"org": refusal(ERR_UNIT_TWICE, org=org.name, since=existing.since, cite=cite("TAL-MARK"))}
         )
     unit = KeyUnit.objects.create(org=org, category=category, since=since, note=_note(note), marked_by=actor)
     audit_record(
@@ -163,8 +169,9 @@ def key_person_mark(
     if existing is not None:
         raise ValidationError(
             {
-                "person": _(ERR_PERSON_TWICE)
-                % {"name": person.name, "since": existing.since, "cite": cite("TAL-MARK")}
+                "person": refusal(
+                    ERR_PERSON_TWICE, name=person.name, since=existing.since, cite=cite("TAL-MARK")
+                )
             }
         )
     key = KeyPerson.objects.create(
@@ -217,10 +224,10 @@ def talent_plan_set(*, actor, org: Org, year: int, reserved: int) -> TalentPlan:
     plan = Plan.objects.select_for_update().filter(org=org, year=year).first()
     names = {"org": org.name, "year": year, "cite": cite("TAL-PLAN")}
     if plan is None:
-        raise ValidationError({"reserved": _(ERR_NO_PLAN) % names})
+        raise ValidationError({"reserved": refusal(ERR_NO_PLAN, **names)})
     if not plan_line_fits(reserved, plan.quota):
         raise ValidationError(
-            {"reserved": _(ERR_OVER_QUOTA) % {**names, "asked": reserved, "quota": plan.quota}}
+            {"reserved": refusal(ERR_OVER_QUOTA, **names, asked=reserved, quota=plan.quota)}
         )
     existing = TalentPlan.objects.filter(org=org, year=year).first()
     before = existing.reserved if existing else None
@@ -251,24 +258,24 @@ def leader_assign(
     _not_future(start, today, "start", "TAL-LEADER")
     rule = cite("TAL-LEADER")
     if leader.pk == person.pk:
-        raise ValidationError({"leader": _(ERR_LEADER_SELF) % {"cite": rule}})
+        raise ValidationError({"leader": refusal(ERR_LEADER_SELF, cite=rule)})
     full_on = leader.full_since or leader.joined_on
     if leader.party_status != PartyStatus.FULL or (full_on is not None and full_on > start):
-        raise ValidationError({"leader": _(ERR_LEADER_NOT_FULL) % {"name": leader.name, "cite": rule}})
+        raise ValidationError({"leader": refusal(ERR_LEADER_NOT_FULL, name=leader.name, cite=rule)})
     if not current(key.since, key.until, start):
         raise ValidationError(
-            {"start": _(ERR_LEADER_NOT_KEY) % {"name": person.name, "date": start.isoformat(), "cite": rule}}
+            {"start": refusal(ERR_LEADER_NOT_KEY, name=person.name, date=start.isoformat(), cite=rule)}
         )
     if key.links.filter(leader=leader, end__isnull=True).exists():
         raise ValidationError(
-            {"leader": _(ERR_LEADER_TWICE) % {"leader": leader.name, "name": person.name, "cite": rule}}
+            {"leader": refusal(ERR_LEADER_TWICE, leader=leader.name, name=person.name, cite=rule)}
         )
     try:
         with transaction.atomic():
             link = LeaderLink.objects.create(key=key, leader=leader, start=start, assigned_by=actor)
     except IntegrityError:
         raise ValidationError(
-            {"leader": _(ERR_LEADER_TWICE) % {"leader": leader.name, "name": person.name, "cite": rule}}
+            {"leader": refusal(ERR_LEADER_TWICE, leader=leader.name, name=person.name, cite=rule)}
         ) from None
     audit_record(
         actor=actor,
@@ -292,7 +299,7 @@ def leader_release(
     if link.end is not None:
         raise ValidationError({"end": _(ERR_LINK_ENDED) % {"end": link.end}})
     if end < link.start:
-        raise ValidationError({"end": _(ERR_LINK_END) % {"start": link.start, "cite": cite("TAL-LEADER")}})
+        raise ValidationError({"end": refusal(ERR_LINK_END, start=link.start, cite=cite("TAL-LEADER"))})
     link.end = end
     link.save(update_fields=["end"])
     audit_record(
@@ -326,15 +333,15 @@ def contact_record(
     if not current(link.start, link.end, date):
         raise ValidationError(
             {
-                "date": _(ERR_CONTACT_OUTSIDE)
-                % {
-                    "leader": link.leader.name,
-                    "name": person.name,
-                    "date": date.isoformat(),
-                    "start": link.start.isoformat(),
-                    "end": f" 至 {link.end.isoformat()}" if link.end else " 起",
-                    "cite": cite("TAL-CONTACT"),
-                }
+                "date": refusal(
+                    ERR_CONTACT_OUTSIDE,
+                    leader=link.leader.name,
+                    name=person.name,
+                    date=date.isoformat(),
+                    start=link.start.isoformat(),
+                    end=f" 至 {link.end.isoformat()}" if link.end else " 起",
+                    cite=cite("TAL-CONTACT"),
+                )
             }
         )
     contact = Contact.objects.create(

@@ -10,7 +10,7 @@ class TrainingConfig(AppConfig):
         from fazhan.auditlog.registry import trail_register
         from fazhan.procedure.details import FlagList, flag_list_register
         from fazhan.procedure.selectors import FactProvider, fact_provider_register
-        from fazhan.training.models import TrainingSession
+        from fazhan.training.models import Attendance, NegativeItem, TrainingSession
         from fazhan.training.selectors import (
             negative_items_of,
             negative_label,
@@ -19,13 +19,24 @@ class TrainingConfig(AppConfig):
             staff_facts_of_named,
         )
 
-        # A session carries its row's digest in the trail (verifytrail). Its attendance and the negative
-        # lists are replaced whole (their rows go), which a sealed row may not: their events say them. The
-        # hours (a decimal, which the digest's recipe does not take) stand in the session's event.
+        # A session, its attendance and the negative lists carry their rows' digests in the trail
+        # (verifytrail). Attendance and a list are replaced whole: the event that does it seals the rows
+        # that go as gone and the new ones as written. The hours (a decimal, which the digest's recipe does
+        # not take) stand in the session's event.
         trail_register(
             TrainingSession,
             fields=("org", "topic", "date", "created_by"),
             names={"org": "org__code", "date": "date"},
+        )
+        trail_register(
+            Attendance,
+            fields=("session", "person", "role"),
+            names={"session": "session_id", "person": "person__pid"},
+        )
+        trail_register(
+            NegativeItem,
+            fields=("org", "key", "label", "position"),
+            names={"org": "org__code", "key": "key"},
         )
 
         # The procedure imports no wing: TRN-STAFF (procedure/rules/staff.py) reads the trainings of the

@@ -104,11 +104,14 @@ def session_create(
     topic, value = _clean_session(topic=topic, date=date, hours=hours)
     people = _clean_attendance(actor, attendance)
     session = TrainingSession.objects.create(org=org, topic=topic, date=date, hours=value, created_by=actor)
-    Attendance.objects.bulk_create(Attendance(session=session, person=p, role=role) for p, role in people)
+    attended = Attendance.objects.bulk_create(
+        Attendance(session=session, person=p, role=role) for p, role in people
+    )
     audit_record(
         actor=actor,
         action="training.session_create",
         target=session,
+        seal=attended,
         org=org,
         data={
             "org": org.code,
@@ -131,12 +134,17 @@ def session_set_attendance(
         raise PermissionDenied(_(ERR_ROLE))
     people = _clean_attendance(actor, attendance)
     before = sorted(session.attendance.values_list("person__pid", "role"))
+    gone = [("training.attendance", pk) for pk in session.attendance.values_list("pk", flat=True)]
     session.attendance.all().delete()
-    Attendance.objects.bulk_create(Attendance(session=session, person=p, role=role) for p, role in people)
+    attended = Attendance.objects.bulk_create(
+        Attendance(session=session, person=p, role=role) for p, role in people
+    )
     audit_record(
         actor=actor,
         action="training.attendance_set",
         target=session,
+        seal=attended,
+        removed=gone,
         org=session.org,
         data={
             "org": session.org.code,
@@ -168,6 +176,14 @@ def _clean_items(items: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
     return out
 
 
+def _negative_items_gone(org: Org) -> list[tuple[str, int]]:
+    """The rows of `org`'s own list, as the trail names them, about to be replaced or dropped."""
+    return [
+        ("training.negativeitem", pk)
+        for pk in NegativeItem.objects.filter(org=org).values_list("pk", flat=True)
+    ]
+
+
 @transaction.atomic
 def negative_list_set(*, actor, org: Org, items: Sequence[tuple[str, str]]) -> None:
     """Give `org` a negative list of its own (key, label in order); the orgs below it inherit it."""
@@ -175,13 +191,16 @@ def negative_list_set(*, actor, org: Org, items: Sequence[tuple[str, str]]) -> N
         raise PermissionDenied(_(ERR_NEG_ROLE))
     clean = _clean_items(items)
     before = negative_list_of(org)
+    gone = _negative_items_gone(org)
     NegativeItem.objects.filter(org=org).delete()
-    NegativeItem.objects.bulk_create(
+    written = NegativeItem.objects.bulk_create(
         NegativeItem(org=org, key=key, label=label, position=n) for n, (key, label) in enumerate(clean)
     )
     audit_record(
         actor=actor,
         action="training.negative_list_set",
+        seal=written,
+        removed=gone,
         org=org,
         data={
             "org": org.code,
@@ -200,10 +219,12 @@ def negative_list_inherit(*, actor, org: Org) -> None:
     own = list(NegativeItem.objects.filter(org=org).values_list("key", "label"))
     if not own:
         return
+    gone = _negative_items_gone(org)
     NegativeItem.objects.filter(org=org).delete()
     audit_record(
         actor=actor,
         action="training.negative_list_inherit",
+        removed=gone,
         org=org,
         data={"org": org.code, "before": [list(i) for i in own]},
     )

@@ -7,6 +7,7 @@ import io
 import subprocess
 
 from django.core.management import call_command
+from django.test import override_settings
 from PIL import Image
 
 from fazhan.auditlog.models import AuditEvent
@@ -187,3 +188,12 @@ def test_the_notice_list_costs_the_same_queries_for_one_notice_or_many(activist,
         notice = publish(activist, starts_on=datetime.date(2021, 7, 1 + 7 * k))
     assert Notice.objects.count() == 4
     assert queries() == one
+
+
+def test_the_notice_list_states_the_least_period_the_rule_declares(activist, client_for):
+    client = client_for("sec1")
+    assert "公示不少于5个工作日" in client.get("/notices/").content.decode()
+    with override_settings(FAZHAN_PROCEDURE={"notice_working_days": 7}):
+        listed = client.get("/notices/").content.decode()
+    assert "公示不少于7个工作日" in listed
+    assert "不少于5个工作日" not in listed

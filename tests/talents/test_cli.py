@@ -43,8 +43,11 @@ def test_the_console_marks_assigns_records_and_reports_coverage(tw):
 
 def test_the_console_refuses_as_the_services_do(tw):
     _run("mark", "--pid", "P0001", "--category", "high_skill", "--user", "lh_organizer")
-    with pytest.raises(CommandError, match=r"不是正式党员.*TAL-LEADER"):
+    with pytest.raises(
+        CommandError, match=r"不是正式党员.*“党员领导干部“一对一”“多对一”联系”.* TAL-LEADER）"
+    ) as refused:
         _run("assign", "--pid", "P0001", "--leader", "P0002", "--user", "lh_organizer")
+    assert "<" not in str(refused.value)  # the page's HTML is left out on the console
     with pytest.raises(CommandError, match="--user"):
         _run("mark", "--pid", "P0002", "--category", "high_skill", "--user", "sec1")
     with pytest.raises(CommandError, match="--date"):

@@ -61,7 +61,10 @@ def test_a_refused_assignment_shows_the_rule_at_the_field_and_writes_nothing(tw,
     body = response.content.decode()
     assert response.status_code == 200
     assert "不是正式党员" in body
-    assert "TAL-LEADER" in body
+    # the rule by its Chinese title, the id only small beside it
+    assert "党员领导干部“一对一”“多对一”联系" in body
+    assert '<small class="muted rule-id">TAL-LEADER</small>' in body
+    assert bare_codes(body) == []
     assert not LeaderLink.objects.exists()
 
 

@@ -9,8 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from fazhan.auditlog.models import AuditEvent
 from fazhan.plans.services import plan_allocate
 from fazhan.talents.models import Contact, KeyPerson, KeyUnit, LeaderLink, TalentPlan
-from fazhan.talents.rules import LinkDates, covered, quarter_start
+from fazhan.talents.rules import LinkDates, cite, covered, quarter_start
 from fazhan.talents.services import (
+    ERR_LEADER_NOT_FULL,
     contact_record,
     key_person_mark,
     key_person_unmark,
@@ -19,8 +20,10 @@ from fazhan.talents.services import (
     leader_assign,
     leader_release,
     leaders_assign,
+    refusal,
     talent_plan_set,
 )
+from tests.userfacing import bare_codes
 
 TODAY = datetime.date(2026, 5, 31)
 D = datetime.date
@@ -252,3 +255,11 @@ def test_the_quarter_runs_from_the_same_day_three_months_before_clamped_to_the_m
         True,
         True,
     )
+
+
+def test_a_refusal_names_the_rule_in_chinese_with_its_id_small_and_escapes_what_users_typed():
+    text = refusal(ERR_LEADER_NOT_FULL, name="<b>王五</b>", cite=cite("TAL-LEADER"))
+    assert "&lt;b&gt;王五&lt;/b&gt; 不是正式党员" in text
+    assert "（“党员领导干部“一对一”“多对一”联系”，《2018年发展党员指导性计划》通知 五" in text
+    assert text.endswith('<small class="muted rule-id">TAL-LEADER</small>）。')
+    assert bare_codes(text) == []

@@ -7,6 +7,7 @@ from django.utils import timezone
 from fazhan.accounts.models import User
 from fazhan.applicants.models import SubmissionState
 from fazhan.applicants.selectors import submission_list_for_user
+from fazhan.core.roles import Role
 from fazhan.demo.world import DEMO_PASSWORD, DISTRICT, LOGINS, demo_build, demo_exists
 from fazhan.floating.models import Direction
 from fazhan.floating.selectors import floating_list_for_user, floating_open
@@ -39,6 +40,12 @@ def wing_lines(today: datetime.date) -> list[str]:
     ]
 
 
+def role_labels(roles: list[str]) -> str:
+    """Roles as users read them (区委组织部审核人、…), not their stored values; one a deployment names that
+    the system does not know stands as it is."""
+    return "、".join(str(Role(r).label) if r in Role.values else r for r in roles)
+
+
 class Command(BaseCommand):
     help = "Build the demo world of 市中区 / 罗汉镇 (idempotent) and print the demo logins."
 
@@ -69,5 +76,5 @@ class Command(BaseCommand):
             self.stdout.write(f"  {login.username:<20} {login.full_name}（{login.org_code}）{exempt}")
         self.stdout.write(
             "注意：演示账号免两步验证，密码公开，只供演示；正式使用的账号请用 fazhan adduser 创建，"
-            f"角色 {'、'.join(settings.FAZHAN_2FA_ROLES)} 首次登录须绑定身份验证器。"
+            f"角色 {role_labels(settings.FAZHAN_2FA_ROLES)} 首次登录须绑定身份验证器。"
         )

@@ -15,10 +15,12 @@
 """
 
 import datetime
+import html
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from fazhan.accounts.models import User
 from fazhan.organizations.models import Org
@@ -123,7 +125,7 @@ class Command(BaseCommand):
         except ValidationError as exc:
             errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
             text = "; ".join(f"{f}: {' '.join(m)}" if f else " ".join(m) for f, m in errors.items())
-            raise CommandError(text) from None
+            raise CommandError(html.unescape(strip_tags(text))) from None  # a refusal is the page's HTML
         except PermissionDenied as exc:
             raise CommandError(f"--user: {exc}") from None
 
