@@ -29,6 +29,12 @@ def floating_list_for_user(user) -> QuerySet[FloatingRecord]:
     )
 
 
+def floating_list_for_person(user, person: Person) -> list[FloatingRecord]:
+    """A person's outflows and inflows the user may see (kept by an org in their subtrees), latest first, for
+    the person page."""
+    return list(floating_list_for_user(user).filter(person=person).order_by("-since", "-pk"))
+
+
 def floating_get_for_user(user, pk: int) -> FloatingRecord:
     """The one way to fetch a record: 404 outside the user's subtrees."""
     return get_object_or_404(floating_list_for_user(user), pk=pk)

@@ -155,6 +155,89 @@ def session_set_attendance(
     return session
 
 
+def _attendance_gone(session: TrainingSession) -> list[tuple[str, int]]:
+    """The session's attendance rows, as the trail names them, about to be replaced or deleted."""
+    return [("training.attendance", pk) for pk in session.attendance.values_list("pk", flat=True)]
+
+
+def _attendance_of(session: TrainingSession) -> list[list[str]]:
+    return [list(row) for row in sorted(session.attendance.values_list("person__pid", "role"))]
+
+
+@transaction.atomic
+def session_update(
+    *,
+    actor,
+    session: TrainingSession,
+    topic: str,
+    date: datetime.date,
+    hours,
+    attendance: Sequence[tuple[str, str]],
+) -> TrainingSession:
+    """Correct a session as entered (its topic, date, hours and who attended as what); its org stays. The
+    event keeps what it said before."""
+    session = TrainingSession.objects.select_for_update().select_related("org").get(pk=session.pk)
+    if not training_may_manage(actor, session.org):
+        raise PermissionDenied(_(ERR_ROLE))
+    topic, value = _clean_session(topic=topic, date=date, hours=hours)
+    people = _clean_attendance(actor, attendance)
+    before = {
+        "topic": session.topic,
+        "date": session.date.isoformat(),
+        "hours": str(session.hours),
+        "attendance": _attendance_of(session),
+    }
+    gone = _attendance_gone(session)
+    session.topic, session.date, session.hours = topic, date, value
+    session.save(update_fields=["topic", "date", "hours"])
+    session.attendance.all().delete()
+    attended = Attendance.objects.bulk_create(
+        Attendance(session=session, person=p, role=role) for p, role in people
+    )
+    audit_record(
+        actor=actor,
+        action="training.session_update",
+        target=session,
+        seal=attended,
+        removed=gone,
+        org=session.org,
+        data={
+            "org": session.org.code,
+            "before": before,
+            "topic": topic,
+            "date": date.isoformat(),
+            "hours": str(value),
+            "attendance": [[p.pid, role] for p, role in people],
+        },
+    )
+    return session
+
+
+@transaction.atomic
+def session_delete(*, actor, session: TrainingSession) -> None:
+    """Delete a session entered by mistake, with its attendance: the event keeps all it said and seals its
+    rows as gone, so the trail verifies after it. Those who attended only it count as untrained again."""
+    session = TrainingSession.objects.select_for_update().select_related("org").get(pk=session.pk)
+    if not training_may_manage(actor, session.org):
+        raise PermissionDenied(_(ERR_ROLE))
+    audit_record(
+        actor=actor,
+        action="training.session_delete",
+        target=session,
+        removed=[session, *_attendance_gone(session)],
+        org=session.org,
+        data={
+            "org": session.org.code,
+            "topic": session.topic,
+            "date": session.date.isoformat(),
+            "hours": str(session.hours),
+            "attendance": _attendance_of(session),
+        },
+    )
+    session.attendance.all().delete()
+    session.delete()
+
+
 # --- the negative list -------------------------------------------------------------------------------------
 
 

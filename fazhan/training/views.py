@@ -10,12 +10,13 @@ from fazhan.accounts.selectors import user_scope_q
 from fazhan.core.excel import xlsx_response
 from fazhan.core.forms import form_to_service
 from fazhan.organizations.models import Org, OrgKind
-from fazhan.training.forms import NegativeListForm, SessionForm
+from fazhan.training.forms import ROLE_FIELDS, NegativeListForm, SessionForm
 from fazhan.training.reports import untrained_tables
 from fazhan.training.selectors import (
     ROLE_ORDER,
     negative_keyed,
     negative_list_of,
+    session_get_for_user,
     session_list,
     untrained_report,
 )
@@ -23,6 +24,8 @@ from fazhan.training.services import (
     negative_list_inherit,
     negative_list_set,
     session_create,
+    session_delete,
+    session_update,
     training_may_manage,
 )
 
@@ -39,6 +42,9 @@ def _managed_orgs(user) -> list[Org]:
 
 def _render_sessions(request, form: SessionForm | None):
     sessions = list(session_list(request.user)[:SESSIONS_SHOWN])
+    managed = {o.pk for o in _managed_orgs(request.user)}
+    for s in sessions:
+        s.may_manage = s.org_id in managed  # type: ignore[attr-defined]
     return render(request, "training/sessions.html", {"sessions": sessions, "form": form})
 
 
@@ -68,6 +74,54 @@ def session_create_view(request):
     if created:
         return redirect(reverse("training:sessions") + f"#session-{created.pk}")
     return _render_sessions(request, form)
+
+
+def _managed_session(request, pk: int):
+    """A session in the user's subtree (404 outside it) that they may correct (403 otherwise)."""
+    session = session_get_for_user(request.user, pk)
+    if not training_may_manage(request.user, session.org):
+        raise PermissionDenied
+    return session
+
+
+def session_edit_view(request, pk: int):
+    """Correct a session (GET: the form as it stands; POST: the correction through session_update)."""
+    session = _managed_session(request, pk)
+    if request.method != "POST":
+        picked: dict[str, list[str]] = {role: [] for _name, role in ROLE_FIELDS}
+        for a in session.attendance.all():
+            picked[a.role].append(a.person.pid)
+        initial = {
+            "org": session.org.code,
+            "topic": session.topic,
+            "date": session.date,
+            "hours": session.hours,
+        }
+        initial |= {name: picked[role] for name, role in ROLE_FIELDS}
+        form = SessionForm(orgs=[session.org], initial=initial)
+        return render(request, "training/session_edit.html", {"session": session, "form": form})
+    form = SessionForm(request.POST, orgs=[session.org])
+    done = form_to_service(
+        form,
+        lambda data: session_update(
+            actor=request.user,
+            session=session,
+            topic=data["topic"],
+            date=data["date"],
+            hours=data["hours"],
+            attendance=form.attendance(),
+        ),
+        field_for=lambda name: "d_secretaries" if name == "attendance" else name,
+    )
+    if done:
+        return redirect(reverse("training:sessions") + f"#session-{session.pk}")
+    return render(request, "training/session_edit.html", {"session": session, "form": form})
+
+
+@require_POST
+def session_delete_view(request, pk: int):
+    session_delete(actor=request.user, session=_managed_session(request, pk))
+    return redirect("training:sessions")
 
 
 def untrained_page(request):

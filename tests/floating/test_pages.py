@@ -9,7 +9,7 @@ import openpyxl
 
 from fazhan.auditlog.models import AuditEvent
 from fazhan.floating.models import FloatingRecord
-from fazhan.floating.services import floating_record_open
+from fazhan.floating.services import floating_record_close, floating_record_open
 from fazhan.people.choices import PartyStatus
 from fazhan.people.services import person_create
 from fazhan.procedure.services import case_record_step
@@ -166,3 +166,26 @@ def test_an_administrator_reads_no_floating_page_and_a_download_is_in_the_trail(
         assert client_for("admin").get(url).status_code == 403
     client_for("lh_organizer").get("/floating/migrants/?format=xlsx")
     assert AuditEvent.objects.filter(action="floating.migrants_download").count() == 1
+
+
+def test_the_person_page_lists_the_persons_outflows_and_inflows_within_the_users_reach(fo, client_for):
+    record = floating_record_open(
+        actor=fo.users["sec1"],
+        person=fo.p1,
+        direction="out",
+        place="广东省东莞市长安镇",
+        since=datetime.date(2025, 3, 1),
+        other_org=fo.floating_org,
+        contact="13800001234",
+    )
+    floating_record_close(actor=fo.users["sec1"], record=record, until=datetime.date(2025, 9, 1), note="返乡")
+    page = client_for("sec1").get(f"/people/{fo.p1.pid}/").content.decode()
+    section = page[page.index('id="person-floating"') :]
+    assert "流出" in section
+    assert "广东省东莞市长安镇" in section
+    assert "中共罗汉镇驻东莞流动党员支部委员会" in section
+    assert "2025-03-01" in section
+    assert "2025-09-01" in section
+    assert "返乡" in section
+    assert "13800001234" not in section  # the contact stays on the register
+    assert 'id="person-floating"' not in client_for("sec1").get(f"/people/{fo.p2.pid}/").content.decode()

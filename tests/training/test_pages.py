@@ -162,3 +162,85 @@ def test_the_pages_name_their_checks_in_chinese_with_the_id_only_beside(world, c
     negative = client.get("/training/negative/SZQ-LH/").content.decode()
     assert "“政治上不合格负面清单”" in negative
     assert bare_codes(negative) == []
+
+
+def test_a_session_is_corrected_on_its_page_and_the_trail_keeps_what_it_said(world, client_for):
+    from fazhan.auditlog.selectors import trail_verify
+
+    client = client_for("lh_organizer")
+    post_session(client)
+    session = TrainingSession.objects.get()
+    assert f'href="/training/{session.pk}/edit/"' in client.get("/training/").content.decode()
+    form = client.get(f"/training/{session.pk}/edit/").content.decode()
+    assert 'value="发展党员工作流程图学习"' in form
+    assert 'value="M0001"' in form
+    assert bare_codes(form) == []
+    response = client.post(
+        f"/training/{session.pk}/edit/",
+        {
+            "org": "SZQ-LH",
+            "topic": "细则专题学习",
+            "date": "2021-03-16",
+            "hours": "3",
+            "d_introducers": ["P0002"],
+        },
+    )
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert (session.topic, session.date, str(session.hours)) == (
+        "细则专题学习",
+        datetime.date(2021, 3, 16),
+        "3.0",
+    )
+    assert list(session.attendance.values_list("person__pid", "role")) == [("P0002", "introducer")]
+    event = AuditEvent.objects.get(action="training.session_update")
+    assert event.data["before"]["topic"] == "发展党员工作流程图学习"
+    assert event.data["before"]["attendance"] == [["M0001", "branch_secretary"], ["P0002", "contact"]]
+    check = trail_verify()
+    assert check.ok, [p.text for p in check.problems]
+
+
+def test_a_bad_correction_shows_the_field_error_and_changes_nothing(world, client_for):
+    client = client_for("lh_organizer")
+    post_session(client)
+    session = TrainingSession.objects.get()
+    response = client.post(
+        f"/training/{session.pk}/edit/", {"org": "SZQ-LH", "topic": "", "date": DAY, "hours": "4"}
+    )
+    assert response.status_code == 200
+    assert "has-error" in response.content.decode()
+    session.refresh_from_db()
+    assert session.topic == "发展党员工作流程图学习"
+    assert session.attendance.count() == 2
+
+
+def test_a_session_entered_by_mistake_is_deleted_with_its_attendance_and_the_trail_verifies(
+    world, client_for
+):
+    from fazhan.auditlog.selectors import trail_verify
+
+    client = client_for("lh_organizer")
+    post_session(client)
+    session = TrainingSession.objects.get()
+    assert client.post(f"/training/{session.pk}/delete/").status_code == 302
+    assert not TrainingSession.objects.exists()
+    event = AuditEvent.objects.get(action="training.session_delete")
+    assert event.data["topic"] == "发展党员工作流程图学习"
+    assert event.data["attendance"] == [["M0001", "branch_secretary"], ["P0002", "contact"]]
+    check = trail_verify()
+    assert check.ok, [p.text for p in check.problems]
+
+
+def test_only_who_may_record_may_correct_or_delete_and_outside_the_subtree_it_is_404(world, client_for):
+    post_session(client_for("lh_organizer"))
+    session = TrainingSession.objects.get()
+    reader = client_for("inspector_lh")  # reads the township's trainings, records none
+    assert f'id="session-{session.pk}"' in reader.get("/training/").content.decode()  # the row is listed
+    assert "/edit/" not in reader.get("/training/").content.decode()
+    assert reader.get(f"/training/{session.pk}/edit/").status_code == 403
+    assert reader.post(f"/training/{session.pk}/delete/").status_code == 403
+    other = client_for("yx_organizer")
+    assert other.get(f"/training/{session.pk}/edit/").status_code == 404
+    assert other.post(f"/training/{session.pk}/delete/").status_code == 404
+    assert client_for("lh_organizer").get(f"/training/{session.pk}/delete/").status_code == 405
+    assert TrainingSession.objects.get().attendance.count() == 2

@@ -15,6 +15,7 @@ from fazhan.archive.views import person_files_context
 from fazhan.core.forms import form_to_service
 from fazhan.core.htmx import render_partial_or_page
 from fazhan.core.masking import mask_id_number, mask_phone
+from fazhan.floating.selectors import floating_list_for_person
 from fazhan.notices.selectors import case_notice_entries
 from fazhan.organizations.models import OrgKind
 from fazhan.organizations.selectors import org_list_for_user
@@ -145,6 +146,7 @@ def detail_context(request, person: Person, **forms) -> dict:
         "discipline": person.discipline_records.all(),
         "timeline": [_case_panel(request, case) for case in cases],
         "notice_entries": case_notice_entries(cases),
+        "floating_records": floating_list_for_person(request.user, person),
         "files": person_files_context(request, person),
         "can_edit": bool(user_roles_at(request.user, person.org) & EDIT_ROLES),
         "has_photo": PersonPhoto.objects.filter(person=person).exists(),
