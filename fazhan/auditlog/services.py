@@ -248,7 +248,7 @@ class TrailBatch:
         self,
         *,
         actor,
-        events: list[tuple[str, models.Model | tuple[str, Any] | None, str, dict[str, Any]]],
+        events: Iterable[tuple[str, models.Model | tuple[str, Any] | None, str, dict[str, Any]]],
         digests: dict[tuple[str, str], str] | None = None,
     ):
         self.actor_id = getattr(actor, "pk", None)

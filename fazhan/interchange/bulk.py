@@ -71,23 +71,28 @@ class Staged:
     killed import leaves the real tables untouched, and its temporary table goes with its connection;
     `drop` cleans it up on a connection that lives on (a web job's).
 
-    PostgreSQL has no such lock: the rows are kept and written with COPY (psycopg 3's cursor.copy, the
-    engine's bulk path) inside the transaction."""
+    PostgreSQL has no such lock, but the rows are not kept in memory either (a district's file has a
+    million): they go with COPY (psycopg 3's cursor.copy, the engine's bulk path), a chunk at a time as they
+    are built, into a TEMP table of the connection, and one INSERT … SELECT inside the transaction moves them
+    into the real table."""
 
     def __init__(self, model: type[models.Model], fields: list[str]):
         meta = model._meta
         self.columns = [str(meta.get_field(f).column) for f in fields]  # type: ignore[union-attr]
         self.table = meta.db_table
         self.stage = f"fazhan_stage_{self.table}"
-        self.rows: list[list[Any]] = []
         self.count = 0
         self.sqlite = connection.vendor == "sqlite"
-        if self.sqlite:
-            quote, names = connection.ops.quote_name, self._names()
-            with connection.cursor() as cursor:
-                cursor.execute(f"DROP TABLE IF EXISTS temp.{quote(self.stage)}")  # a failed run's
-                real = quote(self.table)
-                cursor.execute(f"CREATE TEMP TABLE {quote(self.stage)} AS SELECT {names} FROM {real} WHERE 0")
+        quote, names = connection.ops.quote_name, self._names()
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self._staged()}")  # a failed run's
+            real = quote(self.table)
+            cursor.execute(f"CREATE TEMP TABLE {quote(self.stage)} AS SELECT {names} FROM {real} LIMIT 0")
+
+    def _staged(self) -> str:
+        """The staging table's name, in the connection's own schema of TEMP tables."""
+        quoted = connection.ops.quote_name(self.stage)
+        return f"temp.{quoted}" if self.sqlite else f"pg_temp.{quoted}"
 
     def _names(self) -> str:
         return ", ".join(connection.ops.quote_name(c) for c in self.columns)
@@ -95,7 +100,10 @@ class Staged:
     def add(self, rows: list[list[Any]]) -> None:
         self.count += len(rows)
         if not self.sqlite:
-            self.rows.extend(rows)
+            statement = f"COPY {self._staged()} ({self._names()}) FROM STDIN"
+            with connection.cursor() as cursor, cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(row)
             return
         per_batch = max(1, min(1000, 30_000 // len(self.columns)))
         one = "(" + ", ".join(["%s"] * len(self.columns)) + ")"
@@ -110,15 +118,9 @@ class Staged:
         """Into the real table: call inside the write transaction."""
         quote, names = connection.ops.quote_name, self._names()
         with connection.cursor() as cursor:
-            if self.sqlite:
-                cursor.execute(
-                    f"INSERT INTO {quote(self.table)} ({names}) SELECT {names} FROM temp.{quote(self.stage)}"
-                )
-                return
-            with cursor.copy(f"COPY {quote(self.table)} ({names}) FROM STDIN") as copy:
-                for row in self.rows:
-                    copy.write_row(row)
-        stamp_bump()  # COPY goes past the statements the write stamp watches (procedure/due.py)
+            cursor.execute(f"INSERT INTO {quote(self.table)} ({names}) SELECT {names} FROM {self._staged()}")
+        if not self.sqlite:
+            stamp_bump()  # COPY goes past the statements the write stamp watches (procedure/due.py)
 
     def digests(self, model: type[models.Model]) -> dict[tuple[str, str], str]:
         """On SQLite, the trail digests of the staged rows (auditlog.registry.table_digests), taken before the
@@ -131,7 +133,7 @@ class Staged:
         return {(label, str(pk)): d.hex() for pk, d in table_digests(sealed, table, trail_key())}
 
     def drop(self) -> None:
-        self.rows = []
-        if self.sqlite:
-            with connection.cursor() as cursor:
-                cursor.execute(f"DROP TABLE IF EXISTS temp.{connection.ops.quote_name(self.stage)}")
+        if connection.connection is None:
+            return  # the connection is gone, and its TEMP table with it
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self._staged()}")

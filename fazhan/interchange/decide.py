@@ -52,7 +52,7 @@ IDENTITY_FIELDS = {"name": "姓名", "id_number": "身份证号"}
 MEMBERSHIP_FIELDS = ("party_status", "joined_on", "full_since")
 
 
-@dataclass
+@dataclass(slots=True)
 class DbStep:
     pk: int
     case_id: int

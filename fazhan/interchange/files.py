@@ -2,6 +2,7 @@
 
 import io
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from fazhan.interchange.ledger import ledger_sources
 from fazhan.interchange.reader import Problem, Source, jsonl_sources
@@ -28,3 +29,13 @@ def file_sources(filename: str, content: bytes, *, scope: list[str] | None = Non
     # StringIO ends them): the file's text is never held twice, once decoded
     text = io.TextIOWrapper(io.BytesIO(content), encoding="utf-8", errors="replace", newline="\n")
     return Parsed(*jsonl_sources(text))
+
+
+def path_sources(path: Path) -> Parsed:
+    """A file on disk (`fazhan import`): JSON Lines read from it a line at a time, so its bytes are never
+    held whole beside its records (a district's file is a few hundred MB); a workbook read as file_sources
+    reads it."""
+    if path.name.lower().endswith(WORKBOOKS):
+        return file_sources(path.name, path.read_bytes())
+    with path.open(encoding="utf-8", errors="replace", newline="\n") as text:
+        return Parsed(*jsonl_sources(text))

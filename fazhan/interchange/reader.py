@@ -8,7 +8,7 @@ import gc
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -48,22 +48,62 @@ def where_text(unit: str, where: int) -> str:
     return f"第{where}行" if unit == "row" else f"{unit} {where}"
 
 
-@dataclass(slots=True)
-class Source:
-    """One record as read, with where it came from. `labels` renames fields in problems (ledger columns)."""
+_NO_LABELS: Mapping[str, str] = {}
 
-    line: int
-    data: dict[str, Any]
-    unit: str = "line"
-    labels: Mapping[str, str] = field(default_factory=dict)
-    ledger: bool = False  # a ledger's step: compare with the first passing record of the step, if any
+
+class Source:
+    """One record as read, with where it came from. `labels` renames fields in problems (ledger columns).
+
+    A JSON Lines step record (a district's file holds a million) keeps its line's bytes, not its parsed
+    object: `data` parses them when asked (the same object each time while `pin`ned, during its check),
+    so the file is never held as a few hundred thousand dicts (issue 16 item 3). A record built from a
+    workbook holds its `data` itself."""
+
+    __slots__ = ("_data", "_kind", "_text", "labels", "ledger", "line", "unit")
+
+    def __init__(
+        self,
+        line: int,
+        data: dict[str, Any] | None = None,
+        unit: str = "line",
+        labels: Mapping[str, str] | None = None,
+        ledger: bool = False,  # a ledger's step: compare with the first passing record of the step, if any
+        *,
+        text: bytes | None = None,
+        kind: str | None = None,
+    ):
+        self.line, self._data, self._text, self._kind = line, data, text, kind
+        self.unit, self.labels, self.ledger = unit, _NO_LABELS if labels is None else labels, ledger
+
+    @property
+    def data(self) -> dict[str, Any]:
+        if self._data is not None:
+            return self._data
+        if self._text is None:
+            self._data = {}
+            return self._data
+        return _loads(self._text.decode())  # type: ignore[no-any-return]  # read once as an object before
+
+    def pin(self) -> dict[str, Any]:
+        """The record's object, kept until `unpin` (one parse for a whole check)."""
+        self._data = self.data
+        return self._data
+
+    def unpin(self) -> None:
+        if self._text is not None:
+            self._data = None
 
     @property
     def type(self) -> str:
+        if self._kind is not None:
+            return self._kind
         return str(self.data.get("type", ""))
 
     def problem(self, key: str, reason: str) -> Problem:
         return Problem(self.line, self.labels.get(key, key), reason, self.unit)
+
+    def __repr__(self) -> str:
+        return f"Source({self.line}, {self.data!r}, {self.unit!r})"
 
 
 @contextlib.contextmanager
@@ -79,6 +119,7 @@ def no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
+KEPT_AS_TEXT = "step"  # the record type a file holds by the hundred thousand: kept as its line (Source)
 _LONG_DIGITS = re.compile(r"[0-9]{19}")
 
 
@@ -112,7 +153,10 @@ def jsonl_sources(lines: Iterable[str]) -> tuple[list[Source], list[Problem]]:
         if not isinstance(data, dict):
             problems.append(Problem(number, "json", _("每行应为一个 JSON 对象")))
             continue
-        sources.append(Source(number, data))
+        if data.get("type") == KEPT_AS_TEXT:
+            sources.append(Source(number, text=text.encode(), kind=KEPT_AS_TEXT))
+        else:
+            sources.append(Source(number, data))
     return sources, problems
 
 

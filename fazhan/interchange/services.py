@@ -30,7 +30,7 @@ from fazhan.interchange.decide import decide_all
 from fazhan.interchange.diff import RECORD_LABELS, Change, shown, step_label
 from fazhan.interchange.judge import FileFinding, file_findings
 from fazhan.interchange.models import NoticeKey
-from fazhan.interchange.plan import Item
+from fazhan.interchange.plan import Item, StepRow
 from fazhan.interchange.reader import ERR_CHOICE, ERR_LIST, Fields, Problem, Source, no_cyclic_gc
 from fazhan.interchange.write import Prepared, write_all, write_prepare
 from fazhan.notices.models import FeedbackFinding, Notice
@@ -148,11 +148,12 @@ class ImportPlan:
         }
         self.notice_paths: dict[str, str | None] = {}
         self.report_counts: dict[tuple, int] = defaultdict(int)
+        self.shared: dict[Any, Any] = {}  # equal values of the checked records held once (check_step)
 
     # --- references -------------------------------------------------------------------------------------
     def _load_persons(self) -> dict[str, Person]:
         wanted: set[str] = set(self.file_pids)
-        for kind in ("step", "exit", "transfer", "discipline", "archive_review"):
+        for kind in ("exit", "transfer", "discipline", "archive_review"):
             wanted.update(str(s.data.get("person")) for s in self.by_type[kind])
         for s in self.by_type["kin"]:
             wanted.update((str(s.data.get("a")), str(s.data.get("b"))))
@@ -165,13 +166,15 @@ class ImportPlan:
             if isinstance(candidates, list):
                 wanted.update(str(c.get("person")) for c in candidates if isinstance(c, dict))
         for s in self.by_type["step"]:
-            details = s.data.get("details")
+            data = s.data  # a step's line parsed once here: only the persons it names are kept
+            wanted.add(str(data.get("person")))
+            details = data.get("details")
             if isinstance(details, dict):
                 for value in details.values():
                     if isinstance(value, list):
                         wanted.update(v for v in value if isinstance(v, str))
-            if isinstance(s.data.get("recorded_by"), str):
-                wanted.add(s.data["recorded_by"])
+            if isinstance(data.get("recorded_by"), str):
+                wanted.add(data["recorded_by"])
         found: dict[str, Person] = {}
         for chunk in _chunks(wanted):
             found.update((p.pid, p) for p in Person.objects.filter(pid__in=chunk).select_related("org"))
@@ -304,7 +307,11 @@ class ImportPlan:
         for kind in TYPES[1:]:
             checker = getattr(self, f"check_{kind}")
             for s in self.by_type[kind]:
-                item = checker(s)
+                s.pin()  # a step's line parsed once for its check, and let go after it
+                try:
+                    item = checker(s)
+                finally:
+                    s.unpin()
                 if item is not None:
                     self.add(item, seen)
             if self.by_type[kind]:
@@ -507,25 +514,39 @@ class ImportPlan:
         recorded_by = f.text("recorded_by", max_length=80)
         if recorded_by and not recorded_by.startswith("user:") and not self.person_exists(recorded_by):
             f.fail("recorded_by", _(ERR_NO_PERSON) % {"pid": recorded_by})
-        row = {
-            "id": step_id,
-            "pid": pid,
-            "step": step,
-            "date": date,
-            "details": _details_kept(step, details),
-            "supersedes": f.text("supersedes", max_length=80),
-            "reason": f.text("reason"),
-            "recorded_at": f.timestamp("recorded_at"),
-            "recorded_by": recorded_by,
-            "from_ledger": f.boolean("from_ledger"),
-            "date_inferred": f.boolean("date_inferred"),
-        }
+        shared = self.shared  # a file names the same few persons, steps and moments again and again
+        row = StepRow(
+            id=step_id,
+            pid=shared.setdefault(pid, pid),
+            step=shared.setdefault(step, step),
+            date=shared.setdefault(date, date),
+            details=_details_kept(step, details),
+            supersedes=f.text("supersedes", max_length=80),
+            reason=f.text("reason"),
+            recorded_at=self._moment(f),
+            recorded_by=shared.setdefault(recorded_by, recorded_by),
+            from_ledger=f.boolean("from_ledger"),
+            date_inferred=f.boolean("date_inferred"),
+        )
         if f.bad:
             return None
         step_key: tuple = ("id", step_id) if step_id else ("line", s.line)
         if s.ledger:
             step_key = ("ledger", pid, step)
         return Item("step", s, step_key, row, path=self.person_org_path(pid))
+
+    def _moment(self, f: Fields) -> datetime.datetime | None:
+        """The step's entry time, one object for each time the file writes alike (its own zone kept)."""
+        text = f.data.get("recorded_at")
+        if not isinstance(text, str):
+            return f.timestamp("recorded_at")
+        key = ("recorded_at", text)
+        found = self.shared.get(key)
+        if found is None:
+            found = f.timestamp("recorded_at")  # a wrong one is told on every line that writes it
+            if found is not None:
+                self.shared[key] = found
+        return found  # type: ignore[no-any-return]
 
     def _check_detail_refs(self, f: Fields, step: str, details: dict[str, Any]) -> None:
         for key, spec in STEPS_BY_CODE[step].details.items():
@@ -932,8 +953,8 @@ def interchange_import(
     lock_timer = LockTimer(progress)
     try:
         # the step records' trail events, built before the lock (chained and inserted under it)
-        first.trail = TrailBatch(actor=actor, events=first.step_events, digests=first.digests)
-        first.step_events = []
+        first.trail = TrailBatch(actor=actor, events=first.step_events(), digests=first.digests)
+        first.step_facts = []
         first.digests = {}  # the step records' (all it holds): the batch has them now
         progress(_("已准备审计记录 %(n)d 条") % {"n": len(first.trail)})
         with lock_timer, transaction.atomic():  # SQLite: BEGIN IMMEDIATE, the write lock until the commit

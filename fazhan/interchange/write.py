@@ -4,8 +4,9 @@ cases and step records, the step rows staged, their trail events) before the wri
 write_all, inside the transaction of services.interchange_import, writes the rest and returns the audit
 events of the records it changed."""
 
+import datetime
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -52,9 +53,17 @@ class Prepared:
         self.cases: dict[str, Case] = {}  # the new cases, by pid
         self.case_rows: Staged | None = None
         self.steps: Staged | None = None
-        self.step_events: list[Event] = []
+        # per new step record (its key, line, step, date, org path): its trail event, built when asked
+        # (step_events), not held as a few hundred thousand events at once
+        self.step_facts: list[tuple[int, int, str, datetime.date, str]] = []
         self.digests: dict[tuple[str, str], str] = {}  # the trail's digests of the staged rows
-        self.trail: TrailBatch | None = None  # step_events built for the trail (the caller sets it)
+        self.trail: TrailBatch | None = None  # step_events() built for the trail (the caller sets it)
+
+    def step_events(self) -> Iterator[Event]:
+        """The new step records' trail events, one at a time (an import's hundreds of thousands)."""
+        for pk, line, step, date, path in self.step_facts:
+            data = {"line": line, "step": step, "date": date.isoformat()}
+            yield ("interchange.step.create", ("procedure.steprecord", pk), path, data)
 
     def drop(self) -> None:
         for staged in (self.person_rows, self.case_rows, self.steps):
@@ -257,9 +266,8 @@ class _Writer:
                         row["date_inferred"],
                     ]
                 )
-                data = {"line": item.source.line, "step": row["step"], "date": row["date"].isoformat()}
-                self.prepared.step_events.append(
-                    ("interchange.step.create", ("procedure.steprecord", item.obj), item.path, data)
+                self.prepared.step_facts.append(
+                    (item.obj, item.source.line, row["step"], row["date"], item.path)
                 )
             staged.add(rows)
             self.progress(_("已暂存步骤记录 %(n)d 条") % {"n": staged.count})
@@ -269,7 +277,7 @@ class _Writer:
         if self.prepared.steps is not None:
             self.prepared.steps.put()
             if self.prepared.trail is None:  # else the caller writes them, built before the lock
-                self.events.extend(self.prepared.step_events)
+                self.events.extend(self.prepared.step_events())
             self.progress(_("已写入步骤记录 %(n)d 条") % {"n": self.prepared.steps.count})
         self._keys_write()
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from fazhan.interchange.files import file_sources
+from fazhan.interchange.files import path_sources
 from fazhan.interchange.reader import where_text
 from fazhan.interchange.services import ImportReport, interchange_check, interchange_import
 
@@ -38,7 +38,7 @@ class Command(BaseCommand):
         def progress(message: str) -> None:
             self.stderr.write(f"[{time.monotonic() - started:6.1f}s] {message}")
 
-        parsed = file_sources(path.name, path.read_bytes())
+        parsed = path_sources(path)
         progress(f"read {len(parsed.sources)} records")
         if dry_run:
             report, _plan = interchange_check(
