@@ -32,7 +32,14 @@ def floating_list_for_user(user) -> QuerySet[FloatingRecord]:
 def floating_list_for_person(user, person: Person) -> list[FloatingRecord]:
     """A person's outflows and inflows the user may see (kept by an org in their subtrees), latest first, for
     the person page."""
-    return list(floating_list_for_user(user).filter(person=person).order_by("-since", "-pk"))
+    records = list(
+        FloatingRecord.objects.filter(user_scope_q(user, "org__path"), person=person)
+        .select_related("org", "other_org")
+        .order_by("-since", "-pk")
+    )
+    for record in records:
+        record.person = person  # the page's own: not read (and its sealed fields opened) again
+    return records
 
 
 def floating_get_for_user(user, pk: int) -> FloatingRecord:
