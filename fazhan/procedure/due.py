@@ -45,10 +45,13 @@ QUIET_TABLES = frozenset(
     | {"sqlite_sequence"}  # keys an import reserves (interchange.bulk.ids_reserve): no row yet
 )
 # a login's attempts (django-axes) and its second factor's counters (django-otp)
-# and a connection's own temporary tables (the import's staging, interchange/bulk.py: its rows reach the
-# record only by the INSERT … SELECT or COPY that moves them, which changes the stamp)
-QUIET_PREFIXES = ("axes_", "otp_", "temp.")
-_TEMP_DDL = re.compile(r"^\s*(?:CREATE\s+TEMP(?:ORARY)?\s+TABLE|DROP\s+TABLE\s+IF\s+EXISTS\s+temp\.)", re.I)
+# and a connection's own temporary tables (the import's staging, interchange/bulk.py: temp. on SQLite,
+# pg_temp. on PostgreSQL; its rows reach the record only by the INSERT … SELECT that moves them, which
+# changes the stamp)
+QUIET_PREFIXES = ("axes_", "otp_", "temp.", "pg_temp.")
+_TEMP_DDL = re.compile(
+    r"^\s*(?:CREATE\s+TEMP(?:ORARY)?\s+TABLE|DROP\s+TABLE\s+IF\s+EXISTS\s+(?:pg_)?temp\.)", re.I
+)
 _READS = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "PRAGMA", "BEGIN", "COMMIT", "SHOW", "EXPLAIN")
 _TARGET = re.compile(r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?([\w.]+)"?', re.I)
 _LAST_LOGIN = re.compile(r'^\s*UPDATE\s+"accounts_user"\s+SET\s+"last_login"\s*=\s*%s\s+WHERE', re.I)
