@@ -88,6 +88,24 @@ def _clean_attendance(actor, attendance: Iterable[tuple[str, str]]) -> list[tupl
     return [(found[pid], role) for pid, role in rows]
 
 
+def _attendance_gone(session: TrainingSession) -> list[tuple[str, int]]:
+    """The session's attendance rows, as the trail names them, about to be replaced or deleted."""
+    return [("training.attendance", pk) for pk in session.attendance.values_list("pk", flat=True)]
+
+
+def _attendance_of(session: TrainingSession) -> list[list[str]]:
+    return [list(row) for row in sorted(session.attendance.values_list("person__pid", "role"))]
+
+
+def _attendance_put(session: TrainingSession, people: list[tuple[Person, str]]) -> list[Attendance]:
+    """The session's attendance replaced by `people` (person, role): the rows written, for the trail to seal
+    (the rows it had go with `_attendance_gone`, named before)."""
+    session.attendance.all().delete()
+    return Attendance.objects.bulk_create(
+        Attendance(session=session, person=p, role=role) for p, role in people
+    )
+
+
 @transaction.atomic
 def session_create(
     *,
@@ -104,9 +122,7 @@ def session_create(
     topic, value = _clean_session(topic=topic, date=date, hours=hours)
     people = _clean_attendance(actor, attendance)
     session = TrainingSession.objects.create(org=org, topic=topic, date=date, hours=value, created_by=actor)
-    attended = Attendance.objects.bulk_create(
-        Attendance(session=session, person=p, role=role) for p, role in people
-    )
+    attended = _attendance_put(session, people)
     audit_record(
         actor=actor,
         action="training.session_create",
@@ -133,12 +149,9 @@ def session_set_attendance(
     if not training_may_manage(actor, session.org):
         raise PermissionDenied(_(ERR_ROLE))
     people = _clean_attendance(actor, attendance)
-    before = sorted(session.attendance.values_list("person__pid", "role"))
-    gone = [("training.attendance", pk) for pk in session.attendance.values_list("pk", flat=True)]
-    session.attendance.all().delete()
-    attended = Attendance.objects.bulk_create(
-        Attendance(session=session, person=p, role=role) for p, role in people
-    )
+    before = _attendance_of(session)
+    gone = _attendance_gone(session)
+    attended = _attendance_put(session, people)
     audit_record(
         actor=actor,
         action="training.attendance_set",
@@ -148,20 +161,11 @@ def session_set_attendance(
         org=session.org,
         data={
             "org": session.org.code,
-            "before": [list(row) for row in before],
+            "before": before,
             "attendance": [[p.pid, role] for p, role in people],
         },
     )
     return session
-
-
-def _attendance_gone(session: TrainingSession) -> list[tuple[str, int]]:
-    """The session's attendance rows, as the trail names them, about to be replaced or deleted."""
-    return [("training.attendance", pk) for pk in session.attendance.values_list("pk", flat=True)]
-
-
-def _attendance_of(session: TrainingSession) -> list[list[str]]:
-    return [list(row) for row in sorted(session.attendance.values_list("person__pid", "role"))]
 
 
 @transaction.atomic
@@ -190,10 +194,7 @@ def session_update(
     gone = _attendance_gone(session)
     session.topic, session.date, session.hours = topic, date, value
     session.save(update_fields=["topic", "date", "hours"])
-    session.attendance.all().delete()
-    attended = Attendance.objects.bulk_create(
-        Attendance(session=session, person=p, role=role) for p, role in people
-    )
+    attended = _attendance_put(session, people)
     audit_record(
         actor=actor,
         action="training.session_update",
